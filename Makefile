@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DEMO   ?= demo-workspace
+
+.PHONY: setup system demo test bench clean
+
+setup: $(STAMP)
+
+# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout).
+system:
+	@dpkg -s libfribidi0 >/dev/null 2>&1 || { \
+	  echo "installing libfribidi0"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0; }
+
+$(STAMP): setup.cfg pyproject.toml | system
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: setup
+	$(PY) -m campaign.demo $(DEMO)
+
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(DEMO) *.egg-info

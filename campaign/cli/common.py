@@ -1,0 +1,95 @@
+"""What every command shares: finding the workspace, JSON output, turning our errors into messages."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date, datetime
+from typing import Any, Callable
+
+import click
+
+from portraits.errors import CampaignError
+
+
+class CampaignGroup(click.Group):
+    """A click group that turns `CampaignError` into a clean message with exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CampaignError as e:
+            _log_error(ctx, e)
+            raise click.ClickException(str(e)) from None
+
+
+def _log_error(ctx: click.Context, e: CampaignError) -> None:
+    logging.getLogger("campaign").warning("%s failed: %s", ctx.invoked_subcommand or "command", e.message)
+
+
+def workspace(ctx: click.Context):
+    """The workspace for this command (found once, then cached on the context)."""
+    from campaign.log import setup_logging
+    from campaign.workspace import find_workspace
+
+    root = ctx.find_root()
+    obj = root.obj if isinstance(root.obj, dict) else {}
+    root.obj = obj
+    if "ws" not in obj:
+        ws = find_workspace(obj.get("workspace"))
+        ws.config  # read now, so a broken campaign.toml is reported before anything else
+        setup_logging(ws.log_path)
+        obj["ws"] = ws
+    return obj["ws"]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "__fspath__"):
+        return str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+
+
+def json_option(f: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+
+
+def echo_table(rows: list[dict], columns: list[str], empty: str = "Nothing to show.") -> None:
+    """A plain aligned table; long cells are cut so that a row fits a terminal."""
+    if not rows:
+        click.echo(empty)
+        return
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [min(40, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
+    for row in cells:
+        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (list, tuple, set)):
+        return ",".join(str(v) for v in value) or "-"
+    return str(value).replace("\n", " ")
+
+
+def warn(message: str) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
+def parse_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty()

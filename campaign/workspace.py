@@ -1,0 +1,124 @@
+"""The workspace: one folder that holds one campaign (DESIGN.md).
+
+    campaign.toml  campaign.json  campaign.log  photos/  renders/  outbox/  exports/
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from campaign.config import CONFIG_NAME, load_config, render_template, timezone_of
+from campaign.store import Store, atomic_write_text
+from portraits.errors import CampaignError
+
+STORE_NAME = "campaign.json"
+LOG_NAME = "campaign.log"
+FOLDERS = ("photos", "renders", "outbox", "exports")
+ENV_VAR = "CAMPAIGN_WORKSPACE"
+
+
+@dataclass
+class Workspace:
+    root: Path
+    _config: dict[str, Any] | None = field(default=None, repr=False)
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        return self._config if self._config is not None else load_config(self.root / CONFIG_NAME)
+
+    @cached_property
+    def store(self) -> Store:
+        return Store(self.root / STORE_NAME)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return timezone_of(self.config)
+
+    def now(self) -> datetime:
+        """The current time in the campaign's timezone (aware)."""
+        return datetime.now(self.tz)
+
+    @property
+    def photos(self) -> Path:
+        return self.root / "photos"
+
+    @property
+    def renders(self) -> Path:
+        return self.root / "renders"
+
+    @property
+    def outbox(self) -> Path:
+        return self.root / "outbox"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / LOG_NAME
+
+    @property
+    def private(self) -> Path:
+        """Sessions and other files that must never be published (mode 0700)."""
+        path = self.root / ".private"
+        path.mkdir(mode=0o700, exist_ok=True)
+        return path
+
+
+def init_workspace(path: Path, name: str | None = None, hashtag: str | None = None,
+                   timezone: str = "Europe/Berlin") -> Workspace:
+    """Create a workspace folder with a commented campaign.toml and an empty store."""
+    path = Path(path).resolve()
+    if (path / CONFIG_NAME).exists():
+        raise CampaignError(f"{path} already holds a campaign.", "Use it as it is, or choose another folder.")
+    if path.exists() and not path.is_dir():
+        raise CampaignError(f"{path} is a file, not a folder.", "Choose a folder for the workspace.")
+    try:
+        ZoneInfo(timezone)
+    except Exception:
+        raise CampaignError(f"Unknown timezone {timezone!r}.", "Use a name like Europe/Berlin.") from None
+    name = name or "Unsere Stadt ist echt solidarisch"
+    if hashtag is None:
+        hashtag = "#" + "".join(ch for ch in name.lower() if ch.isalnum())
+    elif not hashtag.startswith("#"):
+        hashtag = "#" + hashtag
+    if " " in hashtag or len(hashtag) < 2:
+        raise CampaignError(f"The hashtag {hashtag!r} is not one word.", "Use letters and digits only, e.g. #duisburgistechtsolidarisch.")
+    path.mkdir(parents=True, exist_ok=True)
+    for folder in FOLDERS:
+        (path / folder).mkdir(exist_ok=True)
+    atomic_write_text(path / CONFIG_NAME, render_template(name, hashtag, timezone))
+    ws = Workspace(path)
+    with ws.store.transaction() as db:
+        from portraits import audit
+        audit.record(db, "init", None, name=name)
+    return ws
+
+
+def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) -> Workspace:
+    """`-w` first, then CAMPAIGN_WORKSPACE, then the current folder or its nearest parent."""
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / CONFIG_NAME).exists():
+            raise CampaignError(f"{root} is not a campaign workspace (no {CONFIG_NAME}).",
+                                "Create one with `campaign init PATH`.")
+        return Workspace(root)
+    env = os.environ.get(ENV_VAR)
+    if env:
+        root = Path(env).expanduser().resolve()
+        if not (root / CONFIG_NAME).exists():
+            raise CampaignError(f"{ENV_VAR}={env} is not a campaign workspace (no {CONFIG_NAME}).",
+                                "Fix the variable or create one with `campaign init PATH`.")
+        return Workspace(root)
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).exists():
+            return Workspace(folder)
+    raise CampaignError("No campaign workspace here or in any parent folder.",
+                        "Run `campaign init PATH`, or pass -w PATH, or set CAMPAIGN_WORKSPACE.")

@@ -1,0 +1,46 @@
+"""The audit log: who changed what, when.
+
+Every change to the store appends one entry in the same transaction as the change, so the
+log and the data can never disagree. Entries name ids, never surnames or secrets.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+from datetime import datetime, timezone
+from typing import Any
+
+from tinydb import TinyDB
+
+
+def actor() -> str:
+    """Who is acting: CAMPAIGN_USER if set, else the login name."""
+    name = os.environ.get("CAMPAIGN_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,
+           **details: Any) -> dict:
+    """Append one audit entry; `details` must hold no personal data beyond ids."""
+    entry = {
+        "at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "who": actor(),
+        "action": action,
+        "subject": subject,
+        "details": details,
+    }
+    db.table("audit").insert(entry)
+    return entry
+
+
+def entries(db: TinyDB, subject: str | None = None) -> list[dict]:
+    """The audit log in order, optionally only for one subject."""
+    rows = [dict(r) for r in db.table("audit").all()]
+    if subject is not None:
+        rows = [r for r in rows if r.get("subject") == subject]
+    return rows
