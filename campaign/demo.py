@@ -1,0 +1,118 @@
+"""`make demo`: a whole campaign, offline, on sample portraits this script draws itself.
+
+Each step runs the real CLI (in this process, through click) on a fresh workspace, so the
+demo shows exactly what a user would type. No third-party photos: the portraits are drawn.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+SAMPLES = [
+    # first name, surname (kept private), age, role, role category, quote, language
+    ("Brigitte", "Sommer", 81, "Rentnerin", "senior",
+     "Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein Problem.", "de"),
+    ("Tamara", "Kowalski", 32, "Intensivkrankenschwester", "health",
+     "Wir passen auf euch auf. Passt ihr bitte auch auf uns auf.", "de"),
+    ("Mehmet", "Yilmaz", 45, "Busfahrer", "transport",
+     "Ich fahre weiter, damit ihr zur Arbeit kommt.", "de"),
+    ("Olena", "Shevchenko", 27, "Kassiererin", "retail",
+     "Ein Lächeln an der Kasse kostet nichts und hilft allen.", "de"),
+    ("Jonas", "Becker", 16, "Schüler", "youth",
+     "Ich kaufe für meine Nachbarn ein, das ist doch selbstverständlich.", "de"),
+    ("Amira", "Haddad", 38, "Ärztin", "health",
+     "Solidarität heißt, füreinander da zu sein.", "de"),
+]
+
+
+def _draw_portrait(path: Path, seed: int) -> None:
+    """A simple studio-style portrait: backdrop, shoulders, head, eyes and mouth."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    w, h = 2400, 3000
+    img = Image.new("RGB", (w, h), (70 + seed * 23 % 120, 90 + seed * 41 % 100, 120 + seed * 13 % 100))
+    d = ImageDraw.Draw(img)
+    skin = [(241, 194, 160), (224, 172, 135), (198, 134, 94), (141, 85, 36)][seed % 4]
+    cx, cy = w // 2 + (seed % 3 - 1) * 250, int(h * 0.36)
+    d.ellipse([cx - 700, cy + 700, cx + 700, cy + 2100], fill=(40 + seed * 30 % 150, 60, 90))
+    d.rectangle([cx - 180, cy + 350, cx + 180, cy + 800], fill=skin)
+    d.ellipse([cx - 380, cy - 480, cx + 380, cy + 520], fill=skin)
+    d.chord([cx - 400, cy - 560, cx + 400, cy + 100], 180, 360, fill=(60 + seed * 20 % 100, 40, 20))
+    for ex in (cx - 150, cx + 150):
+        d.ellipse([ex - 60, cy - 60, ex + 60, cy + 20], fill="white")
+        d.ellipse([ex - 28, cy - 45, ex + 28, cy + 10], fill=(50, 35, 20))
+    d.ellipse([cx - 40, cy + 80, cx + 40, cy + 160], fill=tuple(max(0, c - 40) for c in skin))
+    d.arc([cx - 160, cy + 160, cx + 160, cy + 330], 20, 160, fill=(150, 40, 50), width=18)
+    img = img.filter(ImageFilter.GaussianBlur(3))
+    img.save(path, quality=90)
+
+
+def step_portraits(ws: Path, run) -> None:
+    photos = ws.parent / "demo-photos"
+    photos.mkdir(exist_ok=True)
+    for seed, (first, surname, age, role, category, quote, lang) in enumerate(SAMPLES):
+        photo = photos / f"{first.lower()}.jpg"
+        _draw_portrait(photo, seed)
+        run("portrait", "add", photo, "--first-name", first, "--surname", surname, "--age", age,
+            "--role", role, "--role-category", category, "--quote", quote, "--lang", lang,
+            "--credit", "Stadt Duisburg / Studio")
+    run("portrait", "translate", "brigitte-81", "--lang", "tr", "--quote",
+        "Benim neslim birçok krizi atlattı. Tuvalet kağıdı hiç sorun olmadı.", "--role", "emekli")
+    run("portrait", "translate", "amira-38", "--lang", "ar", "--quote", "التضامن يعني أن نكون هنا من أجل بعضنا البعض.",
+        "--role", "طبيبة")
+    run("portrait", "list")
+
+
+def step_consent(ws: Path, run) -> None:
+    evidence = ws.parent / "demo-photos" / "consent-form.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n% signed consent form (demo)\n")
+    for seed, (first, _s, age, *_rest) in enumerate(SAMPLES):
+        pid = f"{first.lower()}-{age}"
+        args = ["consent", "grant", pid, "--scope", "instagram,facebook,billboard",
+                "--signed-on", "2026-11-01", "--evidence", evidence]
+        if age < 18:
+            args += ["--guardian", "Parent of " + first]
+        run(*args)
+        run("portrait", "approve", pid)
+    run("consent", "status")
+
+
+STEPS = [step_portraits, step_consent]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from click.testing import CliRunner
+
+    from campaign.cli import main as cli
+
+    argv = sys.argv[1:] if argv is None else argv
+    target = Path(argv[0] if argv else "demo-workspace").resolve()
+    if target.exists():
+        shutil.rmtree(target)
+    for extra in (target.parent / "demo-photos",):
+        if extra.exists():
+            shutil.rmtree(extra)
+    runner = CliRunner()
+
+    def run(*args) -> str:
+        words = ["-w", str(target), *map(str, args)]
+        print("$ campaign " + " ".join(str(a) if " " not in str(a) else repr(str(a)) for a in args))
+        result = runner.invoke(cli, words, catch_exceptions=False)
+        print(result.output.rstrip())
+        if result.exit_code != 0:
+            raise SystemExit(f"demo step failed: campaign {' '.join(map(str, args))}")
+        return result.output
+
+    print(f"$ campaign init {target} --name 'Duisburg ist echt solidarisch'")
+    init = runner.invoke(cli, ["init", str(target), "--name", "Duisburg ist echt solidarisch",
+                               "--hashtag", "#duisburgistechtsolidarisch"], catch_exceptions=False)
+    print(init.output.rstrip())
+    for step in STEPS:
+        step(target, run)
+    print(f"\nDemo workspace: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Shared fixtures: a real workspace in a temp folder, real photos made with Pillow, the CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_photo(path: Path, size=(900, 1200), color=(180, 140, 120), fmt: str | None = None,
+               seed: int = 0, exif: bool = False) -> Path:
+    """A small real JPEG/PNG: a coloured background with a face-like oval, unique per seed."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", size, tuple((c + seed * 37) % 256 for c in color))
+    d = ImageDraw.Draw(img)
+    w, h = size
+    d.ellipse([w * 0.35, h * 0.2, w * 0.65, h * 0.55], fill=(230, 190, 160))
+    d.rectangle([0, 0, seed % w, 3], fill=(seed % 256, 0, 0))  # makes each seed's bytes unique
+    kwargs = {}
+    if exif:
+        ex = Image.Exif()
+        ex[0x010F] = "CameraMaker"
+        ex[0x0110] = "CameraModel"
+        kwargs["exif"] = ex
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, format=fmt, **kwargs)
+    return path
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    """A fresh campaign workspace; the environment does not point anywhere else."""
+    from campaign.workspace import init_workspace
+
+    monkeypatch.delenv("CAMPAIGN_WORKSPACE", raising=False)
+    monkeypatch.setenv("CAMPAIGN_USER", "tester")
+    return init_workspace(tmp_path / "ws", name="Duisburg ist echt solidarisch",
+                          hashtag="#duisburgistechtsolidarisch")
+
+
+@pytest.fixture
+def photo(tmp_path):
+    return make_photo(tmp_path / "in" / "photo.jpg")
+
+
+@pytest.fixture
+def cli(ws):
+    """Invoke the CLI on the workspace: cli("portrait", "list", "--json")."""
+    from campaign.cli import main
+
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, ["-w", str(ws.root), *map(str, args)], input=input,
+                             catch_exceptions=False)
+
+    return invoke
+
+
+def run_campaign(*args, cwd=None, env=None, timeout=120) -> subprocess.CompletedProcess:
+    """The real `campaign` command in a subprocess (python -m campaign, this checkout first)."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, "-m", "campaign", *map(str, args)], cwd=cwd,
+                          env=full_env, capture_output=True, text=True, timeout=timeout)
