@@ -15,6 +15,10 @@ from campaign.cli.common import CampaignGroup
 # (module under campaign.cli, command or group object in it): one line each.
 COMMANDS = [
     ("workspace", "init"),
+    ("portrait", "portrait"),
+    ("consent", "consent"),
+    ("gdpr", "gdpr"),
+    ("audit", "audit"),
 ]
 
 

@@ -1,0 +1,24 @@
+"""campaign audit."""
+from __future__ import annotations
+
+import click
+
+from campaign.cli.common import echo_json, echo_table, json_option, workspace
+
+
+@click.command()
+@click.argument("subject", required=False)
+@click.option("--last", type=int, help="Only the last N entries.")
+@json_option
+@click.pass_context
+def audit(ctx, subject, last, as_json):
+    """The audit log: who changed what, when (optionally for one id)."""
+    from portraits import audit as audit_lib
+
+    rows = audit_lib.entries(workspace(ctx).store.read(), subject)
+    if last:
+        rows = rows[-last:]
+    if as_json:
+        echo_json(rows)
+    else:
+        echo_table(rows, ["at", "who", "action", "subject"], empty="The audit log is empty.")

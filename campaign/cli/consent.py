@@ -1,0 +1,90 @@
+"""campaign consent grant|withdraw|status."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+
+
+@click.group(cls=CampaignGroup)
+def consent() -> None:
+    """Consent: signed forms, scopes, expiry and withdrawal."""
+
+
+@consent.command("grant")
+@click.argument("portrait_id", metavar="ID")
+@click.option("--scope", "scopes", required=True, help="Comma list: instagram,facebook,billboard,press,website (or all).")
+@click.option("--signed-on", required=True, help="Date the form was signed, YYYY-MM-DD.")
+@click.option("--expires", help="Last day the consent holds, YYYY-MM-DD (default: no end).")
+@click.option("--signed-by", help="Who signed (default: the person, or the guardians for a minor).")
+@click.option("--guardian", "guardians", multiple=True, help="A guardian with custody who signed (repeat for each).")
+@click.option("--evidence", type=click.Path(dir_okay=False), help="The scanned signed form; kept with its SHA-256.")
+@click.option("--text-version", default="1", show_default=True, help="Version of the consent text signed.")
+@json_option
+@click.pass_context
+def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, evidence, text_version, as_json):
+    """Record a signed consent form for ID."""
+    from portraits import consent as consent_lib
+    from portraits.dates import parse_date
+
+    ws = workspace(ctx)
+    signed = parse_date(signed_on, "signing date")
+    until = parse_date(expires, "expiry date")
+    with ws.store.transaction() as db:
+        event = consent_lib.grant(db, portrait_id, scopes, signed, expires=until, signed_by=signed_by,
+                                  guardians=guardians, evidence=Path(evidence) if evidence else None,
+                                  evidence_dir=ws.private / "evidence", text_version=text_version,
+                                  today=ws.now().date(), now=ws.now())
+    if as_json:
+        echo_json({k: v for k, v in event.items() if k not in ("guardians", "signed_by")})
+    else:
+        click.echo(f"Consent recorded for {portrait_id}: {', '.join(event['scopes'])}"
+                   + (f" until {event['expires']}" if event["expires"] else "") + ".")
+
+
+@consent.command("withdraw")
+@click.argument("portrait_id", metavar="ID")
+@click.option("--scope", "scopes", help="Comma list of scopes to withdraw (default: all).")
+@click.option("--received", help="Date the withdrawal reached the office, YYYY-MM-DD (default: today).")
+@click.option("--via", help="How it came in, e.g. email, phone, letter.")
+@json_option
+@click.pass_context
+def withdraw(ctx, portrait_id, scopes, received, via, as_json):
+    """Withdraw consent: future posts are cancelled at once, published ones listed for takedown."""
+    from campaign.withdrawal import withdraw as do_withdraw
+    from portraits.dates import parse_date
+
+    ws = workspace(ctx)
+    result = do_withdraw(ws, portrait_id, scopes, parse_date(received, "received date"), via)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"Consent withdrawn for {portrait_id}: {', '.join(result['scopes'])}.")
+    click.echo(f"Cancelled {len(result['cancelled'])} planned post(s).")
+    if result["takedown"]:
+        click.echo("Take these published posts down by hand:")
+        for p in result["takedown"]:
+            click.echo(f"  {p['id']} on {p['channel']} ({p.get('permalink') or p.get('remote_id') or p['status']})")
+
+
+@consent.command("status")
+@click.argument("portrait_id", metavar="[ID]", required=False)
+@click.option("--expiring-within", type=int, metavar="DAYS", help="Only consents that end within DAYS days.")
+@json_option
+@click.pass_context
+def status(ctx, portrait_id, expiring_within, as_json):
+    """Show who may be published where, and until when."""
+    from portraits import consent as consent_lib
+    from portraits.errors import CampaignError
+
+    if expiring_within is not None and expiring_within < 0:
+        raise CampaignError("--expiring-within must be 0 or more days.")
+    ws = workspace(ctx)
+    rows = consent_lib.status(ws.store.read(), ws.now().date(), portrait_id, expiring_within)
+    if as_json:
+        echo_json(rows)
+    else:
+        echo_table(rows, ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
+                   empty="No consent matches.")

@@ -1,0 +1,190 @@
+"""campaign portrait add|import|list|show|edit|approve|translate."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+
+
+@click.group(cls=CampaignGroup)
+def portrait() -> None:
+    """Portraits: the people, their photo, quote and role."""
+
+
+@portrait.command("add")
+@click.argument("photo", type=click.Path(dir_okay=False))
+@click.option("--first-name", required=True, help="First name, the only name ever shown.")
+@click.option("--age", required=True, help="Age in years.")
+@click.option("--role", required=True, help="Role as it appears, e.g. Intensivkrankenschwester.")
+@click.option("--quote", required=True, help="The person's own words (at most 280 characters).")
+@click.option("--surname", help="Kept for the office's records only; never published.")
+@click.option("--role-category", help="Group for variety in the plan and billboard, e.g. health.")
+@click.option("--lang", help="Language of the quote (default: the campaign's).")
+@click.option("--credit", help="Photo credit, e.g. the photographer.")
+@click.option("--id", "portrait_id", help="Own id instead of first-name-age.")
+@json_option
+@click.pass_context
+def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, credit, portrait_id, as_json):
+    """Add a portrait from PHOTO."""
+    from portraits import records
+
+    ws = workspace(ctx)
+    with ws.store.transaction() as db:
+        record = records.add_portrait(db, ws.photos, Path(photo), first_name=first_name, age=age, role=role,
+                                      quote=quote, surname=surname, role_category=role_category, lang=lang,
+                                      credit=credit, portrait_id=portrait_id,
+                                      default_lang=ws.config["language"], now=ws.now())
+    if as_json:
+        echo_json(records.public(record))
+        return
+    click.echo(f"Added {record['id']}: {record['first_name']}, {record['age']}, {record['role']}")
+    for w in record["photo"].get("warnings", []):
+        warn(w)
+    click.echo(f"Next: campaign consent grant {record['id']} --scope instagram,facebook --signed-on YYYY-MM-DD")
+
+
+@portrait.command("import")
+@click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
+@click.option("--photos", "photos_dir", type=click.Path(file_okay=False),
+              help="Folder the CSV's photo paths are relative to (default: the CSV's folder).")
+@json_option
+@click.pass_context
+def import_(ctx, csv_file, photos_dir, as_json):
+    """Import portraits from a CSV: all rows or none."""
+    from portraits import records
+
+    ws = workspace(ctx)
+    with ws.store.transaction() as db:
+        result = records.import_csv(db, ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
+                                    default_lang=ws.config["language"], now=ws.now())
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(f"Imported {result['count']} portraits.")
+
+
+def _listing(ws, status: str | None = None) -> list[dict]:
+    from portraits import consent, records
+
+    db = ws.store.read()
+    sums = consent.summaries(db, ws.now().date())
+    rows = []
+    for p in records.all_portraits(db):
+        if status and p.get("status") != status:
+            continue
+        row = records.public(p)
+        row["consent"] = sums.get(p["id"], consent.EMPTY)
+        rows.append(row)
+    return rows
+
+
+@portrait.command("list")
+@click.option("--status", type=click.Choice(["draft", "approved"]), help="Only portraits with this status.")
+@json_option
+@click.pass_context
+def list_(ctx, status, as_json):
+    """List the portraits."""
+    rows = _listing(workspace(ctx), status)
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        r["scopes"] = r["consent"]["scopes"]
+    echo_table(rows, ["id", "first_name", "age", "role", "role_category", "status", "scopes"],
+               empty="No portraits yet. Add one with `campaign portrait add PHOTO ...`.")
+
+
+@portrait.command("show")
+@click.argument("portrait_id", metavar="ID")
+@json_option
+@click.pass_context
+def show(ctx, portrait_id, as_json):
+    """Show one portrait with its consent and photo checks."""
+    from portraits import consent, records
+
+    ws = workspace(ctx)
+    db = ws.store.read()
+    p = records.get(db, portrait_id)
+    row = records.public(p)
+    row["surname_on_file"] = bool(p.get("surname"))
+    evts = consent.events(db, portrait_id)
+    row["consent"] = consent.summary_from(evts, ws.now().date())
+    row["consent_history"] = [{k: e.get(k) for k in ("event", "scopes", "signed_on", "expires", "received", "via",
+                                                      "guardians_signed", "text_version", "recorded_at")} for e in evts]
+    if as_json:
+        echo_json(row)
+        return
+    click.echo(f"{row['id']}: {row['first_name']}, {row['age']}, {row['role']} ({row['role_category']})")
+    click.echo(f"  status:   {row['status']}")
+    click.echo(f"  quote:    {row['quote']}  [{row['lang']}]")
+    for lang, t in (row.get("translations") or {}).items():
+        click.echo(f"  quote {lang}: {t['quote']}")
+    click.echo(f"  credit:   {row.get('credit') or '-'}")
+    ph = row["photo"]
+    click.echo(f"  photo:    {ph['width']}x{ph['height']} {ph.get('format')}, focus {ph.get('focus')} ({ph.get('focus_source')})")
+    c = row["consent"]
+    click.echo(f"  consent:  {', '.join(c['scopes']) or 'none valid'}; signed {c['signed_on'] or '-'}, "
+               f"expires {c['expires'] or 'never'}" + (f"; withdrawn: {', '.join(c['withdrawn'])}" if c["withdrawn"] else ""))
+    for w in ph.get("warnings", []):
+        click.echo(f"  warning:  {w}")
+
+
+@portrait.command("edit")
+@click.argument("portrait_id", metavar="ID")
+@click.option("--first-name")
+@click.option("--surname", help="Empty string removes it.")
+@click.option("--age")
+@click.option("--role")
+@click.option("--role-category")
+@click.option("--quote")
+@click.option("--lang")
+@click.option("--credit")
+@click.option("--focus", help="Focal point X,Y as fractions of the photo, e.g. 0.5,0.3 (overrides the face finder).")
+@json_option
+@click.pass_context
+def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
+    """Change a portrait's fields or focal point."""
+    from portraits import records
+
+    ws = workspace(ctx)
+    changes = dict(first_name=first_name, surname=surname, age=age, role=role, role_category=role_category,
+                   quote=quote, lang=lang, credit=credit)
+    with ws.store.transaction() as db:
+        record = records.edit_portrait(db, portrait_id, changes, focus=focus, now=ws.now())
+    if as_json:
+        echo_json(records.public(record))
+    else:
+        click.echo(f"Updated {portrait_id}.")
+
+
+@portrait.command("approve")
+@click.argument("portrait_ids", metavar="ID...", nargs=-1, required=True)
+@click.pass_context
+def approve(ctx, portrait_ids):
+    """Approve portraits for publishing (each needs a valid consent)."""
+    from portraits import consent, records
+
+    ws = workspace(ctx)
+    today = ws.now().date()
+    with ws.store.transaction() as db:
+        for pid in portrait_ids:
+            records.approve_portrait(db, pid, bool(consent.valid_scopes(db, pid, today)), now=ws.now())
+    click.echo(f"Approved {', '.join(portrait_ids)}.")
+
+
+@portrait.command("translate")
+@click.argument("portrait_id", metavar="ID")
+@click.option("--lang", required=True, help="Language code, e.g. tr, uk, ar.")
+@click.option("--quote", required=True, help="The quote in that language.")
+@click.option("--role", help="The role in that language.")
+@click.pass_context
+def translate(ctx, portrait_id, lang, quote, role):
+    """Add the quote in another language."""
+    from portraits import records
+
+    ws = workspace(ctx)
+    with ws.store.transaction() as db:
+        records.translate_portrait(db, portrait_id, lang, quote, role, now=ws.now())
+    click.echo(f"Saved the {lang} quote of {portrait_id}.")

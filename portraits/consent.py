@@ -1,0 +1,213 @@
+"""Consent: what each person allowed, for which channels, until when, and whether they took it back.
+
+The `consents` table is append-only: a grant and a withdrawal are each a new event, never an
+edit, so the office can always show what was true on any day. The current state of a scope is
+found by replaying the events in order: a grant opens it (from its signing date until its
+expiry), a withdrawal closes it at once, whatever date is asked about, until a newer grant.
+"""
+from __future__ import annotations
+
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable
+
+from tinydb import Query, TinyDB
+
+from portraits import audit, records
+from portraits.errors import CampaignError
+
+SCOPES = ("instagram", "facebook", "billboard", "press", "website")
+ADULT_AGE = 18
+
+
+def parse_scopes(value: str | Iterable[str] | None, allow_empty: bool = False) -> list[str]:
+    """'instagram,facebook' -> ['instagram', 'facebook'], refusing unknown scopes."""
+    if value is None:
+        items: list[str] = []
+    elif isinstance(value, str):
+        items = [v.strip().lower() for v in value.split(",") if v.strip()]
+    else:
+        items = [v.strip().lower() for v in value]
+    if "all" in items:
+        items = list(SCOPES)
+    unknown = [s for s in items if s not in SCOPES]
+    if unknown:
+        raise CampaignError(f"Unknown consent scope {', '.join(unknown)}.", f"Use some of: {', '.join(SCOPES)}.")
+    if not items and not allow_empty:
+        raise CampaignError("No consent scope given.", f"Give --scope with some of: {', '.join(SCOPES)}.")
+    return sorted(set(items), key=SCOPES.index)
+
+
+def events(db: TinyDB, portrait_id: str) -> list[dict]:
+    rows = db.table("consents").search(Query().portrait_id == portrait_id)
+    return sorted((dict(r, seq=r.doc_id) for r in rows), key=lambda r: r["seq"])
+
+
+def _state(evts: list[dict]) -> dict[str, dict]:
+    """scope -> {"grant": event or None, "withdrawn": event or None} after replaying events."""
+    state = {s: {"grant": None, "withdrawn": None} for s in SCOPES}
+    for e in evts:
+        for s in e.get("scopes", []):
+            if e["event"] == "grant":
+                state[s] = {"grant": e, "withdrawn": None}
+            elif e["event"] == "withdraw":
+                state[s] = {"grant": None, "withdrawn": e}
+    return state
+
+
+def _active(grant: dict | None, on: date) -> bool:
+    if not grant:
+        return False
+    if records.as_date(grant["signed_on"]) > on:
+        return False
+    expires = records.as_date(grant.get("expires"))
+    return expires is None or on <= expires
+
+
+def valid_scopes_from(evts: list[dict], on: date) -> set[str]:
+    return {s for s, st in _state(evts).items() if _active(st["grant"], on)}
+
+
+def valid_scopes(db: TinyDB, portrait_id: str, on: date) -> set[str]:
+    return valid_scopes_from(events(db, portrait_id), on)
+
+
+def is_valid(db: TinyDB, portrait_id: str, scope: str, on: date) -> bool:
+    """The check made when a post is planned and again at the moment of publishing."""
+    return scope in valid_scopes(db, portrait_id, on)
+
+
+def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end: date) -> tuple[bool, str | None]:
+    """Is `scope` allowed on every day from start to end? If not, why not (for a person to read)."""
+    st = _state(events(db, portrait_id)).get(scope)
+    if st is None:
+        raise CampaignError(f"Unknown consent scope {scope}.", f"Use one of: {', '.join(SCOPES)}.")
+    if st["withdrawn"]:
+        return False, f"{scope} consent withdrawn on {st['withdrawn'].get('received')}"
+    grant = st["grant"]
+    if not grant:
+        return False, f"no {scope} consent"
+    signed = records.as_date(grant["signed_on"])
+    expires = records.as_date(grant.get("expires"))
+    if signed > start:
+        return False, f"consent signed {signed}, after the run begins"
+    if expires is not None and expires < end:
+        return False, f"consent ends {expires}, before the run ends"
+    return True, None
+
+
+def summary_from(evts: list[dict], today: date) -> dict:
+    """The `consent` object of a portrait's JSON: scopes valid today, dates, what was withdrawn."""
+    state = _state(evts)
+    valid = [s for s in SCOPES if _active(state[s]["grant"], today)]
+    grants = [st["grant"] for st in state.values() if st["grant"]]
+    expiries = [records.as_date(state[s]["grant"]["expires"]) for s in valid if state[s]["grant"].get("expires")]
+    last_grant = max(grants, key=lambda g: g["seq"]) if grants else None
+    return {
+        "scopes": valid,
+        "signed_on": last_grant["signed_on"] if last_grant else None,
+        "expires": min(expiries).isoformat() if expiries else None,
+        "withdrawn": [s for s in SCOPES if state[s]["withdrawn"]],
+        "guardians_signed": last_grant.get("guardians_signed", 0) if last_grant else 0,
+        "text_version": last_grant.get("text_version") if last_grant else None,
+    }
+
+
+def summaries(db: TinyDB, today: date) -> dict[str, dict]:
+    """Every portrait's consent summary in one pass over the table."""
+    grouped: dict[str, list[dict]] = {}
+    for r in db.table("consents").all():
+        grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
+    return {pid: summary_from(sorted(evts, key=lambda e: e["seq"]), today) for pid, evts in grouped.items()}
+
+
+EMPTY = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "guardians_signed": 0, "text_version": None}
+
+
+def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: date, *,
+          expires: date | None = None, signed_by: str | None = None, guardians: Iterable[str] = (),
+          evidence: Path | None = None, evidence_dir: Path | None = None, text_version: str = "1",
+          today: date | None = None, now: datetime | None = None) -> dict:
+    """Record a signed consent form. Minors need at least one guardian named."""
+    portrait = records.get(db, portrait_id)
+    scope_list = parse_scopes(scopes)
+    today = today or date.today()
+    if signed_on > today:
+        raise CampaignError(f"The signing date {signed_on} is in the future.", "Give the date the form was signed.")
+    if expires is not None and expires <= signed_on:
+        raise CampaignError(f"The expiry {expires} is not after the signing date {signed_on}.", "Check --expires.")
+    guardian_list = [g.strip() for g in guardians if g and g.strip()]
+    minor = int(portrait["age"]) < ADULT_AGE
+    if minor and not guardian_list:
+        raise CampaignError(f"{portrait_id} is under {ADULT_AGE}: a guardian must sign.",
+                            "Name every guardian with custody who signed: --guardian NAME (once each).")
+    evidence_info = None
+    if evidence is not None:
+        evidence = Path(evidence)
+        if not evidence.is_file():
+            raise CampaignError(f"No evidence file at {evidence}.", "Give the scanned, signed form with --evidence.")
+        from portraits.intake import sha256_file
+
+        sha = sha256_file(evidence)
+        evidence_info = {"sha256": sha, "name": f"{sha}{evidence.suffix.lower()}", "size": evidence.stat().st_size}
+    event = {
+        "portrait_id": portrait_id,
+        "event": "grant",
+        "scopes": scope_list,
+        "signed_on": signed_on.isoformat(),
+        "expires": expires.isoformat() if expires else None,
+        "signed_by": signed_by or ("guardians" if minor else "the person portrayed"),
+        "guardians": guardian_list,
+        "guardians_signed": len(guardian_list),
+        "minor": minor,
+        "evidence": evidence_info,
+        "text_version": str(text_version),
+        "recorded_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+    }
+    if evidence_info and evidence_dir is not None:
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        target = evidence_dir / evidence_info["name"]
+        if not target.exists():
+            shutil.copyfile(evidence, target)
+    db.table("consents").insert(event)
+    audit.record(db, "consent.grant", portrait_id, now=now, scopes=scope_list)
+    return event
+
+
+def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = None, *,
+             received: date | None = None, via: str | None = None, now: datetime | None = None) -> dict:
+    """Record a withdrawal (all scopes when none are named). It is never refused."""
+    records.get(db, portrait_id)
+    scope_list = parse_scopes(scopes, allow_empty=True) or list(SCOPES)
+    stamp = now or datetime.now(timezone.utc)
+    event = {
+        "portrait_id": portrait_id,
+        "event": "withdraw",
+        "scopes": scope_list,
+        "received": (received or stamp.date()).isoformat(),
+        "via": via or "unspecified",
+        "recorded_at": stamp.isoformat(timespec="seconds"),
+    }
+    db.table("consents").insert(event)
+    audit.record(db, "consent.withdraw", portrait_id, now=now, scopes=scope_list, via=event["via"])
+    return event
+
+
+def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_within: int | None = None) -> list[dict]:
+    """One row per portrait: valid scopes, dates, withdrawals; optionally only those expiring soon."""
+    if portrait_id is not None:
+        people = [records.get(db, portrait_id)]
+    else:
+        people = records.all_portraits(db)
+    sums = summaries(db, today)
+    rows = []
+    for p in people:
+        s = sums.get(p["id"], EMPTY)
+        row = {"portrait_id": p["id"], "first_name": p["first_name"], "age": p["age"], **s,
+               "minor": int(p["age"]) < ADULT_AGE}
+        if expiring_within is not None:
+            if not s["expires"] or records.as_date(s["expires"]) > today + timedelta(days=expiring_within):
+                continue
+        rows.append(row)
+    return rows

@@ -1,0 +1,343 @@
+"""Portrait records: who is in the campaign, with what photo and quote.
+
+A record may hold a surname for the office's own files; `public()` is the only shape that
+leaves the store, and it has none.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+
+from portraits import audit, intake
+from portraits.errors import CampaignError, NotFound
+
+MAX_QUOTE = 280
+MAX_NAME = 40
+MAX_ROLE = 60
+MAX_AGE = 120
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}$")
+NAME_PATTERN = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ '’.-])*$")
+PRIVATE_FIELDS = ("surname",)
+EDITABLE = ("first_name", "surname", "age", "role", "role_category", "quote", "lang", "credit")
+_TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
+
+
+def _now(now: datetime | None) -> str:
+    return (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_TRANSLIT)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def public(portrait: dict) -> dict:
+    """The record without private fields: what any output may show."""
+    return {k: v for k, v in portrait.items() if k not in PRIVATE_FIELDS}
+
+
+def get(db: TinyDB, portrait_id: str) -> dict:
+    doc = db.table("portraits").get(Query().id == portrait_id)
+    if doc is None:
+        raise NotFound(f"No portrait with id {portrait_id!r}.", "See the ids with `campaign portrait list`.")
+    return dict(doc)
+
+
+def all_portraits(db: TinyDB) -> list[dict]:
+    return [dict(d) for d in db.table("portraits").all()]
+
+
+def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise the text fields; raise CampaignError with the first problem."""
+    out = dict(fields)
+    for key in ("first_name", "surname", "role", "role_category", "quote", "credit", "lang"):
+        if isinstance(out.get(key), str):
+            out[key] = " ".join(out[key].split()) if key != "quote" else out[key].strip()
+    first = out.get("first_name")
+    if "first_name" in out:
+        if not first:
+            raise CampaignError("The first name is empty.", "Give --first-name, e.g. --first-name Brigitte.")
+        if len(first) > MAX_NAME or not NAME_PATTERN.match(first):
+            raise CampaignError(f"The first name {first!r} is not a name.",
+                                f"Use letters, spaces or hyphens, at most {MAX_NAME} characters.")
+    if out.get("surname") is not None and out["surname"] != "":
+        if len(out["surname"]) > MAX_NAME or not NAME_PATTERN.match(out["surname"]):
+            raise CampaignError("The surname is not a name.", f"Use letters, spaces or hyphens, at most {MAX_NAME} characters.")
+    if "age" in out:
+        try:
+            age = int(str(out["age"]).strip())
+        except (TypeError, ValueError):
+            raise CampaignError(f"The age {out['age']!r} is not a whole number.", "Give the age in years, e.g. --age 81.") from None
+        if not 0 <= age <= MAX_AGE:
+            raise CampaignError(f"The age {age} is not possible.", f"Give an age from 0 to {MAX_AGE}.")
+        out["age"] = age
+    if "role" in out:
+        if not out["role"]:
+            raise CampaignError("The role is empty.", "Give --role, e.g. --role Rentnerin.")
+        if len(out["role"]) > MAX_ROLE:
+            raise CampaignError(f"The role is {len(out['role'])} characters long.", f"Keep it to {MAX_ROLE}.")
+    if "quote" in out:
+        if not out["quote"]:
+            raise CampaignError("The quote is empty.", "Give --quote with the person's own words.")
+        if len(out["quote"]) > MAX_QUOTE:
+            raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
+                                f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
+    if out.get("role_category"):
+        out["role_category"] = slugify(out["role_category"]) or None
+        if not out["role_category"]:
+            raise CampaignError("The role category has no letters.", "Use a word such as health or senior.")
+    if "lang" in out and out["lang"] is not None:
+        out["lang"] = out["lang"].lower()
+        if not LANG_PATTERN.match(out["lang"]):
+            raise CampaignError(f"The language {out['lang']!r} is not a language code.", "Use a code such as de, tr, uk, ar.")
+    if out.get("credit") and len(out["credit"]) > 80:
+        raise CampaignError("The photo credit is over 80 characters.", "Shorten it.")
+    return out
+
+
+def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -> str:
+    if wanted:
+        if not ID_PATTERN.match(wanted):
+            raise CampaignError(f"The id {wanted!r} is not a short slug.",
+                                "Use lowercase letters, digits and hyphens, e.g. brigitte-81.")
+        if wanted in existing:
+            raise CampaignError(f"The id {wanted!r} is already taken.", "Choose another --id or leave it out.")
+        return wanted
+    base = f"{slugify(first_name)[:30] or 'portrait'}-{age}"
+    candidate, n = base, 2
+    while candidate in existing:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def _photo_owner(db: TinyDB, sha: str) -> str | None:
+    doc = db.table("portraits").get(Query().photo.sha256 == sha)
+    return doc["id"] if doc else None
+
+
+def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:
+    photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
+    photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
+                 focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+    record = {
+        "id": portrait_id,
+        "first_name": fields["first_name"],
+        "age": fields["age"],
+        "role": fields["role"],
+        "role_category": fields.get("role_category") or slugify(fields["role"]) or "other",
+        "quote": fields["quote"],
+        "lang": fields.get("lang") or default_lang,
+        "credit": fields.get("credit") or "",
+        "status": "draft",
+        "photo": photo,
+        "translations": {},
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    if fields.get("surname"):
+        record["surname"] = fields["surname"]
+    return record
+
+
+def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, age: int | str, role: str,
+                 quote: str, surname: str | None = None, role_category: str | None = None,
+                 lang: str | None = None, credit: str | None = None, portrait_id: str | None = None,
+                 default_lang: str = "de", now: datetime | None = None) -> dict:
+    """Add one portrait: check every field and the photo first, then keep the photo and the record."""
+    fields = validate_fields(dict(first_name=first_name, age=age, role=role, quote=quote, surname=surname,
+                                  role_category=role_category, lang=lang, credit=credit))
+    info = intake.inspect(Path(photo))
+    owner = _photo_owner(db, info["sha256"])
+    if owner:
+        raise CampaignError(f"This photo is already used by portrait {owner}.",
+                            f"See it with `campaign portrait show {owner}`; each portrait needs its own photo.")
+    existing = {d["id"] for d in db.table("portraits").all()}
+    pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
+    photo_file = intake.keep(Path(photo), info, photos_dir)
+    record = _build(fields, info, photo_file, pid, default_lang, _now(now))
+    db.table("portraits").insert(record)
+    audit.record(db, "portrait.add", pid, now=now)
+    return record
+
+
+CSV_REQUIRED = ("photo", "first_name", "age", "role", "quote")
+CSV_OPTIONAL = ("surname", "role_category", "lang", "credit", "id")
+
+
+def _inside(base: Path, relative: str) -> Path | None:
+    """The photo path inside `base`, or None when it points outside it."""
+    if not relative or Path(relative).is_absolute() or relative.startswith(("/", "\\")):
+        return None
+    target = (base / relative).resolve()
+    try:
+        target.relative_to(base.resolve())
+    except ValueError:
+        return None
+    return target
+
+
+def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
+               default_lang: str = "de", now: datetime | None = None) -> dict:
+    """Import a whole CSV or nothing: every row is checked before any is stored."""
+    csv_path = Path(csv_path)
+    photos_root = Path(photos_root) if photos_root else csv_path.parent
+    try:
+        with open(csv_path, newline="", encoding="utf-8-sig") as f:
+            sample = f.read(4096)
+            f.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.DictReader(f, dialect=dialect)
+            header = [h.strip().lower() for h in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            rows = [(reader.line_num, row) for row in reader]
+    except FileNotFoundError:
+        raise CampaignError(f"No CSV file at {csv_path}.", "Check the path and try again.") from None
+    except UnicodeDecodeError:
+        raise CampaignError(f"{csv_path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
+    missing = [c for c in CSV_REQUIRED if c not in header]
+    if missing:
+        raise CampaignError(f"{csv_path.name} lacks the column(s) {', '.join(missing)}.",
+                            f"The header row needs: {', '.join(CSV_REQUIRED)} (optional: {', '.join(CSV_OPTIONAL)}).")
+    if not rows:
+        raise CampaignError(f"{csv_path.name} has no rows under its header.", "Add one row per portrait.")
+
+    errors: list[str] = []
+    prepared: list[tuple[dict, dict, Path, str | None]] = []
+    seen_sha: dict[str, int] = {}
+    seen_ids: set[str] = set()
+    for line, row in rows:
+        row = {k: (v or "").strip() for k, v in row.items() if k}
+        try:
+            fields = validate_fields({k: row.get(k) or None for k in ("first_name", "age", "role", "quote", "surname",
+                                                                      "role_category", "lang", "credit")} |
+                                     {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
+                                      "role": row.get("role", ""), "quote": row.get("quote", "")})
+            path = _inside(photos_root, row.get("photo", ""))
+            if path is None:
+                raise CampaignError(f"photo {row.get('photo')!r} is outside the photos folder")
+            info = intake.inspect(path)
+            if info["sha256"] in seen_sha:
+                raise CampaignError(f"the same photo as line {seen_sha[info['sha256']]}")
+            owner = _photo_owner(db, info["sha256"])
+            if owner:
+                raise CampaignError(f"photo already used by portrait {owner}")
+            wanted = row.get("id") or None
+            if wanted and wanted in seen_ids:
+                raise CampaignError(f"id {wanted!r} appears twice")
+            seen_sha[info["sha256"]] = line
+            if wanted:
+                seen_ids.add(wanted)
+            prepared.append((fields, info, path, wanted))
+        except CampaignError as e:
+            errors.append(f"line {line}: {e.message}")
+    if errors:
+        shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
+        raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
+                            + "\n".join(shown), "Fix these rows and import the file again.")
+
+    existing = {d["id"] for d in db.table("portraits").all()}
+    stamp = _now(now)
+    records = []
+    for fields, info, path, wanted in prepared:
+        try:
+            pid = _new_id(existing, fields["first_name"], fields["age"], wanted)
+        except CampaignError as e:
+            raise CampaignError(f"{e.message} Nothing was imported.", e.hint) from None
+        existing.add(pid)
+        records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
+    for record, path, info in records:
+        record["photo"]["file"] = intake.keep(path, info, photos_dir)
+    db.table("portraits").insert_multiple([r for r, _p, _i in records])
+    audit.record(db, "portrait.import", None, now=now, count=len(records), ids=[r["id"] for r, _p, _i in records])
+    return {"imported": [r["id"] for r, _p, _i in records], "count": len(records)}
+
+
+def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: str | None = None,
+                  now: datetime | None = None) -> dict:
+    """Change fields of a portrait; `focus` is "X,Y" in fractions of the photo (0..1)."""
+    record = get(db, portrait_id)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise CampaignError(f"Cannot edit {', '.join(sorted(unknown))}.", f"Editable: {', '.join(EDITABLE)}.")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    fields = validate_fields(changes)
+    if focus is not None:
+        try:
+            x, y = (float(v) for v in focus.split(","))
+        except ValueError:
+            raise CampaignError(f"The focus {focus!r} is not two numbers.", "Write it as X,Y between 0 and 1, e.g. 0.5,0.3.") from None
+        if not (0 <= x <= 1 and 0 <= y <= 1):
+            raise CampaignError(f"The focus {focus} is outside the photo.", "Both numbers must be between 0 and 1.")
+        record["photo"] = dict(record["photo"], focus=[x, y], focus_source="manual")
+    if not fields and focus is None:
+        raise CampaignError("Nothing to change.", "Give at least one option, e.g. --quote or --focus.")
+    if fields.get("surname") == "":
+        record.pop("surname", None)
+        fields.pop("surname")
+    record.update(fields)
+    record["updated_at"] = _now(now)
+    db.table("portraits").update(_replace(record), Query().id == portrait_id)
+    audit.record(db, "portrait.edit", portrait_id, now=now,
+                 fields=sorted(list(fields) + (["focus"] if focus is not None else [])))
+    return record
+
+
+def _replace(record: dict):
+    """A TinyDB update operation that replaces the whole document (so removed keys go too)."""
+    def transform(doc):
+        doc.clear()
+        doc.update(record)
+    return transform
+
+
+def approve_portrait(db: TinyDB, portrait_id: str, has_valid_consent: bool, now: datetime | None = None) -> dict:
+    """Mark a portrait ready for publishing; refused without any valid consent."""
+    record = get(db, portrait_id)
+    if not has_valid_consent:
+        raise CampaignError(f"{portrait_id} has no valid consent, so it cannot be approved.",
+                            f"Record the signed form first: campaign consent grant {portrait_id} --scope ... --signed-on DATE.")
+    record.update(status="approved", approved_at=_now(now), approved_by=audit.actor(), updated_at=_now(now))
+    db.table("portraits").update(_replace(record), Query().id == portrait_id)
+    audit.record(db, "portrait.approve", portrait_id, now=now)
+    return record
+
+
+def translate_portrait(db: TinyDB, portrait_id: str, lang: str, quote: str, role: str | None = None,
+                       now: datetime | None = None) -> dict:
+    """Add or replace the quote (and optionally the role) in another language."""
+    record = get(db, portrait_id)
+    fields = validate_fields({"lang": lang, "quote": quote} | ({"role": role} if role is not None else {}))
+    translations = dict(record.get("translations") or {})
+    translations[fields["lang"]] = {"quote": fields["quote"], "role": fields.get("role")}
+    record["translations"] = translations
+    record["updated_at"] = _now(now)
+    db.table("portraits").update(_replace(record), Query().id == portrait_id)
+    audit.record(db, "portrait.translate", portrait_id, now=now, lang=fields["lang"])
+    return record
+
+
+def text_in(portrait: dict, lang: str | None) -> dict:
+    """Quote and role in `lang` (falls back to the original language)."""
+    if not lang or lang == portrait.get("lang"):
+        return {"lang": portrait.get("lang"), "quote": portrait["quote"], "role": portrait["role"]}
+    t = (portrait.get("translations") or {}).get(lang)
+    if not t:
+        raise CampaignError(f"{portrait['id']} has no {lang} translation.",
+                            f"Add one: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
+    return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
+
+
+def as_date(value: str | date | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)

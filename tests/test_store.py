@@ -1,0 +1,138 @@
+"""The store survives kill -9 at any moment and two writers at once."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from campaign.store import SCHEMA_VERSION, Store
+from portraits.errors import CampaignError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+WRITER = r"""
+import sys
+from campaign.store import Store
+store = Store(sys.argv[1])
+tag, start, count = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for i in range(start, start + count):
+    with store.transaction() as db:
+        db.table("items").insert({"tag": tag, "n": i, "pad": "x" * 2000})
+    print(i, flush=True)
+"""
+
+
+def _env():
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _items(path: Path) -> list[dict]:
+    return [dict(r) for r in Store(path).read().table("items").all()]
+
+
+def test_kill_minus_nine_never_loses_a_reported_write(tmp_path):
+    path = tmp_path / "campaign.json"
+    rng = random.Random(1234)
+    reported: set[int] = set()
+    next_n = 0
+    kills = 0
+    while kills < 50:
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "crash", str(next_n), "100000"],
+                                stdout=subprocess.PIPE, text=True, env=_env())
+        # Wait for the first reported write so the kill lands while it is writing.
+        first = proc.stdout.readline()
+        if first.strip():
+            reported.add(int(first))
+        time.sleep(rng.uniform(0.0, 0.15))
+        os.kill(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        reported.update(int(line) for line in out.split())
+        kills += 1
+        # The store always opens, and every write the process said was done is in it.
+        found = {r["n"] for r in _items(path)}
+        missing = reported - found
+        assert not missing, f"after kill {kills}: lost reported writes {sorted(missing)[:5]}"
+        json.loads(path.read_bytes())  # the raw file is complete JSON
+        next_n = max(found | reported, default=-1) + 1
+    assert len(reported) > 50
+    # Temporary files a kill left behind are cleared by the next writer.
+    with Store(path).transaction() as db:
+        db.table("items").insert({"n": next_n})
+    assert not list(tmp_path.glob(".campaign.json.*.tmp"))
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path):
+    path = tmp_path / "campaign.json"
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(start), "200"],
+                              stdout=subprocess.DEVNULL, env=_env())
+             for tag, start in (("a", 0), ("b", 1000))]
+    for p in procs:
+        assert p.wait(timeout=300) == 0
+    rows = _items(path)
+    assert len(rows) == 400
+    assert {r["n"] for r in rows if r["tag"] == "a"} == set(range(200))
+    assert {r["n"] for r in rows if r["tag"] == "b"} == set(range(1000, 1200))
+
+
+def test_failed_transaction_leaves_file_byte_for_byte(tmp_path):
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    before = store.path.read_bytes()
+    with pytest.raises(RuntimeError):
+        with store.transaction() as db:
+            db.table("items").insert({"n": 2})
+            raise RuntimeError("boom")
+    assert store.path.read_bytes() == before
+
+
+def test_one_transaction_writes_the_file_once(tmp_path, monkeypatch):
+    import campaign.store as store_mod
+
+    writes = []
+    real = store_mod.atomic_write_bytes
+    monkeypatch.setattr(store_mod, "atomic_write_bytes", lambda p, d: (writes.append(p), real(p, d)))
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        for i in range(500):
+            db.table("items").insert({"n": i})
+    assert len(writes) == 1
+    assert len(store.read().table("items")) == 500
+
+
+def test_schema_version_is_written_and_newer_stores_are_refused(tmp_path):
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    assert store.schema_version() == SCHEMA_VERSION
+    data = json.loads(store.path.read_text())
+    data["_meta"]["1"]["schema"] = SCHEMA_VERSION + 1
+    store.path.write_text(json.dumps(data))
+    with pytest.raises(CampaignError, match="schema version"):
+        store.read()
+
+
+def test_an_old_store_without_version_is_migrated(tmp_path):
+    path = tmp_path / "campaign.json"
+    path.write_text(json.dumps({"items": {"1": {"n": 1}}}))
+    store = Store(path)
+    with store.transaction():
+        pass
+    assert store.schema_version() == SCHEMA_VERSION
+    assert [r["n"] for r in store.read().table("items").all()] == [1]
+
+
+def test_a_corrupt_store_gives_a_clear_error(tmp_path):
+    path = tmp_path / "campaign.json"
+    path.write_text('{"items": {"1": ')
+    with pytest.raises(CampaignError, match="not valid JSON"):
+        Store(path).read()
