@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m benchmarks [area ...]` (or `make bench`). Each prints its figures."""
