@@ -294,3 +294,15 @@ def test_library_refuses_without_cli(ws, tmp_path):
         with ws.store.transaction() as db:
             records.add_portrait(db, ws.photos, make_photo(tmp_path / "a.jpg"), first_name="A", age=200,
                                  role="R", quote="Q")
+
+
+def test_an_unwritable_photos_folder_gives_a_message_not_a_traceback(cli, tmp_path, ws):
+    import shutil
+    # A file where the photos folder should be fails for every user, root included.
+    shutil.rmtree(ws.root / "photos")
+    (ws.root / "photos").write_text("not a folder")
+    before = ws.store.path.read_bytes()
+    r = add(cli, tmp_path)
+    assert r.exit_code == 1
+    assert "Traceback" not in r.output and "try again" in r.output
+    assert ws.store.path.read_bytes() == before

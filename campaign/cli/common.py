@@ -21,6 +21,10 @@ class CampaignGroup(click.Group):
         except CampaignError as e:
             _log_error(ctx, e)
             raise click.ClickException(str(e)) from None
+        except OSError as e:  # disk full, permissions, a file vanished: say which, no traceback
+            where = f" ({e.filename})" if e.filename else ""
+            raise click.ClickException(f"{e.strerror or e}{where}.\n"
+                                       "Check the disk space and permissions of the workspace, then try again.") from None
 
 
 def _log_error(ctx: click.Context, e: CampaignError) -> None:
