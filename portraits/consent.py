@@ -65,6 +65,24 @@ def _active(grant: dict | None, on: date) -> bool:
     return expires is None or on <= expires
 
 
+def windows_from(evts: list[dict]) -> dict[str, tuple[date, date | None]]:
+    """scope -> (first valid day, last valid day or None): the days a plan may use it."""
+    out = {}
+    for s, st in _state(evts).items():
+        g = st["grant"]
+        if g:
+            out[s] = (records.as_date(g["signed_on"]), records.as_date(g.get("expires")))
+    return out
+
+
+def windows(db: TinyDB) -> dict[str, dict[str, tuple[date, date | None]]]:
+    """Every portrait's consent windows in one pass over the table."""
+    grouped: dict[str, list[dict]] = {}
+    for r in db.table("consents").all():
+        grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
+    return {pid: windows_from(sorted(evts, key=lambda e: e["seq"])) for pid, evts in grouped.items()}
+
+
 def valid_scopes_from(evts: list[dict], on: date) -> set[str]:
     return {s for s, st in _state(evts).items() if _active(st["grant"], on)}
 

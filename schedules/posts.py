@@ -1,24 +1,172 @@
-"""Post records (minimal: the schedule work replaces this with the full module)."""
+"""Post records: one planned publication of one portrait on one channel, and its life.
+
+    planned -> publishing -> published
+                          -> failed   (permanent error, retries used up, or missed)
+                          -> unknown  (the call may or may not have reached the platform)
+    planned | failed -> cancelled
+
+Every change appends to the post's `history`, so a person can see what happened and when.
+"""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from tinydb import Query, TinyDB
 
+from portraits import audit
+from portraits.errors import CampaignError, NotFound
+
+STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
 FUTURE = ("planned", "failed")
 OUT = ("published", "publishing", "unknown")
 
 
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def get(db: TinyDB, post_id: str) -> dict:
+    doc = db.table("posts").get(Query().id == post_id)
+    if doc is None:
+        raise NotFound(f"No post with id {post_id!r}.", "See the ids with `campaign schedule list`.")
+    return dict(doc)
+
+
+def all_posts(db: TinyDB) -> list[dict]:
+    return sorted((dict(d) for d in db.table("posts").all()), key=sort_key)
+
+
+def sort_key(post: dict):
+    return (datetime.fromisoformat(post["at"]), post["channel"], int(post["id"].split("-")[-1]))
+
+
+def due_time(post: dict) -> datetime:
+    """When the post should go out next: its time, or the back-off time of a retry."""
+    return datetime.fromisoformat(post.get("next_try") or post["at"])
+
+
+def _next_id(db: TinyDB) -> str:
+    meta = db.table("counters")
+    doc = meta.get(Query().name == "post")
+    n = (doc["value"] if doc else 0) + 1
+    if doc:
+        meta.update({"value": n}, doc_ids=[doc.doc_id])
+    else:
+        meta.insert({"name": "post", "value": n})
+    return f"p-{n}"
+
+
+def create(db: TinyDB, portrait_id: str, channel: str, at: datetime, now: datetime, lang: str | None = None,
+           origin: str = "plan") -> dict:
+    if at.tzinfo is None:
+        raise ValueError("post times must be timezone-aware")
+    post = {
+        "id": _next_id(db),
+        "portrait_id": portrait_id,
+        "channel": channel,
+        "at": _stamp(at),
+        "status": "planned",
+        "lang": lang,
+        "remote_id": None,
+        "permalink": None,
+        "caption": None,
+        "alt_text": None,
+        "image": None,
+        "attempts": 0,
+        "next_try": None,
+        "error": None,
+        "reason": None,
+        "published_at": None,
+        "origin": origin,
+        "history": [{"at": _stamp(now), "status": "planned", "note": origin}],
+    }
+    db.table("posts").insert(post)
+    audit.record(db, "post.create", post["id"], now=now, portrait_id=portrait_id, channel=channel, at=post["at"])
+    return post
+
+
+def update(db: TinyDB, post_id: str, now: datetime, status: str | None = None, note: str | None = None,
+           **fields: Any) -> dict:
+    """Change a post and append the change to its history."""
+    post = get(db, post_id)
+    if status is not None:
+        if status not in STATUSES:
+            raise ValueError(status)
+        post["status"] = status
+    post.update(fields)
+    post["history"] = list(post.get("history", [])) + [
+        {"at": _stamp(now), "status": post["status"], "note": note}]
+    db.table("posts").update(_replace(post), Query().id == post_id)
+    return post
+
+
+def _replace(record: dict):
+    def transform(doc):
+        doc.clear()
+        doc.update(record)
+    return transform
+
+
+def move(db: TinyDB, post_id: str, at: datetime, now: datetime) -> dict:
+    post = get(db, post_id)
+    if post["status"] not in FUTURE:
+        raise CampaignError(f"{post_id} is {post['status']}; only planned or failed posts can be moved.")
+    if at <= now:
+        raise CampaignError(f"{at:%Y-%m-%d %H:%M} is in the past.", "Choose a time ahead, or use `campaign publish`.")
+    post = update(db, post_id, now, status="planned", note=f"moved from {post['at']}", at=_stamp(at),
+                  next_try=None, error=None, reason=None)
+    audit.record(db, "post.move", post_id, now=now, at=post["at"])
+    return post
+
+
+def cancel(db: TinyDB, post_id: str, now: datetime, reason: str = "cancelled by hand") -> dict:
+    post = get(db, post_id)
+    if post["status"] == "cancelled":
+        return post
+    if post["status"] not in FUTURE:
+        hint = {"published": "It is already out: take it down on the platform by hand.",
+                "publishing": "It is going out right now; check `campaign status` in a moment.",
+                "unknown": "Settle it first: campaign reconcile (or check the account)."}[post["status"]]
+        raise CampaignError(f"{post_id} is {post['status']} and cannot be cancelled.", hint)
+    post = update(db, post_id, now, status="cancelled", note=reason, reason=reason, next_try=None)
+    audit.record(db, "post.cancel", post_id, now=now, reason=reason)
+    return post
+
+
+def retry(db: TinyDB, post_id: str, now: datetime, at: datetime | None = None) -> dict:
+    """Put a failed (or, after a person checked, unknown) post back in the queue."""
+    post = get(db, post_id)
+    if post["status"] not in ("failed", "unknown"):
+        raise CampaignError(f"{post_id} is {post['status']}; only failed or unknown posts can be retried.")
+    when = at or now
+    post = update(db, post_id, now, status="planned", note=f"retry requested (was {post['status']})",
+                  at=_stamp(max(when, now)), next_try=None, attempts=0, error=None, reason=None)
+    audit.record(db, "post.retry", post_id, now=now)
+    return post
+
+
 def cancel_for_withdrawal(db: TinyDB, portrait_id: str, scopes: set[str], now: datetime) -> dict:
-    """Cancel the person's not-yet-published posts on withdrawn channels; list published ones."""
+    """Cancel the person's not-yet-published posts on withdrawn channels; list the published ones."""
     cancelled, takedown = [], []
-    table = db.table("posts")
-    for doc in table.search((Query().portrait_id == portrait_id)):
-        if doc.get("channel") not in scopes:
+    for post in [dict(d) for d in db.table("posts").search(Query().portrait_id == portrait_id)]:
+        if post.get("channel") not in scopes:
             continue
-        if doc["status"] in FUTURE:
-            table.update({"status": "cancelled", "reason": "consent withdrawn"}, doc_ids=[doc.doc_id])
-            cancelled.append(dict(doc, status="cancelled"))
-        elif doc["status"] in OUT:
-            takedown.append(dict(doc))
+        if post["status"] in FUTURE:
+            cancelled.append(update(db, post["id"], now, status="cancelled", note="consent withdrawn",
+                                    reason="consent withdrawn", next_try=None))
+        elif post["status"] in OUT:
+            takedown.append(post)
     return {"cancelled": cancelled, "takedown": takedown}
+
+
+def in_range(posts: list[dict], start: datetime | None, end: datetime | None) -> list[dict]:
+    out = []
+    for p in posts:
+        at = datetime.fromisoformat(p["at"])
+        if start and at < start:
+            continue
+        if end and at >= end:
+            continue
+        out.append(p)
+    return out

@@ -19,6 +19,10 @@ COMMANDS = [
     ("consent", "consent"),
     ("gdpr", "gdpr"),
     ("audit", "audit"),
+    ("schedule", "schedule"),
+    ("run", "run"),
+    ("run", "publish"),
+    ("run", "status"),
 ]
 
 

@@ -21,6 +21,9 @@ class CampaignGroup(click.Group):
         except CampaignError as e:
             _log_error(ctx, e)
             raise click.ClickException(str(e)) from None
+        except BrokenPipeError:  # output piped into `head`: not an error
+            sys.stderr.close()
+            ctx.exit(0)
         except OSError as e:  # disk full, permissions, a file vanished: say which, no traceback
             where = f" ({e.filename})" if e.filename else ""
             raise click.ClickException(f"{e.strerror or e}{where}.\n"

@@ -1,0 +1,70 @@
+"""Captions and alt text for a post, from the campaign's template, first name only.
+
+The template can only use the fields below; the surname is never among them. Instagram's
+limits (2,200 characters, 30 hashtags) are checked before a post is planned or sent.
+"""
+from __future__ import annotations
+
+import re
+import string
+
+from portraits import records
+from portraits.errors import CampaignError
+
+FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
+LIMITS = {"instagram": {"chars": 2200, "hashtags": 30}, "facebook": {"chars": 63206, "hashtags": 30}}
+ALT = {
+    "de": "Foto von {first_name}, {age}, {role}. Zitat: {quote}",
+    "en": "Photo of {first_name}, {age}, {role}. Quote: {quote}",
+    "tr": "{first_name}, {age}, {role} fotoğrafı. Alıntı: {quote}",
+    "uk": "Фото: {first_name}, {age}, {role}. Цитата: {quote}",
+    "ru": "Фото: {first_name}, {age}, {role}. Цитата: {quote}",
+    "ar": "صورة {first_name}، {age}، {role}. اقتباس: {quote}",
+}
+HASHTAG = re.compile(r"(?<!\w)#\w+")
+
+
+def _template(config: dict, lang: str) -> str:
+    captions = config.get("captions", {})
+    template = captions.get(lang) or captions.get(config.get("language", "de")) or captions.get("de")
+    if not template:
+        raise CampaignError(f"No caption template for {lang}.", f"Add `{lang} = \"...\"` under [captions] in campaign.toml.")
+    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    unknown = names - set(FIELDS)
+    if unknown:
+        raise CampaignError(f"The {lang} caption template uses unknown field(s) {', '.join(sorted(unknown))}.",
+                            f"Use only {', '.join('{' + f + '}' for f in FIELDS)} in campaign.toml.")
+    return template
+
+
+def fields_for(portrait: dict, lang: str | None, config: dict) -> dict:
+    text = records.text_in(portrait, lang)
+    return {"first_name": portrait["first_name"], "age": portrait["age"], "role": text["role"],
+            "quote": text["quote"], "hashtag": config.get("hashtag", ""),
+            "credit": portrait.get("credit") or config.get("name", "")}
+
+
+def caption(portrait: dict, lang: str | None, config: dict, channel: str = "instagram") -> str:
+    lang = lang or portrait.get("lang") or config.get("language", "de")
+    text = _template(config, lang).format(**fields_for(portrait, lang, config))
+    check_limits(text, channel)
+    return text
+
+
+def check_limits(text: str, channel: str) -> None:
+    limit = LIMITS.get(channel)
+    if not limit:
+        return
+    if len(text) > limit["chars"]:
+        raise CampaignError(f"The caption is {len(text)} characters; {channel} allows {limit['chars']}.",
+                            "Shorten the quote or the caption template.")
+    tags = HASHTAG.findall(text)
+    if len(tags) > limit["hashtags"]:
+        raise CampaignError(f"The caption has {len(tags)} hashtags; {channel} allows {limit['hashtags']}.",
+                            "Use fewer hashtags in the template or the quote.")
+
+
+def alt_text(portrait: dict, lang: str | None, config: dict) -> str:
+    lang = lang or portrait.get("lang") or "de"
+    pattern = ALT.get(lang, ALT["en"])
+    return pattern.format(**fields_for(portrait, lang, config))

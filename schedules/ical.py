@@ -1,0 +1,34 @@
+"""The posting calendar as iCalendar, for staff to subscribe to. First names only.
+
+Each post keeps the same UID on every export, so a calendar app updates the event instead of
+adding a second one when a post moves or is cancelled.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+
+def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: str) -> bytes:
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//solidarity campaign//campaign//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    for post in posts:
+        p = portraits.get(post["portrait_id"])
+        who = f"{p['first_name']} ({p['age']}), {p['role']}" if p else post["portrait_id"]
+        start = datetime.fromisoformat(post["at"]).astimezone(timezone.utc)
+        changed = datetime.fromisoformat(post["history"][-1]["at"]).astimezone(timezone.utc)
+        ev = Event()
+        ev.add("uid", f"{post['id']}@{domain}")
+        ev.add("dtstamp", changed)
+        ev.add("dtstart", start)
+        ev.add("dtend", start + timedelta(minutes=15))
+        ev.add("summary", f"{post['channel'].capitalize()}: {who}")
+        ev.add("description", f"Post {post['id']}, status {post['status']}"
+               + (f", {post['permalink']}" if post.get("permalink") and post["permalink"].startswith("http") else ""))
+        ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
+        ev.add("sequence", len(post.get("history", [])))
+        cal.add_component(ev)
+    return cal.to_ical()

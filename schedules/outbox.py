@@ -1,0 +1,73 @@
+"""The offline publisher: a post "goes out" by landing in outbox/<date>-<post id>-<channel>/.
+
+With it the whole tool works without accounts. It behaves like a platform for the runner and
+for `reconcile`: publishing twice is impossible (the folder exists), recent media are the folders.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from schedules.channel import PermanentError
+
+
+class OutboxPublisher:
+    kind = "outbox"
+
+    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path):
+        self.channel = channel
+        self.settings = settings
+        self.outbox = Path(outbox_dir)
+        # For drills and tests: pretend an upload takes this long (a slow network).
+        self.delay = float(settings.get("simulate_upload_seconds", 0) or 0)
+
+    def folder_for(self, post: dict) -> Path:
+        return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"
+
+    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+        target = self.folder_for(post)
+        if target.exists():
+            raise PermanentError(f"{post['id']} is already in the outbox ({target.name}).",
+                                 "It went out before; run `campaign reconcile` to settle it.")
+        if self.delay:
+            time.sleep(self.delay)
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=self.outbox))
+        published_at = datetime.now(timezone.utc).astimezone()
+        shutil.copyfile(image, tmp / ("image" + Path(image).suffix.lower()))
+        (tmp / "caption.txt").write_text(caption + "\n", encoding="utf-8")
+        (tmp / "alt.txt").write_text(alt_text + "\n", encoding="utf-8")
+        meta = {"post_id": post["id"], "portrait_id": post["portrait_id"], "channel": self.channel,
+                "planned_at": post["at"], "published_at": published_at.isoformat(timespec="seconds")}
+        (tmp / "post.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+        for f in tmp.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.rename(tmp, target)
+        return {"remote_id": f"outbox:{target.name}", "permalink": str(target)}
+
+    def check(self) -> dict[str, Any]:
+        return {"ok": True, "account": f"offline outbox {self.outbox}", "message": "offline outbox, always ok"}
+
+    def recent_media(self, since: datetime) -> list[dict[str, Any]]:
+        out = []
+        for folder in sorted(self.outbox.glob(f"*-{self.channel}")):
+            meta_file = folder / "post.json"
+            if not meta_file.is_file():
+                continue
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+            at = datetime.fromisoformat(meta["published_at"])
+            if at >= since:
+                out.append({"remote_id": f"outbox:{folder.name}", "permalink": str(folder), "at": meta["published_at"],
+                            "caption": (folder / "caption.txt").read_text(encoding="utf-8").rstrip("\n"),
+                            "post_id": meta["post_id"]})
+        return out
+
+    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+        return {}

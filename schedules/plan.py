@@ -1,0 +1,172 @@
+"""The posting plan: almost every day a new face, on each channel, within the rules.
+
+For each posting day (campaign weekdays, minus public holidays of the region) and channel, pick
+one approved portrait whose consent for that channel is valid on that day:
+- never the same role category as the post before or after it on that channel;
+- no portrait again before every other eligible one has had its turn, except where the only
+  ones still waiting share the neighbouring post's category (then the next round starts for
+  another category and they follow right after);
+- ties go to the category with most portraits still waiting, then to whoever waited longest,
+  then by id, so the same input always gives the same plan.
+Re-planning keeps every existing post; a slot is free only when it holds nothing but cancelled
+posts, and the portrait cancelled there is not put back into the same slot.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from tinydb import TinyDB
+
+from portraits import consent, records
+from portraits.errors import CampaignError
+from schedules import posts as posts_mod
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_days(spec: str) -> set[int]:
+    """'mon-sat' / 'mon,wed,fri' / 'mon-fri,sun' -> weekday numbers (Monday = 0)."""
+    out: set[int] = set()
+    for part in (spec or "").lower().replace(" ", "").split(","):
+        if not part:
+            continue
+        ends = part.split("-")
+        if len(ends) > 2 or any(e[:3] not in WEEKDAYS for e in ends):
+            raise CampaignError(f"The days {spec!r} are not weekdays.", "Write them like mon-sat or mon,wed,fri.")
+        a, b = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
+        out.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    if not out:
+        raise CampaignError("No posting days given.", "Write them like mon-sat or mon,wed,fri.")
+    return out
+
+
+def holiday_dates(country: str, subdivision: str | None, start: date, end: date) -> dict[date, str]:
+    import holidays
+
+    try:
+        cal = holidays.country_holidays(country, subdiv=subdivision or None, years=range(start.year, end.year + 1))
+    except (NotImplementedError, KeyError, AttributeError):
+        raise CampaignError(f"No public holidays known for {country}/{subdivision}.",
+                            "Set holidays_country and holidays_subdivision in campaign.toml, e.g. DE and NW.") from None
+    return {d: name for d, name in cal.items() if start <= d <= end}
+
+
+def slot_time(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """`at` local time on `day`; a wall time skipped by a clock change moves an hour on."""
+    local = datetime.combine(day, at, tzinfo=tz)
+    if local.astimezone(ZoneInfo("UTC")).astimezone(tz).time() != at:
+        local = datetime.combine(day, at, tzinfo=tz) + timedelta(hours=1)
+    return local
+
+
+def posting_days(start: date, end: date, days: set[int], skip: dict[date, str]) -> list[date]:
+    out, d = [], start
+    while d <= end:
+        if d.weekday() in days and d not in skip:
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: list[str], tz: ZoneInfo,
+         holidays_country: str = "DE", holidays_subdivision: str | None = "NW",
+         now: datetime) -> dict:
+    """Fill the calendar from `start` to `end`; returns created posts, skipped holidays and gaps."""
+    if end < start:
+        raise CampaignError(f"The end {end} is before the start {start}.", "Give --end on or after --start.")
+    if (end - start).days > 3 * 366:
+        raise CampaignError("That is more than three years of posts.", "Plan a shorter period; re-plan later.")
+    weekday_set = parse_days(days)
+    skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
+    portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"}
+    windows = consent.windows(db)
+    existing = posts_mod.all_posts(db)
+    created: list[dict] = []
+    gaps: list[dict] = []
+    for channel in channels:
+        made, missing = _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip,
+                                      at, tz, now)
+        created += made
+        gaps += missing
+    return {"created": created, "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(skip.items())
+                                             if d.weekday() in weekday_set],
+            "gaps": gaps}
+
+
+def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip, at, tz, now):
+    mine = [p for p in existing if p["channel"] == channel]
+    live = [p for p in mine if p["status"] != "cancelled"]
+    taken = {datetime.fromisoformat(p["at"]).astimezone(tz).date() for p in live}
+    refused = {(datetime.fromisoformat(p["at"]).astimezone(tz).date(), p["portrait_id"])
+               for p in mine if p["status"] == "cancelled"}
+    counts: Counter = Counter(p["portrait_id"] for p in live)
+    last_day: dict[str, date] = {}
+    # day -> category of the live post on that day, to keep neighbours apart
+    timeline: dict[date, str] = {}
+    for p in live:
+        d = datetime.fromisoformat(p["at"]).astimezone(tz).date()
+        last_day[p["portrait_id"]] = max(last_day.get(p["portrait_id"], d), d)
+        if p["portrait_id"] in portraits:
+            timeline[d] = portraits[p["portrait_id"]].get("role_category")
+        else:
+            timeline[d] = None
+    created, gaps = [], []
+    for day in posting_days(start, end, weekday_set, skip):
+        when = slot_time(day, at, tz)
+        if day in taken or when <= now:
+            continue
+        prev_cat = _neighbour(timeline, day, -1)
+        next_cat = _neighbour(timeline, day, +1)
+        eligible = [pid for pid, p in portraits.items()
+                    if _valid(windows.get(pid, {}).get(channel), day) and (day, pid) not in refused]
+        if not eligible:
+            gaps.append({"date": day.isoformat(), "channel": channel, "reason": "no approved portrait with consent"})
+            continue
+        choice = _choose(eligible, portraits, counts, last_day, prev_cat, next_cat)
+        if choice is None:
+            gaps.append({"date": day.isoformat(), "channel": channel,
+                         "reason": "every eligible portrait shares the category of a neighbouring post"})
+            continue
+        post = posts_mod.create(db, choice, channel, when, now, lang=portraits[choice].get("lang"))
+        created.append(post)
+        counts[choice] += 1
+        last_day[choice] = day
+        timeline[day] = portraits[choice].get("role_category")
+        taken.add(day)
+    return created, gaps
+
+
+def _valid(window, day: date) -> bool:
+    if not window:
+        return False
+    first, last = window
+    return first <= day and (last is None or day <= last)
+
+
+def _neighbour(timeline: dict[date, str], day: date, step: int):
+    keys = [d for d in timeline if (d < day if step < 0 else d > day)]
+    if not keys:
+        return None
+    return timeline[max(keys) if step < 0 else min(keys)]
+
+
+def _choose(eligible, portraits, counts, last_day, prev_cat, next_cat):
+    def cat(pid):
+        return portraits[pid].get("role_category")
+
+    allowed = [pid for pid in eligible if cat(pid) not in {prev_cat, next_cat} - {None}]
+    if not allowed:
+        return None
+    lowest = min(counts[pid] for pid in eligible)
+    pool = [pid for pid in allowed if counts[pid] == lowest]
+    if not pool:  # only same-category portraits are waiting: another category starts its next round
+        low = min(counts[pid] for pid in allowed)
+        pool = [pid for pid in allowed if counts[pid] == low]
+    waiting = Counter(cat(pid) for pid in eligible if counts[pid] == lowest)
+    return min(pool, key=lambda pid: (-waiting.get(cat(pid), 0), last_day.get(pid, date.min), pid))
+
+
+def default_end(start: date) -> date:
+    return start + timedelta(days=27)
