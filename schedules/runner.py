@@ -237,6 +237,10 @@ class Runner:
         self.scheduler = None
         self.stopped = threading.Event()
         self._lock = DaemonLock(site)
+        # sync() calls into the scheduler; shutdown() waits for running jobs while holding the
+        # scheduler's own locks, so stop() must first keep sync() out.
+        self._sync_lock = threading.Lock()
+        self._closing = False
 
     def start(self) -> dict:
         from apscheduler.executors.pool import ThreadPoolExecutor
@@ -260,6 +264,11 @@ class Runner:
 
     def sync(self) -> None:
         """Make the jobs match the store: one job per planned post, at its due time."""
+        with self._sync_lock:
+            if not self._closing:
+                self._sync()
+
+    def _sync(self) -> None:
         try:
             recover_missed = recover(self.site)
             del recover_missed
@@ -290,6 +299,8 @@ class Runner:
             log.error("publishing %s failed: %s", post_id, redact(str(e)))
 
     def stop(self) -> None:
+        with self._sync_lock:
+            self._closing = True
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self._lock.__exit__(None, None, None)

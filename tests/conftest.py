@@ -70,3 +70,34 @@ def run_campaign(*args, cwd=None, env=None, timeout=120) -> subprocess.Completed
     full_env.update(env or {})
     return subprocess.run([sys.executable, "-m", "campaign", *map(str, args)], cwd=cwd,
                           env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def approved_portrait(ws, first: str, age: int, category: str, scopes="instagram,facebook,billboard",
+                      signed_on="2026-01-01", expires=None, seed: int | None = None, size=(600, 750),
+                      guardian: str | None = None, surname: str | None = None) -> str:
+    """A portrait with a real photo, a consent and approval, made through the library."""
+    from datetime import date
+
+    from portraits import consent, records
+
+    seed = seed if seed is not None else abs(hash((first, age, category))) % 10_000
+    photo = make_photo(ws.root.parent / "in" / f"{first}-{age}-{seed}.jpg", size=size, seed=seed)
+    with ws.store.transaction() as db:
+        rec = records.add_portrait(db, ws.photos, photo, first_name=first, age=age, role=category.title(),
+                                   role_category=category, quote=f"{first} sagt: wir halten zusammen.",
+                                   surname=surname)
+        consent.grant(db, rec["id"], scopes, date.fromisoformat(signed_on),
+                      expires=date.fromisoformat(expires) if expires else None,
+                      guardians=[guardian] if guardian else ([] if age >= 18 else ["Guardian"]),
+                      today=date(2100, 1, 1))
+        records.approve_portrait(db, rec["id"], True)
+    return rec["id"]
+
+
+def set_config(ws, old: str, new: str) -> None:
+    """Edit campaign.toml as a person would (replace a line) and drop the cached config."""
+    cfg = ws.root / "campaign.toml"
+    text = cfg.read_text()
+    assert old in text, old
+    cfg.write_text(text.replace(old, new, 1))
+    ws.__dict__.pop("config", None)
