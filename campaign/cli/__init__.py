@@ -23,6 +23,7 @@ COMMANDS = [
     ("run", "run"),
     ("run", "publish"),
     ("run", "status"),
+    ("engagement", "engagement"),
 ]
 
 
