@@ -78,7 +78,26 @@ def step_consent(ws: Path, run) -> None:
     run("consent", "status")
 
 
-STEPS = [step_portraits, step_consent]
+def step_schedule(ws: Path, run) -> None:
+    """Plan two weeks, export the calendar, then let two posts fall due and run the daemon once."""
+    import time
+    from datetime import timedelta
+
+    from campaign.workspace import Workspace
+
+    today = Workspace(ws).now()
+    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat())
+    run("schedule", "list")
+    run("schedule", "ical", ws / "exports" / "calendar.ics")
+    soon = today + timedelta(seconds=3)
+    run("schedule", "add", "brigitte-81", "--at", soon.isoformat(timespec="seconds"))
+    run("schedule", "add", "tamara-32", "--at", soon.isoformat(timespec="seconds"), "--channel", "instagram")
+    time.sleep(max(0.0, (soon - Workspace(ws).now()).total_seconds()) + 0.5)
+    run("run", "--once")
+    run("status")
+
+
+STEPS = [step_portraits, step_consent, step_schedule]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,8 +16,8 @@ from schedules.posts import cancel_for_withdrawal
 
 def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, received: date | None = None,
              via: str | None = None, now: datetime | None = None) -> dict:
-    now = now or ws.now()
     with ws.store.transaction() as db:
+        now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
         posts = cancel_for_withdrawal(db, portrait_id, set(event["scopes"]), now)
     return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"],

@@ -136,8 +136,8 @@ def test_caption_limits_are_checked(ws):
         captions.caption(portrait, "de", config)
 
 
-def test_planning_speed_is_reasonable_for_a_year(ws):
-    """Not a timing test: a year for 60 portraits plans every posting day exactly once per channel."""
+def test_a_year_plans_every_posting_day_exactly_once_per_channel(ws):
+    """A year for 60 portraits: every posting day exactly once per channel, no gaps."""
     cats = ["health", "senior", "retail", "transport", "youth"]
     for i in range(60):
         approved_portrait(ws, f"P{chr(65 + i // 26)}{chr(97 + i % 26)}", 20 + i, cats[i % 5], seed=i)

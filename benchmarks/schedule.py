@@ -1,0 +1,137 @@
+"""Scheduling speed: planned-to-published latency, the idle daemon's CPU, planning a year.
+
+Baselines measured in the same run: the publish work alone (a forced `publish_post`, no
+scheduler) next to the scheduled latency; an idle `python` process next to the idle daemon;
+planning 100 portraits next to 1,000 (how planning scales).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _workspace(tmp: Path, n: int):
+    from PIL import Image
+
+    from campaign.workspace import init_workspace
+    from portraits import consent, records
+
+    ws = init_workspace(tmp / f"ws{n}")
+    shoot = tmp / f"shoot{n}"
+    shoot.mkdir()
+    with ws.store.transaction() as db:
+        for i in range(n):
+            photo = shoot / f"p{i}.jpg"
+            img = Image.new("RGB", (160, 200), (i % 256, (i // 256) * 40, (i * 7) % 256))
+            img.putpixel((i % 160, 0), (255, 255, 255))
+            img.save(photo, quality=80)
+            rec = records.add_portrait(db, ws.photos, photo, first_name="Person", age=18 + i % 70,
+                                       role=f"Rolle {i % 7}", role_category=f"cat{i % 7}", quote=f"Zitat {i}.")
+            consent.grant(db, rec["id"], "instagram,facebook", date(2026, 1, 1))
+            records.approve_portrait(db, rec["id"], True)
+    return ws
+
+
+def _latency(tmp: Path) -> None:
+    from schedules import posts
+    from schedules.runner import Runner, publish_post
+
+    ws = _workspace(tmp, 12)
+    ids = [p["id"] for p in ws.store.read().table("portraits").all()]
+    # Baseline: the same publish work, called directly.
+    direct = []
+    for pid in ids[:5]:
+        with ws.store.transaction() as db:
+            post = posts.create(db, pid, "facebook", ws.now(), ws.now())
+        t = time.perf_counter()
+        publish_post(ws, post["id"], force=True)
+        direct.append(time.perf_counter() - t)
+
+    start = ws.now() + timedelta(seconds=3)
+    planned = {}
+    with ws.store.transaction() as db:
+        for i, pid in enumerate(ids):
+            post = posts.create(db, pid, "instagram", start + timedelta(seconds=i * 0.7), ws.now())
+            planned[post["id"]] = datetime.fromisoformat(post["at"]).timestamp()
+    seen: dict[str, float] = {}
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set() and len(seen) < len(planned):
+            for p in ws.store.read().table("posts").all():
+                if p["id"] in planned and p["status"] == "published" and p["id"] not in seen:
+                    seen[p["id"]] = time.time()
+            time.sleep(0.01)
+
+    runner = Runner(ws, sync_seconds=5)
+    runner.start()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    watcher.join(timeout=60)
+    stop.set()
+    runner.stop()
+    lat = sorted(seen[k] - planned[k] for k in seen)
+    p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]
+    print(f"planned -> published (outbox, {len(lat)}/{len(planned)} posts): median {statistics.median(lat):.3f} s, "
+          f"p95 {p95:.3f} s (target median < 1 s, p95 < 2 s); the publish work alone "
+          f"{statistics.median(direct):.3f} s")
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _idle(tmp: Path, seconds: float = 20.0) -> None:
+    ws = _workspace(tmp, 50)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    daemon = subprocess.Popen([sys.executable, "-m", "campaign", "-w", str(ws.root), "run"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    idle = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(5)"])
+    try:
+        time.sleep(3)  # start-up is not idle time
+        d0, i0, t0 = _cpu_seconds(daemon.pid), _cpu_seconds(idle.pid), time.monotonic()
+        time.sleep(seconds)
+        d1, i1, t1 = _cpu_seconds(daemon.pid), _cpu_seconds(idle.pid), time.monotonic()
+    finally:
+        daemon.terminate()
+        idle.terminate()
+        daemon.wait(20)
+        idle.wait(5)
+    print(f"idle daemon (50 portraits, re-sync every 5 s): {100 * (d1 - d0) / (t1 - t0):.2f} % of a core "
+          f"over {t1 - t0:.0f} s (target < 1 %); a sleeping python {100 * (i1 - i0) / (t1 - t0):.2f} %")
+
+
+def _planning(tmp: Path) -> None:
+    from campaign.scheduling import plan_posts
+
+    times = {}
+    for n in (100, 1000):
+        ws = _workspace(tmp, n)
+        t = time.perf_counter()
+        result = plan_posts(ws, "2027-01-01", "2027-12-31", channels="instagram,facebook")
+        times[n] = time.perf_counter() - t
+        count = len(result["created"])
+    print(f"plan a year, 1,000 portraits, 2 channels ({count} posts): {times[1000]:.2f} s (target < 5 s); "
+          f"100 portraits {times[100]:.2f} s (ratio {times[1000] / times[100]:.1f}x for 10x the portraits)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        _latency(tmp)
+        _idle(tmp)
+        _planning(tmp)
+
+
+if __name__ == "__main__":
+    main()
