@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
 
 
 @click.group(cls=CampaignGroup)
@@ -17,15 +17,37 @@ def engagement():
 @click.option("--comments", required=True, help="Comments so far.")
 @click.option("--shares", default="0", show_default=True, help="Shares so far.")
 @click.option("--reach", default=None, help="Accounts reached, if known.")
+@click.option("--at", default=None, help="When the figures were read, YYYY-MM-DD HH:MM (default: now).")
 @json_option
 @click.pass_context
-def record(ctx, post_id, likes, comments, shares, reach, as_json):
+def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     """Record figures typed in by hand for one published post."""
     from campaign.engagement import record_engagement
 
-    snap = record_engagement(workspace(ctx), post_id, likes, comments, shares, reach)
+    snap = record_engagement(workspace(ctx), post_id, likes, comments, shares, reach, at)
     if as_json:
         echo_json(snap)
     else:
         click.echo(f"Recorded for {post_id}: {snap['likes']} likes, {snap['comments']} comments, "
                    f"{snap['shares']} shares.")
+
+
+@engagement.command()
+@click.option("--n", "n", type=int, default=None, help="Show only the best N.")
+@json_option
+@click.pass_context
+def top(ctx, n, as_json):
+    """Rank portraits by engagement, every post counted at the same age (see campaign.toml [engagement])."""
+    from campaign.engagement import top as rank_top
+
+    rows = rank_top(workspace(ctx), n)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(rows, ["rank", "portrait_id", "first_name", "score", "likes", "comments", "shares"],
+               empty="No published posts yet.")
+    for row in rows:
+        click.echo(f"\n{row['rank']}. {row['portrait_id']}: {row['why']}")
+        for p in row["posts"]:
+            click.echo(f"   {p['post_id']} {p['channel']}: {p['likes']} likes, {p['comments']} comments, "
+                       f"{p['shares']} shares -> {p['score']} ({p['how']})")

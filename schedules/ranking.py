@@ -1,0 +1,136 @@
+"""Ranking portraits by engagement, fairly: every post is read at the same age.
+
+A post published a month ago has had four times as long to collect likes as one from last week.
+So each post is counted as it stood `age_days` after it was published: from the snapshot at that
+moment, or linearly interpolated between the snapshots just before and just after it (publishing
+itself counts as a snapshot of zeros). A post younger than that uses its latest figures and says so.
+A portrait's score is the weighted sum over all its posts on all channels (likes, comments, shares
+weighted from campaign.toml), optionally per 1,000 accounts reached. Each row says how it came about.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from tinydb import TinyDB
+
+from portraits import records
+from schedules import engagement, posts
+
+COUNTS = ("likes", "comments", "shares")
+DEFAULT_WEIGHTS = {"likes": 1, "comments": 2, "shares": 3}
+
+
+def _round(value: float) -> float | int:
+    value = round(value, 1)
+    return int(value) if value == int(value) else value
+
+
+def published_time(post: dict) -> datetime:
+    return datetime.fromisoformat(post.get("published_at") or post["at"])
+
+
+def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, now: datetime) -> dict[str, Any]:
+    """A post's figures as they stood `age` after `published` (snapshots oldest first).
+
+    Returns likes/comments/shares/reach (floats; reach None when unknown), `counted_at` and `how`.
+    """
+    target = published + age
+    points = [(datetime.fromisoformat(s["at"]), s) for s in snaps]
+    points = [(at, s) for at, s in points if at >= published]
+    if not points:
+        return {"likes": 0.0, "comments": 0.0, "shares": 0.0, "reach": None, "counted_at": None,
+                "how": "no figures yet"}
+    days = age.total_seconds() / 86400
+    if now < target:
+        at, s = points[-1]
+        old = (now - published).total_seconds() / 86400
+        return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
+                "how": f"latest figures, post is only {old:.0f} days old (scored at {days:g} days)"}
+    before = [(at, s) for at, s in points if at <= target]
+    after = [(at, s) for at, s in points if at > target]
+    if before and before[-1][0] == target:
+        at, s = before[-1]
+        return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
+                "how": f"counted at {days:g} days"}
+    if not after:
+        at, s = before[-1]
+        counted = (at - published).total_seconds() / 86400
+        return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
+                "how": f"last count at {counted:.1f} days (none after); scored at {days:g} days"}
+    t1, s1 = after[0]
+    if before:
+        t0, s0 = before[-1]
+        zero = False
+    else:
+        t0, s0, zero = published, {k: 0 for k in COUNTS} | {"reach": 0}, True
+    f = (target - t0).total_seconds() / (t1 - t0).total_seconds()
+    out = {k: float(s0[k]) + f * (float(s1[k]) - float(s0[k])) for k in COUNTS}
+    r0, r1 = s0.get("reach"), s1.get("reach")
+    out["reach"] = (float(r0) + f * (float(r1) - float(r0))) if r0 is not None and r1 is not None else None
+    d0 = (t0 - published).total_seconds() / 86400
+    d1 = (t1 - published).total_seconds() / 86400
+    start = "publishing (0)" if zero else f"{d0:.1f} days"
+    return {**out, "counted_at": target.isoformat(),
+            "how": f"interpolated at {days:g} days between {start} and {d1:.1f} days"}
+
+
+def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float = 7,
+         per_reach: bool = False) -> list[dict]:
+    """Portraits with published posts, best first (ties: by id), each with how its score came about."""
+    w = {**DEFAULT_WEIGHTS, **(weights or {})}
+    w = {k: float(w[k]) for k in COUNTS}
+    age = timedelta(days=float(age_days))
+    snaps_by_post: dict[str, list[dict]] = {}
+    for s in engagement.snapshots(db):
+        snaps_by_post.setdefault(s["post_id"], []).append(s)
+    by_portrait: dict[str, list[dict]] = {}
+    for post in posts.all_posts(db):
+        if post["status"] == "published":
+            by_portrait.setdefault(post["portrait_id"], []).append(post)
+    names = {p["id"]: p for p in records.all_portraits(db)}
+    rows = []
+    for pid, plist in by_portrait.items():
+        totals = {k: 0.0 for k in COUNTS}
+        reach_total, reach_known = 0.0, True
+        details = []
+        score = 0.0
+        for post in plist:
+            fig = figures_at_age(snaps_by_post.get(post["id"], []), published_time(post), age, now)
+            weighted = sum(w[k] * fig[k] for k in COUNTS)
+            for k in COUNTS:
+                totals[k] += fig[k]
+            if fig["reach"]:
+                reach_total += fig["reach"]
+            else:
+                reach_known = False
+            if per_reach:
+                part = 1000 * weighted / fig["reach"] if fig["reach"] else 0.0
+            else:
+                part = weighted
+            score += part
+            details.append({"post_id": post["id"], "channel": post["channel"],
+                            "published_at": published_time(post).isoformat(),
+                            **{k: _round(fig[k]) for k in COUNTS},
+                            "reach": _round(fig["reach"]) if fig["reach"] is not None else None,
+                            "score": _round(part), "how": fig["how"]
+                            + ("" if not per_reach or fig["reach"] else "; no reach known, not counted")})
+        formula = " + ".join(f"{w[k]:g}x{k}" for k in COUNTS)
+        why = (f"{len(plist)} post(s) on {', '.join(sorted({p['channel'] for p in plist}))}, each at "
+               f"{float(age_days):g} days; score = {formula}" + (" per 1,000 reached" if per_reach else ""))
+        portrait = names.get(pid, {})
+        rows.append({"portrait_id": pid, "first_name": portrait.get("first_name"),
+                     "age": portrait.get("age"), "role": portrait.get("role"),
+                     "role_category": portrait.get("role_category"), "score": _round(score),
+                     **{k: _round(totals[k]) for k in COUNTS},
+                     "reach": _round(reach_total) if reach_known and plist else None,
+                     "posts": details, "why": why})
+    rows.sort(key=lambda r: (-r["score"], r["portrait_id"]))
+    for i, row in enumerate(rows, 1):
+        row["rank"] = i
+    return rows
+
+
+def scores(db: TinyDB, now: datetime, **settings: Any) -> dict[str, float]:
+    """portrait id -> score (portraits never published have none)."""
+    return {r["portrait_id"]: r["score"] for r in rank(db, now, **settings)}
