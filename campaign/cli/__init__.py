@@ -24,6 +24,7 @@ COMMANDS = [
     ("run", "publish"),
     ("run", "status"),
     ("engagement", "engagement"),
+    ("billboard", "billboard"),
 ]
 
 

@@ -1,0 +1,230 @@
+"""The billboard: which portraits go on it (pick), who signed that off (approve), and the print files.
+
+The pick is a varied picture of the city first and a popularity contest second: slots are filled
+one at a time, each time taking the eligible portrait that (1) brings a role category not yet on
+the poster, then (2) an age band not yet on it (child, youth, adult, senior), then (3) has the
+higher engagement score, then (4) the smaller id, so the same data always gives the same poster.
+Eligible means approved, billboard consent valid on every day of the run, and a photo that fills
+its slot at the print resolution. Every pick is stored with its time; approval adds who and when.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from campaign.engagement import ranking_settings
+from campaign.workspace import Workspace
+from portraits import audit, consent, poster, records
+from portraits.dates import parse_date
+from portraits.errors import CampaignError
+from schedules import ranking
+
+TABLE = "billboard"
+RUN_DAYS = 10  # a billboard is usually booked for a "Dekade" of about ten days
+BANDS = (("child", 0, 12), ("youth", 13, 24), ("adult", 25, 64), ("senior", 65, 200))
+
+
+def age_band(age: int) -> str:
+    return next(name for name, lo, hi in BANDS if lo <= int(age) <= hi)
+
+
+def spec_from(config: dict, fmt: str | None = None, scale: str | None = None, dpi: Any = None) -> poster.Spec:
+    section = config.get("billboard", {})
+    return poster.make_spec(fmt or section.get("format", "18/1"), scale or section.get("scale", "1:10"),
+                            dpi if dpi is not None else section.get("dpi", 300), section.get("bleed_mm", 10))
+
+
+def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
+    first = parse_date(start, "start date") or ws.now().date()
+    last = parse_date(end, "end date") or first + timedelta(days=RUN_DAYS - 1)
+    if last < first:
+        raise CampaignError(f"The run ends ({last}) before it starts ({first}).", "Check --from and --to.")
+    return first, last
+
+
+def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: date,
+           need: tuple[int, int]) -> dict[str, list[dict]]:
+    """The pick itself (no writing): {picked: [...], skipped: [...]}, picks in the order taken."""
+    eligible, skipped = [], []
+    for p in sorted(records.all_portraits(db), key=lambda r: r["id"]):
+        pid = p["id"]
+        ok, reason = consent.valid_for_period(db, pid, "billboard", start, end)
+        if ok and p.get("status") != "approved":
+            ok, reason = False, f"not approved ({p.get('status')})"
+        if ok:
+            short = poster.shortfall(int(p["photo"]["width"]), int(p["photo"]["height"]), *need)
+            if short:
+                ok, reason = False, f"photo too small: {short[0]:.1f} MP, needs {short[1]:.1f} MP"
+        if not ok:
+            skipped.append({"portrait_id": pid, "reason": reason})
+            continue
+        eligible.append({"portrait_id": pid, "first_name": p["first_name"], "age": p["age"],
+                         "role": p["role"], "role_category": p.get("role_category") or "other",
+                         "band": age_band(p["age"]), "score": scores.get(pid, 0)})
+    by_score = sorted(eligible, key=lambda c: (-c["score"], c["portrait_id"]))
+    rank_of = {c["portrait_id"]: i for i, c in enumerate(by_score, 1)}
+    categories, bands = set(), set()
+    pool = list(by_score)
+    picked = []
+    while pool and len(picked) < slots:
+        best = min(pool, key=lambda c: (c["role_category"] in categories, c["band"] in bands,
+                                        -c["score"], c["portrait_id"]))
+        pool.remove(best)
+        reasons = [f"score {best['score']} (rank {rank_of[best['portrait_id']]} of {len(by_score)})"]
+        if best["role_category"] not in categories:
+            reasons.append(f"first from role category {best['role_category']}")
+        else:
+            reasons.append(f"every role category already on the poster")
+        if best["band"] not in bands:
+            reasons.append(f"brings the age band {best['band']} ({best['age']})")
+        categories.add(best["role_category"])
+        bands.add(best["band"])
+        picked.append({**best, "why": "; ".join(reasons)})
+    for c in sorted(pool, key=lambda c: (-c["score"], c["portrait_id"])):
+        skipped.append({"portrait_id": c["portrait_id"],
+                        "reason": f"no slot left: score {c['score']}, role category {c['role_category']} "
+                                  f"and age band {c['band']} already on the poster"
+                        if c["role_category"] in categories and c["band"] in bands
+                        else f"no slot left: score {c['score']}"})
+    return {"picked": picked, "skipped": skipped}
+
+
+def pick(ws: Workspace, slots: int | None = None, start: str | date | None = None,
+         end: str | date | None = None) -> dict:
+    """Choose the billboard's portraits for the run and store the pick (not yet approved)."""
+    slots = int(slots if slots is not None else ws.config.get("billboard", {}).get("slots", 9))
+    if not 1 <= slots <= 48:
+        raise CampaignError(f"{slots} slots is not a poster.", "Give --slots from 1 to 48 (nine is the classic 3x3).")
+    first, last = _run(ws, start, end)
+    spec = spec_from(ws.config)
+    need = poster.cell_pixels(spec, slots)
+    settings = ranking_settings(ws.config)
+    now = ws.now()
+    with ws.store.transaction() as db:
+        result = select(db, ranking.scores(db, now, **settings), slots, first, last, need)
+        if not result["picked"]:
+            raise CampaignError("No portrait can go on the billboard: "
+                                + ("; ".join(f"{s['portrait_id']}: {s['reason']}" for s in result["skipped"][:5])
+                                   or "there are no portraits") + ".",
+                                "Record billboard consent for the whole run, or choose other dates (--from/--to).")
+        doc = {"picked_at": now.isoformat(timespec="seconds"), "picked_by": audit.actor(),
+               "from": first.isoformat(), "to": last.isoformat(), "slots": slots,
+               "checked_for": spec.label, "slot_pixels": list(need),
+               "picked": [{k: c[k] for k in ("portrait_id", "score", "why", "role_category", "band")}
+                          for c in result["picked"]],
+               "skipped": result["skipped"], "approved_by": None, "approved_at": None, "exports": []}
+        doc_id = db.table(TABLE).insert(doc)
+        audit.record(db, "billboard.pick", None, now=now, pick=doc_id,
+                     portraits=[c["portrait_id"] for c in doc["picked"]])
+    return {"pick": doc_id, **doc}
+
+
+def _current(db: TinyDB) -> tuple[int, dict]:
+    docs = db.table(TABLE).all()
+    if not docs:
+        raise CampaignError("There is no billboard pick yet.", "Make one: campaign billboard pick --from DATE --to DATE.")
+    doc = max(docs, key=lambda d: d.doc_id)
+    return doc.doc_id, dict(doc)
+
+
+def current(ws: Workspace) -> dict | None:
+    """The latest pick (with its approval), or None."""
+    try:
+        doc_id, doc = _current(ws.store.read())
+    except CampaignError:
+        return None
+    return {"pick": doc_id, **doc}
+
+
+def _still_allowed(db: TinyDB, doc: dict) -> None:
+    """A withdrawal after the pick wins: refuse to approve or print a poster that holds that person."""
+    start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
+    for c in doc["picked"]:
+        ok, reason = consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)
+        if not ok:
+            raise CampaignError(f"{c['portrait_id']} can no longer be on the billboard ({reason}).",
+                                "Pick again: campaign billboard pick.")
+
+
+def approve(ws: Workspace) -> dict:
+    """Sign off the latest pick: who (as in the audit log) and when."""
+    now = ws.now()
+    with ws.store.transaction() as db:
+        doc_id, doc = _current(db)
+        if doc.get("approved_at"):
+            return {"pick": doc_id, **doc, "already": True}
+        _still_allowed(db, doc)
+        doc.update(approved_by=audit.actor(), approved_at=now.isoformat(timespec="seconds"))
+        db.table(TABLE).update({"approved_by": doc["approved_by"], "approved_at": doc["approved_at"]},
+                               doc_ids=[doc_id])
+        audit.record(db, "billboard.approve", None, now=now, pick=doc_id)
+    return {"pick": doc_id, **doc}
+
+
+def _font(ws: Workspace) -> Path:
+    custom = ws.config.get("brand", {}).get("font")
+    if custom:
+        path = (ws.root / custom).resolve()
+        if not path.is_file():
+            raise CampaignError(f"The brand font {custom} does not exist.", "Fix [brand] font in campaign.toml, or leave it empty.")
+        return path
+    import fontpkg_noto_sans
+
+    return next(iter(sorted((fontpkg_noto_sans.ROOT / "files").glob("NotoSans[[]*.ttf"))))
+
+
+def _logo(ws: Workspace) -> Path | None:
+    logo = ws.config.get("brand", {}).get("logo")
+    if not logo:
+        return None
+    path = (ws.root / logo).resolve()
+    if not path.is_file():
+        raise CampaignError(f"The logo {logo} does not exist.", "Fix [brand] logo in campaign.toml, or leave it empty.")
+    return path
+
+
+def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi: Any = None,
+           out: str | Path | None = None) -> dict:
+    """Write the approved pick as a print PDF (page = format at scale + bleed, crop marks) and a PNG preview."""
+    spec = spec_from(ws.config, fmt, scale, dpi)
+    db = ws.store.read()
+    doc_id, doc = _current(db)
+    if not doc.get("approved_at"):
+        raise CampaignError("The billboard pick is not approved yet.",
+                            "Check it (campaign billboard pick shows it), then: campaign billboard approve.")
+    _still_allowed(db, doc)
+    slug = spec.name.replace("/", "-")
+    pdf = Path(out) if out else ws.exports / f"billboard-{slug}-1-{spec.scale}.pdf"
+    if pdf.suffix.lower() != ".pdf":
+        raise CampaignError(f"{pdf.name} does not end in .pdf.", "Give --out a file name like billboard.pdf.")
+    png = pdf.with_suffix(".png")
+    brand = ws.config.get("brand", {})
+    people = [records.get(db, c["portrait_id"]) for c in doc["picked"]]
+    items = [poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
+                         tuple(p["photo"].get("focus") or (0.5, 0.33)), f"{p['first_name']} ({p['age']})", p["role"])
+             for p in people]
+    credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
+    band = poster.Band(ws.config.get("name", ""), ws.config.get("hashtag", ""),
+                       (brand.get("credit_prefix", "Foto: ") + ", ".join(credits)) if credits else "",
+                       _logo(ws), brand.get("primary", "#E30613"), brand.get("secondary", "#1D1D1B"),
+                       brand.get("text", "#FFFFFF"), _font(ws))
+    warnings = poster.export(spec, items, band, pdf, png, names=[p["id"] for p in people],
+                             title=f"{ws.config.get('name', '')}: billboard")
+    lay = poster.layout(spec, len(items))
+    result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
+              "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],
+              "trim_mm": [round(v, 2) for v in spec.trim], "bleed_mm": round(spec.bleed, 2),
+              "grid": f"{lay.cols}x{lay.rows}", "slot_pixels": list(poster.cell_pixels(spec, len(items))),
+              "warnings": warnings}
+    now = ws.now()
+    with ws.store.transaction() as wdb:
+        entry = {k: result[k] for k in ("pdf", "png", "format", "scale", "dpi", "warnings")}
+        entry["at"] = now.isoformat(timespec="seconds")
+        exports = list(wdb.table(TABLE).get(doc_id=doc_id).get("exports", [])) + [entry]
+        wdb.table(TABLE).update({"exports": exports}, doc_ids=[doc_id])
+        audit.record(wdb, "billboard.export", None, now=now, pick=doc_id, format=spec.name,
+                     scale=result["scale"], dpi=spec.dpi, warnings=len(warnings))
+    return result

@@ -1,0 +1,98 @@
+"""campaign billboard pick|show|approve|export."""
+from __future__ import annotations
+
+import click
+
+from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
+
+
+@click.group(cls=CampaignGroup)
+def billboard():
+    """The billboard: pick the portraits, approve the pick, export the print PDF."""
+
+
+def _show(doc: dict) -> None:
+    click.echo(f"Billboard pick {doc['pick']} for {doc['from']} to {doc['to']} "
+               f"({len(doc['picked'])} of {doc['slots']} slots, photos checked for {doc['checked_for']}):")
+    for i, c in enumerate(doc["picked"], 1):
+        click.echo(f"  {i}. {c['portrait_id']}: {c['why']}")
+    if doc["skipped"]:
+        click.echo("Not on it:")
+        for s in doc["skipped"]:
+            click.echo(f"  {s['portrait_id']}: {s['reason']}")
+    if doc.get("approved_at"):
+        click.echo(f"Approved by {doc['approved_by']} at {doc['approved_at']}.")
+    else:
+        click.echo("Not approved yet: campaign billboard approve.")
+
+
+@billboard.command()
+@click.option("--slots", type=int, default=None, help="How many portraits (default from campaign.toml, 9).")
+@click.option("--from", "start", help="First day of the run, YYYY-MM-DD (default today).")
+@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD (default ten days).")
+@json_option
+@click.pass_context
+def pick(ctx, slots, start, end, as_json):
+    """Pick the motifs: consent for the whole run, photos large enough, variety, then engagement."""
+    from campaign.billboard import pick as do_pick
+
+    doc = do_pick(workspace(ctx), slots, start, end)
+    if as_json:
+        echo_json(doc)
+    else:
+        _show(doc)
+
+
+@billboard.command()
+@json_option
+@click.pass_context
+def show(ctx, as_json):
+    """Show the latest pick and whether it is approved."""
+    from campaign.billboard import current
+
+    doc = current(workspace(ctx))
+    if as_json:
+        echo_json(doc)
+    elif doc is None:
+        click.echo("No billboard pick yet: campaign billboard pick.")
+    else:
+        _show(doc)
+
+
+@billboard.command()
+@json_option
+@click.pass_context
+def approve(ctx, as_json):
+    """Sign off the latest pick (records who and when)."""
+    from campaign.billboard import approve as do_approve
+
+    doc = do_approve(workspace(ctx))
+    if as_json:
+        echo_json(doc)
+    elif doc.get("already"):
+        click.echo(f"Pick {doc['pick']} was already approved by {doc['approved_by']} at {doc['approved_at']}.")
+    else:
+        click.echo(f"Pick {doc['pick']} approved by {doc['approved_by']} at {doc['approved_at']}.")
+
+
+@billboard.command()
+@click.option("--format", "fmt", help="18/1, city-light or WIDTHxHEIGHTcm (default from campaign.toml).")
+@click.option("--scale", help="1:10 (default) or 1:1.")
+@click.option("--dpi", type=int, help="Resolution of the photos at that scale (default 300).")
+@click.option("--out", type=click.Path(dir_okay=False), help="The PDF to write (default exports/billboard-...pdf).")
+@json_option
+@click.pass_context
+def export(ctx, fmt, scale, dpi, out, as_json):
+    """Write the approved pick as a print-ready PDF with bleed and crop marks, plus a PNG preview."""
+    from campaign.billboard import export as do_export
+
+    result = do_export(workspace(ctx), fmt, scale, dpi, out)
+    if as_json:
+        echo_json(result)
+        return
+    w, h = result["page_mm"]
+    click.echo(f"Wrote {result['pdf']} ({result['format']} at {result['scale']}, {result['dpi']} dpi, "
+               f"grid {result['grid']}; page {w:g} x {h:g} mm with {result['bleed_mm']:g} mm bleed).")
+    click.echo(f"Preview: {result['png']}")
+    for line in result["warnings"]:
+        warn(f"low resolution: {line}")
