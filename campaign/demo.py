@@ -97,7 +97,22 @@ def step_schedule(ws: Path, run) -> None:
     run("status")
 
 
-STEPS = [step_portraits, step_consent, step_schedule]
+def step_billboard(ws: Path, run) -> None:
+    """Figures for what went out, the ranking, the billboard pick, its print PDF, and the report."""
+    import json
+
+    published = json.loads(run("schedule", "list", "--status", "published", "--json"))
+    for i, post in enumerate(published):
+        run("engagement", "record", post["id"], "--likes", 1700 - 400 * i, "--comments", 80 - 20 * i,
+            "--shares", 25 - 5 * i)
+    run("engagement", "top")
+    run("billboard", "pick", "--slots", 6)
+    run("billboard", "approve")
+    run("billboard", "export")
+    run("report")
+
+
+STEPS = [step_portraits, step_consent, step_schedule, step_billboard]
 
 
 def main(argv: list[str] | None = None) -> int:

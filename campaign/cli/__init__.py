@@ -25,6 +25,7 @@ COMMANDS = [
     ("run", "status"),
     ("engagement", "engagement"),
     ("billboard", "billboard"),
+    ("report", "report"),
 ]
 
 

@@ -1,0 +1,215 @@
+"""`campaign report`: one static HTML page for the office, opened in any browser without a server.
+
+Everything the page shows is copied next to it (relative links only), so the folder can be
+zipped or put on a shared drive. First names only; a portrait without a valid consent today is
+left out of the gallery, and a withdrawn person's face never appears in it.
+"""
+from __future__ import annotations
+
+import html
+import shutil
+from collections import defaultdict
+from datetime import date, datetime
+from pathlib import Path
+
+from campaign import billboard
+from campaign.engagement import ranking_settings, top
+from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.workspace import Workspace
+from portraits import consent, records
+from schedules import engagement, posts, ranking
+
+EXPIRING_DAYS = 30
+THUMB = 360
+STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _label(p: dict) -> str:
+    return f"{p['first_name']}, {p['age']}, {p['role']}"
+
+
+def _thumbnail(src: Path, target: Path) -> None:
+    """A small fresh JPEG from the pixels only: no EXIF, GPS or comment can come along."""
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+
+    with Image.open(src) as im:
+        im.draft("RGB", (THUMB * 2, THUMB * 2))
+        im = ImageOps.exif_transpose(im).convert("RGB")
+        im.thumbnail((THUMB, THUMB * 2))
+        clean = Image.new("RGB", im.size)
+        clean.paste(im)
+    buf = BytesIO()
+    clean.save(buf, "JPEG", quality=85)
+    atomic_write_bytes(target, buf.getvalue())
+
+
+def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, int]:
+    cards = []
+    for p in people:
+        folder = ws.renders / p["id"]
+        renders = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
+        renders = [r for r in renders if not r.name.startswith("photo-clean")]
+        if not renders:
+            continue
+        figures = []
+        for r in renders:
+            name = f"{p['id']}-{r.stem}.jpg"
+            _thumbnail(r, img / name)
+            figures.append(f'<img src="img/{_e(name)}" alt="{_e(_label(p))} ({_e(r.stem)})" loading="lazy">')
+        cards.append(f'<figure class="card">{"".join(figures)}<figcaption>{_e(_label(p))}</figcaption></figure>')
+    if not cards:
+        return "<p>No renders yet: <code>campaign render</code> makes them.</p>", 0
+    return f'<div class="gallery">{"".join(cards)}</div>', len(cards)
+
+
+def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, dict]:
+    by_day: dict[date, list[dict]] = defaultdict(list)
+    counts = {s: 0 for s in STATUSES}
+    for post in sorted(all_posts, key=posts.sort_key):
+        by_day[posts.due_time(post).astimezone(tz).date()].append(post)
+        counts[post["status"]] = counts.get(post["status"], 0) + 1
+    if not by_day:
+        return "<p>No posts planned yet: <code>campaign schedule plan</code>.</p>", counts
+    rows = []
+    for day, day_posts in sorted(by_day.items()):
+        items = []
+        for post in day_posts:
+            p = names.get(post["portrait_id"])
+            who = p["first_name"] if p else "(removed)"
+            at = posts.due_time(post).astimezone(tz).strftime("%H:%M")
+            items.append(f'<li class="{_e(post["status"])}">{_e(at)} {_e(post["channel"])}: {_e(who)} '
+                         f'<span class="status">{_e(post["status"])}</span></li>')
+        rows.append(f"<tr><th>{day:%a %d.%m.%Y}</th><td><ul>{''.join(items)}</ul></td></tr>")
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return f"<p>{_e(summary)}</p><table class=\"calendar\">{''.join(rows)}</table>", counts
+
+
+def _chart(ws: Workspace, db, rows: list[dict], target: Path) -> bool:
+    """Weighted engagement over time, one line per portrait (the best eight), as a PNG."""
+    if not rows:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    weights = ranking_settings(ws.config)["weights"]
+    snaps = engagement.snapshots(db)
+    post_owner = {p["id"]: p["portrait_id"] for p in posts.all_posts(db)}
+    fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+    for row in rows[:8]:
+        latest: dict[str, float] = {}
+        xs, ys = [], []
+        for s in snaps:
+            if post_owner.get(s["post_id"]) != row["portrait_id"]:
+                continue
+            latest[s["post_id"]] = sum(weights[k] * s[k] for k in ranking.COUNTS)
+            xs.append(datetime.fromisoformat(s["at"]))
+            ys.append(sum(latest.values()))
+        if xs:
+            ax.step(xs, ys, where="post", marker="o", label=f"{row['first_name']} ({row['age']})")
+    ax.set_ylabel("weighted engagement")
+    ax.grid(alpha=0.3)
+    if ax.lines:
+        ax.legend(loc="upper left", fontsize="small")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    from io import BytesIO
+
+    buf = BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    atomic_write_bytes(target, buf.getvalue())
+    return True
+
+
+def _ranking(rows: list[dict], chart: bool) -> str:
+    if not rows:
+        return "<p>No engagement figures yet: <code>campaign engagement record</code> or <code>import</code>.</p>"
+    body = "".join(
+        f"<tr><td>{r['rank']}</td><td>{_e(r['first_name'])}, {_e(r['age'])}, {_e(r['role'])}</td>"
+        f"<td>{_e(r['score'])}</td><td>{_e(r['likes'])}</td><td>{_e(r['comments'])}</td>"
+        f"<td>{_e(r['shares'])}</td><td class=\"why\">{_e(r['why'])}</td></tr>" for r in rows)
+    img = '<img src="img/engagement.png" alt="Engagement over time per portrait" class="chart">' if chart else ""
+    return (f"{img}<table><tr><th>#</th><th>Portrait</th><th>Score</th><th>Likes</th><th>Comments</th>"
+            f"<th>Shares</th><th>How</th></tr>{body}</table>")
+
+
+def _expiring(db, today: date, names: dict[str, dict]) -> tuple[str, int]:
+    rows = consent.status(db, today, expiring_within=EXPIRING_DAYS)
+    if not rows:
+        return f"<p>No consent expires in the next {EXPIRING_DAYS} days.</p>", 0
+    body = "".join(f"<tr><td>{_e(r['first_name'])}, {_e(r['age'])}</td><td>{_e(r['expires'])}</td>"
+                   f"<td>{_e(', '.join(r['scopes']))}</td></tr>" for r in rows if r["portrait_id"] in names)
+    return f"<table><tr><th>Portrait</th><th>Expires</th><th>Scopes</th></tr>{body}</table>", len(rows)
+
+
+def _billboard(ws: Workspace, names: dict[str, dict], img: Path) -> str:
+    doc = billboard.current(ws)
+    if doc is None:
+        return "<p>No billboard pick yet: <code>campaign billboard pick</code>.</p>"
+    picked = "".join(f"<li>{_e(_label(names[c['portrait_id']]) if c['portrait_id'] in names else '(removed)')}: "
+                     f"{_e(c['why'])}</li>" for c in doc["picked"])
+    state = (f"Approved by {_e(doc['approved_by'])} at {_e(doc['approved_at'])}." if doc.get("approved_at")
+             else "Not approved yet: <code>campaign billboard approve</code>.")
+    preview = ""
+    pngs = [Path(e["png"]) for e in doc.get("exports", []) if Path(e["png"]).is_file()]
+    if pngs:
+        _thumbnail(pngs[-1], img / "billboard.jpg")
+        preview = '<img src="img/billboard.jpg" alt="Billboard preview" class="billboard">'
+    return (f"<p>Run {_e(doc['from'])} to {_e(doc['to'])}, {len(doc['picked'])} of {doc['slots']} slots. "
+            f"{state}</p><ol>{picked}</ol>{preview}")
+
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2em;color:#1d1d1b;max-width:1200px}
+h1{color:#e30613} table{border-collapse:collapse;margin:1em 0} td,th{border:1px solid #ccc;padding:4px 8px;
+text-align:left;vertical-align:top} .gallery{display:flex;flex-wrap:wrap;gap:1em}
+.card{margin:0;border:1px solid #ddd;padding:.5em} .card img{height:180px;margin-right:4px}
+.calendar ul{margin:0;padding-left:1em} .published .status{color:green} .failed .status,.unknown .status{color:#c00}
+.cancelled{color:#888;text-decoration:line-through} .chart,.billboard{max-width:100%} .why{font-size:small}
+"""
+
+
+def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
+    """Write index.html and its images into `out` (default exports/report/); return what it holds."""
+    out_dir = Path(out) if out else ws.exports / "report"
+    img = out_dir / "img"
+    if img.exists():
+        shutil.rmtree(img)  # images of people removed or withdrawn since the last report must go
+    img.mkdir(parents=True)
+    db = ws.store.read()
+    now = ws.now()
+    today = now.date()
+    people = records.all_portraits(db)
+    names = {p["id"]: p for p in people}
+    shown = [p for p in people if consent.valid_scopes(db, p["id"], today)]
+    gallery, n_gallery = _gallery(ws, shown, img)
+    calendar, counts = _calendar(posts.all_posts(db), names, ws.tz)
+    rows = top(ws)
+    chart = _chart(ws, db, rows, img / "engagement.png")
+    expiring, n_expiring = _expiring(db, today, names)
+    title = ws.config.get("name", "Campaign")
+    page = f"""<!doctype html>
+<html lang="de"><head><meta charset="utf-8"><title>{_e(title)}: report</title>
+<style>{STYLE}</style></head><body>
+<h1>{_e(title)} {_e(ws.config.get('hashtag', ''))}</h1>
+<p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.get('timezone', ''))}).</p>
+<h2>Gallery</h2>{gallery}
+<h2>Calendar</h2>{calendar}
+<h2>Ranking</h2>{_ranking(rows, chart)}
+<h2>Consent expiring within {EXPIRING_DAYS} days</h2>{expiring}
+<h2>Billboard</h2>{_billboard(ws, names, img)}
+</body></html>
+"""
+    index = out_dir / "index.html"
+    atomic_write_text(index, page)
+    return {"index": str(index), "gallery": n_gallery, "hidden": len(people) - len(shown),
+            "posts": counts, "ranked": len(rows), "expiring": n_expiring,
+            "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())}
