@@ -131,6 +131,19 @@ def test_custom_upright_format_and_a_warning_for_low_resolution(cli, nine, tmp_p
         assert r.exit_code == 1 and "Traceback" not in r.output
 
 
+def test_full_size_18_1_at_100_dpi_works_with_a_warning(cli, nine, tmp_path):
+    """1:1 at 100 dpi is about 14,100 x 10,000 px: it must come out, with a full 10 mm bleed."""
+    assert cli("billboard", "pick", *RUN).exit_code == 0
+    assert cli("billboard", "approve").exit_code == 0
+    target = tmp_path / "full.pdf"
+    r = cli("billboard", "export", "--scale", "1:1", "--dpi", "100", "--out", target, "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    w, h, tw, th = _page_mm(target)
+    assert abs(w - 3580) < 0.5 and abs(h - 2540) < 0.5 and (round(tw), round(th)) == (3560, 2520)
+    assert len(out["warnings"]) == 9  # 2.5 MP photos are too small for a slot of this size
+
+
 def test_grid_is_sensible_for_any_count():
     from portraits.poster import grid
 
