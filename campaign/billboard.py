@@ -37,6 +37,11 @@ def spec_from(config: dict, fmt: str | None = None, scale: str | None = None, dp
                             dpi if dpi is not None else section.get("dpi", 300), section.get("bleed_mm", 10))
 
 
+def slot_pixels(config: dict) -> tuple[int, int]:
+    """The pixels one photo fills on the default billboard (format, scale, dpi and slots of campaign.toml)."""
+    return poster.cell_pixels(spec_from(config), int(config.get("billboard", {}).get("slots", 9)))
+
+
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
     first = parse_date(start, "start date") or ws.now().date()
     last = parse_date(end, "end date") or first + timedelta(days=RUN_DAYS - 1)
@@ -164,19 +169,20 @@ def approve(ws: Workspace) -> dict:
     return {"pick": doc_id, **doc}
 
 
-def _font(ws: Workspace) -> Path:
+def brand_font(ws: Workspace, default: bool = True) -> Path | None:
+    """The [brand] font, checked; without one, Noto Sans (or None when `default` is False)."""
     custom = ws.config.get("brand", {}).get("font")
     if custom:
         path = (ws.root / custom).resolve()
         if not path.is_file():
             raise CampaignError(f"The brand font {custom} does not exist.", "Fix [brand] font in campaign.toml, or leave it empty.")
         return path
-    import fontpkg_noto_sans
+    from portraits.fonts import fallbacks
 
-    return next(iter(sorted((fontpkg_noto_sans.ROOT / "files").glob("NotoSans[[]*.ttf"))))
+    return fallbacks()[0] if default else None
 
 
-def _logo(ws: Workspace) -> Path | None:
+def brand_logo(ws: Workspace) -> Path | None:
     logo = ws.config.get("brand", {}).get("logo")
     if not logo:
         return None
@@ -209,8 +215,8 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
     band = poster.Band(ws.config.get("name", ""), ws.config.get("hashtag", ""),
                        (brand.get("credit_prefix", "Foto: ") + ", ".join(credits)) if credits else "",
-                       _logo(ws), brand.get("primary", "#E30613"), brand.get("secondary", "#1D1D1B"),
-                       brand.get("text", "#FFFFFF"), _font(ws))
+                       brand_logo(ws), brand.get("primary", "#E30613"), brand.get("secondary", "#1D1D1B"),
+                       brand.get("text", "#FFFFFF"), brand_font(ws))
     warnings = poster.export(spec, items, band, pdf, png, names=[p["id"] for p in people],
                              title=f"{ws.config.get('name', '')}: billboard")
     lay = poster.layout(spec, len(items))

@@ -78,6 +78,13 @@ def step_consent(ws: Path, run) -> None:
     run("consent", "status")
 
 
+def step_render(ws: Path, run) -> None:
+    """Branded images in all four formats (and the translations), then a contact sheet to look over."""
+    run("render")
+    run("render")  # nothing changed: everything comes from the cache
+    run("preview")
+
+
 def step_schedule(ws: Path, run) -> None:
     """Plan two weeks, export the calendar, then let two posts fall due and run the daemon once."""
     import time
@@ -112,7 +119,7 @@ def step_billboard(ws: Path, run) -> None:
     run("report")
 
 
-STEPS = [step_portraits, step_consent, step_schedule, step_billboard]
+STEPS = [step_portraits, step_consent, step_render, step_schedule, step_billboard]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,18 +1,23 @@
-"""Photo intake: check a photo before anything is stored, then keep the original bytes.
+"""Photo intake: check a photo before anything is stored, then keep a clean, upright sRGB copy.
 
-(Minimal version; the rendering work extends it with HEIC, colour conversion and face focus.)
+What reaches photos/ is what every render and the billboard start from, so it is made right
+once: EXIF orientation applied to the pixels, CMYK / 16-bit / palette / transparent images turned
+into sRGB (through the embedded ICC profile where there is one), no metadata. The face finder
+(OpenCV's Haar cascade, shipped inside opencv-python-headless) picks the focal point.
 """
 from __future__ import annotations
 
 import hashlib
-import shutil
-import tempfile
 import os
+import tempfile
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.layouts import PHOTO_AREAS, crop_size
 
-MAX_PIXELS = 100_000_000
+MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
+FACE_WIDTH = 800  # the face finder looks at a copy this wide
+DEFAULT_FOCUS = (0.5, 0.33)
 
 
 def sha256_file(path: Path) -> str:
@@ -23,39 +28,131 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def inspect(src: Path) -> dict:
-    """Validate a photo and describe it, writing nothing."""
+def _register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def _to_srgb(im):
+    """Any mode and colour space -> 8-bit RGB in sRGB; transparency goes onto white."""
+    from io import BytesIO
+
+    from PIL import Image, ImageCms
+
+    icc = im.info.get("icc_profile")
+    if im.mode.startswith("I"):  # 16-bit greyscale
+        im = im.convert("I").point(lambda v: v / 256).convert("L")
+    if im.mode == "P":
+        im = im.convert("RGBA") if "transparency" in im.info else im.convert("RGB")
+    if im.mode in ("LA", "PA", "RGBa", "La"):
+        im = im.convert("RGBA")
+    if im.mode == "RGBA":
+        flat = Image.new("RGB", im.size, (255, 255, 255))
+        flat.paste(im, mask=im.getchannel("A"))
+        im = flat
+    if icc and im.mode in ("RGB", "CMYK", "L"):
+        try:
+            src = ImageCms.ImageCmsProfile(BytesIO(icc))
+            im = ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode="RGB",
+                                           renderingIntent=ImageCms.Intent.PERCEPTUAL)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            im = im.convert("RGB")  # a broken profile: the plain conversion is the best we can do
+    if im.mode != "RGB":
+        im = im.convert("RGB")  # CMYK without a profile, L, YCbCr, ...
+    return im
+
+
+def load_upright(src: Path):
+    """Open, check and decode a photo into upright sRGB pixels, or say clearly why not."""
     from PIL import Image, ImageOps
 
     src = Path(src)
     if not src.is_file():
         raise CampaignError(f"No photo at {src}.", "Check the path and try again.")
+    _register_heif()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(src) as im:
             fmt = im.format
+            if im.width * im.height > MAX_PIXELS:
+                raise Image.DecompressionBombError("too many pixels")
             im.load()
             upright = ImageOps.exif_transpose(im)
-            width, height = upright.size
+            upright.info["icc_profile"] = im.info.get("icc_profile")
+            clean = _to_srgb(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise CampaignError(f"{src.name} is too large (over {MAX_PIXELS // 1_000_000} megapixels).",
-                            "Export a smaller copy of the photo.") from None
+        raise CampaignError(f"{src.name} has more than {MAX_PIXELS // 1_000_000} megapixels (the intake limit).",
+                            "Export a smaller copy of the photo (e.g. 24 megapixels) and add that.") from None
     except Exception:
-        raise CampaignError(f"{src.name} is not a readable image (or it is truncated).",
-                            "Use a JPEG, PNG, WebP or HEIC photo.") from None
-    ext = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(fmt or "", (fmt or "img").lower())
-    return {"sha256": sha256_file(src), "width": width, "height": height, "format": fmt, "ext": ext,
-            "focus": [0.5, 0.33], "focus_source": "upper-third", "warnings": []}
+        raise CampaignError(f"{src.name} is not a readable image, or it is truncated.",
+                            "Use a complete JPEG, PNG, WebP or HEIC photo.") from None
+    fresh = Image.new("RGB", clean.size)  # a new image: no EXIF, XMP, IPTC or comment can come along
+    fresh.paste(clean)
+    return fresh, fmt
+
+
+def find_focus(im) -> tuple[tuple[float, float], str]:
+    """The centre of the largest face as fractions of the photo, or the upper third when none is found."""
+    import cv2
+    import numpy as np
+
+    scale = min(1.0, FACE_WIDTH / im.width)
+    small = im.convert("L").resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))))
+    grey = cv2.equalizeHist(np.asarray(small))
+    cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml"))
+    faces = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
+                                     minSize=(max(24, small.width // 12),) * 2)
+    if len(faces) == 0:
+        return DEFAULT_FOCUS, "upper-third"
+    x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
+    return (round((x + w / 2) / small.width, 3), round((y + h / 2) / small.height, 3)), "face"
+
+
+def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = None) -> list[str]:
+    """Formats (and the billboard slot) this photo is too small for."""
+    warnings = []
+    for name, (fw, fh) in PHOTO_AREAS.items():
+        cw, ch = crop_size(width, height, fw / fh)
+        if cw < fw:
+            warnings.append(f"photo too small for {name}: its crop is {cw}x{ch}, it needs {fw}x{fh} "
+                            "(it will look soft)")
+    if slot:
+        sw, sh = slot
+        cw, ch = crop_size(width, height, sw / sh)
+        if cw < sw:
+            warnings.append(f"photo too small for a billboard slot: {width * height / 1e6:.1f} MP, "
+                            f"needs about {width * height * (sw / cw) ** 2 / 1e6:.1f} MP ({sw}x{sh} px)")
+    return warnings
+
+
+def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
+    """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
+    im, fmt = load_upright(src)
+    focus, source = find_focus(im)
+    warnings = resolution_warnings(im.width, im.height, slot)
+    if source != "face":
+        warnings.insert(0, "no face found: crops keep the upper third; set the focal point with "
+                           "`campaign portrait edit ID --focus X,Y` if that cuts the face")
+    return {"sha256": sha256_file(src), "width": im.width, "height": im.height, "format": fmt, "ext": "jpg",
+            "focus": list(focus), "focus_source": source, "warnings": warnings}
 
 
 def keep(src: Path, info: dict, photos_dir: Path) -> str:
-    """Copy the original bytes to photos/<sha256>.<ext>; return the workspace-relative path."""
+    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path."""
     photos_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{info['sha256']}.{info['ext']}"
+    name = f"{info['sha256']}.jpg"
     target = photos_dir / name
     if not target.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".intake.", dir=photos_dir)
-        os.close(fd)
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, target)
+        im, _fmt = load_upright(src)
+        fd, tmp = tempfile.mkstemp(prefix=".intake.", suffix=".tmp", dir=photos_dir)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                im.save(f, "JPEG", quality=95, subsampling=0)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     return f"{photos_dir.name}/{name}"

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Iterable
 
 from portraits.errors import CampaignError
+from portraits.layouts import crop_box
+
+HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot: centred, a little above the middle
 
 FORMATS = {"18/1": (3560.0, 2520.0), "city-light": (1190.0, 1750.0)}  # full size, millimetres
 MM_PER_INCH = 25.4
@@ -152,18 +155,6 @@ def cell_pixels(spec: Spec, n: int) -> tuple[int, int]:
     return spec.px(w), spec.px(h)
 
 
-def crop_box(width: int, height: int, aspect: float, focus: Iterable[float]) -> tuple[float, float, float, float]:
-    """The largest box of `aspect` inside the photo, the focal point centred (a little above for headroom)."""
-    fx, fy = focus
-    if width / height > aspect:
-        cw, ch = height * aspect, float(height)
-    else:
-        cw, ch = float(width), width / aspect
-    left = min(max(fx * width - cw / 2, 0), width - cw)
-    top = min(max(fy * height - ch * 0.42, 0), height - ch)
-    return left, top, left + cw, top + ch
-
-
 def shortfall(photo_w: int, photo_h: int, need_w: int, need_h: int) -> tuple[float, float] | None:
     """(megapixels the photo has, megapixels it would need) if it is too small for the cell, else None."""
     s = max(need_w / photo_w, need_h / photo_h)
@@ -181,7 +172,7 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         orientation = im.getexif().get(0x0112, 1)
         w, h = im.size
         upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-        box = crop_box(*upright, tw / th, focus)
+        box = crop_box(*upright, tw / th, tuple(focus), HEADROOM)
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
             req = (int(w / s), int(h / s))

@@ -149,11 +149,13 @@ def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_
 def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, age: int | str, role: str,
                  quote: str, surname: str | None = None, role_category: str | None = None,
                  lang: str | None = None, credit: str | None = None, portrait_id: str | None = None,
-                 default_lang: str = "de", now: datetime | None = None) -> dict:
-    """Add one portrait: check every field and the photo first, then keep the photo and the record."""
+                 default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
+    """Add one portrait: check every field and the photo first, then keep the photo and the record.
+
+    `slot` is the billboard slot in pixels, so a photo too small for it is a warning now."""
     fields = validate_fields(dict(first_name=first_name, age=age, role=role, quote=quote, surname=surname,
                                   role_category=role_category, lang=lang, credit=credit))
-    info = intake.inspect(Path(photo))
+    info = intake.inspect(Path(photo), slot)
     owner = _photo_owner(db, info["sha256"])
     if owner:
         raise CampaignError(f"This photo is already used by portrait {owner}.",
@@ -184,7 +186,7 @@ def _inside(base: Path, relative: str) -> Path | None:
 
 
 def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
-               default_lang: str = "de", now: datetime | None = None) -> dict:
+               default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
     """Import a whole CSV or nothing: every row is checked before any is stored."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
@@ -225,7 +227,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
             path = _inside(photos_root, row.get("photo", ""))
             if path is None:
                 raise CampaignError(f"photo {row.get('photo')!r} is outside the photos folder")
-            info = intake.inspect(path)
+            info = intake.inspect(path, slot)
             if info["sha256"] in seen_sha:
                 raise CampaignError(f"the same photo as line {seen_sha[info['sha256']]}")
             owner = _photo_owner(db, info["sha256"])

@@ -66,5 +66,8 @@ def check_limits(text: str, channel: str) -> None:
 
 def alt_text(portrait: dict, lang: str | None, config: dict) -> str:
     lang = lang or portrait.get("lang") or "de"
+    from portraits.render import typographic
+
     pattern = ALT.get(lang, ALT["en"])
-    return pattern.format(**fields_for(portrait, lang, config))
+    fields = fields_for(portrait, lang, config)
+    return pattern.format(**{**fields, "quote": typographic(fields["quote"], lang)})

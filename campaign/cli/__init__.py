@@ -26,6 +26,8 @@ COMMANDS = [
     ("engagement", "engagement"),
     ("billboard", "billboard"),
     ("report", "report"),
+    ("render", "render"),
+    ("render", "preview"),
 ]
 
 

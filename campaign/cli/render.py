@@ -1,0 +1,56 @@
+"""campaign render, campaign preview."""
+from __future__ import annotations
+
+import click
+
+from campaign.cli.common import echo_json, json_option, warn, workspace
+
+
+@click.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option("--format", "formats", help="Formats, comma-separated: instagram-feed, instagram-square, story, facebook (default all).")
+@click.option("--lang", help="Only this language (default: each portrait's own and every translation).")
+@click.option("--jobs", type=int, default=None, help="Parallel processes (default: the number of cores).")
+@json_option
+@click.pass_context
+def render(ctx, ids, formats, lang, jobs, as_json):
+    """Render approved portraits into branded, metadata-free images (renders/<id>/<format>.jpg)."""
+    from campaign.rendering import render as do_render
+
+    ws = workspace(ctx)
+    if as_json:
+        echo_json(do_render(ws, list(ids) or None, formats, lang, jobs))
+        return
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="Rendering", file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        result = do_render(ws, list(ids) or None, formats, lang, jobs, progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"Rendered {len(result['rendered'])} image(s) of {result['portraits']} portrait(s); "
+               f"{result['unchanged']} unchanged.")
+    for s in result["skipped"]:
+        warn(f"{s['portrait_id']} skipped: {s['reason']}")
+
+
+@click.command()
+@click.option("--out", type=click.Path(dir_okay=False), help="File for the sheet (default exports/contact-sheet.jpg).")
+@json_option
+@click.pass_context
+def preview(ctx, out, as_json):
+    """A contact sheet of all renders, to look over before they go out."""
+    from campaign.rendering import preview as do_preview
+
+    result = do_preview(workspace(ctx), out)
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}")

@@ -1,0 +1,209 @@
+"""`campaign render` and `campaign preview`: which images to make, the cache, the worker processes.
+
+A render is cached by a hash of everything it is made from (the photo, focal point, texts,
+brand, format, language and the renderer's version): re-running skips what did not change, and
+a change to the brand changes every hash. Each image has a JSON record next to it with its alt
+text. Renders are files, not store rows, so rendering never holds the store lock.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Callable
+
+from campaign.billboard import brand_font, brand_logo
+from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.workspace import Workspace
+from portraits import consent, records
+from portraits.errors import CampaignError
+from portraits.layouts import LAYOUTS, parse_formats
+from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
+from schedules import captions
+
+RENDER_VERSION = 2  # bump when the look changes: every render is made again
+
+
+def _file_sha(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def brand_of(ws: Workspace) -> Brand:
+    b = ws.config.get("brand", {})
+    return Brand(primary=b.get("primary", "#E30613"), secondary=b.get("secondary", "#1D1D1B"),
+                 text=b.get("text", "#FFFFFF"), logo=brand_logo(ws), font=brand_font(ws, default=False))
+
+
+def image_name(portrait: dict, fmt: str, lang: str) -> str:
+    """renders/<id>/<format>[-<lang>].jpg: the language suffix only for translations."""
+    return f"{fmt}.jpg" if lang == portrait.get("lang") else f"{fmt}-{lang}.jpg"
+
+
+def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
+    t = records.text_in(portrait, lang)
+    credit = portrait.get("credit") or ""
+    prefix = ws.config.get("brand", {}).get("credit_prefix", "Foto: ")
+    return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
+                 quote=typographic(t["quote"], lang), hashtag=ws.config.get("hashtag", ""),
+                 credit=f"{prefix}{credit}" if credit else "")
+
+
+def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple[list[tuple[dict, list[str]]], list[dict]]:
+    """(portrait, languages) to render, and what is skipped with the reason. Explicit ids must be renderable."""
+    today = ws.now().date()
+    chosen, skipped = [], []
+    people = [records.get(db, pid) for pid in dict.fromkeys(ids)] if ids else records.all_portraits(db)
+    for p in people:
+        reason = None
+        if p["status"] != "approved":
+            reason = f"not approved (campaign portrait approve {p['id']})"
+        elif not consent.valid_scopes(db, p["id"], today):
+            reason = "no valid consent today"
+        langs = [p["lang"], *sorted(p.get("translations") or {})]
+        if lang:
+            if lang not in langs and not reason:
+                reason = f"no {lang} translation (campaign portrait translate {p['id']} --lang {lang} ...)"
+            langs = [lang]
+        if reason:
+            if ids:
+                raise CampaignError(f"{p['id']} cannot be rendered: {reason}.", "Fix that first; nothing was rendered.")
+            if p["status"] == "approved":
+                skipped.append({"portrait_id": p["id"], "reason": reason})
+            continue
+        chosen.append((p, langs))
+    return chosen, skipped
+
+
+def _input_hash(photo_sha: str, focus, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
+    data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "texts": texts.__dict__,
+            "brand": [brand.primary, brand.secondary, brand.text, logo_sha, str(brand.font) if brand.font else None,
+                      _file_sha(brand.font) if brand.font else None], "format": fmt}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = None, lang: str | None = None,
+           jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Render approved portraits; returns what was made, what was unchanged, what was skipped and why."""
+    fmts = parse_formats(formats)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
+    db = ws.store.read()
+    chosen, skipped = _choose(ws, db, ids, lang)
+    brand = brand_of(ws)
+    logo_sha = _file_sha(brand.logo)
+    work: list[tuple[dict, Job, dict]] = []
+    unchanged = 0
+    for p, langs in chosen:
+        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand)
+        meta = {}
+        for lg in langs:
+            texts = texts_for(ws, p, lg)
+            for fmt in fmts:
+                digest = _input_hash(p["photo"]["sha256"], job.focus, texts, brand, logo_sha, fmt)
+                target = ws.renders / p["id"] / image_name(p, fmt, lg)
+                sidecar = target.with_suffix(".json")
+                if target.is_file() and sidecar.is_file():
+                    try:
+                        if json.loads(sidecar.read_text())["hash"] == digest:
+                            unchanged += 1
+                            continue
+                    except (ValueError, KeyError):
+                        pass  # a damaged record: make the image again
+                job.images.append((fmt, texts))
+                meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
+                                   "size": list(LAYOUTS[fmt].size), "file": target.name,
+                                   "alt_text": captions.alt_text(p, lg, ws.config)}
+        if job.images:
+            work.append((p, job, meta))
+    made: list[dict] = []
+
+    def store(p: dict, meta: dict, images: dict) -> None:
+        folder = ws.renders / p["id"]
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, data in images.items():
+            m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"))
+            atomic_write_bytes(folder / m["file"], data)
+            atomic_write_text((folder / m["file"]).with_suffix(".json"), json.dumps(m, ensure_ascii=False, indent=2))
+            made.append({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"],
+                         "file": str(folder / m["file"])})
+
+    total = len(work)
+    if jobs == 1 or total <= 1:
+        for i, (p, job, meta) in enumerate(work, 1):
+            store(p, meta, render_job(job))
+            if progress:
+                progress(i, total)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+            futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
+            for i, future in enumerate(as_completed(futures), 1):
+                p, meta = futures[future]
+                store(p, meta, future.result())
+                if progress:
+                    progress(i, total)
+    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "portraits": total}
+
+
+def renders_of(ws: Workspace) -> list[dict]:
+    """Every render record on disk, by portrait and format."""
+    out = []
+    for sidecar in sorted(ws.renders.glob("*/*.json")):
+        try:
+            rec = json.loads(sidecar.read_text())
+        except ValueError:
+            continue
+        if sidecar.with_suffix(".jpg").is_file():
+            out.append({**rec, "path": str(sidecar.with_suffix(".jpg"))})
+    return out
+
+
+def preview(ws: Workspace, out: str | Path | None = None) -> dict:
+    """A contact sheet of all renders (one row per portrait) for a person to look over."""
+    from PIL import Image, ImageDraw
+
+    from portraits.fonts import fallbacks, font_for
+    from portraits.textfit import load_font
+
+    renders = renders_of(ws)
+    if not renders:
+        raise CampaignError("There are no renders yet.", "Make them first: campaign render.")
+    target = Path(out) if out else ws.exports / "contact-sheet.jpg"
+    if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
+        raise CampaignError(f"{target.name} is not a .jpg or .png file name.", "Give --out a name like sheet.jpg.")
+    rows: dict[str, list[dict]] = {}
+    for r in renders:
+        rows.setdefault(r["portrait_id"], []).append(r)
+    cell_h, label_h, pad = 300, 28, 12
+    thumbs = []
+    for pid, items in rows.items():
+        row = []
+        for r in items:
+            with Image.open(r["path"]) as im:
+                im.draft("RGB", (im.width * cell_h // im.height, cell_h))
+                row.append((im.resize((im.width * cell_h // im.height, cell_h)), f"{r['format']} {r['lang']}"))
+        thumbs.append((pid, row))
+    width = max(sum(t.width + pad for t, _l in row) for _pid, row in thumbs) + pad
+    height = len(thumbs) * (cell_h + 2 * label_h + pad) + pad
+    sheet = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(sheet)
+    y = pad
+    for pid, row in thumbs:
+        draw.text((pad, y), pid, font=load_font(font_for(pid), 20, True), fill="black")
+        x = pad
+        for thumb, label in row:
+            sheet.paste(thumb, (x, y + label_h))
+            draw.text((x, y + label_h + cell_h + 2), label, font=load_font(fallbacks()[0], 16), fill=(80, 80, 80))
+            x += thumb.width + pad
+        y += cell_h + 2 * label_h + pad
+    target.parent.mkdir(parents=True, exist_ok=True)
+    from io import BytesIO
+
+    buf = BytesIO()
+    sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
+    atomic_write_bytes(target, buf.getvalue())
+    return {"file": str(target), "renders": len(renders), "portraits": len(rows)}
