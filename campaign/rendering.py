@@ -89,7 +89,7 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
            jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Render approved portraits; returns what was made, what was unchanged, what was skipped and why."""
     fmts = parse_formats(formats)
-    jobs = jobs or os.cpu_count() or 1
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
     db = ws.store.read()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import warnings
 from pathlib import Path
 
 from portraits.errors import CampaignError
@@ -73,7 +74,10 @@ def load_upright(src: Path):
     _register_heif()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        with Image.open(src) as im:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked just below
+            im = Image.open(src)
+        with im:
             fmt = im.format
             if im.width * im.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")

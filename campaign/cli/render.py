@@ -1,6 +1,8 @@
 """campaign render, campaign preview."""
 from __future__ import annotations
 
+import sys
+
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
@@ -26,7 +28,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Rendering", file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 
