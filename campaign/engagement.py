@@ -45,3 +45,55 @@ def top(ws: Workspace, n: int | None = None) -> list[dict]:
         raise CampaignError(f"--n {n} is not a positive number.", "Give how many to show, e.g. --n 9.")
     rows = ranking.rank(ws.store.read(), ws.now(), **ranking_settings(ws.config))
     return rows[:n] if n else rows
+
+
+def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
+    """Figures from a Meta Business Suite export: matched rows become snapshots, the rest is reported.
+
+    All rows are checked first; a wrong number or a post that appears twice stores nothing."""
+    from pathlib import Path
+
+    from schedules import meta_export, posts
+
+    now = ws.now()
+    when = parse_datetime(at, ws.tz, "count time") if at else now
+    rows = meta_export.read_export(Path(path))
+    db = ws.store.read()
+    published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
+    by_id: dict[str, dict] = {}
+    by_link: dict[str, dict] = {}
+    for p in published:
+        rid = str(p["remote_id"])
+        by_id[rid] = p
+        if "_" in rid:  # Facebook "pageid_postid": exports may give either form
+            by_id.setdefault(rid.split("_", 1)[1], p)
+        if p.get("photo_id"):
+            by_id.setdefault(str(p["photo_id"]), p)
+        if p.get("permalink"):
+            by_link[meta_export.norm_link(p["permalink"])] = p
+    errors, unmatched, matched, seen = [], [], [], {}
+    for line, row in rows:
+        post = by_id.get(row.get("post_id", "")) or by_link.get(meta_export.norm_link(row.get("permalink")))
+        if post is None:
+            unmatched.append({"line": line, "post_id": row.get("post_id") or None, "permalink": row.get("permalink") or None})
+            continue
+        if post["id"] in seen:
+            errors.append(f"line {line}: the same post as line {seen[post['id']]} ({post['id']})")
+            continue
+        seen[post["id"]] = line
+        try:
+            figures = {k: meta_export.parse_number(row.get(k, ""), k) for k in ("likes", "comments", "shares", "reach")}
+        except ValueError as e:
+            errors.append(f"line {line}: {e}")
+            continue
+        matched.append((post, figures))
+    if errors:
+        raise CampaignError(f"{len(errors)} row(s) of {Path(path).name} are wrong; nothing was imported.\n"
+                            + "\n".join(errors[:20]), "Fix the export (or remove the rows) and import it again.")
+    imported = []
+    with ws.store.transaction() as wdb:
+        for post, f in matched:
+            engagement.record(wdb, post["id"], likes=f["likes"] or 0, comments=f["comments"] or 0,
+                              shares=f["shares"] or 0, reach=f["reach"], at=when, source="import")
+            imported.append({"post_id": post["id"], "portrait_id": post["portrait_id"], **f})
+    return {"imported": imported, "unmatched": unmatched}

@@ -119,13 +119,15 @@ def publish_post(site: Site, post_id: str, force: bool = False,
                 return posts.update(db, post_id, now, "failed", msg, error=redact(msg), reason="could not prepare")
             post = posts.update(db, post_id, now, "publishing", "calling " + post["channel"],
                                 attempts=int(post.get("attempts") or 0) + 1, caption=text, alt_text=alt,
+                                attempted_at=now.isoformat(timespec="seconds"),
                                 image=str(image.relative_to(site.root)) if image.is_relative_to(site.root) else str(image))
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
             result = pub.publish(post, image, text, alt)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
-                       "permalink": result.get("permalink"), "error": None}
+                       "permalink": result.get("permalink"), "error": None,
+                       **{k: result[k] for k in ("photo_id", "code") if result.get(k)}}
         except TransientError as e:
             outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
         except PermanentError as e:

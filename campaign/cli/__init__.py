@@ -28,6 +28,8 @@ COMMANDS = [
     ("report", "report"),
     ("render", "render"),
     ("render", "preview"),
+    ("channel", "channel"),
+    ("channel", "reconcile"),
 ]
 
 

@@ -51,3 +51,44 @@ def top(ctx, n, as_json):
         for p in row["posts"]:
             click.echo(f"   {p['post_id']} {p['channel']}: {p['likes']} likes, {p['comments']} comments, "
                        f"{p['shares']} shares -> {p['score']} ({p['how']})")
+
+
+@engagement.command()
+@json_option
+@click.pass_context
+def fetch(ctx, as_json):
+    """Ask Instagram and Facebook for fresh figures of every published post (a new snapshot each)."""
+    from campaign.channels import fetch_engagement
+
+    result = fetch_engagement(workspace(ctx))
+    if as_json:
+        echo_json(result)
+        return
+    for f in result["fetched"]:
+        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares")
+    if result["skipped_outbox"]:
+        click.echo(f"{len(result['skipped_outbox'])} post(s) went to the offline outbox: nothing to fetch "
+                   "(type figures in with `engagement record`).")
+    for e in result["errors"]:
+        click.echo(f"Warning: {e['post_id']}: {e['error']}", err=True)
+    if not result["fetched"] and not result["skipped_outbox"] and not result["errors"]:
+        click.echo("No published posts yet.")
+
+
+@engagement.command("import")
+@click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
+@click.option("--at", default=None, help="When the export was made, YYYY-MM-DD HH:MM (default: now).")
+@json_option
+@click.pass_context
+def import_(ctx, csv_file, at, as_json):
+    """Read a Meta Business Suite post export (Facebook or Instagram, German or English)."""
+    from campaign.engagement import import_export
+
+    result = import_export(workspace(ctx), csv_file, at)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"Imported figures for {len(result['imported'])} post(s).")
+    for u in result["unmatched"]:
+        click.echo(f"Not matched (line {u['line']}): {u['post_id'] or u['permalink']} - not one of our published posts.",
+                   err=True)

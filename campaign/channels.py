@@ -1,0 +1,121 @@
+"""Core functions behind `campaign channel check|login`, `campaign reconcile` and `engagement fetch`."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Callable
+
+from campaign.workspace import Workspace
+from portraits.errors import CampaignError
+from schedules import engagement, posts, reconcile
+from schedules.channel import CHANNELS, ChannelError
+from schedules.runner import publisher_for
+from schedules.secrets import redact
+
+
+def _names(ws: Workspace, name: str | None) -> list[str]:
+    configured = list(dict.fromkeys([*CHANNELS, *ws.config.get("channels", {})]))
+    if name is None:
+        return configured
+    if name not in configured:
+        raise CampaignError(f"No channel named {name!r}.", f"Channels: {', '.join(configured)}.")
+    return [name]
+
+
+def kind_of(ws: Workspace, channel: str) -> str:
+    return ws.config.get("channels", {}).get(channel, {}).get("publisher", "outbox")
+
+
+def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
+    """For each channel: does its publisher's login work, and which account or Page does it reach?"""
+    rows = []
+    for channel in _names(ws, name):
+        row = {"channel": channel, "publisher": kind_of(ws, channel)}
+        try:
+            row.update(publisher_for(ws, channel).check())
+        except CampaignError as e:
+            row.update(ok=False, account=None, message=redact(str(e)))
+        rows.append(row)
+    return rows
+
+
+def login_instagram(ws: Workspace, password: str | None, ask_code: Callable[[str], str]) -> dict:
+    """Log the Instagram channel in once and keep the session in .private/ (mode 0600)."""
+    if kind_of(ws, "instagram") != "instagram":
+        raise CampaignError("The instagram channel publishes to the outbox, not to Instagram.",
+                            'Set publisher = "instagram" and account under [channels.instagram] in campaign.toml.')
+    from schedules.instagram import InstagramPublisher
+
+    settings = ws.config.get("channels", {}).get("instagram", {})
+    return InstagramPublisher("instagram", settings, ws.outbox, ws.private).login(password, ask_code)
+
+
+def window_of(ws: Workspace) -> timedelta:
+    minutes = ws.config.get("posting", {}).get("reconcile_minutes", reconcile.DEFAULT_WINDOW_MINUTES)
+    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes <= 0:
+        raise CampaignError(f"[posting] reconcile_minutes = {minutes!r} is not a positive number.",
+                            "Write e.g. reconcile_minutes = 30 in campaign.toml.")
+    return timedelta(minutes=minutes)
+
+
+def reconcile_posts(ws: Workspace) -> dict:
+    """Settle every `unknown` post (and any `publishing` left by a crash) against the account's media."""
+    window = window_of(ws)
+    with ws.store.lock:  # held by a publish in progress: if we have it, no call is under way
+        db = ws.store.read()
+        open_posts = [p for p in posts.all_posts(db) if p["status"] in ("unknown", "publishing")]
+        media_by_channel: dict[str, list[dict]] = {}
+        errors: dict[str, str] = {}
+        for channel in sorted({p["channel"] for p in open_posts}):
+            since = min(reconcile.attempt_time(p) for p in open_posts if p["channel"] == channel) - window
+            try:
+                media_by_channel[channel] = publisher_for(ws, channel).recent_media(since)
+            except CampaignError as e:
+                errors[channel] = redact(str(e))
+        results = []
+        with ws.store.transaction() as db:
+            now = ws.now()
+            taken = {p.get("remote_id") for p in posts.all_posts(db) if p["status"] == "published"}
+            for post in open_posts:
+                if post["channel"] in errors:
+                    results.append({"post_id": post["id"], "status": post["status"], "reason": errors[post["channel"]]})
+                    continue
+                verdict = reconcile.decide(post, media_by_channel[post["channel"]], taken, now, window)
+                if verdict["status"] == "published":
+                    m = verdict["media"]
+                    taken.add(m["remote_id"])
+                    posts.update(db, post["id"], now, "published", "found on the account by reconcile",
+                                 remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
+                                 error=None, reason=None)
+                    results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})
+                elif verdict["status"] == "failed":
+                    posts.update(db, post["id"], now, "failed", "not found by reconcile", reason=verdict["reason"])
+                    results.append({"post_id": post["id"], "status": "failed", "reason": verdict["reason"]})
+                else:
+                    if post["status"] == "publishing":
+                        posts.update(db, post["id"], now, "unknown", "found publishing by reconcile",
+                                     reason=verdict["reason"])
+                    results.append({"post_id": post["id"], "status": "unknown", "reason": verdict["reason"]})
+    return {"settled": results, "window_minutes": window.total_seconds() / 60}
+
+
+def fetch_engagement(ws: Workspace) -> dict:
+    """Fresh figures for every post published on a real platform, each stored as a new snapshot."""
+    db = ws.store.read()
+    published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
+    fetched, skipped, errors = [], [], []
+    figures = {}
+    for post in published:
+        if kind_of(ws, post["channel"]) == "outbox":
+            skipped.append(post["id"])
+            continue
+        try:
+            figures[post["id"]] = publisher_for(ws, post["channel"]).fetch_engagement(post)
+        except (ChannelError, CampaignError) as e:
+            errors.append({"post_id": post["id"], "error": redact(str(e))})
+    with ws.store.transaction() as db:
+        now = ws.now()
+        for post_id, f in figures.items():
+            engagement.record(db, post_id, likes=f["likes"], comments=f["comments"], shares=f.get("shares", 0),
+                              reach=f.get("reach"), at=now, source="fetch")
+            fetched.append({"post_id": post_id, **f})
+    return {"fetched": fetched, "skipped_outbox": skipped, "errors": errors}

@@ -1,0 +1,63 @@
+"""campaign channel check|login, campaign reconcile."""
+from __future__ import annotations
+
+import click
+
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+
+
+@click.group(cls=CampaignGroup)
+def channel():
+    """The accounts posts go to: check the credentials, log in to Instagram."""
+
+
+@channel.command()
+@click.argument("name", required=False)
+@json_option
+@click.pass_context
+def check(ctx, name, as_json):
+    """Say for each channel whether its credentials work and which account or Page they reach."""
+    from campaign.channels import check_channels
+
+    rows = check_channels(workspace(ctx), name)
+    if as_json:
+        echo_json(rows)
+        return
+    for r in rows:
+        state = "ok" if r["ok"] else "NOT OK"
+        click.echo(f"{r['channel']} ({r['publisher']}): {state} - {r.get('account') or r['message']}")
+    if not all(r["ok"] for r in rows):
+        raise click.exceptions.Exit(1)
+
+
+@channel.command()
+@click.argument("name", type=click.Choice(["instagram"]))
+@click.pass_context
+def login(ctx, name):
+    """Log in to Instagram once; the session is kept (mode 0600) and reused."""
+    import os
+
+    from campaign.channels import login_instagram
+
+    ws = workspace(ctx)
+    password = os.environ.get("CAMPAIGN_INSTAGRAM_PASSWORD") or click.prompt("Instagram password", hide_input=True)
+    result = login_instagram(ws, password, lambda what: click.prompt(what))
+    click.echo(f"Logged in as {result['account']}; the session is kept in .private/ and reused.")
+
+
+@click.command()
+@json_option
+@click.pass_context
+def reconcile(ctx, as_json):
+    """Settle posts whose outcome is unknown by looking at the account's recent media."""
+    from campaign.channels import reconcile_posts
+
+    result = reconcile_posts(workspace(ctx))
+    if as_json:
+        echo_json(result)
+        return
+    if not result["settled"]:
+        click.echo("Nothing to settle: no post is unknown.")
+    for r in result["settled"]:
+        click.echo(f"{r['post_id']}: {r['status']}" + (f" as {r['remote_id']}" if r.get("remote_id") else "")
+                   + (f" - {r['reason']}" if r.get("reason") else ""))

@@ -1,0 +1,142 @@
+"""The Facebook Page publisher, on facebook-sdk's GraphAPI.
+
+facebook-sdk 3.1.0 only accepts Graph API versions up to 3.1, which Meta now answers with error
+2635. The version we speak is pinned here, once, and set on the client after constructing it.
+The Page access token comes from CAMPAIGN_FACEBOOK_TOKEN and never leaves this module in a message.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.secrets import redact, secret
+
+GRAPH_API_VERSION = "24.0"  # the one place the Graph API version is set
+TOKEN_ENV = "CAMPAIGN_FACEBOOK_TOKEN"
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+RATE_LIMIT_WAIT = 3600.0  # Meta's rate limits last about an hour: never a tight loop
+TIMEOUT = (10, 120)  # connect, read (an upload may take a while)
+MAX_PAGES = 10
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
+    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server)."""
+    import facebook
+    import requests
+
+    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout)
+    graph.version = "v" + GRAPH_API_VERSION  # after construction: the SDK's check stops at 3.1
+    if graph_url:
+        class LocalSession(requests.Session):
+            def request(self, method, url, *args, **kwargs):
+                return super().request(method, url.replace(facebook.FACEBOOK_GRAPH_URL, graph_url, 1), *args, **kwargs)
+
+        graph.session = LocalSession()
+    return graph
+
+
+def _graph_url(settings: dict) -> str | None:
+    """A fake Graph API for tests and drills; only on this machine, so a token can never be sent elsewhere."""
+    url = settings.get("graph_url")
+    if not url:
+        return None
+    host = urlparse(url).hostname
+    if host not in LOCAL_HOSTS:
+        raise PermanentError(f"graph_url {url!r} in campaign.toml is not on this machine.",
+                             "Remove graph_url: it is only for a local test server.")
+    return url.rstrip("/") + "/"
+
+
+def translate(error: Exception, during_upload: bool = False) -> Exception:
+    """facebook-sdk and requests errors -> ours, with any token removed from the message."""
+    import facebook
+    import requests
+
+    if isinstance(error, facebook.GraphAPIError):
+        code = error.code if isinstance(error.code, int) else None
+        msg = redact(str(error.message))
+        if code == 190:
+            return PermanentError(f"Facebook refused the Page token (expired or revoked): {msg}",
+                                  "Reconnect the Page: make a new Page access token and set CAMPAIGN_FACEBOOK_TOKEN.")
+        if code in RATE_LIMIT_CODES:
+            return TransientError(f"Facebook rate limit (code {code}): {msg}", "It is retried in an hour.",
+                                  retry_after=RATE_LIMIT_WAIT)
+        return PermanentError(f"Facebook said: {msg}" + (f" (code {code})" if code else ""),
+                              "Fix what Meta names, then: campaign schedule retry POST.")
+    if isinstance(error, (requests.ConnectTimeout,)) or (
+            isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error)):
+        return TransientError(f"Facebook could not be reached: {redact(str(error))}", retry_after=300)
+    if during_upload and isinstance(error, (requests.Timeout, requests.ConnectionError)):
+        return UnknownOutcome(f"The upload to Facebook was cut off: {redact(str(error))}",
+                              "It may have gone out: campaign reconcile settles it.")
+    if isinstance(error, requests.RequestException):
+        return TransientError(f"Facebook did not answer: {redact(str(error))}", retry_after=300)
+    return error
+
+
+class FacebookPublisher:
+    kind = "facebook"
+
+    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path):
+        self.channel = channel
+        self.page_id = str(settings.get("page_id") or "").strip()
+        self.graph_url = _graph_url(settings)
+
+    def _graph(self):
+        token = secret(TOKEN_ENV)
+        if not token:
+            raise PermanentError(f"No Facebook Page token: {TOKEN_ENV} is not set.",
+                                 f"Set {TOKEN_ENV} to the Page access token in the daemon's environment.")
+        if not self.page_id:
+            raise PermanentError("No Facebook Page id in campaign.toml.",
+                                 "Set page_id under [channels.facebook] in campaign.toml.")
+        return graph_client(token, self.graph_url)
+
+    def _call(self, fn, during_upload: bool = False):
+        try:
+            return fn()
+        except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
+            raise translate(e, during_upload) from None
+
+    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+        graph = self._graph()
+        with open(image, "rb") as f:
+            result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
+                                                        message=caption), during_upload=True)
+        post_id = str(result.get("post_id") or f"{self.page_id}_{result['id']}")
+        return {"remote_id": post_id, "photo_id": str(result.get("id")),
+                "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def check(self) -> dict[str, Any]:
+        graph = self._graph()
+        page = self._call(lambda: graph.get_object(self.page_id, fields="id,name"))
+        return {"ok": True, "account": f"Page {page.get('name')} ({page.get('id')})",
+                "message": f"the token reaches the Page {page.get('name')}"}
+
+    def recent_media(self, since: datetime) -> list[dict[str, Any]]:
+        graph = self._graph()
+        out: list[dict[str, Any]] = []
+        args = {"fields": "id,message,created_time,permalink_url", "limit": 100, "since": int(since.timestamp())}
+        for _ in range(MAX_PAGES):
+            page = self._call(lambda: graph.get_connections(self.page_id, "published_posts", **args))
+            for item in page.get("data", []):
+                out.append({"remote_id": item["id"], "caption": item.get("message", ""),
+                            "at": datetime.strptime(item["created_time"], "%Y-%m-%dT%H:%M:%S%z").isoformat(),
+                            "permalink": item.get("permalink_url")})
+            after = page.get("paging", {}).get("cursors", {}).get("after")
+            if not after or "next" not in page.get("paging", {}):
+                break
+            args = {**args, "after": after}
+        return out
+
+    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+        graph = self._graph()
+        data = self._call(lambda: graph.get_object(
+            post["remote_id"], fields="reactions.summary(total_count).limit(0),comments.summary(true).limit(0),shares"))
+        return {"likes": int(data.get("reactions", {}).get("summary", {}).get("total_count", 0)),
+                "comments": int(data.get("comments", {}).get("summary", {}).get("total_count", 0)),
+                "shares": int(data.get("shares", {}).get("count", 0)), "reach": None}

@@ -1,0 +1,193 @@
+"""The Instagram publisher, on instagrapi.
+
+One login, then the session (cookies and device ids) is kept in .private/instagram-session.json
+(mode 0600) and reused on every run, so Instagram sees the same phone each time. A re-login only
+happens when Instagram rejects the session, and only with the password from the environment.
+`delay_range` spaces the client's requests out like a person's. Throttling and "please wait"
+become long back-offs, never a tight loop; challenges and blocks need a person.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.secrets import redact, secret
+
+PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
+SESSION_FILE = "instagram-session.json"
+DELAY_RANGE = [2, 6]  # seconds between the client's requests
+THROTTLE_WAIT = 3600.0
+PLEASE_WAIT = 900.0
+RECENT = 50
+
+
+def save_session(path: Path, settings: dict) -> None:
+    """Write the session atomically, readable by this user only."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".session.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(settings, f, default=str)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    os.chmod(path, 0o600)
+
+
+def translate(error: Exception, during_upload: bool = False) -> Exception:
+    """instagrapi's exceptions -> ours, each saying what to do."""
+    from instagrapi import exceptions as ig
+
+    msg = redact(str(error) or type(error).__name__)
+    if isinstance(error, (ig.ChallengeRequired, ig.ChallengeError, ig.SelectContactPointRecoveryForm,
+                          ig.RecaptchaChallengeForm, ig.TwoFactorRequired)):
+        return PermanentError(f"Instagram asks for a security check: {msg}",
+                              "Log in once by hand: campaign channel login instagram (it asks for the code).")
+    if isinstance(error, (ig.LoginRequired, ig.ClientLoginRequired, ig.BadPassword, ig.BadCredentials,
+                          ig.ReloginAttemptExceeded)):
+        return PermanentError(f"Instagram needs a new login: {msg}",
+                              "Run: campaign channel login instagram")
+    if isinstance(error, (ig.FeedbackRequired, ig.SentryBlock, ig.AccountSuspended)):
+        return PermanentError(f"Instagram blocked the action: {msg}",
+                              "Open the Instagram app, read the notice and wait a day before retrying by hand.")
+    if isinstance(error, ig.PleaseWaitFewMinutes):
+        return TransientError(f"Instagram asks to wait a few minutes: {msg}", retry_after=PLEASE_WAIT)
+    if isinstance(error, (ig.RateLimitError, ig.ClientThrottledError)):
+        return TransientError(f"Instagram is throttling this account: {msg}", "It is retried in an hour.",
+                              retry_after=THROTTLE_WAIT)
+    if during_upload and isinstance(error, (ig.ClientConnectionError, ig.ClientRequestTimeout,
+                                            ig.ClientIncompleteReadError, TimeoutError, ConnectionError)):
+        return UnknownOutcome(f"The upload to Instagram was cut off: {msg}",
+                              "It may have gone out: campaign reconcile settles it.")
+    if isinstance(error, (ig.ClientConnectionError, ig.ClientRequestTimeout, ig.ClientIncompleteReadError)):
+        return TransientError(f"Instagram could not be reached: {msg}", retry_after=300)
+    if isinstance(error, ig.ClientError):
+        return PermanentError(f"Instagram said: {msg}", "Fix what it names, then: campaign schedule retry POST.")
+    return error
+
+
+def new_client():
+    from instagrapi import Client
+
+    return Client(delay_range=DELAY_RANGE)
+
+
+class InstagramPublisher:
+    kind = "instagram"
+
+    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path,
+                 client=None):
+        self.channel = channel
+        self.account = str(settings.get("account") or "").lstrip("@")
+        self.session_path = Path(private_dir) / SESSION_FILE
+        self._client = client  # tests pass a stand-in built to instagrapi.Client's signatures
+
+    def _session_client(self):
+        """A client with the saved session (no network call); the same device every time."""
+        client = self._client if self._client is not None else new_client()
+        client.delay_range = DELAY_RANGE
+        if not self.session_path.is_file():
+            raise PermanentError("Instagram is not logged in on this machine.", "Run: campaign channel login instagram")
+        try:
+            client.set_settings(json.loads(self.session_path.read_text()))
+        except ValueError:
+            raise PermanentError("The saved Instagram session is damaged.", "Run: campaign channel login instagram") from None
+        return client
+
+    def _relogin(self, client) -> bool:
+        """Instagram rejected the session: log in again with the same device ids, if a password is set."""
+        password = secret(PASSWORD_ENV)
+        if not password or not self.account:
+            return False
+        uuids = client.get_settings().get("uuids")
+        client.set_settings({})
+        if uuids:
+            client.set_uuids(uuids)
+        client.login(self.account, password)
+        save_session(self.session_path, client.get_settings())
+        return True
+
+    def _call(self, client, fn: Callable, during_upload: bool = False):
+        from instagrapi.exceptions import LoginRequired
+
+        try:
+            try:
+                return fn()
+            except LoginRequired:
+                if during_upload or not self._relogin(client):
+                    raise
+                return fn()
+        except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
+            raise translate(e, during_upload) from None
+
+    def login(self, password: str | None, ask_code: Callable[[str], str]) -> dict[str, Any]:
+        """Interactive login; saves the session. `ask_code` is asked for a challenge or 2FA code."""
+        from instagrapi.exceptions import TwoFactorRequired
+
+        if not self.account:
+            raise PermanentError("No Instagram account in campaign.toml.",
+                                 "Set account under [channels.instagram] in campaign.toml.")
+        password = password or secret(PASSWORD_ENV)
+        if not password:
+            raise PermanentError("No Instagram password given.", f"Type it when asked, or set {PASSWORD_ENV}.")
+        client = self._client if self._client is not None else new_client()
+        client.delay_range = DELAY_RANGE
+        if self.session_path.is_file():  # keep the device ids of the earlier session
+            try:
+                client.set_uuids(json.loads(self.session_path.read_text()).get("uuids") or {})
+            except ValueError:
+                pass
+        client.challenge_code_handler = lambda username, choice: ask_code(f"Instagram sent a security code ({choice})")
+        try:
+            try:
+                client.login(self.account, password)
+            except TwoFactorRequired:
+                client.login(self.account, password, verification_code=ask_code("Two-factor code"))
+        except Exception as e:  # noqa: BLE001
+            raise translate(e) from None
+        save_session(self.session_path, client.get_settings())
+        return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
+
+    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+        client = self._session_client()
+        media = self._call(client, lambda: client.photo_upload(
+            Path(image), caption, extra_data={"custom_accessibility_caption": alt_text}), during_upload=True)
+        try:
+            save_session(self.session_path, client.get_settings())
+        except (OSError, TypeError, ValueError):
+            pass  # the post is out; an old session file still works next time
+        return {"remote_id": str(media.pk), "code": media.code,
+                "permalink": f"https://www.instagram.com/p/{media.code}/"}
+
+    def check(self) -> dict[str, Any]:
+        client = self._session_client()
+        account = self._call(client, client.account_info)
+        return {"ok": True, "account": f"@{account.username}", "message": f"the session reaches @{account.username}"}
+
+    def recent_media(self, since: datetime) -> list[dict[str, Any]]:
+        client = self._session_client()
+        me = self._call(client, client.account_info)
+        medias = self._call(client, lambda: client.user_medias(str(me.pk), amount=RECENT))
+        out = []
+        for m in medias:
+            at = m.taken_at if m.taken_at.tzinfo else m.taken_at.replace(tzinfo=timezone.utc)
+            if at >= since:
+                out.append({"remote_id": str(m.pk), "caption": m.caption_text or "", "at": at.isoformat(),
+                            "permalink": f"https://www.instagram.com/p/{m.code}/", "code": m.code})
+        return out
+
+    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+        client = self._session_client()
+        media = self._call(client, lambda: client.media_info(post["remote_id"], use_cache=False))
+        # Instagram's media info has no share count; it is recorded as 0 (imports can bring it).
+        return {"likes": int(media.like_count or 0), "comments": int(media.comment_count or 0), "shares": 0,
+                "reach": None}

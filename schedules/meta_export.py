@@ -1,0 +1,88 @@
+"""Reading Meta Business Suite post exports (Facebook and Instagram, German or English headers).
+
+Rows are matched to our posts by the platform's post id or by permalink; a row that matches
+nothing is reported, never guessed. German number formats ("1.700") are read as numbers.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from portraits.errors import CampaignError
+
+# Our field -> the header names Meta uses for it (lower case), English and German.
+HEADERS = {
+    "post_id": ("post id", "beitrags-id", "beitrags id", "media id", "medien-id", "id"),
+    "permalink": ("permalink", "link", "post link", "beitragslink"),
+    "likes": ("likes", "reactions", "gefällt mir", "gefällt mir-angaben", "gefällt-mir-angaben", "reaktionen"),
+    "comments": ("comments", "kommentare"),
+    "shares": ("shares", "geteilte inhalte", "mal geteilt", "teilen", "geteilt"),
+    "reach": ("reach", "reichweite", "accounts reached", "erreichte konten"),
+}
+NUMBER = re.compile(r"^\d{1,3}([.,\u00a0 ]\d{3})+$|^\d+$")
+
+
+def parse_number(text: str, column: str) -> int | None:
+    """"1.700" (German), "1,700" (English), "1 700" and "1700" are all 1700; empty is None."""
+    value = (text or "").strip()
+    if value in ("", "-", "--"):
+        return None
+    if not NUMBER.match(value):
+        raise ValueError(f"{column} {value!r} is not a whole number")
+    return int(re.sub(r"[.,\u00a0 ]", "", value))
+
+
+def norm_link(url: str | None) -> str:
+    url = (url or "").strip().lower()
+    url = re.sub(r"^https?://", "", url)
+    url = re.sub(r"^(www\.|m\.)", "", url)
+    return url.rstrip("/")
+
+
+def _read_text(path: Path) -> str:
+    raw = Path(path).read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252")
+
+
+def read_export(path: Path) -> list[tuple[int, dict]]:
+    """(line number, {post_id, permalink, likes, comments, shares, reach}) for every row."""
+    try:
+        text = _read_text(path)
+    except FileNotFoundError:
+        raise CampaignError(f"No file at {path}.", "Check the path of the export.") from None
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if not header:
+        raise CampaignError(f"{Path(path).name} is empty.", "Export the posts from Meta Business Suite again.")
+    lowered = [h.strip().lower() for h in header]
+    columns = {}
+    for field, names in HEADERS.items():
+        for i, h in enumerate(lowered):
+            if h in names and field not in columns:
+                columns[field] = i
+    if "post_id" not in columns and "permalink" not in columns:
+        raise CampaignError(f"{Path(path).name} has no post id or permalink column.",
+                            "Export posts from Meta Business Suite with 'Post ID' or 'Permalink' (Beitrags-ID).")
+    if "likes" not in columns and "comments" not in columns:
+        raise CampaignError(f"{Path(path).name} has no likes, reactions or comments column.",
+                            "Include Reactions/Likes and Comments (Reaktionen, Kommentare) in the export.")
+    rows = []
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        row = {}
+        for field, i in columns.items():
+            row[field] = cells[i].strip() if i < len(cells) else ""
+        rows.append((line, row))
+    return rows

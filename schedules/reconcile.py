@@ -1,0 +1,36 @@
+"""Settling `unknown` posts by looking at what the account really shows.
+
+A post whose publish call may or may not have reached the platform is matched against the
+account's recent media: the same caption, published close to the attempt. Found means it went
+out (we take the platform's id); not found once the window has passed means it did not, and
+the post fails with the reason, ready for `schedule retry`. Never a blind second upload.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+DEFAULT_WINDOW_MINUTES = 30
+
+
+def _norm(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def attempt_time(post: dict) -> datetime:
+    return datetime.fromisoformat(post.get("attempted_at") or post["at"])
+
+
+def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window: timedelta) -> dict:
+    """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
+    tried = attempt_time(post)
+    caption = _norm(post.get("caption"))
+    candidates = [m for m in media if m["remote_id"] not in taken and caption and _norm(m.get("caption")) == caption
+                  and abs(datetime.fromisoformat(m["at"]) - tried) <= window]
+    if candidates:
+        best = min(candidates, key=lambda m: abs(datetime.fromisoformat(m["at"]) - tried))
+        return {"status": "published", "media": best}
+    if now - tried > window:
+        return {"status": "failed",
+                "reason": f"not on {post['channel']} within {window.total_seconds() / 60:.0f} minutes of the attempt "
+                          f"({tried:%Y-%m-%d %H:%M}); it did not go out - campaign schedule retry {post['id']}"}
+    return {"status": "unknown", "reason": f"not found yet; ask again after {(tried + window):%H:%M}"}
