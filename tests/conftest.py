@@ -101,3 +101,18 @@ def set_config(ws, old: str, new: str) -> None:
     assert old in text, old
     cfg.write_text(text.replace(old, new, 1))
     ws.__dict__.pop("config", None)
+
+
+FB_TOKEN = "EAAtesttoken1234567890abcdef"
+
+
+@pytest.fixture
+def graph(ws, monkeypatch):
+    """A fake Graph API on 127.0.0.1 and a workspace whose facebook channel publishes to it."""
+    from fake_graph import FakeGraph
+
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_TOKEN", FB_TOKEN)
+    with FakeGraph(token=FB_TOKEN) as fake:
+        set_config(ws, '[channels.facebook]\npublisher = "outbox"\npage_id = ""',
+                   f'[channels.facebook]\npublisher = "facebook"\npage_id = "1001"\ngraph_url = "{fake.url}"')
+        yield fake
