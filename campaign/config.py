@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
         "holidays_subdivision": "NW",
         "grace_hours": 6,
         "max_attempts": 5,
+        "reconcile_minutes": 30,
     },
     "channels": {
         "instagram": {"publisher": "outbox", "account": ""},
@@ -90,6 +91,7 @@ holidays_country = "DE"      # public holidays are skipped (python-holidays code
 holidays_subdivision = "NW"  # North Rhine-Westphalia
 grace_hours = 6              # a post missed while the daemon was down still goes out within this
 max_attempts = 5             # tries for a transient error before a post is marked failed
+reconcile_minutes = 30       # an unknown post not on the account this long after the attempt did not go out
 
 # Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);
 # "instagram" / "facebook" post for real (see README: connecting real accounts).
@@ -99,7 +101,7 @@ account = ""                 # the Instagram user name
 
 [channels.facebook]
 publisher = "outbox"
-page_id = ""                 # the numeric id of the Facebook Page
+page_id = ""                 # the numeric id of the Facebook Page (token: CAMPAIGN_FACEBOOK_TOKEN)
 
 [engagement]
 weights = {{ likes = 1, comments = 2, shares = 3 }}

@@ -104,6 +104,13 @@ def step_schedule(ws: Path, run) -> None:
     run("status")
 
 
+def step_channels(ws: Path, run) -> None:
+    """Which accounts the channels reach (the offline outbox here) and nothing left unknown."""
+    run("channel", "check")
+    run("reconcile")
+    run("engagement", "fetch")
+
+
 def step_billboard(ws: Path, run) -> None:
     """Figures for what went out, the ranking, the billboard pick, its print PDF, and the report."""
     import json
@@ -119,7 +126,7 @@ def step_billboard(ws: Path, run) -> None:
     run("report")
 
 
-STEPS = [step_portraits, step_consent, step_render, step_schedule, step_billboard]
+STEPS = [step_portraits, step_consent, step_render, step_schedule, step_channels, step_billboard]
 
 
 def main(argv: list[str] | None = None) -> int:
