@@ -82,7 +82,7 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         if best["role_category"] not in categories:
             reasons.append(f"first from role category {best['role_category']}")
         else:
-            reasons.append(f"every role category already on the poster")
+            reasons.append("every role category already on the poster")
         if best["band"] not in bands:
             reasons.append(f"brings the age band {best['band']} ({best['age']})")
         categories.add(best["role_category"])

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -23,6 +21,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
+from portraits.files import atomic_write_bytes
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -35,27 +34,6 @@ def _migrate_0_to_1(data: dict) -> None:
 
 # MIGRATIONS[n] turns a store of version n into version n + 1.
 MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1}
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that a crash leaves either the old or the new content, never a mix."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

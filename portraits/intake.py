@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.files import atomic_write_bytes
 from portraits.layouts import PHOTO_AREAS, crop_size
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
@@ -148,15 +148,10 @@ def keep(src: Path, info: dict, photos_dir: Path) -> str:
     name = f"{info['sha256']}.jpg"
     target = photos_dir / name
     if not target.exists():
+        from io import BytesIO
+
         im, _fmt = load_upright(src)
-        fd, tmp = tempfile.mkstemp(prefix=".intake.", suffix=".tmp", dir=photos_dir)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                im.save(f, "JPEG", quality=95, subsampling=0)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        buf = BytesIO()
+        im.save(buf, "JPEG", quality=95, subsampling=0)
+        atomic_write_bytes(target, buf.getvalue())
     return f"{photos_dir.name}/{name}"

@@ -9,12 +9,11 @@ become long back-offs, never a tight loop; challenges and blocks need a person.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from portraits.files import atomic_write_bytes
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
 
@@ -29,18 +28,7 @@ RECENT = 50
 def save_session(path: Path, settings: dict) -> None:
     """Write the session atomically, readable by this user only."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".session.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(settings, f, default=str)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    os.chmod(path, 0o600)
+    atomic_write_bytes(path, json.dumps(settings, default=str).encode(), mode=0o600)
 
 
 def translate(error: Exception, during_upload: bool = False) -> Exception:

@@ -13,7 +13,7 @@ posts, and the portrait cancelled there is not put back into the same slot.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace

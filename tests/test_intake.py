@@ -1,7 +1,6 @@
 """Photo intake: every format upright and in sRGB, a face for the focal point, bad files refused."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,6 @@ def _upright_marker() -> Image.Image:
 
 
 def _stored_photo(ws, pid: str) -> Image.Image:
-    import json
-
     from portraits import records
 
     rec = records.get(ws.store.read(), pid)

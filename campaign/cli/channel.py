@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
 
 
 @click.group(cls=CampaignGroup)
