@@ -25,6 +25,29 @@ def kind_of(ws: Workspace, channel: str) -> str:
     return ws.config.get("channels", {}).get(channel, {}).get("publisher", "outbox")
 
 
+def readiness(ws: Workspace, channel: str) -> str:
+    """What `campaign status` can say about a channel without calling the platform."""
+    kind = kind_of(ws, channel)
+    settings = ws.config.get("channels", {}).get(channel, {})
+    if kind == "outbox":
+        return "offline outbox (no account needed)"
+    if kind == "facebook":
+        from schedules.facebook import TOKEN_ENV
+        from schedules.secrets import secret
+
+        if not settings.get("page_id"):
+            return "NOT READY: no page_id in campaign.toml"
+        return (f"Page {settings['page_id']}, token set" if secret(TOKEN_ENV)
+                else f"NOT READY: {TOKEN_ENV} is not set")
+    if kind == "instagram":
+        from schedules.instagram import SESSION_FILE
+
+        if not (ws.root / ".private" / SESSION_FILE).is_file():
+            return "NOT READY: not logged in (campaign channel login instagram)"
+        return f"@{settings.get('account', '')}, session saved"
+    return kind
+
+
 def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
     """For each channel: does its publisher's login work, and which account or Page does it reach?"""
     rows = []

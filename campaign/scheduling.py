@@ -114,7 +114,10 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
             continue
         last = [p for p in all_rows if p["channel"] == name and p["status"] in ("published", "failed", "unknown")]
         last.sort(key=lambda p: p["history"][-1]["at"])
+        from campaign.channels import readiness
+
         channels.append({"channel": name, "publisher": settings.get("publisher", "outbox"),
+                         "health": readiness(ws, name),
                          "last": (last[-1]["status"] if last else None),
                          "last_error": (last[-1].get("error") if last and last[-1]["status"] != "published" else None)})
     return {

@@ -150,3 +150,12 @@ def test_reconcile_pages_through_the_page_posts(cli, ws, graph):
     listed = [q for q in graph.requests if q["parts"] == ["1001", "published_posts"]]
     assert len(listed) == 3 and all(q["query"]["limit"] == "100" for q in listed)
     assert graph.uploads == []  # settled by looking, never by uploading again
+
+
+def test_status_shows_channel_health_without_calling_the_platform(cli, ws, graph, monkeypatch):
+    r = cli("status")
+    assert "Channel facebook: facebook, Page 1001, token set" in r.output
+    assert "Channel instagram: outbox, offline outbox" in r.output
+    monkeypatch.delenv("CAMPAIGN_FACEBOOK_TOKEN")
+    assert "NOT READY: CAMPAIGN_FACEBOOK_TOKEN is not set" in cli("status").output
+    assert graph.requests == []

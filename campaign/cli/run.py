@@ -72,7 +72,10 @@ def status(ctx, as_json):
         return
     click.echo(f"Daemon: {'running' if r['daemon_running'] else 'not running (start it with `campaign run`)'}")
     for c in r["channels"]:
-        click.echo(f"Channel {c['channel']}: {c['publisher']}" + (f", last error: {c['last_error']}" if c["last_error"] else ""))
+        click.echo(f"Channel {c['channel']}: {c['publisher']}, {c['health']}"
+                   + (f", last error: {c['last_error']}" if c["last_error"] else ""))
+    if any(c["publisher"] != "outbox" for c in r["channels"]):
+        click.echo("(`campaign channel check` asks the platforms whether the credentials work.)")
     if r["due_now"]:
         click.echo(f"Due now: {', '.join(p['id'] for p in r['due_now'])}")
     click.echo("Next:" if r["next"] else "Next: nothing planned.")
