@@ -110,7 +110,7 @@ def find_focus(im) -> tuple[tuple[float, float], str]:
     if len(faces) == 0:
         return DEFAULT_FOCUS, "upper-third"
     x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
-    return (round((x + w / 2) / small.width, 3), round((y + h / 2) / small.height, 3)), "face"
+    return (round(float(x + w / 2) / small.width, 3), round(float(y + h / 2) / small.height, 3)), "face"
 
 
 def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = None) -> list[str]:

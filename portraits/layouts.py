@@ -41,7 +41,7 @@ LAYOUTS: dict[str, Layout] = {
     "instagram-square": Layout("instagram-square", (1080, 1080), (0.5, 0.3),
                                band=(0, 660, 1080, 420), quote=(56, 684, 968, 218), name_line=(56, 912, 968, 62),
                                footer=(56, 996, 968, 54), logo=(36, 36, 240, 100)),
-    "story": Layout("story", (1080, 1920), (0.5, 0.27),
+    "story": Layout("story", (1080, 1920), (0.5, 0.24),
                     band=(0, 840, 1080, 408), quote=(64, 862, 952, 226), name_line=(64, 1096, 952, 66),
                     footer=(64, 1176, 952, 56), logo=(40, 290, 260, 110), safe=(0.14, 0.65)),
     "facebook": Layout("facebook", (1200, 630), (0.5, 0.4), photo_box=(0, 0, 560, 630),
