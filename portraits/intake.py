@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
+from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
@@ -96,6 +97,13 @@ def load_upright(src: Path):
     return fresh, fmt
 
 
+@lru_cache(maxsize=1)
+def _cascade():
+    import cv2
+
+    return cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml"))
+
+
 def find_focus(im) -> tuple[tuple[float, float], str]:
     """The centre of the largest face as fractions of the photo, or the upper third when none is found."""
     import cv2
@@ -104,8 +112,7 @@ def find_focus(im) -> tuple[tuple[float, float], str]:
     scale = min(1.0, FACE_WIDTH / im.width)
     small = im.convert("L").resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))))
     grey = cv2.equalizeHist(np.asarray(small))
-    cascade = cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml"))
-    faces = cascade.detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
+    faces = _cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
                                      minSize=(max(24, small.width // 12),) * 2)
     if len(faces) == 0:
         return DEFAULT_FOCUS, "upper-third"
