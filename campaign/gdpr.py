@@ -110,6 +110,9 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
     shutil.rmtree(ws.renders / portrait_id, ignore_errors=True)
     for d in outbox_dirs:
         shutil.rmtree(d, ignore_errors=True)
+    # Overviews that may show the face: the contact sheet and the report. Both can be made again.
+    (ws.exports / "contact-sheet.jpg").unlink(missing_ok=True)
+    shutil.rmtree(ws.exports / "report", ignore_errors=True)
     published = [p for p in rows["posts"] if p.get("status") in ("published", "unknown", "publishing")]
     return {"erased": token, "removed": counts, "takedown": [
         {"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),

@@ -102,3 +102,14 @@ def test_a_second_report_drops_images_of_people_withdrawn_since(ws):
     first = write_report(ws)
     assert first["gallery"] == 0
     assert not any(name.startswith(f"img/{kept}") for name in first["files"])
+
+
+def test_gdpr_erase_removes_overviews_that_show_the_face(cli, ws):
+    kept, _gone = _campaign(ws)
+    assert cli("render", kept, "--format", "instagram-square").exit_code == 0
+    assert cli("report").exit_code == 0
+    assert cli("preview").exit_code == 0
+    assert cli("gdpr", "erase", kept, "--yes").exit_code == 0
+    assert not (ws.exports / "report").exists() and not (ws.exports / "contact-sheet.jpg").exists()
+    r = cli("report", "--json")
+    assert r.exit_code == 0 and not any(kept in f for f in json.loads(r.output)["files"])
