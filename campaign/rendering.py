@@ -23,7 +23,7 @@ from portraits.layouts import LAYOUTS, parse_formats
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
 
-RENDER_VERSION = 2  # bump when the look changes: every render is made again
+RENDER_VERSION = 3  # bump when the look changes: every render is made again
 
 
 def _file_sha(path: Path | None) -> str | None:

@@ -115,7 +115,7 @@ def _fit(text: str, brand: Brand, box, max_size: int, bold: bool = False) -> tup
     return textfit.fit(text, path, (box[2], box[3]), max_size, bold=bold, direction="rtl" if rtl else None), rtl
 
 
-def _logo(canvas, brand: Brand, box) -> None:
+def _logo(canvas, brand: Brand, box, right: bool = False) -> None:
     if not brand.logo:
         return
     from PIL import Image
@@ -123,7 +123,8 @@ def _logo(canvas, brand: Brand, box) -> None:
     with Image.open(brand.logo) as logo:
         logo = logo.convert("RGBA")
         logo.thumbnail((box[2], box[3]))
-        canvas.paste(logo, (box[0], box[1]), logo)
+        x = box[0] + box[2] - logo.width if right else box[0]
+        canvas.paste(logo, (x, box[1]), logo)
 
 
 def compose(photo, focus, lay: Layout, texts: Texts, brand: Brand):
@@ -158,9 +159,10 @@ def compose(photo, focus, lay: Layout, texts: Texts, brand: Brand):
             fitted, text_rtl = _fit(text, brand, b, max_size=size)
             _draw_block(draw, b, fitted, colour, right or text_rtl)
     logo_box = lay.logo
-    if rtl:
-        logo_box = (W - logo_box[0] - logo_box[2], *logo_box[1:])
-    _logo(canvas, brand, logo_box)
+    if rtl:  # mirrored within the band's width, and set against the right edge of its box
+        lx, ly, lw, lh = logo_box
+        logo_box = (bx + bw - (lx - bx) - lw, ly, lw, lh)
+    _logo(canvas, brand, logo_box, right=rtl)
     return canvas
 
 

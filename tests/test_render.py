@@ -195,3 +195,22 @@ def test_quotes_and_name_lines_per_language():
     assert typographic("«Привіт»", "uk") == "\u00abПривіт\u00bb"
     assert name_line("Brigitte", 81, "Rentnerin", "de") == "Brigitte, 81, Rentnerin"
     assert "\u060c" in name_line("Amira", 38, "طبيبة", "ar")
+
+
+def test_the_brand_logo_is_on_every_format_and_mirrored_for_arabic(cli, ws, portrait):
+    Image.new("RGBA", (400, 160), (0, 200, 0, 255)).save(ws.root / "logo.png")
+    set_config(ws, 'logo = ""', 'logo = "logo.png"')
+    assert cli("render").exit_code == 0
+    for fmt, layout in LAYOUTS.items():
+        x, y, w, h = layout.logo
+        with Image.open(ws.renders / portrait / f"{fmt}.jpg") as im:
+            r, g, b = im.getpixel((x + 10, y + 10))
+            assert g > 150 and r < 80 and b < 80, fmt
+        bx, _by, bw, _bh = layout.band
+        mirrored = bx + bw - (x - bx)  # right to left: the logo mirrored within the band's width
+        with Image.open(ws.renders / portrait / f"{fmt}-ar.jpg") as im:
+            r, g, b = im.getpixel((mirrored - 10, y + 10))
+            assert g > 150 and r < 80 and b < 80, fmt
+    set_config(ws, 'logo = "logo.png"', 'logo = "missing.png"')
+    r = cli("render")
+    assert r.exit_code == 1 and "missing.png" in r.output
