@@ -23,8 +23,10 @@ def _workspace(tmp: Path, graph_url: str, n: int = 20):
 
     ws = init_workspace(tmp / "ws", name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")
     cfg = ws.root / "campaign.toml"
-    cfg.write_text(cfg.read_text().replace('[channels.facebook]\npublisher = "outbox"\npage_id = ""',
-                                           f'[channels.facebook]\npublisher = "facebook"\npage_id = "1001"\ngraph_url = "{graph_url}"'))
+    cfg.write_text(cfg.read_text().replace('[channels.facebook]\npublisher = "outbox"',
+                                           '[channels.facebook]\npublisher = "facebook"', 1)
+                   .replace('page_id = ""', 'page_id = "1001"', 1))
+    os.environ["CAMPAIGN_GRAPH_URL"] = graph_url
     ws.__dict__.pop("config", None)
     names = ["Anna", "Ben", "Cem", "Dana", "Emil"]
     with ws.store.transaction() as db:

@@ -15,6 +15,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from campaign.config import Settings
 from campaign.engagement import ranking_settings
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
@@ -31,15 +32,15 @@ def age_band(age: int) -> str:
     return next(name for name, lo, hi in BANDS if lo <= int(age) <= hi)
 
 
-def spec_from(config: dict, fmt: str | None = None, scale: str | None = None, dpi: Any = None) -> poster.Spec:
-    section = config.get("billboard", {})
-    return poster.make_spec(fmt or section.get("format", "18/1"), scale or section.get("scale", "1:10"),
-                            dpi if dpi is not None else section.get("dpi", 300), section.get("bleed_mm", 10))
+def spec_from(config: Settings, fmt: str | None = None, scale: str | None = None, dpi: Any = None) -> poster.Spec:
+    section = config.billboard
+    return poster.make_spec(fmt or section.format, scale or section.scale,
+                            dpi if dpi is not None else section.dpi, section.bleed_mm)
 
 
-def slot_pixels(config: dict) -> tuple[int, int]:
+def slot_pixels(config: Settings) -> tuple[int, int]:
     """The pixels one photo fills on the default billboard (format, scale, dpi and slots of campaign.toml)."""
-    return poster.cell_pixels(spec_from(config), int(config.get("billboard", {}).get("slots", 9)))
+    return poster.cell_pixels(spec_from(config), config.billboard.slots)
 
 
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
@@ -100,7 +101,7 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
 def pick(ws: Workspace, slots: int | None = None, start: str | date | None = None,
          end: str | date | None = None) -> dict:
     """Choose the billboard's portraits for the run and store the pick (not yet approved)."""
-    slots = int(slots if slots is not None else ws.config.get("billboard", {}).get("slots", 9))
+    slots = int(slots if slots is not None else ws.config.billboard.slots)
     if not 1 <= slots <= 48:
         raise CampaignError(f"{slots} slots is not a poster.", "Give --slots from 1 to 48 (nine is the classic 3x3).")
     first, last = _run(ws, start, end)
@@ -171,7 +172,7 @@ def approve(ws: Workspace) -> dict:
 
 def brand_font(ws: Workspace, default: bool = True) -> Path | None:
     """The [brand] font, checked; without one, Noto Sans (or None when `default` is False)."""
-    custom = ws.config.get("brand", {}).get("font")
+    custom = ws.config.brand.font
     if custom:
         path = (ws.root / custom).resolve()
         if not path.is_file():
@@ -183,7 +184,7 @@ def brand_font(ws: Workspace, default: bool = True) -> Path | None:
 
 
 def brand_logo(ws: Workspace) -> Path | None:
-    logo = ws.config.get("brand", {}).get("logo")
+    logo = ws.config.brand.logo
     if not logo:
         return None
     path = (ws.root / logo).resolve()
@@ -207,18 +208,17 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     if pdf.suffix.lower() != ".pdf":
         raise CampaignError(f"{pdf.name} does not end in .pdf.", "Give --out a file name like billboard.pdf.")
     png = pdf.with_suffix(".png")
-    brand = ws.config.get("brand", {})
+    brand = ws.config.brand
     people = [records.get(db, c["portrait_id"]) for c in doc["picked"]]
     items = [poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
                          tuple(p["photo"].get("focus") or (0.5, 0.33)), f"{p['first_name']} ({p['age']})", p["role"])
              for p in people]
     credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
-    band = poster.Band(ws.config.get("name", ""), ws.config.get("hashtag", ""),
-                       (brand.get("credit_prefix", "Foto: ") + ", ".join(credits)) if credits else "",
-                       brand_logo(ws), brand.get("primary", "#E30613"), brand.get("secondary", "#1D1D1B"),
-                       brand.get("text", "#FFFFFF"), brand_font(ws))
+    band = poster.Band(ws.config.name, ws.config.hashtag,
+                       (brand.credit_prefix + ", ".join(credits)) if credits else "",
+                       brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))
     warnings = poster.export(spec, items, band, pdf, png, names=[p["id"] for p in people],
-                             title=f"{ws.config.get('name', '')}: billboard")
+                             title=f"{ws.config.name}: billboard")
     lay = poster.layout(spec, len(items))
     result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
               "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],

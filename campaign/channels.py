@@ -13,7 +13,7 @@ from schedules.secrets import redact
 
 
 def _names(ws: Workspace, name: str | None) -> list[str]:
-    configured = list(dict.fromkeys([*CHANNELS, *ws.config.get("channels", {})]))
+    configured = list(dict.fromkeys([*CHANNELS, *ws.config.channels]))
     if name is None:
         return configured
     if name not in configured:
@@ -22,29 +22,29 @@ def _names(ws: Workspace, name: str | None) -> list[str]:
 
 
 def kind_of(ws: Workspace, channel: str) -> str:
-    return ws.config.get("channels", {}).get(channel, {}).get("publisher", "outbox")
+    return ws.config.channel(channel).publisher
 
 
 def readiness(ws: Workspace, channel: str) -> str:
     """What `campaign status` can say about a channel without calling the platform."""
     kind = kind_of(ws, channel)
-    settings = ws.config.get("channels", {}).get(channel, {})
+    settings = ws.config.channel(channel)
     if kind == "outbox":
         return "offline outbox (no account needed)"
     if kind == "facebook":
         from schedules.facebook import TOKEN_ENV
         from schedules.secrets import secret
 
-        if not settings.get("page_id"):
+        if not settings.page_id:
             return "NOT READY: no page_id in campaign.toml"
-        return (f"Page {settings['page_id']}, token set" if secret(TOKEN_ENV)
+        return (f"Page {settings.page_id}, token set" if secret(TOKEN_ENV)
                 else f"NOT READY: {TOKEN_ENV} is not set")
     if kind == "instagram":
         from schedules.instagram import SESSION_FILE
 
         if not (ws.root / ".private" / SESSION_FILE).is_file():
             return "NOT READY: not logged in (campaign channel login instagram)"
-        return f"@{settings.get('account', '')}, session saved"
+        return f"@{settings.account}, session saved"
     return kind
 
 
@@ -68,16 +68,11 @@ def login_instagram(ws: Workspace, password: str | None, ask_code: Callable[[str
                             'Set publisher = "instagram" and account under [channels.instagram] in campaign.toml.')
     from schedules.instagram import InstagramPublisher
 
-    settings = ws.config.get("channels", {}).get("instagram", {})
-    return InstagramPublisher("instagram", settings, ws.outbox, ws.private).login(password, ask_code)
+    return InstagramPublisher("instagram", ws.config.channel("instagram"), ws.outbox, ws.private).login(password, ask_code)
 
 
 def window_of(ws: Workspace) -> timedelta:
-    minutes = ws.config.get("posting", {}).get("reconcile_minutes", reconcile.DEFAULT_WINDOW_MINUTES)
-    if not isinstance(minutes, (int, float)) or isinstance(minutes, bool) or minutes <= 0:
-        raise CampaignError(f"[posting] reconcile_minutes = {minutes!r} is not a positive number.",
-                            "Write e.g. reconcile_minutes = 30 in campaign.toml.")
-    return timedelta(minutes=minutes)
+    return timedelta(minutes=ws.config.posting.reconcile_minutes)
 
 
 def reconcile_posts(ws: Workspace) -> dict:

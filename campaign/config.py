@@ -1,178 +1,408 @@
-"""campaign.toml: the campaign's settings, with defaults for everything.
+"""campaign.toml: the campaign's settings, read into one typed model with one set of defaults.
 
-The file never holds secrets: passwords and tokens come from the environment only
-(`CAMPAIGN_INSTAGRAM_PASSWORD`, `CAMPAIGN_FACEBOOK_TOKEN`). `load_config` refuses a file that
-tries to hold one, so a secret pasted there cannot end up in a backup or a report.
+Every key has its default and its check here, and nowhere else: a wrong value or type is one clean
+error that names the key and says what is allowed, before any command does anything. The commented
+file `campaign init` writes is made from the same model (each field's description is its comment).
+
+The file never holds secrets: passwords and tokens come from the environment only. A key that
+looks like a secret, at any depth and in any spelling, is refused, so a secret pasted there cannot
+end up in a backup or a report. Nor can the file say where tokens are sent: the Graph API address
+is fixed in the code (tests use CAMPAIGN_GRAPH_URL, honoured for this machine only).
 """
 from __future__ import annotations
 
-import copy
+import json
+import re
+import string
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from portraits.errors import CampaignError
 
 CONFIG_NAME = "campaign.toml"
+SECRET_KEY = re.compile(r"pass(word|wd)?$|^pass|secret|token|api[\W_]*key|session|credential|private[\W_]*key",
+                        re.IGNORECASE)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+CAPTION_FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
+MAX_TEMPLATE = 1000
 
-DEFAULTS: dict[str, Any] = {
-    "name": "Unsere Stadt ist echt solidarisch",
-    "hashtag": "#echtsolidarisch",
-    "timezone": "Europe/Berlin",
-    "language": "de",
-    "brand": {
-        "primary": "#E30613",
-        "secondary": "#1D1D1B",
-        "text": "#FFFFFF",
-        "logo": "",
-        "font": "",
-        "credit_prefix": "Foto: ",
-    },
-    "captions": {
-        "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
-        "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
-    },
-    "posting": {
-        "days": "mon-sat",
-        "time": "18:30",
-        "holidays_country": "DE",
-        "holidays_subdivision": "NW",
-        "grace_hours": 6,
-        "max_attempts": 5,
-        "reconcile_minutes": 30,
-    },
-    "channels": {
-        "instagram": {"publisher": "outbox", "account": ""},
-        "facebook": {"publisher": "outbox", "page_id": ""},
-    },
-    "engagement": {
-        "weights": {"likes": 1, "comments": 2, "shares": 3},
-        "age_days": 7,
-        "per_reach": False,
-    },
-    "billboard": {
-        "format": "18/1",
-        "slots": 9,
-        "scale": "1:10",
-        "dpi": 300,
-        "bleed_mm": 10,
-    },
+
+def _check(fn: Callable[[Any], Any]) -> AfterValidator:
+    return AfterValidator(fn)
+
+
+def plain_text(value: str, what: str = "text", max_len: int = 120, allow_empty: bool = False) -> str:
+    """One line of text a person typed: no control or invisible characters, not too long."""
+    value = value.strip()
+    if not value and not allow_empty:
+        raise ValueError(f"{what} is empty")
+    if CONTROL.search(value):
+        raise ValueError(f"{what} holds control or invisible characters")
+    if len(value) > max_len:
+        raise ValueError(f"{what} is longer than {max_len} characters")
+    return value
+
+
+def check_hashtag(value: str) -> str:
+    value = plain_text(value, "the hashtag", 100)
+    if not value.startswith("#"):
+        value = "#" + value
+    if not re.fullmatch(r"#\w+", value):
+        raise ValueError(f"{value!r} is not one hashtag: use letters, digits and _ after one #")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not a timezone: use a name like Europe/Berlin") from None
+    return value
+
+
+def _lang(value: str) -> str:
+    if not re.fullmatch(r"[a-z]{2,3}", value):
+        raise ValueError(f"{value!r} is not a language code: use one like de, tr, ar")
+    return value
+
+
+def _colour(value: str) -> str:
+    from PIL import ImageColor
+
+    try:
+        ImageColor.getrgb(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a colour: write it as #RRGGBB, e.g. #E30613") from None
+    return value
+
+
+def _days(value: str) -> str:
+    from schedules.plan import parse_days
+
+    try:
+        parse_days(value)
+    except CampaignError:
+        raise ValueError(f"{value!r} are not weekdays: write them like mon-sat or mon,wed,fri") from None
+    return value
+
+
+def _clock(value: str) -> str:
+    from portraits.dates import parse_clock
+
+    try:
+        parse_clock(value)
+    except CampaignError:
+        raise ValueError(f"{value!r} is not a time of day: write it as HH:MM, e.g. 18:30") from None
+    return value
+
+
+def _billboard_format(value: str) -> str:
+    from portraits.poster import parse_format
+
+    try:
+        parse_format(value)
+    except CampaignError:
+        raise ValueError(f"{value!r} is not a billboard format: use 18/1, city-light or WIDTHxHEIGHTcm") from None
+    return value
+
+
+def _scale(value: str) -> str:
+    from portraits.poster import parse_scale
+
+    try:
+        parse_scale(value)
+    except CampaignError:
+        raise ValueError(f"{value!r} is not a scale: use \"1:10\" or \"1:1\"") from None
+    return value
+
+
+def _publisher(value: str) -> str:
+    from schedules.channel import PUBLISHERS
+
+    if value not in PUBLISHERS:
+        raise ValueError(f"{value!r} is not a publisher: use one of {', '.join(PUBLISHERS)}")
+    return value
+
+
+def check_template(template: str, lang: str = "") -> str:
+    """A caption template may use only the public fields, each at most plainly formatted."""
+    if len(template) > MAX_TEMPLATE:
+        raise ValueError(f"the template is longer than {MAX_TEMPLATE} characters")
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as e:
+        raise ValueError(f"the template is not a valid template ({e}); write fields as {{first_name}}") from None
+    for _text, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in CAPTION_FIELDS:
+            raise ValueError(f"the template uses {{{name}}}, which is not a caption field; use only "
+                             + " ".join("{" + f + "}" for f in CAPTION_FIELDS))
+        if spec or conversion:
+            raise ValueError(f"the template formats {{{name}}} ({spec or conversion!r}); write the field plainly")
+    return template
+
+
+Colour = Annotated[str, _check(_colour)]
+
+
+class Section(BaseModel):
+    """Strict: TOML has real numbers and booleans, so "six" or "yes" is a mistake, not a value."""
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Brand(Section):
+    primary: Colour = Field("#E30613", description="colour of the band with name and quote")
+    secondary: Colour = Field("#1D1D1B", description="second colour (stripe, contact sheet)")
+    text: Colour = Field("#FFFFFF", description="text colour on the band")
+    logo: str = Field("", description='path to a PNG logo, relative to this folder ("" = none)')
+    font: str = Field("", description='path to a .ttf/.otf to use instead of Noto Sans ("" = Noto)')
+    credit_prefix: Annotated[str, _check(lambda v: plain_text(v, "credit_prefix", 40, True) and v)] = \
+        Field("Foto: ", description="put before the photo credit on images")
+
+
+class Posting(Section):
+    days: Annotated[str, _check(_days)] = Field("mon-sat", description='posting days, e.g. "mon-fri" or "mon,wed,fri"')
+    time: Annotated[str, _check(_clock)] = Field("18:30", description="local time in the campaign's timezone")
+    holidays_country: Annotated[str, _check(lambda v: v if re.fullmatch(r"[A-Z]{2}", v) else
+                                            _fail(f"{v!r} is not a country code: use two capitals, e.g. DE"))] = \
+        Field("DE", description="public holidays are skipped (python-holidays codes)")
+    holidays_subdivision: Annotated[str, _check(lambda v: v if re.fullmatch(r"[A-Z0-9]{0,3}", v) else
+                                                _fail(f"{v!r} is not a region code: e.g. NW, BY or \"\""))] = \
+        Field("NW", description='region for holidays, e.g. NW (North Rhine-Westphalia); "" for none')
+    grace_hours: float = Field(6, ge=0, le=168, description="a post missed while the daemon was down still goes out within this")
+    max_attempts: int = Field(5, ge=1, le=50, description="tries for a transient error before a post is marked failed")
+    reconcile_minutes: float = Field(30, gt=0, le=1440,
+                                     description="an unknown post not on the account this long after the attempt did not go out")
+    sync_seconds: float = Field(5, gt=0, le=3600, description="how often the daemon re-reads the store")
+
+
+class Channel(Section):
+    publisher: Annotated[str, _check(_publisher)] = Field("outbox", description='"outbox" writes to outbox/ (offline)')
+    account: Annotated[str, _check(lambda v: plain_text(v, "account", 60, True).lstrip("@"))] = \
+        Field("", description="the Instagram user name")
+    page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                   _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
+        Field("", description="the numeric id of the Facebook Page")
+    simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
+
+
+class Weights(Section):
+    likes: float = Field(1, ge=0, le=1000)
+    comments: float = Field(2, ge=0, le=1000)
+    shares: float = Field(3, ge=0, le=1000)
+
+
+class Engagement(Section):
+    weights: Weights = Field(default_factory=Weights, description="score = likes x 1 + comments x 2 + shares x 3")
+    age_days: float = Field(7, gt=0, le=365, description="each post is scored as it stood this many days after publishing")
+    per_reach: bool = Field(False, description="divide by reach where it is known")
+
+
+class Billboard(Section):
+    format: Annotated[str, _check(_billboard_format)] = Field(
+        "18/1", description="18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm")
+    slots: int = Field(9, ge=1, le=48, description="how many portraits")
+    scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
+    dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
+    bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
+
+
+DEFAULT_CAPTIONS = {
+    "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
+    "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
 }
-
-SECRET_KEYS = {"password", "token", "access_token", "secret", "session", "app_secret"}
-
-TEMPLATE = '''# campaign.toml: the settings of one solidarity portrait campaign.
-# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD and CAMPAIGN_FACEBOOK_TOKEN
-# in the environment instead.
-
-name = "{name}"
-hashtag = "{hashtag}"
-timezone = "{timezone}"      # decides what "18:30" means, across daylight saving
-language = "de"              # language of quotes unless a portrait says otherwise
-
-[brand]
-primary = "#E30613"          # colour of the band with name and quote
-secondary = "#1D1D1B"        # second colour (hashtag line, contact sheet)
-text = "#FFFFFF"             # text colour on the band
-logo = ""                    # path to a PNG logo, relative to this folder ("" = none)
-font = ""                    # path to a .ttf/.otf to use instead of Noto Sans ("" = Noto)
-credit_prefix = "Foto: "
-
-# Caption per language. Fields: {{first_name}} {{age}} {{role}} {{quote}} {{hashtag}} {{credit}}.
-# Never add a surname: the tool has none to give.
-[captions]
-de = "{{first_name}} ({{age}}), {{role}}:\\n„{{quote}}“\\n\\n{{hashtag}}\\nFoto: {{credit}}"
-en = "{{first_name}} ({{age}}), {{role}}:\\n“{{quote}}”\\n\\n{{hashtag}}\\nPhoto: {{credit}}"
-
-[posting]
-days = "mon-sat"             # posting days, e.g. "mon-fri" or "mon,wed,fri"
-time = "18:30"               # local time in the campaign's timezone
-holidays_country = "DE"      # public holidays are skipped (python-holidays codes)
-holidays_subdivision = "NW"  # North Rhine-Westphalia
-grace_hours = 6              # a post missed while the daemon was down still goes out within this
-max_attempts = 5             # tries for a transient error before a post is marked failed
-reconcile_minutes = 30       # an unknown post not on the account this long after the attempt did not go out
-
-# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);
-# "instagram" / "facebook" post for real (see README: connecting real accounts).
-[channels.instagram]
-publisher = "outbox"
-account = ""                 # the Instagram user name
-
-[channels.facebook]
-publisher = "outbox"
-page_id = ""                 # the numeric id of the Facebook Page (token: CAMPAIGN_FACEBOOK_TOKEN)
-
-[engagement]
-weights = {{ likes = 1, comments = 2, shares = 3 }}
-age_days = 7                 # each post is scored as it stood this many days after publishing
-per_reach = false            # divide by reach where it is known
-
-[billboard]
-format = "18/1"              # 18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm
-slots = 9
-scale = "1:10"               # printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi
-dpi = 300
-bleed_mm = 10                # at full size
-'''
+CHANNEL_NAMES = ("instagram", "facebook")
+CHANNEL_KEYS = {"instagram": ("account",), "facebook": ("page_id",)}  # what `init` writes per channel
 
 
-def _merge(base: dict, override: dict) -> dict:
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+def _captions(value: dict[str, str]) -> dict[str, str]:
+    for lang, template in value.items():
+        _lang(lang)
+        try:
+            check_template(template, lang)
+        except ValueError as e:
+            raise ValueError(f"[captions] {lang}: {e}") from None
+    return value
 
 
-def _find_secrets(data: Any, path: str = "") -> list[str]:
+def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
+    unknown = [name for name in value if name not in CHANNEL_NAMES]
+    if unknown:
+        raise ValueError(f"there is no channel {', '.join(unknown)}: use {', '.join(CHANNEL_NAMES)}")
+    return {**{name: Channel() for name in CHANNEL_NAMES}, **value}
+
+
+class Settings(Section):
+    """Everything in campaign.toml, with its defaults."""
+    name: Annotated[str, _check(lambda v: plain_text(v, "the campaign name", 120))] = Field(
+        "Unsere Stadt ist echt solidarisch", description="the campaign's name, as it appears on images")
+    hashtag: Annotated[str, _check(check_hashtag)] = Field("#echtsolidarisch", description="the campaign hashtag")
+    timezone: Annotated[str, _check(_timezone)] = Field(
+        "Europe/Berlin", description='decides what "18:30" means, across daylight saving')
+    language: Annotated[str, _check(_lang)] = Field("de", description="language of quotes unless a portrait says otherwise")
+    brand: Brand = Field(default_factory=Brand)
+    captions: Annotated[dict[str, str], _check(_captions)] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
+    posting: Posting = Field(default_factory=Posting)
+    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(
+        default_factory=lambda: {name: Channel() for name in CHANNEL_NAMES})
+    engagement: Engagement = Field(default_factory=Engagement)
+    billboard: Billboard = Field(default_factory=Billboard)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def channel(self, name: str) -> Channel:
+        """The settings of one channel (the offline outbox when campaign.toml says nothing)."""
+        return self.channels.get(name) or Channel()
+
+
+def _fail(message: str):
+    raise ValueError(message)
+
+
+def find_secrets(data: Any, path: str = "") -> list[str]:
+    """Keys that look like secrets (token, password, api key, ...) at any depth, in any spelling."""
     found = []
     if isinstance(data, dict):
         for key, value in data.items():
-            where = f"{path}.{key}" if path else key
-            if key.lower() in SECRET_KEYS and value not in ("", None):
+            where = f"{path}.{key}" if path else str(key)
+            if SECRET_KEY.search(str(key).replace("-", "_")):
                 found.append(where)
-            found.extend(_find_secrets(value, where))
+            found.extend(find_secrets(value, where))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found.extend(find_secrets(value, f"{path}[{i}]"))
     return found
 
 
-def load_config(path: Path) -> dict[str, Any]:
-    """Read campaign.toml, fill in defaults and check what would break later."""
+_TYPE_WORDS = {"float_type": "a number", "int_type": "a whole number", "bool_type": "true or false",
+               "string_type": "text in quotes", "dict_type": "a table", "model_type": "a table",
+               "int_from_float": "a whole number"}
+
+
+def explain(error: ValidationError) -> tuple[str, str]:
+    """The first problem as (what is wrong, what to do), naming the key as a person sees it in the file."""
+    first = error.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    section, key = (loc[:-1], loc[-1]) if len(loc) > 1 else ([], loc[0] if loc else "")
+    where = (f"[{'.'.join(section)}] " if section else "") + key
+    value = first.get("input")
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        if key == "graph_url":
+            return (f"{CONFIG_NAME}: {where} cannot be set in the file (it would say where tokens are sent).",
+                    "Remove it; tests and drills set CAMPAIGN_GRAPH_URL to a server on this machine.")
+        return (f"{CONFIG_NAME}: there is no setting {where}.",
+                "Check the spelling against the file `campaign init` writes, or remove the line.")
+    if kind in _TYPE_WORDS:
+        return (f"{CONFIG_NAME}: {where} = {value!r} is not {_TYPE_WORDS[kind]}.",
+                f"Write {where} as {_TYPE_WORDS[kind]}" + (" (no quotes)." if kind != "string_type" else "."))
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = first.get("ctx", {})
+        bounds = {"greater_than_equal": f"at least {ctx.get('ge')}", "less_than_equal": f"at most {ctx.get('le')}",
+                  "greater_than": f"more than {ctx.get('gt')}", "less_than": f"less than {ctx.get('lt')}"}[kind]
+        return f"{CONFIG_NAME}: {where} = {value!r} is out of range.", f"Give {where} a value {bounds}."
+    message = str(first.get("msg", "")).removeprefix("Value error, ")
+    if message.startswith("["):  # the validator named the key itself, e.g. "[captions] de: ..."
+        where, message = message.split(": ", 1)
+    return f"{CONFIG_NAME}: {where}: {message}.", f"Fix {where} in {CONFIG_NAME} and try again."
+
+
+def parse_settings(data: dict[str, Any]) -> Settings:
+    """Check a parsed campaign.toml (a dict) and fill in the defaults."""
+    secrets = find_secrets(data)
+    if secrets:
+        raise CampaignError(
+            f"{CONFIG_NAME} holds a secret ({', '.join(secrets)}); secrets belong in the environment.",
+            "Remove it from the file and set CAMPAIGN_INSTAGRAM_PASSWORD / CAMPAIGN_FACEBOOK_TOKEN instead.")
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        raise CampaignError(*explain(e)) from None
+
+
+def load_config(path: Path) -> Settings:
+    """Read campaign.toml, check every value, fill in defaults."""
     import tomllib
 
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
+        raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise CampaignError(f"No {CONFIG_NAME} at {path.parent}.", "Run `campaign init` first.") from None
-    except tomllib.TOMLDecodeError as e:
-        raise CampaignError(f"{path.name} cannot be read: {e}.", "Fix that line and try again.") from None
-    secrets = _find_secrets(data)
-    if secrets:
-        raise CampaignError(
-            f"{path.name} holds a secret ({', '.join(secrets)}); secrets belong in the environment.",
-            "Remove it from the file and set CAMPAIGN_INSTAGRAM_PASSWORD / CAMPAIGN_FACEBOOK_TOKEN instead.",
-        )
-    config = _merge(DEFAULTS, data)
-    timezone_of(config)
-    return config
-
-
-def timezone_of(config: dict) -> ZoneInfo:
-    name = config.get("timezone", "Europe/Berlin")
+        raise CampaignError(f"No {CONFIG_NAME} at {Path(path).parent}.", "Run `campaign init` first.") from None
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise CampaignError(
-            f"Unknown timezone {name!r} in campaign.toml.", "Use a name like Europe/Berlin."
-        ) from None
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CampaignError(f"{CONFIG_NAME} is not UTF-8 text.", "Save it as UTF-8 and try again.") from None
+    except tomllib.TOMLDecodeError as e:
+        raise CampaignError(f"{CONFIG_NAME} cannot be read: {e}.", "Fix that line and try again.") from None
+    return parse_settings(data)
+
+
+def timezone_of(config: Settings) -> ZoneInfo:
+    return config.tz
+
+
+# The file `campaign init` writes: the defaults of the model above, each with its description.
+HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
+# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD and CAMPAIGN_FACEBOOK_TOKEN
+# in the environment instead. Every key below shows its default.
+"""
+NOTES = {
+    "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
+                "# Never add a surname: the tool has none to give.",
+    "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
+                '# "instagram" / "facebook" post for real (see README: connecting real accounts).',
+}
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML basic strings
+
+
+def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
+    out = []
+    for key, field in type(model).model_fields.items():
+        if key in skip:
+            continue
+        value = getattr(model, key)
+        if isinstance(value, BaseModel):
+            value = value.model_dump()
+        line = f"{key} = {_toml(value)}"
+        out.append(f"{line:<30} # {field.description}" if field.description else line)
+    return out
 
 
 def render_template(name: str, hashtag: str, timezone: str) -> str:
-    """The commented campaign.toml that `campaign init` writes."""
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace('"', '\\"')
-
-    return TEMPLATE.format(name=esc(name), hashtag=esc(hashtag), timezone=esc(timezone))
+    """The commented campaign.toml that `campaign init` writes, made from the model's defaults."""
+    settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
+    parts = [HEADER, *_lines(settings, skip=("brand", "captions", "posting", "channels", "engagement", "billboard"))]
+    for section in ("brand", "captions", "posting", "channels", "engagement", "billboard"):
+        value = getattr(settings, section)
+        parts.append("")
+        if section in NOTES:
+            parts.append(NOTES[section])
+        if section == "captions":
+            parts.append("[captions]")
+            parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]
+        elif section == "channels":
+            for i, (channel, settings_) in enumerate(value.items()):
+                shown = ("publisher", *CHANNEL_KEYS.get(channel, ()))
+                parts += ([""] if i else []) + [f"[channels.{channel}]"]
+                parts += [line for line in _lines(settings_) if line.split(" ", 1)[0] in shown]
+        else:
+            parts.append(f"[{section}]")
+            parts += _lines(value)
+    return "\n".join(parts).rstrip() + "\n"

@@ -22,21 +22,10 @@ def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, sh
                                  at=when, source="manual")
 
 
-def ranking_settings(config: dict) -> dict:
-    """The [engagement] section of campaign.toml, checked."""
-    section = config.get("engagement", {})
-    weights = dict(section.get("weights") or {})
-    for key in ranking.COUNTS:
-        value = weights.get(key, ranking.DEFAULT_WEIGHTS[key])
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-            raise CampaignError(f"[engagement] weights.{key} = {value!r} in campaign.toml is not a number >= 0.",
-                                "Write e.g. weights = { likes = 1, comments = 2, shares = 3 }.")
-        weights[key] = value
-    age = section.get("age_days", 7)
-    if not isinstance(age, (int, float)) or isinstance(age, bool) or age <= 0:
-        raise CampaignError(f"[engagement] age_days = {age!r} in campaign.toml is not a positive number.",
-                            "Write e.g. age_days = 7.")
-    return {"weights": weights, "age_days": age, "per_reach": bool(section.get("per_reach", False))}
+def ranking_settings(config) -> dict:
+    """The [engagement] section of campaign.toml as the ranking's keyword arguments."""
+    section = config.engagement
+    return {"weights": section.weights.model_dump(), "age_days": section.age_days, "per_reach": section.per_reach}
 
 
 def top(ws: Workspace, n: int | None = None) -> list[dict]:

@@ -33,9 +33,9 @@ def _file_sha(path: Path | None) -> str | None:
 
 
 def brand_of(ws: Workspace) -> Brand:
-    b = ws.config.get("brand", {})
-    return Brand(primary=b.get("primary", "#E30613"), secondary=b.get("secondary", "#1D1D1B"),
-                 text=b.get("text", "#FFFFFF"), logo=brand_logo(ws), font=brand_font(ws, default=False))
+    b = ws.config.brand
+    return Brand(primary=b.primary, secondary=b.secondary, text=b.text, logo=brand_logo(ws),
+                 font=brand_font(ws, default=False))
 
 
 def image_name(portrait: dict, fmt: str, lang: str) -> str:
@@ -46,9 +46,9 @@ def image_name(portrait: dict, fmt: str, lang: str) -> str:
 def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
     t = records.text_in(portrait, lang)
     credit = portrait.get("credit") or ""
-    prefix = ws.config.get("brand", {}).get("credit_prefix", "Foto: ")
+    prefix = ws.config.brand.credit_prefix
     return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
-                 quote=typographic(t["quote"], lang), hashtag=ws.config.get("hashtag", ""),
+                 quote=typographic(t["quote"], lang), hashtag=ws.config.hashtag,
                  credit=f"{prefix}{credit}" if credit else "")
 
 

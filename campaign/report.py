@@ -195,12 +195,12 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
     rows = top(ws)
     chart = _chart(ws, db, rows, img / "engagement.png")
     expiring, n_expiring = _expiring(db, today, names)
-    title = ws.config.get("name", "Campaign")
+    title = ws.config.name
     page = f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{_e(title)}: report</title>
 <style>{STYLE}</style></head><body>
-<h1>{_e(title)} {_e(ws.config.get('hashtag', ''))}</h1>
-<p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.get('timezone', ''))}).</p>
+<h1>{_e(title)} {_e(ws.config.hashtag)}</h1>
+<p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.timezone)}).</p>
 <h2>Gallery</h2>{gallery}
 <h2>Calendar</h2>{calendar}
 <h2>Ranking</h2>{_ranking(rows, chart)}

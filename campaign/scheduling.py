@@ -17,7 +17,7 @@ from schedules.runner import DaemonLock
 
 def channels_from(value: str | None, config: dict) -> list[str]:
     names = [c.strip().lower() for c in (value or "").split(",") if c.strip()] or \
-        [c for c in CHANNELS if c in config.get("channels", {})] or list(CHANNELS)
+        [c for c in CHANNELS if c in config.channels] or list(CHANNELS)
     unknown = [c for c in names if c not in CHANNELS]
     if unknown:
         raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(CHANNELS)}.")
@@ -26,15 +26,15 @@ def channels_from(value: str | None, config: dict) -> list[str]:
 
 def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, days: str | None = None,
                at: str | None = None, channels: str | None = None) -> dict:
-    posting = ws.config["posting"]
+    posting = ws.config.posting
     first = parse_date(start, "start date")
     last = parse_date(end, "end date") if end else planner.default_end(first)
-    clock = parse_clock(at or posting["time"])
+    clock = parse_clock(at or posting.time)
     names = channels_from(channels, ws.config)
     with ws.store.transaction() as db:
-        result = planner.plan(db, first, last, days=days or posting["days"], at=clock, channels=names, tz=ws.tz,
-                              holidays_country=posting.get("holidays_country", "DE"),
-                              holidays_subdivision=posting.get("holidays_subdivision"), now=ws.now())
+        result = planner.plan(db, first, last, days=days or posting.days, at=clock, channels=names, tz=ws.tz,
+                              holidays_country=posting.holidays_country,
+                              holidays_subdivision=posting.holidays_subdivision, now=ws.now())
         for post in result["created"]:
             captions.caption(records.get(db, post["portrait_id"]), post.get("lang"), ws.config, post["channel"])
     return result
@@ -94,8 +94,8 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     db = ws.store.read()
     portraits = {p["id"]: records.public(p) for p in records.all_portraits(db)}
     rows = posts.all_posts(db)
-    domain = re.sub(r"[^a-z0-9]+", "", ws.config["hashtag"].lower()) + ".campaign"
-    data = ical.calendar(rows, portraits, ws.config["name"], domain)
+    domain = re.sub(r"[^a-z0-9]+", "", ws.config.hashtag.lower()) + ".campaign"
+    data = ical.calendar(rows, portraits, ws.config.name, domain)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
@@ -109,14 +109,14 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
     planned = sorted((p for p in all_rows if p["status"] == "planned"), key=posts.due_time)
     channels = []
     for name in CHANNELS:
-        settings = ws.config.get("channels", {}).get(name)
+        settings = ws.config.channels.get(name)
         if settings is None:
             continue
         last = [p for p in all_rows if p["channel"] == name and p["status"] in ("published", "failed", "unknown")]
         last.sort(key=lambda p: p["history"][-1]["at"])
         from campaign.channels import readiness
 
-        channels.append({"channel": name, "publisher": settings.get("publisher", "outbox"),
+        channels.append({"channel": name, "publisher": settings.publisher,
                          "health": readiness(ws, name),
                          "last": (last[-1]["status"] if last else None),
                          "last_error": (last[-1].get("error") if last and last[-1]["status"] != "published" else None)})

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from campaign.config import CONFIG_NAME, load_config, render_template, timezone_of
+from campaign.config import CONFIG_NAME, Settings, load_config, render_template
 from campaign.store import Store, atomic_write_text
 from portraits.errors import CampaignError
 
@@ -25,10 +24,10 @@ ENV_VAR = "CAMPAIGN_WORKSPACE"
 @dataclass
 class Workspace:
     root: Path
-    _config: dict[str, Any] | None = field(default=None, repr=False)
+    _config: Settings | None = field(default=None, repr=False)
 
     @cached_property
-    def config(self) -> dict[str, Any]:
+    def config(self) -> Settings:
         return self._config if self._config is not None else load_config(self.root / CONFIG_NAME)
 
     @cached_property
@@ -37,7 +36,7 @@ class Workspace:
 
     @property
     def tz(self) -> ZoneInfo:
-        return timezone_of(self.config)
+        return self.config.tz
 
     def now(self) -> datetime:
         """The current time in the campaign's timezone (aware)."""
@@ -74,30 +73,33 @@ class Workspace:
 def init_workspace(path: Path, name: str | None = None, hashtag: str | None = None,
                    timezone: str = "Europe/Berlin") -> Workspace:
     """Create a workspace folder with a commented campaign.toml and an empty store."""
+    from pydantic import ValidationError
+
     path = Path(path).resolve()
     if (path / CONFIG_NAME).exists():
         raise CampaignError(f"{path} already holds a campaign.", "Use it as it is, or choose another folder.")
     if path.exists() and not path.is_dir():
         raise CampaignError(f"{path} is a file, not a folder.", "Choose a folder for the workspace.")
-    try:
-        ZoneInfo(timezone)
-    except Exception:
-        raise CampaignError(f"Unknown timezone {timezone!r}.", "Use a name like Europe/Berlin.") from None
-    name = name or "Unsere Stadt ist echt solidarisch"
+    name = name if name is not None else Settings.model_fields["name"].default
     if hashtag is None:
         hashtag = "#" + "".join(ch for ch in name.lower() if ch.isalnum())
-    elif not hashtag.startswith("#"):
-        hashtag = "#" + hashtag
-    if " " in hashtag or len(hashtag) < 2:
-        raise CampaignError(f"The hashtag {hashtag!r} is not one word.", "Use letters and digits only, e.g. #duisburgistechtsolidarisch.")
+    try:
+        settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
+    except ValidationError as e:
+        error = e.errors()[0]
+        option = {"name": "--name", "hashtag": "--hashtag", "timezone": "--timezone"}.get(str(error["loc"][0]), "")
+        raise CampaignError(f"{option}: {str(error['msg']).removeprefix('Value error, ')}.",
+                            {"--timezone": "Use a name like Europe/Berlin.",
+                             "--hashtag": "Use letters and digits only, e.g. #duisburgistechtsolidarisch."}
+                            .get(option, "Use plain text on one line.")) from None
     path.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (path / folder).mkdir(exist_ok=True)
-    atomic_write_text(path / CONFIG_NAME, render_template(name, hashtag, timezone))
+    atomic_write_text(path / CONFIG_NAME, render_template(settings.name, settings.hashtag, settings.timezone))
     ws = Workspace(path)
     with ws.store.transaction() as db:
         from portraits import audit
-        audit.record(db, "init", None, name=name)
+        audit.record(db, "init", None, name=settings.name)
     return ws
 
 

@@ -24,9 +24,9 @@ ALT = {
 HASHTAG = re.compile(r"(?<!\w)#\w+")
 
 
-def _template(config: dict, lang: str) -> str:
-    captions = config.get("captions", {})
-    template = captions.get(lang) or captions.get(config.get("language", "de")) or captions.get("de")
+def _template(config, lang: str) -> str:
+    captions = config.captions
+    template = captions.get(lang) or captions.get(config.language) or captions.get("de")
     if not template:
         raise CampaignError(f"No caption template for {lang}.", f"Add `{lang} = \"...\"` under [captions] in campaign.toml.")
     names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
@@ -37,15 +37,16 @@ def _template(config: dict, lang: str) -> str:
     return template
 
 
-def fields_for(portrait: dict, lang: str | None, config: dict) -> dict:
+def fields_for(portrait: dict, lang: str | None, config) -> dict:
     text = records.text_in(portrait, lang)
     return {"first_name": portrait["first_name"], "age": portrait["age"], "role": text["role"],
-            "quote": text["quote"], "hashtag": config.get("hashtag", ""),
-            "credit": portrait.get("credit") or config.get("name", "")}
+            "quote": text["quote"], "hashtag": config.hashtag,
+            "credit": portrait.get("credit") or config.name}
 
 
-def caption(portrait: dict, lang: str | None, config: dict, channel: str = "instagram") -> str:
-    lang = lang or portrait.get("lang") or config.get("language", "de")
+def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
+    """`config` is the campaign's settings (campaign.config.Settings): captions, language, hashtag, name."""
+    lang = lang or portrait.get("lang") or config.language
     text = _template(config, lang).format(**fields_for(portrait, lang, config))
     check_limits(text, channel)
     return text
@@ -64,7 +65,7 @@ def check_limits(text: str, channel: str) -> None:
                             "Use fewer hashtags in the template or the quote.")
 
 
-def alt_text(portrait: dict, lang: str | None, config: dict) -> str:
+def alt_text(portrait: dict, lang: str | None, config) -> str:
     lang = lang or portrait.get("lang") or "de"
     from portraits.render import typographic
 

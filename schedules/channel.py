@@ -61,14 +61,15 @@ class Publisher(Protocol):
         """Fresh figures for one published post: {"likes", "comments", "shares", "reach"}."""
 
 
-def make_publisher(channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path) -> Publisher:
-    """The publisher configured for `channel` in campaign.toml's [channels.<name>]."""
-    kind = (settings or {}).get("publisher", "outbox")
+def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:
+    """The publisher configured for `channel` in campaign.toml's [channels.<name>] (a checked
+    campaign.config.Channel: .publisher, .account, .page_id, ...)."""
+    kind = settings.publisher
     target = PUBLISHERS.get(kind)
     if target is None:
         raise CampaignError(f"Channel {channel!r} has unknown publisher {kind!r}.",
                             f"Use one of: {', '.join(PUBLISHERS)} in campaign.toml.")
     module_name, class_name = target.split(":")
     cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(channel=channel, settings=settings or {}, outbox_dir=Path(outbox_dir),
+    return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir),
                private_dir=Path(private_dir))

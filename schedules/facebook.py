@@ -6,10 +6,12 @@ The Page access token comes from CAMPAIGN_FACEBOOK_TOKEN and never leaves this m
 """
 from __future__ import annotations
 
+import ipaddress
+import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
@@ -20,7 +22,10 @@ RATE_LIMIT_CODES = {4, 17, 32, 613}
 RATE_LIMIT_WAIT = 3600.0  # Meta's rate limits last about an hour: never a tight loop
 TIMEOUT = (10, 120)  # connect, read (an upload may take a while)
 MAX_PAGES = 10
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+GRAPH_URL_ENV = "CAMPAIGN_GRAPH_URL"
+# The only shape a test server's address may have: http, a loopback host, a port. Nothing else
+# (no user part, no backslash, no path tricks), so what we check is what requests will contact.
+LOCAL_URL = re.compile(r"http://(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[::1\])(?::(?P<port>\d{1,5}))?/?")
 
 
 def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
@@ -39,16 +44,27 @@ def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
     return graph
 
 
-def _graph_url(settings: dict) -> str | None:
-    """A fake Graph API for tests and drills; only on this machine, so a token can never be sent elsewhere."""
-    url = settings.get("graph_url")
-    if not url:
+def local_graph_url() -> str | None:
+    """CAMPAIGN_GRAPH_URL: a fake Graph API for tests and drills, honoured only on this machine so
+    that a token can never be sent elsewhere. The address is rebuilt from its checked parts."""
+    raw = os.environ.get(GRAPH_URL_ENV)
+    if not raw:
         return None
-    host = urlparse(url).hostname
-    if host not in LOCAL_HOSTS:
-        raise PermanentError(f"graph_url {url!r} in campaign.toml is not on this machine.",
-                             "Remove graph_url: it is only for a local test server.")
-    return url.rstrip("/") + "/"
+    m = LOCAL_URL.fullmatch(raw)
+    host = m and m.group("host")
+    loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
+    port = int(m.group("port") or 80) if m else 0
+    if not m or not loopback or not 0 < port < 65536:
+        raise PermanentError(f"{GRAPH_URL_ENV} is not a test server on this machine.",
+                             f"Unset {GRAPH_URL_ENV}, or give it as http://127.0.0.1:PORT/.")
+    return f"http://{host}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def translate(error: Exception, during_upload: bool = False) -> Exception:
@@ -81,10 +97,10 @@ def translate(error: Exception, during_upload: bool = False) -> Exception:
 class FacebookPublisher:
     kind = "facebook"
 
-    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path):
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
-        self.page_id = str(settings.get("page_id") or "").strip()
-        self.graph_url = _graph_url(settings)
+        self.page_id = settings.page_id
+        self.graph_url = local_graph_url()
 
     def _graph(self):
         token = secret(TOKEN_ENV)

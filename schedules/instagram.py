@@ -72,10 +72,9 @@ def new_client():
 class InstagramPublisher:
     kind = "instagram"
 
-    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path,
-                 client=None):
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path, client=None):
         self.channel = channel
-        self.account = str(settings.get("account") or "").lstrip("@")
+        self.account = settings.account.lstrip("@")
         self.session_path = Path(private_dir) / SESSION_FILE
         self._client = client  # tests pass a stand-in built to instagrapi.Client's signatures
 

@@ -20,12 +20,11 @@ from schedules.channel import PermanentError
 class OutboxPublisher:
     kind = "outbox"
 
-    def __init__(self, channel: str, settings: dict[str, Any], outbox_dir: Path, private_dir: Path):
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
-        self.settings = settings
         self.outbox = Path(outbox_dir)
         # For drills and tests: pretend an upload takes this long (a slow network).
-        self.delay = float(settings.get("simulate_upload_seconds", 0) or 0)
+        self.delay = float(settings.simulate_upload_seconds)
 
     def folder_for(self, post: dict) -> Path:
         return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"

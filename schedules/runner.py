@@ -38,7 +38,7 @@ class Site(Protocol):
     """What the runner needs of a workspace (campaign.workspace.Workspace is one)."""
     root: Path
     store: Any
-    config: dict
+    config: Any  # campaign.config.Settings: .posting, .channel(name), .captions, ...
     tz: ZoneInfo
     outbox: Path
     renders: Path
@@ -48,8 +48,7 @@ class Site(Protocol):
 
 
 def publisher_for(site: Site, channel: str) -> Publisher:
-    settings = site.config.get("channels", {}).get(channel, {"publisher": "outbox"})
-    return make_publisher(channel, settings, site.outbox, site.private)
+    return make_publisher(channel, site.config.channel(channel), site.outbox, site.private)
 
 
 def image_for(site: Site, portrait: dict, channel: str, lang: str | None) -> Path:
@@ -146,7 +145,7 @@ def publish_post(site: Site, post_id: str, force: bool = False,
                 log.info("published %s (%s) on %s as %s", post_id, post["portrait_id"], post["channel"],
                          post["remote_id"])
             elif status == "transient":
-                limit = int(site.config.get("posting", {}).get("max_attempts", 5))
+                limit = site.config.posting.max_attempts
                 if post["attempts"] >= limit:
                     post = posts.update(db, post_id, now, "failed", f"gave up after {post['attempts']} attempts",
                                         error=outcome["error"], reason="retries used up", next_try=None)
@@ -166,7 +165,7 @@ def publish_post(site: Site, post_id: str, force: bool = False,
 
 def recover(site: Site) -> dict:
     """At start: `publishing` left by a crash becomes `unknown`; posts missed past the grace window fail."""
-    grace = timedelta(hours=float(site.config.get("posting", {}).get("grace_hours", 6)))
+    grace = timedelta(hours=site.config.posting.grace_hours)
     found, missed = [], []
     with site.store.transaction() as db:
         now = site.now()
@@ -235,7 +234,7 @@ class Runner:
 
     def __init__(self, site: Site, sync_seconds: float | None = None):
         self.site = site
-        self.sync_seconds = float(sync_seconds or site.config.get("posting", {}).get("sync_seconds", 5))
+        self.sync_seconds = float(sync_seconds or site.config.posting.sync_seconds)
         self.scheduler = None
         self.stopped = threading.Event()
         self._lock = DaemonLock(site)

@@ -4,12 +4,69 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+BERLIN = ZoneInfo("Europe/Berlin")
+
+# Every test runs on a fixed day, never on today's date: a Wednesday in June, no holiday near.
+DEFAULT_CLOCK = datetime(2026, 6, 17, 10, 0, tzinfo=BERLIN)
+# The days where date code breaks. Tests marked `any_day` run once on each of them as well.
+ANY_DAY = {
+    "after-spring-forward": datetime(2027, 3, 29, 9, 0, tzinfo=BERLIN),   # clocks went 02:00 -> 03:00 on 28 March
+    "after-fall-back": datetime(2026, 10, 26, 9, 0, tzinfo=BERLIN),       # clocks went 03:00 -> 02:00 on 25 October
+    "leap-day": datetime(2028, 2, 29, 12, 0, tzinfo=BERLIN),
+    "new-years-eve": datetime(2026, 12, 31, 23, 59, tzinfo=BERLIN),
+    "new-year": datetime(2027, 1, 1, 0, 0, 30, tzinfo=BERLIN),
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--clock", default=None,
+                     help="Run every test with the clock at this instant (ISO 8601 with offset, or one of "
+                          + ", ".join(ANY_DAY) + ").")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "any_day: also run this test on each day of ANY_DAY (DST, 29 Feb, New Year)")
+    config.addinivalue_line("markers", "real_clock: the test starts `campaign` subprocesses, which see the real "
+                                       "clock; it must not depend on the date")
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("any_day"):
+        metafunc.parametrize("clock", [None, *ANY_DAY.values()], ids=["default", *ANY_DAY], indirect=True)
+
+
+def _instant(value) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return ANY_DAY[value] if value in ANY_DAY else datetime.fromisoformat(value)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """The clock every test runs on: a fixed instant that then ticks on in real time (so a real
+    scheduler still fires), never the day the suite happens to run."""
+    import time_machine
+
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    chosen = getattr(request, "param", None) or request.config.getoption("--clock") or DEFAULT_CLOCK
+    with time_machine.travel(_instant(chosen), tick=True) as traveller:
+        yield traveller
+
+
+def stable_seed(*parts) -> int:
+    """A seed from names that is the same in every run (`hash()` changes per process)."""
+    return zlib.crc32(repr(parts).encode()) % 10_000
 
 
 def make_photo(path: Path, size=(900, 1200), color=(180, 140, 120), fmt: str | None = None,
@@ -80,7 +137,7 @@ def approved_portrait(ws, first: str, age: int, category: str, scopes="instagram
 
     from portraits import consent, records
 
-    seed = seed if seed is not None else abs(hash((first, age, category))) % 10_000
+    seed = seed if seed is not None else stable_seed(first, age, category)
     photo = make_photo(ws.root.parent / "in" / f"{first}-{age}-{seed}.jpg", size=size, seed=seed)
     with ws.store.transaction() as db:
         rec = records.add_portrait(db, ws.photos, photo, first_name=first, age=age, role=category.title(),
@@ -103,6 +160,22 @@ def set_config(ws, old: str, new: str) -> None:
     ws.__dict__.pop("config", None)
 
 
+def configure(ws, section: str, **values) -> None:
+    """Set keys of one table of campaign.toml (configure(ws, "channels.facebook", publisher="facebook"))."""
+    import tomllib
+
+    import tomli_w
+
+    cfg = ws.root / "campaign.toml"
+    data = tomllib.loads(cfg.read_text())
+    node = data
+    for part in section.split("."):
+        node = node.setdefault(part, {})
+    node.update(values)
+    cfg.write_text(tomli_w.dumps(data))
+    ws.__dict__.pop("config", None)
+
+
 FB_TOKEN = "EAAtesttoken1234567890abcdef"
 
 
@@ -113,6 +186,6 @@ def graph(ws, monkeypatch):
 
     monkeypatch.setenv("CAMPAIGN_FACEBOOK_TOKEN", FB_TOKEN)
     with FakeGraph(token=FB_TOKEN) as fake:
-        set_config(ws, '[channels.facebook]\npublisher = "outbox"\npage_id = ""',
-                   f'[channels.facebook]\npublisher = "facebook"\npage_id = "1001"\ngraph_url = "{fake.url}"')
+        monkeypatch.setenv("CAMPAIGN_GRAPH_URL", fake.url)
+        configure(ws, "channels.facebook", publisher="facebook", page_id="1001")
         yield fake

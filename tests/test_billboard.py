@@ -12,7 +12,7 @@ from tinydb.storages import MemoryStorage
 
 from conftest import approved_portrait
 from campaign.billboard import age_band, select
-from portraits import consent, records
+from portraits import consent
 from schedules import engagement, posts
 
 BIG = (1400, 1750)  # fills a 3x3 slot of an 18/1 at 1:10 and 300 dpi (1342 x 659 px)

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from conftest import FB_TOKEN as TOKEN, approved_portrait
+from conftest import FB_TOKEN as TOKEN, approved_portrait, configure
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
-from schedules.facebook import GRAPH_API_VERSION, FacebookPublisher
+from schedules.facebook import GRAPH_API_VERSION
 
 
 def _due_post(ws, pid, channel="facebook"):
@@ -127,10 +127,29 @@ def test_channel_check_says_which_page_and_when_the_token_is_wrong(cli, ws, grap
     assert r.exit_code == 1 and "CAMPAIGN_FACEBOOK_TOKEN is not set" in r.output
 
 
-def test_graph_url_may_only_point_at_this_machine(ws, monkeypatch):
-    monkeypatch.setenv("CAMPAIGN_FACEBOOK_TOKEN", TOKEN)
-    with pytest.raises(PermanentError, match="not on this machine"):
-        FacebookPublisher("facebook", {"page_id": "1", "graph_url": "https://evil.example/"}, ws.outbox, ws.private)
+TRICKS = ["https://evil.example/", "http://evil.example\\@127.0.0.1/", "http://evil.example@127.0.0.1/",
+          "http://127.0.0.1@evil.example/", "http://127.0.0.1.evil.example/", "http://127.0.0.1:80@evil.example/",
+          "http://localhost.evil.example/", "http://[::ffff:7f00:1]@evil.example/", "http://127.0.0.1/ @evil.example",
+          "http://127.0.0.1:99999/", "http://127.0.0.1#@evil.example/", "http://127.0.0.1?@evil.example/",
+          "file:///etc/passwd", "http://0x7f.1/", "http://127.1/", " http://127.0.0.1:80/"]
+
+
+@pytest.mark.parametrize("url", TRICKS)
+def test_a_token_never_reaches_a_server_that_is_not_on_this_machine(cli, ws, graph, monkeypatch, url):
+    pid = approved_portrait(ws, "Emre", 33, "transport", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+    monkeypatch.setenv("CAMPAIGN_GRAPH_URL", url)
+    r = cli("publish", post_id)
+    assert r.exit_code == 1 and "CAMPAIGN_GRAPH_URL is not a test server on this machine" in r.output
+    assert graph.requests == []  # nothing was sent anywhere: the address is refused before any call
+    assert posts.get(ws.store.read(), post_id)["status"] == "failed"
+
+
+def test_graph_url_in_campaign_toml_is_refused_with_what_to_do(cli, ws):
+    configure(ws, "channels.facebook", publisher="facebook", page_id="1", graph_url="http://127.0.0.1:9/")
+    r = cli("status")
+    assert r.exit_code == 1
+    assert "graph_url cannot be set in the file" in r.output and "CAMPAIGN_GRAPH_URL" in r.output
 
 
 def test_reconcile_pages_through_the_page_posts(cli, ws, graph):

@@ -12,7 +12,8 @@ import instagrapi
 import pytest
 from instagrapi import exceptions as ig
 
-from conftest import approved_portrait, set_config
+from campaign.config import Channel
+from conftest import approved_portrait, configure
 from schedules import posts
 from schedules.instagram import DELAY_RANGE, InstagramPublisher
 from schedules.runner import publish_post
@@ -35,9 +36,8 @@ def client():
 @pytest.fixture
 def insta(ws, client, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_INSTAGRAM_PASSWORD", PASSWORD)
-    set_config(ws, '[channels.instagram]\npublisher = "outbox"\naccount = ""',
-               '[channels.instagram]\npublisher = "instagram"\naccount = "stadt.duisburg"')
-    pub = InstagramPublisher("instagram", ws.config["channels"]["instagram"], ws.outbox, ws.private, client=client)
+    configure(ws, "channels.instagram", publisher="instagram", account="stadt.duisburg")
+    pub = InstagramPublisher("instagram", ws.config.channel("instagram"), ws.outbox, ws.private, client=client)
     pub.login(None, lambda what: "123456")
     client.reset_mock()
     return pub
@@ -50,7 +50,7 @@ def _due(ws, pid):
 
 def test_login_saves_the_session_0600_without_the_password_and_keeps_the_device(ws, client, monkeypatch):
     monkeypatch.delenv("CAMPAIGN_INSTAGRAM_PASSWORD", raising=False)
-    pub = InstagramPublisher("instagram", {"account": "@stadt.duisburg"}, ws.outbox, ws.private, client=client)
+    pub = InstagramPublisher("instagram", Channel(account="@stadt.duisburg"), ws.outbox, ws.private, client=client)
     pub.login(PASSWORD, lambda what: "123456")
     client.login.assert_called_once_with("stadt.duisburg", PASSWORD)
     assert client.delay_range == DELAY_RANGE
@@ -68,7 +68,7 @@ def test_login_saves_the_session_0600_without_the_password_and_keeps_the_device(
 
 def test_two_factor_asks_for_the_code(ws, client):
     client.login.side_effect = [ig.TwoFactorRequired("2fa"), True]
-    pub = InstagramPublisher("instagram", {"account": "stadt.duisburg"}, ws.outbox, ws.private, client=client)
+    pub = InstagramPublisher("instagram", Channel(account="stadt.duisburg"), ws.outbox, ws.private, client=client)
     pub.login(PASSWORD, lambda what: "654321")
     assert client.login.call_args_list[-1].kwargs == {"verification_code": "654321"}
 
@@ -124,7 +124,7 @@ def test_a_rejected_session_logs_in_again_with_the_same_device(ws, insta, client
 
 
 def test_without_a_session_it_says_to_log_in(ws, client):
-    pub = InstagramPublisher("instagram", {"account": "x"}, ws.outbox, ws.private, client=client)
+    pub = InstagramPublisher("instagram", Channel(account="x"), ws.outbox, ws.private, client=client)
     from schedules.channel import PermanentError
 
     with pytest.raises(PermanentError, match="campaign channel login instagram"):

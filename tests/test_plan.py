@@ -125,13 +125,13 @@ def test_caption_limits_are_checked(ws):
     from schedules import captions
     portrait = {"id": "a-1", "first_name": "Anna", "age": 40, "role": "Ärztin", "quote": "x" * 280, "lang": "de",
                 "credit": "Studio"}
-    config = dict(ws.config)
+    config = ws.config
     text = captions.caption(portrait, "de", config)
     assert "Anna (40), Ärztin" in text and "x" * 280 in text and "#duisburgistechtsolidarisch" in text
-    config = dict(config, captions={"de": "{quote} " + " ".join(f"#t{i}" for i in range(31))})
+    config = config.model_copy(update={"captions": {"de": "{quote} " + " ".join(f"#t{i}" for i in range(31))}})
     with pytest.raises(CampaignError, match="31 hashtags"):
         captions.caption(portrait, "de", config)
-    config = dict(config, captions={"de": "{first_name} {surname}"})
+    config = config.model_copy(update={"captions": {"de": "{first_name} {surname}"}})
     with pytest.raises(CampaignError, match="unknown field"):
         captions.caption(portrait, "de", config)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -125,14 +124,14 @@ def test_consent_grant_approve_withdraw(cli, tmp_path, ws):
     assert r.exit_code == 1 and "no valid consent" in r.output
     evidence = tmp_path / "form.pdf"
     evidence.write_bytes(b"%PDF-1.4 signed")
-    r = cli("consent", "grant", "brigitte-81", "--scope", "instagram,facebook", "--signed-on", "2026-11-01",
+    r = cli("consent", "grant", "brigitte-81", "--scope", "instagram,facebook", "--signed-on", "2026-05-01",
             "--expires", "2027-06-30", "--evidence", evidence)
     assert r.exit_code == 0, r.output
     assert cli("portrait", "approve", "brigitte-81").exit_code == 0
     db = ws.store.read()
     assert records.get(db, "brigitte-81")["status"] == "approved"
     from datetime import date
-    assert consent.valid_scopes(db, "brigitte-81", date(2026, 12, 1)) == {"instagram", "facebook"}
+    assert consent.valid_scopes(db, "brigitte-81", date(2026, 6, 1)) == {"instagram", "facebook"}
     assert consent.valid_scopes(db, "brigitte-81", date(2027, 7, 1)) == set()
     ev = db.table("consents").all()[0]["evidence"]
     import hashlib
@@ -142,7 +141,7 @@ def test_consent_grant_approve_withdraw(cli, tmp_path, ws):
     r = cli("consent", "withdraw", "brigitte-81", "--scope", "instagram", "--via", "email", "--json")
     assert r.exit_code == 0, r.output
     db = ws.store.read()
-    assert consent.valid_scopes(db, "brigitte-81", date(2026, 12, 1)) == {"facebook"}
+    assert consent.valid_scopes(db, "brigitte-81", date(2026, 6, 1)) == {"facebook"}
     # Append-only: the grant is still there, the withdrawal is a new event.
     assert [e["event"] for e in db.table("consents").all()] == ["grant", "withdraw"]
     status = json.loads(cli("consent", "status", "brigitte-81", "--json").output)[0]
@@ -156,18 +155,18 @@ def test_minor_needs_a_guardian_and_bad_consent_input_changes_nothing(cli, tmp_p
     add(cli, tmp_path, "Jonas", 16)
     before = ws.store.path.read_bytes()
     for args, message in (
-        (["--scope", "instagram", "--signed-on", "2026-11-01"], "under 18"),
-        (["--scope", "tiktok", "--signed-on", "2026-11-01", "--guardian", "M"], "Unknown consent scope"),
+        (["--scope", "instagram", "--signed-on", "2026-05-01"], "under 18"),
+        (["--scope", "tiktok", "--signed-on", "2026-05-01", "--guardian", "M"], "Unknown consent scope"),
         (["--scope", "instagram", "--signed-on", "01.11.2026", "--guardian", "M"], "not a date"),
         (["--scope", "instagram", "--signed-on", "2099-01-01", "--guardian", "M"], "in the future"),
-        (["--scope", "instagram", "--signed-on", "2026-11-01", "--expires", "2026-10-01", "--guardian", "M"], "not after"),
-        (["--scope", "instagram", "--signed-on", "2026-11-01", "--guardian", "M", "--evidence", tmp_path / "x.pdf"], "No evidence file"),
+        (["--scope", "instagram", "--signed-on", "2026-05-01", "--expires", "2026-04-01", "--guardian", "M"], "not after"),
+        (["--scope", "instagram", "--signed-on", "2026-05-01", "--guardian", "M", "--evidence", tmp_path / "x.pdf"], "No evidence file"),
     ):
         r = cli("consent", "grant", "jonas-16", *args)
         assert r.exit_code == 1, (args, r.output)
         assert message in r.output
         assert ws.store.path.read_bytes() == before
-    r = cli("consent", "grant", "jonas-16", "--scope", "instagram", "--signed-on", "2026-11-01",
+    r = cli("consent", "grant", "jonas-16", "--scope", "instagram", "--signed-on", "2026-05-01",
             "--guardian", "Mutter", "--guardian", "Vater")
     assert r.exit_code == 0
     row = json.loads(cli("consent", "status", "jonas-16", "--json").output)[0]
@@ -231,7 +230,7 @@ def test_gdpr_export_and_erase(cli, tmp_path, ws):
     add(cli, tmp_path, "Brigitte", 81, 0, "--surname", "Sommer")
     evidence = tmp_path / "form.pdf"
     evidence.write_bytes(b"%PDF signed by Brigitte Sommer")
-    cli("consent", "grant", "brigitte-81", "--scope", "all", "--signed-on", "2026-11-01", "--evidence", evidence)
+    cli("consent", "grant", "brigitte-81", "--scope", "all", "--signed-on", "2026-05-01", "--evidence", evidence)
     out = tmp_path / "export"
     r = cli("gdpr", "export", "brigitte-81", "--out", out, "--json")
     assert r.exit_code == 0, r.output
@@ -279,7 +278,7 @@ def test_init_writes_a_commented_config_and_refuses_twice(tmp_path):
     r = run_campaign("init", tmp_path / "c")
     assert r.returncode == 1 and "already holds a campaign" in r.stderr
     r = run_campaign("init", tmp_path / "d", "--timezone", "Mars/Olympus")
-    assert r.returncode == 1 and "Unknown timezone" in r.stderr
+    assert r.returncode == 1 and "is not a timezone" in r.stderr
 
 
 def test_secrets_in_config_are_refused(ws, cli):

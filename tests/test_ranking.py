@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+import pytest
 from datetime import datetime, timedelta, timezone
 
 from conftest import approved_portrait, set_config
@@ -64,9 +66,11 @@ def published(ws, pid, channel, at):
         return posts.update(db, post["id"], at, "published", "test", published_at=at.isoformat())
 
 
+@pytest.mark.any_day
 def test_engagement_top_ranks_over_all_channels_with_weights_and_explains(cli, ws):
     now = ws.now().replace(microsecond=0)
-    old = now - timedelta(days=40)
+    # Instants in UTC: a week is 168 hours even when it crosses a daylight-saving change.
+    old = (now - timedelta(days=40)).astimezone(timezone.utc)
     a = approved_portrait(ws, "Brigitte", 81, "senior")
     b = approved_portrait(ws, "Tamara", 32, "health")
     pa_ig, pa_fb = published(ws, a, "instagram", old), published(ws, a, "facebook", old)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
 from conftest import FB_TOKEN, ROOT, approved_portrait
 from schedules import posts
 
@@ -17,6 +19,7 @@ def _due(ws, pid, channel="facebook"):
         return posts.create(db, pid, channel, ws.now() - timedelta(seconds=5), ws.now() - timedelta(minutes=1))["id"]
 
 
+@pytest.mark.real_clock
 def test_kill_9_after_the_upload_then_reconcile_is_published_without_a_second_upload(cli, ws, graph):
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
     post_id = _due(ws, pid)

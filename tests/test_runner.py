@@ -8,12 +8,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import ROOT, approved_portrait, run_campaign, set_config
+from conftest import ROOT, approved_portrait, configure, run_campaign, set_config
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
@@ -21,8 +20,10 @@ from schedules.runner import Runner, publish_post, run_once
 
 
 def add_post(ws, pid, seconds_ahead, channel="instagram"):
+    now = datetime.now(timezone.utc)  # seconds ahead in real time, even across a clock change
     with ws.store.transaction() as db:
-        return posts.create(db, pid, channel, ws.now() + timedelta(seconds=seconds_ahead), ws.now(), lang="de")
+        return posts.create(db, pid, channel, (now + timedelta(seconds=seconds_ahead)).astimezone(ws.tz), now,
+                            lang="de")
 
 
 def status_of(ws, post_id):
@@ -72,6 +73,7 @@ def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
     assert [h["status"] for h in done["history"]] == ["planned", "publishing", "published"]
 
 
+@pytest.mark.real_clock
 def test_a_second_daemon_refuses_to_start(ws):
     runner = Runner(ws, sync_seconds=5)
     runner.start()
@@ -87,9 +89,10 @@ def test_a_second_daemon_refuses_to_start(ws):
     again.stop()
 
 
+@pytest.mark.real_clock
 def test_kill_9_while_publishing_leaves_unknown_and_no_second_post(ws):
     pid = approved_portrait(ws, "Tamara", 32, "health")
-    set_config(ws, 'publisher = "outbox"\naccount = ""', 'publisher = "outbox"\naccount = ""\nsimulate_upload_seconds = 30')
+    configure(ws, "channels.instagram", simulate_upload_seconds=30)
     post = add_post(ws, pid, 1.0)
     proc = daemon(ws)
     try:
@@ -98,7 +101,7 @@ def test_kill_9_while_publishing_leaves_unknown_and_no_second_post(ws):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     assert status_of(ws, post["id"])["status"] == "publishing"
-    set_config(ws, "simulate_upload_seconds = 30", "simulate_upload_seconds = 0")
+    configure(ws, "channels.instagram", simulate_upload_seconds=0)
     for _ in range(2):
         r = run_campaign("-w", ws.root, "run", "--once")
         assert r.returncode == 0, r.stderr
@@ -110,6 +113,7 @@ def test_kill_9_while_publishing_leaves_unknown_and_no_second_post(ws):
     assert f"Unknown {post['id']}" in r.stdout and "reconcile" in r.stdout
 
 
+@pytest.mark.real_clock
 def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
     post = add_post(ws, pid, 3.0)
@@ -133,7 +137,7 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
 def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
     from campaign.withdrawal import withdraw
 
-    set_config(ws, 'publisher = "outbox"\naccount = ""', 'publisher = "outbox"\naccount = ""\nsimulate_upload_seconds = 0.4')
+    configure(ws, "channels.instagram", simulate_upload_seconds=0.4)
     for i, head_start in enumerate([0.0, 0.1, 0.2, 0.6]):
         pid = approved_portrait(ws, f"Race{chr(97 + i)}", 30 + i, f"cat{i}")
         post = add_post(ws, pid, -1)  # due now
@@ -229,9 +233,7 @@ def test_an_unexpected_error_mid_call_becomes_unknown(ws):
 
 
 def test_consent_is_checked_again_at_the_moment_of_publishing(ws):
-    from datetime import date
 
-    from portraits import consent
     pid = approved_portrait(ws, "Anna", 40, "health", expires="2026-02-01")
     post = add_post(ws, pid, -1)
     after = publish_post(ws, post["id"])

@@ -39,6 +39,7 @@ def _items(path: Path) -> list[dict]:
     return [dict(r) for r in Store(path).read().table("items").all()]
 
 
+@pytest.mark.real_clock
 def test_kill_minus_nine_never_loses_a_reported_write(tmp_path):
     path = tmp_path / "campaign.json"
     rng = random.Random(1234)
@@ -70,6 +71,7 @@ def test_kill_minus_nine_never_loses_a_reported_write(tmp_path):
     assert not list(tmp_path.glob(".campaign.json.*.tmp"))
 
 
+@pytest.mark.real_clock
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "campaign.json"
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(start), "200"],

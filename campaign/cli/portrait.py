@@ -36,7 +36,7 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
         record = records.add_portrait(db, ws.photos, Path(photo), first_name=first_name, age=age, role=role,
                                       quote=quote, surname=surname, role_category=role_category, lang=lang,
                                       credit=credit, portrait_id=portrait_id,
-                                      default_lang=ws.config["language"], now=ws.now(),
+                                      default_lang=ws.config.language, now=ws.now(),
                                       slot=slot_pixels(ws.config))
     if as_json:
         echo_json(records.public(record))
@@ -61,7 +61,7 @@ def import_(ctx, csv_file, photos_dir, as_json):
     ws = workspace(ctx)
     with ws.store.transaction() as db:
         result = records.import_csv(db, ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
-                                    default_lang=ws.config["language"], now=ws.now(), slot=slot_pixels(ws.config))
+                                    default_lang=ws.config.language, now=ws.now(), slot=slot_pixels(ws.config))
     if as_json:
         echo_json(result)
     else:
