@@ -7,7 +7,7 @@ from typing import Callable
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from schedules import engagement, posts, reconcile
-from schedules.channel import CHANNELS, ChannelError
+from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
 from schedules.secrets import redact
 
@@ -21,38 +21,18 @@ def _names(ws: Workspace, name: str | None) -> list[str]:
     return [name]
 
 
-def kind_of(ws: Workspace, channel: str) -> str:
-    return ws.config.channel(channel).publisher
-
-
 def readiness(ws: Workspace, channel: str) -> str:
     """What `campaign status` can say about a channel without calling the platform."""
-    kind = kind_of(ws, channel)
     settings = ws.config.channel(channel)
-    if kind == "outbox":
-        return "offline outbox (no account needed)"
-    if kind == "facebook":
-        from schedules.facebook import TOKEN_ENV
-        from schedules.secrets import secret
-
-        if not settings.page_id:
-            return "NOT READY: no page_id in campaign.toml"
-        return (f"Page {settings.page_id}, token set" if secret(TOKEN_ENV)
-                else f"NOT READY: {TOKEN_ENV} is not set")
-    if kind == "instagram":
-        from schedules.instagram import SESSION_FILE
-
-        if not (ws.root / ".private" / SESSION_FILE).is_file():
-            return "NOT READY: not logged in (campaign channel login instagram)"
-        return f"@{settings.account}, session saved"
-    return kind
+    _ready, text = publisher_class(settings.publisher).readiness(settings, ws.private)
+    return text
 
 
 def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
     """For each channel: does its publisher's login work, and which account or Page does it reach?"""
     rows = []
     for channel in _names(ws, name):
-        row = {"channel": channel, "publisher": kind_of(ws, channel)}
+        row = {"channel": channel, "publisher": ws.config.channel(channel).publisher}
         try:
             row.update(publisher_for(ws, channel).check())
         except CampaignError as e:
@@ -63,7 +43,7 @@ def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
 
 def login_instagram(ws: Workspace, password: str | None, ask_code: Callable[[str], str]) -> dict:
     """Log the Instagram channel in once and keep the session in .private/ (mode 0600)."""
-    if kind_of(ws, "instagram") != "instagram":
+    if ws.config.channel("instagram").publisher != "instagram":
         raise CampaignError("The instagram channel publishes to the outbox, not to Instagram.",
                             'Set publisher = "instagram" and account under [channels.instagram] in campaign.toml.')
     from schedules.instagram import InstagramPublisher
@@ -123,7 +103,7 @@ def fetch_engagement(ws: Workspace) -> dict:
     fetched, skipped, errors = [], [], []
     figures = {}
     for post in published:
-        if kind_of(ws, post["channel"]) == "outbox":
+        if ws.config.channel(post["channel"]).publisher == "outbox":
             skipped.append(post["id"])
             continue
         try:

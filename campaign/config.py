@@ -215,8 +215,6 @@ DEFAULT_CAPTIONS = {
     "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
     "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
 }
-CHANNEL_NAMES = ("instagram", "facebook")
-CHANNEL_KEYS = {"instagram": ("account",), "facebook": ("page_id",)}  # what `init` writes per channel
 
 
 def _captions(value: dict[str, str]) -> dict[str, str]:
@@ -230,10 +228,30 @@ def _captions(value: dict[str, str]) -> dict[str, str]:
 
 
 def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
-    unknown = [name for name in value if name not in CHANNEL_NAMES]
-    if unknown:
-        raise ValueError(f"there is no channel {', '.join(unknown)}: use {', '.join(CHANNEL_NAMES)}")
-    return {**{name: Channel() for name in CHANNEL_NAMES}, **value}
+    """Only channels described in schedules/channel.py, each with a publisher it can use."""
+    from schedules.channel import CHANNELS
+
+    for name, settings in value.items():
+        spec = CHANNELS.get(name)
+        if spec is None:
+            raise ValueError(f"[channels.{name}]: there is no channel {name}; use {', '.join(CHANNELS)}")
+        if settings.publisher not in spec.publishers:
+            raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
+                             f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
+    return {**{name: Channel() for name in CHANNELS}, **value}
+
+
+def _channel_defaults() -> dict[str, Channel]:
+    from schedules.channel import CHANNELS
+
+    return {name: Channel() for name in CHANNELS}
+
+
+def _init_keys(channel: str) -> tuple[str, ...]:
+    """What `init` writes for a channel: its publisher and the keys its real publishers need."""
+    from schedules.channel import CHANNELS, PUBLISHERS
+
+    return ("publisher", *dict.fromkeys(k for kind in CHANNELS[channel].publishers for k in PUBLISHERS[kind].settings))
 
 
 class Settings(Section):
@@ -247,8 +265,7 @@ class Settings(Section):
     brand: Brand = Field(default_factory=Brand)
     captions: Annotated[dict[str, str], _check(_captions)] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
-    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(
-        default_factory=lambda: {name: Channel() for name in CHANNEL_NAMES})
+    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(default_factory=_channel_defaults)
     engagement: Engagement = Field(default_factory=Engagement)
     billboard: Billboard = Field(default_factory=Billboard)
 
@@ -399,7 +416,7 @@ def render_template(name: str, hashtag: str, timezone: str) -> str:
             parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]
         elif section == "channels":
             for i, (channel, settings_) in enumerate(value.items()):
-                shown = ("publisher", *CHANNEL_KEYS.get(channel, ()))
+                shown = _init_keys(channel)
                 parts += ([""] if i else []) + [f"[channels.{channel}]"]
                 parts += [line for line in _lines(settings_) if line.split(" ", 1)[0] in shown]
         else:

@@ -102,6 +102,14 @@ class FacebookPublisher:
         self.page_id = settings.page_id
         self.graph_url = local_graph_url()
 
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        if not settings.page_id:
+            return False, "NOT READY: no page_id in campaign.toml"
+        if not secret(TOKEN_ENV):
+            return False, f"NOT READY: {TOKEN_ENV} is not set"
+        return True, f"Page {settings.page_id}, token set"
+
     def _graph(self):
         token = secret(TOKEN_ENV)
         if not token:

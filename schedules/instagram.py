@@ -78,6 +78,14 @@ class InstagramPublisher:
         self.session_path = Path(private_dir) / SESSION_FILE
         self._client = client  # tests pass a stand-in built to instagrapi.Client's signatures
 
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        if not settings.account:
+            return False, "NOT READY: no account in campaign.toml"
+        if not (Path(private_dir) / SESSION_FILE).is_file():
+            return False, "NOT READY: not logged in (campaign channel login instagram)"
+        return True, f"@{settings.account}, session saved"
+
     def _session_client(self):
         """A client with the saved session (no network call); the same device every time."""
         client = self._client if self._client is not None else new_client()

@@ -70,3 +70,7 @@ class OutboxPublisher:
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         return {}
+
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        return True, "offline outbox (no account needed)"

@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
 from schedules import captions, posts
-from schedules.channel import PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
+from schedules.channel import (PermanentError, Publisher, TransientError, UnknownOutcome, channel_spec,
+                               make_publisher)
 from schedules.secrets import redact
 
 log = logging.getLogger("schedules.runner")
 
-FORMAT_FOR = {"instagram": "instagram-feed", "facebook": "facebook"}
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 
@@ -53,7 +53,8 @@ def publisher_for(site: Site, channel: str) -> Publisher:
 
 def image_for(site: Site, portrait: dict, channel: str, lang: str | None) -> Path:
     """The render for the channel (and language) if there is one, else a metadata-free copy of the photo."""
-    fmt = FORMAT_FOR.get(channel, "instagram-feed")
+    spec = channel_spec(channel)
+    fmt = spec.formats[spec.default_format]
     folder = site.renders / portrait["id"]
     names = ([f"{fmt}-{lang}.jpg"] if lang and lang != portrait.get("lang") else []) + [f"{fmt}.jpg"]
     for name in names:

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from portraits.consent import SCOPES
 
 
 @click.group(cls=CampaignGroup)
@@ -15,7 +16,7 @@ def consent() -> None:
 
 @consent.command("grant")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--scope", "scopes", required=True, help="Comma list: instagram,facebook,billboard,press,website (or all).")
+@click.option("--scope", "scopes", required=True, help=f"Comma list: {','.join(SCOPES)} (or all).")
 @click.option("--signed-on", required=True, help="Date the form was signed, YYYY-MM-DD.")
 @click.option("--expires", help="Last day the consent holds, YYYY-MM-DD (default: no end).")
 @click.option("--signed-by", help="Who signed (default: the person, or the guardians for a minor).")
