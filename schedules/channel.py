@@ -103,11 +103,23 @@ class UnknownOutcome(ChannelError):
     """
 
 
+@dataclass(frozen=True)
+class Media:
+    """One image of a post, with the alt text that goes with it (in the image's language)."""
+    path: Path
+    alt_text: str
+    lang: str | None = None
+
+
 class Publisher(Protocol):
     kind: str
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
-        """Post it; return at least {"remote_id": str, "permalink": str | None}."""
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        """Post it; return at least {"remote_id": str, "permalink": str | None}.
+
+        `post["format"]` (default "feed") says how: "feed"/"square" one image with the caption,
+        "story" one upright image, "carousel" several images in one post. A publisher that cannot
+        do a format raises PermanentError saying so."""
 
     def check(self) -> dict[str, Any]:
         """Do the credentials work? {"ok": bool, "account": str | None, "message": str}."""
@@ -121,6 +133,15 @@ class Publisher(Protocol):
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
+
+
+def one_image(post: dict, media: list[Media]) -> tuple[Path, str]:
+    """The single image of a feed post, for publishers that only do feed posts so far."""
+    fmt = post.get("format") or "feed"
+    if fmt not in ("feed", "square") or len(media) != 1:
+        raise PermanentError(f"This publisher cannot post a {fmt} with {len(media)} image(s).",
+                             "Plan it as a feed post, or on a channel that takes this format.")
+    return media[0].path, media[0].alt_text
 
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:

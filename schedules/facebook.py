@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, one_image
 from schedules.secrets import redact, secret
 
 GRAPH_API_VERSION = "24.0"  # the one place the Graph API version is set
@@ -126,7 +126,8 @@ class FacebookPublisher:
         except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
             raise translate(e, during_upload) from None
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        image, _alt_text = one_image(post, media)
         graph = self._graph()
         with open(image, "rb") as f:
             result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portraits.files import atomic_write_bytes
-from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, one_image
 from schedules.secrets import redact, secret
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
@@ -152,7 +152,8 @@ class InstagramPublisher:
         save_session(self.session_path, client.get_settings())
         return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        image, alt_text = one_image(post, media)
         client = self._session_client()
         media = self._call(client, lambda: client.photo_upload(
             Path(image), caption, extra_data={"custom_accessibility_caption": alt_text}), during_upload=True)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
 from schedules import captions, posts
-from schedules.channel import (PermanentError, Publisher, TransientError, UnknownOutcome, channel_spec,
+from schedules.channel import (Media, PermanentError, Publisher, TransientError, UnknownOutcome, channel_spec,
                                make_publisher)
 from schedules.secrets import redact
 
@@ -124,7 +124,7 @@ def publish_post(site: Site, post_id: str, force: bool = False,
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
-            result = pub.publish(post, image, text, alt)
+            result = pub.publish(post, [Media(image, alt, post.get("lang"))], text)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                        "permalink": result.get("permalink"), "error": None,
                        **{k: result[k] for k in ("photo_id", "code") if result.get(k)}}

@@ -191,7 +191,7 @@ class FlakyPlatform:
         self.errors = list(errors)
         self.calls = 0
 
-    def publish(self, post, image, caption, alt_text):
+    def publish(self, post, media, caption):
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)
