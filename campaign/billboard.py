@@ -9,7 +9,7 @@ its slot at the print resolution. Every pick is stored with its time; approval a
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from campaign.config import Settings
 from campaign.engagement import ranking_settings
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
-from portraits.dates import parse_date
+from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from schedules import ranking
 
@@ -45,7 +45,7 @@ def slot_pixels(config: Settings) -> tuple[int, int]:
 
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
     first = parse_date(start, "start date") or ws.now().date()
-    last = parse_date(end, "end date") or first + timedelta(days=RUN_DAYS - 1)
+    last = parse_date(end, "end date") or days_ahead(first, RUN_DAYS - 1)
     if last < first:
         raise CampaignError(f"The run ends ({last}) before it starts ({first}).", "Check --from and --to.")
     return first, last

@@ -8,13 +8,14 @@ expiry), a withdrawal closes it at once, whatever date is asked about, until a n
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 from tinydb import Query, TinyDB
 
 from portraits import audit, records
+from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 
 SCOPES = ("instagram", "facebook", "billboard", "press", "website")
@@ -225,7 +226,7 @@ def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_wit
         row = {"portrait_id": p["id"], "first_name": p["first_name"], "age": p["age"], **s,
                "minor": int(p["age"]) < ADULT_AGE}
         if expiring_within is not None:
-            if not s["expires"] or records.as_date(s["expires"]) > today + timedelta(days=expiring_within):
+            if not s["expires"] or records.as_date(s["expires"]) > days_ahead(today, expiring_within):
                 continue
         rows.append(row)
     return rows

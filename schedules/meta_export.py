@@ -21,17 +21,27 @@ HEADERS = {
     "shares": ("shares", "geteilte inhalte", "mal geteilt", "teilen", "geteilt"),
     "reach": ("reach", "reichweite", "accounts reached", "erreichte konten"),
 }
-NUMBER = re.compile(r"^\d{1,3}([.,\u00a0 ]\d{3})+$|^\d+$")
+_GROUPED = r"\d{1,3}(?:%s\d{3})+|\d+"
+_WHOLE = {True: re.compile(_GROUPED % r"[.,\u00a0\u202f ]"), False: re.compile(_GROUPED % r"[.\u00a0\u202f ]")}
+_FRACTION = re.compile(r"\d[\d.\u00a0\u202f ]*,\d+|\d+\.\d{1,2}")
 
 
-def parse_number(text: str, column: str) -> int | None:
-    """"1.700" (German), "1,700" (English), "1 700" and "1700" are all 1700; empty is None."""
+def parse_number(text: str, column: str, comma_groups: bool = True) -> int | None:
+    """A whole number as people and Meta exports write it; empty is None, anything else a ValueError.
+
+    "1.700" (German), "1 700" and "1700" are 1700. `comma_groups` (exports, which may be English)
+    also reads "1,700" as 1700. A person in a German office typing "1,5" or "1,700" means a
+    fraction, so without `comma_groups` those are refused, never read as thousands."""
     value = (text or "").strip()
     if value in ("", "-", "--"):
         return None
-    if not NUMBER.match(value):
-        raise ValueError(f"{column} {value!r} is not a whole number")
-    return int(re.sub(r"[.,\u00a0 ]", "", value))
+    if _WHOLE[comma_groups].fullmatch(value):
+        return int(re.sub(r"\D", "", value))
+    if value.startswith(("-", "\u2212")):
+        raise ValueError(f"{column} {value!r} is negative")
+    if _FRACTION.fullmatch(value):
+        raise ValueError(f"{column} {value!r} is a fraction, not a whole number")
+    raise ValueError(f"{column} {value!r} is not a whole number")
 
 
 def norm_link(url: str | None) -> str:
