@@ -156,7 +156,8 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(f"The signing date {signed_on} is in the future.", "Give the date the form was signed.")
     if expires is not None and expires <= signed_on:
         raise CampaignError(f"The expiry {expires} is not after the signing date {signed_on}.", "Check --expires.")
-    guardian_list = [g.strip() for g in guardians if g and g.strip()]
+    guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
+    signed_by = records.clean_text(signed_by, "signer's name") if signed_by else None
     minor = int(portrait["age"]) < ADULT_AGE
     if minor and not guardian_list:
         raise CampaignError(f"{portrait_id} is under {ADULT_AGE}: a guardian must sign.",
@@ -205,7 +206,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": via or "unspecified",
+        "via": records.clean_text(via, "channel of the withdrawal") if via else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
     db.table("consents").insert(event)

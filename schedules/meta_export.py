@@ -53,12 +53,14 @@ def norm_link(url: str | None) -> str:
 
 def _read_text(path: Path) -> str:
     raw = Path(path).read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
+    encodings = ("utf-16",) if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:  # cp1252: an export re-saved by Excel on Windows
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CampaignError(f"{Path(path).name} is not text in UTF-8, UTF-16 or Windows-1252.",
+                        "Export the posts from Meta Business Suite again as CSV.")
 
 
 def read_export(path: Path) -> list[tuple[int, dict]]:
@@ -72,9 +74,17 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _rows(reader, Path(path).name)
+    except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise CampaignError(f"{Path(path).name} line {reader.line_num} cannot be read as CSV: {e}.",
+                            "Export the posts from Meta Business Suite again, unchanged.") from None
+
+
+def _rows(reader, name: str) -> list[tuple[int, dict]]:
     header = next(reader, None)
     if not header:
-        raise CampaignError(f"{Path(path).name} is empty.", "Export the posts from Meta Business Suite again.")
+        raise CampaignError(f"{name} is empty.", "Export the posts from Meta Business Suite again.")
     lowered = [h.strip().lower() for h in header]
     columns = {}
     for field, names in HEADERS.items():
@@ -82,10 +92,10 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
             if h in names and field not in columns:
                 columns[field] = i
     if "post_id" not in columns and "permalink" not in columns:
-        raise CampaignError(f"{Path(path).name} has no post id or permalink column.",
+        raise CampaignError(f"{name} has no post id or permalink column.",
                             "Export posts from Meta Business Suite with 'Post ID' or 'Permalink' (Beitrags-ID).")
     if "likes" not in columns and "comments" not in columns:
-        raise CampaignError(f"{Path(path).name} has no likes, reactions or comments column.",
+        raise CampaignError(f"{name} has no likes, reactions or comments column.",
                             "Include Reactions/Likes and Comments (Reaktionen, Kommentare) in the export.")
     rows = []
     for line, cells in enumerate(reader, start=2):

@@ -79,6 +79,7 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
     if (end - start).days > 3 * 366:
         raise CampaignError("That is more than three years of posts.", "Plan a shorter period; re-plan later.")
     weekday_set = parse_days(days)
+    channels = list(dict.fromkeys(channels))  # a channel named twice gets one post a day, not two
     skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
     portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"}
     windows = consent.windows(db)
