@@ -29,7 +29,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes
+from portraits.files import atomic_write_bytes, fsync_folder
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -241,14 +241,30 @@ class Store:
             self.lock.release()
 
     def _keep_backup(self, raw: bytes) -> None:
-        """The version about to be replaced becomes backup 1; older ones move up, the oldest goes."""
+        """The version about to be replaced becomes backup 1; older ones move up, the oldest goes.
+
+        Backup 1 is a second name (hard link) for the file about to be replaced, so no byte is
+        copied: the store is always replaced by a rename, never written in place, so that file
+        never changes again. Where the file system has no hard links, the bytes are written."""
         folder = self.backup_dir
         folder.mkdir(mode=0o700, exist_ok=True)
         name = self.path.name
         for n in range(self.backups - 1, 0, -1):
             with contextlib.suppress(FileNotFoundError):
                 os.replace(folder / f"{name}.{n}", folder / f"{name}.{n + 1}")
-        atomic_write_bytes(folder / f"{name}.1", raw)
+        newest = folder / f"{name}.1"
+        link = folder / f".{name}.1.{os.getpid()}.tmp"
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            os.link(self.path, link)
+            os.replace(link, newest)
+        except OSError:
+            with contextlib.suppress(OSError):
+                link.unlink()
+            atomic_write_bytes(newest, raw)
+            return
+        fsync_folder(folder)
 
     def _remove_stale_temp_files(self) -> None:
         # Under the lock no other writer is mid-write, so any temp file left is from a crash.

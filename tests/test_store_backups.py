@@ -113,3 +113,27 @@ def test_init_still_creates_a_store_and_a_bare_store_may_start_empty(tmp_path, m
     with Store(tmp_path / "other.json").transaction() as db:
         db.table("items").insert({"n": 1})
     assert json.loads((tmp_path / "other.json").read_text())["items"] == {"1": {"n": 1}}
+
+
+def test_a_backup_is_a_second_name_for_the_old_file_and_the_store_is_never_shared(ws, cli):
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    store = ws.root / "campaign.json"
+    old_inode = store.stat().st_ino
+    assert cli("portrait", "edit", pid, "--role", "Oma").exit_code == 0
+    newest = backup_files(store)[0]
+    assert newest.stat().st_ino == old_inode  # no byte copied
+    assert store.stat().st_nlink == 1  # an editor writing campaign.json in place cannot touch a backup
+
+
+def test_without_hard_links_the_previous_version_is_written_out(ws, cli, monkeypatch):
+    import os
+
+    def no_links(src, dst, *args, **kwargs):
+        raise PermissionError(1, "Operation not permitted", str(dst))  # as on FAT or some network shares
+
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    before = (ws.root / "campaign.json").read_bytes()
+    monkeypatch.setattr(os, "link", no_links)
+    assert cli("portrait", "edit", pid, "--role", "Oma").exit_code == 0
+    assert backup_files(ws.root / "campaign.json")[0].read_bytes() == before
+    assert not list((ws.root / BACKUP_DIR).glob(".*.tmp"))
