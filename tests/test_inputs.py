@@ -43,6 +43,12 @@ def test_an_argument_that_is_not_utf8_is_refused_before_anything(cli, ws, photo,
     assert "J\\xf6rg" in out
 
 
+def test_a_user_name_that_is_not_utf8_is_refused_before_it_reaches_the_audit_log(cli, ws, monkeypatch):
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    monkeypatch.setenv("CAMPAIGN_USER", NOT_UTF8)
+    _refused(cli, ws, "portrait", "edit", pid, "--role", "Pflegerin", says="CAMPAIGN_USER")
+
+
 @pytest.mark.real_clock
 def test_a_real_terminal_sending_latin1_bytes_gets_a_clean_error(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), LC_ALL="C.UTF-8")

@@ -28,8 +28,8 @@ def _show(doc: dict) -> None:
 
 @billboard.command()
 @click.option("--slots", type=int, default=None, help="How many portraits (default from campaign.toml, 9).")
-@click.option("--from", "start", help="First day of the run, YYYY-MM-DD (default today).")
-@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD (default ten days).")
+@click.option("--from", "start", help="First day of the run, YYYY-MM-DD or DD.MM.YYYY (default today).")
+@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD or DD.MM.YYYY (default ten days).")
 @json_option
 @click.pass_context
 def pick(ctx, slots, start, end, as_json):
