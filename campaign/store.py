@@ -266,6 +266,14 @@ class Store:
             return
         fsync_folder(folder)
 
+    def forget_backups(self) -> list[Path]:
+        """Remove every kept version (after a GDPR erasure they would still hold the person); return them."""
+        with self.transaction():
+            gone = backup_files(self.path)
+            for backup in gone:
+                backup.unlink()
+        return gone
+
     def _remove_stale_temp_files(self) -> None:
         # Under the lock no other writer is mid-write, so any temp file left is from a crash.
         for folder in (self.path.parent, self.backup_dir):

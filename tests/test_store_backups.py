@@ -137,3 +137,14 @@ def test_without_hard_links_the_previous_version_is_written_out(ws, cli, monkeyp
     assert cli("portrait", "edit", pid, "--role", "Oma").exit_code == 0
     assert backup_files(ws.root / "campaign.json")[0].read_bytes() == before
     assert not list((ws.root / BACKUP_DIR).glob(".*.tmp"))
+
+
+def test_forgetting_the_backups_leaves_none_that_could_hold_an_erased_person(ws, cli):
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommerfeld")
+    for role in ("Oma", "Rentnerin"):
+        assert cli("portrait", "edit", pid, "--role", role).exit_code == 0
+    assert any(b"Sommerfeld" in p.read_bytes() for p in backup_files(ws.root / "campaign.json"))
+    store = (ws.root / "campaign.json").read_bytes()
+    assert len(ws.store.forget_backups()) == 3
+    assert backup_files(ws.root / "campaign.json") == []
+    assert (ws.root / "campaign.json").read_bytes() == store
