@@ -177,3 +177,16 @@ def test_billboard_export_never_replaces_a_file_it_did_not_write_without_force(c
     assert ours.read_bytes() != first and ours.read_bytes().startswith(b"%PDF")
     assert cli("billboard", "export", "--out", theirs, "--force").exit_code == 0
     assert theirs.read_bytes().startswith(b"%PDF") and theirs.read_bytes() != b"%PDF-1.4 the printer's quote"
+
+
+def test_a_report_folder_from_before_the_manifest_is_taken_over_with_its_old_images_removed(cli, ws):
+    approved_portrait(ws, "Anna", 40, "health")
+    folder = ws.exports / "report"
+    (folder / "img").mkdir(parents=True)
+    (folder / "index.html").write_text('<img src="img/bert-50-instagram-feed.jpg">')
+    (folder / "img" / "bert-50-instagram-feed.jpg").write_bytes(b"a face withdrawn since")
+    r = cli("report", "--json")
+    assert r.exit_code == 0, r.output
+    assert not (folder / "img" / "bert-50-instagram-feed.jpg").exists()
+    assert "bert" not in (folder / "index.html").read_text()
+    assert (folder / MANIFEST).is_file()
