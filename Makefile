@@ -8,12 +8,14 @@ DEMO   ?= demo-workspace
 
 setup: $(STAMP)
 
-# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout).
+# System packages: libfribidi for right-to-left text shaping (Pillow's raqm layout); ExifTool for
+# the press images' IPTC/XMP; Chromium, in which the tests open the website gallery.
+SYSTEM_PACKAGES := libfribidi0 libimage-exiftool-perl chromium
 system:
-	@dpkg -s libfribidi0 >/dev/null 2>&1 || { \
-	  echo "installing libfribidi0"; \
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
+	  echo "installing $(SYSTEM_PACKAGES)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); }
 
 $(STAMP): setup.cfg pyproject.toml | system
 	python3 -m venv $(VENV)

@@ -187,6 +187,13 @@ class Channel(Section):
     page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                    _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
         Field("", description="the numeric id of the Facebook Page")
+    phone_number_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                           _fail(f"{v!r} is not a phone number id: the number's id in Meta's "
+                                                 "WhatsApp Manager, digits only"))] = \
+        Field("", description="whatsapp-cloud: the id of the sending number (WhatsApp Manager)")
+    template: Annotated[str, _check(lambda v: v if re.fullmatch(r"[a-z0-9_]{0,512}", v) else
+                                    _fail(f"{v!r} is not a template name: lowercase letters, digits and _"))] = \
+        Field("", description="whatsapp-cloud: the approved message template (image header, body {{1}} {{2}} {{3}})")
     simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
@@ -209,6 +216,86 @@ class Billboard(Section):
     scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
+
+
+def _date_text(value: str) -> str:
+    from portraits.dates import parse_date
+
+    value = plain_text(value, "the date", 40, True)
+    if value:
+        try:
+            parse_date(value, "date")
+        except CampaignError:
+            raise ValueError(f"{value!r} is not a date: write it as 2026-03-20 or 20.03.2026") from None
+    return value
+
+
+def _line(what: str, max_len: int = 200, allow_empty: bool = True):
+    return _check(lambda v: plain_text(v, what, max_len, allow_empty))
+
+
+def _link(value: str) -> str:
+    if value and not re.fullmatch(r"https?://[^\s<>\"'\\]+", value):
+        raise ValueError(f"{value!r} is not a web address: write it like https://www.duisburg.de/solidarisch")
+    return value
+
+
+def _langs(value: list[str]) -> list[str]:
+    for lang in value:
+        _lang(lang)
+    return list(dict.fromkeys(value))
+
+
+def _message_lines(value: dict[str, str]) -> dict[str, str]:
+    for lang, text in value.items():
+        _lang(lang)
+        try:
+            plain_text(text, f"the {lang} line", 300)
+        except ValueError as e:
+            raise ValueError(f"[whatsapp] lines: {e}") from None
+    return value
+
+
+def _widths(value: list[int]) -> list[int]:
+    if not value or any(not 120 <= w <= 4000 for w in value):
+        raise ValueError(f"{value!r} are not image widths: give a few pixel widths from 120 to 4000, e.g. [360, 720, 1080]")
+    return sorted(set(value))
+
+
+class Press(Section):
+    credit: Annotated[str, _line("[press] credit", 120)] = Field(
+        "", description='photo credit for portraits without one of their own ("" = the campaign name)')
+    copyright_holder: Annotated[str, _line("[press] copyright_holder", 120)] = Field(
+        "", description='who holds the rights to the images ("" = the campaign name)')
+    usage_terms: Annotated[str, _line("[press] usage_terms", 400, False)] = Field(
+        "Free for editorial reporting on the campaign, with the photo credit. No other use, no changes "
+        "to the image.", description="what newsrooms may do with the images (written into each image)")
+    media_contact: Annotated[str, _line("[press] media_contact", 300)] = Field(
+        "", description='contact for journalists, e.g. "Presseamt, Anna Muster, 0203 123-4567, presse@stadt.de"')
+    start_date: Annotated[str, _check(_date_text)] = Field(
+        "", description='when the campaign started, e.g. "2026-03-20" ("" = the day of the first post)')
+    billboard_location: Annotated[str, _line("[press] billboard_location", 200)] = Field(
+        "", description='where the billboard stands ("" = no billboard in the press release)')
+    template: Annotated[str, _line("[press] template", 200)] = Field(
+        "", description='your press release template (Jinja2), relative to this folder ("" = the built-in one)')
+
+
+class Gallery(Section):
+    widths: Annotated[list[int], _check(_widths)] = Field(
+        default_factory=lambda: [360, 720, 1080], description="image widths offered to browsers (srcset)")
+    title: Annotated[str, _line("[gallery] title", 120)] = Field("", description='heading ("" = the campaign name)')
+
+
+class WhatsApp(Section):
+    languages: Annotated[list[str], _check(_langs)] = Field(
+        default_factory=list, description='bundle languages ([] = the quote\'s own and every translation)')
+    link: Annotated[str, _check(_link)] = Field("", description="the campaign's web address, at the end of each message")
+    lines: Annotated[dict[str, str], _check(_message_lines)] = Field(
+        default_factory=dict, description='the campaign\'s line per language, e.g. { tr = "..." } (else the campaign name)')
+
+    def line(self, lang: str, default: str) -> str:
+        """The campaign's line in `lang` (the campaign name where none is given)."""
+        return self.lines.get(lang) or default
 
 
 DEFAULT_CAPTIONS = {
@@ -268,6 +355,9 @@ class Settings(Section):
     channels: Annotated[dict[str, Channel], _check(_channels)] = Field(default_factory=_channel_defaults)
     engagement: Engagement = Field(default_factory=Engagement)
     billboard: Billboard = Field(default_factory=Billboard)
+    press: Press = Field(default_factory=Press)
+    gallery: Gallery = Field(default_factory=Gallery)
+    whatsapp: WhatsApp = Field(default_factory=WhatsApp)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -366,14 +456,17 @@ def timezone_of(config: Settings) -> ZoneInfo:
 
 # The file `campaign init` writes: the defaults of the model above, each with its description.
 HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
-# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD and CAMPAIGN_FACEBOOK_TOKEN
-# in the environment instead. Every key below shows its default.
+# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD, CAMPAIGN_FACEBOOK_TOKEN and
+# CAMPAIGN_WHATSAPP_TOKEN in the environment instead. Every key below shows its default.
 """
 NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram" / "facebook" post for real (see README: connecting real accounts).',
+                '# "instagram" / "facebook" post for real (see README: connecting real accounts);\n'
+                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.',
+    "press": "# The press kit (campaign press kit): written into every press image and the press release.",
+    "whatsapp": "# The day's WhatsApp message per language: the quote, the campaign's line, the link.",
 }
 
 
@@ -385,7 +478,9 @@ def _toml(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML basic strings
 
 
@@ -405,8 +500,9 @@ def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
 def render_template(name: str, hashtag: str, timezone: str) -> str:
     """The commented campaign.toml that `campaign init` writes, made from the model's defaults."""
     settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
-    parts = [HEADER, *_lines(settings, skip=("brand", "captions", "posting", "channels", "engagement", "billboard"))]
-    for section in ("brand", "captions", "posting", "channels", "engagement", "billboard"):
+    sections = ("brand", "captions", "posting", "channels", "engagement", "billboard", "press", "gallery", "whatsapp")
+    parts = [HEADER, *_lines(settings, skip=sections)]
+    for section in sections:
         value = getattr(settings, section)
         parts.append("")
         if section in NOTES:

@@ -1,7 +1,8 @@
 """GDPR: give a person everything stored about them, or erase them.
 
 Erasure removes the record, consent events (and their evidence files), photos, renders, posts,
-outbox entries and engagement figures, then rewrites the audit log so that it names no one:
+outbox entries, engagement figures, and every press kit, WhatsApp bundle and gallery showing them
+(campaign/outputs.py), then rewrites the audit log so that it names no one:
 the old entries keep their action and time, their subject becomes an opaque token.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from tinydb import Query
 
+from campaign import outputs
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
@@ -103,6 +105,7 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
             if portrait_id in json.dumps(entry, ensure_ascii=False):
                 audit_table.update(lambda doc, e=entry: doc.update(_scrub(dict(e), portrait_id, token)),
                                    doc_ids=[entry.doc_id])
+        handed_out = outputs.take_out(ws, db, portrait_id)
         audit.record(db, "gdpr.erase", token, removed={**counts, "photos": 1 if photo else 0})
     # Files go after the store no longer points at them: a crash here leaves orphans, never dangling records.
     for f in removed_files:
@@ -113,7 +116,9 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
     # Overviews that may show the face: the contact sheet and the report. Both can be made again.
     (ws.exports / "contact-sheet.jpg").unlink(missing_ok=True)
     shutil.rmtree(ws.exports / "report", ignore_errors=True)
+    # Press kits, WhatsApp bundles and galleries that show them: gone (outside the workspace: listed).
+    handed_out["deleted"] = outputs.delete(handed_out.pop("delete"))
     published = [p for p in rows["posts"] if p.get("status") in ("published", "unknown", "publishing")]
-    return {"erased": token, "removed": counts, "takedown": [
+    return {"erased": token, "removed": counts, "outputs": handed_out, "takedown": [
         {"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
          "permalink": p.get("permalink")} for p in published]}

@@ -11,16 +11,22 @@ from portraits import consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
 from schedules import captions, ical, plan as planner, posts
-from schedules.channel import CHANNELS
+from schedules.channel import CHANNELS, planned_channels
 from schedules.runner import DaemonLock
 
 
 def channels_from(value: str | None, config: dict) -> list[str]:
+    plannable = planned_channels()
     names = [c.strip().lower() for c in (value or "").split(",") if c.strip()] or \
-        [c for c in CHANNELS if c in config.channels] or list(CHANNELS)
+        [c for c in plannable if c in config.channels] or plannable
     unknown = [c for c in names if c not in CHANNELS]
     if unknown:
-        raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(CHANNELS)}.")
+        raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(plannable)}.")
+    unplanned = [c for c in names if c not in plannable]
+    if unplanned:
+        raise CampaignError(f"{CHANNELS[unplanned[0]].label} is not planned post by post.",
+                            "Make the day's messages with `campaign whatsapp bundle` (or broadcast them with "
+                            "`campaign whatsapp send`).")
     return list(dict.fromkeys(names))  # "instagram,instagram" is one channel, never two posts
 
 

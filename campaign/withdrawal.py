@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from campaign import outputs
 from campaign.workspace import Workspace
 from portraits import consent
 from schedules.posts import cancel_for_withdrawal
@@ -20,5 +21,9 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
         now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
         posts = cancel_for_withdrawal(db, portrait_id, set(event["scopes"]), now)
+        handed_out = outputs.take_out(ws, db, portrait_id, event["scopes"])
+    # Press kits, WhatsApp bundles and galleries that need a withdrawn scope and show the person go
+    # now (after the store no longer lists them); outside the workspace they are listed to delete.
+    handed_out["deleted"] = outputs.delete(handed_out.pop("delete"))
     return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"],
-            "cancelled": posts["cancelled"], "takedown": posts["takedown"]}
+            "cancelled": posts["cancelled"], "takedown": posts["takedown"], "outputs": handed_out}

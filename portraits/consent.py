@@ -18,7 +18,7 @@ from portraits import audit, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 
-SCOPES = ("instagram", "facebook", "billboard", "press", "website")
+SCOPES = ("instagram", "facebook", "billboard", "press", "website", "whatsapp")
 ADULT_AGE = 18
 
 

@@ -70,3 +70,11 @@ def alt_text(portrait: dict, lang: str | None, config) -> str:
     pattern = ALT.get(lang, ALT["en"])
     fields = fields_for(portrait, lang, config)
     return pattern.format(**{**fields, "quote": typographic(fields["quote"], lang)})
+
+
+def photo_alt(portrait: dict, lang: str | None, config) -> str:
+    """What the photo shows, without the quote ("Foto von Brigitte, 81, Rentnerin"): for pages that
+    set the quote as text next to the image, so a screen reader does not read it twice."""
+    lang = lang or portrait.get("lang") or "de"
+    pattern = ALT.get(lang, ALT["en"]).split(". ", 1)[0]
+    return pattern.format(**fields_for(portrait, lang, config))

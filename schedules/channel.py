@@ -35,6 +35,8 @@ class ChannelSpec:
     formats: dict[str, str]           # post format -> the render layout it publishes
     caption_chars: int                # the platform's caption limit
     hashtags: int                     # the platform's hashtag limit
+    planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
+                                      # bundle or broadcast to subscribers, campaign/whatsapp.py)
 
     @property
     def scope(self) -> str:
@@ -49,6 +51,8 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
     PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
     PublisherKind("facebook", "schedules.facebook:FacebookPublisher", ("CAMPAIGN_FACEBOOK_TOKEN",), ("page_id",)),
+    PublisherKind("whatsapp-cloud", "schedules.whatsapp:WhatsAppCloudPublisher", ("CAMPAIGN_WHATSAPP_TOKEN",),
+                  ("phone_number_id", "template")),
 )}
 
 # Adding a channel: one module with its publisher, plus its entry here (and its consent scope in
@@ -58,7 +62,15 @@ CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
                 caption_chars=2200, hashtags=30),
     ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"), {"feed": "facebook"},
                 caption_chars=63206, hashtags=30),
+    # WhatsApp: an image caption holds 1,024 characters; "outbox" means bundles only, no broadcast.
+    ChannelSpec("whatsapp", "WhatsApp", ("outbox", "whatsapp-cloud"), {"feed": "instagram-square"},
+                caption_chars=1024, hashtags=30, planned=False),
 )}
+
+
+def planned_channels() -> list[str]:
+    """The channels a posting plan fills, post by post."""
+    return [name for name, spec in CHANNELS.items() if spec.planned]
 
 
 def channel_spec(name: str) -> ChannelSpec:

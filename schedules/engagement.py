@@ -70,3 +70,20 @@ def snapshots(db: TinyDB, post_id: str | None = None) -> list[dict]:
     table = db.table("engagement")
     docs = table.all() if post_id is None else table.search(Query().post_id == post_id)
     return sorted((dict(d) for d in docs), key=lambda s: (datetime.fromisoformat(s["at"]), s["post_id"]))
+
+
+def latest_by_portrait(db: TinyDB, post_owner: dict[str, str]) -> dict[str, dict[str, int]]:
+    """portrait id -> the latest figures of each of its posts, added up (what people see today;
+    the ranking compares posts at the same age instead)."""
+    latest: dict[str, dict] = {}
+    for s in snapshots(db):
+        latest[s["post_id"]] = s  # snapshots come oldest first
+    out: dict[str, dict[str, int]] = {}
+    for post_id, s in latest.items():
+        owner = post_owner.get(post_id)
+        if owner is None:
+            continue
+        row = out.setdefault(owner, {"likes": 0, "comments": 0, "shares": 0})
+        for k in row:
+            row[k] += int(s[k])
+    return out

@@ -30,6 +30,9 @@ COMMANDS = [
     ("render", "preview"),
     ("channel", "channel"),
     ("channel", "reconcile"),
+    ("press", "press"),
+    ("gallery", "gallery"),
+    ("whatsapp", "whatsapp"),
 ]
 
 

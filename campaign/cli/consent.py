@@ -69,6 +69,15 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
         click.echo("Take these published posts down by hand:")
         for p in result["takedown"]:
             click.echo(f"  {p['id']} on {p['channel']} ({p.get('permalink') or p.get('remote_id') or p['status']})")
+    handed_out = result["outputs"]
+    for path in handed_out["deleted"]:
+        click.echo(f"Removed {path}: it showed {portrait_id}.")
+    for path in handed_out["by_hand"]:
+        click.echo(f"Delete by hand (outside the workspace): {path}")
+    for note in handed_out["tell"]:
+        click.echo(f"Also: {note}.")
+    for command in handed_out["remake"]:
+        click.echo(f"Make it again without them: {command}")
 
 
 @consent.command("status")

@@ -14,31 +14,57 @@ def gdpr() -> None:
 
 
 @gdpr.command("export")
-@click.argument("portrait_id", metavar="ID")
+@click.argument("portrait_id", metavar="ID", required=False)
+@click.option("--subscriber", help="A WhatsApp subscriber's number or id instead of a portrait.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
 @json_option
 @click.pass_context
-def export(ctx, portrait_id, out_dir, as_json):
-    """Everything stored about ID: a JSON file plus the photo, consent forms and renders."""
+def export(ctx, portrait_id, subscriber, out_dir, as_json):
+    """Everything stored about ID: a JSON file plus the photo, consent forms and renders
+    (or about a WhatsApp subscriber: their number, language, opt-in and the messages sent)."""
     from campaign.gdpr import export_person
+    from campaign.whatsapp import export_subscriber
 
-    result = export_person(workspace(ctx), portrait_id, Path(out_dir))
+    _one_of(portrait_id, subscriber)
+    ws = workspace(ctx)
+    result = export_subscriber(ws, subscriber, Path(out_dir)) if subscriber else \
+        export_person(ws, portrait_id, Path(out_dir))
     if as_json:
         echo_json(result)
     else:
         click.echo(f"Wrote {len(result['files'])} file(s) to {result['folder']}")
 
 
+def _one_of(portrait_id: str | None, subscriber: str | None) -> None:
+    if bool(portrait_id) == bool(subscriber):
+        raise click.UsageError("Give a portrait ID or --subscriber NUMBER, one of them.")
+
+
 @gdpr.command("erase")
-@click.argument("portrait_id", metavar="ID")
+@click.argument("portrait_id", metavar="ID", required=False)
+@click.option("--subscriber", help="A WhatsApp subscriber's number or id instead of a portrait.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @json_option
 @click.pass_context
-def erase(ctx, portrait_id, yes, as_json):
-    """Erase ID: record, photos, renders, consent evidence. The audit keeps an anonymous entry."""
+def erase(ctx, portrait_id, subscriber, yes, as_json):
+    """Erase ID: record, photos, renders, consent evidence, press kits, bundles and galleries showing
+    them. The audit keeps an anonymous entry. With --subscriber: a WhatsApp subscriber's data."""
     from campaign.gdpr import erase_person
+    from campaign.whatsapp import erase_subscriber
 
+    _one_of(portrait_id, subscriber)
     ws = workspace(ctx)
+    if subscriber:
+        if not yes:
+            click.confirm("Erase this WhatsApp subscriber and everything sent to them for good?", abort=True)
+        result = erase_subscriber(ws, subscriber)
+        if as_json:
+            echo_json(result)
+        else:
+            click.echo(f"Erased the subscriber ({', '.join(f'{n} {k}' for k, n in result['removed'].items() if n)}); "
+                       f"{result['backups_removed']} kept version(s) of the store removed.")
+            click.echo("If your own sign-up lists still hold the number, remove it there too.")
+        return
     if not yes:
         click.confirm(f"Erase {portrait_id} and all their files for good?", abort=True)
     result = erase_person(ws, portrait_id)
@@ -48,3 +74,9 @@ def erase(ctx, portrait_id, yes, as_json):
     click.echo(f"Erased {portrait_id} (audit reference {result['erased']}).")
     for p in result["takedown"]:
         click.echo(f"  Take down by hand: post {p['post_id']} on {p['channel']} {p.get('permalink') or p.get('remote_id') or ''}")
+    for path in result["outputs"]["by_hand"]:
+        click.echo(f"  Delete by hand (outside the workspace): {path}")
+    for note in result["outputs"]["tell"]:
+        click.echo(f"  Also: {note}.")
+    for command in result["outputs"]["remake"]:
+        click.echo(f"  Make again without them: {command}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from schedules.channel import CHANNELS
+from schedules.channel import planned_channels
 
 POST_COLUMNS = ["id", "at", "channel", "portrait_id", "first_name", "status", "reason"]
 
@@ -24,7 +24,7 @@ def schedule() -> None:
 @click.option("--end", help="Last day, YYYY-MM-DD or DD.MM.YYYY (default: four weeks).")
 @click.option("--days", help="Posting days, e.g. mon-sat (default from campaign.toml).")
 @click.option("--time", "at", help="Local time HH:MM (default from campaign.toml).")
-@click.option("--channels", help=f"Comma list: {','.join(CHANNELS)} (default: all).")
+@click.option("--channels", help=f"Comma list: {','.join(planned_channels())} (default: all).")
 @json_option
 @click.pass_context
 def plan(ctx, start, end, days, at, channels, as_json):
@@ -45,7 +45,7 @@ def plan(ctx, start, end, days, at, channels, as_json):
 @schedule.command("add")
 @click.argument("portrait_id", metavar="ID")
 @click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
-@click.option("--channel", help=f"{' or '.join(CHANNELS)} (default: all).")
+@click.option("--channel", help=f"{' or '.join(planned_channels())} (default: all).")
 @json_option
 @click.pass_context
 def add(ctx, portrait_id, at, channel, as_json):

@@ -1,0 +1,23 @@
+"""campaign gallery."""
+from __future__ import annotations
+
+import click
+
+from campaign.cli.common import echo_json, json_option, workspace
+
+
+@click.command()
+@click.option("--out", type=click.Path(file_okay=False), help="Folder for the gallery (default exports/gallery).")
+@json_option
+@click.pass_context
+def gallery(ctx, out, as_json):
+    """A static page of the portraits with website consent, for the city's website (and gallery.json for its CMS)."""
+    from campaign.gallery import make_gallery
+
+    result = make_gallery(workspace(ctx), out)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"Gallery of {len(result['portraits'])} portrait(s): {result['index']}")
+    click.echo(f"  for the CMS: {result['json']}; to paste into a page: embed.html")
+    click.echo("It opens in a browser without a server and loads nothing from elsewhere.")

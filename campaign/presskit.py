@@ -1,0 +1,201 @@
+"""`campaign press kit`: a folder and a zip for journalists, from portraits with `press` consent only.
+
+Per portrait, named by first name and age: the branded feed render and the clean photo at its full
+kept resolution, each with the metadata a newsroom reads (credit, copyright, usage terms, caption;
+IPTC and XMP, written by ExifTool) and nothing else. Beside them a press release draft from an
+editable Jinja2 template and `manifest.json` (file, portrait id, languages, consent date).
+
+Who is in it: approved portraits whose press consent is valid today; with --from/--to, only those
+with a post (planned or out) in that period. The most liked motifs in the press release are taken
+from those people only, so nobody without press consent is named in any file.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from campaign import outputs, templating
+from campaign.engagement import top
+from campaign.store import atomic_write_text
+from campaign.workspace import Workspace
+from portraits import consent, metadata, records
+from portraits.dates import parse_date
+from portraits.errors import CampaignError
+from portraits.render import name_line, typographic
+from schedules import engagement, posts
+
+KIND = "press-kit"
+FEED = "instagram-feed"
+TOP = 3  # most liked motifs named in the press release
+BATCH = 25  # portraits per ExifTool process
+LIVE = ("planned", "publishing", "published", "unknown")
+
+
+def _period(start: str | date | None, end: str | date | None) -> tuple[date | None, date | None]:
+    first, last = parse_date(start, "--from date"), parse_date(end, "--to date")
+    if first and last and last < first:
+        raise CampaignError(f"The period ends ({last}) before it starts ({first}).", "Check --from and --to.")
+    return first, last
+
+
+def eligible(db, today: date, first: date | None = None, last: date | None = None, tz=None) -> list[dict]:
+    """Approved portraits with press consent valid today (and a post in the period, if one is given)."""
+    chosen = [p for p in records.all_portraits(db)
+              if p.get("status") == "approved" and consent.is_valid(db, p["id"], "press", today)]
+    if first or last:
+        shown = set()
+        for post in posts.all_posts(db):
+            day = datetime.fromisoformat(post["at"]).astimezone(tz).date()
+            if post["status"] in LIVE and (not first or day >= first) and (not last or day <= last):
+                shown.add(post["portrait_id"])
+        chosen = [p for p in chosen if p["id"] in shown]
+    return sorted(chosen, key=lambda p: p["id"])
+
+
+def file_stem(first_name: str, age: int, taken: set[str]) -> str:
+    """"Brigitte-81", then "Brigitte-81-2": first name (letters of any script kept) and age."""
+    name = re.sub(r"[^\w]+", "-", first_name).strip("-_") or "Portrait"
+    base = f"{name}-{age}"
+    stem, n = base, 2
+    while stem.casefold() in taken:
+        stem, n = f"{base}-{n}", n + 1
+    taken.add(stem.casefold())
+    return stem
+
+
+def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
+    press, name = ws.config.press, ws.config.name
+    photographer = p.get("credit") or press.credit or name
+    quote = " ".join(p["quote"].split())
+    caption = (f"{name_line(p['first_name'], p['age'], p['role'], p['lang'])}: {typographic(quote, p['lang'])} "
+               f"({name}, {ws.config.hashtag})")
+    return metadata.PressTags(title=f"{p['first_name']}, {p['age']}", headline=name, caption=caption,
+                              creator=photographer, credit=photographer,
+                              copyright=f"© {year} {press.copyright_holder or name}",
+                              usage_terms=press.usage_terms, source=name)
+
+
+def _start_date(ws: Workspace, db) -> date | None:
+    if ws.config.press.start_date:
+        return parse_date(ws.config.press.start_date)
+    out = [p for p in posts.all_posts(db) if p["status"] in ("published", "unknown")] or \
+        [p for p in posts.all_posts(db) if p["status"] in LIVE]
+    return datetime.fromisoformat(out[0]["at"]).astimezone(ws.tz).date() if out else None
+
+
+def _press_release(ws: Workspace, db, people: list[dict], first: date | None, last: date | None,
+                   credits: list[str], images: int) -> str:
+    press = ws.config.press
+    ids = {p["id"]: p for p in people}
+    # Ordered by the campaign's fair ranking (each post at the same age), shown with today's figures.
+    best = [r for r in top(ws) if r["portrait_id"] in ids and r["score"] > 0][:TOP]
+    figures = engagement.latest_by_portrait(db, {p["id"]: p["portrait_id"] for p in posts.all_posts(db)})
+    context = {
+        "campaign": {"name": ws.config.name, "hashtag": ws.config.hashtag},
+        "start_date": _start_date(ws, db), "made_on": ws.now().date(), "count": len(people),
+        "portraits": [{k: p[k] for k in ("first_name", "age", "role", "quote")} for p in people],
+        "top": [{"first_name": r["first_name"], "age": r["age"], "role": r["role"],
+                 "quote": ids[r["portrait_id"]]["quote"], **figures[r["portrait_id"]]} for r in best],
+        "billboard_location": press.billboard_location, "credits": credits,
+        "copyright_holder": press.copyright_holder or ws.config.name, "usage_terms": press.usage_terms,
+        "media_contact": press.media_contact, "period_from": first, "period_to": last, "images": images,
+    }
+    own = None
+    if press.template:
+        own = (ws.root / press.template).resolve()
+        if not own.is_file():
+            raise CampaignError(f"The press release template {press.template} does not exist.",
+                                "Fix [press] template in campaign.toml, or leave it empty for the built-in one.")
+    return templating.render("press-release.md.j2", context, own)
+
+
+def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | None = None,
+             out: str | Path | None = None, jobs: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> dict:
+    """Write the press kit folder (default exports/press-kit/) and its zip beside it; return what it holds."""
+    from campaign.rendering import render
+
+    first, last = _period(start, end)
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if jobs < 1:
+        raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
+    target = outputs.target_for(ws, KIND, out)
+    zip_path = outputs.KINDS[KIND].parts(target)[1]
+    db = ws.store.read()
+    now = ws.now()
+    people = eligible(db, now.date(), first, last, ws.tz)
+    if not people:
+        raise CampaignError("No portrait can go into a press kit: none is approved with a valid press consent today"
+                            + (" and a post in that period." if first or last else "."),
+                            "Record press consent (campaign consent grant ID --scope press ...), or choose other dates.")
+    rendered = render(ws, [p["id"] for p in people], FEED, None, jobs)
+    failed = {f["portrait_id"]: f["reason"] for f in rendered["failed"]}
+    people = [p for p in people if p["id"] not in failed]
+    if not people:
+        raise CampaignError("No portrait of the press kit could be rendered: "
+                            + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
+    taken: set[str] = set()
+    files, work, credits = [], [], []
+    with outputs.staging(target) as stage:
+        (stage / "images").mkdir()
+        for p in people:
+            stem = file_stem(p["first_name"], p["age"], taken)
+            tags = _tags(ws, p, now.year)
+            credits.append(tags.credit)
+            languages = [p["lang"], *sorted(p.get("translations") or {})]
+            signed = consent.windows_from(consent.events(db, p["id"]))["press"][0].isoformat()
+            feed = ws.renders / p["id"] / f"{FEED}.jpg"
+            size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
+            for label, source, width, height in (("feed", feed, *size),
+                                                 ("photo", ws.root / p["photo"]["file"], p["photo"]["width"],
+                                                  p["photo"]["height"])):
+                name = f"images/{stem}-{label}.jpg"
+                work.append((source, stage / name, tags))
+                files.append({"file": name, "portrait_id": p["id"], "languages": languages, "consent_date": signed,
+                              "image": "campaign motif (feed render)" if label == "feed" else "photo without text",
+                              "width": width, "height": height})
+        batches = [work[i:i + 2 * BATCH] for i in range(0, len(work), 2 * BATCH)]
+        done = 0
+        with ThreadPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
+            for _ in pool.map(metadata.write, batches):
+                done += 1
+                if progress:
+                    progress(done, len(batches))
+        credits = list(dict.fromkeys(credits))
+        atomic_write_text(stage / "press-release.md",
+                          _press_release(ws, db, people, first, last, credits, len(files)))
+        manifest = {"kind": KIND, "campaign": ws.config.name, "made_at": now.isoformat(timespec="seconds"),
+                    "period": {"from": first.isoformat() if first else None, "to": last.isoformat() if last else None},
+                    "press_release": "press-release.md", "credits": credits, "files": files}
+        atomic_write_text(stage / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        tmp_zip = _zip_as(stage, target.name, zip_path)
+        try:
+            outputs.swap_in(stage, target)
+            os.replace(tmp_zip, zip_path)
+        except BaseException:
+            tmp_zip.unlink(missing_ok=True)
+            raise
+    outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[target, zip_path])
+    return {"folder": str(target), "zip": str(zip_path), "portraits": [p["id"] for p in people],
+            "images": len(files), "failed": [{"portrait_id": k, "reason": v} for k, v in sorted(failed.items())],
+            "press_release": str(target / "press-release.md"), "credits": credits}
+
+
+def _zip_as(folder: Path, root: str, target: Path) -> Path:
+    """Zip `folder` with `root` as the top folder in the archive, under a temporary name beside
+    `target`; JPEGs are stored as they are (they do not compress), text is deflated."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with zipfile.ZipFile(tmp, "w") as z:
+        for f in sorted(folder.rglob("*")):
+            if f.is_file():
+                kind = zipfile.ZIP_STORED if f.suffix.lower() == ".jpg" else zipfile.ZIP_DEFLATED
+                z.write(f, f"{root}/{f.relative_to(folder).as_posix()}", compress_type=kind)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    return tmp

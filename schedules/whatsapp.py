@@ -1,0 +1,161 @@
+"""WhatsApp Business Cloud API, through pywa: the day's portrait to subscribers who opted in.
+
+WhatsApp is not a feed of planned posts: what goes out is one approved template message per
+subscriber, in their language, with the day's image in its header (campaign/whatsapp.py decides
+who gets what and records every send). This module only speaks to the platform: upload an image,
+send one template, check the number. The token comes from CAMPAIGN_WHATSAPP_TOKEN.
+
+Phone numbers are personal data: no message, log line or error this module produces holds one
+(Meta's error texts are scrubbed of anything that looks like a number), and pywa's own debug log,
+which prints request bodies, is kept off.
+
+Tests point the client at a fake Cloud API through CAMPAIGN_GRAPH_URL (loopback only, as for the
+Graph API): pywa takes an httpx client, whose transport we give the test server's address.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
+from schedules.facebook import local_graph_url
+from schedules.secrets import redact, secret
+
+TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
+API_VERSION = "23.0"  # the one place the Cloud API version is set
+TIMEOUT = 30.0
+# Cloud API codes worth another try later: rate limits, spam-rate and pair-rate limits, service down.
+TRANSIENT_CODES = {4, 80007, 130429, 131016, 131048, 131056, 133016}
+NUMBER = re.compile(r"\+?\d[\d \-/().]{6,}\d")
+
+logging.getLogger("pywa").setLevel(logging.WARNING)  # its DEBUG lines print message bodies with numbers
+
+
+def scrub(text: str) -> str:
+    """A platform's message without tokens and without anything shaped like a phone number."""
+    return NUMBER.sub("[number]", redact(text or ""))
+
+
+def _client(phone_id: str, token: str):
+    """A pywa client speaking API_VERSION (to the loopback test server when CAMPAIGN_GRAPH_URL is set)."""
+    import httpx
+    from pywa import WhatsApp
+
+    local = local_graph_url()
+    transport = None
+    if local:
+        target = httpx.URL(local)
+
+        class LoopbackTransport(httpx.HTTPTransport):
+            def handle_request(self, request: httpx.Request) -> httpx.Response:
+                request.url = request.url.copy_with(scheme=target.scheme, host=target.host, port=target.port)
+                return super().handle_request(request)
+
+        transport = LoopbackTransport()
+    session = httpx.Client(timeout=TIMEOUT, transport=transport)
+    return WhatsApp(phone_id=phone_id, token=token, session=session, api_version=API_VERSION)
+
+
+def translate(error: Exception) -> Exception:
+    """pywa and httpx errors -> ours, with no number and no token in the message."""
+    import httpx
+    from pywa.errors import WhatsAppError
+
+    if isinstance(error, WhatsAppError):
+        msg = scrub(f"{error.message}" + (f": {error.details}" if error.details else ""))
+        if error.code == 190:
+            return PermanentError(f"WhatsApp refused the token (expired or revoked): {msg}",
+                                  f"Make a new system-user token and set {TOKEN_ENV}.")
+        if error.code in TRANSIENT_CODES or error.is_transient:
+            return TransientError(f"WhatsApp asks to slow down or is unavailable (code {error.code}): {msg}",
+                                  "Run `campaign whatsapp send` again later; who got the message is kept.")
+        return PermanentError(f"WhatsApp said: {msg} (code {error.code})",
+                              "Fix what Meta names (template name, language, the number's opt-in), then send again.")
+    if isinstance(error, httpx.ConnectError):
+        return TransientError(f"WhatsApp could not be reached: {scrub(str(error))}")
+    if isinstance(error, (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError)):
+        return UnknownOutcome(f"WhatsApp did not answer in time: {scrub(str(error))}",
+                              "The message may have gone out; it is not sent again to this subscriber.")
+    if isinstance(error, httpx.HTTPError):
+        return TransientError(f"WhatsApp did not answer: {scrub(str(error))}")
+    return error
+
+
+class WhatsAppCloudPublisher:
+    """The `whatsapp-cloud` publisher kind: check and readiness like every publisher, plus the two
+    calls a broadcast is made of (`upload_image`, `send_template`)."""
+    kind = "whatsapp-cloud"
+
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
+        self.channel = channel
+        self.phone_id = settings.phone_number_id
+        self.template = settings.template
+        self._wa = None
+
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        if not settings.phone_number_id:
+            return False, "NOT READY: no phone_number_id in campaign.toml"
+        if not settings.template:
+            return False, "NOT READY: no approved template named in campaign.toml"
+        if not secret(TOKEN_ENV):
+            return False, f"NOT READY: {TOKEN_ENV} is not set"
+        return True, f"number {settings.phone_number_id}, template {settings.template}, token set"
+
+    def _client(self):
+        if self._wa is None:
+            token = secret(TOKEN_ENV)
+            if not token:
+                raise PermanentError(f"No WhatsApp token: {TOKEN_ENV} is not set.",
+                                     f"Set {TOKEN_ENV} to a system-user token of the WhatsApp Business account.")
+            if not self.phone_id or not self.template:
+                raise PermanentError("No WhatsApp number id or template in campaign.toml.",
+                                     "Set phone_number_id and template under [channels.whatsapp].")
+            self._wa = _client(self.phone_id, token)
+        return self._wa
+
+    def _call(self, fn):
+        try:
+            return fn()
+        except Exception as e:  # noqa: BLE001 - translated, or re-raised as it was
+            raise translate(e) from None
+
+    def upload_image(self, path: Path) -> str:
+        """Upload a JPEG once; the media id is used in every message of the broadcast."""
+        wa = self._client()
+        media = self._call(lambda: wa.upload_media(Path(path), mime_type="image/jpeg", filename="portrait.jpg"))
+        return str(media.id)
+
+    def send_template(self, to: str, lang: str, media_id: str, texts: list[str]) -> str:
+        """One template message (image header, body {{1}}..{{n}}) to one number; the message id."""
+        from pywa.types.templates import BodyText, HeaderImage, TemplateLanguage
+
+        try:
+            language = TemplateLanguage(lang)
+        except ValueError:
+            raise PermanentError(f"WhatsApp has no template language {lang!r}.",
+                                 "Use a language code WhatsApp templates support (de, en, tr, ar, uk, ru, ...).") from None
+        wa = self._client()
+        sent = self._call(lambda: wa.send_template(
+            to=to, name=self.template, language=language,
+            params=[HeaderImage.params(image=media_id), BodyText.params(*texts)]))
+        return str(sent.id)
+
+    def check(self) -> dict[str, Any]:
+        wa = self._client()
+        number = self._call(lambda: wa.get_business_phone_number())
+        return {"ok": True, "account": f"WhatsApp {number.verified_name} ({number.id})",
+                "message": f"the token reaches the WhatsApp number of {number.verified_name}"}
+
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        raise PermanentError("WhatsApp is not planned post by post.",
+                             "Broadcast the day's portrait with `campaign whatsapp send`.")
+
+    def recent_media(self, since: datetime) -> list[dict[str, Any]]:
+        return []  # messages to people, not posts on an account: nothing to reconcile
+
+    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+        return {}

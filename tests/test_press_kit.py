@@ -1,0 +1,196 @@
+"""The press kit: press consent only, first names only, newsroom metadata read back with ExifTool."""
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import approved_portrait, configure
+from portraits import consent, metadata, records
+from schedules import engagement, posts
+
+SURNAME = "Geheimnachname"
+CONTACT = "Presseamt Duisburg, Anna Muster, 0203 283-1234, presse@stadt-duisburg.de"
+
+
+def _camera_photo(path: Path) -> Path:
+    """A camera JPEG with make, model and a GPS position (what must never reach a newsroom)."""
+    img = Image.new("RGB", (2400, 3000), (150, 120, 100))
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    exif[0x0110] = "CameraModel"
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 26.0, 0.0), 3: "E", 4: (6.0, 45.0, 0.0)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path, exif=exif.tobytes(), quality=90)
+    return path
+
+
+def _published(ws, pid: str, likes: int, comments: int, shares: int) -> None:
+    now = ws.now()
+    with ws.store.transaction() as db:
+        post = posts.create(db, pid, "instagram", now - timedelta(days=20), now - timedelta(days=21))
+        posts.update(db, post["id"], now, "published", "test")
+        engagement.record(db, post["id"], likes=likes, comments=comments, shares=shares, at=now - timedelta(days=5))
+
+
+@pytest.fixture
+def campaign(ws, tmp_path):
+    """Brigitte (press consent, a surname on file, a camera photo with GPS, a Turkish translation),
+    Tamara (press consent), Jonas (instagram only, the most liked of all)."""
+    configure(ws, "press", credit="Stadt Duisburg", copyright_holder="Stadt Duisburg",
+              usage_terms="Frei für redaktionelle Berichterstattung über die Kampagne mit Bildnachweis.",
+              media_contact=CONTACT, start_date="2026-03-20", billboard_location="Königstraße, Ecke Düsseldorfer Straße")
+    with ws.store.transaction() as db:
+        rec = records.add_portrait(db, ws.photos, _camera_photo(tmp_path / "cam.jpg"), first_name="Brigitte", age=81,
+                                   role="Rentnerin", role_category="senior", surname=SURNAME, credit="Studio Nord",
+                                   quote="Meine Generation hat viele Krisen überstanden.")
+        records.translate_portrait(db, rec["id"], "tr", "Benim kuşağım birçok krizi atlattı.", role="emekli")
+        consent.grant(db, rec["id"], "instagram,press,website", date(2026, 2, 1), today=date(2100, 1, 1))
+        records.approve_portrait(db, rec["id"], True)
+    tamara = approved_portrait(ws, "Tamara", 32, "health", scopes="instagram,press", signed_on="2026-03-01")
+    jonas = approved_portrait(ws, "Jonas", 45, "transport", scopes="instagram", surname="Versteckt")
+    _published(ws, rec["id"], 1700, 80, 25)
+    _published(ws, tamara, 300, 10, 2)
+    _published(ws, jonas, 5000, 400, 90)
+    return {"brigitte": rec["id"], "tamara": tamara, "jonas": jonas}
+
+
+def _kit(cli, *args):
+    r = cli("press", "kit", "--jobs", "2", "--json", *args)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def test_the_kit_holds_only_people_with_press_consent_in_every_file(cli, ws, campaign):
+    result = _kit(cli)
+    folder, zip_path = Path(result["folder"]), Path(result["zip"])
+    assert folder == ws.exports / "press-kit" and zip_path == ws.exports / "press-kit.zip"
+    assert sorted(result["portraits"]) == sorted([campaign["brigitte"], campaign["tamara"]])
+    names = sorted(p.name for p in (folder / "images").iterdir())
+    assert names == ["Brigitte-81-feed.jpg", "Brigitte-81-photo.jpg", "Tamara-32-feed.jpg", "Tamara-32-photo.jpg"]
+    with zipfile.ZipFile(zip_path) as z:
+        assert z.testzip() is None
+        listed = sorted(z.namelist())
+        assert "press-kit/images/Brigitte-81-photo.jpg" in listed and "press-kit/press-release.md" in listed
+        zipped = b"".join(z.read(n) for n in listed)
+    on_disk = b"".join(f.read_bytes() for f in folder.rglob("*") if f.is_file())
+    for data in (on_disk, zipped):
+        assert b"Jonas" not in data and b"jonas" not in data  # no file names the person without press consent
+        assert SURNAME.encode() not in data and b"Versteckt" not in data
+
+
+def test_press_images_carry_credit_copyright_terms_and_caption_and_no_gps_or_camera(cli, ws, campaign):
+    folder = Path(_kit(cli)["folder"])
+    tags = {Path(t["SourceFile"]).name: t for t in metadata.read(sorted((folder / "images").glob("*.jpg")))}
+    brigitte = tags["Brigitte-81-photo.jpg"]
+    for t in tags.values():
+        groups = {key.split(":")[0] for key in t}
+        assert not groups & {"GPS", "IFD0", "ExifIFD", "IFD1", "Composite:GPSPosition", "ICC_Profile"}, groups
+        assert not any("GPS" in key or "Make" in key or "Model" in key or "Serial" in key for key in t), t
+        assert t["XMP-xmpRights:UsageTerms"].startswith("Frei für redaktionelle Berichterstattung")
+        assert t["IPTC:CopyrightNotice"] == t["XMP-dc:Rights"] == f"© {ws.now().year} Stadt Duisburg"
+        assert t["IPTC:CodedCharacterSet"] == "UTF8"
+        assert SURNAME not in json.dumps(t, ensure_ascii=False)
+    assert brigitte["IPTC:Credit"] == brigitte["XMP-photoshop:Credit"] == "Studio Nord"
+    assert brigitte["IPTC:By-line"] == brigitte["XMP-dc:Creator"] == "Studio Nord"
+    caption = brigitte["XMP-dc:Description"]
+    assert caption.startswith("Brigitte, 81, Rentnerin: „Meine Generation hat viele Krisen überstanden.“")
+    assert brigitte["IPTC:Caption-Abstract"] == caption  # umlauts intact in IIM too
+    assert tags["Tamara-32-feed.jpg"]["IPTC:Credit"] == "Stadt Duisburg"  # no credit of her own: [press] credit
+
+
+def test_the_clean_photo_keeps_its_full_resolution_and_the_manifest_lists_every_file(cli, ws, campaign):
+    folder = Path(_kit(cli)["folder"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    db = ws.store.read()
+    kept = records.get(db, campaign["brigitte"])["photo"]
+    with Image.open(folder / "images" / "Brigitte-81-photo.jpg") as im:
+        assert im.size == (kept["width"], kept["height"]) == (2400, 3000)
+    with Image.open(folder / "images" / "Brigitte-81-feed.jpg") as im:
+        assert im.size == (1080, 1350)
+    rows = {f["file"]: f for f in manifest["files"]}
+    assert set(rows) == {f"images/{p.name}" for p in (folder / "images").iterdir()}
+    assert rows["images/Brigitte-81-photo.jpg"]["portrait_id"] == campaign["brigitte"]
+    assert rows["images/Brigitte-81-photo.jpg"]["languages"] == ["de", "tr"]
+    assert rows["images/Brigitte-81-photo.jpg"]["consent_date"] == "2026-02-01"
+    assert rows["images/Tamara-32-feed.jpg"]["consent_date"] == "2026-03-01"
+
+
+def test_the_press_release_names_credits_contact_motifs_and_billboard(cli, ws, campaign):
+    text = Path(_kit(cli)["press_release"]).read_text()
+    assert "Duisburg ist echt solidarisch" in text and "20.03.2026" in text
+    assert "Bildnachweis: Studio Nord, Stadt Duisburg" in text
+    assert CONTACT in text
+    assert "Königstraße, Ecke Düsseldorfer Straße" in text
+    assert "Brigitte (81), Rentnerin" in text and "1.700 Likes" in text and "80 Kommentare" in text
+    assert text.index("Brigitte (81)") < text.index("Tamara (32)")  # most liked first
+    assert "Jonas" not in text  # the most liked of all has no press consent: never named
+    assert "2 Porträts" in text or "2 Menschen" in text
+
+
+def test_a_person_who_withdraws_is_removed_with_the_kit_and_absent_from_the_next(cli, ws, campaign):
+    first = _kit(cli)
+    r = cli("consent", "withdraw", campaign["tamara"], "--scope", "press", "--via", "email")
+    assert r.exit_code == 0, r.output
+    assert "press-kit" in r.output and "campaign press kit" in r.output
+    assert not Path(first["folder"]).exists() and not Path(first["zip"]).exists()
+    again = _kit(cli)
+    assert again["portraits"] == [campaign["brigitte"]]
+    with zipfile.ZipFile(again["zip"]) as z:
+        assert not [n for n in z.namelist() if "Tamara" in n]
+        assert b"Tamara" not in b"".join(z.read(n) for n in z.namelist())
+
+
+def test_a_period_keeps_only_portraits_with_a_post_in_it(cli, ws, campaign):
+    day = (ws.now() - timedelta(days=20)).date()
+    with ws.store.transaction() as db:
+        posts.update(db, "p-2", ws.now(), "cancelled", "test")  # Tamara's only post
+    result = _kit(cli, "--from", day.isoformat(), "--to", day.isoformat())
+    assert result["portraits"] == [campaign["brigitte"]]
+    r = cli("press", "kit", "--from", "2026-06-10", "--to", "2026-06-01")
+    assert r.exit_code == 1 and "ends (2026-06-01) before it starts" in r.output
+
+
+def test_gdpr_erase_removes_every_kit_that_shows_the_person(cli, ws, campaign):
+    kit = _kit(cli)
+    r = cli("gdpr", "erase", campaign["brigitte"], "--yes")
+    assert r.exit_code == 0, r.output
+    assert not Path(kit["folder"]).exists() and not Path(kit["zip"]).exists()
+    assert "campaign press kit" in r.output
+
+
+def test_an_out_folder_with_files_of_someone_else_is_refused_and_left_alone(cli, ws, campaign, tmp_path):
+    shared = tmp_path / "Presse"
+    shared.mkdir()
+    (shared / "notes.docx").write_bytes(b"theirs")
+    before = (ws.root / "campaign.json").read_bytes()
+    r = cli("press", "kit", "--out", shared)
+    assert r.exit_code == 1 and "no press kit wrote" in r.output
+    assert sorted(p.name for p in shared.iterdir()) == ["notes.docx"]
+    assert (ws.root / "campaign.json").read_bytes() == before
+    kit = _kit(cli, "--out", tmp_path / "kit-juni")
+    assert Path(kit["zip"]) == tmp_path / "kit-juni.zip" and Path(kit["zip"]).is_file()
+    assert _kit(cli, "--out", tmp_path / "kit-juni")["folder"] == kit["folder"]  # its own kit is replaced
+
+
+def test_the_office_can_use_its_own_template_and_a_broken_one_is_a_clear_error(cli, ws, campaign):
+    (ws.root / "pm.md.j2").write_text("{{ campaign.name }}: {{ count }} Porträts. Kontakt: {{ media_contact }}\n"
+                                      "{% for p in portraits %}{{ p.first_name }} {% endfor %}\n")
+    configure(ws, "press", template="pm.md.j2")
+    text = Path(_kit(cli)["press_release"]).read_text()
+    assert text.startswith("Duisburg ist echt solidarisch: 2 Porträts. Kontakt: Presseamt")
+    assert "Brigitte Tamara" in text
+    (ws.root / "pm.md.j2").write_text("{{ portraits[0].surname }} {{ ''.__class__.__mro__ }}")
+    r = cli("press", "kit")
+    assert r.exit_code == 1 and "pm.md.j2" in r.output and "cannot be used" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_no_press_consent_at_all_is_a_clear_error(cli, ws):
+    approved_portrait(ws, "Ali", 30, "trade", scopes="instagram")
+    r = cli("press", "kit")
+    assert r.exit_code == 1 and "valid press consent" in r.output and "--scope press" in r.output
