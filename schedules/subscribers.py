@@ -116,15 +116,15 @@ def _new_id(db: TinyDB) -> str:
 
 
 def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, key: bytes, now: datetime) -> dict:
-    """Record one opt-in. A number that sent STOP comes back only with an opt-in after that day."""
+    """Record one opt-in. A number that sent STOP comes back only with an opt-in given on or after that day."""
     e164 = normalise(number)
     lang, day, source = _checked(lang, opted_in, source, now.date())
     if db.table(TABLE).get(Query().number == e164):
         raise CampaignError("This number is already subscribed.", "Nothing was changed.")
     stopped = _opted_out_since(db, e164, key)
-    if stopped and day <= stopped:
+    if stopped and day < stopped:
         raise CampaignError(f"This number sent STOP on {stopped}; its opt-in of {day} is older.",
-                            "Add it again only with a new opt-in after that day (--opted-in).")
+                            "Add it again only with a new opt-in from that day on (--opted-in).")
     if stopped:
         db.table(OPTOUTS).remove(Query().code == optout_code(e164, key))
     sub = {"id": _new_id(db), "number": e164, "lang": lang, "opted_in": day.isoformat(), "source": source,
@@ -215,7 +215,7 @@ def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | 
             skipped["already_subscribed"] += 1
             continue
         stopped = _opted_out_since(db, e164, key)
-        if stopped and day <= stopped:
+        if stopped and day < stopped:
             skipped["sent_stop"] += 1
             continue
         ready.append((e164, lang, day, src))
