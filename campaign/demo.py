@@ -134,7 +134,38 @@ def step_billboard(ws: Path, run) -> None:
     run("report")
 
 
-STEPS = [step_portraits, step_consent, step_render, step_schedule, step_channels, step_billboard]
+def step_reach(ws: Path, run) -> None:
+    """Beyond the feed: press, website and WhatsApp consent for all but Jonas, then the press kit,
+    the website gallery, a week of WhatsApp bundles in three languages, and two subscribers."""
+    from datetime import timedelta
+
+    from campaign.workspace import Workspace
+
+    config = ws / "campaign.toml"
+    text = config.read_text(encoding="utf-8")
+    for key, value in (("media_contact", "Presseamt, Anna Muster, 0203 283-0, presse@example.org"),
+                       ("copyright_holder", "Stadt Duisburg"),
+                       ("billboard_location", "Königstraße, Ecke Düsseldorfer Straße"),
+                       ("link", "https://www.example.org/solidarisch")):
+        text = text.replace(f'{key} = ""', f'{key} = "{value}"', 1)  # as a person edits the file
+    config.write_text(text, encoding="utf-8")
+    for first, _s, age, *_rest in SAMPLES:
+        if age >= 18:
+            run("consent", "grant", f"{first.lower()}-{age}", "--scope", "press,website,whatsapp",
+                "--signed-on", "2026-11-01")
+    run("press", "kit", "--jobs", 2)
+    run("gallery")
+    today = Workspace(ws).now().date()
+    run("whatsapp", "bundle", "--lang", "de,tr,ar", "--from", today.isoformat(),
+        "--to", (today + timedelta(days=6)).isoformat())
+    run("whatsapp", "subscribers", "add", "+49 176 12345678", "--lang", "tr", "--opted-in", today.isoformat(),
+        "--source", "Infostand (demo)")
+    run("whatsapp", "subscribers", "add", "0176 98765432", "--lang", "de", "--opted-in", today.isoformat(),
+        "--source", "Infostand (demo)")
+    run("whatsapp", "subscribers", "list")
+
+
+STEPS = [step_portraits, step_consent, step_render, step_schedule, step_channels, step_billboard, step_reach]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ from portraits.errors import CampaignError
 def _person_rows(db, portrait_id: str) -> dict[str, list[dict]]:
     q = Query().portrait_id == portrait_id
     return {name: [dict(r) for r in db.table(name).search(q)]
-            for name in ("consents", "posts", "engagement", "renders")}
+            for name in ("consents", "posts", "engagement", "renders", "whatsapp_sends")}
 
 
 def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:

@@ -57,6 +57,9 @@ TABLE_FIELDS: dict[str, dict[str, type | tuple | str]] = {
     "audit": {"at": _ISO, "action": str},
     "counters": {"name": str, "value": int},
     "billboard": {"picked": list},
+    "outputs": {"kind": str, "path": str, "portraits": list},
+    "whatsapp_subscribers": {"id": str, "number": str, "lang": str, "opted_in": str},
+    "whatsapp_sends": {"subscriber_id": str, "day": str, "status": str},
 }
 
 

@@ -242,3 +242,16 @@ def test_whatsapp_cannot_be_planned_post_by_post(cli, ws, campaign):
     assert r.exit_code == 1 and "campaign whatsapp bundle" in r.output
     r = cli("schedule", "plan", "--start", "2026-07-01", "--end", "2026-07-03", "--json")
     assert r.exit_code == 0 and {p["channel"] for p in json.loads(r.output)["created"]} <= {"instagram", "facebook"}
+
+
+def test_erasing_a_portrait_removes_its_bundles_and_its_send_records(cli, ws, campaign, cloud):
+    _subscribe(cli)
+    assert cli("whatsapp", "send").exit_code == 0
+    bundle = json.loads(cli("whatsapp", "bundle", "--json").output)
+    r = cli("gdpr", "erase", campaign["brigitte"], "--yes", "--json")
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output)
+    assert result["removed"]["whatsapp_sends"] == 3 and "campaign whatsapp bundle" in result["outputs"]["remake"]
+    assert not Path(bundle["folder"]).exists()
+    db = ws.store.read()
+    assert db.table(subscribers.SENDS).all() == [] and len(subscribers.all_subscribers(db)) == 3
