@@ -33,7 +33,7 @@ from schedules import engagement, posts
 KIND = "press-kit"
 FEED = "instagram-feed"
 TOP = 3  # most liked motifs named in the press release
-BATCH = 25  # portraits per ExifTool process
+BATCH = 25  # images per ExifTool process
 LIVE = ("planned", "publishing", "published", "unknown")
 
 
@@ -134,40 +134,53 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         raise CampaignError("No portrait can go into a press kit: none is approved with a valid press consent today"
                             + (" and a post in that period." if first or last else "."),
                             "Record press consent (campaign consent grant ID --scope press ...), or choose other dates.")
-    rendered = render(ws, [p["id"] for p in people], FEED, None, jobs)
-    failed = {f["portrait_id"]: f["reason"] for f in rendered["failed"]}
-    people = [p for p in people if p["id"] not in failed]
-    if not people:
-        raise CampaignError("No portrait of the press kit could be rendered: "
-                            + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
     taken: set[str] = set()
-    files, work, credits = [], [], []
-    with outputs.staging(target) as stage:
+    files: list[dict] = []
+    with outputs.staging(target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
         (stage / "images").mkdir()
+        stems, tags = {}, {}
         for p in people:
-            stem = file_stem(p["first_name"], p["age"], taken)
-            tags = _tags(ws, p, now.year)
-            credits.append(tags.credit)
+            stems[p["id"]] = file_stem(p["first_name"], p["age"], taken)
+            tags[p["id"]] = _tags(ws, p, now.year)
+        # The photos need no render: their metadata is written while the renders are made.
+        photos = [(ws.root / p["photo"]["file"], stage / f"images/{stems[p['id']]}-photo.jpg", tags[p["id"]])
+                  for p in people]
+        pending = [pool.submit(metadata.write, photos[i:i + BATCH]) for i in range(0, len(photos), BATCH)]
+        rendered = render(ws, [p["id"] for p in people], FEED, None, jobs)
+        failed = {f["portrait_id"]: f["reason"] for f in rendered["failed"]}
+        people = [p for p in people if p["id"] not in failed]
+        if not people:
+            raise CampaignError("No portrait of the press kit could be rendered: "
+                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
+        feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
+                 for p in people]
+        pending += [pool.submit(metadata.write, feeds[i:i + BATCH]) for i in range(0, len(feeds), BATCH)]
+        unwritten: set[Path] = set()
+        for done, future in enumerate(pending, 1):
+            unwritten.update(future.result())
+            if progress:
+                progress(done, len(pending))
+        for p in people:
+            if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
+                failed[p["id"]] = "ExifTool could not read its photo or render"
+        people = [p for p in people if p["id"] not in failed]
+        for pid in failed:  # a half of its pair may be there: neither goes into the kit
+            for label in ("feed", "photo"):
+                (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
+        if not people:
+            raise CampaignError("No portrait of the press kit could be made: "
+                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
+        credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
+        for p in people:
             languages = [p["lang"], *sorted(p.get("translations") or {})]
             signed = consent.windows_from(consent.events(db, p["id"]))["press"][0].isoformat()
             feed = ws.renders / p["id"] / f"{FEED}.jpg"
             size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
-            for label, source, width, height in (("feed", feed, *size),
-                                                 ("photo", ws.root / p["photo"]["file"], p["photo"]["width"],
-                                                  p["photo"]["height"])):
-                name = f"images/{stem}-{label}.jpg"
-                work.append((source, stage / name, tags))
-                files.append({"file": name, "portrait_id": p["id"], "languages": languages, "consent_date": signed,
+            for label, width, height in (("feed", *size), ("photo", p["photo"]["width"], p["photo"]["height"])):
+                files.append({"file": f"images/{stems[p['id']]}-{label}.jpg", "portrait_id": p["id"],
+                              "languages": languages, "consent_date": signed,
                               "image": "campaign motif (feed render)" if label == "feed" else "photo without text",
                               "width": width, "height": height})
-        batches = [work[i:i + 2 * BATCH] for i in range(0, len(work), 2 * BATCH)]
-        done = 0
-        with ThreadPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
-            for _ in pool.map(metadata.write, batches):
-                done += 1
-                if progress:
-                    progress(done, len(batches))
-        credits = list(dict.fromkeys(credits))
         atomic_write_text(stage / "press-release.md",
                           _press_release(ws, db, people, first, last, credits, len(files)))
         manifest = {"kind": KIND, "campaign": ws.config.name, "made_at": now.isoformat(timespec="seconds"),

@@ -84,12 +84,13 @@ def tag_arguments(tags: PressTags) -> list[str]:
     ]
 
 
-def write(jobs: list[tuple[Path, Path, PressTags]]) -> None:
+def write(jobs: list[tuple[Path, Path, PressTags]]) -> list[Path]:
     """For each (source, target, tags): write `target` as `source` with only these tags.
 
-    One ExifTool process for the whole list. `target` must not exist yet."""
+    One ExifTool process for the whole list; each file is its own command in it, so one unreadable
+    source does not stop the others. Returns the targets that could not be written."""
     if not jobs:
-        return
+        return []
     lines = ["-charset", "iptc=UTF8", "-charset", "filename=UTF8"]
     for source, target, tags in jobs:
         lines += [*tag_arguments(tags), "-o", str(target), str(source), "-execute"]
@@ -100,11 +101,12 @@ def write(jobs: list[tuple[Path, Path, PressTags]]) -> None:
         done = subprocess.run([exiftool(), "-q", "-q", "-@", argfile], capture_output=True, text=True)
     finally:
         Path(argfile).unlink(missing_ok=True)
-    missing = [str(target) for _s, target, _t in jobs if not Path(target).is_file()]
-    if done.returncode != 0 or missing:
+    missing = [Path(target) for _s, target, _t in jobs if not Path(target).is_file()]
+    if len(missing) == len(jobs):
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise CampaignError(f"ExifTool could not write the press metadata ({detail[0] if detail else 'no message'}).",
                             "Check the disk space and that the photos are readable, then make the kit again.")
+    return missing
 
 
 def read(paths: list[Path]) -> list[dict]:

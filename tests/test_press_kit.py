@@ -194,3 +194,14 @@ def test_no_press_consent_at_all_is_a_clear_error(cli, ws):
     approved_portrait(ws, "Ali", 30, "trade", scopes="instagram")
     r = cli("press", "kit")
     assert r.exit_code == 1 and "valid press consent" in r.output and "--scope press" in r.output
+
+
+def test_a_portrait_that_cannot_be_rendered_is_left_out_and_named(cli, ws, campaign):
+    photo = ws.root / records.get(ws.store.read(), campaign["tamara"])["photo"]["file"]
+    photo.write_bytes(photo.read_bytes()[:200])  # a damaged photo
+    r = cli("press", "kit", "--json")
+    assert r.exit_code == 1
+    result = json.loads(r.output)
+    assert result["portraits"] == [campaign["brigitte"]] and result["failed"][0]["portrait_id"] == campaign["tamara"]
+    assert sorted(p.name for p in Path(result["folder"], "images").iterdir()) == ["Brigitte-81-feed.jpg",
+                                                                                  "Brigitte-81-photo.jpg"]
