@@ -40,7 +40,7 @@ def _workspace(tmp: Path):
     """200 approved portraits with press consent. The photos are stored as intake stores them (a
     clean JPEG under its SHA-256); one 24 MP photo is made and copied, with one byte changed each."""
     from campaign.workspace import init_workspace
-    from portraits import consent, records
+    from portraits import consent
 
     ws = init_workspace(tmp / "ws", name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")
     source = tmp / "source.jpg"

@@ -103,6 +103,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
                 "portraits": [{k: c[k] for k in ("id", "first_name", "age", "role", "lang", "dir", "name_line",
                                                  "quotes", "alt", "credit", "images")} for c in cards]}
         atomic_write_text(stage / "gallery.json", json.dumps(data, ensure_ascii=False, indent=2))
+        outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[], with_previous=True)
         outputs.swap_in(stage, target)
     outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[target])
     return {"folder": str(target), "index": str(target / "index.html"), "json": str(target / "gallery.json"),

@@ -81,7 +81,7 @@ def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
     if target.exists() and not target.is_dir():
         raise CampaignError(f"{target} is a file, not a folder.", f"Give --out a folder for the {spec.label}.")
     ours = any(_resolve(ws, r["path"]) == target for r in records(ws.store.read(), kind))
-    if not ours and target.exists() and any(p for p in target.iterdir()):
+    if not ours and target.exists() and any(target.iterdir()):
         raise CampaignError(f"{target} already holds files that no {spec.label} wrote; nothing was changed.",
                             "Give --out an empty or new folder, or move those files away.")
     for extra in spec.parts(target)[1:]:
@@ -116,18 +116,21 @@ def swap_in(stage: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def record(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], discard: list[Path]) -> None:
+def record(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], discard: list[Path],
+           with_previous: bool = False) -> None:
     """Remember an output that shows `portraits`, so that erasure and withdrawal find it.
 
-    Called after it is written. Someone erased, or whose consent for this output ended, while it was
-    being made was not known to that erasure or withdrawal: then the output is removed here and the
-    command fails, so nothing made before a withdrawal survives it."""
+    Called twice by each maker: before its new folder is swapped in (`with_previous`: the record then
+    names the people of the old output and of the new one, so whichever is on disk after a kill -9
+    is covered) and after (exactly the new one). Someone erased, or whose consent for this output
+    ended, while it was being made was not known to that erasure or withdrawal: then `discard` is
+    removed here and the command fails, so nothing made before a withdrawal survives it."""
     spec = KINDS[kind]
-    names = sorted(set(portraits))
+    names = set(portraits)
     with ws.store.transaction() as db:
         today = ws.now().date()
         known = {p["id"] for p in db.table("portraits").all()}
-        gone = [pid for pid in names if pid not in known or not consent.is_valid(db, pid, spec.scope, today)]
+        gone = [pid for pid in sorted(names) if pid not in known or not consent.is_valid(db, pid, spec.scope, today)]
         if gone:
             for part in discard:
                 _remove(part)
@@ -135,9 +138,26 @@ def record(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], disca
                                 "it was being made, so it was not kept.", f"Make it again: {spec.remake}.")
         where = _stored(ws, path)
         table = db.table(TABLE)
+        if with_previous:
+            for old in table.search(Query().path == where):
+                names |= set(old.get("portraits", []))
         table.remove(Query().path == where)
-        table.insert({"kind": kind, "path": where, "portraits": names, "faces": names,
+        table.insert({"kind": kind, "path": where, "portraits": sorted(names), "faces": sorted(names),
                       "at": ws.now().isoformat(timespec="seconds")})
+
+
+def leftovers(ws: Workspace, db: TinyDB) -> list[Path]:
+    """Folders and zips a stopped maker left half-made beside its target (`.staging-*`, `.*.zip.*.tmp`):
+    they may show anyone, so an erasure removes them (the next run of that maker would, too)."""
+    folders = {KINDS[k].default(ws).parent for k in KINDS} | {
+        _resolve(ws, r["path"]).parent for r in records(db) if r.get("kind") in KINDS}
+    found = []
+    for folder in sorted(folders):
+        for name in [k.folder for k in KINDS.values()] + [_resolve(ws, r["path"]).name for r in records(db)
+                                                           if r.get("kind") in KINDS]:
+            found += folder.glob(f"{STAGING}{name}-*")
+            found += folder.glob(f".{name}.zip.*.tmp")
+    return sorted(set(found))
 
 
 def _remove(path: Path) -> bool:
@@ -152,12 +172,12 @@ def _remove(path: Path) -> bool:
 
 
 def person_files(ws: Workspace, db: TinyDB, portrait_id: str, scopes: Iterable[str] | None = None) -> list[Path]:
-    """Every press kit, WhatsApp bundle and gallery (folder, and zip) that shows this person;
-    with `scopes`, only those of the kinds that need one of these consent scopes."""
+    """Every press kit, WhatsApp bundle and gallery (folder, and zip) that shows this person, and any
+    half-made one; with `scopes`, only those of the kinds that need one of these consent scopes."""
     wanted = set(scopes) if scopes is not None else None
     return [part for r in records(db) if r.get("kind") in KINDS and portrait_id in r.get("portraits", [])
             and (wanted is None or KINDS[r["kind"]].scope in wanted)
-            for part in KINDS[r["kind"]].parts(_resolve(ws, r["path"]))]
+            for part in KINDS[r["kind"]].parts(_resolve(ws, r["path"]))] + leftovers(ws, db)
 
 
 def take_out(ws: Workspace, db: TinyDB, portrait_id: str, scopes: Iterable[str] | None = None) -> dict:
@@ -183,6 +203,8 @@ def take_out(ws: Workspace, db: TinyDB, portrait_id: str, scopes: Iterable[str] 
                          "whatsapp-bundle": f"the WhatsApp bundle of {r['at'][:10]} may have been forwarded: "
                                             "post no more of it"}.get(spec.name):
             tell.append(kind_note)
+    if wanted is None or wanted & {k.scope for k in KINDS.values()}:
+        delete += leftovers(ws, db)
     return {"delete": delete, "by_hand": by_hand, "remake": list(dict.fromkeys(remake)),
             "tell": list(dict.fromkeys(tell))}
 

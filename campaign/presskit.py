@@ -189,6 +189,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         atomic_write_text(stage / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         tmp_zip = _zip_as(stage, target.name, zip_path)
         try:
+            outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[], with_previous=True)
             outputs.swap_in(stage, target)
             os.replace(tmp_zip, zip_path)
         except BaseException:

@@ -174,6 +174,7 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
         atomic_write_text(stage / "bundle.json", json.dumps(
             {"kind": KIND, "made_at": ws.now().isoformat(timespec="seconds"), "messages": entries,
              "skipped": skipped}, ensure_ascii=False, indent=2))
+        outputs.record(ws, KIND, target, [e["portrait_id"] for e in entries], discard=[], with_previous=True)
         outputs.swap_in(stage, target)
     outputs.record(ws, KIND, target, [e["portrait_id"] for e in entries], discard=[target])
     return {"folder": str(target), "index": str(target / "index.html"), "messages": len(entries),

@@ -202,3 +202,35 @@ def test_no_website_consent_is_a_clear_error_and_writes_nothing(cli, ws):
     r = cli("gallery")
     assert r.exit_code == 1 and "website consent" in r.output
     assert not (ws.exports / "gallery").exists()
+
+
+@pytest.mark.real_clock
+def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(ws, people):
+    import os
+    import signal
+    import subprocess as sp
+    import sys
+    import time
+
+    from campaign import outputs
+    from conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 2.4, 3.0):
+        proc = sp.Popen([sys.executable, "-m", "campaign", "gallery"], env=env, stdout=sp.DEVNULL, stderr=sp.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        db = ws.store.read()
+        known = set(outputs.leftovers(ws, db))
+        for pid in people.values():
+            known |= set(outputs.person_files(ws, db, pid))
+        for entry in ws.exports.iterdir():
+            assert entry in known, f"after a kill at {delay} s, {entry.name} is on no list"
+        shown = {f.name.rsplit("-", 1)[0] for f in (ws.exports / "gallery" / "img").glob("*.jpg")}
+        recorded = {pid for r in outputs.records(db, "gallery") for pid in r["portraits"]}
+        assert shown <= recorded, (delay, shown, recorded)
+    r = sp.run([sys.executable, "-m", "campaign", "gdpr", "erase", people["Layla"], "--yes"], env=env,
+               capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert not any("layla" in p.name for p in ws.exports.rglob("*"))
