@@ -61,6 +61,7 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
         "consent_now": consent.summary_from(consent.events(db, portrait_id), ws.now().date()),
         "posts": rows["posts"],
         "engagement": rows["engagement"],
+        "whatsapp_messages": rows["whatsapp_sends"],  # to whom by opaque subscriber id, never a number
         "audit": audit.entries(db, portrait_id),
         "files": files,
     }

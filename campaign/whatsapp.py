@@ -27,7 +27,7 @@ from tinydb import Query
 from campaign import outputs, templating
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
-from portraits import consent, records
+from portraits import consent, fonts, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 from portraits.render import name_line, typographic
@@ -166,7 +166,7 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
                                 "first_name": p["first_name"], "folder": f"{c['day'].isoformat()}/{lg}",
                                 "image": f"{c['day'].isoformat()}/{lg}/image.jpg",
                                 "message": f"{c['day'].isoformat()}/{lg}/message.txt", "text": text,
-                                "dir": "rtl" if lg in ("ar", "fa", "he", "ur") else "ltr",
+                                "dir": "rtl" if fonts.is_rtl(text) else "ltr",
                                 "alt": captions.alt_text(p, lg, ws.config)})
         atomic_write_text(stage / "index.html", templating.render("whatsapp-bundle.html.j2", {
             "title": f"{ws.config.name}: WhatsApp", "lang": ws.config.language, "entries": entries,
