@@ -17,6 +17,7 @@ from tinydb import TinyDB
 
 from campaign.config import Settings
 from campaign.engagement import ranking_settings
+from campaign.footprint import stored_path
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import parse_date
@@ -146,7 +147,9 @@ def current(ws: Workspace) -> dict | None:
 
 
 def _still_allowed(db: TinyDB, doc: dict) -> None:
-    """A withdrawal after the pick wins: refuse to approve or print a poster that holds that person."""
+    """A withdrawal or erasure after the pick wins: refuse to approve or print a poster that holds that person."""
+    if doc.get("repick"):
+        raise CampaignError(f"This billboard pick {doc['repick']}.", "Pick again: campaign billboard pick.")
     start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
     for c in doc["picked"]:
         ok, reason = consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)
@@ -228,6 +231,8 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     now = ws.now()
     with ws.store.transaction() as wdb:
         entry = {k: result[k] for k in ("pdf", "png", "format", "scale", "dpi", "warnings")}
+        # Relative inside the workspace, so erasure and the report still find them after the folder moves.
+        entry.update(pdf=stored_path(ws, pdf), png=stored_path(ws, png))
         entry["at"] = now.isoformat(timespec="seconds")
         exports = list(wdb.table(TABLE).get(doc_id=doc_id).get("exports", [])) + [entry]
         wdb.table(TABLE).update({"exports": exports}, doc_ids=[doc_id])

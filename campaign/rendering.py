@@ -163,14 +163,24 @@ def renders_of(ws: Workspace) -> list[dict]:
 
 
 def preview(ws: Workspace, out: str | Path | None = None) -> dict:
-    """A contact sheet of all renders (one row per portrait) for a person to look over."""
+    """A contact sheet of the renders of everyone with a valid consent today (one row per portrait).
+
+    Renders of a person who withdrew, or whose erasure is not finished yet, stay off the sheet."""
     from PIL import Image, ImageDraw
 
     from portraits.fonts import fallbacks, font_for
     from portraits.textfit import load_font
 
-    renders = renders_of(ws)
+    db = ws.store.read()
+    today = ws.now().date()
+    known = {p["id"] for p in records.all_portraits(db)}
+    allowed = {pid for pid in known if consent.valid_scopes(db, pid, today)}
+    on_disk = renders_of(ws)
+    renders = [r for r in on_disk if r.get("portrait_id") in allowed]
     if not renders:
+        if any(r.get("portrait_id") in known for r in on_disk):
+            raise CampaignError("No render belongs to a portrait with a valid consent today.",
+                                "Record consent (campaign consent grant), then render again.")
         raise CampaignError("There are no renders yet.", "Make them first: campaign render.")
     target = Path(out) if out else ws.exports / "contact-sheet.jpg"
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
@@ -206,4 +216,8 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     buf = BytesIO()
     sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
     atomic_write_bytes(target, buf.getvalue())
-    return {"file": str(target), "renders": len(renders), "portraits": len(rows)}
+    from campaign.footprint import record_output
+
+    record_output(ws, "contact-sheet", target, rows, rows)
+    return {"file": str(target), "renders": len(renders), "portraits": len(rows),
+            "left_out": len({r.get("portrait_id") for r in on_disk} - set(rows))}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from campaign import billboard
 from campaign.engagement import ranking_settings, top
+from campaign.footprint import resolve
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -49,8 +50,8 @@ def _thumbnail(src: Path, target: Path) -> None:
     atomic_write_bytes(target, buf.getvalue())
 
 
-def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, int]:
-    cards = []
+def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, list[str]]:
+    cards, shown = [], []
     for p in people:
         folder = ws.renders / p["id"]
         renders = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
@@ -63,9 +64,10 @@ def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, int]:
             _thumbnail(r, img / name)
             figures.append(f'<img src="img/{_e(name)}" alt="{_e(_label(p))} ({_e(r.stem)})" loading="lazy">')
         cards.append(f'<figure class="card">{"".join(figures)}<figcaption>{_e(_label(p))}</figcaption></figure>')
+        shown.append(p["id"])
     if not cards:
-        return "<p>No renders yet: <code>campaign render</code> makes them.</p>", 0
-    return f'<div class="gallery">{"".join(cards)}</div>', len(cards)
+        return "<p>No renders yet: <code>campaign render</code> makes them.</p>", shown
+    return f'<div class="gallery">{"".join(cards)}</div>', shown
 
 
 def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, dict]:
@@ -150,21 +152,34 @@ def _expiring(db, today: date, names: dict[str, dict]) -> tuple[str, int]:
     return f"<table><tr><th>Portrait</th><th>Expires</th><th>Scopes</th></tr>{body}</table>", len(rows)
 
 
-def _billboard(ws: Workspace, names: dict[str, dict], img: Path) -> str:
+def _billboard(ws: Workspace, db, names: dict[str, dict], img: Path) -> tuple[str, list[str]]:
+    """The latest pick, and its preview only while everyone on it may still be on a billboard.
+
+    A pick that held an erased person, or one whose people lack billboard consent for its run
+    now, never shows the old preview: the face would come back with it."""
     doc = billboard.current(ws)
     if doc is None:
-        return "<p>No billboard pick yet: <code>campaign billboard pick</code>.</p>"
-    picked = "".join(f"<li>{_e(_label(names[c['portrait_id']]) if c['portrait_id'] in names else '(removed)')}: "
-                     f"{_e(c['why'])}</li>" for c in doc["picked"])
+        return "<p>No billboard pick yet: <code>campaign billboard pick</code>.</p>", []
+    start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
+    allowed = {c["portrait_id"]: c["portrait_id"] in names
+               and consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)[0]
+               for c in doc["picked"]}
+    picked = "".join(f"<li>{_e(_label(names[c['portrait_id']]) if allowed[c['portrait_id']] else '(no longer on it)')}: "
+                     f"{_e(c['why']) if allowed[c['portrait_id']] else ''}</li>" for c in doc["picked"])
     state = (f"Approved by {_e(doc['approved_by'])} at {_e(doc['approved_at'])}." if doc.get("approved_at")
              else "Not approved yet: <code>campaign billboard approve</code>.")
+    if doc.get("repick") or not all(allowed.values()):
+        why = doc.get("repick") or "holds a person without billboard consent for its run"
+        return (f"<p>Run {_e(doc['from'])} to {_e(doc['to'])}: this pick {_e(why)}. Pick again "
+                f"(<code>campaign billboard pick</code>) and approve it; its old preview is not shown.</p>"
+                f"<ol>{picked}</ol>"), []
     preview = ""
-    pngs = [Path(e["png"]) for e in doc.get("exports", []) if Path(e["png"]).is_file()]
+    pngs = [resolve(ws, e["png"]) for e in doc.get("exports", []) if resolve(ws, e["png"]).is_file()]
     if pngs:
         _thumbnail(pngs[-1], img / "billboard.jpg")
         preview = '<img src="img/billboard.jpg" alt="Billboard preview" class="billboard">'
     return (f"<p>Run {_e(doc['from'])} to {_e(doc['to'])}, {len(doc['picked'])} of {doc['slots']} slots. "
-            f"{state}</p><ol>{picked}</ol>{preview}")
+            f"{state}</p><ol>{picked}</ol>{preview}"), list(allowed) if preview else []
 
 
 STYLE = """
@@ -190,7 +205,8 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
     people = records.all_portraits(db)
     names = {p["id"]: p for p in people}
     shown = [p for p in people if consent.valid_scopes(db, p["id"], today)]
-    gallery, n_gallery = _gallery(ws, shown, img)
+    gallery, in_gallery = _gallery(ws, shown, img)
+    board, on_board = _billboard(ws, db, names, img)
     calendar, counts = _calendar(posts.all_posts(db), names, ws.tz)
     rows = top(ws)
     chart = _chart(ws, db, rows, img / "engagement.png")
@@ -205,11 +221,15 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
 <h2>Calendar</h2>{calendar}
 <h2>Ranking</h2>{_ranking(rows, chart)}
 <h2>Consent expiring within {EXPIRING_DAYS} days</h2>{expiring}
-<h2>Billboard</h2>{_billboard(ws, names, img)}
+<h2>Billboard</h2>{board}
 </body></html>
 """
     index = out_dir / "index.html"
     atomic_write_text(index, page)
-    return {"index": str(index), "gallery": n_gallery, "hidden": len(people) - len(shown),
+    from campaign.footprint import record_output, remove
+
+    record_output(ws, "report", index, names, set(in_gallery) | set(on_board),
+                  discard=lambda: (remove(index), remove(img)))
+    return {"index": str(index), "gallery": len(in_gallery), "hidden": len(people) - len(shown),
             "posts": counts, "ranked": len(rows), "expiring": n_expiring,
             "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())}

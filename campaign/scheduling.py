@@ -5,6 +5,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+from campaign import erasure, footprint
 from campaign.store import atomic_write_bytes
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -99,6 +100,9 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
+    from campaign.footprint import record_output
+
+    record_output(ws, "calendar", out, {p["portrait_id"] for p in rows if p["portrait_id"] in portraits})
     return {"file": str(out), "events": len(rows)}
 
 
@@ -129,4 +133,6 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
         "failed": [p for p in all_rows if p["status"] == "failed"],
         "unknown": [p for p in all_rows if p["status"] == "unknown"],
         "channels": channels,
+        "erasures": erasure.summary(db),
+        "redo": footprint.redo(ws, db),
     }

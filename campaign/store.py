@@ -21,7 +21,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes
+from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, publish_staged
 
 SCHEMA_VERSION = 1
 META_TABLE = "_meta"
@@ -120,10 +120,17 @@ class Store:
             data = _load(self.path)
             upgraded = self._upgrade(data)
             db = TinyDB(storage=_MemoryStorage, data=data)
-            yield db
-            storage: _MemoryStorage = db.storage  # type: ignore[assignment]
-            if storage.dirty or upgraded or not self.path.exists():
-                atomic_write_bytes(self.path, _dump(storage.data))
+            staged: list = []
+            setattr(db, STAGED_ATTR, staged)  # files that belong to this change (portraits.files.stage_bytes)
+            try:
+                yield db
+                storage: _MemoryStorage = db.storage  # type: ignore[assignment]
+                if storage.dirty or upgraded or not self.path.exists():
+                    atomic_write_bytes(self.path, _dump(storage.data))
+            except BaseException:
+                discard_staged(staged)
+                raise
+            publish_staged(staged)  # still under the lock: no reader of the new store misses them for long
         finally:
             self.lock.release()
 
@@ -136,3 +143,23 @@ class Store:
     def schema_version(self) -> int:
         data = _load(self.path)
         return int(data.get(META_TABLE, {}).get("1", {}).get("schema", 0))
+
+
+@contextlib.contextmanager
+def edit_json_copy(path: Path) -> Iterator[TinyDB | None]:
+    """A kept copy of a store (a backup) as a TinyDB, written back atomically if it was changed.
+
+    Yields None for a file that is not a readable store: erasure leaves such a file alone."""
+    try:
+        data = json.loads(Path(path).read_bytes())
+    except (OSError, ValueError):
+        yield None
+        return
+    if not isinstance(data, dict):
+        yield None
+        return
+    db = TinyDB(storage=_MemoryStorage, data=data)
+    yield db
+    storage: _MemoryStorage = db.storage  # type: ignore[assignment]
+    if storage.dirty:
+        atomic_write_bytes(Path(path), _dump(storage.data), mode=Path(path).stat().st_mode & 0o777)

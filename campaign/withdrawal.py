@@ -1,24 +1,30 @@
-"""`consent withdraw`: one command that takes effect at once.
+"""`consent withdraw`: one command that takes effect at once, in every place made for that scope.
 
-In one transaction: the withdrawal event, every future post of that person in the withdrawn
-scopes cancelled, and the already published ones listed as takedown tasks. The publisher holds
-the same store lock from its last consent check to its final write, so a withdrawal either
-comes first (the post is cancelled) or after the post went out (it is a takedown task).
+In one transaction: the withdrawal event, then each place on the footprint list that is made
+for a consent scope takes the person out from now on: future posts in the withdrawn scopes are
+cancelled and published ones listed as takedown tasks; a billboard pick holding them must be
+picked again, and its exported files are listed as printed records to recall. Nothing is
+deleted. The publisher holds the same store lock from its last consent check to its final
+write, so a withdrawal either comes first (the post is cancelled) or after the post went out
+(it is a takedown task).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from campaign import footprint
 from campaign.workspace import Workspace
 from portraits import consent
-from schedules.posts import cancel_for_withdrawal
 
 
 def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, received: date | None = None,
              via: str | None = None, now: datetime | None = None) -> dict:
+    changes: dict = {"cancelled": [], "takedown": [], "recall": [], "repick": []}
     with ws.store.transaction() as db:
         now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
-        posts = cancel_for_withdrawal(db, portrait_id, set(event["scopes"]), now)
-    return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"],
-            "cancelled": posts["cancelled"], "takedown": posts["takedown"]}
+        for place in footprint.PLACES:
+            if place.withdraw:
+                for key, items in place.withdraw(db, portrait_id, set(event["scopes"]), now).items():
+                    changes[key] += items
+    return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"], **changes}

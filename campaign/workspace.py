@@ -17,6 +17,7 @@ from portraits.errors import CampaignError
 
 STORE_NAME = "campaign.json"
 LOG_NAME = "campaign.log"
+PRIVATE_NAME = ".private"
 FOLDERS = ("photos", "renders", "outbox", "exports")
 ENV_VAR = "CAMPAIGN_WORKSPACE"
 
@@ -64,9 +65,13 @@ class Workspace:
 
     @property
     def private(self) -> Path:
-        """Sessions and other files that must never be published (mode 0700)."""
-        path = self.root / ".private"
+        """Sessions, consent forms and other files that must never be published (mode 0700).
+
+        mkdir's mode only applies to a new folder: one copied in with wider modes is tightened here."""
+        path = self.root / PRIVATE_NAME
         path.mkdir(mode=0o700, exist_ok=True)
+        if path.stat().st_mode & 0o777 != 0o700:
+            path.chmod(0o700)
         return path
 
 

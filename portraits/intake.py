@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes
+from portraits.files import stage_bytes
 from portraits.layouts import PHOTO_AREAS, crop_size
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
@@ -149,8 +149,11 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
             "focus": list(focus), "focus_source": source, "warnings": warnings}
 
 
-def keep(src: Path, info: dict, photos_dir: Path) -> str:
-    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path."""
+def keep(db, src: Path, info: dict, photos_dir: Path) -> str:
+    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path.
+
+    The file is staged with the store transaction holding `db`: it gets its name only once the
+    record that points to it is committed, so a killed `portrait add` leaves no orphan photo."""
     photos_dir.mkdir(parents=True, exist_ok=True)
     name = f"{info['sha256']}.jpg"
     target = photos_dir / name
@@ -160,5 +163,5 @@ def keep(src: Path, info: dict, photos_dir: Path) -> str:
         im, _fmt = load_upright(src)
         buf = BytesIO()
         im.save(buf, "JPEG", quality=95, subsampling=0)
-        atomic_write_bytes(target, buf.getvalue())
+        stage_bytes(db, target, buf.getvalue())
     return f"{photos_dir.name}/{name}"

@@ -162,7 +162,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
                             f"See it with `campaign portrait show {owner}`; each portrait needs its own photo.")
     existing = {d["id"] for d in db.table("portraits").all()}
     pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
-    photo_file = intake.keep(Path(photo), info, photos_dir)
+    photo_file = intake.keep(db, Path(photo), info, photos_dir)
     record = _build(fields, info, photo_file, pid, default_lang, _now(now))
     db.table("portraits").insert(record)
     audit.record(db, "portrait.add", pid, now=now)
@@ -258,7 +258,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
         existing.add(pid)
         records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
     for record, path, info in records:
-        record["photo"]["file"] = intake.keep(path, info, photos_dir)
+        record["photo"]["file"] = intake.keep(db, path, info, photos_dir)
     db.table("portraits").insert_multiple([r for r, _p, _i in records])
     audit.record(db, "portrait.import", None, now=now, count=len(records), ids=[r["id"] for r, _p, _i in records])
     return {"imported": [r["id"] for r, _p, _i in records], "count": len(records)}

@@ -192,7 +192,7 @@ class DaemonLock:
     def __init__(self, site: Site):
         from filelock import FileLock
 
-        self.lock = FileLock(str(site.private / "daemon.lock"))
+        self.lock = FileLock(str(site.private / "daemon.lock"), mode=0o600)
 
     def __enter__(self):
         from filelock import Timeout
@@ -211,7 +211,7 @@ class DaemonLock:
     def running(site: Site) -> bool:
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(site.private / "daemon.lock"))
+        lock = FileLock(str(site.private / "daemon.lock"), mode=0o600)
         try:
             lock.acquire(timeout=0)
         except Timeout:

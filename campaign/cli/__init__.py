@@ -30,6 +30,7 @@ COMMANDS = [
     ("render", "preview"),
     ("channel", "channel"),
     ("channel", "reconcile"),
+    ("doctor", "doctor"),
 ]
 
 

@@ -67,6 +67,12 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
         click.echo("Take these published posts down by hand:")
         for p in result["takedown"]:
             click.echo(f"  {p['id']} on {p['channel']} ({p.get('permalink') or p.get('remote_id') or p['status']})")
+    if result["recall"]:
+        click.echo("Printed records: these billboard files show them; do not print them, and recall them if printed:")
+        for r in result["recall"]:
+            click.echo(f"  pick {r['pick']} (run {r['run']}): {r['pdf']}")
+    for pick in result["repick"]:
+        click.echo(f"Billboard pick {pick} holds them: pick again (campaign billboard pick) and approve the new pick.")
 
 
 @consent.command("status")

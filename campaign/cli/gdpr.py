@@ -35,7 +35,7 @@ def export(ctx, portrait_id, out_dir, as_json):
 @json_option
 @click.pass_context
 def erase(ctx, portrait_id, yes, as_json):
-    """Erase ID: record, photos, renders, consent evidence. The audit keeps an anonymous entry."""
+    """Erase ID from every file and record; the audit keeps an anonymous entry. Finishes an interrupted erase."""
     from campaign.gdpr import erase_person
 
     ws = workspace(ctx)
@@ -45,6 +45,14 @@ def erase(ctx, portrait_id, yes, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Erased {portrait_id} (audit reference {result['erased']}).")
+    verb = "Finished erasing" if result["resumed"] else "Erased"
+    click.echo(f"{verb} {portrait_id} (audit reference {result['erased']}): {result['files_removed']} file(s) "
+               f"and folder(s) deleted, {result['log_lines_removed']} log line(s) removed.")
+    for ref in result["finished_earlier"]:
+        click.echo(f"Also finished the interrupted erasure {ref}.")
     for p in result["takedown"]:
         click.echo(f"  Take down by hand: post {p['post_id']} on {p['channel']} {p.get('permalink') or p.get('remote_id') or ''}")
+    for f in result["by_hand"]:
+        click.echo(f"  Delete by hand (outside the workspace, shows them): {f['path']}")
+    for note in result["redo"]:
+        click.echo(f"  To do: {note}")

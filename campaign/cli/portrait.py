@@ -113,7 +113,7 @@ def show(ctx, portrait_id, as_json):
     row = records.public(p)
     row["surname_on_file"] = bool(p.get("surname"))
     evts = consent.events(db, portrait_id)
-    row["consent"] = consent.summary_from(evts, ws.now().date())
+    row["consent"] = consent.summary_from(evts, ws.now().date(), minor=consent.is_minor(p))
     row["consent_history"] = [{k: e.get(k) for k in ("event", "scopes", "signed_on", "expires", "received", "via",
                                                       "guardians_signed", "text_version", "recorded_at")} for e in evts]
     if as_json:

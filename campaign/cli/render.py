@@ -55,4 +55,5 @@ def preview(ctx, out, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}")
+        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}"
+                   + (f" ({result['left_out']} without a valid consent today left out)" if result["left_out"] else ""))

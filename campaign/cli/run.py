@@ -86,3 +86,8 @@ def status(ctx, as_json):
     for p in r["unknown"]:
         click.echo(f"Unknown {p['id']} ({p['channel']}): may or may not be online -> check the account, "
                    f"then `campaign reconcile` (or `campaign schedule retry {p['id']}` if it is not there)")
+    for e in r["erasures"]:
+        click.echo(f"Unfinished erasure {e['ref']} (started {e['started_at']}): some files of that person may "
+                   "remain -> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)")
+    for note in r["redo"]:
+        click.echo(f"To do: {note}")

@@ -1,0 +1,254 @@
+"""Erasure that survives a kill: record the intent, delete, then clear the record.
+
+`gdpr erase` first changes the store in one transaction: the person's rows go, the audit log is
+made anonymous, and an "erasure in progress" record is added. That record holds no name and no
+id: only the opaque reference of the audit entry, a random salt, and keyed hashes of what is
+still to be found (the id, the public labels "Brigitte, 81" / "Brigitte (81)", the names of the
+files and folders to delete). Then the files go, the log and the kept store versions are
+rewritten, calendars are made again, and the record is cleared.
+
+A kill at any moment therefore leaves either nothing done, or a record that says an erasure is
+unfinished. `gdpr erase ID` again (the hash of ID matches it), `campaign doctor --fix` and the
+next erase finish it; `campaign status` and `campaign doctor` report it. Finishing needs no
+personal data, since every name is recognised by its hash.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+import secrets
+from collections import defaultdict
+from pathlib import Path
+
+from tinydb import TinyDB
+
+from campaign import footprint
+from campaign.workspace import PRIVATE_NAME, Workspace
+from portraits import audit, records
+from portraits.errors import NotFound
+from portraits.files import atomic_write_bytes
+
+TABLE = "erasures"
+# Id-like tokens (a-z, 0-9, inner hyphens), taken whole: `anna-30-2` is one token, never `anna-30`.
+TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?")
+LABEL_END = re.compile(r"(?:, \d{1,3}(?!\d)| \(\d{1,3}\))")
+
+
+def labels(portrait: dict) -> list[str]:
+    """How public texts name a person: "Brigitte, 81" (captions, renders) and "Brigitte (81)" (billboard)."""
+    return [f"{portrait['first_name']}, {portrait['age']}", f"{portrait['first_name']} ({portrait['age']})"]
+
+
+def _hash(salt: str, text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), key=bytes.fromhex(salt), digest_size=16).hexdigest()
+
+
+class Names:
+    """Recognises one person's id (as a whole token) and public labels in text, from the record's hashes."""
+
+    def __init__(self, record: dict, plain: list[str] | None = None):
+        self.salt = record["salt"]
+        self.id_len, self.id_hash = record["id"]
+        self.labels = {(n, h) for n, h in record["labels"]}
+        self.label_lens = {n for n, _h in self.labels}
+        self.plain = plain  # when the erasing process still knows them: a fast first look at each line
+
+    def is_id(self, token: str) -> bool:
+        return len(token) == self.id_len and _hash(self.salt, token) == self.id_hash
+
+    def in_text(self, text: str) -> bool:
+        if self.plain is not None and not any(p in text for p in self.plain):
+            return False
+        if any(self.is_id(t) for t in TOKEN.findall(text)):
+            return True
+        for m in LABEL_END.finditer(text):
+            for n in self.label_lens:
+                start = m.end() - n
+                if start >= 0 and (start == 0 or not text[start - 1].isalnum()) and \
+                        (n, _hash(self.salt, text[start:m.end()])) in self.labels:
+                    return True
+        return False
+
+
+def new_record(ws: Workspace, portrait: dict, files: list[Path], remake: list[Path], takedown: list[dict],
+               ref: str, now) -> dict:
+    salt = secrets.token_hex(16)
+    targets = sorted({(footprint.stored_path(ws, f.parent), _hash(salt, f.name)) for f in files})
+    return {"ref": ref, "salt": salt, "started_at": now.isoformat(timespec="seconds"),
+            "id": [len(portrait["id"]), _hash(salt, portrait["id"])],
+            "labels": [[len(t), _hash(salt, t)] for t in labels(portrait)],
+            "targets": [list(t) for t in targets],
+            "remake": [footprint.stored_path(ws, p) for p in remake],
+            "takedown": takedown}
+
+
+def pending(db: TinyDB) -> list[dict]:
+    return [dict(r, doc_id=r.doc_id) for r in db.table(TABLE).all()]
+
+
+def pending_for(db: TinyDB, portrait_id: str) -> dict | None:
+    """The unfinished erasure of this id, if there is one (found by its hash)."""
+    return next((r for r in pending(db) if Names(r).is_id(portrait_id)), None)
+
+
+def _targets(ws: Workspace, record: dict) -> list[Path]:
+    """What the record names that is still on disk, with temporary copies of it (`.NAME.*.tmp`, `.NAME.*`)."""
+    by_folder: dict[str, set[str]] = defaultdict(set)
+    for folder, digest in record["targets"]:
+        by_folder[folder].add(digest)
+    found = []
+    for folder, wanted in by_folder.items():
+        for entry in footprint.entries(footprint.resolve(ws, folder)):
+            base = footprint.temp_base(entry.name)
+            if _hash(record["salt"], entry.name) in wanted or (base and _hash(record["salt"], base) in wanted):
+                found.append(Path(entry.path))
+    return found
+
+
+def still_there(ws: Workspace, db: TinyDB) -> set[Path]:
+    """Files that unfinished erasures have yet to delete."""
+    return {path for record in pending(db) for path in _targets(ws, record)}
+
+
+def rewrite_log(ws: Workspace, names: Names) -> int:
+    """campaign.log without the lines that name the person, written atomically; returns lines dropped."""
+    path = ws.log_path
+    if not path.is_file():
+        return 0
+    with ws.store.lock:  # the daemon writes most of its lines under this lock
+        data = path.read_bytes()
+        lines = data.splitlines(keepends=True)
+        kept = [ln for ln in lines if not names.in_text(ln.decode("utf-8", "replace"))]
+        if len(kept) == len(lines):
+            return 0
+        with open(path, "rb") as f:  # lines appended while we were reading go along too
+            f.seek(len(data))
+            tail = [ln for ln in f.read().splitlines(keepends=True) if not names.in_text(ln.decode("utf-8", "replace"))]
+        atomic_write_bytes(path, b"".join(kept + tail), mode=path.stat().st_mode & 0o777)
+    return len(lines) - len(kept)
+
+
+def rewrite_backups(ws: Workspace, record: dict) -> int:
+    """Kept versions of the store (if the store keeps any) without the person."""
+    from campaign.store import edit_json_copy
+
+    names = Names(record)
+    changed = 0
+    for backup in footprint.backup_files(ws):
+        with edit_json_copy(backup) as db:
+            if db is None:
+                continue
+            found = [p["id"] for p in db.table("portraits").all() if names.is_id(p["id"])]
+            for pid in found:
+                for place in footprint.PLACES:
+                    if place.erase_rows:
+                        place.erase_rows(db, pid, record["ref"], ws)
+            for r in db.table(TABLE).all():  # an older erasure record in a copy is of no use
+                if r.get("ref") == record["ref"]:
+                    db.table(TABLE).remove(doc_ids=[r.doc_id])
+            changed += bool(found)
+    return changed
+
+
+def _remake_calendar(ws: Workspace, path: Path) -> str:
+    """Make a calendar again from the store (which no longer holds the person); delete it if that fails."""
+    from campaign.scheduling import export_ical
+
+    try:
+        if not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
+            return "left"  # not a calendar we wrote any more
+    except FileNotFoundError:
+        return "gone"
+    try:
+        export_ical(ws, path)
+        return "remade"
+    except Exception:  # noqa: BLE001 - a broken campaign.toml must not leave the person in the file
+        footprint.remove(path)
+        return "deleted"
+
+
+def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
+    """Do the file part of an erasure (again: every step may already be done), then clear the record."""
+    names = Names(record, plain)
+    targets = _targets(ws, record)
+    removed = sum(footprint.remove(path) for path in targets)
+    keep = {ws.root, ws.photos, ws.renders, ws.outbox, ws.exports, ws.root / PRIVATE_NAME}
+    for folder in {path.parent for path in targets} - keep:  # e.g. exports/report/ once its page is gone
+        with contextlib.suppress(OSError):
+            folder.rmdir()  # only when empty
+    calendars = {stored: _remake_calendar(ws, footprint.resolve(ws, stored)) for stored in record["remake"]}
+    log_lines = rewrite_log(ws, names)
+    backups = rewrite_backups(ws, record)
+    with ws.store.transaction() as db:
+        db.table(TABLE).remove(lambda r: r.get("ref") == record["ref"])
+    return {"files_removed": removed, "calendars": calendars, "log_lines_removed": log_lines,
+            "backups_rewritten": backups}
+
+
+def finish_all(ws: Workspace) -> list[dict]:
+    """Finish every unfinished erasure (doctor --fix, and before each new erase)."""
+    done = []
+    for record in pending(ws.store.read()):
+        done.append({"erased": record["ref"], **finish(ws, record), "takedown": record.get("takedown", [])})
+    return done
+
+
+def erase(ws: Workspace, portrait_id: str) -> dict:
+    """`gdpr erase`: take the person out of every place on footprint.PLACES; finish an interrupted one."""
+    earlier = finish_all_except(ws, portrait_id)
+    now = ws.now()
+    with ws.store.transaction() as db:
+        record = pending_for(db, portrait_id)
+        resumed = record is not None
+        plain, by_hand = None, []
+        if record is None:
+            try:
+                portrait = records.get(db, portrait_id)
+            except NotFound:
+                raise NotFound(f"No portrait with id {portrait_id!r}: nothing to erase.",
+                               "See the ids with `campaign portrait list`.") from None
+            plain = [portrait_id, portrait["first_name"]]
+            scan = footprint.Scan(ws, db)
+            files, remake, by_hand = [], [], []
+            for place in footprint.PLACES:
+                for path in place.person_files(scan, portrait_id) if place.person_files else []:
+                    if place.remake:
+                        remake.append(path)
+                    elif scan.inside(path):
+                        files.append(path)
+                    elif path.exists():
+                        by_hand.append({"place": place.name, "path": str(path)})
+            takedown = [{"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
+                         "permalink": p.get("permalink")}
+                        for p in scan.posts.values()
+                        if p["portrait_id"] == portrait_id and p.get("status") in ("published", "unknown", "publishing")]
+            ref = "erased-" + secrets.token_hex(4)
+            removed: dict = {}
+            for place in footprint.PLACES:
+                if place.erase_rows:
+                    removed.update(place.erase_rows(db, portrait_id, ref, ws))
+            removed["files"] = len(files)
+            record = new_record(ws, portrait, files, remake, takedown, ref, now)
+            db.table(TABLE).insert(record)
+            audit.record(db, "gdpr.erase", ref, now=now, removed=removed)
+    # Everything below only deletes or rewrites files; a kill here leaves the record to finish it.
+    done = finish(ws, record, plain)
+    redo = footprint.redo(ws, ws.store.read())
+    return {"erased": record["ref"], "resumed": resumed, "takedown": record.get("takedown", []),
+            "by_hand": by_hand, "redo": redo, **done, "finished_earlier": earlier}
+
+
+def finish_all_except(ws: Workspace, portrait_id: str) -> list[str]:
+    """Before a new erase: finish the other interrupted ones (that of `portrait_id` is finished by erase)."""
+    done = []
+    for record in pending(ws.store.read()):
+        if not Names(record).is_id(portrait_id):
+            finish(ws, record)
+            done.append(record["ref"])
+    return done
+
+
+def summary(db: TinyDB) -> list[dict]:
+    """Unfinished erasures as `campaign status` and doctor show them: reference and start, nothing else."""
+    return [{"ref": r["ref"], "started_at": r["started_at"]} for r in pending(db)]

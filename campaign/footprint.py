@@ -1,0 +1,595 @@
+"""Every place where the tool keeps or writes something that can show or name a person.
+
+PLACES below is the one list that `gdpr erase`, `consent withdraw`, `campaign status` and
+`campaign doctor` work from. Each place says where it is, what erasure does there and, as
+functions, how to find one person in it (`person_files`, `erase_rows`), what a withdrawal
+changes in it (`withdraw`), what a person must make again after either (`redo`), and what can go
+wrong with it on disk (`check`, for doctor).
+
+A new kind of output that can show or name a person is added to PLACES in the same change that
+adds the output; a file written to a path the user chooses is also recorded with
+`record_output`, so that erasure can find it again.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable
+
+from tinydb import Query, TinyDB
+
+from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
+from portraits import consent
+from portraits.errors import CampaignError
+from portraits.files import temp_prefix
+
+OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
+PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
+BACKUP_DIR = ".backups"  # kept versions of the store, when the store keeps them
+LEFTOVER_AGE = 120  # s: a temporary file younger than this may belong to a command still running
+POST_FOLDER = re.compile(r"^\.?\d{4}-\d{2}-\d{2}-(p-\d+)-[^.]+")  # outbox/<date>-<post>-<channel>[.tmp]
+ERASED = "held an erased person"
+WITHDRAWN = "holds a person who withdrew billboard consent"
+
+
+@dataclass
+class Finding:
+    """One thing `campaign doctor` found wrong, in plain words, and what to do about it."""
+    place: str
+    problem: str
+    todo: str
+    path: str | None = None
+    repair: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    def public(self) -> dict:
+        return {"place": self.place, "problem": self.problem, "todo": self.todo, "path": self.path,
+                "fixable": self.repair is not None}
+
+
+@dataclass
+class Scan:
+    """One look at a workspace: the store as read, plus what the places ask about it."""
+    ws: Workspace
+    db: TinyDB
+    locked: bool = False  # the store lock is held, so files only written under it are not in flight
+    erasing: set[Path] = field(default_factory=set)  # left for an unfinished erasure to delete: not orphans
+    started: float = field(default_factory=time.time)
+
+    @cached_property
+    def portraits(self) -> dict[str, dict]:
+        return {p["id"]: dict(p) for p in self.db.table("portraits").all()}
+
+    @cached_property
+    def posts(self) -> dict[str, dict]:
+        return {p["id"]: dict(p) for p in self.db.table("posts").all()}
+
+    def rel(self, path: Path) -> str:
+        return stored_path(self.ws, path)
+
+    def inside(self, path: Path) -> bool:
+        return is_inside(self.ws, path)
+
+    def old_enough(self, path: Path) -> bool:
+        """A temporary file untouched for LEFTOVER_AGE seconds is left over, not in use."""
+        try:
+            return self.started - path.lstat().st_mtime >= LEFTOVER_AGE
+        except FileNotFoundError:
+            return False
+
+
+# --- paths -----------------------------------------------------------------------------------
+
+def is_inside(ws: Workspace, path: Path) -> bool:
+    return Path(os.path.abspath(path)).is_relative_to(ws.root)
+
+
+def stored_path(ws: Workspace, path: Path) -> str:
+    """Relative to the workspace when inside it (the folder can move), else absolute."""
+    path = Path(os.path.abspath(path))
+    return str(path.relative_to(ws.root)) if path.is_relative_to(ws.root) else str(path)
+
+
+def resolve(ws: Workspace, stored: str) -> Path:
+    path = Path(stored)
+    return path if path.is_absolute() else ws.root / path
+
+
+def remove(path: Path) -> bool:
+    """Delete a file or a folder; True when something was there."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def temp_base(name: str) -> str | None:
+    """The file a temporary name was made for: `.NAME.x1y2.tmp` or `.NAME.x1y2` -> NAME."""
+    if not name.startswith("."):
+        return None
+    inner = name[1:].removesuffix(".tmp")
+    base, dot, _random = inner.rpartition(".")
+    return base if dot else None
+
+
+def entries(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def without_erasing(scan: Scan, found: list[Finding]) -> list[Finding]:
+    """Leave out what an unfinished erasure is about to delete: that erasure is the finding."""
+    return [f for f in found if f.path is None or scan.ws.root / f.path not in scan.erasing]
+
+
+def _removal(path: Path, what: str) -> Callable[[], str]:
+    def repair() -> str:
+        remove(path)
+        return f"removed {what}"
+    return repair
+
+
+# --- the record of outputs written to a chosen path ------------------------------------------
+
+def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], faces: Iterable[str] = (),
+                  discard: Callable[[], None] | None = None) -> None:
+    """Remember a file that names (`portraits`) or shows (`faces`) people, so erasure finds it.
+
+    Called after the file is written. Someone erased meanwhile was not known to that erasure:
+    then the file is discarded here and the command fails, so nothing survives an erase."""
+    names = sorted(set(portraits) | set(faces))
+    with ws.store.transaction() as db:
+        known = {p["id"] for p in db.table("portraits").all()}
+        gone = [pid for pid in names if pid not in known]
+        if gone:
+            (discard or (lambda: remove(Path(path))))()
+            raise CampaignError("Someone in it was erased while it was being made, so it was not kept.",
+                                "Make it again.")
+        where = stored_path(ws, path)
+        table = db.table(OUTPUTS)
+        table.remove(Query().path == where)
+        # A note that a removed output of this kind must be made again is answered by this one.
+        table.remove((Query().kind == kind) & (Query().stale.exists()) & (Query().removed == True))  # noqa: E712
+        table.insert({"kind": kind, "path": where, "portraits": names, "faces": sorted(set(faces)),
+                      "at": ws.now().isoformat(timespec="seconds")})
+
+
+def _outputs(scan: Scan, kind: str) -> list[dict]:
+    return [dict(o, doc_id=o.doc_id) for o in scan.db.table(OUTPUTS).all() if o.get("kind") == kind]
+
+
+def _outputs_of(kind: str, parts: Callable[[Path], list[Path]] = lambda p: [p]):
+    def person_files(scan: Scan, pid: str) -> list[Path]:
+        return [f for o in _outputs(scan, kind) if pid in o.get("portraits", [])
+                for f in parts(resolve(scan.ws, o["path"]))]
+    return person_files
+
+
+def _report_parts(index: Path) -> list[Path]:
+    """A report is index.html and the img/ folder next to it (never the rest of an --out folder)."""
+    return [index, index.parent / "img"]
+
+
+def _outputs_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
+    """Owned outputs (a gdpr export) go; shared ones lose the id and note what to make again."""
+    table = db.table(OUTPUTS)
+    gone, stale = 0, 0
+    for o in table.all():
+        if pid not in o.get("portraits", []):
+            continue
+        if o["kind"] == "gdpr-export":
+            table.remove(doc_ids=[o.doc_id])
+            gone += 1
+            continue
+        inside = is_inside(ws, resolve(ws, o["path"]))
+        change = {"portraits": [p for p in o["portraits"] if p != pid],
+                  "faces": [p for p in o.get("faces", []) if p != pid]}
+        if o["kind"] != "calendar":  # a calendar is made again on the spot
+            change.update(stale="showed an erased person", removed=inside)
+            stale += 1
+        table.update(change, doc_ids=[o.doc_id])
+    return {"outputs": gone, "outputs_to_remake": stale}
+
+
+REMAKE_HINT = {"contact-sheet": "campaign preview", "report": "campaign report",
+               "calendar": "campaign schedule ical FILE"}
+KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "calendar": "calendar",
+              "gdpr-export": "GDPR export"}
+
+
+def _outputs_redo(scan: Scan) -> list[str]:
+    notes = []
+    today = scan.ws.now().date()
+    for o in scan.db.table(OUTPUTS).all():
+        kind, path = o["kind"], resolve(scan.ws, o["path"])
+        words = KIND_WORDS.get(kind, kind)
+        if o.get("stale"):
+            if o.get("removed"):
+                notes.append(f"The {words} was removed because it {o['stale']}: make it again "
+                             f"(`{REMAKE_HINT.get(kind, kind)}`).")
+            elif path.exists():
+                notes.append(f"{path} {o['stale']}: delete it by hand, or make it again at that path "
+                             f"(`{REMAKE_HINT.get(kind, kind)}`).")
+            continue
+        if kind in ("contact-sheet", "report") and path.exists():
+            faces = [pid for pid in o.get("faces", []) if pid in scan.portraits]
+            lapsed = [pid for pid in faces if not consent.valid_scopes(scan.db, pid, today)]
+            if lapsed:
+                notes.append(f"The {words} at {o['path']} shows {len(lapsed)} person(s) without a valid consent "
+                             f"now: make it again (`{REMAKE_HINT[kind]}`).")
+    return notes
+
+
+# --- store tables ----------------------------------------------------------------------------
+
+def _rows(table: str, key: str = "portrait_id"):
+    def erase_rows(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
+        return {table: len(db.table(table).remove(Query()[key] == pid))}
+    return erase_rows
+
+
+def _posts_withdraw(db: TinyDB, pid: str, scopes: set[str], now) -> dict:
+    from schedules.posts import cancel_for_withdrawal
+
+    return cancel_for_withdrawal(db, pid, scopes, now)
+
+
+def anonymise(value, pid: str, ref: str):
+    """`value` with every string that IS the id (never one that merely contains it) replaced."""
+    if isinstance(value, str):
+        return ref if value == pid else value
+    if isinstance(value, list):
+        return [anonymise(v, pid, ref) for v in value]
+    if isinstance(value, dict):
+        return {k: anonymise(v, pid, ref) for k, v in value.items()}
+    return value
+
+
+def _audit_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
+    table = db.table("audit")
+    changed = 0
+    for entry in table.all():
+        new = {"subject": anonymise(entry.get("subject"), pid, ref),
+               "details": anonymise(entry.get("details"), pid, ref)}
+        if new["subject"] != entry.get("subject") or new["details"] != entry.get("details"):
+            table.update(new, doc_ids=[entry.doc_id])
+            changed += 1
+    return {"audit_entries_anonymised": changed}
+
+
+# --- billboard picks and their files ---------------------------------------------------------
+
+def _holds(doc: dict, pid: str) -> bool:
+    return any(c.get("portrait_id") == pid for c in doc.get("picked", []))
+
+
+def _names(text: str, pid: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(pid)}(?![\w]|-\w)", text) is not None
+
+
+def _picks_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
+    """Take the person out of every pick (and its export warnings); a pick that held them needs a new one."""
+    table = db.table(PICKS)
+    flagged = 0
+    for doc in table.all():
+        held = _holds(doc, pid)
+        named = held or any(s.get("portrait_id") == pid for s in doc.get("skipped", []))
+        exports = doc.get("exports", [])
+        if not named and not any(_names(w, pid) for e in exports for w in e.get("warnings", [])):
+            continue
+        change = {"picked": [c for c in doc.get("picked", []) if c.get("portrait_id") != pid],
+                  "skipped": [s for s in doc.get("skipped", []) if s.get("portrait_id") != pid],
+                  "exports": [dict(e, warnings=[w for w in e.get("warnings", []) if not _names(w, pid)])
+                              for e in exports]}
+        if held:
+            change["repick"] = ERASED
+            flagged += 1
+        table.update(change, doc_ids=[doc.doc_id])
+    return {"billboard_picks_to_redo": flagged}
+
+
+def _picks_withdraw(db: TinyDB, pid: str, scopes: set[str], now) -> dict:
+    """A pick holding the person whose run has not ended needs a new pick; its exports are printed records."""
+    if "billboard" not in scopes:
+        return {}
+    table = db.table(PICKS)
+    recall, repick = [], []
+    for doc in table.all():
+        if not _holds(doc, pid) or date.fromisoformat(doc["to"]) < now.date():
+            continue
+        if not doc.get("repick"):
+            table.update({"repick": WITHDRAWN}, doc_ids=[doc.doc_id])
+        repick.append(doc.doc_id)
+        recall += [{"pick": doc.doc_id, "pdf": e.get("pdf"), "png": e.get("png"), "exported_at": e.get("at"),
+                    "run": f"{doc['from']} to {doc['to']}"} for e in doc.get("exports", [])]
+    return {"recall": recall, "repick": repick}
+
+
+def _pick_files(scan: Scan, pid: str) -> list[Path]:
+    return [resolve(scan.ws, e[k]) for doc in scan.db.table(PICKS).all() if _holds(doc, pid)
+            for e in doc.get("exports", []) for k in ("pdf", "png") if e.get(k)]
+
+
+def _picks_redo(scan: Scan) -> list[str]:
+    docs = scan.db.table(PICKS).all()
+    if not docs:
+        return []
+    notes = []
+    latest = max(docs, key=lambda d: d.doc_id)
+    if latest.get("repick"):
+        notes.append(f"Billboard pick {latest.doc_id} {latest['repick']}: pick again (`campaign billboard pick`) "
+                     "and approve the new pick.")
+    today = scan.ws.now().date()
+    for doc in docs:
+        if not doc.get("repick") or date.fromisoformat(doc["to"]) < today:
+            continue
+        for e in doc.get("exports", []):
+            still = [p for p in (e.get("pdf"), e.get("png")) if p and resolve(scan.ws, p).exists()]
+            if still:
+                notes.append(f"Billboard files of pick {doc.doc_id} ({', '.join(still)}) show a person who may no "
+                             "longer be on it: do not print them; if they went to print, recall them.")
+            elif e.get("pdf") and doc["repick"] == ERASED:
+                notes.append(f"The billboard export of pick {doc.doc_id} ({e['pdf']}) was deleted: if it went to "
+                             "print, recall it.")
+    return notes
+
+
+def _billboard_temp(scan: Scan, pid: str | None = None) -> list[Path]:
+    """A billboard export's working folder holds cell crops of every face on the poster."""
+    return [Path(e.path) for e in entries(scan.ws.exports) if e.name.startswith(".billboard-")]
+
+
+def _billboard_temp_check(scan: Scan) -> list[Finding]:
+    return [Finding("billboard temp", f"{scan.rel(p)} was left by a billboard export that was stopped; it holds "
+                    "cut-outs of faces.", "`campaign doctor --fix` removes it.", scan.rel(p),
+                    _removal(p, scan.rel(p)))
+            for p in _billboard_temp(scan) if scan.old_enough(p)]
+
+
+# --- photos, consent forms, renders, outbox ----------------------------------------------------
+
+def _photo_files(scan: Scan, pid: str) -> list[Path]:
+    f = scan.portraits[pid].get("photo", {}).get("file")
+    return [scan.ws.root / f] if f else []
+
+
+def _evidence_names(docs: Iterable[dict]) -> set[str]:
+    return {e["evidence"]["name"] for e in docs if e.get("evidence")}
+
+
+def _evidence_files(scan: Scan, pid: str) -> list[Path]:
+    """Their signed forms, unless another person's consent points to the same file (one form for two)."""
+    mine, others = set(), set()
+    for e in scan.db.table("consents").all():
+        (mine if e["portrait_id"] == pid else others).update(_evidence_names([e]))
+    return [scan.ws.root / PRIVATE_NAME / "evidence" / name for name in sorted(mine - others)]
+
+
+def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what: str,
+                      scan: Scan) -> list[Finding]:
+    """Files named in the store (photos, consent forms): missing, staged but not renamed, orphaned, temporary."""
+    found: list[Finding] = []
+    listing = entries(folder)
+    names = {e.name for e in listing}
+    staged: dict[str, list[Path]] = {}
+    for e in listing:
+        base = temp_base(e.name)
+        if base and e.name.endswith(".tmp"):
+            staged.setdefault(base, []).append(Path(e.path))
+    rel = scan.rel(folder)
+    for name, owner in sorted(referenced.items()):
+        if name in names:
+            continue
+        if name in staged:
+            newest = max(staged.pop(name), key=lambda p: p.stat().st_mtime)
+
+            def finish(src=newest, dst=folder / name) -> str:
+                os.replace(src, dst)
+                return f"gave {rel}/{name} its name"
+            found.append(Finding(place, f"The {what} of {owner} was left under a temporary name when the command "
+                                 "saving it was stopped.", "`campaign doctor --fix` gives it its name.",
+                                 f"{rel}/{name}", finish))
+        else:
+            found.append(Finding(place, f"The {what} of {owner} ({rel}/{name}) is missing.",
+                                 f"Restore {rel}/ from a backup of the workspace."))
+    for e in listing:
+        path = Path(e.path)
+        if e.name in referenced:
+            continue
+        base = temp_base(e.name)
+        if base and e.name.endswith(".tmp"):
+            if scan.locked or scan.old_enough(path):
+                found.append(Finding(place, f"{rel}/{e.name} is a half-saved {what} left by a stopped command.",
+                                     "`campaign doctor --fix` removes it.", f"{rel}/{e.name}",
+                                     _removal(path, f"{rel}/{e.name}")))
+        elif not e.name.startswith("."):
+            found.append(Finding(place, f"{rel}/{e.name} belongs to no portrait or consent (a {what} no record "
+                                 "points to cannot be used, shown or erased).", "`campaign doctor --fix` removes it.",
+                                 f"{rel}/{e.name}", _removal(path, f"{rel}/{e.name}")))
+    return found
+
+
+def _photo_check(scan: Scan) -> list[Finding]:
+    referenced = {Path(p["photo"]["file"]).name: pid for pid, p in scan.portraits.items()
+                  if p.get("photo", {}).get("file")}
+    return _kept_files_check("photo", scan.ws.photos, referenced, "photo", scan)
+
+
+def _evidence_check(scan: Scan) -> list[Finding]:
+    referenced = {}
+    for e in scan.db.table("consents").all():
+        for name in _evidence_names([e]):
+            referenced.setdefault(name, e["portrait_id"])
+    folder = scan.ws.root / PRIVATE_NAME / "evidence"
+    return _kept_files_check("evidence", folder, referenced, "consent form", scan) if folder.is_dir() else []
+
+
+def _render_files(scan: Scan, pid: str) -> list[Path]:
+    return [scan.ws.renders / pid]
+
+
+def _render_check(scan: Scan) -> list[Finding]:
+    import json
+
+    found = []
+    for e in entries(scan.ws.renders):
+        path, rel = Path(e.path), f"renders/{e.name}"
+        if e.name.startswith(".") or e.name.endswith(".tmp"):
+            if scan.old_enough(path):
+                found.append(Finding("renders", f"{rel} is a temporary file left by a stopped command.",
+                                     "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            continue
+        if e.name not in scan.portraits:
+            found.append(Finding("renders", f"{rel} holds images of a portrait that no longer exists.",
+                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            continue
+        for f in entries(path):
+            fpath, frel = Path(f.path), f"{rel}/{f.name}"
+            if f.name.endswith(".tmp") or f.name.startswith("."):
+                if scan.old_enough(fpath):
+                    found.append(Finding("renders", f"{frel} is a half-written image left by a stopped command.",
+                                         "`campaign doctor --fix` removes it.", frel, _removal(fpath, frel)))
+            elif f.name.endswith(".json"):
+                try:
+                    image = json.loads(fpath.read_text(encoding="utf-8")).get("file") or fpath.with_suffix(".jpg").name
+                except (ValueError, OSError, AttributeError):
+                    image = None
+                if image is None or not (path / image).is_file():
+                    found.append(Finding("renders", f"{frel} describes an image that is not there.",
+                                         "`campaign doctor --fix` removes the record; `campaign render` makes the "
+                                         "image again.", frel, _removal(fpath, frel)))
+    return found
+
+
+def _outbox_files(scan: Scan, pid: str) -> list[Path]:
+    mine = {post_id for post_id, p in scan.posts.items() if p["portrait_id"] == pid}
+    return [Path(e.path) for e in entries(scan.ws.outbox)
+            if (m := POST_FOLDER.match(e.name)) and m.group(1) in mine]
+
+
+def _outbox_check(scan: Scan) -> list[Finding]:
+    found = []
+    for e in entries(scan.ws.outbox):
+        m = POST_FOLDER.match(e.name)
+        if not m:
+            continue
+        path, rel = Path(e.path), f"outbox/{e.name}"
+        if e.name.startswith("."):
+            if scan.locked or scan.old_enough(path):  # the outbox publisher writes under the store lock
+                found.append(Finding("outbox", f"{rel} is a post the outbox was still writing when it was stopped.",
+                                     "`campaign doctor --fix` removes it (the post itself is settled by "
+                                     "`campaign reconcile`).", rel, _removal(path, rel)))
+        elif m.group(1) not in scan.posts:
+            found.append(Finding("outbox", f"{rel} belongs to a post that no longer exists.",
+                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+    return found
+
+
+def _temp_check(scan: Scan) -> list[Finding]:
+    """Temporary files of the store and of exports (contact sheet, calendar, report) left by a crash."""
+    found = []
+    for e in entries(scan.ws.root):
+        if e.name.startswith(temp_prefix(STORE_NAME)) and e.name.endswith(".tmp"):
+            path = Path(e.path)
+            if scan.locked or scan.old_enough(path):
+                found.append(Finding("temporary files", f"{e.name} is a half-written store file left by a crash "
+                                     "(the store itself is whole).", "`campaign doctor --fix` removes it.",
+                                     e.name, _removal(path, e.name)))
+    for e in entries(scan.ws.exports):
+        path, rel = Path(e.path), f"exports/{e.name}"
+        if e.name.startswith(".billboard-"):
+            continue  # its own place below
+        if (e.name.startswith(".") or e.name.endswith((".tmp", ".tmp.png"))) and scan.old_enough(path):
+            found.append(Finding("temporary files", f"{rel} is a half-written export left by a stopped command.",
+                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+    return found
+
+
+# --- the log and the kept versions of the store (rewritten by campaign/erasure.py) ------------
+
+def backup_files(ws: Workspace) -> list[Path]:
+    folder = ws.root / BACKUP_DIR
+    return sorted(p for p in folder.glob(f"{STORE_NAME}.*") if not p.name.endswith(".tmp")) if folder.is_dir() else []
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+PersonFiles = Callable[[Scan, str], list[Path]]
+EraseRows = Callable[[TinyDB, str, str, Workspace], dict]
+Withdraw = Callable[[TinyDB, str, set, object], dict]
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    where: str
+    on_erase: str
+    shows_others: bool = False
+    person_files: PersonFiles | None = None  # files or folders that show or name this person
+    remake: bool = False                     # erasure makes such a file again without the person
+    erase_rows: EraseRows | None = None      # for places in the store: take the person out
+    withdraw: Withdraw | None = None         # what a withdrawal of some scopes changes here
+    redo: Callable[[Scan], list[str]] | None = None   # what a person must make again (campaign status)
+    check: Callable[[Scan], list[Finding]] | None = None  # what campaign doctor looks for here
+
+
+PLACES: tuple[Place, ...] = (
+    Place("portrait", "campaign.json, table portraits", "removed", erase_rows=_rows("portraits", "id")),
+    Place("consents", "campaign.json, table consents", "removed", erase_rows=_rows("consents")),
+    Place("posts", "campaign.json, table posts (captions, alt texts)",
+          "removed; published posts are listed as takedown tasks", erase_rows=_rows("posts"),
+          withdraw=_posts_withdraw),
+    Place("engagement", "campaign.json, table engagement", "removed", erase_rows=_rows("engagement")),
+    Place("billboard picks", "campaign.json, table billboard (picks, reasons, export warnings)",
+          "the person is taken out; a pick that held them must be picked again and approved",
+          shows_others=True, erase_rows=_picks_erase, withdraw=_picks_withdraw, redo=_picks_redo),
+    Place("outputs", "campaign.json, table outputs (which files show whom)",
+          "the id is taken out; what must be made again is noted for `campaign status`",
+          erase_rows=_outputs_erase, redo=_outputs_redo),
+    Place("audit", "campaign.json, table audit", "kept, with the id replaced by an opaque reference "
+          "(exact match on subject and ids, never a substring)", erase_rows=_audit_erase),
+    Place("photo", "photos/<sha256>.jpg", "deleted", person_files=_photo_files, check=_photo_check),
+    Place("evidence", ".private/evidence/<sha256>.<ext>", "deleted (unless another person's consent uses the "
+          "same form)", person_files=_evidence_files, check=_evidence_check),
+    Place("renders", "renders/<id>/", "deleted", person_files=_render_files, check=_render_check),
+    Place("outbox", "outbox/<date>-<post>-<channel>/", "deleted", person_files=_outbox_files, check=_outbox_check),
+    Place("billboard files", "exports/billboard-*.pdf and .png (or --out)",
+          "deleted inside the workspace (outside it: listed to delete by hand); if printed, recall",
+          shows_others=True, person_files=_pick_files),
+    Place("billboard temp", "exports/.billboard-*/ (cell crops of a running or stopped export)", "deleted",
+          shows_others=True, person_files=_billboard_temp, check=_billboard_temp_check),
+    Place("calendar", "the .ics files written by `schedule ical`", "made again without the person",
+          shows_others=True, person_files=_outputs_of("calendar"), remake=True),
+    Place("contact sheet", "exports/contact-sheet.jpg (or --out)", "deleted; `campaign status` says to make it "
+          "again", shows_others=True, person_files=_outputs_of("contact-sheet")),
+    Place("report", "exports/report/index.html and img/ (or --out)", "deleted; `campaign status` says to make it "
+          "again", shows_others=True, person_files=_outputs_of("report", _report_parts)),
+    Place("gdpr export", "<out>/<id>/ of `gdpr export`", "deleted inside the workspace (outside: listed to "
+          "delete by hand)", person_files=_outputs_of("gdpr-export")),
+    Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
+    Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "rewritten without the person"),
+    Place("temporary files", "half-written files (.NAME.*.tmp) of the store and of exports",
+          "deleted", check=_temp_check),
+)
+
+
+def place(name: str) -> Place:
+    return next(p for p in PLACES if p.name == name)
+
+
+def redo(ws: Workspace, db: TinyDB) -> list[str]:
+    """What people must make, pick or approve again after erasures and withdrawals (for `status`)."""
+    scan = Scan(ws, db)
+    return [note for p in PLACES if p.redo for note in p.redo(scan)]

@@ -1,0 +1,189 @@
+"""Erasure and withdrawal reach every file: the privacy sweep, kills during an erase, exact audit matches."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, approved_portrait, make_photo, run_campaign
+from sweep import build, present, sweep
+
+
+def test_after_gdpr_erase_no_file_of_the_workspace_holds_anything_of_the_person(cli, ws, tmp_path):
+    people = build(cli, ws, tmp_path)
+    gone, kept = people[0], people[1]
+    # The sweep finds the person everywhere the tool put them before the erase.
+    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.log", "photos", "renders", "outbox",
+                                           "exports", ".private", "requests"}
+    assert "exports/calendar.ics" in "\n".join(sweep(ws.root, gone))
+
+    r = cli("gdpr", "erase", gone.id, "--yes")
+    assert r.exit_code == 0, r.output
+    assert sweep(ws.root, gone) == []
+    # Everyone else is still there, and what must be made again says so.
+    assert sweep(ws.root, kept), "the other people's files are kept"
+    assert "Tamara (32)" in (ws.exports / "calendar.ics").read_text()  # made again without the erased person
+    status = cli("status").output
+    assert "Billboard pick 1 held an erased person: pick again" in status
+    assert "The report was removed because it showed an erased person" in status
+    assert "The contact sheet was removed" in status
+    assert not list(ws.exports.glob("billboard-*"))
+    r = cli("billboard", "export", "--format", "100x70cm", "--dpi", 30)
+    assert r.exit_code == 1 and "held an erased person" in r.output
+    assert cli("doctor").exit_code == 0
+
+
+@pytest.mark.real_clock
+def test_an_erase_killed_at_any_moment_is_finished_by_a_second_erase(cli, ws, tmp_path):
+    people = build(cli, ws, tmp_path)
+    gone = people[0]
+    pristine = tmp_path / "pristine"
+    shutil.copytree(ws.root, pristine, symlinks=True)
+
+    def restore():
+        shutil.rmtree(ws.root)
+        shutil.copytree(pristine, ws.root, symlinks=True)
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CAMPAIGN_USER="tester")
+    command = [sys.executable, "-m", "campaign", "-w", str(ws.root), "gdpr", "erase", gone.id, "--yes"]
+    started = time.perf_counter()
+    assert subprocess.run(command, env=env, capture_output=True).returncode == 0
+    whole = time.perf_counter() - started
+    rng = random.Random(20260617)
+    # Kill points: as soon as the intent is in the store (the files not yet deleted), then at random.
+    moments = ["intent", *sorted(rng.uniform(0.3 * whole, 1.1 * whole) for _ in range(6))]
+    outcomes = []
+    for moment in moments:
+        restore()
+        proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        if moment == "intent":
+            while proc.poll() is None and '"erasures":{"' not in ws.store.path.read_text():
+                pass
+        else:
+            time.sleep(moment)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        raw = ws.store.path.read_text()
+        unfinished = '"erasures":{"' in raw
+        if unfinished:
+            assert gone.id not in raw and gone.surname not in raw  # the intent record names no one
+            shown = run_campaign("-w", ws.root, "status")
+            assert "Unfinished erasure erased-" in shown.stdout
+            assert gone.id not in shown.stdout
+        second = subprocess.run(command, env=env, capture_output=True, text=True)
+        if second.returncode != 0:  # the first one had finished before the kill
+            assert "nothing to erase" in second.stderr and not unfinished, second.stderr
+        outcomes.append("unfinished" if unfinished else ("not started" if second.returncode == 0 else "done"))
+        assert sweep(ws.root, gone) == [], f"killed at {moment}"
+        assert '"erasures":{"' not in ws.store.path.read_text()
+        assert run_campaign("-w", ws.root, "doctor").returncode == 0
+    assert outcomes[0] == "unfinished"
+
+
+def test_erasing_anna_30_leaves_the_history_of_anna_30_2_untouched(cli, ws):
+    first = approved_portrait(ws, "Anna", 30, "health", size=(1800, 2250))
+    second = approved_portrait(ws, "Anna", 30, "retail", size=(1800, 2250))
+    assert (first, second) == ("anna-30", "anna-30-2")
+    assert cli("billboard", "pick", "--slots", 3).exit_code == 0
+    before = json.loads(cli("audit", "--json").output)
+    assert cli("gdpr", "erase", first, "--yes").exit_code == 0
+    after = json.loads(cli("audit", "--json").output)
+    assert [e for e in after if e["subject"] == second] == [e for e in before if e["subject"] == second] != []
+    assert json.dumps(after).count('"anna-30-2"') == json.dumps(before).count('"anna-30-2"')
+    pick = next(e for e in after if e["action"] == "billboard.pick")
+    assert pick["details"]["portraits"][1] == second and pick["details"]["portraits"][0].startswith("erased-")
+    assert not any(e.get("subject") == first for e in after)
+    assert cli("portrait", "show", second).exit_code == 0
+
+
+def test_the_log_loses_exactly_the_lines_naming_the_person(cli, ws):
+    first = approved_portrait(ws, "Anna", 30, "health")
+    second = approved_portrait(ws, "Anna", 31, "retail")
+    ws.log_path.write_text(f"x publishing p-1 ({first}) on instagram\n"
+                           f"x publishing p-2 ({first}-2) on instagram\n"  # another id that merely contains it
+                           f"x caption was Anna, 30, Pflegerin\n"
+                           f"x caption was Anna, 300 (not her)\n"
+                           f"x publishing p-3 ({second}) on facebook\n")
+    assert cli("gdpr", "erase", first, "--yes").exit_code == 0
+    assert ws.log_path.read_text().splitlines() == [f"x publishing p-2 ({first}-2) on instagram",
+                                                    "x caption was Anna, 300 (not her)",
+                                                    f"x publishing p-3 ({second}) on facebook"]
+
+
+def test_kept_versions_of_the_store_are_rewritten_without_the_person(cli, ws):
+    gone = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommerfeld")
+    kept = approved_portrait(ws, "Tamara", 32, "health")
+    backups = ws.root / ".backups"
+    backups.mkdir()
+    for n in (1, 2):
+        shutil.copyfile(ws.store.path, backups / f"campaign.json.{n}")
+    assert cli("gdpr", "erase", gone, "--yes").exit_code == 0
+    for n in (1, 2):
+        data = (backups / f"campaign.json.{n}").read_text()
+        assert gone not in data and "Sommerfeld" not in data and kept in data
+
+
+def test_an_evidence_form_two_people_share_stays_for_the_other(cli, ws, tmp_path):
+    a = approved_portrait(ws, "Anna", 30, "health", scopes="instagram")
+    b = approved_portrait(ws, "Ben", 40, "retail", scopes="instagram")
+    form = tmp_path / "group-form.pdf"
+    form.write_bytes(b"%PDF one form for two")
+    for pid in (a, b):
+        assert cli("consent", "grant", pid, "--scope", "billboard", "--signed-on", "2026-02-01",
+                   "--evidence", form).exit_code == 0
+    assert cli("gdpr", "erase", a, "--yes").exit_code == 0
+    assert len(list((ws.private / "evidence").iterdir())) == 1
+    assert cli("doctor").exit_code == 0
+
+
+def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
+    from campaign import erasure
+
+    gone = approved_portrait(ws, "Brigitte", 81, "senior")
+    assert cli("render", gone, "--format", "instagram-square").exit_code == 0
+    # Stop an erase right after its intent is recorded: run the store part only.
+    real_finish = erasure.finish
+    erasure.finish = lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            erasure.erase(ws, gone)
+    finally:
+        erasure.finish = real_finish
+    assert (ws.renders / gone).is_dir()
+    assert cli("portrait", "show", gone).exit_code == 1
+    r = cli("doctor")
+    assert r.exit_code == 1 and "was interrupted" in r.output and gone not in r.output
+    r = cli("gdpr", "erase", gone, "--yes")  # not "not found": it finishes the erasure
+    assert r.exit_code == 0 and r.output.startswith(f"Finished erasing {gone}")
+    assert not (ws.renders / gone).exists()
+    assert cli("doctor").exit_code == 0
+    r = cli("gdpr", "erase", gone, "--yes")
+    assert r.exit_code == 1 and "nothing to erase" in r.output
+
+
+def test_doctor_fix_finishes_an_interrupted_erasure_without_knowing_the_id(cli, ws):
+    from campaign import erasure
+
+    gone = approved_portrait(ws, "Brigitte", 81, "senior")
+    ws.log_path.write_text(f"x published p-1 ({gone}) on instagram\nx other line\n")
+    assert cli("render", gone, "--format", "instagram-square").exit_code == 0
+    real_finish = erasure.finish
+    erasure.finish = lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            erasure.erase(ws, gone)
+    finally:
+        erasure.finish = real_finish
+    r = cli("doctor", "--fix")
+    assert r.exit_code == 0, r.output
+    assert "finished the interrupted erasure erased-" in r.output
+    assert not (ws.renders / gone).exists() and not list(ws.photos.iterdir())
+    assert gone not in ws.log_path.read_text() and "other line" in ws.log_path.read_text()
