@@ -9,11 +9,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, approved_portrait, make_photo, run_campaign
+from conftest import ROOT, approved_portrait, run_campaign
 from sweep import build, present, sweep
 
 
