@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard"]
+AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy"]
 
 
 def main(argv: list[str]) -> int:

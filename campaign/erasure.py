@@ -5,7 +5,7 @@ made anonymous, and an "erasure in progress" record is added. That record holds 
 id: only the opaque reference of the audit entry, a random salt, and keyed hashes of what is
 still to be found (the id, the public labels "Brigitte, 81" / "Brigitte (81)", the names of the
 files and folders to delete). Then the files go, the log and the kept store versions are
-rewritten, calendars are made again, and the record is cleared.
+rewritten, calendars lose the person's events, and the record is cleared.
 
 A kill at any moment therefore leaves either nothing done, or a record that says an erasure is
 unfinished. `gdpr erase ID` again (the hash of ID matches it), `campaign doctor --fix` and the
@@ -71,15 +71,16 @@ class Names:
         return False
 
 
-def new_record(ws: Workspace, portrait: dict, files: list[Path], remake: list[Path], takedown: list[dict],
-               ref: str, now) -> dict:
+def new_record(ws: Workspace, portrait: dict, files: list[Path], rewrite: list[Path], post_ids: list[str],
+               takedown: list[dict], ref: str, now) -> dict:
     salt = secrets.token_hex(16)
     targets = sorted({(footprint.stored_path(ws, f.parent), _hash(salt, f.name)) for f in files})
     return {"ref": ref, "salt": salt, "started_at": now.isoformat(timespec="seconds"),
             "id": [len(portrait["id"]), _hash(salt, portrait["id"])],
             "labels": [[len(t), _hash(salt, t)] for t in labels(portrait)],
             "targets": [list(t) for t in targets],
-            "remake": [footprint.stored_path(ws, p) for p in remake],
+            "rewrite": [footprint.stored_path(ws, p) for p in rewrite],
+            "posts": post_ids,  # p-12 ...: which calendar events were theirs
             "takedown": takedown}
 
 
@@ -151,21 +152,36 @@ def rewrite_backups(ws: Workspace, record: dict) -> int:
     return changed
 
 
-def _remake_calendar(ws: Workspace, path: Path) -> str:
-    """Make a calendar again from the store (which no longer holds the person); delete it if that fails."""
-    from campaign.scheduling import export_ical
-
+def _calendar_without(ws: Workspace, path: Path, names: Names, post_ids: set[str]) -> str:
+    """The calendar without the person's events: each VEVENT block that is one of their posts (by UID)
+    or names them goes; the other events stay exactly as exported. Cheap next to exporting again."""
     try:
-        if not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
-            return "left"  # not a calendar we wrote any more
+        data = path.read_bytes()
     except FileNotFoundError:
         return "gone"
-    try:
-        export_ical(ws, path)
-        return "remade"
-    except Exception:  # noqa: BLE001 - a broken campaign.toml must not leave the person in the file
-        footprint.remove(path)
-        return "deleted"
+    if not data.startswith(b"BEGIN:VCALENDAR"):
+        return "left"  # not a calendar we wrote any more
+    text = data.decode("utf-8", "replace")
+    out, block = [], None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("BEGIN:VEVENT"):
+            block = [line]
+        elif block is not None:
+            block.append(line)
+            if line.startswith("END:VEVENT"):
+                event = "".join(block)
+                unfolded = re.sub(r"\r?\n[ \t]", "", event)  # RFC 5545 folds long lines
+                uid = re.search(r"^UID:([^@\r\n]*)", unfolded, re.M)
+                if not ((uid and uid.group(1) in post_ids) or names.in_text(unfolded)):
+                    out.append(event)
+                block = None
+        else:
+            out.append(line)
+    new = "".join(out).encode("utf-8")
+    if new != data:
+        atomic_write_bytes(path, new, mode=path.stat().st_mode & 0o777)
+        return "rewritten"
+    return "unchanged"
 
 
 def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
@@ -173,30 +189,25 @@ def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
     names = Names(record, plain)
     targets = _targets(ws, record)
     removed = sum(footprint.remove(path) for path in targets)
-    keep = {ws.root, ws.photos, ws.renders, ws.outbox, ws.exports, ws.root / PRIVATE_NAME}
+    keep = {ws.root, ws.photos, ws.renders, ws.outbox, ws.exports, ws.root / PRIVATE_NAME,
+            ws.root / PRIVATE_NAME / "evidence"}
     for folder in {path.parent for path in targets} - keep:  # e.g. exports/report/ once its page is gone
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty
-    calendars = {stored: _remake_calendar(ws, footprint.resolve(ws, stored)) for stored in record["remake"]}
+    calendars = {stored: _calendar_without(ws, footprint.resolve(ws, stored), names, set(record.get("posts", [])))
+                 for stored in record["rewrite"]}
     log_lines = rewrite_log(ws, names)
     backups = rewrite_backups(ws, record)
     with ws.store.transaction() as db:
         db.table(TABLE).remove(lambda r: r.get("ref") == record["ref"])
+        others = [r for r in pending(db) if r["ref"] != record["ref"]]
+        redo = footprint.redo(ws, db)
     return {"files_removed": removed, "calendars": calendars, "log_lines_removed": log_lines,
-            "backups_rewritten": backups}
-
-
-def finish_all(ws: Workspace) -> list[dict]:
-    """Finish every unfinished erasure (doctor --fix, and before each new erase)."""
-    done = []
-    for record in pending(ws.store.read()):
-        done.append({"erased": record["ref"], **finish(ws, record), "takedown": record.get("takedown", [])})
-    return done
+            "backups_rewritten": backups, "redo": redo, "others_pending": others}
 
 
 def erase(ws: Workspace, portrait_id: str) -> dict:
     """`gdpr erase`: take the person out of every place on footprint.PLACES; finish an interrupted one."""
-    earlier = finish_all_except(ws, portrait_id)
     now = ws.now()
     with ws.store.transaction() as db:
         record = pending_for(db, portrait_id)
@@ -210,11 +221,11 @@ def erase(ws: Workspace, portrait_id: str) -> dict:
                                "See the ids with `campaign portrait list`.") from None
             plain = [portrait_id, portrait["first_name"]]
             scan = footprint.Scan(ws, db)
-            files, remake, by_hand = [], [], []
+            files, rewrite, by_hand = [], [], []
             for place in footprint.PLACES:
                 for path in place.person_files(scan, portrait_id) if place.person_files else []:
-                    if place.remake:
-                        remake.append(path)
+                    if place.rewrite:
+                        rewrite.append(path)
                     elif scan.inside(path):
                         files.append(path)
                     elif path.exists():
@@ -229,24 +240,17 @@ def erase(ws: Workspace, portrait_id: str) -> dict:
                 if place.erase_rows:
                     removed.update(place.erase_rows(db, portrait_id, ref, ws))
             removed["files"] = len(files)
-            record = new_record(ws, portrait, files, remake, takedown, ref, now)
+            post_ids = sorted(pid for pid, p in scan.posts.items() if p["portrait_id"] == portrait_id)
+            record = new_record(ws, portrait, files, rewrite, post_ids, takedown, ref, now)
             db.table(TABLE).insert(record)
             audit.record(db, "gdpr.erase", ref, now=now, removed=removed)
     # Everything below only deletes or rewrites files; a kill here leaves the record to finish it.
     done = finish(ws, record, plain)
-    redo = footprint.redo(ws, ws.store.read())
+    earlier = [other["ref"] for other in done.pop("others_pending")]
+    for other in pending(ws.store.read()) if earlier else []:  # interrupted erasures of other people
+        finish(ws, other)
     return {"erased": record["ref"], "resumed": resumed, "takedown": record.get("takedown", []),
-            "by_hand": by_hand, "redo": redo, **done, "finished_earlier": earlier}
-
-
-def finish_all_except(ws: Workspace, portrait_id: str) -> list[str]:
-    """Before a new erase: finish the other interrupted ones (that of `portrait_id` is finished by erase)."""
-    done = []
-    for record in pending(ws.store.read()):
-        if not Names(record).is_id(portrait_id):
-            finish(ws, record)
-            done.append(record["ref"])
-    return done
+            "by_hand": by_hand, **done, "finished_earlier": earlier}
 
 
 def summary(db: TinyDB) -> list[dict]:

@@ -196,7 +196,7 @@ def _outputs_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
         inside = is_inside(ws, resolve(ws, o["path"]))
         change = {"portraits": [p for p in o["portraits"] if p != pid],
                   "faces": [p for p in o.get("faces", []) if p != pid]}
-        if o["kind"] != "calendar":  # a calendar is made again on the spot
+        if o["kind"] != "calendar":  # a calendar is rewritten on the spot
             change.update(stale="showed an erased person", removed=inside)
             stale += 1
         table.update(change, doc_ids=[o.doc_id])
@@ -259,14 +259,17 @@ def anonymise(value, pid: str, ref: str):
 
 def _audit_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
     table = db.table("audit")
-    changed = 0
-    for entry in table.all():
-        new = {"subject": anonymise(entry.get("subject"), pid, ref),
-               "details": anonymise(entry.get("details"), pid, ref)}
-        if new["subject"] != entry.get("subject") or new["details"] != entry.get("details"):
-            table.update(new, doc_ids=[entry.doc_id])
-            changed += 1
-    return {"audit_entries_anonymised": changed}
+    # A substring test only picks the candidates (cheap); what changes is decided by exact match.
+    changed = [e.doc_id for e in table.all()
+               if e.get("subject") == pid or (pid in repr(e.get("details"))
+                                              and anonymise(e.get("details"), pid, ref) != e.get("details"))]
+
+    def transform(doc: dict) -> None:
+        doc["subject"] = anonymise(doc.get("subject"), pid, ref)
+        doc["details"] = anonymise(doc.get("details"), pid, ref)
+    if changed:
+        table.update(transform, doc_ids=changed)
+    return {"audit_entries_anonymised": len(changed)}
 
 
 # --- billboard picks and their files ---------------------------------------------------------
@@ -318,8 +321,14 @@ def _picks_withdraw(db: TinyDB, pid: str, scopes: set[str], now) -> dict:
 
 
 def _pick_files(scan: Scan, pid: str) -> list[Path]:
-    return [resolve(scan.ws, e[k]) for doc in scan.db.table(PICKS).all() if _holds(doc, pid)
-            for e in doc.get("exports", []) for k in ("pdf", "png") if e.get(k)]
+    """Billboard files whose last export was of a pick holding the person (a later pick may reuse the name)."""
+    latest: dict[str, tuple[str, dict]] = {}
+    for doc in scan.db.table(PICKS).all():
+        for e in doc.get("exports", []):
+            for key in ("pdf", "png"):
+                if e.get(key) and (e[key] not in latest or latest[e[key]][0] <= e.get("at", "")):
+                    latest[e[key]] = (e.get("at", ""), doc)
+    return [resolve(scan.ws, path) for path, (_at, doc) in latest.items() if _holds(doc, pid)]
 
 
 def _picks_redo(scan: Scan) -> list[str]:
@@ -346,16 +355,24 @@ def _picks_redo(scan: Scan) -> list[str]:
     return notes
 
 
-def _billboard_temp(scan: Scan, pid: str | None = None) -> list[Path]:
-    """A billboard export's working folder holds cell crops of every face on the poster."""
-    return [Path(e.path) for e in entries(scan.ws.exports) if e.name.startswith(".billboard-")]
+def _export_temp(scan: Scan, pid: str | None = None) -> list[Path]:
+    """Half-made exports: a billboard export's working folder (cut-outs of every face on the poster),
+    and a contact sheet, calendar, PNG preview or report being written. Erasure removes them all."""
+    return [Path(e.path) for e in entries(scan.ws.exports)
+            if e.name.startswith(".") or e.name.endswith((".tmp", ".tmp.png"))]
 
 
-def _billboard_temp_check(scan: Scan) -> list[Finding]:
-    return [Finding("billboard temp", f"{scan.rel(p)} was left by a billboard export that was stopped; it holds "
-                    "cut-outs of faces.", "`campaign doctor --fix` removes it.", scan.rel(p),
-                    _removal(p, scan.rel(p)))
-            for p in _billboard_temp(scan) if scan.old_enough(p)]
+def _export_temp_check(scan: Scan) -> list[Finding]:
+    found = []
+    for path in _export_temp(scan):
+        rel = scan.rel(path)
+        if not scan.old_enough(path):
+            continue  # an export may be running right now
+        what = ("was left by a billboard export that was stopped; it holds cut-outs of faces"
+                if path.name.startswith(".billboard-") else "is a half-written export left by a stopped command")
+        found.append(Finding("export temp", f"{rel} {what}.", "`campaign doctor --fix` removes it.", rel,
+                             _removal(path, rel)))
+    return found
 
 
 # --- photos, consent forms, renders, outbox ----------------------------------------------------
@@ -441,8 +458,6 @@ def _render_files(scan: Scan, pid: str) -> list[Path]:
 
 
 def _render_check(scan: Scan) -> list[Finding]:
-    import json
-
     found = []
     for e in entries(scan.ws.renders):
         path, rel = Path(e.path), f"renders/{e.name}"
@@ -455,21 +470,18 @@ def _render_check(scan: Scan) -> list[Finding]:
             found.append(Finding("renders", f"{rel} holds images of a portrait that no longer exists.",
                                  "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
             continue
-        for f in entries(path):
-            fpath, frel = Path(f.path), f"{rel}/{f.name}"
+        listing = entries(path)
+        names = {f.name for f in listing}
+        for f in listing:
+            frel = f"{rel}/{f.name}"
             if f.name.endswith(".tmp") or f.name.startswith("."):
-                if scan.old_enough(fpath):
+                if scan.old_enough(Path(f.path)):
                     found.append(Finding("renders", f"{frel} is a half-written image left by a stopped command.",
-                                         "`campaign doctor --fix` removes it.", frel, _removal(fpath, frel)))
-            elif f.name.endswith(".json"):
-                try:
-                    image = json.loads(fpath.read_text(encoding="utf-8")).get("file") or fpath.with_suffix(".jpg").name
-                except (ValueError, OSError, AttributeError):
-                    image = None
-                if image is None or not (path / image).is_file():
-                    found.append(Finding("renders", f"{frel} describes an image that is not there.",
-                                         "`campaign doctor --fix` removes the record; `campaign render` makes the "
-                                         "image again.", frel, _removal(fpath, frel)))
+                                         "`campaign doctor --fix` removes it.", frel, _removal(Path(f.path), frel)))
+            elif f.name.endswith(".json") and f.name[:-5] + ".jpg" not in names:  # rendering.py: <format>.jpg + .json
+                found.append(Finding("renders", f"{frel} describes an image that is not there.",
+                                     "`campaign doctor --fix` removes the record; `campaign render` makes the "
+                                     "image again.", frel, _removal(Path(f.path), frel)))
     return found
 
 
@@ -497,23 +509,16 @@ def _outbox_check(scan: Scan) -> list[Finding]:
     return found
 
 
-def _temp_check(scan: Scan) -> list[Finding]:
-    """Temporary files of the store and of exports (contact sheet, calendar, report) left by a crash."""
+def _store_temp_check(scan: Scan) -> list[Finding]:
+    """Half-written store files left by a crash (the store itself is whole; the next change removes them too)."""
     found = []
     for e in entries(scan.ws.root):
         if e.name.startswith(temp_prefix(STORE_NAME)) and e.name.endswith(".tmp"):
             path = Path(e.path)
             if scan.locked or scan.old_enough(path):
-                found.append(Finding("temporary files", f"{e.name} is a half-written store file left by a crash "
+                found.append(Finding("store temp", f"{e.name} is a half-written store file left by a crash "
                                      "(the store itself is whole).", "`campaign doctor --fix` removes it.",
                                      e.name, _removal(path, e.name)))
-    for e in entries(scan.ws.exports):
-        path, rel = Path(e.path), f"exports/{e.name}"
-        if e.name.startswith(".billboard-"):
-            continue  # its own place below
-        if (e.name.startswith(".") or e.name.endswith((".tmp", ".tmp.png"))) and scan.old_enough(path):
-            found.append(Finding("temporary files", f"{rel} is a half-written export left by a stopped command.",
-                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
     return found
 
 
@@ -538,7 +543,7 @@ class Place:
     on_erase: str
     shows_others: bool = False
     person_files: PersonFiles | None = None  # files or folders that show or name this person
-    remake: bool = False                     # erasure makes such a file again without the person
+    rewrite: bool = False                    # erasure rewrites such a file without the person, in place
     erase_rows: EraseRows | None = None      # for places in the store: take the person out
     withdraw: Withdraw | None = None         # what a withdrawal of some scopes changes here
     redo: Callable[[Scan], list[str]] | None = None   # what a person must make again (campaign status)
@@ -568,10 +573,11 @@ PLACES: tuple[Place, ...] = (
     Place("billboard files", "exports/billboard-*.pdf and .png (or --out)",
           "deleted inside the workspace (outside it: listed to delete by hand); if printed, recall",
           shows_others=True, person_files=_pick_files),
-    Place("billboard temp", "exports/.billboard-*/ (cell crops of a running or stopped export)", "deleted",
-          shows_others=True, person_files=_billboard_temp, check=_billboard_temp_check),
-    Place("calendar", "the .ics files written by `schedule ical`", "made again without the person",
-          shows_others=True, person_files=_outputs_of("calendar"), remake=True),
+    Place("export temp", "exports/.billboard-*/ (cut-outs of every face on a poster) and half-written "
+          "exports (.NAME.*.tmp, *.tmp.png)", "deleted", shows_others=True, person_files=_export_temp,
+          check=_export_temp_check),
+    Place("calendar", "the .ics files written by `schedule ical`", "rewritten without the person's events",
+          shows_others=True, person_files=_outputs_of("calendar"), rewrite=True),
     Place("contact sheet", "exports/contact-sheet.jpg (or --out)", "deleted; `campaign status` says to make it "
           "again", shows_others=True, person_files=_outputs_of("contact-sheet")),
     Place("report", "exports/report/index.html and img/ (or --out)", "deleted; `campaign status` says to make it "
@@ -580,8 +586,8 @@ PLACES: tuple[Place, ...] = (
           "delete by hand)", person_files=_outputs_of("gdpr-export")),
     Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "rewritten without the person"),
-    Place("temporary files", "half-written files (.NAME.*.tmp) of the store and of exports",
-          "deleted", check=_temp_check),
+    Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",
+          "deleted by the erasure's own store change", check=_store_temp_check),
 )
 
 

@@ -186,3 +186,21 @@ def test_doctor_fix_finishes_an_interrupted_erasure_without_knowing_the_id(cli, 
     assert "finished the interrupted erasure erased-" in r.output
     assert not (ws.renders / gone).exists() and not list(ws.photos.iterdir())
     assert gone not in ws.log_path.read_text() and "other line" in ws.log_path.read_text()
+
+
+def test_an_erase_keeps_the_billboard_file_a_later_pick_wrote_over(cli, ws):
+    people = [approved_portrait(ws, first, age, category, size=(1800, 2250)) for first, age, category in
+              (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 45, "transport"), ("Olena", 27, "retail"))]
+    export = ("billboard", "export", "--format", "100x70cm", "--dpi", 30)
+    r = cli("billboard", "pick", "--slots", 3, "--json")
+    gone = json.loads(r.output)["picked"][0]["portrait_id"]
+    assert cli("billboard", "approve").exit_code == 0 and cli(*export).exit_code == 0
+    assert cli("consent", "withdraw", gone, "--scope", "billboard").exit_code == 0
+    assert cli("billboard", "pick", "--slots", 3).exit_code == 0
+    assert cli("billboard", "approve").exit_code == 0 and cli(*export).exit_code == 0
+    pdf = ws.exports / "billboard-100x70cm-1-10.pdf"
+    second_pick = pdf.read_bytes()
+    assert cli("gdpr", "erase", gone, "--yes").exit_code == 0
+    assert pdf.read_bytes() == second_pick  # the new poster, without them, stays
+    assert "pick again" not in cli("status").output
+    assert len(people) == 4
