@@ -211,7 +211,7 @@ KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "calendar": 
 
 def _outputs_redo(scan: Scan) -> list[str]:
     notes = []
-    today = scan.ws.now().date()
+    valid: set[str] | None = None
     for o in scan.db.table(OUTPUTS).all():
         kind, path = o["kind"], resolve(scan.ws, o["path"])
         words = KIND_WORDS.get(kind, kind)
@@ -224,8 +224,9 @@ def _outputs_redo(scan: Scan) -> list[str]:
                              f"(`{REMAKE_HINT.get(kind, kind)}`).")
             continue
         if kind in ("contact-sheet", "report") and path.exists():
-            faces = [pid for pid in o.get("faces", []) if pid in scan.portraits]
-            lapsed = [pid for pid in faces if not consent.valid_scopes(scan.db, pid, today)]
+            if valid is None:  # everyone's consent in one pass, only when there is something to compare
+                valid = {pid for pid, c in consent.summaries(scan.db, scan.ws.now().date()).items() if c["scopes"]}
+            lapsed = [pid for pid in o.get("faces", []) if pid in scan.portraits and pid not in valid]
             if lapsed:
                 notes.append(f"The {words} at {o['path']} shows {len(lapsed)} person(s) without a valid consent "
                              f"now: make it again (`{REMAKE_HINT[kind]}`).")
@@ -522,6 +523,23 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
     return found
 
 
+def _stray_temp_check(scan: Scan) -> list[Finding]:
+    """Half-written files (.NAME.*.tmp) in the folders the checks above do not list: inside exports
+    (a report's images), .private (a platform session) and the kept store versions."""
+    found = []
+    roots = [Path(e.path) for e in entries(scan.ws.exports) if e.is_dir() and not e.name.startswith(".")]
+    roots += [scan.ws.root / PRIVATE_NAME, scan.ws.root / BACKUP_DIR]
+    for top in roots:
+        for folder, _dirs, files in os.walk(top):
+            for name in files:
+                path = Path(folder) / name
+                if temp_base(name) and name.endswith(".tmp") and scan.old_enough(path):
+                    rel = scan.rel(path)
+                    found.append(Finding("temporary files", f"{rel} is a half-written file left by a stopped command.",
+                                         "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+    return found
+
+
 # --- the log and the kept versions of the store (rewritten by campaign/erasure.py) ------------
 
 def backup_files(ws: Workspace) -> list[Path]:
@@ -588,6 +606,8 @@ PLACES: tuple[Place, ...] = (
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "rewritten without the person"),
     Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",
           "deleted by the erasure's own store change", check=_store_temp_check),
+    Place("temporary files", ".NAME.*.tmp inside exports/ folders, .private/ and the kept store versions",
+          "deleted with the output they belong to", check=_stray_temp_check),
 )
 
 

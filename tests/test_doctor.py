@@ -60,23 +60,24 @@ def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, 
     fresh.mkdir()
     _touch(ws.root / ".campaign.json.7g6h.tmp")
     os.chmod(_touch(ws.private / "evidence" / ("ef" * 32 + ".pdf")), 0o600)  # a form no consent points to
+    os.chmod(_aged(_touch(ws.private / ".instagram-session.json.q1w2.tmp")), 0o600)  # a session being saved
 
     r = cli("doctor")
     assert r.exit_code == 1
     problems = [line for line in r.output.splitlines() if line.startswith("Problem: ")]
-    assert len(problems) == 10, r.output
+    assert len(problems) == 11, r.output
     for words in ("belongs to no portrait", "half-saved photo", "renders/ghost-40 holds images of a portrait that no "
                   "longer exists", "describes an image that is not there", "belongs to a post that no longer exists",
                   "the outbox was still writing", ".billboard-k2j3ab was left by a billboard export",
                   "exports/.contact-sheet.jpg.9f8e.tmp is a half-written export", ".campaign.json.7g6h.tmp",
-                  "consent form"):
+                  "consent form", ".private/.instagram-session.json.q1w2.tmp is a half-written file"):
         assert any(words in p for p in problems), words
     assert all(" -> " in p for p in problems)  # each says what to do
-    assert r.output.splitlines()[-1] == "10 problem(s); `campaign doctor --fix` repairs 10 of them."
+    assert r.output.splitlines()[-1] == "11 problem(s); `campaign doctor --fix` repairs 11 of them."
 
     r = cli("doctor", "--fix")
     assert r.exit_code == 0, r.output
-    assert r.output.count("Fixed: removed ") == 10 and r.output.endswith("The workspace is in order now.\n")
+    assert r.output.count("Fixed: removed ") == 11 and r.output.endswith("The workspace is in order now.\n")
     left = sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*") if p.is_file() and ".lock" not in p.name
                   and p.name != "campaign.log")
     assert left == kept  # everything that belongs stays
