@@ -131,25 +131,24 @@ def rewrite_log(ws: Workspace, names: Names) -> int:
 
 
 def rewrite_backups(ws: Workspace, record: dict) -> int:
-    """Kept versions of the store (if the store keeps any) without the person."""
+    """Kept versions of the store (if the store keeps any) without the person; returns how many changed."""
+    names = Names(record)
+    with ws.store.lock:  # the store rotates its versions under this lock
+        return sum(_rewrite_backup(ws, backup, names, record["ref"]) for backup in footprint.backup_files(ws))
+
+
+def _rewrite_backup(ws: Workspace, backup: Path, names: Names, ref: str) -> bool:
     from campaign.store import edit_json_copy
 
-    names = Names(record)
-    changed = 0
-    for backup in footprint.backup_files(ws):
-        with edit_json_copy(backup) as db:
-            if db is None:
-                continue
-            found = [p["id"] for p in db.table("portraits").all() if names.is_id(p["id"])]
-            for pid in found:
-                for place in footprint.PLACES:
-                    if place.erase_rows:
-                        place.erase_rows(db, pid, record["ref"], ws)
-            for r in db.table(TABLE).all():  # an older erasure record in a copy is of no use
-                if r.get("ref") == record["ref"]:
-                    db.table(TABLE).remove(doc_ids=[r.doc_id])
-            changed += bool(found)
-    return changed
+    with edit_json_copy(backup) as db:
+        if db is None:
+            return False
+        found = [p["id"] for p in db.table("portraits").all() if names.is_id(p["id"])]
+        for pid in found:
+            for place in footprint.PLACES:
+                if place.erase_rows:
+                    place.erase_rows(db, pid, ref, ws)
+        return bool(found)
 
 
 def _calendar_without(ws: Workspace, path: Path, names: Names, post_ids: set[str]) -> str:
@@ -206,51 +205,62 @@ def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
             "backups_rewritten": backups, "redo": redo, "others_pending": others}
 
 
-def erase(ws: Workspace, portrait_id: str) -> dict:
-    """`gdpr erase`: take the person out of every place on footprint.PLACES; finish an interrupted one."""
+def begin(ws: Workspace, portrait_id: str) -> dict:
+    """The store part, in one transaction: the person's rows go and the intent is recorded.
+
+    Returns the erasure record (an unfinished one of this id when there is one) and, for a new
+    erasure, what only this process knows: the plain names for a fast first look at the log, and
+    files outside the workspace that a person must delete by hand."""
     now = ws.now()
     with ws.store.transaction() as db:
         record = pending_for(db, portrait_id)
-        resumed = record is not None
-        plain, by_hand = None, []
-        if record is None:
-            try:
-                portrait = records.get(db, portrait_id)
-            except NotFound:
-                raise NotFound(f"No portrait with id {portrait_id!r}: nothing to erase.",
-                               "See the ids with `campaign portrait list`.") from None
-            plain = [portrait_id, portrait["first_name"]]
-            scan = footprint.Scan(ws, db)
-            files, rewrite, by_hand = [], [], []
-            for place in footprint.PLACES:
-                for path in place.person_files(scan, portrait_id) if place.person_files else []:
-                    if place.rewrite:
-                        rewrite.append(path)
-                    elif scan.inside(path):
-                        files.append(path)
-                    elif path.exists():
-                        by_hand.append({"place": place.name, "path": str(path)})
-            takedown = [{"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
-                         "permalink": p.get("permalink")}
-                        for p in scan.posts.values()
-                        if p["portrait_id"] == portrait_id and p.get("status") in ("published", "unknown", "publishing")]
-            ref = "erased-" + secrets.token_hex(4)
-            removed: dict = {}
-            for place in footprint.PLACES:
-                if place.erase_rows:
-                    removed.update(place.erase_rows(db, portrait_id, ref, ws))
-            removed["files"] = len(files)
-            post_ids = sorted(pid for pid, p in scan.posts.items() if p["portrait_id"] == portrait_id)
-            record = new_record(ws, portrait, files, rewrite, post_ids, takedown, ref, now)
-            db.table(TABLE).insert(record)
-            audit.record(db, "gdpr.erase", ref, now=now, removed=removed)
+        if record is not None:
+            return {"record": record, "resumed": True, "plain": None, "by_hand": []}
+        try:
+            portrait = records.get(db, portrait_id)
+        except NotFound:
+            raise NotFound(f"No portrait with id {portrait_id!r}: nothing to erase.",
+                           "See the ids with `campaign portrait list`.") from None
+        scan = footprint.Scan(ws, db)
+        files, rewrite, by_hand = [], [], []
+        for place in footprint.PLACES:
+            for path in place.person_files(scan, portrait_id) if place.person_files else []:
+                if place.rewrite:
+                    rewrite.append(path)
+                elif scan.inside(path):
+                    files.append(path)
+                elif path.exists():
+                    by_hand.append({"place": place.name, "path": str(path)})
+        theirs = [p for p in scan.posts.values() if p["portrait_id"] == portrait_id]
+        takedown = [{"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
+                     "permalink": p.get("permalink")}
+                    for p in theirs if p.get("status") in ("published", "unknown", "publishing")]
+        ref = "erased-" + secrets.token_hex(4)
+        removed: dict = {}
+        for place in footprint.PLACES:
+            if place.erase_rows:
+                removed.update(place.erase_rows(db, portrait_id, ref, ws))
+        removed["files"] = len(files)
+        record = new_record(ws, portrait, files, rewrite, sorted(p["id"] for p in theirs), takedown, ref, now)
+        db.table(TABLE).insert(record)
+        audit.record(db, "gdpr.erase", ref, now=now, removed=removed)
+    return {"record": record, "resumed": False, "plain": [portrait_id, portrait["first_name"]], "by_hand": by_hand}
+
+
+def erase(ws: Workspace, portrait_id: str) -> dict:
+    """`gdpr erase`: take the person out of every place on footprint.PLACES; finish an interrupted one."""
+    started = begin(ws, portrait_id)
+    if started["resumed"] and any(p["id"] == portrait_id for p in records.all_portraits(ws.store.read())):
+        finish(ws, started["record"])  # an interrupted erasure, and since then a new portrait took the id
+        started = begin(ws, portrait_id)
+    record = started["record"]
     # Everything below only deletes or rewrites files; a kill here leaves the record to finish it.
-    done = finish(ws, record, plain)
+    done = finish(ws, record, started["plain"])
     earlier = [other["ref"] for other in done.pop("others_pending")]
     for other in pending(ws.store.read()) if earlier else []:  # interrupted erasures of other people
         finish(ws, other)
-    return {"erased": record["ref"], "resumed": resumed, "takedown": record.get("takedown", []),
-            "by_hand": by_hand, **done, "finished_earlier": earlier}
+    return {"erased": record["ref"], "resumed": started["resumed"], "takedown": record.get("takedown", []),
+            "by_hand": started["by_hand"], **done, "finished_earlier": earlier}
 
 
 def summary(db: TinyDB) -> list[dict]:

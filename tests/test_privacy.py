@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, approved_portrait, run_campaign
+from conftest import ROOT, approved_portrait, make_photo, run_campaign
 from sweep import build, present, sweep
 
 
@@ -148,14 +148,7 @@ def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     assert cli("render", gone, "--format", "instagram-square").exit_code == 0
-    # Stop an erase right after its intent is recorded: run the store part only.
-    real_finish = erasure.finish
-    erasure.finish = lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            erasure.erase(ws, gone)
-    finally:
-        erasure.finish = real_finish
+    erasure.begin(ws, gone)  # what a kill right after the store part leaves
     assert (ws.renders / gone).is_dir()
     assert cli("portrait", "show", gone).exit_code == 1
     r = cli("doctor")
@@ -174,13 +167,7 @@ def test_doctor_fix_finishes_an_interrupted_erasure_without_knowing_the_id(cli, 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     ws.log_path.write_text(f"x published p-1 ({gone}) on instagram\nx other line\n")
     assert cli("render", gone, "--format", "instagram-square").exit_code == 0
-    real_finish = erasure.finish
-    erasure.finish = lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt())
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            erasure.erase(ws, gone)
-    finally:
-        erasure.finish = real_finish
+    erasure.begin(ws, gone)  # what a kill right after the store part leaves
     r = cli("doctor", "--fix")
     assert r.exit_code == 0, r.output
     assert "finished the interrupted erasure erased-" in r.output
@@ -204,3 +191,18 @@ def test_an_erase_keeps_the_billboard_file_a_later_pick_wrote_over(cli, ws):
     assert pdf.read_bytes() == second_pick  # the new poster, without them, stays
     assert "pick again" not in cli("status").output
     assert len(people) == 4
+
+
+def test_an_id_taken_again_after_an_interrupted_erasure_is_erased_as_well(cli, ws, tmp_path):
+    from campaign import erasure
+
+    gone = approved_portrait(ws, "Brigitte", 81, "senior")
+    erasure.begin(ws, gone)  # interrupted after the store part
+    photo = make_photo(tmp_path / "new.jpg", seed=99)
+    r = cli("portrait", "add", photo, "--first-name", "Brigitte", "--age", 81, "--role", "Lehrerin",
+            "--quote", "Neu hier.", "--id", gone)
+    assert r.exit_code == 0, r.output
+    r = cli("gdpr", "erase", gone, "--yes")
+    assert r.exit_code == 0, r.output
+    assert json.loads(cli("portrait", "list", "--json").output) == []
+    assert not list(ws.photos.iterdir()) and cli("doctor").exit_code == 0
