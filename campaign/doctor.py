@@ -55,10 +55,15 @@ def _permissions(ws: Workspace) -> list[Finding]:
     return found
 
 
-def _erasures(db) -> list[Finding]:
-    return [Finding("erasure", f"The erasure {e['ref']} (started {e['started_at']}) was interrupted: some files "
+def _erasures(ws: Workspace, db) -> list[Finding]:
+    def finisher(record: dict):
+        def repair() -> str:
+            erasure.finish(ws, record)
+            return f"finished the interrupted erasure {record['ref']}"
+        return repair
+    return [Finding("erasure", f"The erasure {r['ref']} (started {r['started_at']}) was interrupted: some files "
                     "of that person may remain.", "`campaign doctor --fix` finishes it (so does "
-                    "`campaign gdpr erase ID` again).", repair=None) for e in erasure.summary(db)]
+                    "`campaign gdpr erase ID` again).", repair=finisher(r)) for r in erasure.pending(db)]
 
 
 def check(ws: Workspace, locked: bool = True) -> list[Finding]:
@@ -71,7 +76,7 @@ def check(ws: Workspace, locked: bool = True) -> list[Finding]:
         return found + [Finding("store", e.message, e.hint or "Restore campaign.json from a backup.",
                                 "campaign.json")] + _permissions(ws)
     scan = footprint.Scan(ws, db, locked=locked, erasing=erasure.still_there(ws, db))
-    found += _erasures(db)
+    found += _erasures(ws, db)  # first: --fix finishes them before anything else is repaired
     for place in footprint.PLACES:
         if place.check:
             found += footprint.without_erasing(scan, place.check(scan))
@@ -82,31 +87,22 @@ def doctor(ws: Workspace, fix: bool = False) -> dict:
     """Check (and with `fix`, repair what is safe); `ok` is False while something is still wrong."""
     from filelock import Timeout
 
-    fixed: list[str] = []
+    fixed, failed = [], []
     try:
         ws.store.lock.acquire()
     except Timeout:
         raise CampaignError("The store is locked by another campaign process.",
                             "Run `campaign doctor` again when it has finished.") from None
     try:
-        if fix:
-            try:
-                db = ws.store.read()
-            except CampaignError:
-                db = None
-            if db is not None:
-                for record in erasure.pending(db):
-                    erasure.finish(ws, record)
-                    fixed.append(f"finished the interrupted erasure {record['ref']}")
         found = check(ws)
-        if fix:
+        if fix and any(f.repair for f in found):
             for f in found:
                 if f.repair is not None:
                     try:
                         fixed.append(f.repair())
                     except OSError as e:
-                        fixed.append(f"could not repair {f.path}: {e.strerror or e}")
+                        failed.append(f"{f.path or f.problem}: {e.strerror or e}")
             found = check(ws)
     finally:
         ws.store.lock.release()
-    return {"ok": not found, "findings": [f.public() for f in found], "fixed": fixed}
+    return {"ok": not found, "findings": [f.public() for f in found], "fixed": fixed, "failed": failed}

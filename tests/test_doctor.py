@@ -38,7 +38,7 @@ def test_a_healthy_workspace_is_in_order(cli, ws, tmp_path):
     _campaign(cli, ws, tmp_path)
     r = cli("doctor")
     assert r.exit_code == 0 and r.output == "The workspace is in order.\n"
-    assert json.loads(cli("doctor", "--json").output) == {"ok": True, "findings": [], "fixed": []}
+    assert json.loads(cli("doctor", "--json").output) == {"ok": True, "findings": [], "fixed": [], "failed": []}
 
 
 def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, tmp_path):

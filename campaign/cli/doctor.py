@@ -31,6 +31,8 @@ def doctor(ctx, fix, as_json):
     else:
         for line in result["fixed"]:
             click.echo(f"Fixed: {line}.")
+        for line in result["failed"]:
+            click.echo(f"Could not fix {line}.")
         for f in result["findings"]:
             click.echo(f"Problem: {f['problem']} -> {f['todo']}")
         if result["ok"]:
