@@ -117,12 +117,12 @@ def test_a_killed_portrait_add_never_leaves_a_photo_without_a_record(ws, tmp_pat
     env = dict(os.environ, PYTHONPATH=str(ROOT), CAMPAIGN_USER="tester")
     rng = random.Random(7)
     caught_staged = 0
-    for attempt in range(8):
+    for attempt in range(10):
         photo = make_photo(tmp_path / "in" / f"p{attempt}.jpg", size=(2400, 3000), seed=attempt + 1)
         command = [sys.executable, "-m", "campaign", "-w", str(ws.root), "portrait", "add", str(photo),
                    "--first-name", "Eva", "--age", str(30 + attempt), "--role", "Lehrerin", "--quote", "Hallo"]
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if attempt < 3:  # the moment the staged photo is on disk and the record is not saved yet
+        if attempt < 5 and not caught_staged:  # the moment the staged photo is on disk, its record not saved yet
             while proc.poll() is None and not any(p.name.endswith(".tmp") for p in ws.photos.iterdir()):
                 pass
         else:

@@ -57,10 +57,13 @@ def test_an_erase_killed_at_any_moment_is_finished_by_a_second_erase(cli, ws, tm
     assert subprocess.run(command, env=env, capture_output=True).returncode == 0
     whole = time.perf_counter() - started
     rng = random.Random(20260617)
-    # Kill points: as soon as the intent is in the store (the files not yet deleted), then at random.
-    moments = ["intent", *sorted(rng.uniform(0.3 * whole, 1.1 * whole) for _ in range(6))]
+    # Kill points: as soon as the intent is in the store (the files not yet deleted; tried until a
+    # kill lands there, as a busy machine may let the erase finish first), then at random.
+    moments = ["intent"] * 5 + sorted(rng.uniform(0.3 * whole, 1.1 * whole) for _ in range(6))
     outcomes = []
     for moment in moments:
+        if moment == "intent" and "unfinished" in outcomes:
+            continue
         restore()
         proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if moment == "intent":
@@ -84,7 +87,7 @@ def test_an_erase_killed_at_any_moment_is_finished_by_a_second_erase(cli, ws, tm
         assert sweep(ws.root, gone) == [], f"killed at {moment}"
         assert '"erasures":{"' not in ws.store.path.read_text()
         assert run_campaign("-w", ws.root, "doctor").returncode == 0
-    assert outcomes[0] == "unfinished"
+    assert "unfinished" in outcomes, outcomes
 
 
 def test_erasing_anna_30_leaves_the_history_of_anna_30_2_untouched(cli, ws):
