@@ -214,25 +214,50 @@ def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platfo
     With an app token (CAMPAIGN_FACEBOOK_APP_TOKEN) Meta's `debug_token` tells the type, the scopes and
     the expiry; without one, `/me` still tells whether it is the Page's own token.
     Returns {"ok", "facts": [...], "warnings": [...], "problems": [...]} in words a person can act on."""
-    now = datetime.now(timezone.utc)
-    facts, warnings, problems = [], [], []
+    health: dict[str, Any] = {"facts": [], "warnings": [], "problems": []}
+    data = _debug_token(graph, token, health["warnings"], platform)
+    if data is None:
+        _whose_token(graph, page_id, health, platform)
+    else:
+        _judge_token(data, page_id, needs, health)
+    return {"ok": not health["problems"], **health}
+
+
+def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict | None:
+    """Meta's `debug_token` answer, or None without a (working) app token."""
+    import facebook
+
     app_token = secret(APP_TOKEN_ENV)
     if not app_token:
-        me = call(lambda: graph.request(path(graph, "me"), {"fields": "id"}), platform=platform)
-        if not page_id:
-            facts.append(f"the token of {me.get('id')} (no page_id to compare it with)")
-        elif str(me.get("id")) == str(page_id):
-            facts.append("a Page token")
-        else:
-            problems.append(f"the token is not the Page's own token (it belongs to {me.get('id')})")
-        facts.append(f"scopes and expiry not read: set {APP_TOKEN_ENV} (app id|app secret) to see them")
-        return {"ok": not problems, "facts": facts, "warnings": warnings, "problems": problems}
-    data = call(lambda: graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token}),
-                platform=platform).get("data", {})
+        return None
+    try:
+        return graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})["data"]
+    except facebook.GraphAPIError as e:  # the app token is wrong, which says nothing about the Page token
+        warnings.append(f"Meta refused {APP_TOKEN_ENV} ({error_fields(e)[3]}): give it as app-id|app-secret "
+                        "of the app that made the Page token, or unset it")
+        return None
+    except Exception as e:  # noqa: BLE001
+        raise translate(e, platform=platform) from None
+
+
+def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
+    me = call(lambda: graph.request(path(graph, "me"), {"fields": "id"}), platform=platform)
+    if not page_id:
+        health["facts"].append(f"the token of {me.get('id')} (no page_id to compare it with)")
+    elif str(me.get("id")) == str(page_id):
+        health["facts"].append("a Page token")
+    else:
+        health["problems"].append(f"the token is not the Page's own token (it belongs to {me.get('id')})")
+    health["facts"].append(f"scopes and expiry not read: set {APP_TOKEN_ENV} (app id|app secret) to see them")
+
+
+def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict) -> None:
+    facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
+    now = datetime.now(timezone.utc)
     if not data.get("is_valid"):
         reason = redact(str((data.get("error") or {}).get("message") or "Meta says it is not valid"))
         problems.append(f"the token is not valid: {reason}")
-        return {"ok": False, "facts": facts, "warnings": warnings, "problems": problems}
+        return
     if data.get("type") == "PAGE" and (not page_id or str(data.get("profile_id", page_id)) == str(page_id)):
         facts.append("a Page token")
     elif data.get("type") == "PAGE":
@@ -240,8 +265,8 @@ def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platfo
     else:
         problems.append(f"a {str(data.get('type') or 'unknown').lower()} token, not a Page token")
     scopes = set(data.get("scopes") or [])
-    missing = [s for s in needs if s not in scopes]
     facts.append("scopes: " + (", ".join(sorted(scopes)) or "none"))
+    missing = [s for s in needs if s not in scopes]
     if missing:
         problems.append("missing scope(s): " + ", ".join(missing))
     expires = _when(data.get("expires_at"))
@@ -258,10 +283,10 @@ def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platfo
     if data_access is not None and data_access - now <= timedelta(days=TOKEN_WARN_DAYS):
         warnings.append(f"the app's data access ends on {data_access:%Y-%m-%d}: open the app once in Facebook "
                         "to renew it, then make a new Page token")
-    return {"ok": not problems, "facts": facts, "warnings": warnings, "problems": problems}
 
 
-def health_report(account: str, health: dict[str, Any], extra: list[str] = (), today: date | None = None) -> dict:
+def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
+                  today: date | None = None) -> dict:
     """The `check()` answer of a Graph API publisher: the account, the token, the API version."""
     version, version_warning = version_note(today or datetime.now(timezone.utc).date())
     warnings = list(health["warnings"]) + ([version_warning] if version_warning else [])

@@ -287,3 +287,10 @@ def test_a_retired_facebook_metric_leaves_the_reactions_and_a_warning(cli, ws, g
     assert "Warning: Facebook no longer serves the metric 'post_total_media_view_unique'" in r.output
     (snap,) = engagement.snapshots(ws.store.read(), post_id)
     assert (snap["likes"], snap["comments"], snap["shares"], snap["reach"]) == (1700, 12, 30, None)
+
+
+def test_a_wrong_app_token_is_a_warning_and_the_page_token_is_still_checked(cli, ws, graph, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", "4321|wrongsecret")
+    r, out = _check(cli)
+    assert r.exit_code == 0 and "a Page token" in out
+    assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in out and "wrongsecret" not in out
