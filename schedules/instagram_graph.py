@@ -199,7 +199,7 @@ class InstagramGraphPublisher:
         if self.public_dir is None or not self.public_dir.is_dir():
             raise PermanentError(f"public_dir {self.public_dir} is not a folder.",
                                  "Set public_dir to the folder your web server publishes as public_base_url.")
-        copies: list[Path] = []
+        copies: list[Path] = list(self.public_dir.glob(f"{post['id']}-*.jpg"))  # from an attempt that crashed
         try:
             urls = []
             for m in media:
@@ -327,15 +327,24 @@ class InstagramGraphPublisher:
             args = {**args, "after": after}
         return out
 
+    def _remove_leftovers(self, graph, post: dict) -> None:
+        """Hosting copies a crash left behind: unpublished Page photos (their ids are on the post) and
+        files in the web folder (named after the post)."""
+        for photo_id in post.get("hosted_photo_ids") or []:
+            with contextlib.suppress(Exception):
+                graph.request(meta.path(graph, photo_id), method="DELETE")
+        if self.public_dir is not None and self.public_dir.is_dir():
+            for leftover in self.public_dir.glob(f"{post['id']}-*.jpg"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
     def settle(self, post: dict) -> dict[str, Any] | None:
         """What became of the post's container (see the Publisher protocol)."""
+        graph = self._graph()
+        self._remove_leftovers(graph, post)
         container = post.get("container_id")
         if not container:
             return None
-        graph = self._graph()
-        for photo_id in post.get("hosted_photo_ids") or []:  # left on the Page by a crash
-            with contextlib.suppress(Exception):
-                graph.request(meta.path(graph, photo_id), method="DELETE")
         state = self._get(graph, container, fields="status_code,status")
         code, status = state.get("status_code"), redact(str(state.get("status") or ""))
         if code == "PUBLISHED":

@@ -243,6 +243,19 @@ def test_url_hosting_that_does_not_answer_stops_before_any_container(ws, ig, web
     assert ig.calls("container") == [] and list(elsewhere.iterdir()) == []
 
 
+def test_a_copy_a_crash_left_in_the_web_folder_is_removed_by_reconcile(cli, ws, ig, web):
+    folder, base = web
+    configure(ws, "channels.instagram", image_host="url", public_dir=str(folder), public_base_url=base)
+    post_id = _due(ws, approved_portrait(ws, "Cem", 30, "retail"))
+    with ws.store.transaction() as db:
+        posts.update(db, post_id, ws.now(), "unknown", "crashed", caption="Cem (30)",
+                     attempted_at=ws.now().isoformat(timespec="seconds"))
+    left = jpeg(folder / f"{post_id}-0123456789abcdef.jpg")
+    other = jpeg(folder / "p-10-0123456789abcdef.jpg")  # another post's, and the office's own files, stay
+    assert cli("reconcile").exit_code == 0
+    assert not left.exists() and other.exists()
+
+
 def test_url_hosting_needs_both_the_folder_and_its_address(cli, ws, ig):
     configure(ws, "channels.instagram", image_host="url", public_dir="/srv/www")
     r = cli("status")
