@@ -127,6 +127,23 @@ def _publisher(value: str) -> str:
     return value
 
 
+IMAGE_HOSTS = ("page-photo", "url")
+
+
+def _public_dir(value: str) -> str:
+    if value and not Path(value).is_absolute():
+        raise ValueError(f"{value!r} is not an absolute path: give the web server's folder, e.g. /var/www/kampagne")
+    return value
+
+
+def _public_base_url(value: str) -> str:
+    if not value:
+        return value
+    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
+        raise ValueError(f"{value!r} is not a web address: write it like https://www.stadt.de/kampagne/")
+    return value if value.endswith("/") else value + "/"
+
+
 def check_template(template: str, lang: str = "") -> str:
     """A caption template may use only the public fields, each at most plainly formatted."""
     if len(template) > MAX_TEMPLATE:
@@ -187,6 +204,16 @@ class Channel(Section):
     page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                    _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
         Field("", description="the numeric id of the Facebook Page")
+    ig_user_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                      _fail(f"{v!r} is not an Instagram account id: digits only"))] = \
+        Field("", description='instagram-graph: the account id ("" = the one linked to page_id)')
+    image_host: Annotated[str, _check(lambda v: v if v in IMAGE_HOSTS else
+                                      _fail(f"{v!r} is not an image host: use \"page-photo\" or \"url\""))] = \
+        Field("page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
+    public_dir: Annotated[str, _check(_public_dir)] = \
+        Field("", description='image_host "url": the folder your web server publishes (absolute path)')
+    public_base_url: Annotated[str, _check(_public_base_url)] = \
+        Field("", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
     simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
@@ -238,6 +265,10 @@ def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
         if settings.publisher not in spec.publishers:
             raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
                              f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
+        if settings.publisher == "instagram-graph" and settings.image_host == "url" and not (
+                settings.public_dir and settings.public_base_url):
+            raise ValueError(f'[channels.{name}] image_host: "url" needs both public_dir and public_base_url '
+                             '(the web folder and its address); or use "page-photo"')
     return {**{name: Channel() for name in CHANNELS}, **value}
 
 
@@ -373,7 +404,8 @@ NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram" / "facebook" post for real (see README: connecting real accounts).',
+                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
+                '# post for real (see README: connecting real accounts).',
 }
 
 

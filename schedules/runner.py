@@ -85,6 +85,15 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0.0)
 
 
+def _checkpoint(site: Site, post_id: str) -> Callable[[dict[str, Any], str], None]:
+    """Where a publisher hands over what it got midway (an Instagram container id): written onto the
+    post at once, while it is still `publishing`, so a crash after it leaves something to ask about."""
+    def write(fields: dict[str, Any], note: str) -> None:
+        with site.store.transaction() as db:
+            posts.update(db, post_id, site.now(), None, note, **fields)
+    return write
+
+
 def publish_post(site: Site, post_id: str, force: bool = False,
                  publisher: Callable[[str], Publisher] | None = None) -> dict:
     """Publish one planned post if it is due (or `force`); return the post as it ends up."""
@@ -124,10 +133,11 @@ def publish_post(site: Site, post_id: str, force: bool = False,
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
+            pub.checkpoint = _checkpoint(site, post_id)
             result = pub.publish(post, [Media(image, alt, post.get("lang"))], text)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                        "permalink": result.get("permalink"), "error": None,
-                       **{k: result[k] for k in ("photo_id", "code") if result.get(k)}}
+                       **{k: result[k] for k in ("photo_id", "code", "container_id") if result.get(k)}}
         except TransientError as e:
             outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
         except PermanentError as e:
