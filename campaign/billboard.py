@@ -9,7 +9,7 @@ its slot at the print resolution. Every pick is stored with its time; approval a
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from campaign.engagement import ranking_settings
 from campaign.footprint import stored_path
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
-from portraits.dates import parse_date
+from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from schedules import ranking
 
@@ -46,7 +46,7 @@ def slot_pixels(config: Settings) -> tuple[int, int]:
 
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
     first = parse_date(start, "start date") or ws.now().date()
-    last = parse_date(end, "end date") or first + timedelta(days=RUN_DAYS - 1)
+    last = parse_date(end, "end date") or days_ahead(first, RUN_DAYS - 1)
     if last < first:
         raise CampaignError(f"The run ends ({last}) before it starts ({first}).", "Check --from and --to.")
     return first, last
@@ -196,11 +196,29 @@ def brand_logo(ws: Workspace) -> Path | None:
     return path
 
 
+def _not_ours(db: TinyDB, files: list[Path]) -> list[Path]:
+    """Those of `files` that exist and that no billboard export of this workspace wrote."""
+    ours = {Path(e[kind]).resolve() for d in db.table(TABLE).all() for e in d.get("exports", [])
+            for kind in ("pdf", "png") if e.get(kind)}
+    return [f for f in files if (f.exists() or f.is_symlink()) and f.resolve() not in ours]
+
+
 def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi: Any = None,
-           out: str | Path | None = None) -> dict:
-    """Write the approved pick as a print PDF (page = format at scale + bleed, crop marks) and a PNG preview."""
+           out: str | Path | None = None, force: bool = False) -> dict:
+    """Write the approved pick as a print PDF (page = format at scale + bleed, crop marks) and a PNG preview.
+
+    `out` may replace an earlier billboard export, never another file, unless `force`."""
     spec = spec_from(ws.config, fmt, scale, dpi)
     db = ws.store.read()
+    if out is not None and not force:
+        target = Path(out)
+        if target.is_dir():
+            raise CampaignError(f"{target} is a folder.", "Give --out a file name like billboard.pdf.")
+        taken = _not_ours(db, [target, target.with_suffix(".png")])
+        if taken:
+            raise CampaignError(f"{' and '.join(str(t) for t in taken)} already exist(s) and no billboard export "
+                                "wrote it; nothing was changed.",
+                                "Choose another --out file, or add --force to replace it.")
     doc_id, doc = _current(db)
     if not doc.get("approved_at"):
         raise CampaignError("The billboard pick is not approved yet.",

@@ -127,6 +127,23 @@ def _publisher(value: str) -> str:
     return value
 
 
+IMAGE_HOSTS = ("page-photo", "url")
+
+
+def _public_dir(value: str) -> str:
+    if value and not Path(value).is_absolute():
+        raise ValueError(f"{value!r} is not an absolute path: give the web server's folder, e.g. /var/www/kampagne")
+    return value
+
+
+def _public_base_url(value: str) -> str:
+    if not value:
+        return value
+    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
+        raise ValueError(f"{value!r} is not a web address: write it like https://www.stadt.de/kampagne/")
+    return value if value.endswith("/") else value + "/"
+
+
 def check_template(template: str, lang: str = "") -> str:
     """A caption template may use only the public fields, each at most plainly formatted."""
     if len(template) > MAX_TEMPLATE:
@@ -187,6 +204,16 @@ class Channel(Section):
     page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                    _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
         Field("", description="the numeric id of the Facebook Page")
+    ig_user_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                      _fail(f"{v!r} is not an Instagram account id: digits only"))] = \
+        Field("", description='instagram-graph: the account id ("" = the one linked to page_id)')
+    image_host: Annotated[str, _check(lambda v: v if v in IMAGE_HOSTS else
+                                      _fail(f"{v!r} is not an image host: use \"page-photo\" or \"url\""))] = \
+        Field("page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
+    public_dir: Annotated[str, _check(_public_dir)] = \
+        Field("", description='image_host "url": the folder your web server publishes (absolute path)')
+    public_base_url: Annotated[str, _check(_public_base_url)] = \
+        Field("", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
     simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
@@ -215,8 +242,6 @@ DEFAULT_CAPTIONS = {
     "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
     "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
 }
-CHANNEL_NAMES = ("instagram", "facebook")
-CHANNEL_KEYS = {"instagram": ("account",), "facebook": ("page_id",)}  # what `init` writes per channel
 
 
 def _captions(value: dict[str, str]) -> dict[str, str]:
@@ -230,10 +255,34 @@ def _captions(value: dict[str, str]) -> dict[str, str]:
 
 
 def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
-    unknown = [name for name in value if name not in CHANNEL_NAMES]
-    if unknown:
-        raise ValueError(f"there is no channel {', '.join(unknown)}: use {', '.join(CHANNEL_NAMES)}")
-    return {**{name: Channel() for name in CHANNEL_NAMES}, **value}
+    """Only channels described in schedules/channel.py, each with a publisher it can use."""
+    from schedules.channel import CHANNELS
+
+    for name, settings in value.items():
+        spec = CHANNELS.get(name)
+        if spec is None:
+            raise ValueError(f"[channels.{name}]: there is no channel {name}; use {', '.join(CHANNELS)}")
+        if settings.publisher not in spec.publishers:
+            raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
+                             f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
+        if settings.publisher == "instagram-graph" and settings.image_host == "url" and not (
+                settings.public_dir and settings.public_base_url):
+            raise ValueError(f'[channels.{name}] image_host: "url" needs both public_dir and public_base_url '
+                             '(the web folder and its address); or use "page-photo"')
+    return {**{name: Channel() for name in CHANNELS}, **value}
+
+
+def _channel_defaults() -> dict[str, Channel]:
+    from schedules.channel import CHANNELS
+
+    return {name: Channel() for name in CHANNELS}
+
+
+def _init_keys(channel: str) -> tuple[str, ...]:
+    """What `init` writes for a channel: its publisher and the keys its real publishers need."""
+    from schedules.channel import CHANNELS, PUBLISHERS
+
+    return ("publisher", *dict.fromkeys(k for kind in CHANNELS[channel].publishers for k in PUBLISHERS[kind].settings))
 
 
 class Settings(Section):
@@ -247,8 +296,7 @@ class Settings(Section):
     brand: Brand = Field(default_factory=Brand)
     captions: Annotated[dict[str, str], _check(_captions)] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
-    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(
-        default_factory=lambda: {name: Channel() for name in CHANNEL_NAMES})
+    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(default_factory=_channel_defaults)
     engagement: Engagement = Field(default_factory=Engagement)
     billboard: Billboard = Field(default_factory=Billboard)
 
@@ -356,7 +404,8 @@ NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram" / "facebook" post for real (see README: connecting real accounts).',
+                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
+                '# post for real (see README: connecting real accounts).',
 }
 
 
@@ -399,7 +448,7 @@ def render_template(name: str, hashtag: str, timezone: str) -> str:
             parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]
         elif section == "channels":
             for i, (channel, settings_) in enumerate(value.items()):
-                shown = ("publisher", *CHANNEL_KEYS.get(channel, ()))
+                shown = _init_keys(channel)
                 parts += ([""] if i else []) + [f"[channels.{channel}]"]
                 parts += [line for line in _lines(settings_) if line.split(" ", 1)[0] in shown]
         else:

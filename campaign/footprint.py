@@ -24,6 +24,7 @@ from typing import Callable, Iterable
 
 from tinydb import Query, TinyDB
 
+from campaign.store import BACKUP_DIR, backup_files as kept_versions
 from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
 from portraits import consent
 from portraits.errors import CampaignError
@@ -31,7 +32,6 @@ from portraits.files import temp_prefix
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
 PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
-BACKUP_DIR = ".backups"  # kept versions of the store, when the store keeps them
 LEFTOVER_AGE = 120  # s: a temporary file younger than this may belong to a command still running
 POST_FOLDER = re.compile(r"^\.?\d{4}-\d{2}-\d{2}-(p-\d+)-[^.]+")  # outbox/<date>-<post>-<channel>[.tmp]
 ERASED = "held an erased person"
@@ -178,8 +178,9 @@ def _outputs_of(kind: str, parts: Callable[[Path], list[Path]] = lambda p: [p]):
 
 
 def _report_parts(index: Path) -> list[Path]:
-    """A report is index.html and the img/ folder next to it (never the rest of an --out folder)."""
-    return [index, index.parent / "img"]
+    from campaign.report import report_parts
+
+    return report_parts(index)
 
 
 def _outputs_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
@@ -526,11 +527,21 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
 def _stray_temp_check(scan: Scan) -> list[Finding]:
     """Half-written files (.NAME.*.tmp) in the folders the checks above do not list: inside exports
     (a report's images), .private (a platform session) and the kept store versions."""
+    from campaign.report import STAGING_PREFIX as REPORT_STAGING
+
     found = []
     roots = [Path(e.path) for e in entries(scan.ws.exports) if e.is_dir() and not e.name.startswith(".")]
     roots += [scan.ws.root / PRIVATE_NAME, scan.ws.root / BACKUP_DIR]
     for top in roots:
-        for folder, _dirs, files in os.walk(top):
+        for folder, dirs, files in os.walk(top):
+            for name in [d for d in dirs if d.startswith(REPORT_STAGING)]:
+                dirs.remove(name)
+                path = Path(folder) / name
+                if scan.old_enough(path):
+                    rel = scan.rel(path)
+                    found.append(Finding("temporary files", f"{rel} is a report that was being made when it was "
+                                         "stopped; it holds faces.", "`campaign doctor --fix` removes it.", rel,
+                                         _removal(path, rel)))
             for name in files:
                 path = Path(folder) / name
                 if temp_base(name) and name.endswith(".tmp") and scan.old_enough(path):
@@ -543,8 +554,7 @@ def _stray_temp_check(scan: Scan) -> list[Finding]:
 # --- the log and the kept versions of the store (rewritten by campaign/erasure.py) ------------
 
 def backup_files(ws: Workspace) -> list[Path]:
-    folder = ws.root / BACKUP_DIR
-    return sorted(p for p in folder.glob(f"{STORE_NAME}.*") if not p.name.endswith(".tmp")) if folder.is_dir() else []
+    return kept_versions(ws.store.path)
 
 
 # --- the list ----------------------------------------------------------------------------------

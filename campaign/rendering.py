@@ -85,6 +85,34 @@ def _input_hash(photo_sha: str, focus, texts: Texts, brand: Brand, logo_sha, fmt
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], brand: Brand, logo_sha,
+                   work: list) -> int:
+    """Add what of one portrait needs rendering to `work`; return how many of its images are unchanged."""
+    unchanged = 0
+    job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand)
+    meta = {}
+    for lg in langs:
+        texts = texts_for(ws, p, lg)
+        for fmt in fmts:
+            digest = _input_hash(p["photo"]["sha256"], job.focus, texts, brand, logo_sha, fmt)
+            target = ws.renders / p["id"] / image_name(p, fmt, lg)
+            sidecar = target.with_suffix(".json")
+            if target.is_file() and sidecar.is_file():
+                try:
+                    if json.loads(sidecar.read_text())["hash"] == digest:
+                        unchanged += 1
+                        continue
+                except (ValueError, KeyError):
+                    pass  # a damaged record: make the image again
+            job.images.append((fmt, texts))
+            meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
+                               "size": list(LAYOUTS[fmt].size), "file": target.name,
+                               "alt_text": captions.alt_text(p, lg, ws.config)}
+    if job.images:
+        work.append((p, job, meta))
+    return unchanged
+
+
 def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = None, lang: str | None = None,
            jobs: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Render approved portraits; returns what was made, what was unchanged, what was skipped and why."""
@@ -98,31 +126,27 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     logo_sha = _file_sha(brand.logo)
     work: list[tuple[dict, Job, dict]] = []
     unchanged = 0
+    failed: list[dict] = []
+
+    def failure(p: dict, error: BaseException) -> None:
+        # One portrait that cannot be rendered (a font without its characters, a damaged or missing
+        # photo, a worker that died) is reported and the others go on.
+        if isinstance(error, CampaignError):
+            reason = error.message
+        elif isinstance(error, OSError) and error.filename:
+            reason = f"{error.strerror or 'cannot read'}: {error.filename}"
+        else:
+            reason = f"{type(error).__name__}: {error}"
+        failed.append({"portrait_id": p["id"], "reason": reason})
+
     for p, langs in chosen:
-        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand)
-        meta = {}
-        for lg in langs:
-            texts = texts_for(ws, p, lg)
-            for fmt in fmts:
-                digest = _input_hash(p["photo"]["sha256"], job.focus, texts, brand, logo_sha, fmt)
-                target = ws.renders / p["id"] / image_name(p, fmt, lg)
-                sidecar = target.with_suffix(".json")
-                if target.is_file() and sidecar.is_file():
-                    try:
-                        if json.loads(sidecar.read_text())["hash"] == digest:
-                            unchanged += 1
-                            continue
-                    except (ValueError, KeyError):
-                        pass  # a damaged record: make the image again
-                job.images.append((fmt, texts))
-                meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
-                                   "size": list(LAYOUTS[fmt].size), "file": target.name,
-                                   "alt_text": captions.alt_text(p, lg, ws.config)}
-        if job.images:
-            work.append((p, job, meta))
+        try:
+            unchanged += _plan_portrait(ws, p, langs, fmts, brand, logo_sha, work)
+        except Exception as e:
+            failure(p, e)
     made: list[dict] = []
 
-    def store(p: dict, meta: dict, images: dict) -> None:
+    def keep(p: dict, meta: dict, images: dict) -> None:
         folder = ws.renders / p["id"]
         folder.mkdir(parents=True, exist_ok=True)
         for key, data in images.items():
@@ -135,7 +159,12 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     total = len(work)
     if jobs == 1 or total <= 1:
         for i, (p, job, meta) in enumerate(work, 1):
-            store(p, meta, render_job(job))
+            try:
+                images = render_job(job)
+            except Exception as e:
+                failure(p, e)
+            else:
+                keep(p, meta, images)
             if progress:
                 progress(i, total)
     else:
@@ -143,10 +172,16 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
             futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):
                 p, meta = futures[future]
-                store(p, meta, future.result())
+                try:
+                    images = future.result()
+                except Exception as e:
+                    failure(p, e)
+                else:
+                    keep(p, meta, images)
                 if progress:
                     progress(i, total)
-    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "portraits": total}
+    failed.sort(key=lambda f: f["portrait_id"])
+    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "failed": failed, "portraits": total}
 
 
 def renders_of(ws: Workspace) -> list[dict]:

@@ -7,21 +7,27 @@ from __future__ import annotations
 
 import getpass
 import os
+import unicodedata
 from datetime import datetime, timezone
 from typing import Any
 
 from tinydb import TinyDB
 
+from portraits.errors import CampaignError
+
 
 def actor() -> str:
-    """Who is acting: CAMPAIGN_USER if set, else the login name."""
+    """Who is acting: CAMPAIGN_USER if set, else the login name (in NFC, and never bytes that are not UTF-8)."""
     name = os.environ.get("CAMPAIGN_USER")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "unknown"
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        raise CampaignError("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text.",
+                            "Set it again in a UTF-8 terminal, e.g. export CAMPAIGN_USER=anna.")
+    return unicodedata.normalize("NFC", name)
 
 
 def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,

@@ -41,7 +41,8 @@ def _write_temp(path: Path, data: bytes, mode: int | None) -> Path:
     return Path(tmp)
 
 
-def sync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or link in `folder` survive a power cut."""
     dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
@@ -59,7 +60,7 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    sync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def stage_bytes(db: Any, path: Path, data: bytes, mode: int | None = None) -> None:
@@ -71,7 +72,7 @@ def stage_bytes(db: Any, path: Path, data: bytes, mode: int | None = None) -> No
     pending = getattr(db, STAGED_ATTR, None)
     if pending is None:
         os.replace(tmp, path)
-        sync_folder(path.parent)
+        fsync_folder(path.parent)
     else:
         pending.append((tmp, path))
 
@@ -83,7 +84,7 @@ def publish_staged(pending: list[tuple[Path, Path]]) -> None:
         os.replace(tmp, final)
         folders.add(final.parent)
     for folder in folders:
-        sync_folder(folder)
+        fsync_folder(folder)
 
 
 def discard_staged(pending: list[tuple[Path, Path]]) -> None:

@@ -1,7 +1,7 @@
 """Captions and alt text for a post, from the campaign's template, first name only.
 
-The template can only use the fields below; the surname is never among them. Instagram's
-limits (2,200 characters, 30 hashtags) are checked before a post is planned or sent.
+The template can only use the fields below; the surname is never among them. Each channel's
+limits (its description in schedules/channel.py) are checked before a post is planned or sent.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import string
 
 from portraits import records
 from portraits.errors import CampaignError
+from schedules.channel import channel_spec
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
-LIMITS = {"instagram": {"chars": 2200, "hashtags": 30}, "facebook": {"chars": 63206, "hashtags": 30}}
 ALT = {
     "de": "Foto von {first_name}, {age}, {role}. Zitat: {quote}",
     "en": "Photo of {first_name}, {age}, {role}. Quote: {quote}",
@@ -53,15 +53,13 @@ def caption(portrait: dict, lang: str | None, config, channel: str = "instagram"
 
 
 def check_limits(text: str, channel: str) -> None:
-    limit = LIMITS.get(channel)
-    if not limit:
-        return
-    if len(text) > limit["chars"]:
-        raise CampaignError(f"The caption is {len(text)} characters; {channel} allows {limit['chars']}.",
+    spec = channel_spec(channel)
+    if len(text) > spec.caption_chars:
+        raise CampaignError(f"The caption is {len(text)} characters; {spec.label} allows {spec.caption_chars}.",
                             "Shorten the quote or the caption template.")
     tags = HASHTAG.findall(text)
-    if len(tags) > limit["hashtags"]:
-        raise CampaignError(f"The caption has {len(tags)} hashtags; {channel} allows {limit['hashtags']}.",
+    if len(tags) > spec.hashtags:
+        raise CampaignError(f"The caption has {len(tags)} hashtags; {spec.label} allows {spec.hashtags}.",
                             "Use fewer hashtags in the template or the quote.")
 
 

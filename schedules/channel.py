@@ -1,4 +1,6 @@
-"""What a channel is: the publisher interface, its errors, and the factory.
+"""What a channel is: each channel and publisher kind described in one place, the publisher
+interface, its errors, and the factory. Everything else (consent checks, captions, formats, secrets,
+readiness, campaign.toml) reads these descriptions.
 
 A publisher turns one post into one platform call. It never touches the store: the runner
 decides states (`planned -> publishing -> published | failed | unknown`) and writes them.
@@ -6,20 +8,80 @@ decides states (`planned -> publishing -> published | failed | unknown`) and wri
 from __future__ import annotations
 
 import importlib
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from portraits.errors import CampaignError
 
-CHANNELS = ("instagram", "facebook")
 
-# publisher kind -> "module:Class"; imported only when used, so --help stays fast.
-PUBLISHERS = {
-    "outbox": "schedules.outbox:OutboxPublisher",
-    "instagram": "schedules.instagram:InstagramPublisher",
-    "facebook": "schedules.facebook:FacebookPublisher",
-}
+@dataclass(frozen=True)
+class PublisherKind:
+    """One way of publishing (`publisher = "..."` in campaign.toml): the class, and what it needs."""
+    name: str
+    target: str                       # "module:Class", imported only when used so --help stays fast
+    secrets: tuple[str, ...] = ()     # environment variables it reads (never campaign.toml)
+    settings: tuple[str, ...] = ()    # keys of [channels.<name>] it needs
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """Everything about one channel, in one place. Its name is also the consent scope it needs, so a
+    person who allowed `instagram` can be published on the instagram channel and nowhere else."""
+    name: str
+    label: str                        # how people call it
+    publishers: tuple[str, ...]       # the kinds it may use; the offline outbox is always one of them
+    formats: dict[str, str]           # post format -> the render layout it publishes
+    caption_chars: int                # the platform's caption limit
+    hashtags: int                     # the platform's hashtag limit
+
+    @property
+    def scope(self) -> str:
+        return self.name
+
+    @property
+    def default_format(self) -> str:
+        return next(iter(self.formats))
+
+
+PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
+    PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
+    PublisherKind("instagram-graph", "schedules.instagram_graph:InstagramGraphPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"),
+                  ("page_id", "ig_user_id", "image_host", "public_dir", "public_base_url")),
+    PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
+    PublisherKind("facebook", "schedules.facebook:FacebookPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"), ("page_id",)),
+)}
+
+# Adding a channel: one module with its publisher, plus its entry here (and its consent scope in
+# portraits.consent.SCOPES, which a test checks).
+CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
+    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"), {"feed": "instagram-feed"},
+                caption_chars=2200, hashtags=30),
+    ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"), {"feed": "facebook"},
+                caption_chars=63206, hashtags=30),
+)}
+
+
+def channel_spec(name: str) -> ChannelSpec:
+    """The description of a channel, or a clear error naming the ones there are."""
+    spec = CHANNELS.get(name)
+    if spec is None:
+        raise CampaignError(f"There is no channel {name!r}.", f"Use {' or '.join(CHANNELS)}.")
+    return spec
+
+
+def secret_names() -> tuple[str, ...]:
+    """Every environment variable any publisher reads: what `redact` scrubs from messages."""
+    return tuple(dict.fromkeys(name for kind in PUBLISHERS.values() for name in kind.secrets))
+
+
+def publisher_class(kind: str) -> type:
+    target = PUBLISHERS[kind].target
+    module_name, class_name = target.split(":")
+    return getattr(importlib.import_module(module_name), class_name)
 
 
 class ChannelError(CampaignError):
@@ -45,11 +107,28 @@ class UnknownOutcome(ChannelError):
     """
 
 
+@dataclass(frozen=True)
+class Media:
+    """One image of a post, with the alt text that goes with it (in the image's language)."""
+    path: Path
+    alt_text: str
+    lang: str | None = None
+
+
 class Publisher(Protocol):
     kind: str
+    # Set by the runner before publish(). A publisher that gets an id midway (an Instagram
+    # container) hands it over here, with a note, before the step that makes the post public; the
+    # runner writes it onto the post at once, so that after a crash `reconcile` can ask about it.
+    # Publishers that need nothing of the kind never call it.
+    checkpoint: Callable[[dict[str, Any], str], None]
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
-        """Post it; return at least {"remote_id": str, "permalink": str | None}."""
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        """Post it; return at least {"remote_id": str, "permalink": str | None}.
+
+        `post["format"]` (default "feed") says how: "feed"/"square" one image with the caption,
+        "story" one upright image, "carousel" several images in one post. A publisher that cannot
+        do a format raises PermanentError saying so."""
 
     def check(self) -> dict[str, Any]:
         """Do the credentials work? {"ok": bool, "account": str | None, "message": str}."""
@@ -60,16 +139,31 @@ class Publisher(Protocol):
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         """Fresh figures for one published post: {"likes", "comments", "shares", "reach"}."""
 
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        """What can be said without calling the platform: (ready, what a person reads)."""
+
+    # Optional: def settle(self, post: dict) -> dict | None
+    #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
+    #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
+    #   the post holds nothing to ask about (reconcile then matches recent media by caption).
+
+
+def one_image(post: dict, media: list[Media]) -> tuple[Path, str]:
+    """The single image of a feed post, for publishers that only do feed posts so far."""
+    fmt = post.get("format") or "feed"
+    if fmt not in ("feed", "square") or len(media) != 1:
+        raise PermanentError(f"This publisher cannot post a {fmt} with {len(media)} image(s).",
+                             "Plan it as a feed post, or on a channel that takes this format.")
+    return media[0].path, media[0].alt_text
+
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:
     """The publisher configured for `channel` in campaign.toml's [channels.<name>] (a checked
     campaign.config.Channel: .publisher, .account, .page_id, ...)."""
-    kind = settings.publisher
-    target = PUBLISHERS.get(kind)
-    if target is None:
-        raise CampaignError(f"Channel {channel!r} has unknown publisher {kind!r}.",
-                            f"Use one of: {', '.join(PUBLISHERS)} in campaign.toml.")
-    module_name, class_name = target.split(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir),
-               private_dir=Path(private_dir))
+    spec = channel_spec(channel)
+    if settings.publisher not in spec.publishers:
+        raise CampaignError(f"Channel {channel} cannot publish through {settings.publisher!r}.",
+                            f"Use one of: {', '.join(spec.publishers)} in campaign.toml.")
+    cls = publisher_class(settings.publisher)
+    return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir), private_dir=Path(private_dir))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portraits.files import atomic_write_bytes
-from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, one_image
 from schedules.secrets import redact, secret
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
@@ -77,6 +77,14 @@ class InstagramPublisher:
         self.account = settings.account.lstrip("@")
         self.session_path = Path(private_dir) / SESSION_FILE
         self._client = client  # tests pass a stand-in built to instagrapi.Client's signatures
+
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        if not settings.account:
+            return False, "NOT READY: no account in campaign.toml"
+        if not (Path(private_dir) / SESSION_FILE).is_file():
+            return False, "NOT READY: not logged in (campaign channel login instagram)"
+        return True, f"@{settings.account}, session saved"
 
     def _session_client(self):
         """A client with the saved session (no network call); the same device every time."""
@@ -144,7 +152,8 @@ class InstagramPublisher:
         save_session(self.session_path, client.get_settings())
         return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        image, alt_text = one_image(post, media)
         client = self._session_client()
         media = self._call(client, lambda: client.photo_upload(
             Path(image), caption, extra_data={"custom_accessibility_caption": alt_text}), during_upload=True)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from schedules.channel import PermanentError
+from schedules.channel import Media, PermanentError, one_image
 
 
 class OutboxPublisher:
@@ -29,7 +29,8 @@ class OutboxPublisher:
     def folder_for(self, post: dict) -> Path:
         return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"
 
-    def publish(self, post: dict, image: Path, caption: str, alt_text: str) -> dict[str, Any]:
+    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+        image, alt_text = one_image(post, media)
         target = self.folder_for(post)
         if target.exists():
             raise PermanentError(f"{post['id']} is already in the outbox ({target.name}).",
@@ -70,3 +71,7 @@ class OutboxPublisher:
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         return {}
+
+    @staticmethod
+    def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
+        return True, "offline outbox (no account needed)"

@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
 from schedules import captions, posts
-from schedules.channel import PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
+from schedules.channel import (Media, PermanentError, Publisher, TransientError, UnknownOutcome, channel_spec,
+                               make_publisher)
 from schedules.secrets import redact
 
 log = logging.getLogger("schedules.runner")
 
-FORMAT_FOR = {"instagram": "instagram-feed", "facebook": "facebook"}
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 
@@ -53,7 +53,8 @@ def publisher_for(site: Site, channel: str) -> Publisher:
 
 def image_for(site: Site, portrait: dict, channel: str, lang: str | None) -> Path:
     """The render for the channel (and language) if there is one, else a metadata-free copy of the photo."""
-    fmt = FORMAT_FOR.get(channel, "instagram-feed")
+    spec = channel_spec(channel)
+    fmt = spec.formats[spec.default_format]
     folder = site.renders / portrait["id"]
     names = ([f"{fmt}-{lang}.jpg"] if lang and lang != portrait.get("lang") else []) + [f"{fmt}.jpg"]
     for name in names:
@@ -82,6 +83,15 @@ def _clean_copy(src: Path, target: Path) -> Path:
 def _backoff(attempts: int, retry_after: float | None) -> float:
     delay = min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_CAP)
     return max(delay, retry_after or 0.0)
+
+
+def _checkpoint(site: Site, post_id: str) -> Callable[[dict[str, Any], str], None]:
+    """Where a publisher hands over what it got midway (an Instagram container id): written onto the
+    post at once, while it is still `publishing`, so a crash after it leaves something to ask about."""
+    def write(fields: dict[str, Any], note: str) -> None:
+        with site.store.transaction() as db:
+            posts.update(db, post_id, site.now(), None, note, **fields)
+    return write
 
 
 def publish_post(site: Site, post_id: str, force: bool = False,
@@ -123,10 +133,11 @@ def publish_post(site: Site, post_id: str, force: bool = False,
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
-            result = pub.publish(post, image, text, alt)
+            pub.checkpoint = _checkpoint(site, post_id)
+            result = pub.publish(post, [Media(image, alt, post.get("lang"))], text)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                        "permalink": result.get("permalink"), "error": None,
-                       **{k: result[k] for k in ("photo_id", "code") if result.get(k)}}
+                       **{k: result[k] for k in ("photo_id", "code", "container_id") if result.get(k)}}
         except TransientError as e:
             outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
         except PermanentError as e:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import re
 
-SECRET_ENV = ("CAMPAIGN_INSTAGRAM_PASSWORD", "CAMPAIGN_FACEBOOK_TOKEN")
 _TOKEN_PATTERNS = (
     re.compile(r"(access_token=)[^&\s\"']+"),
     re.compile(r"\bEAA[A-Za-z0-9]{20,}"),          # Meta user/page tokens
@@ -23,7 +22,9 @@ def redact(text: str) -> str:
     """Remove every known secret and anything shaped like a token from `text`."""
     if not text:
         return text
-    for name in SECRET_ENV:
+    from schedules.channel import secret_names
+
+    for name in secret_names():
         value = os.environ.get(name)
         if value and len(value) >= 4:
             text = text.replace(value, "[redacted]")

@@ -21,6 +21,7 @@ RUN = ("--from", "2026-06-01", "--to", "2026-06-10")
 MM_PER_PT = 25.4 / 72
 
 
+@pytest.mark.any_day
 def test_pick_explains_choices_and_exclusions(cli, ws):
     a = approved_portrait(ws, "Brigitte", 81, "senior", size=HUGE)
     b = approved_portrait(ws, "Tamara", 32, "health", size=HUGE)

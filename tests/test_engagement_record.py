@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from conftest import approved_portrait
 from schedules import engagement, posts
 from schedules.runner import publish_post
@@ -16,6 +18,7 @@ def published_post(ws, first="Anna", age=40):
     return publish_post(ws, post["id"], force=True)
 
 
+@pytest.mark.any_day
 def test_record_keeps_every_snapshot_as_a_time_series(cli, ws):
     post = published_post(ws)
     assert post["status"] == "published"

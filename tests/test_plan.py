@@ -36,6 +36,7 @@ def test_good_friday_and_easter_monday_are_skipped(ws):
     assert "2026-04-03" in names and "2026-04-06" in names
 
 
+@pytest.mark.any_day
 def test_daylight_saving_days_post_at_1830_local(ws):
     approved_portrait(ws, "Anna", 40, "health")
     approved_portrait(ws, "Ben", 50, "senior")
@@ -90,6 +91,7 @@ def test_plan_refuses_bad_input_through_cli(cli, ws):
     assert ws.store.path.read_bytes() == before
 
 
+@pytest.mark.any_day
 def test_schedule_cli_add_move_cancel_list_and_ical(cli, ws, tmp_path):
     approved_portrait(ws, "Anna", 40, "health", surname="Geheimname")
     r = cli("schedule", "add", "anna-40", "--at", "2030-05-04 18:30", "--channel", "instagram", "--json")

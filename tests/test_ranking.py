@@ -99,6 +99,7 @@ def test_engagement_top_ranks_over_all_channels_with_weights_and_explains(cli, w
     assert r.exit_code == 0 and "brigitte-81" in r.output and "counted at 7 days" in r.output
 
 
+@pytest.mark.any_day
 def test_record_at_a_given_time_and_bad_times_change_nothing(cli, ws):
     a = approved_portrait(ws, "Mehmet", 45, "transport")
     post = published(ws, a, "instagram", ws.now() - timedelta(days=9))

@@ -6,6 +6,8 @@ from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from conftest import approved_portrait, make_photo
 from campaign.report import write_report
 from portraits import consent
@@ -49,6 +51,7 @@ def _campaign(ws):
     return kept, gone
 
 
+@pytest.mark.any_day
 def test_report_links_resolve_and_hold_no_surname(cli, ws):
     kept, gone = _campaign(ws)
     assert cli("billboard", "pick", "--slots", "9").exit_code == 0

@@ -28,8 +28,8 @@ def _show(doc: dict) -> None:
 
 @billboard.command()
 @click.option("--slots", type=int, default=None, help="How many portraits (default from campaign.toml, 9).")
-@click.option("--from", "start", help="First day of the run, YYYY-MM-DD (default today).")
-@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD (default ten days).")
+@click.option("--from", "start", help="First day of the run, YYYY-MM-DD or DD.MM.YYYY (default today).")
+@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD or DD.MM.YYYY (default ten days).")
 @json_option
 @click.pass_context
 def pick(ctx, slots, start, end, as_json):
@@ -80,13 +80,14 @@ def approve(ctx, as_json):
 @click.option("--scale", help="1:10 (default) or 1:1.")
 @click.option("--dpi", type=int, help="Resolution of the photos at that scale (default 300).")
 @click.option("--out", type=click.Path(dir_okay=False), help="The PDF to write (default exports/billboard-...pdf).")
+@click.option("--force", is_flag=True, help="Replace --out (and its .png) even if no billboard export wrote it.")
 @json_option
 @click.pass_context
-def export(ctx, fmt, scale, dpi, out, as_json):
+def export(ctx, fmt, scale, dpi, out, force, as_json):
     """Write the approved pick as a print-ready PDF with bleed and crop marks, plus a PNG preview."""
     from campaign.billboard import export as do_export
 
-    result = do_export(workspace(ctx), fmt, scale, dpi, out)
+    result = do_export(workspace(ctx), fmt, scale, dpi, out, force)
     if as_json:
         echo_json(result)
         return

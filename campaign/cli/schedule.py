@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from schedules.channel import CHANNELS
 
 POST_COLUMNS = ["id", "at", "channel", "portrait_id", "first_name", "status", "reason"]
 
@@ -19,11 +20,11 @@ def schedule() -> None:
 
 
 @schedule.command("plan")
-@click.option("--start", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--end", help="Last day, YYYY-MM-DD (default: four weeks).")
+@click.option("--start", required=True, help="First day, YYYY-MM-DD or DD.MM.YYYY.")
+@click.option("--end", help="Last day, YYYY-MM-DD or DD.MM.YYYY (default: four weeks).")
 @click.option("--days", help="Posting days, e.g. mon-sat (default from campaign.toml).")
 @click.option("--time", "at", help="Local time HH:MM (default from campaign.toml).")
-@click.option("--channels", help="Comma list: instagram,facebook (default: both).")
+@click.option("--channels", help=f"Comma list: {','.join(CHANNELS)} (default: all).")
 @json_option
 @click.pass_context
 def plan(ctx, start, end, days, at, channels, as_json):
@@ -43,8 +44,8 @@ def plan(ctx, start, end, days, at, channels, as_json):
 
 @schedule.command("add")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM.")
-@click.option("--channel", help="instagram or facebook (default: both).")
+@click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
+@click.option("--channel", help=f"{' or '.join(CHANNELS)} (default: all).")
 @json_option
 @click.pass_context
 def add(ctx, portrait_id, at, channel, as_json):
@@ -60,7 +61,7 @@ def add(ctx, portrait_id, at, channel, as_json):
 
 
 @schedule.command("list")
-@click.option("--from", "start", help="From this day, YYYY-MM-DD.")
+@click.option("--from", "start", help="From this day, YYYY-MM-DD or DD.MM.YYYY.")
 @click.option("--to", "end", help="Up to and including this day.")
 @click.option("--status", type=click.Choice(["planned", "publishing", "published", "failed", "unknown", "cancelled"]))
 @json_option
@@ -78,7 +79,7 @@ def list_(ctx, start, end, status, as_json):
 
 @schedule.command("move")
 @click.argument("post_id", metavar="POST")
-@click.option("--to", "to", required=True, help="New local date and time, YYYY-MM-DD HH:MM.")
+@click.option("--to", "to", required=True, help="New local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
 @click.pass_context
 def move(ctx, post_id, to):
     """Move a planned post to another time."""
@@ -101,7 +102,7 @@ def cancel(ctx, post_id):
 
 @schedule.command("retry")
 @click.argument("post_id", metavar="POST")
-@click.option("--at", help="When, YYYY-MM-DD HH:MM (default: now).")
+@click.option("--at", help="When, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
 @click.pass_context
 def retry(ctx, post_id, at):
     """Put a failed (or checked unknown) post back in the queue."""
