@@ -23,7 +23,7 @@ from portraits.layouts import LAYOUTS, parse_formats
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
 
-RENDER_VERSION = 3  # bump when the look changes: every render is made again
+RENDER_VERSION = 4  # bump when the look changes: every render is made again
 
 
 def _file_sha(path: Path | None) -> str | None:
@@ -49,7 +49,7 @@ def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
     prefix = ws.config.brand.credit_prefix
     return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
                  quote=typographic(t["quote"], lang), hashtag=ws.config.hashtag,
-                 credit=f"{prefix}{credit}" if credit else "")
+                 credit=f"{prefix}{credit}" if credit else "", campaign=ws.config.name)
 
 
 def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple[list[tuple[dict, list[str]]], list[dict]]:
@@ -78,8 +78,15 @@ def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple
     return chosen, skipped
 
 
-def _input_hash(photo_sha: str, focus, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
-    data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "texts": texts.__dict__,
+def face_of(portrait: dict) -> tuple[float, float, float, float] | None:
+    """The face box found at intake; None for older records and when the focal point was set by hand."""
+    photo = portrait["photo"]
+    face = photo.get("face") if photo.get("focus_source") == "face" else None
+    return tuple(face) if face else None
+
+
+def _input_hash(photo_sha: str, focus, face, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
+    data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "face": face, "texts": texts.__dict__,
             "brand": [brand.primary, brand.secondary, brand.text, logo_sha, str(brand.font) if brand.font else None,
                       _file_sha(brand.font) if brand.font else None], "format": fmt}
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
@@ -99,12 +106,12 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     work: list[tuple[dict, Job, dict]] = []
     unchanged = 0
     for p, langs in chosen:
-        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand)
+        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand, face=face_of(p))
         meta = {}
         for lg in langs:
             texts = texts_for(ws, p, lg)
             for fmt in fmts:
-                digest = _input_hash(p["photo"]["sha256"], job.focus, texts, brand, logo_sha, fmt)
+                digest = _input_hash(p["photo"]["sha256"], job.focus, job.face, texts, brand, logo_sha, fmt)
                 target = ws.renders / p["id"] / image_name(p, fmt, lg)
                 sidecar = target.with_suffix(".json")
                 if target.is_file() and sidecar.is_file():
@@ -121,13 +128,17 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
         if job.images:
             work.append((p, job, meta))
     made: list[dict] = []
+    warnings: list[dict] = []
 
     def store(p: dict, meta: dict, images: dict) -> None:
         folder = ws.renders / p["id"]
         folder.mkdir(parents=True, exist_ok=True)
-        for key, data in images.items():
-            m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"))
-            atomic_write_bytes(folder / m["file"], data)
+        for key, image in images.items():
+            m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"), boxes=image.boxes,
+                     warnings=image.warnings, upscale=image.upscale)
+            warnings.extend({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"], "warning": w}
+                            for w in image.warnings)
+            atomic_write_bytes(folder / m["file"], image.jpeg)
             atomic_write_text((folder / m["file"]).with_suffix(".json"), json.dumps(m, ensure_ascii=False, indent=2))
             made.append({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"],
                          "file": str(folder / m["file"])})
@@ -146,7 +157,7 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
                 store(p, meta, future.result())
                 if progress:
                     progress(i, total)
-    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "portraits": total}
+    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "portraits": total, "warnings": warnings}
 
 
 def renders_of(ws: Workspace) -> list[dict]:

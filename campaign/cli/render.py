@@ -41,6 +41,8 @@ def render(ctx, ids, formats, lang, jobs, as_json):
                f"{result['unchanged']} unchanged.")
     for s in result["skipped"]:
         warn(f"{s['portrait_id']} skipped: {s['reason']}")
+    for w in result["warnings"]:
+        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
 
 
 @click.command()
