@@ -78,13 +78,6 @@ def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple
     return chosen, skipped
 
 
-def face_of(portrait: dict) -> tuple[float, float, float, float] | None:
-    """The face box found at intake; None for older records and when the focal point was set by hand."""
-    photo = portrait["photo"]
-    face = photo.get("face") if photo.get("focus_source") == "face" else None
-    return tuple(face) if face else None
-
-
 def _input_hash(photo_sha: str, focus, face, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
     data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "face": face, "texts": texts.__dict__,
             "brand": [brand.primary, brand.secondary, brand.text, logo_sha, str(brand.font) if brand.font else None,
@@ -106,7 +99,7 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     work: list[tuple[dict, Job, dict]] = []
     unchanged = 0
     for p, langs in chosen:
-        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand, face=face_of(p))
+        job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand, face=records.face_box(p))
         meta = {}
         for lg in langs:
             texts = texts_for(ws, p, lg)

@@ -349,6 +349,14 @@ def text_in(portrait: dict, lang: str | None) -> dict:
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
 
 
+def face_box(portrait: dict) -> tuple[float, float, float, float] | None:
+    """The face box found at intake (fractions of the photo); None for records made before it was
+    stored, and when the focal point was set by hand."""
+    photo = portrait["photo"]
+    face = photo.get("face") if photo.get("focus_source") == "face" else None
+    return tuple(face) if face else None
+
+
 def as_date(value: str | date | None) -> date | None:
     if value is None or isinstance(value, date):
         return value
