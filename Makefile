@@ -8,12 +8,13 @@ DEMO   ?= demo-workspace
 
 setup: $(STAMP)
 
-# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout).
+# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout); libgs-common for
+# a CMYK ICC profile (Ghostscript's) that the billboard tests convert to.
 system:
-	@dpkg -s libfribidi0 >/dev/null 2>&1 || { \
-	  echo "installing libfribidi0"; \
+	@dpkg -s libfribidi0 libgs-common >/dev/null 2>&1 || { \
+	  echo "installing libfribidi0 libgs-common"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0 libgs-common; }
 
 $(STAMP): setup.cfg pyproject.toml | system
 	python3 -m venv $(VENV)

@@ -600,7 +600,7 @@ def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) 
             colour_spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
             colour_spaces.DefaultRGB = tagged
             resources.ColorSpace = colour_spaces
-            for _name, image in page.images.items():
+            for _name, image in _images(page):
                 if image.get("/ColorSpace") == pikepdf.Name.DeviceRGB:
                     image.ColorSpace = tagged
         now = datetime.now(timezone.utc)
@@ -784,7 +784,7 @@ def preflight(path: Path) -> list[dict]:
             check("Fonts embedded" + where, fonts_ok, ", ".join(names) or "no fonts")
             spaces, low = [], []
             default_rgb = "/DefaultRGB" in page.obj.Resources.get("/ColorSpace", {})
-            for name, image in page.images.items():
+            for name, image in _images(page):
                 cs = image.get("/ColorSpace")
                 kind = str(cs if not isinstance(cs, pikepdf.Array) else f"{cs[0]} N={int(cs[1].get('/N', 0))}")
                 spaces.append(kind)
@@ -816,3 +816,9 @@ def _fonts(resources, seen=None):
         if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject and xobject.objgen not in seen:
             seen.add(xobject.objgen)
             yield from _fonts(xobject.Resources, seen)
+
+
+def _images(page):
+    """(name, image) of the page's own image XObjects."""
+    xobjects = page.obj.Resources.get("/XObject") or {}
+    return [(name, x) for name, x in xobjects.items() if x.get("/Subtype") == "/Image"]
