@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system demo gallery test bench clean
 
 setup: $(STAMP)
 
@@ -25,6 +25,9 @@ $(STAMP): setup.cfg pyproject.toml | system
 demo: setup
 	$(PY) -m campaign.demo $(DEMO)
 
+gallery: setup
+	$(PY) -m campaign.demo --gallery gallery
+
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
@@ -32,4 +35,4 @@ bench: setup
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO) *.egg-info
+	rm -rf $(VENV) $(DEMO) gallery *.egg-info

@@ -166,8 +166,40 @@ def renders_of(ws: Workspace) -> list[dict]:
     return out
 
 
+SOFT = 1.25        # a crop enlarged more than this looks soft
+EXPIRING_DAYS = 30  # consent ending this soon is marked on the contact sheet
+
+
+def _review_marks(ws: Workspace, renders: list[dict]) -> dict[str, list[str]]:
+    """Per portrait, what a reviewer most needs to see: no face found, soft photos, consent ending soon."""
+    db = ws.store.read()
+    today = ws.now().date()
+    expiring = {row["portrait_id"]: row["expires"] for row in consent.status(db, today, expiring_within=EXPIRING_DAYS)}
+    marks: dict[str, list[str]] = {}
+    for r in renders:
+        pid = r["portrait_id"]
+        if pid in marks:
+            continue
+        try:
+            p = records.get(db, pid)
+        except CampaignError:
+            marks[pid] = ["not in the store any more"]
+            continue
+        out = []
+        if p["photo"].get("focus_source") != "face":
+            out.append("no face found" if p["photo"].get("focus_source") != "manual" else "focal point set by hand")
+        soft = sorted({x["format"] for x in renders if x["portrait_id"] == pid and (x.get("upscale") or 0) > SOFT})
+        if soft:
+            out.append("soft in " + ", ".join(soft))
+        if pid in expiring:
+            out.append(f"consent ends {expiring[pid]}")
+        marks[pid] = out
+    return marks
+
+
 def preview(ws: Workspace, out: str | Path | None = None) -> dict:
-    """A contact sheet of all renders (one row per portrait) for a person to look over."""
+    """A contact sheet of all renders (one row per portrait) for a person to look over, each row marked
+    with what needs a look: no face found, a soft photo, a consent that ends soon."""
     from PIL import Image, ImageDraw
 
     from portraits.fonts import fallbacks, font_for
@@ -182,6 +214,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     rows: dict[str, list[dict]] = {}
     for r in renders:
         rows.setdefault(r["portrait_id"], []).append(r)
+    marks = _review_marks(ws, renders)
     cell_h, label_h, pad = 300, 28, 12
     thumbs = []
     for pid, items in rows.items():
@@ -189,19 +222,29 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
         for r in items:
             with Image.open(r["path"]) as im:
                 im.draft("RGB", (im.width * cell_h // im.height, cell_h))
-                row.append((im.resize((im.width * cell_h // im.height, cell_h)), f"{r['format']} {r['lang']}"))
+                row.append((im.resize((im.width * cell_h // im.height, cell_h)), f"{r['format']} {r['lang']}",
+                            (r.get("upscale") or 0) > SOFT))
         thumbs.append((pid, row))
-    width = max(sum(t.width + pad for t, _l in row) for _pid, row in thumbs) + pad
+    width = max(sum(t.width + pad for t, _l, _s in row) for _pid, row in thumbs) + pad
     height = len(thumbs) * (cell_h + 2 * label_h + pad) + pad
     sheet = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(sheet)
+    warn_colour = (200, 30, 30)
     y = pad
     for pid, row in thumbs:
-        draw.text((pad, y), pid, font=load_font(font_for(pid), 20, True), fill="black")
+        title = load_font(font_for(pid), 20, True)
+        draw.text((pad, y), pid, font=title, fill="black")
+        if marks.get(pid):
+            note = "   check: " + "; ".join(marks[pid])
+            draw.text((pad + draw.textlength(pid, font=title), y), note, font=title, fill=warn_colour)
         x = pad
-        for thumb, label in row:
+        for thumb, label, soft in row:
             sheet.paste(thumb, (x, y + label_h))
-            draw.text((x, y + label_h + cell_h + 2), label, font=load_font(fallbacks()[0], 16), fill=(80, 80, 80))
+            if soft:  # a red frame round a soft image
+                draw.rectangle([x - 3, y + label_h - 3, x + thumb.width + 2, y + label_h + cell_h + 2],
+                               outline=warn_colour, width=3)
+            draw.text((x, y + label_h + cell_h + 4), label + ("  soft" if soft else ""),
+                      font=load_font(fallbacks()[0], 16), fill=warn_colour if soft else (80, 80, 80))
             x += thumb.width + pad
         y += cell_h + 2 * label_h + pad
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -210,4 +253,6 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     buf = BytesIO()
     sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
     atomic_write_bytes(target, buf.getvalue())
-    return {"file": str(target), "renders": len(renders), "portraits": len(rows)}
+    return {"file": str(target), "renders": len(renders), "portraits": len(rows),
+            "marks": {pid: m for pid, m in marks.items() if m}}
+

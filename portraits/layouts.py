@@ -175,8 +175,9 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
         k = aw / cw
         if head_h * k <= ah * room + 0.5 and head_w * k <= aw + 0.5:
             break
-        warning = (f"the head does not fit the {lay.name} photo area whole: the top of the hair is cut"
-                   if hair else f"the face does not fit the {lay.name} photo area: the band covers part of it")
+        warning = (f"the head is too large for the {lay.name} photo area: the top of the hair is cut"
+                   if hair else f"the face is too large for the {lay.name} photo area: it is cut at the edge; "
+                   "a photo with more room around the head fits")
     # Head centred across; its top at the headroom, or lower where the area has room to spare.
     spare = ah - head_h * k - ah * lay.headroom - ah * 0.04
     top_out = ah * lay.headroom + max(0.0, spare) * 0.35 if warning is None else ah - 0.04 * ah - head_h * k
@@ -186,5 +187,5 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
     top = min(max(top, 0.0), H - ch)
     head = (round((hx0 - left) * k), round((hy0 - top) * k), round(head_w * k), round(head_h * k))
     if warning is None and head[1] + head[3] > ah:
-        warning = f"the photo ends too close under the face for {lay.name}: the band covers the chin"
+        warning = f"the photo ends too close under the face for {lay.name}: the chin is cut"
     return Placement((left, top, left + cw, top + ch), head, warning)

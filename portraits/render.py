@@ -190,7 +190,9 @@ def choose_size(lay: Layout, quote: str, lang: str, font: Path | None = None,
     for i, size in enumerate(sizes):
         n, widest = textfit.count_lines(quote, path, size, lay.text_width, lang, direction)
         tall = sum(_stack(lay, size, n, 2, 2, logo).values())
-        if tall <= lay.band_limit and (n <= lay.lines[i] or i == len(sizes) - 1) and widest <= lay.text_width:
+        last = i == len(sizes) - 1
+        # A larger size only where no word must be hyphenated; the smallest hyphenates what it must.
+        if tall <= lay.band_limit and (last or (n <= lay.lines[i] and widest <= lay.text_width)):
             return size
     return None
 
@@ -198,8 +200,8 @@ def choose_size(lay: Layout, quote: str, lang: str, font: Path | None = None,
 def fits(lay: Layout, quote: str, lang: str) -> bool:
     """Whether the quote fits the format at its smallest size (where it fits if it fits at all)."""
     size = lay.quote_sizes[-1]
-    n, widest = textfit.count_lines(quote, fonts.font_for(quote), size, lay.text_width, lang, _direction(quote))
-    return widest <= lay.text_width and sum(_stack(lay, size, n, 2, 2, False).values()) <= lay.band_limit
+    n, _widest = textfit.count_lines(quote, fonts.font_for(quote), size, lay.text_width, lang, _direction(quote))
+    return sum(_stack(lay, size, n, 2, 2, False).values()) <= lay.band_limit
 
 
 def quote_limit(quote: str, lang: str | None = None) -> tuple[str, int] | None:

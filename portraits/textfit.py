@@ -210,10 +210,12 @@ def wrap(text: str, width: float, measure: Measure, lang: str | None = None) -> 
 
 def count_lines(text: str, font_path: Path, size: int, width: int, lang: str | None = None,
                 direction: str | None = None) -> tuple[int, float]:
-    """How many lines the text takes at a size (the balanced lines are as many), and its widest word."""
+    """How many lines the text takes at a size (the balanced lines are as many), and its widest word
+    whole (wider than `width`: the word is hyphenated at this size)."""
     measure = _measures(load_font(font_path, size, False, direction is not None), direction)
-    words = _hyphenate_long(text.split(), width, measure, lang)
-    return len(_greedy(words, width, measure)), max((measure(w) for w in words), default=0.0)
+    whole = text.split()
+    words = _hyphenate_long(whole, width, measure, lang)
+    return len(_greedy(words, width, measure)), max((measure(w) for w in whole), default=0.0)
 
 
 def _block(lines: list[str], font, direction: str | None, size: int) -> tuple[int, int]:

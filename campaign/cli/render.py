@@ -58,3 +58,5 @@ def preview(ctx, out, as_json):
         echo_json(result)
     else:
         click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}")
+        for pid, marks in result["marks"].items():
+            warn(f"{pid}: {'; '.join(marks)}")
