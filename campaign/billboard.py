@@ -15,6 +15,7 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from campaign.brand import brand_font, brand_logo
 from campaign.config import Settings
 from campaign.engagement import ranking_settings
 from campaign.workspace import Workspace
@@ -169,29 +170,6 @@ def approve(ws: Workspace) -> dict:
                                doc_ids=[doc_id])
         audit.record(db, "billboard.approve", None, now=now, pick=doc_id)
     return {"pick": doc_id, **doc}
-
-
-def brand_font(ws: Workspace, default: bool = True) -> Path | None:
-    """The [brand] font, checked; without one, Noto Sans (or None when `default` is False)."""
-    custom = ws.config.brand.font
-    if custom:
-        path = (ws.root / custom).resolve()
-        if not path.is_file():
-            raise CampaignError(f"The brand font {custom} does not exist.", "Fix [brand] font in campaign.toml, or leave it empty.")
-        return path
-    from portraits.fonts import fallbacks
-
-    return fallbacks()[0] if default else None
-
-
-def brand_logo(ws: Workspace) -> Path | None:
-    logo = ws.config.brand.logo
-    if not logo:
-        return None
-    path = (ws.root / logo).resolve()
-    if not path.is_file():
-        raise CampaignError(f"The logo {logo} does not exist.", "Fix [brand] logo in campaign.toml, or leave it empty.")
-    return path
 
 
 def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi: Any = None,

@@ -10,11 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
-from campaign.billboard import brand_font, brand_logo
+from campaign.brand import brand_font, brand_logo
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -143,6 +142,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
             if progress:
                 progress(i, total)
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
             futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):

@@ -137,8 +137,7 @@ def _one_line(text: str, brand: Brand, size: int, width: int, min_size: int, bol
 def _name_lines(text: str, brand: Brand, size: int, width: int) -> list[textfit.Fitted]:
     """The name line at its fixed size; too wide, it breaks before the role (never shrinks first)."""
     path, direction = fonts.font_for(text, brand.font), _direction(text)
-    font = textfit.load_font(path, size, True, direction is not None)
-    if font.getlength(text, direction=direction) <= width:
+    if textfit.measure_at(path, size, True, direction).line([text]) <= width:
         return [textfit.fit_line(text, path, size, width, size, True, direction)]
     sep = next((s for s in ("\u200f\u060c ", ", ") if s in text), None)
     if sep is None:
@@ -272,9 +271,10 @@ def typeset(lay: Layout, texts: Texts, brand: Brand) -> Setting:
                               width, _row(small)), align))
     logo = ((x0 if rtl else bx + bw - pad - logo_h * 3), y, logo_h * 3, logo_h) if brand.logo else None
     y += rows["header"] + rows["gap1"]
+    quote_measure = textfit.measure_at(quote_path, size, False, _direction(texts.quote))
     for text in quote_lines:
-        f = textfit.Fitted(text, size, quote_font, _direction(texts.quote), round(quote_font.getlength(
-            text, direction=_direction(texts.quote))), _row(size))
+        f = textfit.Fitted(text, size, quote_font, _direction(texts.quote), round(quote_measure.line(text.split())),
+                           _row(size))
         lines.append(Line(f, (x0, y, width, _row(size)), align))
         y += _row(size)
     y += rows["gap2"]
@@ -415,12 +415,18 @@ def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
     photo, scale = decode(job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
-    out = {}
-    for lay, texts, setting, placement in planned:
+
+    def make(item) -> Rendered:
+        lay, texts, setting, placement = item
         image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
         warnings = [placement.warning] if placement.warning else []
         if not setting.fits:
             warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
         upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
-        out[(lay.name, texts.lang)] = Rendered(encode(image), boxes, warnings, round(upscale, 2))
-    return out
+        return Rendered(encode(image), boxes, warnings, round(upscale, 2))
+    # Two threads: Pillow resizes and encodes JPEG outside the GIL, so the formats share the cores.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = list(pool.map(make, planned))
+    return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}

@@ -98,20 +98,24 @@ def _load_patterns(pyphen, path) -> None:
     pyphen.hdcache[path] = hd
 
 
-class Measure:
-    """Widths of words in one font at one size, each measured once."""
+REF_SIZE = 100  # words are measured once at this size and scaled: one font object per face, not per size
+SAFETY = 1.012  # scaled widths of hinted glyphs can be off by about 1 %: measure a little wide
 
-    def __init__(self, font, direction: str | None):
-        self.font, self.direction = font, direction
-        self._widths: dict[str, float] = {}
-        self.space = self(" ") if direction else font.getlength(" ")
+
+class Measure:
+    """Widths of words in one font at one size, each word measured once (at REF_SIZE, for every size)."""
+
+    def __init__(self, ref: dict, font, direction: str | None, factor: float):
+        self.font, self.direction, self.factor = font, direction, factor
+        self._widths = ref  # shared by every size of this font
+        self.space = self(" ")
 
     def __call__(self, word: str) -> float:
         w = self._widths.get(word)
         if w is None:
             text = word[:-1] + HYPHEN if word.endswith(GLUE) else word
             w = self._widths[word] = self.font.getlength(text, direction=self.direction)
-        return w
+        return w * self.factor
 
     def line(self, words: list[str]) -> float:
         return sum(self(w) for w in words) + self.space * (len(words) - 1)
@@ -212,19 +216,10 @@ def count_lines(text: str, font_path: Path, size: int, width: int, lang: str | N
                 direction: str | None = None) -> tuple[int, float]:
     """How many lines the text takes at a size (the balanced lines are as many), and its widest word
     whole (wider than `width`: the word is hyphenated at this size)."""
-    measure = _measures(load_font(font_path, size, False, direction is not None), direction)
+    measure = measure_at(font_path, size, False, direction)
     whole = text.split()
     words = _hyphenate_long(whole, width, measure, lang)
     return len(_greedy(words, width, measure)), max((measure(w) for w in whole), default=0.0)
-
-
-def _block(lines: list[str], font, direction: str | None, size: int) -> tuple[int, int]:
-    from PIL import Image, ImageDraw
-
-    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
-    left, top, right, bottom = draw.multiline_textbbox((0, 0), "\n".join(lines), font=font, spacing=spacing(size),
-                                                       direction=direction)
-    return right - min(left, 0), bottom - min(top, 0)
 
 
 def spacing(size: int) -> int:
@@ -235,30 +230,11 @@ def set_lines(text: str, font_path: Path, size: int, width: int, lang: str | Non
               direction: str | None = None) -> Fitted:
     """The text wrapped (balanced, hyphenated) at one size for a column `width` px wide."""
     font = load_font(font_path, size, bold, direction is not None)
-    measure = _measures(font, direction)
+    measure = measure_at(font_path, size, bold, direction)
     lines = wrap(text, width, measure, lang)
-    w, h = _block(lines, font, direction, size)
-    if w > width and any(" " in line for line in lines):  # word sums under-measured: rewrap a little narrower
-        lines = wrap(text, width * width / w, measure, lang)
-        w, h = _block(lines, font, direction, size)
-    return Fitted("\n".join(lines), size, font, direction, w, h)
-
-
-@lru_cache(maxsize=256)
-def _measures(font, direction: str | None) -> Measure:
-    return Measure(font, direction)
-
-
-def set_on_scale(text: str, font_path: Path, sizes: tuple[int, ...], lines: tuple[int, ...], width: int,
-                 extra_lines: int = 0, lang: str | None = None, direction: str | None = None) -> Fitted | None:
-    """The largest size of the scale at which the text takes at most its lines; the smallest size may
-    take `extra_lines` more (a taller band). None when it does not fit even so."""
-    for i, (size, most) in enumerate(zip(sizes, lines)):
-        fitted = set_lines(text, font_path, size, width, lang, direction=direction)
-        last = i == len(sizes) - 1
-        if len(fitted.lines) <= most + (extra_lines if last else 0) and fitted.width <= width:
-            return fitted
-    return None
+    w = max((measure.line(line.split()) for line in lines), default=0.0)
+    h = size + (len(lines) - 1) * (size + spacing(size))
+    return Fitted("\n".join(lines), size, font, direction, round(w), h)
 
 
 def fit_line(text: str, font_path: Path, size: int, width: int, min_size: int, bold: bool = False,
@@ -266,13 +242,23 @@ def fit_line(text: str, font_path: Path, size: int, width: int, min_size: int, b
     """One line of text (name line, hashtag, credit) at `size`, smaller down to `min_size` if it must,
     and shortened with an ellipsis only if even that is too wide."""
     size = int(size)
-    while True:
-        font = load_font(font_path, size, bold, direction is not None)
-        w = font.getlength(text, direction=direction)
-        if w <= width or size <= min_size:
-            break
+    w = measure_at(font_path, size, bold, direction).line([text])
+    if w > width and size > min_size:
         size = max(min_size, int(size * width / w))
-    while text and font.getlength(text, direction=direction) > width:
+        w = measure_at(font_path, size, bold, direction).line([text])
+    measure = measure_at(font_path, size, bold, direction)
+    while text and w > width:
         text = text[:-2].rstrip() + "…"
-    w, h = _block([text], font, direction, size)
-    return Fitted(text, size, font, direction, w, h)
+        w = measure.line([text])
+    return Fitted(text, size, load_font(font_path, size, bold, direction is not None), direction, round(w), size)
+
+
+_REF_WIDTHS: dict[tuple, dict[str, float]] = {}
+
+
+@lru_cache(maxsize=256)
+def measure_at(font_path: Path, size: int, bold: bool = False, direction: str | None = None) -> Measure:
+    """Word widths at `size`, from one measurement per word at REF_SIZE."""
+    ref = load_font(font_path, REF_SIZE, bold, direction is not None)
+    widths = _REF_WIDTHS.setdefault((font_path, bold, direction), {})
+    return Measure(widths, ref, direction, size / REF_SIZE * SAFETY)

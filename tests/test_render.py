@@ -175,7 +175,7 @@ def test_lines_are_balanced_and_no_word_stands_alone_on_the_last_line():
         lines = textfit.set_lines(text, font, 44, width, "de").lines
         if len(lines) > 1:
             assert len(lines[-1].split()) > 1, (width, lines)
-            m = textfit._measures(textfit.load_font(font, 44), None)
+            m = textfit.measure_at(font, 44)
             widths = [m.line(line.split()) for line in lines]
             assert min(widths) > 0.45 * max(widths), (width, lines)
 
