@@ -28,11 +28,11 @@ def _workspace(tmp: Path):
     ws = init_workspace(tmp / "ws", name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")
     shoot = tmp / "shoot"
     shoot.mkdir()
-    from benchmarks.render import _photo, _portrait
+    from benchmarks.render import _portrait
 
     with ws.store.transaction() as db:
         for i in range(9):
-            _photo(shoot / f"p{i}.jpg", PHOTO, seed=i) if i % 2 else _portrait(shoot / f"p{i}.jpg", PHOTO)
+            _portrait(shoot / f"p{i}.jpg", PHOTO, seed=i)
             rec = records.add_portrait(db, ws.photos, shoot / f"p{i}.jpg", first_name=NAMES[i], age=10 + i * 9,
                                        role=f"Rolle {i}", role_category=f"cat{i}", quote="Zitat.",
                                        credit="Studio")

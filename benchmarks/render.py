@@ -39,7 +39,7 @@ def _photo(path: Path, size: tuple[int, int], seed: int = 0) -> Path:
     return path
 
 
-def _portrait(path: Path, size: tuple[int, int] = (4000, 6000)) -> Path:
+def _portrait(path: Path, size: tuple[int, int] = (4000, 6000), seed: int = 1) -> Path:
     """A 24 MP studio-style portrait with a real face (scikit-image's astronaut photo, enlarged, with grain)."""
     import numpy as np
     from PIL import Image
@@ -50,7 +50,7 @@ def _portrait(path: Path, size: tuple[int, int] = (4000, 6000)) -> Path:
     canvas = Image.new("RGB", size, (200, 200, 205))
     canvas.paste(face.resize((w, h - w + w // 3)).crop((0, 0, w, h - w)), (0, w))  # the suit continues below
     canvas.paste(face, (0, 0))
-    rng = np.random.default_rng(1)
+    rng = np.random.default_rng(seed)
     grain = Image.fromarray(rng.integers(0, 24, (h, w), dtype=np.uint8), "L").convert("RGB")
     Image.blend(canvas, grain, 0.06).save(path, quality=90)
     return path

@@ -665,7 +665,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
             _draw(lay, items, band, preview)
             tmp_png = Path(tmp) / "preview.png"
-            preview.img.save(tmp_png, "PNG")
+            preview.img.save(tmp_png, "PNG", compress_level=1)  # zlib at its default level costs ~0.5 s here
             tmp_png.replace(png_path)
         partial.replace(pdf_path)
     slots, warnings = resolution(spec, items, lay, scales)
