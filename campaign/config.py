@@ -119,6 +119,12 @@ def _scale(value: str) -> str:
     return value
 
 
+def _condition(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9 _.-]{2,40}", value):
+        raise ValueError(f"{value!r} is not a printing condition: use a registered name such as FOGRA39 or FOGRA51")
+    return value
+
+
 def _publisher(value: str) -> str:
     from schedules.channel import PUBLISHERS
 
@@ -236,6 +242,8 @@ class Billboard(Section):
     scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
+    print_condition: Annotated[str, _check(_condition)] = Field(
+        "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
 DEFAULT_CAPTIONS = {

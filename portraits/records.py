@@ -14,7 +14,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, intake
+from portraits import audit, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -114,6 +114,12 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if len(out["quote"]) > MAX_QUOTE:
             raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
                                 f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
+        too_long = render.quote_limit(out["quote"], out.get("lang"))
+        if too_long:
+            fmt, most = too_long
+            raise CampaignError(f"The quote is too long for the {fmt} format ({len(out['quote'])} characters; "
+                                f"{most} of them fit at the smallest type size).",
+                                f"Shorten it to at most {most} characters.")
     if out.get("role_category"):
         out["role_category"] = slugify(out["role_category"]) or None
         if not out["role_category"]:
@@ -181,6 +187,8 @@ def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_
     photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
                  focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+    if info.get("face"):
+        photo["face"] = info["face"]
     record = {
         "id": portrait_id,
         "first_name": fields["first_name"],
@@ -339,7 +347,9 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
             raise CampaignError(f"The focus {focus!r} is not two numbers.", "Write it as X,Y between 0 and 1, e.g. 0.5,0.3.") from None
         if not (0 <= x <= 1 and 0 <= y <= 1):
             raise CampaignError(f"The focus {focus} is outside the photo.", "Both numbers must be between 0 and 1.")
-        record["photo"] = dict(record["photo"], focus=[x, y], focus_source="manual")
+        # A focal point set by hand overrides the face found at intake: its box goes with it.
+        record["photo"] = {**{k: v for k, v in record["photo"].items() if k != "face"},
+                           "focus": [x, y], "focus_source": "manual"}
     if not fields and focus is None:
         raise CampaignError("Nothing to change.", "Give at least one option, e.g. --quote or --focus.")
     if fields.get("surname") == "":
@@ -398,6 +408,14 @@ def text_in(portrait: dict, lang: str | None) -> dict:
         raise CampaignError(f"{portrait['id']} has no {lang} translation.",
                             f"Add one: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
+
+
+def face_box(portrait: dict) -> tuple[float, float, float, float] | None:
+    """The face box found at intake (fractions of the photo); None for records made before it was
+    stored, and when the focal point was set by hand."""
+    photo = portrait["photo"]
+    face = photo.get("face") if photo.get("focus_source") == "face" else None
+    return tuple(face) if face else None
 
 
 def as_date(value: str | date | None) -> date | None:
