@@ -14,8 +14,10 @@ EXPORT = ("--format", "100x70cm", "--dpi", 30)
 
 def _poster(cli, ws):
     people = [approved_portrait(ws, first, age, category, size=HUGE)
-              for first, age, category in (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 45, "transport"))]
-    assert cli("billboard", "pick", "--slots", 3).exit_code == 0
+              for first, age, category in (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 45, "transport"),
+                                           ("Olena", 27, "retail"))]  # one more than the slots: a new pick fills them
+    r = cli("billboard", "pick", "--slots", 3, "--json")
+    assert people[0] in [c["portrait_id"] for c in json.loads(r.output)["picked"]]
     assert cli("billboard", "approve").exit_code == 0
     r = cli("billboard", "export", *EXPORT, "--json")
     assert r.exit_code == 0, r.output
