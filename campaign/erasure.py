@@ -4,8 +4,8 @@
 made anonymous, and an "erasure in progress" record is added. That record holds no name and no
 id: only the opaque reference of the audit entry, a random salt, and keyed hashes of what is
 still to be found (the id, the public labels "Brigitte, 81" / "Brigitte (81)", the names of the
-files and folders to delete). Then the files go, the log and the kept store versions are
-rewritten, calendars lose the person's events, and the record is cleared.
+files and folders to delete). Then the files go, the log is rewritten, the kept store versions
+that hold the person are deleted, calendars lose the person's events, and the record is cleared.
 
 A kill at any moment therefore leaves either nothing done, or a record that says an erasure is
 unfinished. `gdpr erase ID` again (the hash of ID matches it), `campaign doctor --fix` and the
@@ -130,25 +130,32 @@ def rewrite_log(ws: Workspace, names: Names) -> int:
     return len(lines) - len(kept)
 
 
-def rewrite_backups(ws: Workspace, record: dict) -> int:
-    """Kept versions of the store (if the store keeps any) without the person; returns how many changed."""
-    names = Names(record)
-    with ws.store.lock:  # the store rotates its versions under this lock
-        return sum(_rewrite_backup(ws, backup, names, record["ref"]) for backup in footprint.backup_files(ws))
+def forget_backups(ws: Workspace, names: Names, portrait_id: str | None) -> int:
+    """Delete the kept versions of the store that hold the person; returns how many.
 
+    Rewriting them without the person would cost a full store write each (five of them), and the
+    newest is what the store itself now is; so they go, and the versions from before the person
+    was added stay. `portrait_id`, when this process knows it, makes the test a byte search."""
+    import json
 
-def _rewrite_backup(ws: Workspace, backup: Path, names: Names, ref: str) -> bool:
-    from campaign.store import edit_json_copy
-
-    with edit_json_copy(backup) as db:
-        if db is None:
+    def holds(path: Path) -> bool:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
             return False
-        found = [p["id"] for p in db.table("portraits").all() if names.is_id(p["id"])]
-        for pid in found:
-            for place in footprint.PLACES:
-                if place.erase_rows:
-                    place.erase_rows(db, pid, ref, ws)
-        return bool(found)
+        if portrait_id is not None:
+            return json.dumps(portrait_id).encode() in raw
+        try:
+            people = json.loads(raw).get("portraits", {}).values()
+            return any(names.is_id(str(p.get("id"))) for p in people if isinstance(p, dict))
+        except (ValueError, AttributeError):
+            return True  # unreadable: it may hold them, and it could not be restored anyway
+
+    with ws.store.lock:  # the store rotates its versions under this lock
+        held = [b for b in footprint.backup_files(ws) if holds(b)]
+        for backup in held:
+            backup.unlink(missing_ok=True)
+    return len(held)
 
 
 def _calendar_without(ws: Workspace, path: Path, names: Names, post_ids: set[str]) -> str:
@@ -196,13 +203,13 @@ def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
     calendars = {stored: _calendar_without(ws, footprint.resolve(ws, stored), names, set(record.get("posts", [])))
                  for stored in record["rewrite"]}
     log_lines = rewrite_log(ws, names)
-    backups = rewrite_backups(ws, record)
+    backups = forget_backups(ws, names, plain[0] if plain else None)
     with ws.store.transaction() as db:
         db.table(TABLE).remove(lambda r: r.get("ref") == record["ref"])
         others = [r for r in pending(db) if r["ref"] != record["ref"]]
         redo = footprint.redo(ws, db)
     return {"files_removed": removed, "calendars": calendars, "log_lines_removed": log_lines,
-            "backups_rewritten": backups, "redo": redo, "others_pending": others}
+            "backups_deleted": backups, "redo": redo, "others_pending": others}
 
 
 def begin(ws: Workspace, portrait_id: str) -> dict:

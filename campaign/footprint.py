@@ -613,7 +613,8 @@ PLACES: tuple[Place, ...] = (
     Place("gdpr export", "<out>/<id>/ of `gdpr export`", "deleted inside the workspace (outside: listed to "
           "delete by hand)", person_files=_outputs_of("gdpr-export")),
     Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
-    Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "rewritten without the person"),
+    Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "the versions that hold the person are deleted "
+          "(the store itself, without them, is the newest version)"),
     Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",
           "deleted by the erasure's own store change", check=_store_temp_check),
     Place("temporary files", ".NAME.*.tmp inside exports/ folders, .private/ and the kept store versions",

@@ -291,23 +291,3 @@ class Store:
     def schema_version(self) -> int:
         data, _raw = self._load()
         return int(data.get(META_TABLE, {}).get("1", {}).get("schema", 0))
-
-
-@contextlib.contextmanager
-def edit_json_copy(path: Path) -> Iterator[TinyDB | None]:
-    """A kept copy of a store (a backup) as a TinyDB, written back atomically if it was changed.
-
-    Yields None for a file that is not a readable store: erasure leaves such a file alone."""
-    try:
-        data = json.loads(Path(path).read_bytes())
-    except (OSError, ValueError):
-        yield None
-        return
-    if not isinstance(data, dict):
-        yield None
-        return
-    db = TinyDB(storage=_MemoryStorage, data=data)
-    yield db
-    storage: _MemoryStorage = db.storage  # type: ignore[assignment]
-    if storage.dirty:
-        atomic_write_bytes(Path(path), _dump(storage.data), mode=Path(path).stat().st_mode & 0o777)
