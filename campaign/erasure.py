@@ -234,14 +234,17 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
             for path in place.person_files(scan, portrait_id) if place.person_files else []:
                 if place.rewrite:
                     rewrite.append(path)
-                elif scan.inside(path):
+                elif scan.inside(path) or place.anywhere:
                     files.append(path)
                 elif path.exists():
                     by_hand.append({"place": place.name, "path": str(path)})
         theirs = [p for p in scan.posts.values() if p["portrait_id"] == portrait_id]
         takedown = [{"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
-                     "permalink": p.get("permalink")}
-                    for p in theirs if p.get("status") in ("published", "unknown", "publishing")]
+                     "permalink": p.get("permalink"),
+                     # images uploaded unpublished to the Page for Instagram to fetch, if a crash left them
+                     "hosted_photo_ids": p.get("hosted_photo_ids") or []}
+                    for p in theirs if p.get("status") in ("published", "unknown", "publishing")
+                    or p.get("hosted_photo_ids")]
         ref = "erased-" + secrets.token_hex(4)
         removed: dict = {}
         for place in footprint.PLACES:

@@ -511,6 +511,22 @@ def _outbox_check(scan: Scan) -> list[Finding]:
     return found
 
 
+def _hosted_files(scan: Scan, pid: str) -> list[Path]:
+    """Copies of their images in the office's public web folder (Instagram's official API fetches
+    them from there; a crash can leave one): named after the post, so found wherever that folder is."""
+    mine = [post_id for post_id, p in scan.posts.items() if p["portrait_id"] == pid]
+    found = []
+    for settings in scan.ws.config.channels.values():
+        folder = Path(settings.public_dir) if getattr(settings, "public_dir", "") else None
+        if folder is None or not mine:
+            continue
+        for e in entries(folder):
+            name = e.name[1:] if e.name.startswith(".") else e.name  # .<post>-1.jpg.tmp while being copied
+            if any(name.startswith(f"{post_id}-") for post_id in mine):
+                found.append(Path(e.path))
+    return found
+
+
 def _store_temp_check(scan: Scan) -> list[Finding]:
     """Half-written store files left by a crash (the store itself is whole; the next change removes them too)."""
     found = []
@@ -572,6 +588,7 @@ class Place:
     shows_others: bool = False
     person_files: PersonFiles | None = None  # files or folders that show or name this person
     rewrite: bool = False                    # erasure rewrites such a file without the person, in place
+    anywhere: bool = False                   # deleted outside the workspace too (files the tool names itself)
     erase_rows: EraseRows | None = None      # for places in the store: take the person out
     withdraw: Withdraw | None = None         # what a withdrawal of some scopes changes here
     redo: Callable[[Scan], list[str]] | None = None   # what a person must make again (campaign status)
@@ -598,6 +615,9 @@ PLACES: tuple[Place, ...] = (
           "same form)", person_files=_evidence_files, check=_evidence_check),
     Place("renders", "renders/<id>/", "deleted", person_files=_render_files, check=_render_check),
     Place("outbox", "outbox/<date>-<post>-<channel>/", "deleted", person_files=_outbox_files, check=_outbox_check),
+    Place("hosted images", "<public_dir>/<post>-N.jpg of an instagram-graph channel with image_host \"url\"",
+          "deleted, wherever that folder is (the tool names these files itself)", person_files=_hosted_files,
+          anywhere=True),
     Place("billboard files", "exports/billboard-*.pdf and .png (or --out)",
           "deleted inside the workspace (outside it: listed to delete by hand); if printed, recall",
           shows_others=True, person_files=_pick_files),

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -215,3 +216,23 @@ def test_an_id_taken_again_after_an_interrupted_erasure_is_erased_as_well(cli, w
     assert r.exit_code == 0, r.output
     assert json.loads(cli("portrait", "list", "--json").output) == []
     assert not list(ws.photos.iterdir()) and cli("doctor").exit_code == 0
+
+
+def test_an_erase_deletes_copies_of_their_images_left_in_the_public_web_folder(cli, ws, tmp_path):
+    from conftest import configure
+
+    web = tmp_path / "htdocs" / "kampagne"
+    web.mkdir(parents=True)
+    configure(ws, "channels.instagram", publisher="instagram-graph", image_host="url", public_dir=str(web),
+              public_base_url="https://www.stadt.example/kampagne/")
+    gone = approved_portrait(ws, "Brigitte", 81, "senior")
+    kept = approved_portrait(ws, "Tamara", 32, "health")
+    at = (ws.now() + timedelta(days=1)).strftime("%Y-%m-%d 10:00")
+    ids = {pid: json.loads(cli("schedule", "add", pid, "--at", at, "--channel", "instagram", "--json").output)[0]["id"]
+           for pid in (gone, kept)}
+    for pid, post in ids.items():  # what a publish killed mid-upload leaves in the web folder
+        make_photo(web / f"{post}-1.jpg")
+    (web / f".{ids[gone]}-2.jpg.tmp").write_bytes(b"half")
+    r = cli("gdpr", "erase", gone, "--yes")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in web.iterdir()) == [f"{ids[kept]}-1.jpg"]

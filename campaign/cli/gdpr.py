@@ -52,6 +52,8 @@ def erase(ctx, portrait_id, yes, as_json):
         click.echo(f"Also finished the interrupted erasure {ref}.")
     for p in result["takedown"]:
         click.echo(f"  Take down by hand: post {p['post_id']} on {p['channel']} {p.get('permalink') or p.get('remote_id') or ''}")
+        for photo in p.get("hosted_photo_ids", []):
+            click.echo(f"  Delete by hand: the unpublished Page photo {photo} (the image of post {p['post_id']})")
     for f in result["by_hand"]:
         click.echo(f"  Delete by hand (outside the workspace, shows them): {f['path']}")
     for note in result["redo"]:
