@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from campaign.brand import brand_font, brand_logo
+from campaign.footprint import record_output
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -301,8 +302,6 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     buf = BytesIO()
     sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
     atomic_write_bytes(target, buf.getvalue())
-    from campaign.footprint import record_output
-
     record_output(ws, "contact-sheet", target, rows, rows)
     return {"file": str(target), "renders": len(renders), "portraits": len(rows),
             "left_out": len({r.get("portrait_id") for r in on_disk} - set(rows)),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from campaign import billboard
 from campaign.engagement import ranking_settings, top
-from campaign.footprint import resolve
+from campaign.footprint import record_output, remove, resolve
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -258,8 +258,6 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
                 (out_dir / name).unlink()
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    from campaign.footprint import record_output, remove
-
     index = out_dir / "index.html"
     record_output(ws, "report", index, summary.pop("_names"), summary.pop("_faces"),
                   discard=lambda: [remove(part) for part in report_parts(index)])

@@ -100,9 +100,7 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
-    from campaign.footprint import record_output
-
-    record_output(ws, "calendar", out, {p["portrait_id"] for p in rows if p["portrait_id"] in portraits})
+    footprint.record_output(ws, "calendar", out, {p["portrait_id"] for p in rows if p["portrait_id"] in portraits})
     return {"file": str(out), "events": len(rows)}
 
 
