@@ -213,7 +213,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     items = [poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
                          tuple(p["photo"].get("focus") or (0.5, 0.33)), f"{p['first_name']} ({p['age']})", p["role"])
              for p in people]
-    credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
+    credits = list(dict.fromkeys(p.get("credit") or brand.credit for p in people if p.get("credit") or brand.credit))
     band = poster.Band(ws.config.name, ws.config.hashtag,
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))

@@ -113,6 +113,10 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
     # Overviews that may show the face: the contact sheet and the report. Both can be made again.
     (ws.exports / "contact-sheet.jpg").unlink(missing_ok=True)
     shutil.rmtree(ws.exports / "report", ignore_errors=True)
+    from campaign.postview import page_path
+
+    for post_id in post_ids:  # `schedule show --html` pages hold the post's images
+        page_path(ws, post_id).unlink(missing_ok=True)
     published = [p for p in rows["posts"] if p.get("status") in ("published", "unknown", "publishing")]
     return {"erased": token, "removed": counts, "takedown": [
         {"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import shutil
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from campaign import billboard
@@ -20,6 +20,7 @@ from portraits import consent, records
 from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
+NEXT_DAYS = 7
 THUMB = 360
 STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
 
@@ -88,6 +89,26 @@ def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, d
         rows.append(f"<tr><th>{day:%a %d.%m.%Y}</th><td><ul>{''.join(items)}</ul></td></tr>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return f"<p>{_e(summary)}</p><table class=\"calendar\">{''.join(rows)}</table>", counts
+
+
+def _next_posts(ws: Workspace, db, img: Path) -> tuple[str, int]:
+    """The posts of the next seven days as they will appear (as `campaign schedule show` has them)."""
+    from campaign.postview import post_view, render_page
+
+    now = ws.now()
+    upcoming = [p for p in posts.in_range(posts.all_posts(db), now, now + timedelta(days=NEXT_DAYS))
+                if p["status"] == "planned"]
+    views = []
+    for post in upcoming:
+        view = post_view(ws, db, post)
+        for n, image in enumerate(view["images"], 1):
+            image["src"] = None
+            if image["path"]:
+                name = f"post-{post['id']}-{n}.jpg"
+                _thumbnail(image["path"], img / name)
+                image["src"] = f"img/{name}"
+        views.append(view)
+    return render_page("next_posts.html", posts=views), len(views)
 
 
 def _chart(ws: Workspace, db, rows: list[dict], target: Path) -> bool:
@@ -177,6 +198,12 @@ text-align:left;vertical-align:top} .gallery{display:flex;flex-wrap:wrap;gap:1em
 """
 
 
+def _card_style() -> str:
+    from campaign.postview import render_page
+
+    return render_page("post.css")
+
+
 def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
     """Write index.html and its images into `out` (default exports/report/); return what it holds."""
     out_dir = Path(out) if out else ws.exports / "report"
@@ -192,16 +219,18 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
     shown = [p for p in people if consent.valid_scopes(db, p["id"], today)]
     gallery, n_gallery = _gallery(ws, shown, img)
     calendar, counts = _calendar(posts.all_posts(db), names, ws.tz)
+    upcoming, n_upcoming = _next_posts(ws, db, img)
     rows = top(ws)
     chart = _chart(ws, db, rows, img / "engagement.png")
     expiring, n_expiring = _expiring(db, today, names)
     title = ws.config.name
     page = f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{_e(title)}: report</title>
-<style>{STYLE}</style></head><body>
+<style>{STYLE}{_card_style()}</style></head><body>
 <h1>{_e(title)} {_e(ws.config.hashtag)}</h1>
 <p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.timezone)}).</p>
 <h2>Gallery</h2>{gallery}
+<h2>The next {NEXT_DAYS} days, as they will appear</h2>{upcoming}
 <h2>Calendar</h2>{calendar}
 <h2>Ranking</h2>{_ranking(rows, chart)}
 <h2>Consent expiring within {EXPIRING_DAYS} days</h2>{expiring}
@@ -211,5 +240,5 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
     index = out_dir / "index.html"
     atomic_write_text(index, page)
     return {"index": str(index), "gallery": n_gallery, "hidden": len(people) - len(shown),
-            "posts": counts, "ranked": len(rows), "expiring": n_expiring,
+            "posts": counts, "next_days": n_upcoming, "ranked": len(rows), "expiring": n_expiring,
             "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())}

@@ -23,7 +23,7 @@ from tinydb.storages import Storage
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_bytes
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 60.0
 
@@ -32,8 +32,19 @@ def _migrate_0_to_1(data: dict) -> None:
     """Version 1 is the first schema: nothing to change but the version number."""
 
 
+def _migrate_1_to_2(data: dict) -> None:
+    """Posts get a format and a language: the feed post in the portrait's language is what they were."""
+    langs = {p.get("id"): p.get("lang") for p in data.get("portraits", {}).values()}
+    for post in data.get("posts", {}).values():
+        post.setdefault("format", "feed")
+        if not post.get("lang"):
+            post["lang"] = langs.get(post.get("portrait_id"))
+        post.setdefault("approvals", [])
+        post.setdefault("images", None)
+
+
 # MIGRATIONS[n] turns a store of version n into version n + 1.
-MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -3,17 +3,23 @@
 facebook-sdk 3.1.0 only accepts Graph API versions up to 3.1, which Meta now answers with error
 2635. The version we speak is pinned here, once, and set on the client after constructing it.
 The Page access token comes from CAMPAIGN_FACEBOOK_TOKEN and never leaves this module in a message.
+
+Feed and square posts are one photo on `/{page-id}/photos` with the caption. A story and a
+carousel first upload their photos unpublished (nothing shows yet, so a failure there is safe to
+retry), then one call makes them public: `/{page-id}/photo_stories` with the photo id (the Page
+stories API), or a feed post on `/{page-id}/feed` with the photos as `attached_media`.
 """
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, one_image
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
 
 GRAPH_API_VERSION = "24.0"  # the one place the Graph API version is set
@@ -127,14 +133,38 @@ class FacebookPublisher:
             raise translate(e, during_upload) from None
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
-        image, _alt_text = one_image(post, media)
         graph = self._graph()
-        with open(image, "rb") as f:
+        if post["format"] == "story":
+            return self._story(graph, media[0])
+        if post["format"] == "carousel":
+            return self._carousel(graph, media, caption)
+        with open(media[0].path, "rb") as f:
             result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
                                                         message=caption), during_upload=True)
         post_id = str(result.get("post_id") or f"{self.page_id}_{result['id']}")
         return {"remote_id": post_id, "photo_id": str(result.get("id")),
                 "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def _unpublished_photo(self, graph, item: Media) -> str:
+        with open(item.path, "rb") as f:
+            result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
+                                                        published="false"))
+        return str(result["id"])
+
+    def _story(self, graph, item: Media) -> dict[str, Any]:
+        photo_id = self._unpublished_photo(graph, item)
+        result = self._call(lambda: graph.put_object(self.page_id, "photo_stories", photo_id=photo_id),
+                            during_upload=True)
+        post_id = str(result.get("post_id") or photo_id)
+        return {"remote_id": post_id, "photo_id": photo_id, "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def _carousel(self, graph, media: list[Media], caption: str) -> dict[str, Any]:
+        photo_ids = [self._unpublished_photo(graph, item) for item in media]
+        attached = {f"attached_media[{i}]": json.dumps({"media_fbid": pid}) for i, pid in enumerate(photo_ids)}
+        result = self._call(lambda: graph.put_object(self.page_id, "feed", message=caption, **attached),
+                            during_upload=True)
+        post_id = str(result["id"])
+        return {"remote_id": post_id, "photo_ids": photo_ids, "permalink": f"https://www.facebook.com/{post_id}"}
 
     def check(self) -> dict[str, Any]:
         graph = self._graph()
