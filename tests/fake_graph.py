@@ -1,6 +1,8 @@
 """A small fake Graph API on 127.0.0.1 for the tests: it records every request and answers like Meta.
 
-Routes: POST /vX/{page}/photos, GET /vX/{page} (name), GET /vX/{page}/published_posts (paged),
+Routes: POST /vX/{page}/photos (published=false keeps the photo back for a story or a
+multi-photo post), POST /vX/{page}/photo_stories (photo_id), POST /vX/{page}/feed (message,
+attached_media[i]), GET /vX/{page} (name), GET /vX/{page}/published_posts (paged),
 GET /vX/{post} (reactions, comments, shares). `fail_next` makes the next request answer with a
 Graph error; `kill_on_upload` kills a process (SIGKILL) once an upload has been stored, before
 the answer goes back: the platform has the post, the client never hears of it.
@@ -23,6 +25,8 @@ class FakeGraph:
         self.page_id, self.page_name, self.token = page_id, page_name, token
         self.requests: list[dict] = []
         self.posts: list[dict] = []  # what the Page shows, newest last
+        self.unpublished: dict[str, bytes] = {}  # photos uploaded with published=false, by id
+        self.stories: list[dict] = []
         self.engagement: dict[str, dict] = {}
         self.fail_next: list[tuple[int, dict]] = []
         self.kill_on_upload: int | None = None
@@ -96,6 +100,28 @@ class FakeGraph:
                 if req["token"] != fake.token:
                     return self._answer(400, {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}})
                 parts = req["parts"]
+                if req["method"] == "POST" and parts == [fake.page_id, "photos"] \
+                        and req["form"].get("published") == "false":
+                    photo_id = str(7000 + len(fake.unpublished) + 1)
+                    fake.unpublished[photo_id] = req["files"].get("source", b"")
+                    return self._answer(200, {"id": photo_id})
+                if req["method"] == "POST" and parts == [fake.page_id, "photo_stories"]:
+                    photo_id = req["form"].get("photo_id")
+                    if photo_id not in fake.unpublished:
+                        return self._answer(400, {"error": {"message": "Invalid photo_id", "type": "OAuthException",
+                                                            "code": 100}})
+                    post_id = f"{fake.page_id}_{8000 + len(fake.stories) + 1}"
+                    fake.stories.append({"id": post_id, "photo_id": photo_id})
+                    return self._answer(200, {"success": True, "post_id": post_id})
+                if req["method"] == "POST" and parts == [fake.page_id, "feed"]:
+                    attached = [json.loads(v)["media_fbid"] for k, v in sorted(req["form"].items())
+                                if k.startswith("attached_media[")]
+                    if not attached or any(a not in fake.unpublished for a in attached):
+                        return self._answer(400, {"error": {"message": "Invalid attached_media", "type": "OAuthException",
+                                                            "code": 100}})
+                    post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
+                    fake.posts[-1]["attached"] = attached
+                    return self._answer(200, {"id": post_id})
                 if req["method"] == "POST" and parts == [fake.page_id, "photos"]:
                     post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
                     if fake.kill_on_upload:
