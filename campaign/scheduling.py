@@ -57,8 +57,9 @@ def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, 
                               holidays_country=posting.holidays_country,
                               holidays_subdivision=posting.holidays_subdivision, now=ws.now(),
                               langs=lang_list, lang_gap=timedelta(minutes=posting.language_gap_minutes))
+        people = {p["id"]: p for p in records.all_portraits(db)}
         for post in result["created"]:
-            _check_content(ws, db, post)
+            _check_content(ws, db, post, people[post["portrait_id"]])
     return result
 
 

@@ -95,14 +95,18 @@ def test_show_of_a_published_post_shows_what_went_out(cli, ws):
     assert view["images"][0]["hash"] == sent["images"][0]["hash"]
 
 
-def test_gdpr_erase_removes_the_pages_of_the_persons_posts(cli, ws):
+def test_withdrawal_and_gdpr_erase_remove_the_pages_of_the_persons_posts(cli, ws):
     pid = approved_portrait(ws, "Jonas", 16, "youth")
-    post_id = due_post(ws, pid, seconds_ahead=3600)
-    assert cli("schedule", "show", post_id, "--html").exit_code == 0
-    page = ws.exports / "posts" / f"{post_id}.html"
-    assert page.is_file()
+    on_instagram = due_post(ws, pid, seconds_ahead=3600)
+    on_facebook = due_post(ws, pid, channel="facebook", seconds_ahead=3600)
+    for post_id in (on_instagram, on_facebook):
+        assert cli("schedule", "show", post_id, "--html").exit_code == 0
+    pages = {post_id: ws.exports / "posts" / f"{post_id}.html" for post_id in (on_instagram, on_facebook)}
+    assert all(page.is_file() for page in pages.values())
+    assert cli("consent", "withdraw", pid, "--scope", "instagram").exit_code == 0
+    assert not pages[on_instagram].exists() and pages[on_facebook].is_file()
     assert cli("gdpr", "erase", pid, "--yes").exit_code == 0
-    assert not page.exists()
+    assert not pages[on_facebook].exists()
 
 
 def test_the_report_shows_the_next_seven_days_as_they_will_appear(cli, ws):
