@@ -20,6 +20,7 @@ from portraits.errors import CampaignError
 from schedules import posts
 
 RULES = {"none": 0, "one": 1, "two": 2}
+WAITING = "waiting for approval"  # the reason of a due post that lacks approvals
 
 
 def content_hash(post: dict, langs: list[str], image_hashes: list[str], caption: str, alt_texts: list[str]) -> str:
@@ -78,6 +79,9 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> 
                             if before.needed > 1 and not before.approved else "Nothing more to do.")
     approvals = [*post.get("approvals", []), {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}]
     after = state({**post, "approvals": approvals}, digest, rule)
-    post = posts.update(db, post_id, now, note=f"approved by {who} ({after.describe()})", approvals=approvals)
+    fields = {"approvals": approvals}
+    if (post.get("reason") or "").startswith(WAITING):  # a due post: look at it again now, not in a minute
+        fields.update(reason=None, next_try=None)
+    post = posts.update(db, post_id, now, note=f"approved by {who} ({after.describe()})", **fields)
     audit.record(db, "post.approve", post_id, now=now, content=digest[:12], approvals=len(after.people))
     return post

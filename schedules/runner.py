@@ -79,7 +79,7 @@ def _wait_for_approval(site: Site, db, post: dict, verdict: approval.State, now:
         log.warning("%s not approved by the end of its grace window (%s)", post["id"], verdict.describe())
         return posts.update(db, post["id"], now, "failed", "not approved", reason="not approved", next_try=None,
                             error=f"{verdict.describe()} when it was due at {post['at']}")
-    reason = f"waiting for approval: {verdict.describe()}"
+    reason = f"{approval.WAITING}: {verdict.describe()}"
     if posts.due_time(post) > now:  # published by hand before its time: nothing to write
         return {**post, "reason": reason}
     recheck = (now + timedelta(seconds=APPROVAL_RECHECK)).isoformat(timespec="seconds")

@@ -43,6 +43,7 @@ def run(ctx, once, sync_seconds, as_json):
 def publish(ctx, post_id, as_json):
     """Publish one planned post now."""
     from portraits.errors import CampaignError
+    from schedules.approval import WAITING
     from schedules.posts import get
     from schedules.runner import publish_post
 
@@ -56,7 +57,7 @@ def publish(ctx, post_id, as_json):
         echo_json(post)
     elif post["status"] == "published":
         click.echo(f"Published {post_id} on {post['channel']}: {post.get('permalink') or post.get('remote_id')}")
-    elif post["status"] == "planned" and (post.get("reason") or "").startswith("waiting for approval"):
+    elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
         raise CampaignError(f"{post_id} was not published: {post['reason']}.",
                             f"Approve it first: campaign schedule approve {post_id}")
     else:
