@@ -314,8 +314,8 @@ class Runner:
             if job is not None and job.next_run_time is not None and abs(
                     (job.next_run_time - due).total_seconds()) < 0.5:
                 continue
-            if job is not None and due <= now:
-                continue  # already queued to run now
+            if job is not None and due <= now and (job.next_run_time is None or job.next_run_time <= now):
+                continue  # already queued to run now (a later look, e.g. for approval, is brought forward)
             self.scheduler.add_job(self._publish, "date", run_date=run_at, args=[post_id], id=post_id,
                                    replace_existing=True, executor="publish")
 

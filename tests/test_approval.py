@@ -164,3 +164,27 @@ def test_cancelling_several_posts_changes_nothing_when_one_of_them_is_already_ou
 def test_a_user_name_must_be_plain_text(cli, ws):
     r = cli("--user", "a\x1bb", "status")
     assert r.exit_code == 2 and "plain characters" in r.output
+
+
+def test_the_daemon_publishes_a_waiting_post_as_soon_as_it_is_approved(cli, ws):
+    import time
+
+    from schedules.runner import Runner
+
+    set_config(ws, 'approval = "none"', 'approval = "one"')
+    post_id = due_post(ws, approved_portrait(ws, "Amira", 38, "health"), seconds_ahead=1)
+    runner = Runner(ws, sync_seconds=0.3)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 20
+        while "waiting for approval" not in (_post(ws, post_id).get("reason") or "") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _post(ws, post_id)["status"] == "planned" and _outbox(ws) == []
+        assert cli("schedule", "approve", post_id).exit_code == 0
+        approved_at = time.monotonic()
+        while _post(ws, post_id)["status"] != "published" and time.monotonic() < approved_at + 20:
+            time.sleep(0.1)
+    finally:
+        runner.stop()
+    assert _post(ws, post_id)["status"] == "published"
+    assert time.monotonic() - approved_at < 10  # not at the next look a minute later
