@@ -4,16 +4,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system demo gallery test bench clean
 
 setup: $(STAMP)
 
-# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout).
+# System libraries: libfribidi for right-to-left text shaping (Pillow's raqm layout); libgs-common for
+# a CMYK ICC profile (Ghostscript's) that the billboard tests convert to.
 system:
-	@dpkg -s libfribidi0 >/dev/null 2>&1 || { \
-	  echo "installing libfribidi0"; \
+	@dpkg -s libfribidi0 libgs-common >/dev/null 2>&1 || { \
+	  echo "installing libfribidi0 libgs-common"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libfribidi0 libgs-common; }
 
 $(STAMP): setup.cfg pyproject.toml | system
 	python3 -m venv $(VENV)
@@ -24,6 +25,9 @@ $(STAMP): setup.cfg pyproject.toml | system
 demo: setup
 	$(PY) -m campaign.demo $(DEMO)
 
+gallery: setup
+	$(PY) -m campaign.demo --gallery gallery
+
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
@@ -31,4 +35,4 @@ bench: setup
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO) *.egg-info
+	rm -rf $(VENV) $(DEMO) gallery *.egg-info

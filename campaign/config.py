@@ -127,12 +127,35 @@ def _approval(value: str) -> str:
     return value
 
 
+def _condition(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9 _.-]{2,40}", value):
+        raise ValueError(f"{value!r} is not a printing condition: use a registered name such as FOGRA39 or FOGRA51")
+    return value
+
+
 def _publisher(value: str) -> str:
     from schedules.channel import PUBLISHERS
 
     if value not in PUBLISHERS:
         raise ValueError(f"{value!r} is not a publisher: use one of {', '.join(PUBLISHERS)}")
     return value
+
+
+IMAGE_HOSTS = ("page-photo", "url")
+
+
+def _public_dir(value: str) -> str:
+    if value and not Path(value).is_absolute():
+        raise ValueError(f"{value!r} is not an absolute path: give the web server's folder, e.g. /var/www/kampagne")
+    return value
+
+
+def _public_base_url(value: str) -> str:
+    if not value:
+        return value
+    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
+        raise ValueError(f"{value!r} is not a web address: write it like https://www.stadt.de/kampagne/")
+    return value if value.endswith("/") else value + "/"
 
 
 def check_template(template: str, lang: str = "") -> str:
@@ -201,6 +224,16 @@ class Channel(Section):
     page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                    _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
         Field("", description="the numeric id of the Facebook Page")
+    ig_user_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                      _fail(f"{v!r} is not an Instagram account id: digits only"))] = \
+        Field("", description='instagram-graph: the account id ("" = the one linked to page_id)')
+    image_host: Annotated[str, _check(lambda v: v if v in IMAGE_HOSTS else
+                                      _fail(f"{v!r} is not an image host: use \"page-photo\" or \"url\""))] = \
+        Field("page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
+    public_dir: Annotated[str, _check(_public_dir)] = \
+        Field("", description='image_host "url": the folder your web server publishes (absolute path)')
+    public_base_url: Annotated[str, _check(_public_base_url)] = \
+        Field("", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
     simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
@@ -223,6 +256,8 @@ class Billboard(Section):
     scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
+    print_condition: Annotated[str, _check(_condition)] = Field(
+        "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
 def _caption(opening: str, closing: str, credit: str) -> str:
@@ -271,6 +306,10 @@ def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
         if settings.publisher not in spec.publishers:
             raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
                              f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
+        if settings.publisher == "instagram-graph" and settings.image_host == "url" and not (
+                settings.public_dir and settings.public_base_url):
+            raise ValueError(f'[channels.{name}] image_host: "url" needs both public_dir and public_base_url '
+                             '(the web folder and its address); or use "page-photo"')
     return {**{name: Channel() for name in CHANNELS}, **value}
 
 
@@ -407,7 +446,8 @@ NOTES = {
                 "# A line holding {credit} is left out for a portrait without a photo credit.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram" / "facebook" post for real (see README: connecting real accounts).',
+                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
+                '# post for real (see README: connecting real accounts).',
 }
 
 

@@ -6,8 +6,12 @@ left out of the gallery, and a withdrawn person's face never appears in it.
 """
 from __future__ import annotations
 
+import contextlib
 import html
+import json
+import os
 import shutil
+import tempfile
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +21,7 @@ from campaign.engagement import ranking_settings, top
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
+from portraits.errors import CampaignError
 from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
@@ -204,13 +209,74 @@ def _card_style() -> str:
     return render_page("post.css")
 
 
+MANIFEST = ".campaign-report.json"  # the files of the report in this folder: the only ones it ever replaces or removes
+STAGING_PREFIX = ".campaign-report-"  # a report being made; one left by a crash is removed by the next
+
+
+def default_folder(ws: Workspace) -> Path:
+    return ws.exports / "report"
+
+
+def _our_files(ws: Workspace, out_dir: Path) -> set[str]:
+    """The files the previous report wrote here (relative paths), from its manifest."""
+    manifest = out_dir / MANIFEST
+    if manifest.is_file():
+        try:
+            return set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+        except (ValueError, KeyError, TypeError):
+            raise CampaignError(f"The report list {manifest} is damaged, so the tool cannot tell its files from "
+                                "others.", "Delete that folder's report yourself, or choose another --out folder.") from None
+    if out_dir.resolve() == default_folder(ws).resolve():
+        # exports/report from a version without a manifest: it held exactly index.html and img/.
+        return {str(p.relative_to(out_dir)) for p in [out_dir / "index.html", *(out_dir / "img").glob("*")]
+                if p.is_file()}
+    return set()
+
+
+def _write_manifest(out_dir: Path, files: set[str]) -> None:
+    atomic_write_text(out_dir / MANIFEST, json.dumps({"files": sorted(files)}, indent=1))
+
+
 def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
-    """Write index.html and its images into `out` (default exports/report/); return what it holds."""
-    out_dir = Path(out) if out else ws.exports / "report"
-    img = out_dir / "img"
-    if img.exists():
-        shutil.rmtree(img)  # images of people removed or withdrawn since the last report must go
-    img.mkdir(parents=True)
+    """Write index.html and its images into `out` (default exports/report/); return what it holds.
+
+    The report is made in a staging folder inside `out`, its images are moved into place, and the
+    page replaces the old one last, so a page never points at an image that is not there. Only
+    files listed in the previous report's manifest are replaced or removed; a file of someone
+    else's in the way stops the report before anything is changed."""
+    out_dir = Path(out) if out else default_folder(ws)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CampaignError(f"{out_dir} is a file, not a folder.", "Give --out a folder for the report.")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    old = _our_files(ws, out_dir)
+    for leftover in out_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    try:
+        summary = _make(ws, stage)
+        new = {str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()}
+        theirs = sorted(f for f in new if (out_dir / f).exists() and f not in old)
+        if theirs:
+            raise CampaignError(f"{out_dir} already holds {', '.join(theirs[:3])}, which no campaign report wrote; "
+                                "nothing was changed.", "Give --out an empty or new folder, or move those files away.")
+        _write_manifest(out_dir, old | new)  # from here on every file is listed, whatever happens
+        (out_dir / "img").mkdir(exist_ok=True)
+        for name in sorted(new - {"index.html"}):
+            os.replace(stage / name, out_dir / name)
+        os.replace(stage / "index.html", out_dir / "index.html")
+        _write_manifest(out_dir, new)
+        for name in sorted(old - new):
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / name).unlink()
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return {"index": str(out_dir / "index.html"), **summary, "files": sorted(new)}
+
+
+def _make(ws: Workspace, folder: Path) -> dict:
+    """The page and its images, written into `folder`; what they show."""
+    img = folder / "img"
+    img.mkdir()
     db = ws.store.read()
     now = ws.now()
     today = now.date()
@@ -237,8 +303,6 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
 <h2>Billboard</h2>{_billboard(ws, names, img)}
 </body></html>
 """
-    index = out_dir / "index.html"
-    atomic_write_text(index, page)
-    return {"index": str(index), "gallery": n_gallery, "hidden": len(people) - len(shown),
-            "posts": counts, "next_days": n_upcoming, "ranked": len(rows), "expiring": n_expiring,
-            "files": sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*") if p.is_file())}
+    atomic_write_text(folder / "index.html", page)
+    return {"gallery": n_gallery, "hidden": len(people) - len(shown), "posts": counts, "next_days": n_upcoming,
+            "ranked": len(rows), "expiring": n_expiring}

@@ -22,7 +22,7 @@ def channels_from(value: str | None, config: dict) -> list[str]:
     unknown = [c for c in names if c not in CHANNELS]
     if unknown:
         raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(CHANNELS)}.")
-    return names
+    return list(dict.fromkeys(names))  # "instagram,instagram" is one channel, never two posts
 
 
 def langs_from(value: str | None, config) -> list[str] | None:

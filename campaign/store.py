@@ -1,4 +1,4 @@
-"""The store: TinyDB on a crash-safe, lock-protected JSON file.
+"""The store: TinyDB on a crash-safe, lock-protected JSON file with a few versions kept.
 
 TinyDB's own JSONStorage rewrites the file in place with no lock, so a crash can leave half a
 file and two processes lose each other's writes. Here every change happens in a transaction:
@@ -7,12 +7,20 @@ take the file lock, read the file fresh, change the data in memory, then write i
 writes nothing, so the file stays byte-for-byte as it was. Readers need no lock: rename is
 atomic, so they see the old file or the new one, never a mix.
 
+Before each write the previous file goes to `.backups/campaign.json.1` (the older ones move up
+to `.5`), written the same atomic way from the bytes the transaction already read. A file that
+is not a store this tool knows (binary, another JSON shape, wrong types in its tables) is
+refused with the command that restores the newest good backup.
+
 This is the only module that knows the store is a JSON file; everything else gets a TinyDB.
 """
 from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shlex
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,11 +29,13 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes
+from portraits.files import atomic_write_bytes, fsync_folder
 
 SCHEMA_VERSION = 2
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 60.0
+BACKUP_DIR = ".backups"  # next to the store; holds personal data like the store itself
+BACKUPS = 5  # campaign.json.1 (newest) .. campaign.json.5
 
 
 def _migrate_0_to_1(data: dict) -> None:
@@ -45,6 +55,27 @@ def _migrate_1_to_2(data: dict) -> None:
 
 # MIGRATIONS[n] turns a store of version n into version n + 1.
 MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+
+_ISO = "iso-time"
+# The fields the code relies on in each known table, with their JSON types. Other tables and
+# further fields are allowed; a document missing one of these is a store we cannot work with.
+TABLE_FIELDS: dict[str, dict[str, type | tuple | str]] = {
+    "portraits": {"id": str, "first_name": str, "age": int, "role": str, "quote": str, "status": str,
+                  "photo": dict},
+    "consents": {"portrait_id": str, "event": str, "scopes": list},
+    "posts": {"id": str, "portrait_id": str, "channel": str, "at": _ISO, "status": str},
+    "engagement": {"post_id": str, "at": _ISO, "likes": int, "comments": int, "shares": int},
+    "audit": {"at": _ISO, "action": str},
+    "counters": {"name": str, "value": int},
+    "billboard": {"picked": list},
+}
+
+
+def backup_files(store_path: Path | str) -> list[Path]:
+    """The kept versions of a store, newest first (only those that exist)."""
+    path = Path(store_path)
+    folder = path.parent / BACKUP_DIR
+    return [p for n in range(1, BACKUPS + 1) if (p := folder / f"{path.name}.{n}").is_file()]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -66,32 +97,111 @@ class _MemoryStorage(Storage):
         self.dirty = True
 
 
-def _load(path: Path) -> dict:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    if not raw.strip():
-        return {}
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as e:
-        raise CampaignError(
-            f"The store {path.name} is not valid JSON ({e.msg} at line {e.lineno}).",
-            "Restore it from a backup; the tool never leaves it half-written itself.",
-        ) from None
+def _type_ok(value, kind) -> bool:
+    if kind == _ISO:
+        if not isinstance(value, str):
+            return False
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def schema_problem(data: object) -> str | None:
+    """What makes `data` not a store of ours, in words; None when it is one."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not the tables of a campaign store"
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            return f"its table {name!r} is not a table of records"
+        if name == META_TABLE:
+            for doc in table.values():
+                if not isinstance(doc, dict) or not _type_ok(doc.get("schema", 0), int):
+                    return "its schema version is not a number"
+            continue
+        fields = TABLE_FIELDS.get(name, {})
+        for doc_id, doc in table.items():
+            if not doc_id.isdigit() or not isinstance(doc, dict):
+                return f"record {doc_id!r} of table {name!r} is not a record"
+            for field, kind in fields.items():
+                if field not in doc:
+                    return f"record {doc_id} of table {name!r} has no {field!r}"
+                if not _type_ok(doc[field], kind):
+                    return f"record {doc_id} of table {name!r} has a wrong {field!r}: {doc[field]!r:.40}"
+    return None
 
 
 def _dump(data: dict) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        # Text from a non-UTF-8 source (a terminal, a file name) that got past the checks.
+        raise CampaignError("A text to be saved is not valid UTF-8 (it came from a file or terminal in "
+                            "another encoding).", "Type it again, or convert the file to UTF-8; nothing was saved.") from None
 
 
 class Store:
-    """One campaign's database file, reached only through `read()` and `transaction()`."""
+    """One campaign's database file, reached only through `read()` and `transaction()`.
 
-    def __init__(self, path: Path | str):
+    `create=False` (the workspace's store): a missing file is an error, since a workspace
+    without its store has lost its data; only `campaign init` makes a new one."""
+
+    def __init__(self, path: Path | str, create: bool = True, backups: int = BACKUPS):
         self.path = Path(path)
+        self.create = create
+        self.backups = backups
         self.lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.path.parent / BACKUP_DIR
+
+    def _restore_hint(self) -> str:
+        """One command that restores the newest backup that is a good store, or what to do without one."""
+        for backup in backup_files(self.path):
+            try:
+                raw = backup.read_bytes()
+                data = json.loads(raw)
+            except (OSError, ValueError):
+                continue
+            if raw.strip() and schema_problem(data) is None:
+                stamp = datetime.fromtimestamp(backup.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+                return (f"Restore the version from before the change of {stamp} (that change is then to be "
+                        f"made again): cp {shlex.quote(str(backup))} {shlex.quote(str(self.path))}")
+        return (f"No good backup is in {self.backup_dir}: restore {self.path.name} from your own backup "
+                "of the folder; nothing was changed.")
+
+    def _load(self) -> tuple[dict, bytes | None]:
+        """The store's data and its raw bytes (None when there is no file yet and that is allowed)."""
+        name = self.path.name
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            if self.create:
+                return {}, None
+            raise CampaignError(f"The store {self.path} is missing; this workspace's data is in it.",
+                                self._restore_hint()) from None
+        except IsADirectoryError:
+            raise CampaignError(f"The store {self.path} is a folder, not a file.", self._restore_hint()) from None
+        if not raw.strip():
+            raise CampaignError(f"The store {self.path} is empty.", self._restore_hint())
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise CampaignError(f"{self.path} is not a campaign store (it is not text).", self._restore_hint()) from None
+        except json.JSONDecodeError as e:
+            raise CampaignError(f"The store {name} is not valid JSON ({e.msg} at line {e.lineno}).",
+                                self._restore_hint()) from None
+        except RecursionError:
+            raise CampaignError(f"{self.path} is not a campaign store (nested too deeply).", self._restore_hint()) from None
+        problem = schema_problem(data)
+        if problem:
+            raise CampaignError(f"{self.path} is not a campaign store: {problem}.", self._restore_hint())
+        return data, raw
 
     def _upgrade(self, data: dict) -> bool:
         """Bring `data` to SCHEMA_VERSION in place; True if anything changed."""
@@ -112,7 +222,7 @@ class Store:
 
     def read(self) -> TinyDB:
         """A snapshot of the store for reading; changes to it are never saved."""
-        data = _load(self.path)
+        data, _raw = self._load()
         self._upgrade(data)
         return TinyDB(storage=_MemoryStorage, data=data)
 
@@ -128,22 +238,60 @@ class Store:
             ) from None
         try:
             self._remove_stale_temp_files()
-            data = _load(self.path)
+            data, raw = self._load()
             upgraded = self._upgrade(data)
             db = TinyDB(storage=_MemoryStorage, data=data)
             yield db
             storage: _MemoryStorage = db.storage  # type: ignore[assignment]
-            if storage.dirty or upgraded or not self.path.exists():
-                atomic_write_bytes(self.path, _dump(storage.data))
+            if storage.dirty or upgraded or raw is None:
+                new = _dump(storage.data)
+                if raw is not None and raw != new and self.backups:
+                    self._keep_backup(raw)
+                atomic_write_bytes(self.path, new)
         finally:
             self.lock.release()
 
+    def _keep_backup(self, raw: bytes) -> None:
+        """The version about to be replaced becomes backup 1; older ones move up, the oldest goes.
+
+        Backup 1 is a second name (hard link) for the file about to be replaced, so no byte is
+        copied: the store is always replaced by a rename, never written in place, so that file
+        never changes again. Where the file system has no hard links, the bytes are written."""
+        folder = self.backup_dir
+        folder.mkdir(mode=0o700, exist_ok=True)
+        name = self.path.name
+        for n in range(self.backups - 1, 0, -1):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(folder / f"{name}.{n}", folder / f"{name}.{n + 1}")
+        newest = folder / f"{name}.1"
+        link = folder / f".{name}.1.{os.getpid()}.tmp"
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                link.unlink()
+            os.link(self.path, link)
+            os.replace(link, newest)
+        except OSError:
+            with contextlib.suppress(OSError):
+                link.unlink()
+            atomic_write_bytes(newest, raw)
+            return
+        fsync_folder(folder)
+
+    def forget_backups(self) -> list[Path]:
+        """Remove every kept version (after a GDPR erasure they would still hold the person); return them."""
+        with self.transaction():
+            gone = backup_files(self.path)
+            for backup in gone:
+                backup.unlink()
+        return gone
+
     def _remove_stale_temp_files(self) -> None:
         # Under the lock no other writer is mid-write, so any temp file left is from a crash.
-        for stale in self.path.parent.glob(f".{self.path.name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                stale.unlink()
+        for folder in (self.path.parent, self.backup_dir):
+            for stale in folder.glob(f".{self.path.name}*.tmp"):
+                with contextlib.suppress(OSError):
+                    stale.unlink()
 
     def schema_version(self) -> int:
-        data = _load(self.path)
+        data, _raw = self._load()
         return int(data.get(META_TABLE, {}).get("1", {}).get("schema", 0))

@@ -32,7 +32,8 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
-        return Store(self.root / STORE_NAME)
+        """The store; a workspace whose campaign.json is missing or empty is refused, never started afresh."""
+        return Store(self.root / STORE_NAME, create=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -107,12 +108,12 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     path.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (path / folder).mkdir(exist_ok=True)
-    atomic_write_text(path / CONFIG_NAME, render_template(settings.name, settings.hashtag, settings.timezone))
-    ws = Workspace(path)
-    with ws.store.transaction() as db:
+    # The store first, campaign.toml last: a folder with campaign.toml always has its store.
+    with Store(path / STORE_NAME, create=True).transaction() as db:
         from portraits import audit
         audit.record(db, "init", None, name=settings.name)
-    return ws
+    atomic_write_text(path / CONFIG_NAME, render_template(settings.name, settings.hashtag, settings.timezone))
+    return Workspace(path)
 
 
 def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) -> Workspace:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import unicodedata
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
 from tinydb import TinyDB
 
+from portraits.errors import CampaignError
 
 _acting: ContextVar[str | None] = ContextVar("acting", default=None)
 
@@ -29,14 +31,18 @@ def acting_as(name: str | None) -> Iterator[None]:
 
 
 def actor() -> str:
-    """Who is acting: --user (see `acting_as`), else CAMPAIGN_USER, else the login name."""
+    """Who is acting: --user (see `acting_as`), else CAMPAIGN_USER, else the login name (in NFC, and
+    never bytes that are not UTF-8)."""
     name = _acting.get() or os.environ.get("CAMPAIGN_USER")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "unknown"
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # no login name in some containers
+            return "unknown"
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        raise CampaignError("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text.",
+                            "Set it again in a UTF-8 terminal, e.g. export CAMPAIGN_USER=anna.")
+    return unicodedata.normalize("NFC", name)
 
 
 def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,

@@ -8,13 +8,14 @@ expiry), a withdrawal closes it at once, whatever date is asked about, until a n
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 from tinydb import Query, TinyDB
 
 from portraits import audit, records
+from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 
 SCOPES = ("instagram", "facebook", "billboard", "press", "website")
@@ -155,7 +156,8 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(f"The signing date {signed_on} is in the future.", "Give the date the form was signed.")
     if expires is not None and expires <= signed_on:
         raise CampaignError(f"The expiry {expires} is not after the signing date {signed_on}.", "Check --expires.")
-    guardian_list = [g.strip() for g in guardians if g and g.strip()]
+    guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
+    signed_by = records.clean_text(signed_by, "signer's name") if signed_by else None
     minor = int(portrait["age"]) < ADULT_AGE
     if minor and not guardian_list:
         raise CampaignError(f"{portrait_id} is under {ADULT_AGE}: a guardian must sign.",
@@ -204,7 +206,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": via or "unspecified",
+        "via": records.clean_text(via, "channel of the withdrawal") if via else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
     db.table("consents").insert(event)
@@ -225,7 +227,7 @@ def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_wit
         row = {"portrait_id": p["id"], "first_name": p["first_name"], "age": p["age"], **s,
                "minor": int(p["age"]) < ADULT_AGE}
         if expiring_within is not None:
-            if not s["expires"] or records.as_date(s["expires"]) > today + timedelta(days=expiring_within):
+            if not s["expires"] or records.as_date(s["expires"]) > days_ahead(today, expiring_within):
                 continue
         rows.append(row)
     return rows

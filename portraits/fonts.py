@@ -40,6 +40,34 @@ def covers(path: Path, text: str) -> bool:
     return all(ord(ch) in cmap for ch in text if not ch.isspace() and ch not in "\u200e\u200f")
 
 
+def _drawn(text: str) -> list[str]:
+    return [ch for ch in text if not ch.isspace() and ch not in "\u200e\u200f"]
+
+
+def undrawable(text: str, preferred: Path | None = None) -> list[str]:
+    """The characters that keep `text` from being set in one font; [] when a font has them all.
+
+    First those no font has at all (emoji, symbols); for a text mixing scripts that no single
+    font has together, those the best-covering font lacks."""
+    candidates = ([preferred] if preferred else []) + list(fallbacks())
+    if any(covers(path, text) for path in candidates):
+        return []
+    chars = _drawn(text)
+    missing = [ch for ch in chars if not any(ord(ch) in _cmap(p) for p in candidates)]
+    if not missing:
+        best = max(candidates, key=lambda p: sum(ord(ch) in _cmap(p) for ch in chars))
+        missing = [ch for ch in chars if ord(ch) not in _cmap(best)]
+    return list(dict.fromkeys(missing))
+
+
+def describe(chars: list[str]) -> str:
+    """'😀 (U+1F600 GRINNING FACE)' for each character, so a person can find it in the text."""
+    import unicodedata
+
+    return ", ".join(f"{ch if ch.isprintable() else ''} (U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed')})".lstrip()
+                     for ch in chars[:5]) + (f" and {len(chars) - 5} more" if len(chars) > 5 else "")
+
+
 def font_for(text: str, preferred: Path | None = None) -> Path:
     """The brand font if it has every character, else the first fallback that has them all."""
     candidates = ([preferred] if preferred else []) + list(fallbacks())
@@ -48,6 +76,5 @@ def font_for(text: str, preferred: Path | None = None) -> Path:
     for path in candidates:
         if covers(path, text):
             return path
-    missing = sorted({ch for ch in text if not any(ord(ch) in _cmap(p) for p in candidates) and not ch.isspace()})
-    raise CampaignError(f"No font has the character(s) {' '.join(missing)!s}.",
+    raise CampaignError(f"No font has the character(s) {describe(undrawable(text, preferred))}.",
                         "Remove them from the text, or set a [brand] font in campaign.toml that has them.")

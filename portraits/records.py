@@ -14,7 +14,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, intake
+from portraits import audit, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -54,12 +54,37 @@ def all_portraits(db: TinyDB) -> list[dict]:
     return [dict(d) for d in db.table("portraits").all()]
 
 
+LABELS = {"first_name": "first name", "surname": "surname", "role": "role", "role_category": "role category",
+          "quote": "quote", "credit": "photo credit", "lang": "language"}
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern): spoofing, not text.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """True when the text shows something: not only spaces, zero-width, direction or combining marks."""
+    return any(unicodedata.category(ch)[0] not in "CZM" and ch not in _BLANK_LETTERS for ch in text)
+
+
+def clean_text(value: str, what: str) -> str:
+    """Text as it enters the store: NFC (so "José" is one way of writing, however it was typed), and
+    never text that came in with bytes that are not UTF-8."""
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise CampaignError(f"The {what} holds bytes that are not UTF-8 text: "
+                            f"{value.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')!r}.",
+                            "Type it again, or save the file as UTF-8.")
+    return unicodedata.normalize("NFC", value)
+
+
 def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Check and normalise the text fields; raise CampaignError with the first problem."""
     out = dict(fields)
-    for key in ("first_name", "surname", "role", "role_category", "quote", "credit", "lang"):
+    for key, label in LABELS.items():
         if isinstance(out.get(key), str):
-            out[key] = " ".join(out[key].split()) if key != "quote" else out[key].strip()
+            value = clean_text(out[key], label)
+            out[key] = " ".join(value.split()) if key != "quote" else value.strip()
+            if out[key] and not visible(out[key]):
+                raise CampaignError(f"The {label} has no visible characters (only spaces, zero-width or "
+                                    "direction marks).", f"Type the {label} again as plain text.")
     first = out.get("first_name")
     if "first_name" in out:
         if not first:
@@ -89,6 +114,12 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if len(out["quote"]) > MAX_QUOTE:
             raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
                                 f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
+        too_long = render.quote_limit(out["quote"], out.get("lang"))
+        if too_long:
+            fmt, most = too_long
+            raise CampaignError(f"The quote is too long for the {fmt} format ({len(out['quote'])} characters; "
+                                f"{most} of them fit at the smallest type size).",
+                                f"Shorten it to at most {most} characters.")
     if out.get("role_category"):
         out["role_category"] = slugify(out["role_category"]) or None
         if not out["role_category"]:
@@ -100,6 +131,36 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if out.get("credit") and len(out["credit"]) > 80:
         raise CampaignError("The photo credit is over 80 characters.", "Shorten it.")
     return out
+
+
+def check_drawable(portrait: dict) -> None:
+    """Refuse, when it is entered, text the images could not show: every language's name line,
+    quote and the credit must each be set in one bundled font (Noto Sans or Noto Sans Arabic),
+    whatever brand font campaign.toml names later. Emoji and symbols are refused here rather
+    than failing when the post is due."""
+    from portraits import fonts
+    from portraits.render import name_line, typographic
+
+    for lang in [portrait["lang"], *(portrait.get("translations") or {})]:
+        t = text_in(portrait, lang)
+        where = "" if lang == portrait["lang"] else f" ({lang})"
+        for what, text in (("name and role", name_line(portrait["first_name"], portrait["age"], t["role"], lang)),
+                           ("quote", typographic(t["quote"], lang)), ("photo credit", portrait.get("credit") or "")):
+            missing = fonts.undrawable(text)
+            if not missing:
+                continue
+            letters = all(unicodedata.category(ch).startswith("L") for ch in missing)
+            raise CampaignError(f"The {what}{where} has character(s) the images cannot show: {fonts.describe(missing)}.",
+                                "Write it in one script; put another language in a translation (campaign portrait "
+                                "translate)." if letters else
+                                "Leave them out or write them in words (emoji and symbols cannot be printed on "
+                                "the images).")
+
+
+def _texts_of(fields: dict, default_lang: str) -> dict:
+    """The texts of a portrait about to be made, in the shape `check_drawable` reads."""
+    return {"id": "new", "first_name": fields["first_name"], "age": fields["age"], "role": fields["role"],
+            "quote": fields["quote"], "lang": fields.get("lang") or default_lang, "credit": fields.get("credit")}
 
 
 def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -> str:
@@ -126,6 +187,8 @@ def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_
     photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
                  focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+    if info.get("face"):
+        photo["face"] = info["face"]
     record = {
         "id": portrait_id,
         "first_name": fields["first_name"],
@@ -155,6 +218,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
     `slot` is the billboard slot in pixels, so a photo too small for it is a warning now."""
     fields = validate_fields(dict(first_name=first_name, age=age, role=role, quote=quote, surname=surname,
                                   role_category=role_category, lang=lang, credit=credit))
+    check_drawable(_texts_of(fields, default_lang))
     info = intake.inspect(Path(photo), slot)
     owner = _photo_owner(db, info["sha256"])
     if owner:
@@ -162,8 +226,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
                             f"See it with `campaign portrait show {owner}`; each portrait needs its own photo.")
     existing = {d["id"] for d in db.table("portraits").all()}
     pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
-    photo_file = intake.keep(Path(photo), info, photos_dir)
-    record = _build(fields, info, photo_file, pid, default_lang, _now(now))
+    record = _build(fields, info, intake.keep(Path(photo), info, photos_dir), pid, default_lang, _now(now))
     db.table("portraits").insert(record)
     audit.record(db, "portrait.add", pid, now=now)
     return record
@@ -206,6 +269,9 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
         raise CampaignError(f"No CSV file at {csv_path}.", "Check the path and try again.") from None
     except UnicodeDecodeError:
         raise CampaignError(f"{csv_path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
+    except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise CampaignError(f"{csv_path.name} line {reader.line_num} cannot be read as CSV: {e}.",
+                            "Check that line (a missing closing quote makes one huge field) and import again.") from None
     missing = [c for c in CSV_REQUIRED if c not in header]
     if missing:
         raise CampaignError(f"{csv_path.name} lacks the column(s) {', '.join(missing)}.",
@@ -224,6 +290,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
                                                                       "role_category", "lang", "credit")} |
                                      {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
                                       "role": row.get("role", ""), "quote": row.get("quote", "")})
+            check_drawable(_texts_of(fields, default_lang))
             path = _inside(photos_root, row.get("photo", ""))
             if path is None:
                 raise CampaignError(f"photo {row.get('photo')!r} is outside the photos folder")
@@ -280,13 +347,16 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
             raise CampaignError(f"The focus {focus!r} is not two numbers.", "Write it as X,Y between 0 and 1, e.g. 0.5,0.3.") from None
         if not (0 <= x <= 1 and 0 <= y <= 1):
             raise CampaignError(f"The focus {focus} is outside the photo.", "Both numbers must be between 0 and 1.")
-        record["photo"] = dict(record["photo"], focus=[x, y], focus_source="manual")
+        # A focal point set by hand overrides the face found at intake: its box goes with it.
+        record["photo"] = {**{k: v for k, v in record["photo"].items() if k != "face"},
+                           "focus": [x, y], "focus_source": "manual"}
     if not fields and focus is None:
         raise CampaignError("Nothing to change.", "Give at least one option, e.g. --quote or --focus.")
     if fields.get("surname") == "":
         record.pop("surname", None)
         fields.pop("surname")
     record.update(fields)
+    check_drawable(record)
     record["updated_at"] = _now(now)
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.edit", portrait_id, now=now,
@@ -322,6 +392,7 @@ def translate_portrait(db: TinyDB, portrait_id: str, lang: str, quote: str, role
     translations = dict(record.get("translations") or {})
     translations[fields["lang"]] = {"quote": fields["quote"], "role": fields.get("role")}
     record["translations"] = translations
+    check_drawable(record)
     record["updated_at"] = _now(now)
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.translate", portrait_id, now=now, lang=fields["lang"])
@@ -337,6 +408,14 @@ def text_in(portrait: dict, lang: str | None) -> dict:
         raise CampaignError(f"{portrait['id']} has no {lang} translation.",
                             f"Add one: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
+
+
+def face_box(portrait: dict) -> tuple[float, float, float, float] | None:
+    """The face box found at intake (fractions of the photo); None for records made before it was
+    stored, and when the focal point was set by hand."""
+    photo = portrait["photo"]
+    face = photo.get("face") if photo.get("focus_source") == "face" else None
+    return tuple(face) if face else None
 
 
 def as_date(value: str | date | None) -> date | None:

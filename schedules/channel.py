@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from portraits.errors import CampaignError
 
@@ -54,14 +54,18 @@ class ChannelSpec:
 
 PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
+    PublisherKind("instagram-graph", "schedules.instagram_graph:InstagramGraphPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"),
+                  ("page_id", "ig_user_id", "image_host", "public_dir", "public_base_url")),
     PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
-    PublisherKind("facebook", "schedules.facebook:FacebookPublisher", ("CAMPAIGN_FACEBOOK_TOKEN",), ("page_id",)),
+    PublisherKind("facebook", "schedules.facebook:FacebookPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"), ("page_id",)),
 )}
 
 # Adding a channel: one module with its publisher, plus its entry here (and its consent scope in
 # portraits.consent.SCOPES, which a test checks).
 CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
-    ChannelSpec("instagram", "Instagram", ("outbox", "instagram"),
+    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"),
                 {"feed": "instagram-feed", "square": "instagram-square", "story": "story", "carousel": "instagram-feed"},
                 caption_chars=2200, hashtags=30),
     # Facebook Page stories are photo stories through the Page stories endpoint (/{page-id}/photo_stories).
@@ -139,6 +143,11 @@ class Media:
 
 class Publisher(Protocol):
     kind: str
+    # Set by the runner before publish(). A publisher that gets an id midway (an Instagram
+    # container) hands it over here, with a note, before the step that makes the post public; the
+    # runner writes it onto the post at once, so that after a crash `reconcile` can ask about it.
+    # Publishers that need nothing of the kind never call it.
+    checkpoint: Callable[[dict[str, Any], str], None]
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
         """Post it; return at least {"remote_id": str, "permalink": str | None}.
@@ -159,6 +168,11 @@ class Publisher(Protocol):
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
+
+    # Optional: def settle(self, post: dict) -> dict | None
+    #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
+    #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
+    #   the post holds nothing to ask about (reconcile then matches recent media by caption).
 
 
 def one_image(post: dict, media: list[Media]) -> tuple[Path, str]:

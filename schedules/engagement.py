@@ -17,24 +17,30 @@ from tinydb import Query, TinyDB
 from portraits import audit
 from portraits.errors import CampaignError
 from schedules import posts
+from schedules.meta_export import parse_number
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")
 
 
 def _count(name: str, value: Any, optional: bool = False) -> int | None:
-    if value is None or value == "":
+    """A figure typed by a person ("1.700", "1700") or given by a platform (an int)."""
+    hint = f"Give --{name} as a whole number, 0 or more (1.700 and 1700 are both one thousand seven hundred)."
+    if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+        raise CampaignError(f"The number of {name} ({value!r}) is not a whole number.", hint)
+    if isinstance(value, (int, float)):
+        number: int | None = int(value)
+    else:
+        try:
+            number = parse_number("" if value is None else str(value), name, comma_groups=False)
+        except ValueError as e:
+            raise CampaignError(f"The number of {name} {str(e).removeprefix(name).strip()}.", hint) from None
+    if number is None:
         if optional:
             return None
-        raise CampaignError(f"The number of {name} is missing.", f"Give --{name} as a whole number, 0 or more.")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise CampaignError(f"The number of {name} ({value!r}) is not a whole number.",
-                            f"Give --{name} as a whole number, 0 or more.") from None
-    if number < 0 or number != value and str(number) != str(value).strip():
-        raise CampaignError(f"The number of {name} ({value}) cannot be negative or a fraction.",
-                            f"Give --{name} as a whole number, 0 or more.")
+        raise CampaignError(f"The number of {name} is missing.", hint)
+    if number < 0:
+        raise CampaignError(f"The number of {name} ({number}) cannot be negative.", hint)
     return number
 
 

@@ -21,17 +21,27 @@ HEADERS = {
     "shares": ("shares", "geteilte inhalte", "mal geteilt", "teilen", "geteilt"),
     "reach": ("reach", "reichweite", "accounts reached", "erreichte konten"),
 }
-NUMBER = re.compile(r"^\d{1,3}([.,\u00a0 ]\d{3})+$|^\d+$")
+_GROUPED = r"\d{1,3}(?:%s\d{3})+|\d+"
+_WHOLE = {True: re.compile(_GROUPED % r"[.,\u00a0\u202f ]"), False: re.compile(_GROUPED % r"[.\u00a0\u202f ]")}
+_FRACTION = re.compile(r"\d[\d.\u00a0\u202f ]*,\d+|\d+\.\d{1,2}")
 
 
-def parse_number(text: str, column: str) -> int | None:
-    """"1.700" (German), "1,700" (English), "1 700" and "1700" are all 1700; empty is None."""
+def parse_number(text: str, column: str, comma_groups: bool = True) -> int | None:
+    """A whole number as people and Meta exports write it; empty is None, anything else a ValueError.
+
+    "1.700" (German), "1 700" and "1700" are 1700. `comma_groups` (exports, which may be English)
+    also reads "1,700" as 1700. A person in a German office typing "1,5" or "1,700" means a
+    fraction, so without `comma_groups` those are refused, never read as thousands."""
     value = (text or "").strip()
     if value in ("", "-", "--"):
         return None
-    if not NUMBER.match(value):
-        raise ValueError(f"{column} {value!r} is not a whole number")
-    return int(re.sub(r"[.,\u00a0 ]", "", value))
+    if _WHOLE[comma_groups].fullmatch(value):
+        return int(re.sub(r"\D", "", value))
+    if value.startswith(("-", "\u2212")):
+        raise ValueError(f"{column} {value!r} is negative")
+    if _FRACTION.fullmatch(value):
+        raise ValueError(f"{column} {value!r} is a fraction, not a whole number")
+    raise ValueError(f"{column} {value!r} is not a whole number")
 
 
 def norm_link(url: str | None) -> str:
@@ -43,12 +53,14 @@ def norm_link(url: str | None) -> str:
 
 def _read_text(path: Path) -> str:
     raw = Path(path).read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
+    encodings = ("utf-16",) if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:  # cp1252: an export re-saved by Excel on Windows
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise CampaignError(f"{Path(path).name} is not text in UTF-8, UTF-16 or Windows-1252.",
+                        "Export the posts from Meta Business Suite again as CSV.")
 
 
 def read_export(path: Path) -> list[tuple[int, dict]]:
@@ -62,9 +74,17 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _rows(reader, Path(path).name)
+    except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
+        raise CampaignError(f"{Path(path).name} line {reader.line_num} cannot be read as CSV: {e}.",
+                            "Export the posts from Meta Business Suite again, unchanged.") from None
+
+
+def _rows(reader, name: str) -> list[tuple[int, dict]]:
     header = next(reader, None)
     if not header:
-        raise CampaignError(f"{Path(path).name} is empty.", "Export the posts from Meta Business Suite again.")
+        raise CampaignError(f"{name} is empty.", "Export the posts from Meta Business Suite again.")
     lowered = [h.strip().lower() for h in header]
     columns = {}
     for field, names in HEADERS.items():
@@ -72,10 +92,10 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
             if h in names and field not in columns:
                 columns[field] = i
     if "post_id" not in columns and "permalink" not in columns:
-        raise CampaignError(f"{Path(path).name} has no post id or permalink column.",
+        raise CampaignError(f"{name} has no post id or permalink column.",
                             "Export posts from Meta Business Suite with 'Post ID' or 'Permalink' (Beitrags-ID).")
     if "likes" not in columns and "comments" not in columns:
-        raise CampaignError(f"{Path(path).name} has no likes, reactions or comments column.",
+        raise CampaignError(f"{name} has no likes, reactions or comments column.",
                             "Include Reactions/Likes and Comments (Reaktionen, Kommentare) in the export.")
     rows = []
     for line, cells in enumerate(reader, start=2):

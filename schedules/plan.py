@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from tinydb import TinyDB
 
 from portraits import consent, records
+from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from schedules import captions, posts as posts_mod
 
@@ -61,18 +62,17 @@ def holiday_dates(country: str, subdivision: str | None, start: date, end: date)
 def slot_time(day: date, at: time, tz: ZoneInfo) -> datetime:
     """`at` local time on `day`; a wall time skipped by a clock change moves an hour on."""
     local = datetime.combine(day, at, tzinfo=tz)
-    if local.astimezone(ZoneInfo("UTC")).astimezone(tz).time() != at:
-        local = datetime.combine(day, at, tzinfo=tz) + timedelta(hours=1)
+    try:
+        if local.astimezone(ZoneInfo("UTC")).astimezone(tz).time() != at:
+            local = datetime.combine(day, at, tzinfo=tz) + timedelta(hours=1)
+    except OverflowError:  # the last hours of 31.12.9999 in a zone behind UTC
+        raise CampaignError(f"{day} {at:%H:%M} is beyond the end of the calendar.", "Plan earlier days.") from None
     return local
 
 
 def posting_days(start: date, end: date, days: set[int], skip: dict[date, str]) -> list[date]:
-    out, d = [], start
-    while d <= end:
-        if d.weekday() in days and d not in skip:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
+    every = (start + timedelta(days=n) for n in range((end - start).days + 1))
+    return [d for d in every if d.weekday() in days and d not in skip]
 
 
 def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: list[str], tz: ZoneInfo,
@@ -84,6 +84,7 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
     if (end - start).days > 3 * 366:
         raise CampaignError("That is more than three years of posts.", "Plan a shorter period; re-plan later.")
     weekday_set = parse_days(days)
+    channels = list(dict.fromkeys(channels))  # a channel named twice gets one post a day, not two
     skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
     portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"
                  and (not langs or captions.has_quote(p, langs[0]))}
@@ -179,4 +180,4 @@ def _choose(eligible, portraits, counts, last_day, prev_cat, next_cat):
 
 
 def default_end(start: date) -> date:
-    return start + timedelta(days=27)
+    return days_ahead(start, 27)

@@ -89,6 +89,15 @@ def _wait_for_approval(site: Site, db, post: dict, verdict: approval.State, now:
     return posts.update(db, post["id"], now, note=reason, reason=reason, next_try=recheck)
 
 
+def _checkpoint(site: Site, post_id: str) -> Callable[[dict[str, Any], str], None]:
+    """Where a publisher hands over what it got midway (an Instagram container id): written onto the
+    post at once, while it is still `publishing`, so a crash after it leaves something to ask about."""
+    def write(fields: dict[str, Any], note: str) -> None:
+        with site.store.transaction() as db:
+            posts.update(db, post_id, site.now(), None, note, **fields)
+    return write
+
+
 def publish_post(site: Site, post_id: str, force: bool = False,
                  publisher: Callable[[str], Publisher] | None = None) -> dict:
     """Publish one planned post if it is due (or `force`) and approved; return the post as it ends up."""
@@ -136,10 +145,11 @@ def publish_post(site: Site, post_id: str, force: bool = False,
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
+            pub.checkpoint = _checkpoint(site, post_id)
             result = pub.publish(post, media, content.caption)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                        "permalink": result.get("permalink"), "error": None,
-                       **{k: result[k] for k in ("photo_id", "photo_ids", "code") if result.get(k)}}
+                       **{k: result[k] for k in ("photo_id", "photo_ids", "code", "container_id") if result.get(k)}}
         except TransientError as e:
             outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
         except PermanentError as e:

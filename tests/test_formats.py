@@ -111,10 +111,11 @@ def test_an_arabic_carousel_is_one_facebook_post_of_unpublished_photos(ws, graph
     (feed,) = [q for q in graph.requests if q["parts"] == ["1001", "feed"]]
     assert feed["path"] == f"/v{GRAPH_API_VERSION}/1001/feed"
     assert feed["form"]["message"] == post["caption"] and AR_QUOTE in feed["form"]["message"]
+    photo_ids = list(graph.photos)
     attached = [json.loads(feed["form"][f"attached_media[{i}]"]) for i in range(2)]
-    assert attached == [{"media_fbid": "7001"}, {"media_fbid": "7002"}]
-    assert graph.posts[-1]["attached"] == ["7001", "7002"]
-    assert post["remote_id"] == graph.posts[-1]["id"] and post["photo_ids"] == ["7001", "7002"]
+    assert attached == [{"media_fbid": photo_id} for photo_id in photo_ids]
+    assert graph.posts[-1]["attached"] == photo_ids
+    assert post["remote_id"] == graph.posts[-1]["id"] and post["photo_ids"] == photo_ids
 
 
 def test_a_story_is_a_facebook_page_photo_story(ws, graph):
@@ -126,7 +127,7 @@ def test_a_story_is_a_facebook_page_photo_story(ws, graph):
     assert photo["form"]["published"] == "false" and "message" not in photo["form"]
     assert photo["files"]["source"] == (ws.renders / pid / "story.jpg").read_bytes()
     (story,) = [q for q in graph.requests if q["parts"] == ["1001", "photo_stories"]]
-    assert story["form"]["photo_id"] == "7001" and story["version"] == f"v{GRAPH_API_VERSION}"
+    assert story["form"]["photo_id"] == list(graph.photos)[0] and story["version"] == f"v{GRAPH_API_VERSION}"
     assert post["remote_id"] == graph.stories[0]["id"]
 
 

@@ -159,7 +159,7 @@ def test_minor_needs_a_guardian_and_bad_consent_input_changes_nothing(cli, tmp_p
     for args, message in (
         (["--scope", "instagram", "--signed-on", "2026-05-01"], "under 18"),
         (["--scope", "tiktok", "--signed-on", "2026-05-01", "--guardian", "M"], "Unknown consent scope"),
-        (["--scope", "instagram", "--signed-on", "01.11.2026", "--guardian", "M"], "not a date"),
+        (["--scope", "instagram", "--signed-on", "11/01/2026", "--guardian", "M"], "not a date"),
         (["--scope", "instagram", "--signed-on", "2099-01-01", "--guardian", "M"], "in the future"),
         (["--scope", "instagram", "--signed-on", "2026-05-01", "--expires", "2026-04-01", "--guardian", "M"], "not after"),
         (["--scope", "instagram", "--signed-on", "2026-05-01", "--guardian", "M", "--evidence", tmp_path / "x.pdf"], "No evidence file"),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.store import SCHEMA_VERSION, Store
+from campaign.store import SCHEMA_VERSION, Store, backup_files
 from portraits.errors import CampaignError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +63,8 @@ def test_kill_minus_nine_never_loses_a_reported_write(tmp_path):
         missing = reported - found
         assert not missing, f"after kill {kills}: lost reported writes {sorted(missing)[:5]}"
         json.loads(path.read_bytes())  # the raw file is complete JSON
+        for backup in backup_files(path):  # and so is every kept version
+            json.loads(backup.read_bytes())
         next_n = max(found | reported, default=-1) + 1
     assert len(reported) > 50
     # Temporary files a kill left behind are cleared by the next writer.

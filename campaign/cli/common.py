@@ -15,6 +15,16 @@ from portraits.errors import CampaignError
 class CampaignGroup(click.Group):
     """A click group that turns `CampaignError` into a clean message with exit code 1."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A terminal or script in another encoding hands Python bytes it keeps as lone surrogates;
+        # stored or printed they would fail later, so such an argument is refused here, before anything.
+        for arg in args:
+            if any("\udc80" <= ch <= "\udcff" for ch in arg):
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise click.ClickException(f"The argument '{shown}' is not UTF-8 text.\n"
+                                           "Type it again in a UTF-8 terminal; rename a file whose name is not UTF-8.")
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -17,8 +17,8 @@ def consent() -> None:
 @consent.command("grant")
 @click.argument("portrait_id", metavar="ID")
 @click.option("--scope", "scopes", required=True, help=f"Comma list: {','.join(SCOPES)} (or all).")
-@click.option("--signed-on", required=True, help="Date the form was signed, YYYY-MM-DD.")
-@click.option("--expires", help="Last day the consent holds, YYYY-MM-DD (default: no end).")
+@click.option("--signed-on", required=True, help="Date the form was signed, YYYY-MM-DD or DD.MM.YYYY.")
+@click.option("--expires", help="Last day the consent holds, YYYY-MM-DD or DD.MM.YYYY (default: no end).")
 @click.option("--signed-by", help="Who signed (default: the person, or the guardians for a minor).")
 @click.option("--guardian", "guardians", multiple=True, help="A guardian with custody who signed (repeat for each).")
 @click.option("--evidence", type=click.Path(dir_okay=False), help="The scanned signed form; kept with its SHA-256.")
@@ -48,7 +48,8 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
 @consent.command("withdraw")
 @click.argument("portrait_id", metavar="ID")
 @click.option("--scope", "scopes", help="Comma list of scopes to withdraw (default: all).")
-@click.option("--received", help="Date the withdrawal reached the office, YYYY-MM-DD (default: today).")
+@click.option("--received",
+              help="Date the withdrawal reached the office, YYYY-MM-DD or DD.MM.YYYY (default: today).")
 @click.option("--via", help="How it came in, e.g. email, phone, letter.")
 @json_option
 @click.pass_context

@@ -17,7 +17,7 @@ def engagement():
 @click.option("--comments", required=True, help="Comments so far.")
 @click.option("--shares", default="0", show_default=True, help="Shares so far.")
 @click.option("--reach", default=None, help="Accounts reached, if known.")
-@click.option("--at", default=None, help="When the figures were read, YYYY-MM-DD HH:MM (default: now).")
+@click.option("--at", default=None, help="When the figures were read, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
 @json_option
 @click.pass_context
 def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
@@ -65,7 +65,10 @@ def fetch(ctx, as_json):
         echo_json(result)
         return
     for f in result["fetched"]:
-        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares")
+        more = "".join(f", {f[k]} {k}" for k in ("saved", "views", "reach") if f.get(k) is not None)
+        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares{more}")
+    for w in result.get("warnings", []):
+        click.echo(f"Warning: {w}", err=True)
     if result["skipped_outbox"]:
         click.echo(f"{len(result['skipped_outbox'])} post(s) went to the offline outbox: nothing to fetch "
                    "(type figures in with `engagement record`).")
@@ -77,7 +80,7 @@ def fetch(ctx, as_json):
 
 @engagement.command("import")
 @click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
-@click.option("--at", default=None, help="When the export was made, YYYY-MM-DD HH:MM (default: now).")
+@click.option("--at", default=None, help="When the export was made, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
 @json_option
 @click.pass_context
 def import_(ctx, csv_file, at, as_json):

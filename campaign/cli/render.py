@@ -21,8 +21,9 @@ def render(ctx, ids, formats, lang, jobs, as_json):
 
     ws = workspace(ctx)
     if as_json:
-        echo_json(do_render(ws, list(ids) or None, formats, lang, jobs))
-        return
+        result = do_render(ws, list(ids) or None, formats, lang, jobs)
+        echo_json(result)
+        ctx.exit(1 if result["failed"] else 0)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -41,6 +42,14 @@ def render(ctx, ids, formats, lang, jobs, as_json):
                f"{result['unchanged']} unchanged.")
     for s in result["skipped"]:
         warn(f"{s['portrait_id']} skipped: {s['reason']}")
+    for f in result["failed"]:
+        click.echo(f"Error: {f['portrait_id']} could not be rendered: {f['reason']}", err=True)
+    if result["failed"]:
+        click.echo(f"{len(result['failed'])} portrait(s) failed; the others were rendered. Fix those and run "
+                   "`campaign render` again.", err=True)
+        ctx.exit(1)
+    for w in result["warnings"]:
+        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
 
 
 @click.command()
@@ -56,3 +65,5 @@ def preview(ctx, out, as_json):
         echo_json(result)
     else:
         click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}")
+        for pid, marks in result["marks"].items():
+            warn(f"{pid}: {'; '.join(marks)}")

@@ -29,8 +29,8 @@ def schedule() -> None:
 
 
 @schedule.command("plan")
-@click.option("--start", required=True, help="First day, YYYY-MM-DD.")
-@click.option("--end", help="Last day, YYYY-MM-DD (default: four weeks).")
+@click.option("--start", required=True, help="First day, YYYY-MM-DD or DD.MM.YYYY.")
+@click.option("--end", help="Last day, YYYY-MM-DD or DD.MM.YYYY (default: four weeks).")
 @click.option("--days", help="Posting days, e.g. mon-sat (default from campaign.toml).")
 @click.option("--time", "at", help="Local time HH:MM (default from campaign.toml).")
 @click.option("--channels", help=f"Comma list: {','.join(CHANNELS)} (default: all).")
@@ -55,7 +55,7 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
 
 @schedule.command("add")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM.")
+@click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
 @click.option("--channel", help=f"{' or '.join(CHANNELS)} (default: all).")
 @click.option("--lang", help="Language of the post (a carousel's first image); default: the portrait's own.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="feed", show_default=True,
@@ -75,7 +75,7 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
 
 
 @schedule.command("list")
-@click.option("--from", "start", help="From this day, YYYY-MM-DD.")
+@click.option("--from", "start", help="From this day, YYYY-MM-DD or DD.MM.YYYY.")
 @click.option("--to", "end", help="Up to and including this day.")
 @click.option("--status", type=click.Choice(["planned", "publishing", "published", "failed", "unknown", "cancelled"]))
 @json_option
@@ -93,7 +93,7 @@ def list_(ctx, start, end, status, as_json):
 
 @schedule.command("move")
 @click.argument("post_id", metavar="POST")
-@click.option("--to", "to", required=True, help="New local date and time, YYYY-MM-DD HH:MM.")
+@click.option("--to", "to", required=True, help="New local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
 @click.pass_context
 def move(ctx, post_id, to):
     """Move a planned post to another time."""
@@ -183,7 +183,7 @@ def show(ctx, post_id, as_html, out, as_json):
 
 @schedule.command("retry")
 @click.argument("post_id", metavar="POST")
-@click.option("--at", help="When, YYYY-MM-DD HH:MM (default: now).")
+@click.option("--at", help="When, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
 @click.pass_context
 def retry(ctx, post_id, at):
     """Put a failed (or checked unknown) post back in the queue."""
