@@ -14,7 +14,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, intake, render
+from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -114,7 +114,8 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if len(out["quote"]) > MAX_QUOTE:
             raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
                                 f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
-        too_long = render.quote_limit(out["quote"], out.get("lang"))
+        # Text no font can draw is refused by check_drawable, naming the characters; measure only the rest.
+        too_long = None if fonts.undrawable(out["quote"]) else render.quote_limit(out["quote"], out.get("lang"))
         if too_long:
             fmt, most = too_long
             raise CampaignError(f"The quote is too long for the {fmt} format ({len(out['quote'])} characters; "
