@@ -13,7 +13,7 @@ import pytest
 from conftest import approved_portrait, configure, due_post
 from schedules import posts
 from schedules.captions import RLM
-from schedules.facebook import GRAPH_API_VERSION
+from schedules.graph import GRAPH_API_VERSION
 from schedules.instagram import InstagramPublisher
 from schedules.runner import publish_post
 
