@@ -47,10 +47,6 @@ class ChannelSpec:
     def scope(self) -> str:
         return self.name
 
-    @property
-    def default_format(self) -> str:
-        return next(iter(self.formats))
-
 
 PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
@@ -173,15 +169,6 @@ class Publisher(Protocol):
     #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
     #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
     #   the post holds nothing to ask about (reconcile then matches recent media by caption).
-
-
-def one_image(post: dict, media: list[Media]) -> tuple[Path, str]:
-    """The single image of a feed post, for publishers that only do feed posts so far."""
-    fmt = post.get("format") or "feed"
-    if fmt not in ("feed", "square") or len(media) != 1:
-        raise PermanentError(f"This publisher cannot post a {fmt} with {len(media)} image(s).",
-                             "Plan it as a feed post, or on a channel that takes this format.")
-    return media[0].path, media[0].alt_text
 
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:
