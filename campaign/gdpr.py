@@ -113,10 +113,11 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
     # Overviews that may show the face: the contact sheet and the report. Both can be made again.
     (ws.exports / "contact-sheet.jpg").unlink(missing_ok=True)
     shutil.rmtree(ws.exports / "report", ignore_errors=True)
-    from campaign.postview import page_path
+    from campaign.postview import pages_of
 
-    for post_id in post_ids:  # `schedule show --html` pages hold the post's images
-        page_path(ws, post_id).unlink(missing_ok=True)
+    for post in rows["posts"]:  # `schedule show --html` pages hold the post's images
+        for page in pages_of(ws, post):
+            page.unlink(missing_ok=True)
     published = [p for p in rows["posts"] if p.get("status") in ("published", "unknown", "publishing")]
     return {"erased": token, "removed": counts, "takedown": [
         {"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),

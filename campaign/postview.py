@@ -102,20 +102,46 @@ def _data_uri(path: Path) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
+GENERATOR = b'<meta name="generator" content="campaign schedule show">'
+
+
 def page_path(ws: Workspace, post_id: str) -> Path:
-    """Where `schedule show --html` writes a post's page unless told otherwise (gdpr erase removes it)."""
+    """Where `schedule show --html` writes a post's page unless told otherwise."""
     return ws.exports / "posts" / f"{post_id}.html"
 
 
-def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None) -> dict:
-    """One self-contained HTML page of the post (the images inside it), for a person to look at or approve."""
-    view = show_post(ws, post_id)
+def pages_of(ws: Workspace, post: dict) -> list[Path]:
+    """Every page `schedule show --html` wrote of the post (they show the person): what gdpr erase
+    and withdrawal remove."""
+    return [page_path(ws, post["id"]), *(Path(p) for p in post.get("pages") or [])]
+
+
+def _ours(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return GENERATOR in f.read(2048)
+    except OSError:
+        return False
+
+
+def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, force: bool = False) -> dict:
+    """One self-contained HTML page of the post (the images inside it), for a person to look at or
+    approve. `out` may replace an earlier page of ours, never another file, unless `force`."""
     target = Path(out) if out else page_path(ws, post_id)
     if target.suffix.lower() not in (".html", ".htm"):
         raise CampaignError(f"{target.name} is not an .html file name.", "Give --out a name like p-12.html.")
+    if target.exists() and not force and not _ours(target):
+        raise CampaignError(f"{target} already exists and `schedule show` did not write it; nothing was changed.",
+                            "Choose another --out file, or add --force to replace it.")
+    view = show_post(ws, post_id)
     for image in view["images"]:
         image["src"] = _data_uri(image["path"]) if image["path"] else None
     html = render_page("post.html", post=view, title=ws.config.name, hashtag=ws.config.hashtag)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if out:  # kept on the post, so that erasure and withdrawal find the page wherever it is
+        with ws.store.transaction() as db:
+            post = posts.get(db, post_id)
+            pages = list(dict.fromkeys([*(post.get("pages") or []), str(target.resolve())]))
+            posts.set_fields(db, post_id, pages=pages)
     atomic_write_text(target, html)
     return {**view, "file": str(target)}

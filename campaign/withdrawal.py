@@ -20,9 +20,10 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
         now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
         posts = cancel_for_withdrawal(db, portrait_id, set(event["scopes"]), now)
-    from campaign.postview import page_path
+    from campaign.postview import pages_of
 
     for post in posts["cancelled"]:  # `schedule show --html` pages of posts that will never go out
-        page_path(ws, post["id"]).unlink(missing_ok=True)
+        for page in pages_of(ws, post):
+            page.unlink(missing_ok=True)
     return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"],
             "cancelled": posts["cancelled"], "takedown": posts["takedown"]}

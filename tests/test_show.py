@@ -102,11 +102,28 @@ def test_withdrawal_and_gdpr_erase_remove_the_pages_of_the_persons_posts(cli, ws
     for post_id in (on_instagram, on_facebook):
         assert cli("schedule", "show", post_id, "--html").exit_code == 0
     pages = {post_id: ws.exports / "posts" / f"{post_id}.html" for post_id in (on_instagram, on_facebook)}
-    assert all(page.is_file() for page in pages.values())
+    elsewhere = ws.root.parent / "for-the-press-office.html"
+    assert cli("schedule", "show", on_facebook, "--out", elsewhere).exit_code == 0
+    assert all(page.is_file() for page in [*pages.values(), elsewhere])
     assert cli("consent", "withdraw", pid, "--scope", "instagram").exit_code == 0
     assert not pages[on_instagram].exists() and pages[on_facebook].is_file()
     assert cli("gdpr", "erase", pid, "--yes").exit_code == 0
-    assert not pages[on_facebook].exists()
+    assert not pages[on_facebook].exists() and not elsewhere.exists()
+
+
+def test_show_out_never_replaces_a_file_it_did_not_write_without_force(cli, ws, tmp_path):
+    post_id = due_post(ws, approved_portrait(ws, "Ben", 50, "senior"), seconds_ahead=3600)
+    theirs = tmp_path / "Einladung.html"
+    theirs.write_text("<p>the office's own page</p>")
+    before = ws.store.path.read_bytes()
+    r = cli("schedule", "show", post_id, "--out", theirs)
+    assert r.exit_code == 1 and "did not write it" in r.output and "--force" in r.output
+    assert theirs.read_text() == "<p>the office's own page</p>" and ws.store.path.read_bytes() == before
+    ours = tmp_path / "p.html"
+    for _ in range(2):  # a page of ours is replaced
+        assert cli("schedule", "show", post_id, "--out", ours).exit_code == 0
+    assert cli("schedule", "show", post_id, "--out", theirs, "--force").exit_code == 0
+    assert "Ben" in theirs.read_text()
 
 
 def test_the_report_shows_the_next_seven_days_as_they_will_appear(cli, ws):

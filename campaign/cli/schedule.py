@@ -149,14 +149,15 @@ def approve(ctx, post_ids, portrait_id, start, end, as_json):
 @click.argument("post_id", metavar="POST")
 @click.option("--html", "as_html", is_flag=True, help="Write an HTML page of the post (default exports/posts/POST.html).")
 @click.option("--out", type=click.Path(dir_okay=False), help="File for the HTML page (implies --html).")
+@click.option("--force", is_flag=True, help="Replace --out even if it is not a page `schedule show` wrote.")
 @json_option
 @click.pass_context
-def show(ctx, post_id, as_html, out, as_json):
+def show(ctx, post_id, as_html, out, force, as_json):
     """The post exactly as it will appear: image(s), caption, alt text, channel, language, format, time, approval."""
     from campaign.postview import show_post, write_post_page
 
     ws = workspace(ctx)
-    view = write_post_page(ws, post_id, out) if as_html or out else show_post(ws, post_id)
+    view = write_post_page(ws, post_id, out, force) if as_html or out else show_post(ws, post_id)
     if as_json:
         echo_json({k: v for k, v in view.items() if k != "caption_lines"})
         return
