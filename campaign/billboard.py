@@ -227,7 +227,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
                                  tuple(p["photo"].get("focus") or (0.5, 0.33)),
                                  name_and_age(p["first_name"], p["age"], p.get("lang") or "de"), t["role"],
                                  records.face_box(p), p["id"]))
-    credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
+    credits = list(dict.fromkeys(p.get("credit") or brand.credit for p in people if p.get("credit") or brand.credit))
     band = poster.Band(ws.config.name, ws.config.hashtag,
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))

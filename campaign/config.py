@@ -119,6 +119,14 @@ def _scale(value: str) -> str:
     return value
 
 
+def _approval(value: str) -> str:
+    from schedules.approval import RULES
+
+    if value not in RULES:
+        raise ValueError(f"{value!r} is not an approval rule: use {', '.join(repr(r) for r in RULES)}")
+    return value
+
+
 def _condition(value: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9 _.-]{2,40}", value):
         raise ValueError(f"{value!r} is not a printing condition: use a registered name such as FOGRA39 or FOGRA51")
@@ -185,6 +193,8 @@ class Brand(Section):
     font: str = Field("", description='path to a .ttf/.otf to use instead of Noto Sans ("" = Noto)')
     credit_prefix: Annotated[str, _check(lambda v: plain_text(v, "credit_prefix", 40, True) and v)] = \
         Field("Foto: ", description="put before the photo credit on images")
+    credit: Annotated[str, _check(lambda v: plain_text(v, "credit", 80, True))] = \
+        Field("", description='photo credit for portraits without their own --credit ("" = no credit line)')
 
 
 class Posting(Section):
@@ -201,6 +211,10 @@ class Posting(Section):
     reconcile_minutes: float = Field(30, gt=0, le=1440,
                                      description="an unknown post not on the account this long after the attempt did not go out")
     sync_seconds: float = Field(5, gt=0, le=3600, description="how often the daemon re-reads the store")
+    approval: Annotated[str, _check(_approval)] = \
+        Field("none", description='"one": a post goes out only after `schedule approve`; "two": two different people')
+    language_gap_minutes: float = Field(10, ge=0, le=720,
+                                        description="planned translations follow the day's first post this much later")
 
 
 class Channel(Section):
@@ -246,20 +260,39 @@ class Billboard(Section):
         "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
+def _caption(opening: str, closing: str, credit: str) -> str:
+    return f"{{first_name}} ({{age}}), {{role}}:\n{opening}{{quote}}{closing}\n\n{{hashtag}}\n{credit} {{credit}}"
+
+
+# One short, plain caption per language of the reach cities use, each with its own quotation marks
+# and word for the photo credit. A template line holding {credit} is left out when there is no credit.
 DEFAULT_CAPTIONS = {
-    "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
-    "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
+    "de": _caption("„", "“", "Foto:"),
+    "en": _caption("“", "”", "Photo:"),
+    "tr": _caption("“", "”", "Fotoğraf:"),
+    "ar": "{first_name} ({age})، {role}:\n«{quote}»\n\n{hashtag}\nتصوير: {credit}",
+    "uk": _caption("«", "»", "Фото:"),
+    "ru": _caption("«", "»", "Фото:"),
+    "pl": _caption("„", "”", "Fot."),
+    "ro": _caption("„", "”", "Foto:"),
+    "bg": _caption("„", "“", "Снимка:"),
+    "it": _caption("«", "»", "Foto:"),
+    "el": _caption("«", "»", "Φωτογραφία:"),
+    "fa": "{first_name} ({age})، {role}:\n«{quote}»\n\n{hashtag}\nعکس: {credit}",
+    "ku": _caption("“", "”", "Wêne:"),
+    "sq": _caption("„", "“", "Foto:"),
 }
 
 
 def _captions(value: dict[str, str]) -> dict[str, str]:
+    """The file's templates over the defaults: a language the file does not name keeps its default."""
     for lang, template in value.items():
         _lang(lang)
         try:
             check_template(template, lang)
         except ValueError as e:
             raise ValueError(f"[captions] {lang}: {e}") from None
-    return value
+    return {**DEFAULT_CAPTIONS, **value}
 
 
 def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
@@ -410,6 +443,7 @@ HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
 """
 NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
+                "# A line holding {credit} is left out for a portrait without a photo credit.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
                 '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'

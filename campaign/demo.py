@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
 SAMPLES = [
@@ -94,20 +95,27 @@ def step_render(ws: Path, run) -> None:
 
 
 def step_schedule(ws: Path, run) -> None:
-    """Plan two weeks, export the calendar, then let two posts fall due and run the daemon once."""
+    """Plan two weeks in German with Turkish and Arabic where a portrait has them, export the calendar,
+    then let a carousel, a Turkish post and a story fall due and run the daemon once."""
+    import json
     import time
     from datetime import timedelta
 
     from campaign.workspace import Workspace
 
     today = Workspace(ws).now()
-    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat())
+    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat(),
+        "--langs", "de,tr,ar")
     run("schedule", "list")
     run("schedule", "ical", ws / "exports" / "calendar.ics")
-    soon = today + timedelta(seconds=3)
-    run("schedule", "add", "brigitte-81", "--at", soon.isoformat(timespec="seconds"))
-    run("schedule", "add", "tamara-32", "--at", soon.isoformat(timespec="seconds"), "--channel", "instagram")
-    time.sleep(max(0.0, (soon - Workspace(ws).now()).total_seconds()) + 0.5)
+    soon = (today + timedelta(seconds=3)).isoformat(timespec="seconds")
+    run("schedule", "add", "brigitte-81", "--at", soon)
+    carousel = json.loads(run("schedule", "add", "amira-38", "--at", soon, "--channel", "instagram",
+                              "--format", "carousel", "--json"))[0]["id"]
+    run("schedule", "add", "brigitte-81", "--at", soon, "--channel", "facebook", "--lang", "tr")
+    run("schedule", "add", "tamara-32", "--at", soon, "--channel", "instagram", "--format", "story")
+    run("schedule", "show", carousel, "--html")
+    time.sleep(max(0.0, (datetime.fromisoformat(soon) - Workspace(ws).now()).total_seconds()) + 0.5)
     run("run", "--once")
     run("status")
 

@@ -493,6 +493,12 @@ def _outbox_files(scan: Scan, pid: str) -> list[Path]:
             if (m := POST_FOLDER.match(e.name)) and m.group(1) in mine]
 
 
+def _post_pages(scan: Scan, pid: str) -> list[Path]:
+    from campaign.postview import pages_of
+
+    return [page for p in scan.posts.values() if p["portrait_id"] == pid for page in pages_of(scan.ws, p)]
+
+
 def _outbox_check(scan: Scan) -> list[Finding]:
     found = []
     for e in entries(scan.ws.outbox):
@@ -615,6 +621,9 @@ PLACES: tuple[Place, ...] = (
           "same form)", person_files=_evidence_files, check=_evidence_check),
     Place("renders", "renders/<id>/", "deleted", person_files=_render_files, check=_render_check),
     Place("outbox", "outbox/<date>-<post>-<channel>/", "deleted", person_files=_outbox_files, check=_outbox_check),
+    Place("post pages", "exports/posts/<post>.html of `schedule show --html` (or --out)",
+          "deleted inside the workspace (outside it: listed to delete by hand); a withdrawal deletes the pages "
+          "of the posts it cancels", person_files=_post_pages),
     Place("hosted images", "<public_dir>/<post>-N.jpg of an instagram-graph channel with image_host \"url\"",
           "deleted, wherever that folder is (the tool names these files itself)", person_files=_hosted_files,
           anywhere=True),

@@ -4,6 +4,10 @@ A render is cached by a hash of everything it is made from (the photo, focal poi
 brand, format, language and the renderer's version): re-running skips what did not change, and
 a change to the brand changes every hash. Each image has a JSON record next to it with its alt
 text. Renders are files, not store rows, so rendering never holds the store lock.
+
+The publisher asks for the renders of a post through `current_renders`: what is current is used as
+it is; what is missing or stale is made then, exactly as `campaign render ID --lang L` would make
+it, so a post always carries the image of the portrait as it is at that moment.
 """
 from __future__ import annotations
 
@@ -45,7 +49,7 @@ def image_name(portrait: dict, fmt: str, lang: str) -> str:
 
 def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
     t = records.text_in(portrait, lang)
-    credit = portrait.get("credit") or ""
+    credit = captions.credit_of(portrait, ws.config)
     prefix = ws.config.brand.credit_prefix
     return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
                  quote=typographic(t["quote"], lang), hashtag=ws.config.hashtag,
@@ -85,6 +89,44 @@ def _input_hash(photo_sha: str, focus, face, texts: Texts, brand: Brand, logo_sh
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+def _digest(ws: Workspace, portrait: dict, fmt: str, lang: str, brand: Brand, logo_sha: str | None) -> str:
+    focus = tuple(portrait["photo"].get("focus") or (0.5, 0.33))
+    return _input_hash(portrait["photo"]["sha256"], focus, records.face_box(portrait), texts_for(ws, portrait, lang),
+                       brand, logo_sha, fmt)
+
+
+def input_hashes(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -> list[str]:
+    """The input hash the render of each language would have now (nothing is rendered)."""
+    brand = brand_of(ws)
+    logo_sha = _file_sha(brand.logo)
+    return [_digest(ws, portrait, fmt, lang, brand, logo_sha) for lang in langs]
+
+
+def recorded_hash(target: Path) -> str | None:
+    """The input hash recorded next to a render (None: no render, or no readable record)."""
+    try:
+        return json.loads(target.with_suffix(".json").read_text())["hash"] if target.is_file() else None
+    except (OSError, ValueError, KeyError):
+        return None  # a damaged record: the image is made again
+
+
+def current_renders(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -> list[dict]:
+    """[{"path", "hash", "lang"}] of the `fmt` render in each language, rendering what is missing or
+    stale by `campaign render`'s rules (the portrait approved, a valid consent today)."""
+    wanted = dict(zip(langs, input_hashes(ws, portrait, fmt, langs)))
+    targets = {lang: ws.renders / portrait["id"] / image_name(portrait, fmt, lang) for lang in langs}
+    stale = [lang for lang in langs if recorded_hash(targets[lang]) != wanted[lang]]
+    if stale:
+        # One language: what `campaign render ID --lang L` makes; several: what `campaign render ID` makes.
+        result = render(ws, [portrait["id"]], lang=stale[0] if len(stale) == 1 else None, jobs=1)
+        if result["failed"]:
+            raise CampaignError(f"{portrait['id']} could not be rendered: {result['failed'][0]['reason']}",
+                                "Fix that, then: campaign schedule retry POST.")
+        if any(recorded_hash(targets[lang]) != wanted[lang] for lang in stale):
+            raise CampaignError(f"{portrait['id']} changed while its image was being made.", "Try again in a moment.")
+    return [{"path": targets[lang], "hash": wanted[lang], "lang": lang} for lang in langs]
+
+
 def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], brand: Brand, logo_sha,
                    work: list) -> int:
     """Add what of one portrait needs rendering to `work`; return how many of its images are unchanged."""
@@ -95,16 +137,11 @@ def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], br
     for lg in langs:
         texts = texts_for(ws, p, lg)
         for fmt in fmts:
-            digest = _input_hash(p["photo"]["sha256"], job.focus, job.face, texts, brand, logo_sha, fmt)
+            digest = _digest(ws, p, fmt, lg, brand, logo_sha)
             target = ws.renders / p["id"] / image_name(p, fmt, lg)
-            sidecar = target.with_suffix(".json")
-            if target.is_file() and sidecar.is_file():
-                try:
-                    if json.loads(sidecar.read_text())["hash"] == digest:
-                        unchanged += 1
-                        continue
-                except (ValueError, KeyError):
-                    pass  # a damaged record: make the image again
+            if recorded_hash(target) == digest:
+                unchanged += 1
+                continue
             job.images.append((fmt, texts))
             meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
                                "size": list(LAYOUTS[fmt].size), "file": target.name,

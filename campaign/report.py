@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from campaign import billboard
@@ -26,6 +26,7 @@ from portraits.errors import CampaignError
 from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
+NEXT_DAYS = 7
 THUMB = 360
 STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
 
@@ -95,6 +96,26 @@ def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, d
         rows.append(f"<tr><th>{day:%a %d.%m.%Y}</th><td><ul>{''.join(items)}</ul></td></tr>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return f"<p>{_e(summary)}</p><table class=\"calendar\">{''.join(rows)}</table>", counts
+
+
+def _next_posts(ws: Workspace, db, img: Path) -> tuple[str, int]:
+    """The posts of the next seven days as they will appear (as `campaign schedule show` has them)."""
+    from campaign.postview import post_view, render_page
+
+    now = ws.now()
+    upcoming = [p for p in posts.in_range(posts.all_posts(db), now, now + timedelta(days=NEXT_DAYS))
+                if p["status"] == "planned"]
+    views = []
+    for post in upcoming:
+        view = post_view(ws, db, post)
+        for n, image in enumerate(view["images"], 1):
+            image["src"] = None
+            if image["path"]:
+                name = f"post-{post['id']}-{n}.jpg"
+                _thumbnail(image["path"], img / name)
+                image["src"] = f"img/{name}"
+        views.append(view)
+    return render_page("next_posts.html", posts=views), len(views)
 
 
 def _chart(ws: Workspace, db, rows: list[dict], target: Path) -> bool:
@@ -197,6 +218,12 @@ text-align:left;vertical-align:top} .gallery{display:flex;flex-wrap:wrap;gap:1em
 """
 
 
+def _card_style() -> str:
+    from campaign.postview import render_page
+
+    return render_page("post.css")
+
+
 MANIFEST = ".campaign-report.json"  # the files of the report in this folder: the only ones it ever replaces or removes
 STAGING_PREFIX = ".campaign-report-"  # a report being made; one left by a crash is removed by the next
 
@@ -284,16 +311,18 @@ def _make(ws: Workspace, folder: Path) -> dict:
     gallery, in_gallery = _gallery(ws, shown, img)
     board, on_board = _billboard(ws, db, names, img)
     calendar, counts = _calendar(posts.all_posts(db), names, ws.tz)
+    upcoming, n_upcoming = _next_posts(ws, db, img)
     rows = top(ws)
     chart = _chart(ws, db, rows, img / "engagement.png")
     expiring, n_expiring = _expiring(db, today, names)
     title = ws.config.name
     page = f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{_e(title)}: report</title>
-<style>{STYLE}</style></head><body>
+<style>{STYLE}{_card_style()}</style></head><body>
 <h1>{_e(title)} {_e(ws.config.hashtag)}</h1>
 <p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.timezone)}).</p>
 <h2>Gallery</h2>{gallery}
+<h2>The next {NEXT_DAYS} days, as they will appear</h2>{upcoming}
 <h2>Calendar</h2>{calendar}
 <h2>Ranking</h2>{_ranking(rows, chart)}
 <h2>Consent expiring within {EXPIRING_DAYS} days</h2>{expiring}
@@ -301,5 +330,6 @@ def _make(ws: Workspace, folder: Path) -> dict:
 </body></html>
 """
     atomic_write_text(folder / "index.html", page)
-    return {"gallery": len(in_gallery), "hidden": len(people) - len(shown), "posts": counts, "ranked": len(rows),
-            "expiring": n_expiring, "_names": list(names), "_faces": sorted(set(in_gallery) | set(on_board))}
+    return {"gallery": len(in_gallery), "hidden": len(people) - len(shown), "posts": counts, "next_days": n_upcoming,
+            "ranked": len(rows), "expiring": n_expiring, "_names": list(names),
+            "_faces": sorted(set(in_gallery) | set(on_board))}

@@ -31,7 +31,7 @@ from tinydb.storages import Storage
 from portraits.errors import CampaignError
 from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 60.0
 BACKUP_DIR = ".backups"  # next to the store; holds personal data like the store itself
@@ -42,8 +42,19 @@ def _migrate_0_to_1(data: dict) -> None:
     """Version 1 is the first schema: nothing to change but the version number."""
 
 
+def _migrate_1_to_2(data: dict) -> None:
+    """Posts get a format and a language: the feed post in the portrait's language is what they were."""
+    langs = {p.get("id"): p.get("lang") for p in data.get("portraits", {}).values()}
+    for post in data.get("posts", {}).values():
+        post.setdefault("format", "feed")
+        if not post.get("lang"):
+            post["lang"] = langs.get(post.get("portrait_id"))
+        post.setdefault("approvals", [])
+        post.setdefault("images", None)
+
+
 # MIGRATIONS[n] turns a store of version n into version n + 1.
-MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 _ISO = "iso-time"
 # The fields the code relies on in each known table, with their JSON types. Other tables and

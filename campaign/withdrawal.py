@@ -27,4 +27,9 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
             if place.withdraw:
                 for key, items in place.withdraw(db, portrait_id, set(event["scopes"]), now).items():
                     changes[key] += items
+    from campaign.postview import pages_of
+
+    for post in changes["cancelled"]:  # `schedule show --html` pages of posts that will never go out
+        for page in pages_of(ws, post):
+            page.unlink(missing_ok=True)
     return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"], **changes}

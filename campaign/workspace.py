@@ -64,6 +64,18 @@ class Workspace:
     def log_path(self) -> Path:
         return self.root / LOG_NAME
 
+    def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
+        """For the publisher (schedules.content.Renders): the input hash of each render, now."""
+        from campaign.rendering import input_hashes
+
+        return input_hashes(self, portrait, layout, langs)
+
+    def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
+        """For the publisher (schedules.content.Renders): current renders, made now if stale."""
+        from campaign.rendering import current_renders
+
+        return current_renders(self, portrait, layout, langs)
+
     @property
     def private(self) -> Path:
         """Sessions, consent forms and other files that must never be published (mode 0700).

@@ -21,7 +21,9 @@ from portraits.layouts import LAYOUTS, LINE_HEIGHT, NAME_RATIO, SMALL_PX, Box, L
 
 QUOTES = {"de": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d"), "tr": ("\u201c", "\u201d"),
           "uk": ("\u00ab", "\u00bb"), "ru": ("\u00ab", "\u00bb"), "ar": ("\u00ab", "\u00bb"),
-          "fr": ("\u00ab\u202f", "\u202f\u00bb"), "pl": ("\u201e", "\u201d")}
+          "fr": ("\u00ab\u202f", "\u202f\u00bb"), "pl": ("\u201e", "\u201d"),
+          "ro": ("\u201e", "\u201d"), "bg": ("\u201e", "\u201c"), "it": ("\u00ab", "\u00bb"),
+          "el": ("\u00ab", "\u00bb"), "fa": ("\u00ab", "\u00bb"), "sq": ("\u201e", "\u201c")}
 STRIP = "\"'\u201e\u201c\u201d\u00ab\u00bb\u2039\u203a\u201a\u2018\u2019 \u202f"
 JPEG_QUALITY = 90
 MAX_UPSCALE = 1.25  # a crop may be enlarged this much from the decoded photo (JPEG's scales are halvings)

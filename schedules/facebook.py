@@ -4,15 +4,21 @@ Every photo carries its alt text (`alt_text_custom`). `check()` reads the Page t
 and expiry and says until when the Graph API version we speak is served. Insights ask for the
 reactions, comments and shares, and the unique media views that replaced post impressions (as
 reach), so that one metric Meta retires cannot take the others down.
+
+Feed and square posts are one photo on `/{page-id}/photos` with the caption. A story and a
+carousel first upload their photos unpublished (nothing shows yet, so a failure there is safe to
+retry), then one call makes them public: `/{page-id}/photo_stories` with the photo id (the Page
+stories API), or a feed post on `/{page-id}/feed` with the photos as `attached_media`.
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from schedules import graph as meta
-from schedules.channel import Media, PermanentError, one_image
+from schedules.channel import Media, PermanentError
 from schedules.secrets import secret
 
 TOKEN_ENV = meta.TOKEN_ENV
@@ -50,15 +56,39 @@ class FacebookPublisher:
         return meta.call(fn, during_upload)
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
-        image, alt_text = one_image(post, media)
         graph = self._graph()
-        with open(image, "rb") as f:
+        if post["format"] == "story":
+            return self._story(graph, media[0])
+        if post["format"] == "carousel":
+            return self._carousel(graph, media, caption)
+        with open(media[0].path, "rb") as f:
             result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
-                                                        message=caption, alt_text_custom=alt_text),
+                                                        message=caption, alt_text_custom=media[0].alt_text),
                                 during_upload=True)
         post_id = str(result.get("post_id") or f"{self.page_id}_{result['id']}")
         return {"remote_id": post_id, "photo_id": str(result.get("id")),
                 "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def _unpublished_photo(self, graph, item: Media) -> str:
+        with open(item.path, "rb") as f:
+            result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
+                                                        published="false", alt_text_custom=item.alt_text))
+        return str(result["id"])
+
+    def _story(self, graph, item: Media) -> dict[str, Any]:
+        photo_id = self._unpublished_photo(graph, item)
+        result = self._call(lambda: graph.put_object(self.page_id, "photo_stories", photo_id=photo_id),
+                            during_upload=True)
+        post_id = str(result.get("post_id") or photo_id)
+        return {"remote_id": post_id, "photo_id": photo_id, "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def _carousel(self, graph, media: list[Media], caption: str) -> dict[str, Any]:
+        photo_ids = [self._unpublished_photo(graph, item) for item in media]
+        attached = {f"attached_media[{i}]": json.dumps({"media_fbid": pid}) for i, pid in enumerate(photo_ids)}
+        result = self._call(lambda: graph.put_object(self.page_id, "feed", message=caption, **attached),
+                            during_upload=True)
+        post_id = str(result["id"])
+        return {"remote_id": post_id, "photo_ids": photo_ids, "permalink": f"https://www.facebook.com/{post_id}"}
 
     def check(self) -> dict[str, Any]:
         graph = self._graph()

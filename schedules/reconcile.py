@@ -23,6 +23,10 @@ def attempt_time(post: dict) -> datetime:
 def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window: timedelta) -> dict:
     """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
     tried = attempt_time(post)
+    if post.get("format") == "story":  # stories are not among the account's media and have no caption
+        return {"status": "unknown", "reason": "a story cannot be looked up among the account's posts; check the "
+                                               f"account's stories by hand, then: campaign schedule retry {post['id']} "
+                                               "if it is not there"}
     caption = _norm(post.get("caption"))
     candidates = [m for m in media if m["remote_id"] not in taken and caption and _norm(m.get("caption")) == caption
                   and abs(datetime.fromisoformat(m["at"]) - tried) <= window]

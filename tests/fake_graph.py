@@ -1,7 +1,9 @@
 """A small fake Graph API on 127.0.0.1 for the tests: it records every request and answers like Meta.
 
-Facebook: POST /vX/{page}/photos (published, or unpublished for image hosting: then GET /vX/{photo}
-?fields=images gives its addresses, served under /cdn/, and DELETE /vX/{photo} removes it),
+Facebook: POST /vX/{page}/photos (published, or unpublished for image hosting, a story or a
+multi-photo post: then GET /vX/{photo}?fields=images gives its addresses, served under /cdn/, and
+DELETE /vX/{photo} removes it), POST /vX/{page}/photo_stories (photo_id of an unpublished photo),
+POST /vX/{page}/feed (message, attached_media[i] of unpublished photos),
 GET /vX/{page} (name, instagram_business_account), GET /vX/{page}/published_posts (paged),
 GET /vX/{post} (reactions, comments, shares), GET /vX/me, GET /vX/debug_token (with the app token).
 Instagram: POST /vX/{ig}/media (a container; its image_url is fetched as Meta does when it is on
@@ -54,6 +56,7 @@ class FakeGraph:
         self.linked_ig = True
         self.requests: list[dict] = []
         self.posts: list[dict] = []  # what the Page shows, newest last
+        self.stories: list[dict] = []  # the Page's photo stories
         self.engagement: dict[str, dict] = {}
         self.photos: dict[str, dict] = {}  # unpublished Page photos (image hosting)
         self.containers: dict[str, dict] = {}
@@ -168,6 +171,10 @@ class FakeGraph:
                 m, parts, q = req["method"], req["parts"], req["query"]
                 if m == "POST" and parts == [fake.page_id, "photos"]:
                     return "page_photo" if req["form"].get("published") == "false" else "photo"
+                if m == "POST" and parts == [fake.page_id, "photo_stories"]:
+                    return "photo_story"
+                if m == "POST" and parts == [fake.page_id, "feed"]:
+                    return "feed_post"
                 if m == "DELETE":
                     return "delete"
                 if parts[-1:] == ["insights"]:
@@ -217,6 +224,23 @@ class FakeGraph:
                 photo_id = fake._next_id(6000)
                 fake.photos[photo_id] = {"bytes": req["files"].get("source", b""), "deleted": False, "form": req["form"]}
                 return self._answer(200, {"id": photo_id})
+
+            def _photo_story(self, req):
+                photo_id = req["form"].get("photo_id")
+                if photo_id not in fake.photos:
+                    return self._error(100, "Invalid parameter: photo_id")
+                post_id = f"{fake.page_id}_{fake._next_id(8000)}"
+                fake.stories.append({"id": post_id, "photo_id": photo_id})
+                return self._answer(200, {"success": True, "post_id": post_id})
+
+            def _feed_post(self, req):
+                attached = [json.loads(req["form"][key])["media_fbid"] for key in sorted(
+                    (k for k in req["form"] if k.startswith("attached_media[")), key=lambda k: int(k[15:-1]))]
+                if not attached or any(a not in fake.photos for a in attached):
+                    return self._error(100, "Invalid parameter: attached_media")
+                post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
+                fake.posts[-1]["attached"] = attached
+                return self._answer(200, {"id": post_id})
 
             def _photo_images(self, req):
                 photo_id = req["parts"][0]

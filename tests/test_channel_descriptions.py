@@ -6,7 +6,7 @@ import pytest
 from conftest import configure
 from portraits.consent import SCOPES
 from portraits.layouts import LAYOUTS
-from schedules.channel import CHANNELS, PUBLISHERS, publisher_class
+from schedules.channel import CHANNELS, FORMATS, PUBLISHERS, publisher_class
 
 
 def test_every_channel_needs_a_consent_scope_of_its_own_name():
@@ -18,7 +18,10 @@ def test_every_channel_can_publish_offline_and_its_formats_are_real_layouts():
     for spec in CHANNELS.values():
         assert "outbox" in spec.publishers and set(spec.publishers) <= set(PUBLISHERS)
         assert spec.formats and set(spec.formats.values()) <= set(LAYOUTS)
+        assert set(spec.formats) == set(FORMATS)  # feed, square, story and carousel on every channel
+        assert spec.formats["story"] == "story"
         assert spec.caption_chars > 0 and spec.hashtags > 0
+    assert all(kind.formats and set(kind.formats) <= set(FORMATS) for kind in PUBLISHERS.values())
 
 
 @pytest.mark.parametrize("kind", list(PUBLISHERS))
