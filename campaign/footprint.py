@@ -622,8 +622,8 @@ PLACES: tuple[Place, ...] = (
     Place("renders", "renders/<id>/", "deleted", person_files=_render_files, check=_render_check),
     Place("outbox", "outbox/<date>-<post>-<channel>/", "deleted", person_files=_outbox_files, check=_outbox_check),
     Place("post pages", "exports/posts/<post>.html of `schedule show --html` (or --out)",
-          "deleted inside the workspace (outside it: listed to delete by hand); a withdrawal deletes the pages "
-          "of the posts it cancels", person_files=_post_pages),
+          "deleted wherever they were written (the post records each page; the tool wrote them); a withdrawal "
+          "deletes the pages of the posts it cancels", person_files=_post_pages, anywhere=True),
     Place("hosted images", "<public_dir>/<post>-N.jpg of an instagram-graph channel with image_host \"url\"",
           "deleted, wherever that folder is (the tool names these files itself)", person_files=_hosted_files,
           anywhere=True),

@@ -48,7 +48,7 @@ def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, 
     make_photo(ws.photos / ("ab" * 32 + ".jpg"))  # a photo no record points to
     (ws.photos / f".{'cd' * 32}.jpg.x1y2z3.tmp").write_bytes(b"half a photo")  # staged by a killed `portrait add`
     make_photo(ws.renders / "ghost-40" / "story.jpg")  # renders of a portrait that no longer exists
-    (ws.renders / pid / "facebook.json").write_text('{"file": "facebook.jpg"}')  # a render record without its image
+    (ws.renders / pid / "facebook-xx.json").write_text('{"file": "facebook-xx.jpg"}')  # a render record without its image
     (ws.outbox / "2026-06-01-p-99-instagram").mkdir()  # an outbox entry of a post that no longer exists
     (ws.outbox / ".2026-06-01-p-98-instagram.k2j3").mkdir()  # a post the outbox was writing when killed
     temp = ws.exports / ".billboard-k2j3ab"
