@@ -4,13 +4,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system demo gallery test bench clean
 
 setup: $(STAMP)
 
-# System packages: libfribidi for right-to-left text shaping (Pillow's raqm layout); ExifTool for
-# the press images' IPTC/XMP; Chromium, in which the tests open the website gallery.
-SYSTEM_PACKAGES := libfribidi0 libimage-exiftool-perl chromium
+# System packages: libfribidi for right-to-left text shaping (Pillow's raqm layout); libgs-common for
+# a CMYK ICC profile (Ghostscript's) that the billboard tests convert to; ExifTool for the press
+# images' IPTC/XMP; Chromium, in which the tests open the website gallery.
+SYSTEM_PACKAGES := libfribidi0 libgs-common libimage-exiftool-perl chromium
 system:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { \
 	  echo "installing $(SYSTEM_PACKAGES)"; \
@@ -26,6 +27,9 @@ $(STAMP): setup.cfg pyproject.toml | system
 demo: setup
 	$(PY) -m campaign.demo $(DEMO)
 
+gallery: setup
+	$(PY) -m campaign.demo --gallery gallery
+
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
@@ -33,4 +37,4 @@ bench: setup
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(DEMO) *.egg-info
+	rm -rf $(VENV) $(DEMO) gallery *.egg-info

@@ -1,6 +1,8 @@
 """Channel speed, side by side: publishing to Facebook (the fake Graph API of the tests, on
 127.0.0.1) against the offline outbox; importing a 600-row Meta export; reconciling 50 unknown
-posts against a Page with 620 posts."""
+posts against a Page with 620 posts; publishing to Instagram through the official API (limit check,
+image hosting, container, one status poll, media_publish) against the Facebook photo publish on the
+same fake server (target: within 3x)."""
 from __future__ import annotations
 
 import os
@@ -15,6 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "EAAbenchtoken1234567890abcdef"
 
 
+def _configure(ws, channel: str, **keys) -> None:
+    import tomllib
+
+    import tomli_w
+
+    cfg = ws.root / "campaign.toml"
+    data = tomllib.loads(cfg.read_text())
+    data["channels"][channel].update(keys)
+    cfg.write_text(tomli_w.dumps(data))
+    ws.__dict__.pop("config", None)
+
+
 def _workspace(tmp: Path, graph_url: str, n: int = 20):
     from PIL import Image
 
@@ -22,12 +36,8 @@ def _workspace(tmp: Path, graph_url: str, n: int = 20):
     from portraits import consent, records
 
     ws = init_workspace(tmp / "ws", name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")
-    cfg = ws.root / "campaign.toml"
-    cfg.write_text(cfg.read_text().replace('[channels.facebook]\npublisher = "outbox"',
-                                           '[channels.facebook]\npublisher = "facebook"', 1)
-                   .replace('page_id = ""', 'page_id = "1001"', 1))
+    _configure(ws, "facebook", publisher="facebook", page_id="1001")
     os.environ["CAMPAIGN_GRAPH_URL"] = graph_url
-    ws.__dict__.pop("config", None)
     names = ["Anna", "Ben", "Cem", "Dana", "Emil"]
     with ws.store.transaction() as db:
         for i in range(n):
@@ -103,3 +113,45 @@ def main() -> None:
         found = sum(s["status"] == "published" for s in settled)
         print(f"reconcile {unknown} unknown posts (20 Facebook against a Page of {len(graph.posts)} posts, "
               f"the rest in the outbox): {t_rec:.2f} s, {found} found")
+
+        _instagram_graph(ws, graph, ids, Path(tmp))
+
+
+def _instagram_graph(ws, graph, ids: list[str], tmp: Path) -> None:
+    """Instagram through the official API, both ways of hosting the image, against Facebook's photo
+    upload. The two are timed alternately, post by post, so both see the same load on the machine."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class QuietFiles(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    graph.quota_total = 1000
+    folder = tmp / "www"
+    folder.mkdir()
+    web = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietFiles, directory=str(folder)))
+    threading.Thread(target=web.serve_forever, daemon=True).start()
+    hosts = {"url": {"image_host": "url", "public_dir": str(folder),
+                     "public_base_url": f"http://127.0.0.1:{web.server_address[1]}/"},
+             "page-photo": {"image_host": "page-photo"}}
+    print(f"publish one post through the official Instagram API vs Facebook's photo upload "
+          f"(alternating, median of {len(ids)} each):")
+    try:
+        for name, keys in hosts.items():
+            _configure(ws, "instagram", publisher="instagram-graph", page_id="1001", ig_user_id=graph.ig_user_id, **keys)
+            fb, ig = [], []
+            calls_before = len(graph.requests)
+            for pid in ids:
+                fb += _publish_all(ws, "facebook", [pid])
+                ig += _publish_all(ws, "instagram", [pid])
+            calls = [r["label"] or "permalink" for r in graph.requests[calls_before:] if r["label"] != "photo"]
+            ratio = statistics.median(ig) / statistics.median(fb)
+            print(f"  image_host {name:<11} Instagram {statistics.median(ig) * 1000:6.1f} ms, Facebook photo "
+                  f"{statistics.median(fb) * 1000:6.1f} ms: {ratio:4.2f}x ({'within' if ratio <= 3 else 'OVER'} "
+                  f"the 3x target)")
+            print(f"    calls per Instagram post: {', '.join(calls[:len(calls) // len(ids)])}")
+    finally:
+        web.shutdown()
+        web.server_close()

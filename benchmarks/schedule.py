@@ -1,8 +1,10 @@
-"""Scheduling speed: planned-to-published latency, the idle daemon's CPU, planning a year.
+"""Scheduling speed: planned-to-published latency, the idle daemon's CPU, planning a year, and
+publishing a post whose render is stale.
 
 Baselines measured in the same run: the publish work alone (a forced `publish_post`, no
 scheduler) next to the scheduled latency; an idle `python` process next to the idle daemon;
-planning 100 portraits next to 1,000 (how planning scales).
+planning 100 portraits next to 1,000 (how planning scales); one `campaign render` of the
+portrait next to what rendering at publish time adds to a publish.
 """
 from __future__ import annotations
 
@@ -45,7 +47,10 @@ def _latency(tmp: Path) -> None:
     from schedules import posts
     from schedules.runner import Runner, publish_post
 
+    from campaign.rendering import render
+
     ws = _workspace(tmp, 12)
+    render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing
     ids = [p["id"] for p in ws.store.read().table("portraits").all()]
     # Baseline: the same publish work, called directly.
     direct = []
@@ -125,10 +130,60 @@ def _planning(tmp: Path) -> None:
           f"100 portraits {times[100]:.2f} s (ratio {times[1000] / times[100]:.1f}x for 10x the portraits)")
 
 
+def _stale(tmp: Path, n: int = 5) -> None:
+    """A post whose portrait changed since it was rendered, through the outbox: what the render at
+    publish time adds, next to one `campaign render` of that portrait (its four formats)."""
+    import shutil
+
+    from PIL import Image
+
+    from campaign.rendering import render
+    from campaign.workspace import init_workspace
+    from portraits import consent, records
+    from schedules import posts
+    from schedules.runner import publish_post
+
+    ws = init_workspace(tmp / "stale")
+    shoot = tmp / "stale-shoot"
+    shoot.mkdir()
+    with ws.store.transaction() as db:
+        for i in range(n):  # camera-sized photos: 12 MP, noisy like a real picture
+            photo = shoot / f"p{i}.jpg"
+            noise = Image.effect_noise((3000, 4000), 60 + i).convert("RGB")
+            Image.blend(noise, Image.new("RGB", noise.size, (150 + i, 120, 100)), 0.6).save(photo, quality=90)
+            rec = records.add_portrait(db, ws.photos, photo, first_name="Person", age=30 + i, role="Rolle",
+                                       role_category=f"cat{i}", quote=f"Zitat {i}: wir halten zusammen.")
+            consent.grant(db, rec["id"], "instagram", date(2026, 1, 1))
+            records.approve_portrait(db, rec["id"], True)
+    renders, current, stale = [], [], []
+    for rec in ws.store.read().table("portraits").all():
+        pid = rec["id"]
+        t = time.perf_counter()
+        render(ws, [pid], jobs=1)  # the baseline: `campaign render ID`
+        renders.append(time.perf_counter() - t)
+        for bucket, edit in ((current, False), (stale, True)):
+            if edit:
+                with ws.store.transaction() as db:
+                    records.edit_portrait(db, pid, {"quote": "Neu: wir halten zusammen."})
+            with ws.store.transaction() as db:
+                post = posts.create(db, pid, "instagram", ws.now(), ws.now())
+            t = time.perf_counter()
+            done = publish_post(ws, post["id"], force=True)
+            bucket.append(time.perf_counter() - t)
+            assert done["status"] == "published", done
+        shutil.rmtree(ws.renders / pid)
+    added = statistics.median(s - c for s, c in zip(stale, current))
+    base = statistics.median(renders)
+    print(f"publish a post whose render is stale (outbox, 12 MP photo): {statistics.median(stale):.2f} s, of which "
+          f"rendering adds {added:.2f} s; one `campaign render` of the portrait {base:.2f} s "
+          f"(ratio {added / base:.2f}, target <= 1); with a current render {statistics.median(current):.3f} s")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         _latency(tmp)
+        _stale(tmp)
         _idle(tmp)
         _planning(tmp)
 

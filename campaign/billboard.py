@@ -15,12 +15,15 @@ from typing import Any
 
 from tinydb import TinyDB
 
+from campaign.brand import brand_font, brand_logo
 from campaign.config import Settings
 from campaign.engagement import ranking_settings
+from campaign.footprint import resolve, stored_path
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
+from portraits.render import name_and_age
 from schedules import ranking
 
 TABLE = "billboard"
@@ -146,7 +149,9 @@ def current(ws: Workspace) -> dict | None:
 
 
 def _still_allowed(db: TinyDB, doc: dict) -> None:
-    """A withdrawal after the pick wins: refuse to approve or print a poster that holds that person."""
+    """A withdrawal or erasure after the pick wins: refuse to approve or print a poster that holds that person."""
+    if doc.get("repick"):
+        raise CampaignError(f"This billboard pick {doc['repick']}.", "Pick again: campaign billboard pick.")
     start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
     for c in doc["picked"]:
         ok, reason = consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)
@@ -170,48 +175,26 @@ def approve(ws: Workspace) -> dict:
     return {"pick": doc_id, **doc}
 
 
-def brand_font(ws: Workspace, default: bool = True) -> Path | None:
-    """The [brand] font, checked; without one, Noto Sans (or None when `default` is False)."""
-    custom = ws.config.brand.font
-    if custom:
-        path = (ws.root / custom).resolve()
-        if not path.is_file():
-            raise CampaignError(f"The brand font {custom} does not exist.", "Fix [brand] font in campaign.toml, or leave it empty.")
-        return path
-    from portraits.fonts import fallbacks
-
-    return fallbacks()[0] if default else None
-
-
-def brand_logo(ws: Workspace) -> Path | None:
-    logo = ws.config.brand.logo
-    if not logo:
-        return None
-    path = (ws.root / logo).resolve()
-    if not path.is_file():
-        raise CampaignError(f"The logo {logo} does not exist.", "Fix [brand] logo in campaign.toml, or leave it empty.")
-    return path
-
-
-def _not_ours(db: TinyDB, files: list[Path]) -> list[Path]:
+def _not_ours(ws: Workspace, db: TinyDB, files: list[Path]) -> list[Path]:
     """Those of `files` that exist and that no billboard export of this workspace wrote."""
-    ours = {Path(e[kind]).resolve() for d in db.table(TABLE).all() for e in d.get("exports", [])
+    ours = {resolve(ws, e[kind]).resolve() for d in db.table(TABLE).all() for e in d.get("exports", [])
             for kind in ("pdf", "png") if e.get(kind)}
     return [f for f in files if (f.exists() or f.is_symlink()) and f.resolve() not in ours]
 
 
 def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi: Any = None,
-           out: str | Path | None = None, force: bool = False) -> dict:
-    """Write the approved pick as a print PDF (page = format at scale + bleed, crop marks) and a PNG preview.
-
-    `out` may replace an earlier billboard export, never another file, unless `force`."""
+           out: str | Path | None = None, icc: str | Path | None = None, force: bool = False) -> dict:
+    """Write the approved pick as a print PDF (a PDF/X-4 candidate: page = format at scale + bleed +
+    crop-mark zone, output intent, boxes) and a PNG preview. With `icc` (the printer's CMYK profile)
+    the photos and colours are converted to it and it becomes the output intent. `out` may replace an
+    earlier billboard export, never another file, unless `force`."""
     spec = spec_from(ws.config, fmt, scale, dpi)
     db = ws.store.read()
     if out is not None and not force:
         target = Path(out)
         if target.is_dir():
             raise CampaignError(f"{target} is a folder.", "Give --out a file name like billboard.pdf.")
-        taken = _not_ours(db, [target, target.with_suffix(".png")])
+        taken = _not_ours(ws, db, [target, target.with_suffix(".png")])
         if taken:
             raise CampaignError(f"{' and '.join(str(t) for t in taken)} already exist(s) and no billboard export "
                                 "wrote it; nothing was changed.",
@@ -221,34 +204,59 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
         raise CampaignError("The billboard pick is not approved yet.",
                             "Check it (campaign billboard pick shows it), then: campaign billboard approve.")
     _still_allowed(db, doc)
+    if len(doc["picked"]) < doc["slots"]:
+        n, slots = len(doc["picked"]), doc["slots"]
+        raise CampaignError(f"The pick has {n} portrait(s) for {slots} slots: {slots - n} more eligible "
+                            "portrait(s) are needed (approved, billboard consent for the run, photo large enough).",
+                            f"Add them and pick again, or make a poster designed for {n}: "
+                            f"campaign billboard pick --slots {n}.")
     slug = spec.name.replace("/", "-")
     pdf = Path(out) if out else ws.exports / f"billboard-{slug}-1-{spec.scale}.pdf"
     if pdf.suffix.lower() != ".pdf":
         raise CampaignError(f"{pdf.name} does not end in .pdf.", "Give --out a file name like billboard.pdf.")
+    icc_path = Path(icc) if icc else None
+    if icc_path is not None and not icc_path.is_file():
+        raise CampaignError(f"No ICC profile at {icc_path}.", "Give --icc the printer's CMYK profile (.icc file).")
     png = pdf.with_suffix(".png")
     brand = ws.config.brand
     people = [records.get(db, c["portrait_id"]) for c in doc["picked"]]
-    items = [poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
-                         tuple(p["photo"].get("focus") or (0.5, 0.33)), f"{p['first_name']} ({p['age']})", p["role"])
-             for p in people]
-    credits = list(dict.fromkeys(p["credit"] for p in people if p.get("credit")))
+    items = []
+    for p in people:
+        t = records.text_in(p, p.get("lang"))
+        items.append(poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
+                                 tuple(p["photo"].get("focus") or (0.5, 0.33)),
+                                 name_and_age(p["first_name"], p["age"], p.get("lang") or "de"), t["role"],
+                                 records.face_box(p), p["id"]))
+    credits = list(dict.fromkeys(p.get("credit") or brand.credit for p in people if p.get("credit") or brand.credit))
     band = poster.Band(ws.config.name, ws.config.hashtag,
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))
-    warnings = poster.export(spec, items, band, pdf, png, names=[p["id"] for p in people],
-                             title=f"{ws.config.name}: billboard")
-    lay = poster.layout(spec, len(items))
+    made = poster.export(spec, items, band, pdf, png, title=f"{ws.config.name}: billboard",
+                         condition=ws.config.billboard.print_condition, icc=icc_path)
+    warnings = made["warnings"]
     result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
               "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],
               "trim_mm": [round(v, 2) for v in spec.trim], "bleed_mm": round(spec.bleed, 2),
-              "grid": f"{lay.cols}x{lay.rows}", "slot_pixels": list(poster.cell_pixels(spec, len(items))),
+              "grid": made["grid"], "slots": made["slots"], "type_cm": made["type_cm"],
+              "colour": f"CMYK ({icc_path.name})" if icc_path else f"sRGB, intended for {ws.config.billboard.print_condition}",
               "warnings": warnings}
     now = ws.now()
     with ws.store.transaction() as wdb:
         entry = {k: result[k] for k in ("pdf", "png", "format", "scale", "dpi", "warnings")}
+        # Relative inside the workspace, so erasure and the report still find them after the folder moves.
+        entry.update(pdf=stored_path(ws, pdf), png=stored_path(ws, png))
         entry["at"] = now.isoformat(timespec="seconds")
         exports = list(wdb.table(TABLE).get(doc_id=doc_id).get("exports", [])) + [entry]
         wdb.table(TABLE).update({"exports": exports}, doc_ids=[doc_id])
         audit.record(wdb, "billboard.export", None, now=now, pick=doc_id, format=spec.name,
                      scale=result["scale"], dpi=spec.dpi, warnings=len(warnings))
     return result
+
+
+def preflight(path: str | Path) -> dict:
+    """Read an exported PDF back and check what a printer's PDF/X-4 preflight checks."""
+    path = Path(path)
+    if not path.is_file():
+        raise CampaignError(f"No file at {path}.", "Give the PDF that billboard export wrote.")
+    checks = poster.preflight(path)
+    return {"file": str(path), "checks": checks, "ok": all(c["ok"] for c in checks)}

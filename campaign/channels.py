@@ -9,7 +9,7 @@ from portraits.errors import CampaignError
 from schedules import engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
-from schedules.secrets import redact
+from schedules.secrets import redact, secret
 
 
 def _names(ws: Workspace, name: str | None) -> list[str]:
@@ -41,13 +41,19 @@ def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
     return rows
 
 
-def login_instagram(ws: Workspace, password: str | None, ask_code: Callable[[str], str]) -> dict:
-    """Log the Instagram channel in once and keep the session in .private/ (mode 0600)."""
-    if ws.config.channel("instagram").publisher != "instagram":
+def login_instagram(ws: Workspace, ask_password: Callable[[], str], ask_code: Callable[[str], str]) -> dict:
+    """Log the Instagram channel in once and keep the session in .private/ (mode 0600).
+    The password comes from CAMPAIGN_INSTAGRAM_PASSWORD, else `ask_password()`, asked only when needed."""
+    publisher = ws.config.channel("instagram").publisher
+    if publisher == "instagram-graph":
+        raise CampaignError("The instagram channel publishes through the official API: it needs no login.",
+                            "It uses the Page token in CAMPAIGN_FACEBOOK_TOKEN; `campaign channel check instagram` tests it.")
+    if publisher != "instagram":
         raise CampaignError("The instagram channel publishes to the outbox, not to Instagram.",
-                            'Set publisher = "instagram" and account under [channels.instagram] in campaign.toml.')
-    from schedules.instagram import InstagramPublisher
+                            'Set publisher = "instagram-graph" (or "instagram") under [channels.instagram] in campaign.toml.')
+    from schedules.instagram import PASSWORD_ENV, InstagramPublisher
 
+    password = secret(PASSWORD_ENV) or ask_password()
     return InstagramPublisher("instagram", ws.config.channel("instagram"), ws.outbox, ws.private).login(password, ask_code)
 
 
@@ -62,11 +68,18 @@ def reconcile_posts(ws: Workspace) -> dict:
         db = ws.store.read()
         open_posts = [p for p in posts.all_posts(db) if p["status"] in ("unknown", "publishing")]
         media_by_channel: dict[str, list[dict]] = {}
+        answers: dict[str, dict] = {}  # what the platform says of a post's own container, where it can
         errors: dict[str, str] = {}
         for channel in sorted({p["channel"] for p in open_posts}):
             since = min(reconcile.attempt_time(p) for p in open_posts if p["channel"] == channel) - window
             try:
-                media_by_channel[channel] = publisher_for(ws, channel).recent_media(since)
+                publisher = publisher_for(ws, channel)
+                media_by_channel[channel] = publisher.recent_media(since)
+                settle = getattr(publisher, "settle", None)
+                for post in (p for p in open_posts if p["channel"] == channel and settle):
+                    answer = settle(post)
+                    if answer is not None:
+                        answers[post["id"]] = answer
             except CampaignError as e:
                 errors[channel] = redact(str(e))
         results = []
@@ -77,11 +90,15 @@ def reconcile_posts(ws: Workspace) -> dict:
                 if post["channel"] in errors:
                     results.append({"post_id": post["id"], "status": post["status"], "reason": errors[post["channel"]]})
                     continue
-                verdict = reconcile.decide(post, media_by_channel[post["channel"]], taken, now, window)
+                media = media_by_channel[post["channel"]]
+                if post["id"] in answers:
+                    verdict = reconcile.decide_settled(post, answers[post["id"]], media, taken, now, window)
+                else:
+                    verdict = reconcile.decide(post, media, taken, now, window)
                 if verdict["status"] == "published":
                     m = verdict["media"]
                     taken.add(m["remote_id"])
-                    posts.update(db, post["id"], now, "published", "found on the account by reconcile",
+                    posts.update(db, post["id"], now, "published", verdict.get("reason") or "found on the account by reconcile",
                                  remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
                                  error=None, reason=None)
                     results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})
@@ -100,20 +117,25 @@ def fetch_engagement(ws: Workspace) -> dict:
     """Fresh figures for every post published on a real platform, each stored as a new snapshot."""
     db = ws.store.read()
     published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
-    fetched, skipped, errors = [], [], []
+    fetched, skipped, errors, warnings = [], [], [], []
     figures = {}
+    publishers = {}  # one per channel: it remembers the metrics Meta refused, so they are asked once
     for post in published:
         if ws.config.channel(post["channel"]).publisher == "outbox":
             skipped.append(post["id"])
             continue
         try:
-            figures[post["id"]] = publisher_for(ws, post["channel"]).fetch_engagement(post)
+            publisher = publishers.get(post["channel"]) or publishers.setdefault(
+                post["channel"], publisher_for(ws, post["channel"]))
+            figures[post["id"]] = publisher.fetch_engagement(post)
         except (ChannelError, CampaignError) as e:
             errors.append({"post_id": post["id"], "error": redact(str(e))})
+            continue
+        warnings.extend(w for w in figures[post["id"]].pop("warnings", []) if w not in warnings)
     with ws.store.transaction() as db:
         now = ws.now()
         for post_id, f in figures.items():
             engagement.record(db, post_id, likes=f["likes"], comments=f["comments"], shares=f.get("shares", 0),
                               reach=f.get("reach"), at=now, source="fetch")
             fetched.append({"post_id": post_id, **f})
-    return {"fetched": fetched, "skipped_outbox": skipped, "errors": errors}
+    return {"fetched": fetched, "skipped_outbox": skipped, "errors": errors, "warnings": warnings}

@@ -119,12 +119,43 @@ def _scale(value: str) -> str:
     return value
 
 
+def _approval(value: str) -> str:
+    from schedules.approval import RULES
+
+    if value not in RULES:
+        raise ValueError(f"{value!r} is not an approval rule: use {', '.join(repr(r) for r in RULES)}")
+    return value
+
+
+def _condition(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9 _.-]{2,40}", value):
+        raise ValueError(f"{value!r} is not a printing condition: use a registered name such as FOGRA39 or FOGRA51")
+    return value
+
+
 def _publisher(value: str) -> str:
     from schedules.channel import PUBLISHERS
 
     if value not in PUBLISHERS:
         raise ValueError(f"{value!r} is not a publisher: use one of {', '.join(PUBLISHERS)}")
     return value
+
+
+IMAGE_HOSTS = ("page-photo", "url")
+
+
+def _public_dir(value: str) -> str:
+    if value and not Path(value).is_absolute():
+        raise ValueError(f"{value!r} is not an absolute path: give the web server's folder, e.g. /var/www/kampagne")
+    return value
+
+
+def _public_base_url(value: str) -> str:
+    if not value:
+        return value
+    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
+        raise ValueError(f"{value!r} is not a web address: write it like https://www.stadt.de/kampagne/")
+    return value if value.endswith("/") else value + "/"
 
 
 def check_template(template: str, lang: str = "") -> str:
@@ -162,6 +193,8 @@ class Brand(Section):
     font: str = Field("", description='path to a .ttf/.otf to use instead of Noto Sans ("" = Noto)')
     credit_prefix: Annotated[str, _check(lambda v: plain_text(v, "credit_prefix", 40, True) and v)] = \
         Field("Foto: ", description="put before the photo credit on images")
+    credit: Annotated[str, _check(lambda v: plain_text(v, "credit", 80, True))] = \
+        Field("", description='photo credit for portraits without their own --credit ("" = no credit line)')
 
 
 class Posting(Section):
@@ -178,6 +211,10 @@ class Posting(Section):
     reconcile_minutes: float = Field(30, gt=0, le=1440,
                                      description="an unknown post not on the account this long after the attempt did not go out")
     sync_seconds: float = Field(5, gt=0, le=3600, description="how often the daemon re-reads the store")
+    approval: Annotated[str, _check(_approval)] = \
+        Field("none", description='"one": a post goes out only after `schedule approve`; "two": two different people')
+    language_gap_minutes: float = Field(10, ge=0, le=720,
+                                        description="planned translations follow the day's first post this much later")
 
 
 class Channel(Section):
@@ -187,6 +224,16 @@ class Channel(Section):
     page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                    _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
         Field("", description="the numeric id of the Facebook Page")
+    ig_user_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                      _fail(f"{v!r} is not an Instagram account id: digits only"))] = \
+        Field("", description='instagram-graph: the account id ("" = the one linked to page_id)')
+    image_host: Annotated[str, _check(lambda v: v if v in IMAGE_HOSTS else
+                                      _fail(f"{v!r} is not an image host: use \"page-photo\" or \"url\""))] = \
+        Field("page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
+    public_dir: Annotated[str, _check(_public_dir)] = \
+        Field("", description='image_host "url": the folder your web server publishes (absolute path)')
+    public_base_url: Annotated[str, _check(_public_base_url)] = \
+        Field("", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
     phone_number_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
                                            _fail(f"{v!r} is not a phone number id: the number's id in Meta's "
                                                  "WhatsApp Manager, digits only"))] = \
@@ -216,6 +263,8 @@ class Billboard(Section):
     scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
+    print_condition: Annotated[str, _check(_condition)] = Field(
+        "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
 def _date_text(value: str) -> str:
@@ -263,8 +312,6 @@ def _widths(value: list[int]) -> list[int]:
 
 
 class Press(Section):
-    credit: Annotated[str, _line("[press] credit", 120)] = Field(
-        "", description='photo credit for portraits without one of their own ("" = the campaign name)')
     copyright_holder: Annotated[str, _line("[press] copyright_holder", 120)] = Field(
         "", description='who holds the rights to the images ("" = the campaign name)')
     usage_terms: Annotated[str, _line("[press] usage_terms", 400, False)] = Field(
@@ -298,20 +345,39 @@ class WhatsApp(Section):
         return self.lines.get(lang) or default
 
 
+def _caption(opening: str, closing: str, credit: str) -> str:
+    return f"{{first_name}} ({{age}}), {{role}}:\n{opening}{{quote}}{closing}\n\n{{hashtag}}\n{credit} {{credit}}"
+
+
+# One short, plain caption per language of the reach cities use, each with its own quotation marks
+# and word for the photo credit. A template line holding {credit} is left out when there is no credit.
 DEFAULT_CAPTIONS = {
-    "de": "{first_name} ({age}), {role}:\n„{quote}“\n\n{hashtag}\nFoto: {credit}",
-    "en": "{first_name} ({age}), {role}:\n“{quote}”\n\n{hashtag}\nPhoto: {credit}",
+    "de": _caption("„", "“", "Foto:"),
+    "en": _caption("“", "”", "Photo:"),
+    "tr": _caption("“", "”", "Fotoğraf:"),
+    "ar": "{first_name} ({age})، {role}:\n«{quote}»\n\n{hashtag}\nتصوير: {credit}",
+    "uk": _caption("«", "»", "Фото:"),
+    "ru": _caption("«", "»", "Фото:"),
+    "pl": _caption("„", "”", "Fot."),
+    "ro": _caption("„", "”", "Foto:"),
+    "bg": _caption("„", "“", "Снимка:"),
+    "it": _caption("«", "»", "Foto:"),
+    "el": _caption("«", "»", "Φωτογραφία:"),
+    "fa": "{first_name} ({age})، {role}:\n«{quote}»\n\n{hashtag}\nعکس: {credit}",
+    "ku": _caption("“", "”", "Wêne:"),
+    "sq": _caption("„", "“", "Foto:"),
 }
 
 
 def _captions(value: dict[str, str]) -> dict[str, str]:
+    """The file's templates over the defaults: a language the file does not name keeps its default."""
     for lang, template in value.items():
         _lang(lang)
         try:
             check_template(template, lang)
         except ValueError as e:
             raise ValueError(f"[captions] {lang}: {e}") from None
-    return value
+    return {**DEFAULT_CAPTIONS, **value}
 
 
 def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
@@ -325,6 +391,10 @@ def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
         if settings.publisher not in spec.publishers:
             raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
                              f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
+        if settings.publisher == "instagram-graph" and settings.image_host == "url" and not (
+                settings.public_dir and settings.public_base_url):
+            raise ValueError(f'[channels.{name}] image_host: "url" needs both public_dir and public_base_url '
+                             '(the web folder and its address); or use "page-photo"')
     return {**{name: Channel() for name in CHANNELS}, **value}
 
 
@@ -461,9 +531,11 @@ HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
 """
 NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
+                "# A line holding {credit} is left out for a portrait without a photo credit.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram" / "facebook" post for real (see README: connecting real accounts);\n'
+                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
+                '# post for real (see README: connecting real accounts);\n'
                 '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.',
     "press": "# The press kit (campaign press kit): written into every press image and the press release.",
     "whatsapp": "# The day's WhatsApp message per language: the quote, the campaign's line, the link.",

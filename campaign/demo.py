@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from datetime import datetime
 from pathlib import Path
 
 SAMPLES = [
@@ -35,7 +36,7 @@ def _draw_portrait(path: Path, seed: int) -> None:
     img = Image.new("RGB", (w, h), (70 + seed * 23 % 120, 90 + seed * 41 % 100, 120 + seed * 13 % 100))
     d = ImageDraw.Draw(img)
     skin = [(241, 194, 160), (224, 172, 135), (198, 134, 94), (170, 112, 70)][seed % 4]
-    r = 520
+    r = 400  # head and shoulders, with room around the head as a studio portrait has
     cx, cy = w // 2 + (seed % 3 - 1) * 300, int(h * 0.36) + (seed % 2) * 120
     d.ellipse([cx - 2.3 * r, cy + 1.3 * r, cx + 2.3 * r, cy + 4.5 * r], fill=(40 + seed * 30 % 150, 60, 90))
     d.rectangle([cx - 0.35 * r, cy + 0.8 * r, cx + 0.35 * r, cy + 1.6 * r], fill=tuple(int(c * 0.8) for c in skin))
@@ -94,20 +95,27 @@ def step_render(ws: Path, run) -> None:
 
 
 def step_schedule(ws: Path, run) -> None:
-    """Plan two weeks, export the calendar, then let two posts fall due and run the daemon once."""
+    """Plan two weeks in German with Turkish and Arabic where a portrait has them, export the calendar,
+    then let a carousel, a Turkish post and a story fall due and run the daemon once."""
+    import json
     import time
     from datetime import timedelta
 
     from campaign.workspace import Workspace
 
     today = Workspace(ws).now()
-    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat())
+    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat(),
+        "--langs", "de,tr,ar")
     run("schedule", "list")
     run("schedule", "ical", ws / "exports" / "calendar.ics")
-    soon = today + timedelta(seconds=3)
-    run("schedule", "add", "brigitte-81", "--at", soon.isoformat(timespec="seconds"))
-    run("schedule", "add", "tamara-32", "--at", soon.isoformat(timespec="seconds"), "--channel", "instagram")
-    time.sleep(max(0.0, (soon - Workspace(ws).now()).total_seconds()) + 0.5)
+    soon = (today + timedelta(seconds=3)).isoformat(timespec="seconds")
+    run("schedule", "add", "brigitte-81", "--at", soon)
+    carousel = json.loads(run("schedule", "add", "amira-38", "--at", soon, "--channel", "instagram",
+                              "--format", "carousel", "--json"))[0]["id"]
+    run("schedule", "add", "brigitte-81", "--at", soon, "--channel", "facebook", "--lang", "tr")
+    run("schedule", "add", "tamara-32", "--at", soon, "--channel", "instagram", "--format", "story")
+    run("schedule", "show", carousel, "--html")
+    time.sleep(max(0.0, (datetime.fromisoformat(soon) - Workspace(ws).now()).total_seconds()) + 0.5)
     run("run", "--once")
     run("status")
 
@@ -168,12 +176,94 @@ def step_reach(ws: Path, run) -> None:
 STEPS = [step_portraits, step_consent, step_render, step_schedule, step_channels, step_billboard, step_reach]
 
 
+GALLERY = [
+    # first name, age, role, quote, language, photo ("astronaut", "noface" or a demo drawing seed)
+    ("Eileen", 62, "Astronautin", "Zusammen schaffen wir das.", "de", "astronaut"),
+    ("Brigitte", 81, "Rentnerin", "Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein "
+     "Problem, und Zusammenhalt auch nicht: Wir haben immer füreinander eingekauft, angerufen und zugehört.", "de", 0),
+    ("Amira", 38, "طبيبة", "التضامن يعني أن نكون هنا من أجل بعضنا البعض.", "ar", 5),
+    ("Olena", 27, "Касирка", "Посмішка на касі нічого не коштує, але допомагає всім.", "uk", 3),
+    ("Jonas", 16, "Schüler", "Ich kaufe für meine Nachbarn ein, das ist doch selbstverständlich.", "de", 4),
+    ("Mehmet", 45, "Busfahrer", "Ich fahre weiter, damit ihr zur Arbeit kommt.", "de", "noface"),
+]
+
+
+def _gallery_photo(path: Path, kind) -> None:
+    from PIL import Image, ImageDraw, ImageFilter
+
+    if kind == "astronaut":  # a real face: the photo scikit-image ships (NASA, public domain)
+        from skimage import data
+
+        Image.fromarray(data.astronaut()).resize((1600, 1600), Image.LANCZOS).save(path, quality=92)
+    elif kind == "noface":  # a bus seen from behind: no face for the finder
+        img = Image.new("RGB", (2400, 1800), (120, 150, 180))
+        d = ImageDraw.Draw(img)
+        d.rectangle([0, 1200, 2400, 1800], fill=(90, 90, 95))
+        d.rounded_rectangle([700, 500, 1700, 1350], radius=60, fill=(230, 190, 40))
+        d.rectangle([780, 580, 1620, 900], fill=(60, 80, 100))
+        img.filter(ImageFilter.GaussianBlur(2)).save(path, quality=92)
+    else:
+        _draw_portrait(path, kind)
+
+
+def gallery(target: Path) -> Path:
+    """`make gallery`: the sample portraits in every format on one HTML page, to look at as a designer would."""
+    import html
+    from datetime import date
+
+    from campaign.rendering import render
+    from campaign.workspace import init_workspace
+    from portraits import consent, records
+    from portraits.layouts import LAYOUTS
+
+    if target.exists():
+        shutil.rmtree(target)
+    ws = init_workspace(target / "workspace", name="Duisburg ist echt solidarisch",
+                        hashtag="#DuisburgIstEchtSolidarisch")
+    photos = target / "photos"
+    photos.mkdir(parents=True)
+    ids = []
+    with ws.store.transaction() as db:
+        for first, age, role, quote, lang, kind in GALLERY:
+            photo = photos / f"{first.lower()}.jpg"
+            _gallery_photo(photo, kind)
+            rec = records.add_portrait(db, ws.photos, photo, first_name=first, age=age, role=role, quote=quote,
+                                       lang=lang, credit="Stadt Duisburg / Studio Nord")
+            consent.grant(db, rec["id"], "instagram,facebook", date(2026, 1, 1),
+                          guardians=["Mutter", "Vater"] if age < 18 else [], today=date(2100, 1, 1))
+            records.approve_portrait(db, rec["id"], True)
+            ids.append((rec, kind))
+    result = render(ws, jobs=1)
+    notes = {}
+    for w in result["warnings"]:
+        notes.setdefault(w["portrait_id"], []).append(f"{w['format']}: {w['warning']}")
+    rows = []
+    for rec, kind in ids:
+        cells = "".join(f'<figure><img src="workspace/renders/{rec["id"]}/{fmt}.jpg" alt="{fmt}">'
+                        f"<figcaption>{fmt}</figcaption></figure>" for fmt in LAYOUTS)
+        about = f"{html.escape(rec['id'])}: {len(rec['quote'])} characters, {rec['lang']}, " + \
+            ("face found" if rec["photo"]["focus_source"] == "face" else "no face found")
+        warn = "".join(f"<li>{html.escape(n)}</li>" for n in notes.get(rec["id"], []))
+        rows.append(f"<section><h2>{about}</h2>{f'<ul>{warn}</ul>' if warn else ''}<div>{cells}</div></section>")
+    page = target / "index.html"
+    page.write_text("<!doctype html><meta charset=utf-8><title>Render gallery</title><style>"
+                    "body{font-family:sans-serif;margin:24px;background:#eee} section{margin-bottom:32px}"
+                    "div{display:flex;gap:16px;align-items:flex-start} figure{margin:0}"
+                    "img{height:420px;box-shadow:0 1px 4px #0004} li{color:#a33}</style>"
+                    "<h1>Render gallery</h1>" + "".join(rows), encoding="utf-8")
+    return page
+
+
 def main(argv: list[str] | None = None) -> int:
     from click.testing import CliRunner
 
     from campaign.cli import main as cli
 
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--gallery":
+        page = gallery(Path(argv[1] if len(argv) > 1 else "gallery").resolve())
+        print(f"Gallery: {page}")
+        return 0
     target = Path(argv[0] if argv else "demo-workspace").resolve()
     if target.exists():
         shutil.rmtree(target)

@@ -13,7 +13,7 @@ import math
 from io import BytesIO
 from pathlib import Path
 
-from campaign import outputs, templating
+from campaign import handout, templating
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, fonts, records
@@ -67,7 +67,7 @@ def _images(photo: Path, focus, widths: list[int], folder: Path, stem: str) -> l
 
 def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
     """Write index.html, embed.html, gallery.json and img/ into `out` (default exports/gallery/)."""
-    target = outputs.target_for(ws, KIND, out)
+    target = handout.target_for(ws, KIND, out)
     db = ws.store.read()
     today = ws.now().date()
     people = eligible(db, today)
@@ -76,7 +76,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
                             "Record website consent first: campaign consent grant ID --scope website --signed-on DATE.")
     config = ws.config
     cards = []
-    with outputs.staging(target) as stage:
+    with handout.staging(target) as stage:
         (stage / "img").mkdir()
         for p in people:
             images = _images(ws.root / p["photo"]["file"], p["photo"].get("focus") or (0.5, 0.33),
@@ -86,7 +86,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
             for q in quotes:
                 q["dir"] = _direction(q["text"])
             line = name_line(p["first_name"], p["age"], p["role"], p["lang"])
-            credit = p.get("credit") or config.press.credit
+            credit = captions.credit_of(p, config)
             cards.append({"id": p["id"], "first_name": p["first_name"], "age": p["age"], "role": p["role"],
                           "lang": p["lang"], "dir": _direction(line), "name_line": line, "quotes": quotes,
                           "alt": captions.photo_alt(p, p["lang"], config),
@@ -103,9 +103,9 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
                 "portraits": [{k: c[k] for k in ("id", "first_name", "age", "role", "lang", "dir", "name_line",
                                                  "quotes", "alt", "credit", "images")} for c in cards]}
         atomic_write_text(stage / "gallery.json", json.dumps(data, ensure_ascii=False, indent=2))
-        outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[], with_previous=True)
-        outputs.swap_in(stage, target)
-    outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[target])
+        handout.record(ws, KIND, target, [p["id"] for p in people], before_swap=True)
+        handout.swap_in(stage, target)
+    handout.record(ws, KIND, target, [p["id"] for p in people], discard=[target])
     return {"folder": str(target), "index": str(target / "index.html"), "json": str(target / "gallery.json"),
             "portraits": [p["id"] for p in people],
             "images": sum(len(c["images"]) for c in cards)}

@@ -1,20 +1,17 @@
 """GDPR: give a person everything stored about them, or erase them.
 
-Erasure removes the record, consent events (and their evidence files), photos, renders, posts,
-outbox entries, engagement figures, and every press kit, WhatsApp bundle and gallery showing them
-(campaign/outputs.py), then rewrites the audit log so that it names no one:
-the old entries keep their action and time, their subject becomes an opaque token.
+Erasure reaches every place on the footprint list (campaign/footprint.py) and survives a kill
+(campaign/erasure.py). An export written inside the workspace is itself on that list.
 """
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 from pathlib import Path
 
 from tinydb import Query
 
-from campaign import outputs
+from campaign.footprint import record_output
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
@@ -58,7 +55,8 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
     data = {
         "portrait": portrait,
         "consent_events": rows["consents"],
-        "consent_now": consent.summary_from(consent.events(db, portrait_id), ws.now().date()),
+        "consent_now": consent.summary_from(consent.events(db, portrait_id), ws.now().date(),
+                                             minor=consent.is_minor(portrait)),
         "posts": rows["posts"],
         "engagement": rows["engagement"],
         "whatsapp_messages": rows["whatsapp_sends"],  # to whom by opaque subscriber id, never a number
@@ -66,60 +64,14 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
         "files": files,
     }
     atomic_write_text(target / "data.json", json.dumps(data, ensure_ascii=False, indent=2))
+    record_output(ws, "gdpr-export", target, [portrait_id], [portrait_id], discard=lambda: shutil.rmtree(target))
     with ws.store.transaction() as wdb:
         audit.record(wdb, "gdpr.export", portrait_id)
     return {"portrait_id": portrait_id, "folder": str(target), "files": ["data.json", *files]}
 
 
-def _scrub(value, needle: str, token: str):
-    if isinstance(value, str):
-        return value.replace(needle, token)
-    if isinstance(value, list):
-        return [_scrub(v, needle, token) for v in value]
-    if isinstance(value, dict):
-        return {k: _scrub(v, needle, token) for k, v in value.items()}
-    return value
-
-
 def erase_person(ws: Workspace, portrait_id: str) -> dict:
-    """Remove a person and their files; leave one audit entry without personal data."""
-    token = "erased-" + secrets.token_hex(4)
-    removed_files: list[Path] = []
-    with ws.store.transaction() as db:
-        portrait = records.get(db, portrait_id)
-        rows = _person_rows(db, portrait_id)
-        q = Query().portrait_id == portrait_id
-        counts = {name: len(found) for name, found in rows.items()}
-        for name in rows:
-            db.table(name).remove(q)
-        db.table("portraits").remove(Query().id == portrait_id)
-        photo = portrait.get("photo", {}).get("file")
-        if photo:
-            removed_files.append(ws.root / photo)
-        for e in rows["consents"]:
-            if e.get("evidence"):
-                removed_files.append(ws.private / "evidence" / e["evidence"]["name"])
-        post_ids = {p["id"] for p in rows["posts"]}
-        outbox_dirs = [d for d in ws.outbox.glob("*") if d.is_dir() and any(f"-{pid}-" in d.name + "-" for pid in post_ids)]
-        audit_table = db.table("audit")
-        for entry in audit_table.all():
-            if portrait_id in json.dumps(entry, ensure_ascii=False):
-                audit_table.update(lambda doc, e=entry: doc.update(_scrub(dict(e), portrait_id, token)),
-                                   doc_ids=[entry.doc_id])
-        handed_out = outputs.take_out(ws, db, portrait_id)
-        audit.record(db, "gdpr.erase", token, removed={**counts, "photos": 1 if photo else 0})
-    # Files go after the store no longer points at them: a crash here leaves orphans, never dangling records.
-    for f in removed_files:
-        f.unlink(missing_ok=True)
-    shutil.rmtree(ws.renders / portrait_id, ignore_errors=True)
-    for d in outbox_dirs:
-        shutil.rmtree(d, ignore_errors=True)
-    # Overviews that may show the face: the contact sheet and the report. Both can be made again.
-    (ws.exports / "contact-sheet.jpg").unlink(missing_ok=True)
-    shutil.rmtree(ws.exports / "report", ignore_errors=True)
-    # Press kits, WhatsApp bundles and galleries that show them: gone (outside the workspace: listed).
-    handed_out["deleted"] = outputs.delete(handed_out.pop("delete"))
-    published = [p for p in rows["posts"] if p.get("status") in ("published", "unknown", "publishing")]
-    return {"erased": token, "removed": counts, "outputs": handed_out, "takedown": [
-        {"post_id": p["id"], "channel": p.get("channel"), "remote_id": p.get("remote_id"),
-         "permalink": p.get("permalink")} for p in published]}
+    """Remove a person from every place on the footprint list; see campaign/erasure.py."""
+    from campaign.erasure import erase
+
+    return erase(ws, portrait_id)

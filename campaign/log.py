@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
 from pathlib import Path
 
 from schedules.secrets import redact
@@ -18,7 +19,9 @@ class _RedactFilter(logging.Filter):
 
 def setup_logging(log_path: Path) -> logging.Logger:
     """Send the `campaign` loggers (and `schedules`, `portraits`) to the workspace log file."""
-    handler = logging.FileHandler(log_path, encoding="utf-8")
+    # Watched: `gdpr erase` replaces the file (without the person's lines); a running daemon then
+    # reopens it instead of writing on into the replaced one.
+    handler = logging.handlers.WatchedFileHandler(log_path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
                                            "%Y-%m-%dT%H:%M:%S%z"))
     handler.addFilter(_RedactFilter())

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from campaign import outputs, templating
+from campaign import footprint, handout, templating
 from campaign.engagement import top
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
@@ -28,7 +28,7 @@ from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 from portraits.render import name_line, typographic
-from schedules import engagement, posts
+from schedules import captions, engagement, posts
 
 KIND = "press-kit"
 FEED = "instagram-feed"
@@ -71,7 +71,7 @@ def file_stem(first_name: str, age: int, taken: set[str]) -> str:
 
 def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
     press, name = ws.config.press, ws.config.name
-    photographer = p.get("credit") or press.credit or name
+    photographer = captions.credit_of(p, ws.config) or name  # a press image always names its source
     quote = " ".join(p["quote"].split())
     caption = (f"{name_line(p['first_name'], p['age'], p['role'], p['lang'])}: {typographic(quote, p['lang'])} "
                f"({name}, {ws.config.hashtag})")
@@ -125,8 +125,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
         raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
-    target = outputs.target_for(ws, KIND, out)
-    zip_path = outputs.KINDS[KIND].parts(target)[1]
+    target = handout.target_for(ws, KIND, out)
+    zip_path = footprint.HANDOUTS[KIND].parts(target)[1]
     db = ws.store.read()
     now = ws.now()
     people = eligible(db, now.date(), first, last, ws.tz)
@@ -136,7 +136,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                             "Record press consent (campaign consent grant ID --scope press ...), or choose other dates.")
     taken: set[str] = set()
     files: list[dict] = []
-    with outputs.staging(target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
+    with handout.staging(target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
         (stage / "images").mkdir()
         stems, tags = {}, {}
         for p in people:
@@ -171,9 +171,10 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
             raise CampaignError("No portrait of the press kit could be made: "
                                 + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
         credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
+        windows = consent.windows(db)
         for p in people:
             languages = [p["lang"], *sorted(p.get("translations") or {})]
-            signed = consent.windows_from(consent.events(db, p["id"]))["press"][0].isoformat()
+            signed = windows[p["id"]]["press"][0].isoformat()
             feed = ws.renders / p["id"] / f"{FEED}.jpg"
             size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
             for label, width, height in (("feed", *size), ("photo", p["photo"]["width"], p["photo"]["height"])):
@@ -189,13 +190,13 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         atomic_write_text(stage / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
         tmp_zip = _zip_as(stage, target.name, zip_path)
         try:
-            outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[], with_previous=True)
-            outputs.swap_in(stage, target)
+            handout.record(ws, KIND, target, [p["id"] for p in people], before_swap=True)
+            handout.swap_in(stage, target)
             os.replace(tmp_zip, zip_path)
         except BaseException:
             tmp_zip.unlink(missing_ok=True)
             raise
-    outputs.record(ws, KIND, target, [p["id"] for p in people], discard=[target, zip_path])
+    handout.record(ws, KIND, target, [p["id"] for p in people], discard=[target, zip_path])
     return {"folder": str(target), "zip": str(zip_path), "portraits": [p["id"] for p in people],
             "images": len(files), "failed": [{"portrait_id": k, "reason": v} for k, v in sorted(failed.items())],
             "press_release": str(target / "press-release.md"), "credits": credits}

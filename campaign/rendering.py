@@ -4,17 +4,21 @@ A render is cached by a hash of everything it is made from (the photo, focal poi
 brand, format, language and the renderer's version): re-running skips what did not change, and
 a change to the brand changes every hash. Each image has a JSON record next to it with its alt
 text. Renders are files, not store rows, so rendering never holds the store lock.
+
+The publisher asks for the renders of a post through `current_renders`: what is current is used as
+it is; what is missing or stale is made then, exactly as `campaign render ID --lang L` would make
+it, so a post always carries the image of the portrait as it is at that moment.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
-from campaign.billboard import brand_font, brand_logo
+from campaign.brand import brand_font, brand_logo
+from campaign.footprint import record_output
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -23,7 +27,7 @@ from portraits.layouts import LAYOUTS, parse_formats
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
 
-RENDER_VERSION = 3  # bump when the look changes: every render is made again
+RENDER_VERSION = 4  # bump when the look changes: every render is made again
 
 
 def _file_sha(path: Path | None) -> str | None:
@@ -45,11 +49,11 @@ def image_name(portrait: dict, fmt: str, lang: str) -> str:
 
 def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
     t = records.text_in(portrait, lang)
-    credit = portrait.get("credit") or ""
+    credit = captions.credit_of(portrait, ws.config)
     prefix = ws.config.brand.credit_prefix
     return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
                  quote=typographic(t["quote"], lang), hashtag=ws.config.hashtag,
-                 credit=f"{prefix}{credit}" if credit else "")
+                 credit=f"{prefix}{credit}" if credit else "", campaign=ws.config.name)
 
 
 def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple[list[tuple[dict, list[str]]], list[dict]]:
@@ -78,32 +82,66 @@ def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple
     return chosen, skipped
 
 
-def _input_hash(photo_sha: str, focus, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
-    data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "texts": texts.__dict__,
+def _input_hash(photo_sha: str, focus, face, texts: Texts, brand: Brand, logo_sha, fmt: str) -> str:
+    data = {"v": RENDER_VERSION, "photo": photo_sha, "focus": list(focus), "face": face, "texts": texts.__dict__,
             "brand": [brand.primary, brand.secondary, brand.text, logo_sha, str(brand.font) if brand.font else None,
                       _file_sha(brand.font) if brand.font else None], "format": fmt}
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _digest(ws: Workspace, portrait: dict, fmt: str, lang: str, brand: Brand, logo_sha: str | None) -> str:
+    focus = tuple(portrait["photo"].get("focus") or (0.5, 0.33))
+    return _input_hash(portrait["photo"]["sha256"], focus, records.face_box(portrait), texts_for(ws, portrait, lang),
+                       brand, logo_sha, fmt)
+
+
+def input_hashes(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -> list[str]:
+    """The input hash the render of each language would have now (nothing is rendered)."""
+    brand = brand_of(ws)
+    logo_sha = _file_sha(brand.logo)
+    return [_digest(ws, portrait, fmt, lang, brand, logo_sha) for lang in langs]
+
+
+def recorded_hash(target: Path) -> str | None:
+    """The input hash recorded next to a render (None: no render, or no readable record)."""
+    try:
+        return json.loads(target.with_suffix(".json").read_text())["hash"] if target.is_file() else None
+    except (OSError, ValueError, KeyError):
+        return None  # a damaged record: the image is made again
+
+
+def current_renders(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -> list[dict]:
+    """[{"path", "hash", "lang"}] of the `fmt` render in each language, rendering what is missing or
+    stale by `campaign render`'s rules (the portrait approved, a valid consent today)."""
+    wanted = dict(zip(langs, input_hashes(ws, portrait, fmt, langs)))
+    targets = {lang: ws.renders / portrait["id"] / image_name(portrait, fmt, lang) for lang in langs}
+    stale = [lang for lang in langs if recorded_hash(targets[lang]) != wanted[lang]]
+    if stale:
+        # One language: what `campaign render ID --lang L` makes; several: what `campaign render ID` makes.
+        result = render(ws, [portrait["id"]], lang=stale[0] if len(stale) == 1 else None, jobs=1)
+        if result["failed"]:
+            raise CampaignError(f"{portrait['id']} could not be rendered: {result['failed'][0]['reason']}",
+                                "Fix that, then: campaign schedule retry POST.")
+        if any(recorded_hash(targets[lang]) != wanted[lang] for lang in stale):
+            raise CampaignError(f"{portrait['id']} changed while its image was being made.", "Try again in a moment.")
+    return [{"path": targets[lang], "hash": wanted[lang], "lang": lang} for lang in langs]
 
 
 def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], brand: Brand, logo_sha,
                    work: list) -> int:
     """Add what of one portrait needs rendering to `work`; return how many of its images are unchanged."""
     unchanged = 0
-    job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand)
+    job = Job(ws.root / p["photo"]["file"], tuple(p["photo"].get("focus") or (0.5, 0.33)), brand,
+              face=records.face_box(p))
     meta = {}
     for lg in langs:
         texts = texts_for(ws, p, lg)
         for fmt in fmts:
-            digest = _input_hash(p["photo"]["sha256"], job.focus, texts, brand, logo_sha, fmt)
+            digest = _digest(ws, p, fmt, lg, brand, logo_sha)
             target = ws.renders / p["id"] / image_name(p, fmt, lg)
-            sidecar = target.with_suffix(".json")
-            if target.is_file() and sidecar.is_file():
-                try:
-                    if json.loads(sidecar.read_text())["hash"] == digest:
-                        unchanged += 1
-                        continue
-                except (ValueError, KeyError):
-                    pass  # a damaged record: make the image again
+            if recorded_hash(target) == digest:
+                unchanged += 1
+                continue
             job.images.append((fmt, texts))
             meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
                                "size": list(LAYOUTS[fmt].size), "file": target.name,
@@ -145,13 +183,17 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
         except Exception as e:
             failure(p, e)
     made: list[dict] = []
+    warnings: list[dict] = []
 
     def keep(p: dict, meta: dict, images: dict) -> None:
         folder = ws.renders / p["id"]
         folder.mkdir(parents=True, exist_ok=True)
-        for key, data in images.items():
-            m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"))
-            atomic_write_bytes(folder / m["file"], data)
+        for key, image in images.items():
+            m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"), boxes=image.boxes,
+                     warnings=image.warnings, upscale=image.upscale)
+            warnings.extend({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"], "warning": w}
+                            for w in image.warnings)
+            atomic_write_bytes(folder / m["file"], image.jpeg)
             atomic_write_text((folder / m["file"]).with_suffix(".json"), json.dumps(m, ensure_ascii=False, indent=2))
             made.append({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"],
                          "file": str(folder / m["file"])})
@@ -168,6 +210,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
             if progress:
                 progress(i, total)
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
             futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):
@@ -181,7 +225,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
                 if progress:
                     progress(i, total)
     failed.sort(key=lambda f: f["portrait_id"])
-    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "failed": failed, "portraits": total}
+    return {"rendered": made, "unchanged": unchanged, "skipped": skipped, "failed": failed, "portraits": total,
+            "warnings": warnings}
 
 
 def renders_of(ws: Workspace) -> list[dict]:
@@ -197,15 +242,57 @@ def renders_of(ws: Workspace) -> list[dict]:
     return out
 
 
+SOFT = 1.25        # a crop enlarged more than this looks soft
+EXPIRING_DAYS = 30  # consent ending this soon is marked on the contact sheet
+
+
+def _review_marks(ws: Workspace, renders: list[dict]) -> dict[str, list[str]]:
+    """Per portrait, what a reviewer most needs to see: no face found, soft photos, consent ending soon."""
+    db = ws.store.read()
+    today = ws.now().date()
+    expiring = {row["portrait_id"]: row["expires"] for row in consent.status(db, today, expiring_within=EXPIRING_DAYS)}
+    marks: dict[str, list[str]] = {}
+    for r in renders:
+        pid = r["portrait_id"]
+        if pid in marks:
+            continue
+        try:
+            p = records.get(db, pid)
+        except CampaignError:
+            marks[pid] = ["not in the store any more"]
+            continue
+        out = []
+        if p["photo"].get("focus_source") != "face":
+            out.append("no face found" if p["photo"].get("focus_source") != "manual" else "focal point set by hand")
+        soft = sorted({x["format"] for x in renders if x["portrait_id"] == pid and (x.get("upscale") or 0) > SOFT})
+        if soft:
+            out.append("soft in " + ", ".join(soft))
+        if pid in expiring:
+            out.append(f"consent ends {expiring[pid]}")
+        marks[pid] = out
+    return marks
+
+
 def preview(ws: Workspace, out: str | Path | None = None) -> dict:
-    """A contact sheet of all renders (one row per portrait) for a person to look over."""
+    """A contact sheet of the renders of everyone with a valid consent today (one row per portrait) for
+    a person to look over, each row marked with what needs a look: no face found, a soft photo, a
+    consent that ends soon. Renders of a person who withdrew, or whose erasure is not finished yet,
+    stay off the sheet."""
     from PIL import Image, ImageDraw
 
     from portraits.fonts import fallbacks, font_for
     from portraits.textfit import load_font
 
-    renders = renders_of(ws)
+    db = ws.store.read()
+    today = ws.now().date()
+    known = {p["id"] for p in records.all_portraits(db)}
+    allowed = {pid for pid in known if consent.valid_scopes(db, pid, today)}
+    on_disk = renders_of(ws)
+    renders = [r for r in on_disk if r.get("portrait_id") in allowed]
     if not renders:
+        if any(r.get("portrait_id") in known for r in on_disk):
+            raise CampaignError("No render belongs to a portrait with a valid consent today.",
+                                "Record consent (campaign consent grant), then render again.")
         raise CampaignError("There are no renders yet.", "Make them first: campaign render.")
     target = Path(out) if out else ws.exports / "contact-sheet.jpg"
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
@@ -213,6 +300,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     rows: dict[str, list[dict]] = {}
     for r in renders:
         rows.setdefault(r["portrait_id"], []).append(r)
+    marks = _review_marks(ws, renders)
     cell_h, label_h, pad = 300, 28, 12
     thumbs = []
     for pid, items in rows.items():
@@ -220,19 +308,29 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
         for r in items:
             with Image.open(r["path"]) as im:
                 im.draft("RGB", (im.width * cell_h // im.height, cell_h))
-                row.append((im.resize((im.width * cell_h // im.height, cell_h)), f"{r['format']} {r['lang']}"))
+                row.append((im.resize((im.width * cell_h // im.height, cell_h)), f"{r['format']} {r['lang']}",
+                            (r.get("upscale") or 0) > SOFT))
         thumbs.append((pid, row))
-    width = max(sum(t.width + pad for t, _l in row) for _pid, row in thumbs) + pad
+    width = max(sum(t.width + pad for t, _l, _s in row) for _pid, row in thumbs) + pad
     height = len(thumbs) * (cell_h + 2 * label_h + pad) + pad
     sheet = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(sheet)
+    warn_colour = (200, 30, 30)
     y = pad
     for pid, row in thumbs:
-        draw.text((pad, y), pid, font=load_font(font_for(pid), 20, True), fill="black")
+        title = load_font(font_for(pid), 20, True)
+        draw.text((pad, y), pid, font=title, fill="black")
+        if marks.get(pid):
+            note = "   check: " + "; ".join(marks[pid])
+            draw.text((pad + draw.textlength(pid, font=title), y), note, font=title, fill=warn_colour)
         x = pad
-        for thumb, label in row:
+        for thumb, label, soft in row:
             sheet.paste(thumb, (x, y + label_h))
-            draw.text((x, y + label_h + cell_h + 2), label, font=load_font(fallbacks()[0], 16), fill=(80, 80, 80))
+            if soft:  # a red frame round a soft image
+                draw.rectangle([x - 3, y + label_h - 3, x + thumb.width + 2, y + label_h + cell_h + 2],
+                               outline=warn_colour, width=3)
+            draw.text((x, y + label_h + cell_h + 4), label + ("  soft" if soft else ""),
+                      font=load_font(fallbacks()[0], 16), fill=warn_colour if soft else (80, 80, 80))
             x += thumb.width + pad
         y += cell_h + 2 * label_h + pad
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -241,4 +339,8 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     buf = BytesIO()
     sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
     atomic_write_bytes(target, buf.getvalue())
-    return {"file": str(target), "renders": len(renders), "portraits": len(rows)}
+    record_output(ws, "contact-sheet", target, rows, rows)
+    return {"file": str(target), "renders": len(renders), "portraits": len(rows),
+            "left_out": len({r.get("portrait_id") for r in on_disk} - set(rows)),
+            "marks": {pid: m for pid, m in marks.items() if m}}
+

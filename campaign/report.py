@@ -13,11 +13,12 @@ import os
 import shutil
 import tempfile
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from campaign import billboard
 from campaign.engagement import ranking_settings, top
+from campaign.footprint import record_output, remove, resolve
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
@@ -25,6 +26,7 @@ from portraits.errors import CampaignError
 from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
+NEXT_DAYS = 7
 THUMB = 360
 STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
 
@@ -54,8 +56,8 @@ def _thumbnail(src: Path, target: Path) -> None:
     atomic_write_bytes(target, buf.getvalue())
 
 
-def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, int]:
-    cards = []
+def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, list[str]]:
+    cards, shown = [], []
     for p in people:
         folder = ws.renders / p["id"]
         renders = sorted(folder.glob("*.jpg")) if folder.is_dir() else []
@@ -68,9 +70,10 @@ def _gallery(ws: Workspace, people: list[dict], img: Path) -> tuple[str, int]:
             _thumbnail(r, img / name)
             figures.append(f'<img src="img/{_e(name)}" alt="{_e(_label(p))} ({_e(r.stem)})" loading="lazy">')
         cards.append(f'<figure class="card">{"".join(figures)}<figcaption>{_e(_label(p))}</figcaption></figure>')
+        shown.append(p["id"])
     if not cards:
-        return "<p>No renders yet: <code>campaign render</code> makes them.</p>", 0
-    return f'<div class="gallery">{"".join(cards)}</div>', len(cards)
+        return "<p>No renders yet: <code>campaign render</code> makes them.</p>", shown
+    return f'<div class="gallery">{"".join(cards)}</div>', shown
 
 
 def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, dict]:
@@ -93,6 +96,26 @@ def _calendar(all_posts: list[dict], names: dict[str, dict], tz) -> tuple[str, d
         rows.append(f"<tr><th>{day:%a %d.%m.%Y}</th><td><ul>{''.join(items)}</ul></td></tr>")
     summary = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
     return f"<p>{_e(summary)}</p><table class=\"calendar\">{''.join(rows)}</table>", counts
+
+
+def _next_posts(ws: Workspace, db, img: Path) -> tuple[str, int]:
+    """The posts of the next seven days as they will appear (as `campaign schedule show` has them)."""
+    from campaign.postview import post_view, render_page
+
+    now = ws.now()
+    upcoming = [p for p in posts.in_range(posts.all_posts(db), now, now + timedelta(days=NEXT_DAYS))
+                if p["status"] == "planned"]
+    views = []
+    for post in upcoming:
+        view = post_view(ws, db, post)
+        for n, image in enumerate(view["images"], 1):
+            image["src"] = None
+            if image["path"]:
+                name = f"post-{post['id']}-{n}.jpg"
+                _thumbnail(image["path"], img / name)
+                image["src"] = f"img/{name}"
+        views.append(view)
+    return render_page("next_posts.html", posts=views), len(views)
 
 
 def _chart(ws: Workspace, db, rows: list[dict], target: Path) -> bool:
@@ -155,21 +178,34 @@ def _expiring(db, today: date, names: dict[str, dict]) -> tuple[str, int]:
     return f"<table><tr><th>Portrait</th><th>Expires</th><th>Scopes</th></tr>{body}</table>", len(rows)
 
 
-def _billboard(ws: Workspace, names: dict[str, dict], img: Path) -> str:
+def _billboard(ws: Workspace, db, names: dict[str, dict], img: Path) -> tuple[str, list[str]]:
+    """The latest pick, and its preview only while everyone on it may still be on a billboard.
+
+    A pick that held an erased person, or one whose people lack billboard consent for its run
+    now, never shows the old preview: the face would come back with it."""
     doc = billboard.current(ws)
     if doc is None:
-        return "<p>No billboard pick yet: <code>campaign billboard pick</code>.</p>"
-    picked = "".join(f"<li>{_e(_label(names[c['portrait_id']]) if c['portrait_id'] in names else '(removed)')}: "
-                     f"{_e(c['why'])}</li>" for c in doc["picked"])
+        return "<p>No billboard pick yet: <code>campaign billboard pick</code>.</p>", []
+    start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
+    allowed = {c["portrait_id"]: c["portrait_id"] in names
+               and consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)[0]
+               for c in doc["picked"]}
+    picked = "".join(f"<li>{_e(_label(names[c['portrait_id']]) if allowed[c['portrait_id']] else '(no longer on it)')}: "
+                     f"{_e(c['why']) if allowed[c['portrait_id']] else ''}</li>" for c in doc["picked"])
     state = (f"Approved by {_e(doc['approved_by'])} at {_e(doc['approved_at'])}." if doc.get("approved_at")
              else "Not approved yet: <code>campaign billboard approve</code>.")
+    if doc.get("repick") or not all(allowed.values()):
+        why = doc.get("repick") or "holds a person without billboard consent for its run"
+        return (f"<p>Run {_e(doc['from'])} to {_e(doc['to'])}: this pick {_e(why)}. Pick again "
+                f"(<code>campaign billboard pick</code>) and approve it; its old preview is not shown.</p>"
+                f"<ol>{picked}</ol>"), []
     preview = ""
-    pngs = [Path(e["png"]) for e in doc.get("exports", []) if Path(e["png"]).is_file()]
+    pngs = [resolve(ws, e["png"]) for e in doc.get("exports", []) if resolve(ws, e["png"]).is_file()]
     if pngs:
         _thumbnail(pngs[-1], img / "billboard.jpg")
         preview = '<img src="img/billboard.jpg" alt="Billboard preview" class="billboard">'
     return (f"<p>Run {_e(doc['from'])} to {_e(doc['to'])}, {len(doc['picked'])} of {doc['slots']} slots. "
-            f"{state}</p><ol>{picked}</ol>{preview}")
+            f"{state}</p><ol>{picked}</ol>{preview}"), list(allowed) if preview else []
 
 
 STYLE = """
@@ -180,6 +216,12 @@ text-align:left;vertical-align:top} .gallery{display:flex;flex-wrap:wrap;gap:1em
 .calendar ul{margin:0;padding-left:1em} .published .status{color:green} .failed .status,.unknown .status{color:#c00}
 .cancelled{color:#888;text-decoration:line-through} .chart,.billboard{max-width:100%} .why{font-size:small}
 """
+
+
+def _card_style() -> str:
+    from campaign.postview import render_page
+
+    return render_page("post.css")
 
 
 MANIFEST = ".campaign-report.json"  # the files of the report in this folder: the only ones it ever replaces or removes
@@ -243,7 +285,17 @@ def write_report(ws: Workspace, out: str | Path | None = None) -> dict:
                 (out_dir / name).unlink()
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    return {"index": str(out_dir / "index.html"), **summary, "files": sorted(new)}
+    index = out_dir / "index.html"
+    record_output(ws, "report", index, summary.pop("_names"), summary.pop("_faces"),
+                  discard=lambda: [remove(part) for part in report_parts(index)])
+    return {"index": str(index), **summary, "files": sorted(new)}
+
+
+def report_parts(index: Path) -> list[Path]:
+    """What a report at `index` consists of: the page, its images, its file list and any half-made
+    report (never the rest of an --out folder). Erasure removes these when the report shows someone."""
+    folder = index.parent
+    return [index, folder / "img", folder / MANIFEST, *folder.glob(STAGING_PREFIX + "*")]
 
 
 def _make(ws: Workspace, folder: Path) -> dict:
@@ -256,24 +308,28 @@ def _make(ws: Workspace, folder: Path) -> dict:
     people = records.all_portraits(db)
     names = {p["id"]: p for p in people}
     shown = [p for p in people if consent.valid_scopes(db, p["id"], today)]
-    gallery, n_gallery = _gallery(ws, shown, img)
+    gallery, in_gallery = _gallery(ws, shown, img)
+    board, on_board = _billboard(ws, db, names, img)
     calendar, counts = _calendar(posts.all_posts(db), names, ws.tz)
+    upcoming, n_upcoming = _next_posts(ws, db, img)
     rows = top(ws)
     chart = _chart(ws, db, rows, img / "engagement.png")
     expiring, n_expiring = _expiring(db, today, names)
     title = ws.config.name
     page = f"""<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>{_e(title)}: report</title>
-<style>{STYLE}</style></head><body>
+<style>{STYLE}{_card_style()}</style></head><body>
 <h1>{_e(title)} {_e(ws.config.hashtag)}</h1>
 <p>Report of {now:%d.%m.%Y %H:%M} ({_e(ws.config.timezone)}).</p>
 <h2>Gallery</h2>{gallery}
+<h2>The next {NEXT_DAYS} days, as they will appear</h2>{upcoming}
 <h2>Calendar</h2>{calendar}
 <h2>Ranking</h2>{_ranking(rows, chart)}
 <h2>Consent expiring within {EXPIRING_DAYS} days</h2>{expiring}
-<h2>Billboard</h2>{_billboard(ws, names, img)}
+<h2>Billboard</h2>{board}
 </body></html>
 """
     atomic_write_text(folder / "index.html", page)
-    return {"gallery": n_gallery, "hidden": len(people) - len(shown), "posts": counts, "ranked": len(rows),
-            "expiring": n_expiring}
+    return {"gallery": len(in_gallery), "hidden": len(people) - len(shown), "posts": counts, "next_days": n_upcoming,
+            "ranked": len(rows), "expiring": n_expiring, "_names": list(names),
+            "_faces": sorted(set(in_gallery) | set(on_board))}

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from campaign import erasure, footprint
 from campaign.store import atomic_write_bytes
 from campaign.workspace import Workspace
-from portraits import consent, records
+from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
-from schedules import captions, ical, plan as planner, posts
-from schedules.channel import CHANNELS, planned_channels
+from schedules import approval, captions, ical, plan as planner, posts
+from schedules.channel import CHANNELS, FORMATS, planned_channels
+from schedules.content import content_of
 from schedules.runner import DaemonLock
 
 
@@ -30,25 +32,53 @@ def channels_from(value: str | None, config: dict) -> list[str]:
     return list(dict.fromkeys(names))  # "instagram,instagram" is one channel, never two posts
 
 
+def langs_from(value: str | None, config) -> list[str] | None:
+    """`de,tr,ar` -> codes, each with a caption template (else a clear error now, not on the day)."""
+    if value is None:
+        return None
+    langs = list(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    if not langs:
+        raise CampaignError("--langs names no language.", "Give language codes, e.g. --langs de,tr,ar.")
+    for lang in langs:
+        if not records.LANG_PATTERN.match(lang):
+            raise CampaignError(f"{lang!r} is not a language code.", "Use codes such as de, tr, ar.")
+        captions.template(config, lang)
+    return langs
+
+
+def _check_content(ws: Workspace, db, post: dict, portrait: dict | None = None) -> None:
+    """Refuse a post now that could not go out as planned (format, language, template, caption limits)."""
+    content_of(ws, post, portrait or records.get(db, post["portrait_id"]))
+
+
 def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, days: str | None = None,
-               at: str | None = None, channels: str | None = None) -> dict:
+               at: str | None = None, channels: str | None = None, langs: str | None = None) -> dict:
     posting = ws.config.posting
     first = parse_date(start, "start date")
     last = parse_date(end, "end date") if end else planner.default_end(first)
     clock = parse_clock(at or posting.time)
     names = channels_from(channels, ws.config)
+    lang_list = langs_from(langs, ws.config)
     with ws.store.transaction() as db:
         result = planner.plan(db, first, last, days=days or posting.days, at=clock, channels=names, tz=ws.tz,
                               holidays_country=posting.holidays_country,
-                              holidays_subdivision=posting.holidays_subdivision, now=ws.now())
+                              holidays_subdivision=posting.holidays_subdivision, now=ws.now(),
+                              langs=lang_list, lang_gap=timedelta(minutes=posting.language_gap_minutes))
+        people = {p["id"]: p for p in records.all_portraits(db)}
         for post in result["created"]:
-            captions.caption(records.get(db, post["portrait_id"]), post.get("lang"), ws.config, post["channel"])
+            _check_content(ws, db, post, people[post["portrait_id"]])
     return result
 
 
-def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = None) -> list[dict]:
+def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = None, lang: str | None = None,
+             fmt: str | None = None) -> list[dict]:
+    """Plan one post by hand, on each channel named; a carousel leads with `lang` (default: the
+    campaign's language where the portrait has a quote in it)."""
     when = parse_datetime(at, ws.tz, "time")
     names = channels_from(channel, ws.config)
+    fmt = fmt or "feed"
+    if fmt not in FORMATS:
+        raise CampaignError(f"There is no {fmt!r} format.", f"Use --format {' or '.join(FORMATS)}.")
     now = ws.now()
     if when <= now:
         raise CampaignError(f"{when:%Y-%m-%d %H:%M} is in the past.", "Give a time ahead, or use `campaign publish`.")
@@ -57,12 +87,17 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
         portrait = records.get(db, portrait_id)
         if portrait.get("status") != "approved":
             raise CampaignError(f"{portrait_id} is not approved.", f"Approve it first: campaign portrait approve {portrait_id}.")
+        campaign_lang = ws.config.language
+        lead = (lang or "").strip().lower() or (
+            campaign_lang if fmt == "carousel" and captions.has_quote(portrait, campaign_lang) else portrait["lang"])
+        captions.check_language(portrait, lead, ws.config)
         for name in names:
             if not consent.is_valid(db, portrait_id, name, when.date()):
                 raise CampaignError(f"{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
                                     "Record the consent first, or choose another channel or day.")
-            captions.caption(portrait, portrait.get("lang"), ws.config, name)
-            created.append(posts.create(db, portrait_id, name, when, now, lang=portrait.get("lang"), origin="manual"))
+            post = posts.create(db, portrait_id, name, when, now, lang=lead, origin="manual", fmt=fmt)
+            _check_content(ws, db, post, portrait)
+            created.append(post)
     return created
 
 
@@ -85,9 +120,61 @@ def move_post(ws: Workspace, post_id: str, to: str) -> dict:
         return posts.move(db, post_id, when, ws.now())
 
 
-def cancel_post(ws: Workspace, post_id: str) -> dict:
+def select_posts(ws: Workspace, db, ids: list[str] | tuple[str, ...] = (), portrait_id: str | None = None,
+                 start: str | None = None, end: str | None = None) -> tuple[list[dict], bool]:
+    """The posts a person named: by id (each must exist), or every planned or failed post of a
+    portrait and/or in a date range. Returns (posts, named_by_id)."""
+    filters = portrait_id or start or end
+    if ids and filters:
+        raise CampaignError("Give post ids, or --portrait / --from / --to, not both.",
+                            "For example: p-12 p-13, or --portrait brigitte-81 --from 2026-12-01.")
+    if ids:
+        return [posts.get(db, post_id) for post_id in dict.fromkeys(ids)], True
+    if not filters:
+        raise CampaignError("Which posts?", "Give post ids (see `campaign schedule list`), or --portrait ID, "
+                                            "or --from DATE --to DATE.")
+    if portrait_id:
+        records.get(db, portrait_id)
+    first = parse_date(start, "from date") if start else None
+    last = parse_date(end, "to date") if end else None
+    lo = datetime.combine(first, datetime.min.time(), ws.tz) if first else None
+    hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), ws.tz) if last else None
+    rows = [p for p in posts.in_range(posts.all_posts(db), lo, hi) if p["status"] in posts.FUTURE
+            and (not portrait_id or p["portrait_id"] == portrait_id)]
+    return rows, False
+
+
+def cancel_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_id: str | None = None,
+                 start: str | None = None, end: str | None = None) -> list[dict]:
+    """Cancel posts (all of them or none: a post that cannot be cancelled stops the whole command)."""
     with ws.store.transaction() as db:
-        return posts.cancel(db, post_id, ws.now())
+        selected, _by_id = select_posts(ws, db, ids, portrait_id, start, end)
+        return [posts.cancel(db, p["id"], ws.now()) for p in selected]
+
+
+def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_id: str | None = None,
+                  start: str | None = None, end: str | None = None) -> dict:
+    """The acting person approves each post as it is now (its content hash). Named by id, all or
+    none; by --portrait/--from/--to, posts they already approved or that could not go out are
+    listed as skipped with the reason."""
+    rule = ws.config.posting.approval
+    approved, skipped = [], []
+    with ws.store.transaction() as db:
+        now = ws.now()
+        selected, by_id = select_posts(ws, db, ids, portrait_id, start, end)
+        for post in selected:
+            try:
+                content = content_of(ws, post, records.get(db, post["portrait_id"]))
+                done = approval.approve(db, post["id"], content.digest, rule, now)
+            except CampaignError as e:
+                if by_id:
+                    raise
+                skipped.append({"id": post["id"], "reason": e.message})
+                continue
+            state = approval.state(done, content.digest, rule)
+            approved.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
+                             "content_hash": content.digest, "approval": state.as_dict()})
+    return {"who": audit.actor(), "rule": rule, "approved": approved, "skipped": skipped}
 
 
 def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
@@ -105,7 +192,28 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
+    footprint.record_output(ws, "calendar", out, {p["portrait_id"] for p in rows if p["portrait_id"] in portraits})
     return {"file": str(out), "events": len(rows)}
+
+
+def awaiting_approval(ws: Workspace, db, planned: list[dict]) -> list[dict]:
+    """Planned posts that lack the approvals they need for what they would publish now, soonest first."""
+    rule = ws.config.posting.approval
+    if rule == "none":
+        return []
+    waiting = []
+    for post in planned:
+        try:
+            content = content_of(ws, post, records.get(db, post["portrait_id"]))
+        except CampaignError as e:
+            waiting.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
+                            "portrait_id": post["portrait_id"], "approval": None, "problem": e.message})
+            continue
+        state = approval.state(post, content.digest, rule)
+        if not state.approved:
+            waiting.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
+                            "portrait_id": post["portrait_id"], "approval": state.as_dict(), "problem": None})
+    return waiting
 
 
 def status_report(ws: Workspace, upcoming: int = 5) -> dict:
@@ -129,10 +237,14 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
     return {
         "now": now.isoformat(timespec="seconds"),
         "daemon_running": DaemonLock.running(ws),
+        "approval": ws.config.posting.approval,
+        "awaiting_approval": awaiting_approval(ws, db, planned),
         "due_now": [p for p in planned if posts.due_time(p) <= now],
         "next": [p for p in planned if posts.due_time(p) > now][:upcoming],
         "publishing": [p for p in all_rows if p["status"] == "publishing"],
         "failed": [p for p in all_rows if p["status"] == "failed"],
         "unknown": [p for p in all_rows if p["status"] == "unknown"],
         "channels": channels,
+        "erasures": erasure.summary(db),
+        "redo": footprint.redo(ws, db),
     }

@@ -29,9 +29,9 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes, fsync_folder
+from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 60.0
 BACKUP_DIR = ".backups"  # next to the store; holds personal data like the store itself
@@ -42,8 +42,19 @@ def _migrate_0_to_1(data: dict) -> None:
     """Version 1 is the first schema: nothing to change but the version number."""
 
 
+def _migrate_1_to_2(data: dict) -> None:
+    """Posts get a format and a language: the feed post in the portrait's language is what they were."""
+    langs = {p.get("id"): p.get("lang") for p in data.get("portraits", {}).values()}
+    for post in data.get("posts", {}).values():
+        post.setdefault("format", "feed")
+        if not post.get("lang"):
+            post["lang"] = langs.get(post.get("portrait_id"))
+        post.setdefault("approvals", [])
+        post.setdefault("images", None)
+
+
 # MIGRATIONS[n] turns a store of version n into version n + 1.
-MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1}
+MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
 
 _ISO = "iso-time"
 # The fields the code relies on in each known table, with their JSON types. Other tables and
@@ -233,13 +244,20 @@ class Store:
             data, raw = self._load()
             upgraded = self._upgrade(data)
             db = TinyDB(storage=_MemoryStorage, data=data)
-            yield db
-            storage: _MemoryStorage = db.storage  # type: ignore[assignment]
-            if storage.dirty or upgraded or raw is None:
-                new = _dump(storage.data)
-                if raw is not None and raw != new and self.backups:
-                    self._keep_backup(raw)
-                atomic_write_bytes(self.path, new)
+            staged: list = []
+            setattr(db, STAGED_ATTR, staged)  # files that belong to this change (portraits.files.stage_bytes)
+            try:
+                yield db
+                storage: _MemoryStorage = db.storage  # type: ignore[assignment]
+                if storage.dirty or upgraded or raw is None:
+                    new = _dump(storage.data)
+                    if raw is not None and raw != new and self.backups:
+                        self._keep_backup(raw)
+                    atomic_write_bytes(self.path, new)
+            except BaseException:
+                discard_staged(staged)
+                raise
+            publish_staged(staged)  # still under the lock: no reader of the new store misses them for long
         finally:
             self.lock.release()
 

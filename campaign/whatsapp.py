@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tinydb import Query
 
-from campaign import outputs, templating
+from campaign import handout, templating
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, fonts, records
@@ -146,14 +146,14 @@ def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], lis
 
 def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, out: str | Path | None = None) -> dict:
     """Per day and language a folder with image.jpg and message.txt, and index.html listing them."""
-    target = outputs.target_for(ws, KIND, out)
+    target = handout.target_for(ws, KIND, out)
     chosen, skipped = _plan(ws, start, end, langs)
     if not chosen:
         reasons = "; ".join(f"{s['day']}: {s['reason']}" for s in skipped[:3])
         raise CampaignError(f"There is nothing to put in a WhatsApp bundle ({reasons}).",
                             "Plan posts of portraits with whatsapp consent for those days, or choose other days.")
     entries = []
-    with outputs.staging(target) as stage:
+    with handout.staging(target) as stage:
         for c in chosen:
             p = c["portrait"]
             for lg in c["langs"]:
@@ -174,9 +174,9 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
         atomic_write_text(stage / "bundle.json", json.dumps(
             {"kind": KIND, "made_at": ws.now().isoformat(timespec="seconds"), "messages": entries,
              "skipped": skipped}, ensure_ascii=False, indent=2))
-        outputs.record(ws, KIND, target, [e["portrait_id"] for e in entries], discard=[], with_previous=True)
-        outputs.swap_in(stage, target)
-    outputs.record(ws, KIND, target, [e["portrait_id"] for e in entries], discard=[target])
+        handout.record(ws, KIND, target, [e["portrait_id"] for e in entries], before_swap=True)
+        handout.swap_in(stage, target)
+    handout.record(ws, KIND, target, [e["portrait_id"] for e in entries], discard=[target])
     return {"folder": str(target), "index": str(target / "index.html"), "messages": len(entries),
             "days": sorted({e["day"] for e in entries}), "languages": sorted({e["lang"] for e in entries}),
             "portraits": sorted({e["portrait_id"] for e in entries}), "skipped": skipped}

@@ -1,29 +1,42 @@
-"""`consent withdraw`: one command that takes effect at once.
+"""`consent withdraw`: one command that takes effect at once, in every place made for that scope.
 
-In one transaction: the withdrawal event, every future post of that person in the withdrawn
-scopes cancelled, and the already published ones listed as takedown tasks. The publisher holds
-the same store lock from its last consent check to its final write, so a withdrawal either
-comes first (the post is cancelled) or after the post went out (it is a takedown task).
+In one transaction: the withdrawal event, then each place on the footprint list that is made
+for a consent scope takes the person out from now on: future posts in the withdrawn scopes are
+cancelled and published ones listed as takedown tasks; a billboard pick holding them must be
+picked again, and its exported files are listed as printed records to recall; a press kit,
+WhatsApp bundle or website gallery showing them (for press, whatsapp, website) is deleted once
+the store is written (outside the workspace: listed to delete by hand). The publisher holds the same store lock from its last consent check to its final
+write, so a withdrawal either comes first (the post is cancelled) or after the post went out
+(it is a takedown task).
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from campaign import outputs
+from campaign import footprint
 from campaign.workspace import Workspace
 from portraits import consent
-from schedules.posts import cancel_for_withdrawal
 
 
 def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, received: date | None = None,
              via: str | None = None, now: datetime | None = None) -> dict:
+    changes: dict = {"cancelled": [], "takedown": [], "recall": [], "repick": [], "handouts": []}
     with ws.store.transaction() as db:
         now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
-        posts = cancel_for_withdrawal(db, portrait_id, set(event["scopes"]), now)
-        handed_out = outputs.take_out(ws, db, portrait_id, event["scopes"])
-    # Press kits, WhatsApp bundles and galleries that need a withdrawn scope and show the person go
-    # now (after the store no longer lists them); outside the workspace they are listed to delete.
-    handed_out["deleted"] = outputs.delete(handed_out.pop("delete"))
-    return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"],
-            "cancelled": posts["cancelled"], "takedown": posts["takedown"], "outputs": handed_out}
+        for place in footprint.PLACES:
+            if place.withdraw:
+                for key, items in place.withdraw(db, portrait_id, set(event["scopes"]), now).items():
+                    changes[key] += items
+    from campaign.postview import pages_of
+
+    for post in changes["cancelled"]:  # `schedule show --html` pages of posts that will never go out
+        for page in pages_of(ws, post):
+            page.unlink(missing_ok=True)
+    for made in changes["handouts"]:  # with what a stopped run of its maker left beside it
+        parts = [footprint.resolve(ws, part) for part in made.pop("parts")]
+        inside = made.pop("inside")
+        left = [copy for part in parts for copy in footprint.temp_copies(part)] if inside else []
+        made["removed"] = [str(p) for p in parts + left if inside and footprint.remove(p)]
+        made["by_hand"] = [str(p) for p in parts if not inside and p.exists()]
+    return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"], **changes}

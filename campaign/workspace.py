@@ -17,6 +17,7 @@ from portraits.errors import CampaignError
 
 STORE_NAME = "campaign.json"
 LOG_NAME = "campaign.log"
+PRIVATE_NAME = ".private"
 FOLDERS = ("photos", "renders", "outbox", "exports")
 ENV_VAR = "CAMPAIGN_WORKSPACE"
 
@@ -63,11 +64,27 @@ class Workspace:
     def log_path(self) -> Path:
         return self.root / LOG_NAME
 
+    def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
+        """For the publisher (schedules.content.Renders): the input hash of each render, now."""
+        from campaign.rendering import input_hashes
+
+        return input_hashes(self, portrait, layout, langs)
+
+    def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
+        """For the publisher (schedules.content.Renders): current renders, made now if stale."""
+        from campaign.rendering import current_renders
+
+        return current_renders(self, portrait, layout, langs)
+
     @property
     def private(self) -> Path:
-        """Sessions and other files that must never be published (mode 0700)."""
-        path = self.root / ".private"
+        """Sessions, consent forms and other files that must never be published (mode 0700).
+
+        mkdir's mode only applies to a new folder: one copied in with wider modes is tightened here."""
+        path = self.root / PRIVATE_NAME
         path.mkdir(mode=0o700, exist_ok=True)
+        if path.stat().st_mode & 0o777 != 0o700:
+            path.chmod(0o700)
         return path
 
 

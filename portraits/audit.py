@@ -5,20 +5,35 @@ log and the data can never disagree. Entries name ids, never surnames or secrets
 """
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import unicodedata
+from contextvars import ContextVar
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from tinydb import TinyDB
 
 from portraits.errors import CampaignError
 
+_acting: ContextVar[str | None] = ContextVar("acting", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(name: str | None) -> Iterator[None]:
+    """Within the block, `name` is who acts (the CLI's --user); None leaves it to the environment."""
+    token = _acting.set(name or None)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
 
 def actor() -> str:
-    """Who is acting: CAMPAIGN_USER if set, else the login name (in NFC, and never bytes that are not UTF-8)."""
-    name = os.environ.get("CAMPAIGN_USER")
+    """Who is acting: --user (see `acting_as`), else CAMPAIGN_USER, else the login name (in NFC, and
+    never bytes that are not UTF-8)."""
+    name = _acting.get() or os.environ.get("CAMPAIGN_USER")
     if not name:
         try:
             name = getpass.getuser()

@@ -4,10 +4,14 @@ The `consents` table is append-only: a grant and a withdrawal are each a new eve
 edit, so the office can always show what was true on any day. The current state of a scope is
 found by replaying the events in order: a grant opens it (from its signing date until its
 expiry), a withdrawal closes it at once, whatever date is asked about, until a newer grant.
+
+Whether a grant counts also depends on the person as they are now: a person under 18 needs a
+guardian's signature, so when a portrait's age is changed to under 18, a grant signed without
+a guardian stops counting (no post, render, plan or billboard) until a guardian's consent is
+recorded. Every check below goes through `_state`, so no caller can forget it.
 """
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -17,6 +21,7 @@ from tinydb import Query, TinyDB
 from portraits import audit, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
+from portraits.files import stage_bytes
 
 SCOPES = ("instagram", "facebook", "billboard", "press", "website", "whatsapp")
 ADULT_AGE = 18
@@ -45,15 +50,38 @@ def events(db: TinyDB, portrait_id: str) -> list[dict]:
     return sorted((dict(r, seq=r.doc_id) for r in rows), key=lambda r: r["seq"])
 
 
-def _state(evts: list[dict]) -> dict[str, dict]:
-    """scope -> {"grant": event or None, "withdrawn": event or None} after replaying events."""
-    state = {s: {"grant": None, "withdrawn": None} for s in SCOPES}
+def is_minor(portrait: dict) -> bool:
+    return int(portrait["age"]) < ADULT_AGE
+
+
+def _minor(db: TinyDB, portrait_id: str) -> bool:
+    doc = db.table("portraits").get(Query().id == portrait_id)
+    return doc is not None and is_minor(doc)
+
+
+def minors(db: TinyDB) -> set[str]:
+    """Ids of everyone under 18 now, in one pass."""
+    return {p["id"] for p in db.table("portraits").all() if is_minor(p)}
+
+
+def _unsigned_by_guardian(grant: dict) -> bool:
+    return not grant.get("guardians_signed")
+
+
+def _state(evts: list[dict], minor: bool) -> dict[str, dict]:
+    """scope -> {"grant", "withdrawn", "needs_guardian": event or None} after replaying events.
+
+    For a minor, a grant no guardian signed opens nothing: it is kept as `needs_guardian`."""
+    state = {s: {"grant": None, "withdrawn": None, "needs_guardian": None} for s in SCOPES}
     for e in evts:
         for s in e.get("scopes", []):
             if e["event"] == "grant":
-                state[s] = {"grant": e, "withdrawn": None}
+                if minor and _unsigned_by_guardian(e):
+                    state[s] = {"grant": None, "withdrawn": None, "needs_guardian": e}
+                else:
+                    state[s] = {"grant": e, "withdrawn": None, "needs_guardian": None}
             elif e["event"] == "withdraw":
-                state[s] = {"grant": None, "withdrawn": e}
+                state[s] = {"grant": None, "withdrawn": e, "needs_guardian": None}
     return state
 
 
@@ -66,10 +94,10 @@ def _active(grant: dict | None, on: date) -> bool:
     return expires is None or on <= expires
 
 
-def windows_from(evts: list[dict]) -> dict[str, tuple[date, date | None]]:
+def windows_from(evts: list[dict], *, minor: bool) -> dict[str, tuple[date, date | None]]:
     """scope -> (first valid day, last valid day or None): the days a plan may use it."""
     out = {}
-    for s, st in _state(evts).items():
+    for s, st in _state(evts, minor).items():
         g = st["grant"]
         if g:
             out[s] = (records.as_date(g["signed_on"]), records.as_date(g.get("expires")))
@@ -81,15 +109,17 @@ def windows(db: TinyDB) -> dict[str, dict[str, tuple[date, date | None]]]:
     grouped: dict[str, list[dict]] = {}
     for r in db.table("consents").all():
         grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
-    return {pid: windows_from(sorted(evts, key=lambda e: e["seq"])) for pid, evts in grouped.items()}
+    young = minors(db)
+    return {pid: windows_from(sorted(evts, key=lambda e: e["seq"]), minor=pid in young)
+            for pid, evts in grouped.items()}
 
 
-def valid_scopes_from(evts: list[dict], on: date) -> set[str]:
-    return {s for s, st in _state(evts).items() if _active(st["grant"], on)}
+def valid_scopes_from(evts: list[dict], on: date, *, minor: bool) -> set[str]:
+    return {s for s, st in _state(evts, minor).items() if _active(st["grant"], on)}
 
 
 def valid_scopes(db: TinyDB, portrait_id: str, on: date) -> set[str]:
-    return valid_scopes_from(events(db, portrait_id), on)
+    return valid_scopes_from(events(db, portrait_id), on, minor=_minor(db, portrait_id))
 
 
 def is_valid(db: TinyDB, portrait_id: str, scope: str, on: date) -> bool:
@@ -99,11 +129,13 @@ def is_valid(db: TinyDB, portrait_id: str, scope: str, on: date) -> bool:
 
 def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end: date) -> tuple[bool, str | None]:
     """Is `scope` allowed on every day from start to end? If not, why not (for a person to read)."""
-    st = _state(events(db, portrait_id)).get(scope)
+    st = _state(events(db, portrait_id), _minor(db, portrait_id)).get(scope)
     if st is None:
         raise CampaignError(f"Unknown consent scope {scope}.", f"Use one of: {', '.join(SCOPES)}.")
     if st["withdrawn"]:
         return False, f"{scope} consent withdrawn on {st['withdrawn'].get('received')}"
+    if st["needs_guardian"]:
+        return False, f"under {ADULT_AGE} now, and no guardian signed the {scope} consent"
     grant = st["grant"]
     if not grant:
         return False, f"no {scope} consent"
@@ -116,9 +148,9 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
     return True, None
 
 
-def summary_from(evts: list[dict], today: date) -> dict:
+def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
     """The `consent` object of a portrait's JSON: scopes valid today, dates, what was withdrawn."""
-    state = _state(evts)
+    state = _state(evts, minor)
     valid = [s for s in SCOPES if _active(state[s]["grant"], today)]
     grants = [st["grant"] for st in state.values() if st["grant"]]
     expiries = [records.as_date(state[s]["grant"]["expires"]) for s in valid if state[s]["grant"].get("expires")]
@@ -128,6 +160,7 @@ def summary_from(evts: list[dict], today: date) -> dict:
         "signed_on": last_grant["signed_on"] if last_grant else None,
         "expires": min(expiries).isoformat() if expiries else None,
         "withdrawn": [s for s in SCOPES if state[s]["withdrawn"]],
+        "needs_guardian": [s for s in SCOPES if state[s]["needs_guardian"]],
         "guardians_signed": last_grant.get("guardians_signed", 0) if last_grant else 0,
         "text_version": last_grant.get("text_version") if last_grant else None,
     }
@@ -138,10 +171,13 @@ def summaries(db: TinyDB, today: date) -> dict[str, dict]:
     grouped: dict[str, list[dict]] = {}
     for r in db.table("consents").all():
         grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
-    return {pid: summary_from(sorted(evts, key=lambda e: e["seq"]), today) for pid, evts in grouped.items()}
+    young = minors(db)
+    return {pid: summary_from(sorted(evts, key=lambda e: e["seq"]), today, minor=pid in young)
+            for pid, evts in grouped.items()}
 
 
-EMPTY = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "guardians_signed": 0, "text_version": None}
+EMPTY = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "needs_guardian": [],
+         "guardians_signed": 0, "text_version": None}
 
 
 def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: date, *,
@@ -158,7 +194,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(f"The expiry {expires} is not after the signing date {signed_on}.", "Check --expires.")
     guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
     signed_by = records.clean_text(signed_by, "signer's name") if signed_by else None
-    minor = int(portrait["age"]) < ADULT_AGE
+    minor = is_minor(portrait)
     if minor and not guardian_list:
         raise CampaignError(f"{portrait_id} is under {ADULT_AGE}: a guardian must sign.",
                             "Name every guardian with custody who signed: --guardian NAME (once each).")
@@ -186,10 +222,11 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         "recorded_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
     }
     if evidence_info and evidence_dir is not None:
-        evidence_dir.mkdir(parents=True, exist_ok=True)
+        evidence_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        evidence_dir.chmod(0o700)
         target = evidence_dir / evidence_info["name"]
         if not target.exists():
-            shutil.copyfile(evidence, target)
+            stage_bytes(db, target, evidence.read_bytes(), mode=0o600)
     db.table("consents").insert(event)
     audit.record(db, "consent.grant", portrait_id, now=now, scopes=scope_list)
     return event
@@ -225,7 +262,7 @@ def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_wit
     for p in people:
         s = sums.get(p["id"], EMPTY)
         row = {"portrait_id": p["id"], "first_name": p["first_name"], "age": p["age"], **s,
-               "minor": int(p["age"]) < ADULT_AGE}
+               "minor": is_minor(p)}
         if expiring_within is not None:
             if not s["expires"] or records.as_date(s["expires"]) > days_ahead(today, expiring_within):
                 continue

@@ -2,6 +2,12 @@
 
 Temporary file in the same folder, fsync, rename, fsync the folder (as pipx does). It lives in
 `portraits`, the lowest package, so that every layer writes its files the same way.
+
+A file that belongs to a store record (a kept photo) is *staged*: written under its temporary
+name while the transaction runs and renamed only once the store has committed the record. A
+kill before the commit leaves a `.NAME.*.tmp` file and no record (`campaign doctor` removes it);
+a kill between commit and rename leaves that temporary file next to the record that names it
+(`campaign doctor --fix` finishes the rename). Never a photo that no record points to.
 """
 from __future__ import annotations
 
@@ -9,12 +15,18 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
+
+STAGED_ATTR = "staged_files"  # set on a TinyDB by the store's transaction: [(temporary, final), ...]
 
 
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace `path` with `data`; `mode` (e.g. 0o600) is set before the content is written."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def temp_prefix(name: str) -> str:
+    """Temporary files for `name` start with this (and end in .tmp): how cleanup tools know them."""
+    return f".{name}."
+
+
+def _write_temp(path: Path, data: bytes, mode: int | None) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -22,12 +34,11 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    fsync_folder(path.parent)
+    return Path(tmp)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -37,3 +48,47 @@ def fsync_folder(folder: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data`; `mode` (e.g. 0o600) is set before the content is written."""
+    path = Path(path)
+    tmp = _write_temp(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    fsync_folder(path.parent)
+
+
+def stage_bytes(db: Any, path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `path` so that it appears when the store transaction holding `db` commits.
+
+    Outside a transaction (a plain TinyDB) the file is written at once."""
+    path = Path(path)
+    tmp = _write_temp(path, data, mode)
+    pending = getattr(db, STAGED_ATTR, None)
+    if pending is None:
+        os.replace(tmp, path)
+        fsync_folder(path.parent)
+    else:
+        pending.append((tmp, path))
+
+
+def publish_staged(pending: list[tuple[Path, Path]]) -> None:
+    """After the commit: give every staged file its final name."""
+    folders = set()
+    for tmp, final in pending:
+        os.replace(tmp, final)
+        folders.add(final.parent)
+    for folder in folders:
+        fsync_folder(folder)
+
+
+def discard_staged(pending: list[tuple[Path, Path]]) -> None:
+    """The transaction failed: its staged files go."""
+    for tmp, _final in pending:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
-from portraits.files import atomic_write_bytes
+from portraits.files import stage_bytes
 from portraits.layouts import PHOTO_AREAS, crop_size
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
@@ -104,8 +104,9 @@ def _cascade():
     return cv2.CascadeClassifier(os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml"))
 
 
-def find_focus(im) -> tuple[tuple[float, float], str]:
-    """The centre of the largest face as fractions of the photo, or the upper third when none is found."""
+def find_focus(im) -> tuple[tuple[float, float], str, tuple[float, float, float, float] | None]:
+    """The centre of the largest face and its box (x0, y0, x1, y1), as fractions of the photo; or the
+    upper third and no box when no face is found. Crops keep the whole head clear of the text from the box."""
     import cv2
     import numpy as np
 
@@ -115,9 +116,11 @@ def find_focus(im) -> tuple[tuple[float, float], str]:
     faces = _cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
                                      minSize=(max(24, small.width // 12),) * 2)
     if len(faces) == 0:
-        return DEFAULT_FOCUS, "upper-third"
-    x, y, w, h = max(faces, key=lambda f: f[2] * f[3])
-    return (round(float(x + w / 2) / small.width, 3), round(float(y + h / 2) / small.height, 3)), "face"
+        return DEFAULT_FOCUS, "upper-third", None
+    x, y, w, h = (float(v) for v in max(faces, key=lambda f: f[2] * f[3]))
+    sw, sh = small.width, small.height
+    box = (round(x / sw, 4), round(y / sh, 4), round((x + w) / sw, 4), round((y + h) / sh, 4))
+    return (round((x + w / 2) / sw, 3), round((y + h / 2) / sh, 3)), "face", box
 
 
 def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = None) -> list[str]:
@@ -140,17 +143,21 @@ def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = 
 def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
     """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
     im, fmt = load_upright(src)
-    focus, source = find_focus(im)
+    focus, source, face = find_focus(im)
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
         warnings.insert(0, "no face found: crops keep the upper third; set the focal point with "
                            "`campaign portrait edit ID --focus X,Y` if that cuts the face")
     return {"sha256": sha256_file(src), "width": im.width, "height": im.height, "format": fmt, "ext": "jpg",
-            "focus": list(focus), "focus_source": source, "warnings": warnings}
+            "focus": list(focus), "focus_source": source, "face": list(face) if face else None,
+            "warnings": warnings}
 
 
-def keep(src: Path, info: dict, photos_dir: Path) -> str:
-    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path."""
+def keep(db, src: Path, info: dict, photos_dir: Path) -> str:
+    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path.
+
+    The file is staged with the store transaction holding `db`: it gets its name only once the
+    record that points to it is committed, so a killed `portrait add` leaves no orphan photo."""
     photos_dir.mkdir(parents=True, exist_ok=True)
     name = f"{info['sha256']}.jpg"
     target = photos_dir / name
@@ -160,5 +167,5 @@ def keep(src: Path, info: dict, photos_dir: Path) -> str:
         im, _fmt = load_upright(src)
         buf = BytesIO()
         im.save(buf, "JPEG", quality=95, subsampling=0)
-        atomic_write_bytes(target, buf.getvalue())
+        stage_bytes(db, target, buf.getvalue())
     return f"{photos_dir.name}/{name}"

@@ -1,10 +1,17 @@
-"""The billboard poster: formats, the grid, face-focused crops, and the print PDF with its preview.
+"""The billboard poster: formats, a layout read from the street, face-aware crops, and a print PDF
+(a PDF/X-4 candidate) with its preview, and the preflight that reads such a PDF back.
 
 Pure imaging; it knows nothing of the store. Geometry is worked out once in millimetres on the
-page (the poster at its scale, plus bleed) and drawn by two painters: reportlab for the PDF
-(text and colour fields as vectors, each photo as its own JPEG at the print resolution, embedded
-as it is) and Pillow for a small PNG preview. So a 1:1 poster of 14,000 x 10,000 pixels never
-exists as one picture in memory: only one cell at a time does.
+page (the poster at its scale, plus bleed, plus a zone for the crop marks outside the bleed) and
+drawn by two painters: reportlab for the PDF (text and colour fields as vectors, each photo as its
+own JPEG at the print resolution, embedded as its bytes: a DCT stream, no re-encoding) and Pillow
+for a small PNG preview made from those same JPEGs. Each photo is decoded once, at the smallest
+JPEG scale its slot allows, so a 1:1 poster of 14,000 x 10,000 pixels never exists as one picture
+in memory: only one slot at a time does. pikepdf then adds what a printer's preflight asks for:
+the output intent, TrimBox and BleedBox, the PDF/X keys and XMP, and colour that is not device RGB.
+
+Type is sized for the distance a poster is read from: as a share of its shorter side, so that an
+18/1 (2.52 m high) has names of 12.1 cm and the campaign name at 25.2 cm (font size, at 1:1).
 """
 from __future__ import annotations
 
@@ -12,21 +19,30 @@ import math
 import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
 from portraits.errors import CampaignError
-from portraits.layouts import crop_box
 
-HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot: centred, a little above the middle
+HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot without a face box
 
 FORMATS = {"18/1": (3560.0, 2520.0), "city-light": (1190.0, 1750.0)}  # full size, millimetres
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
-PHOTO_ASPECT = 4 / 5          # what cells aim for: studio portraits are upright
-BAND_SHARE = 0.14             # the band with campaign name, hashtag, logo and credits
-LABEL_SHARE = 0.17            # of a cell, under its photo: first name, age, role
+PHOTO_ASPECT = 4 / 5          # what photo areas aim for: studio portraits are upright
 PREVIEW_WIDTH = 2000
+MARKS_MM = 8.0                # the zone outside the bleed that holds the crop marks (page mm)
+# Font sizes at full size, as a share of the poster's shorter side (18/1: 2520 mm).
+NAME_TYPE = 0.048             # "Brigitte, 81": 121 mm on an 18/1
+ROLE_TYPE = 0.03              # the role under it: 76 mm
+TITLE_TYPE = 0.1              # the campaign name: 252 mm
+TAG_TYPE = 0.048              # the hashtag
+CREDIT_TYPE = 0.011           # photo credits: 28 mm, read up close
+CONDITIONS = {  # registered characterisations (ICC registry) an output intent may name
+    "FOGRA39": "Coated FOGRA39 (ISO 12647-2:2004)", "FOGRA51": "PSO Coated v3 (ISO 12647-2:2013)",
+    "FOGRA52": "PSO Uncoated v3 (ISO 12647-2:2013)", "FOGRA47": "Uncoated FOGRA47 (ISO 12647-2:2004)",
+    "CGATS21_CRPC6": "GRACoL 2013 (CGATS 21-2 CRPC6)", "CGATS TR 006": "SWOP (CGATS TR 006)"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +65,24 @@ class Spec:
 
     @property
     def page(self) -> tuple[float, float]:
+        """Trim, bleed and the crop-mark zone outside the bleed."""
         w, h = self.trim
-        return w + 2 * self.bleed, h + 2 * self.bleed
+        return w + 2 * (self.bleed + MARKS_MM), h + 2 * (self.bleed + MARKS_MM)
+
+    @property
+    def trim_box(self) -> tuple[float, float, float, float]:
+        """x, y (from the top left), width, height of the trim on the page, millimetres."""
+        o = MARKS_MM + self.bleed
+        return o, o, *self.trim
+
+    @property
+    def bleed_box(self) -> tuple[float, float, float, float]:
+        w, h = self.trim
+        return MARKS_MM, MARKS_MM, w + 2 * self.bleed, h + 2 * self.bleed
+
+    def type_mm(self, share: float) -> float:
+        """A font size given as a share of the shorter side, in page millimetres."""
+        return share * min(self.width_mm, self.height_mm) / self.scale
 
     def px(self, mm: float) -> int:
         return max(1, round(mm / MM_PER_INCH * self.dpi))
@@ -97,23 +129,15 @@ def make_spec(fmt: str, scale: str | int, dpi: int | str, bleed_mm: float | str)
     return Spec(name, w, h, parse_scale(scale), dpi, bleed)
 
 
-def grid(n: int, width: float, height: float) -> tuple[int, int]:
-    """Columns and rows for n cells on a width x height area: few empty cells, cells near 4:5."""
-    if n < 1:
-        raise ValueError("a grid needs at least one cell")
-    best = None
-    for cols in range(1, n + 1):
-        rows = math.ceil(n / cols)
-        if (rows - 1) * cols >= n:
-            continue
-        aspect = (width / cols) / (height / rows * (1 - LABEL_SHARE))
-        cost = abs(math.log(aspect / PHOTO_ASPECT)) + 1.0 * (cols * rows - n)
-        if best is None or cost < best[0] - 1e-9:
-            best = (cost, cols, rows)
-    return best[1], best[2]
-
-
 Box = tuple[float, float, float, float]  # x, y (top-left), width, height in page millimetres
+
+
+@lru_cache(maxsize=4096)
+def _em(text: str, font: Path) -> float:
+    """Width of `text` in ems of `font` (measured once at 200 px)."""
+    from portraits.textfit import load_font
+
+    return load_font(font, 200, False, False).getlength(text) / 200 if text else 0.0
 
 
 @dataclass
@@ -121,37 +145,117 @@ class Layout:
     spec: Spec
     cols: int
     rows: int
-    photos: list[Box] = field(default_factory=list)
-    labels: list[Box] = field(default_factory=list)
-    band: Box = (0, 0, 0, 0)
+    photos: list[Box] = field(default_factory=list)   # the photo area of each slot (above its plate)
+    plates: list[Box] = field(default_factory=list)   # the name plate under it
+    band: Box = (0, 0, 0, 0)                           # the campaign band, into the bleed
     trim: Box = (0, 0, 0, 0)
+    sizes: dict[str, float] = field(default_factory=dict)  # font sizes, page millimetres
+    title_lines: list[str] = field(default_factory=list)
+    tag_row: int = 0                                   # 0: hashtag beside the name; 1: on its own row
+    margin: float = 0.0
 
 
-def layout(spec: Spec, n: int) -> Layout:
-    """Where every photo, label and the band go (millimetres on the page, bleed included)."""
-    tw, th = spec.trim
-    b = spec.bleed
-    margin = 0.015 * min(tw, th)
-    band_h = BAND_SHARE * th
-    area_w, area_h = tw - 2 * margin, th - band_h - 2 * margin
-    cols, rows = grid(n, area_w, area_h)
-    cw, ch = (area_w - (cols - 1) * margin) / cols, (area_h - (rows - 1) * margin) / rows
-    out = Layout(spec, cols, rows, trim=(b, b, tw, th), band=(0, b + th - band_h, tw + 2 * b, band_h + b))
+def _band(spec: Spec, title: str, hashtag: str, font: Path, logo: bool) -> tuple[float, list[str], int, float]:
+    """The band's height, the campaign name's lines and where the hashtag goes; refuses a name
+    that cannot be set at the reading size."""
+    tx, ty, tw, th = spec.trim_box
+    margin = 0.025 * min(tw, th)
+    T, H, C = spec.type_mm(TITLE_TYPE), spec.type_mm(TAG_TYPE), spec.type_mm(CREDIT_TYPE)
+    logo_w = T * 2.5 if logo else 0.0
+    room = tw - 2 * margin
+    title_w, tag_w = _em(title, font) * T, _em(hashtag, font) * H
+    if title_w + margin + tag_w + margin + logo_w <= room:
+        lines, tag_row = [title], 0
+    else:
+        tag_row = 1
+        lines = [title]
+        if title_w > room - (logo_w + margin if logo else 0):
+            words = title.split()
+            splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+            splits = [pair for pair in splits if max(_em(x, font) for x in pair) * T <= room]
+            if not splits:
+                most = int(len(title) * room / title_w)
+                raise CampaignError(f"The campaign name is too long to be read on this billboard "
+                                    f"({len(title)} characters at {T * spec.scale / 10:.0f} cm).",
+                                    f"Use a shorter name for the poster (about {most} characters per line), "
+                                    "or a larger format.")
+            lines = list(min(splits, key=lambda pair: max(_em(x, font) for x in pair)))
+    height = margin * 0.7 + len(lines) * T * 1.05 + tag_row * H * 1.2 + C * 1.7 + margin * 0.4
+    return height, lines, tag_row, margin
+
+
+def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str], font: Path, margin: float):
+    """(cost, cols, rows, plate height) of the best grid for n slots whose names read, or None."""
+    ax, ay, aw, ah = area
+    N, R = spec.type_mm(NAME_TYPE), spec.type_mm(ROLE_TYPE)
+    pad = 0.25 * N
+    plate_h = pad + N * 1.05 + R * 1.2 + pad * 0.5
+    widest = max((_em(t, font) * N for t in names), default=0.0)
+    widest_role = max((_em(t, font) * R * 0.8 for t in roles), default=0.0)  # roles may take 80 %
+    best = None
+    for cols in range(1, n + 1):
+        rows = math.ceil(n / cols)
+        if (rows - 1) * cols >= n:
+            continue
+        cw, ch = (aw - (cols - 1) * margin) / cols, (ah - (rows - 1) * margin) / rows
+        photo_h = ch - plate_h
+        if widest + 2 * pad > cw or widest_role + 2 * pad > cw or photo_h < 0.25 * cw:
+            continue
+        cost = abs(math.log((cw / photo_h) / PHOTO_ASPECT)) + 1.0 * (cols * rows - n)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, cols, rows, plate_h)
+    return best
+
+
+def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: str = "", hashtag: str = "",
+           logo: bool = False) -> Layout:
+    """Where every photo, name plate and the band go (page millimetres), with type for reading at a
+    distance. Refuses more portraits than the format can name legibly, saying how many it can."""
+    n = len(names)
+    if n < 1:
+        raise CampaignError("There is nothing to put on the billboard.", "Pick portraits first: campaign billboard pick.")
+    tx, ty, tw, th = spec.trim_box
+    band_h, title_lines, tag_row, margin = _band(spec, title, hashtag, font, logo)
+    area = (tx + margin, ty + margin, tw - 2 * margin, th - band_h - 2 * margin)
+    gap = margin * 0.6
+    best = _grid_cost(spec, n, area, names, roles, font, gap)
+    if best is None:
+        most = next((k for k in range(n - 1, 0, -1)
+                     if _grid_cost(spec, k, area, names[:k], roles[:k], font, gap)), 0)
+        name_cm = spec.type_mm(NAME_TYPE) * spec.scale / 10
+        raise CampaignError(f"{n} portraits do not fit a {spec.name} poster with names {name_cm:.0f} cm high "
+                            f"(what reads from the street); it holds {most}.",
+                            f"Pick {most}: campaign billboard pick --slots {most}, or choose a larger format."
+                            if most else "Choose a larger format (--format).")
+    _cost, cols, rows, plate_h = best
+    ax, ay, aw, ah = area
+    cw, ch = (aw - (cols - 1) * gap) / cols, (ah - (rows - 1) * gap) / rows
+    bx, by, bw, bh = spec.bleed_box
+    out = Layout(spec, cols, rows, trim=(tx, ty, tw, th), band=(bx, ty + th - band_h, bw, by + bh - (ty + th - band_h)),
+                 sizes={"name": spec.type_mm(NAME_TYPE), "role": spec.type_mm(ROLE_TYPE),
+                        "title": spec.type_mm(TITLE_TYPE), "tag": spec.type_mm(TAG_TYPE),
+                        "credit": spec.type_mm(CREDIT_TYPE)},
+                 title_lines=title_lines, tag_row=tag_row, margin=margin)
     for i in range(n):
         r, c = divmod(i, cols)
         in_row = min(cols, n - r * cols)
-        offset = (cols - in_row) * (cw + margin) / 2  # a short last row is centred
-        x = b + margin + offset + c * (cw + margin)
-        y = b + margin + r * (ch + margin)
-        label_h = ch * LABEL_SHARE
-        out.photos.append((x, y, cw, ch - label_h))
-        out.labels.append((x, y + ch - label_h, cw, label_h))
+        offset = (cols - in_row) * (cw + gap) / 2  # a short last row is centred
+        x = ax + offset + c * (cw + gap)
+        y = ay + r * (ch + gap)
+        out.photos.append((x, y, cw, ch - plate_h))
+        out.plates.append((x, y + ch - plate_h, cw, plate_h))
     return out
 
 
+TYPICAL_NAME = ("Maximilian, 45", "Intensivkrankenschwester")  # what the pick checks slot sizes with
+
+
 def cell_pixels(spec: Spec, n: int) -> tuple[int, int]:
-    """The size in pixels a photo fills on the poster at the print resolution."""
-    _x, _y, w, h = layout(spec, n).photos[0]
+    """The size in pixels a photo fills on the poster at the print resolution (with typical names)."""
+    from portraits.fonts import fallbacks
+
+    lay = layout(spec, [TYPICAL_NAME[0]] * n, [TYPICAL_NAME[1]] * n, fallbacks()[0])
+    _x, _y, w, h = lay.photos[0]
     return spec.px(w), spec.px(h)
 
 
@@ -163,28 +267,49 @@ def shortfall(photo_w: int, photo_h: int, need_w: int, need_h: int) -> tuple[flo
     return photo_w * photo_h / 1e6, photo_w * photo_h * s * s / 1e6
 
 
-def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path) -> None:
-    """Decode only as much of the photo as the cell needs (JPEG draft), crop around the focus, save JPEG."""
+_SLOT = None
+
+
+def _slot_layout():
+    """The social renders' head placement, with a poster slot's proportions."""
+    global _SLOT
+    if _SLOT is None:
+        from portraits.layouts import Layout as Social
+
+        _SLOT = Social("billboard slot", (1000, 1000), "bottom", lines=(1,), headroom=0.1, head_share=0.6)
+    return _SLOT
+
+
+def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,
+                 face: tuple[float, float, float, float] | None = None, cmyk=None) -> float:
+    """Decode only as much of the photo as the slot needs (JPEG draft), crop (head whole and clear of
+    the plate where a face box is known), convert to the printer's CMYK when `cmyk` (an ImageCms
+    transform) is given, save as JPEG. Returns the photo pixels per slot pixel (below 1: enlarged)."""
     from PIL import Image, ImageOps
+
+    from portraits.layouts import place
 
     tw, th = size
     with Image.open(src) as im:
         orientation = im.getexif().get(0x0112, 1)
         w, h = im.size
         upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-        box = crop_box(*upright, tw / th, tuple(focus), HEADROOM)
+        box = place(upright, (tw, th), _slot_layout(), tuple(focus), face).crop
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
-            req = (int(w / s), int(h / s))
-            im.draft("RGB", req)
+            im.draft("RGB", (int(w / s), int(h / s)))
         pic = ImageOps.exif_transpose(im) if orientation != 1 else im
         if pic.mode != "RGB":
             pic = pic.convert("RGB")
         k = pic.size[0] / upright[0]
-        box = tuple(v * k for v in box)
-        cell = pic.resize((tw, th), Image.LANCZOS, box=box, reducing_gap=3.0)
+        cell = pic.resize((tw, th), Image.LANCZOS, box=tuple(v * k for v in box), reducing_gap=3.0)
         del pic
+    if cmyk is not None:
+        from PIL import ImageCms
+
+        cell = ImageCms.applyTransform(cell, cmyk)
     cell.save(target, "JPEG", quality=90, optimize=False)
+    return s
 
 
 @dataclass
@@ -193,8 +318,10 @@ class Item:
     width: int
     height: int
     focus: tuple[float, float]
-    label: str
-    sub: str
+    label: str              # "Brigitte, 81" (portraits.render.name_and_age)
+    sub: str                # the role
+    face: tuple[float, float, float, float] | None = None
+    name: str = ""          # the portrait's id, for messages
 
 
 @dataclass
@@ -225,55 +352,65 @@ def _fit(text: str, size: float, width: float, measure) -> float:
     return size if w <= width else size * width / w
 
 
-def _draw(layout_: Layout, items: list[Item], band: Band, p) -> None:
+def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
     """Paint the poster with painter `p` (all coordinates in page millimetres)."""
-    pw, ph = layout_.spec.page
-    p.rect((0, 0, pw, ph), band.secondary)
-    for item, box, lbox in zip(items, layout_.photos, layout_.labels):
-        p.photo(box, item)
-        p.rect(lbox, band.primary)
-        x, y, w, h = lbox
-        pad = 0.06 * w
-        p.text(x + pad, y + h * 0.45, item.label, _fit(item.label, h * 0.36, w - 2 * pad, p.measure), band.text)
-        p.text(x + pad, y + h * 0.82, item.sub, _fit(item.sub, h * 0.24, w - 2 * pad, p.measure), band.text)
-    x, y, w, h = layout_.band
-    p.rect(layout_.band, band.primary)
-    tx, ty, tw, th = layout_.trim
-    inner_h = ty + th - y  # the band's height inside the trim
-    left = tx + 0.015 * min(tw, th) * 2
-    logo_w = 0.0
+    p.rect(lay.spec.bleed_box, band.secondary)
+    S = lay.sizes
+    for i, (item, box, plate) in enumerate(zip(items, lay.photos, lay.plates)):
+        p.photo(box, item, i)
+        p.rect(plate, band.primary)
+        x, y, w, h = plate
+        pad = 0.25 * S["name"]
+        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, _fit(item.label, S["name"], w - 2 * pad, p.measure),
+               band.text)
+        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub,
+               _fit(item.sub, S["role"], w - 2 * pad, p.measure), band.text)
+    p.rect(lay.band, band.primary)
+    tx, ty, tw, th = lay.trim
+    x0 = tx + lay.margin
+    y = lay.band[1] + lay.margin * 0.7
     if band.logo:
-        logo_h = inner_h * 0.6
-        logo_w = logo_h * 2.5
-        p.logo((tx + tw - left + tx - logo_w, y + inner_h * 0.2, logo_w, logo_h), band.logo)
-    room = tw - 2 * (left - tx) - logo_w - (0.02 * tw if logo_w else 0)
-    p.text(left, y + inner_h * 0.42, band.title, _fit(band.title, inner_h * 0.3, room, p.measure), band.text)
-    p.text(left, y + inner_h * 0.7, band.hashtag, _fit(band.hashtag, inner_h * 0.2, room, p.measure), band.text)
+        logo_h = S["title"]
+        p.logo((tx + tw - lay.margin - logo_h * 2.5, y + S["title"] * 0.1, logo_h * 2.5, logo_h), band.logo)
+    for line in lay.title_lines:
+        y += S["title"] * 1.05
+        p.text(x0, y - S["title"] * 0.22, line, S["title"], band.text)
+    if lay.tag_row:
+        y += S["tag"] * 1.2
+        p.text(x0, y - S["tag"] * 0.2, band.hashtag, S["tag"], band.text)
+    else:
+        tag_w = p.measure(band.hashtag, S["tag"])
+        right = tx + tw - lay.margin - (S["title"] * 2.5 + lay.margin if band.logo else 0)
+        p.text(right - tag_w, y - S["title"] * 0.22, band.hashtag, S["tag"], band.text)
     if band.credits:
-        p.text(left, y + inner_h * 0.9, band.credits, _fit(band.credits, inner_h * 0.09, room, p.measure), band.text)
+        room = tw - 2 * lay.margin
+        p.text(x0, y + S["credit"] * 1.6, band.credits, _fit(band.credits, S["credit"], room, p.measure), band.text)
 
 
 class _PdfPainter:
-    def __init__(self, canvas, spec: Spec, font: str, workdir: Path):
-        self.c, self.spec, self.font, self.workdir = canvas, spec, font, workdir
+    def __init__(self, canvas, spec: Spec, font: str, cells: list[Path], colour):
+        self.c, self.spec, self.font, self.cells, self.colour = canvas, spec, font, cells, colour
         self.page_h = spec.page[1]
-        self.count = 0
 
     def _y(self, y: float, h: float = 0) -> float:
         return (self.page_h - y - h) * PT_PER_MM
 
+    def _fill(self, colour: str) -> None:
+        value = self.colour(colour)
+        if len(value) == 4:
+            self.c.setFillColorCMYK(*value)
+        else:
+            self.c.setFillColorRGB(*value)
+
     def rect(self, box: Box, colour: str) -> None:
         x, y, w, h = box
-        self.c.setFillColorRGB(*(v / 255 for v in _rgb(colour)))
+        self._fill(colour)
         self.c.rect(x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM, stroke=0, fill=1)
 
-    def photo(self, box: Box, item: Item) -> None:
+    def photo(self, box: Box, item: Item, index: int) -> None:
         x, y, w, h = box
-        self.count += 1
-        target = self.workdir / f"cell{self.count}.jpg"
-        crop_to_file(item.photo, (self.spec.px(w), self.spec.px(h)), item.focus, target)
         # A file name (not a PIL image): reportlab embeds the JPEG bytes as they are, no re-encoding.
-        self.c.drawImage(str(target), x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM)
+        self.c.drawImage(str(self.cells[index]), x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM)
 
     def logo(self, box: Box, path: Path) -> None:
         x, y, w, h = box
@@ -286,20 +423,21 @@ class _PdfPainter:
         return pdfmetrics.stringWidth(text, self.font, size * PT_PER_MM) / PT_PER_MM
 
     def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
-        self.c.setFillColorRGB(*(v / 255 for v in _rgb(colour)))
+        self._fill(colour)
         self.c.setFont(self.font, size * PT_PER_MM)
         self.c.drawString(x * PT_PER_MM, self._y(baseline), text)
 
 
 class _PreviewPainter:
-    def __init__(self, spec: Spec, font: Path, width_px: int):
+    def __init__(self, spec: Spec, font: Path, width_px: int, cells: list[Path]):
         from PIL import Image, ImageDraw
 
         pw, ph = spec.page
         self.k = width_px / pw
-        self.img = Image.new("RGB", (width_px, max(1, round(ph * self.k))))
+        self.img = Image.new("RGB", (width_px, max(1, round(ph * self.k))), "white")
         self.draw = ImageDraw.Draw(self.img)
         self.font_path = font
+        self.cells = cells
         self._fonts: dict[int, object] = {}
 
     def _px(self, box: Box) -> tuple[int, int, int, int]:
@@ -317,15 +455,14 @@ class _PreviewPainter:
     def rect(self, box: Box, colour: str) -> None:
         self.draw.rectangle(self._px(box), fill=_rgb(colour))
 
-    def photo(self, box: Box, item: Item) -> None:
+    def photo(self, box: Box, item: Item, index: int) -> None:
         from PIL import Image
 
         x0, y0, x1, y1 = self._px(box)
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / "cell.jpg"
-            crop_to_file(item.photo, (max(1, x1 - x0), max(1, y1 - y0)), item.focus, target)
-            with Image.open(target) as cell:
-                self.img.paste(cell, (x0, y0))
+        with Image.open(self.cells[index]) as cell:  # the print JPEG, decoded small: no second full decode
+            cell.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
+            cell = cell.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.BILINEAR)
+            self.img.paste(cell, (x0, y0))
 
     def logo(self, box: Box, path: Path) -> None:
         from PIL import Image, ImageOps
@@ -343,49 +480,162 @@ class _PreviewPainter:
 
 
 def _crop_marks(canvas, spec: Spec) -> None:
-    """Crop marks in the bleed, pointing at the trim corners but stopping short of the trim."""
-    b = spec.bleed
-    if b <= 0:
-        return
-    tw, th = spec.trim
+    """Crop marks on the lines of the trim, drawn only in the zone outside the bleed (a printer trims
+    through them; inside the bleed they would print on the poster's edge)."""
+    tx, ty, tw, th = spec.trim_box
     pw, ph = spec.page
-    gap = b * 0.3
+    gap = 1.0  # mm between the bleed and a mark
+    outer = MARKS_MM - gap
+    canvas.setStrokeColorCMYK(1, 1, 1, 1)  # registration black: on every plate
     canvas.setLineWidth(0.25)
-    for cx in (b, b + tw):
-        for cy in (b, b + th):
-            for colour, width in (((1, 1, 1), 0.9), ((0, 0, 0), 0.3)):  # white halo, black line
-                canvas.setStrokeColorRGB(*colour)
-                canvas.setLineWidth(width)
-                hx = (0, cx - gap) if cx == b else (cx + gap, pw)
-                vy = (0, cy - gap) if cy == b else (cy + gap, ph)
-                canvas.line(hx[0] * PT_PER_MM, (ph - cy) * PT_PER_MM, hx[1] * PT_PER_MM, (ph - cy) * PT_PER_MM)
-                canvas.line(cx * PT_PER_MM, (ph - vy[0]) * PT_PER_MM, cx * PT_PER_MM, (ph - vy[1]) * PT_PER_MM)
+    for cx in (tx, tx + tw):
+        for cy in (ty, ty + th):
+            hx = (0.5, outer) if cx == tx else (pw - outer, pw - 0.5)
+            vy = (0.5, outer) if cy == ty else (ph - outer, ph - 0.5)
+            canvas.line(hx[0] * PT_PER_MM, (ph - cy) * PT_PER_MM, hx[1] * PT_PER_MM, (ph - cy) * PT_PER_MM)
+            canvas.line(cx * PT_PER_MM, (ph - vy[0]) * PT_PER_MM, cx * PT_PER_MM, (ph - vy[1]) * PT_PER_MM)
 
 
-def resolution_warnings(spec: Spec, items: list[Item], names: list[str]) -> list[str]:
-    """One line per photo that is smaller than its cell at the print resolution."""
-    lay = layout(spec, len(items))
-    out = []
-    for name, item, box in zip(names, items, lay.photos):
+def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) -> tuple[list[dict], list[str]]:
+    """Per slot: pixels and effective resolution (at the page's scale and at full size); and one
+    warning per photo that is smaller than its slot at the print resolution."""
+    slots, warnings = [], []
+    for item, box, s in zip(items, lay.photos, scales):
         need_w, need_h = spec.px(box[2]), spec.px(box[3])
+        effective = spec.dpi * min(1.0, s)
+        slots.append({"portrait_id": item.name, "slot_pixels": [need_w, need_h], "effective_dpi": round(effective),
+                      "full_size_dpi": round(effective / spec.scale, 1)})
         short = shortfall(item.width, item.height, need_w, need_h)
-        if short:
-            s = max(need_w / item.width, need_h / item.height)
-            out.append(f"{name}: photo {short[0]:.1f} MP, needs {short[1]:.1f} MP for {spec.label} "
-                       f"(it prints at about {spec.dpi / s:.0f} dpi)")
-    return out
+        if s < 0.999 and short:
+            warnings.append(f"{item.name}: photo {short[0]:.1f} MP, needs {short[1]:.1f} MP for {spec.label} "
+                            f"(it prints at about {effective:.0f} dpi)")
+        elif s < 0.999:
+            warnings.append(f"{item.name}: the crop around the face is enlarged for {spec.label} "
+                            f"(it prints at about {effective:.0f} dpi)")
+    return slots, warnings
+
+
+def _colour_of(icc: Path | None):
+    """'#RRGGBB' -> what the PDF draws: RGB fractions, or CMYK fractions in the printer's profile."""
+    if icc is None:
+        return lambda colour: tuple(v / 255 for v in _rgb(colour))
+    from PIL import Image, ImageCms
+
+    transform = _cmyk_transform(icc)
+
+    def cmyk(colour: str):
+        px = ImageCms.applyTransform(Image.new("RGB", (1, 1), _rgb(colour)), transform).getpixel((0, 0))
+        return tuple(v / 255 for v in px)
+    return cmyk
+
+
+@lru_cache(maxsize=4)
+def _cmyk_transform(icc: Path):
+    from PIL import ImageCms
+
+    try:
+        profile = ImageCms.getOpenProfile(str(icc))
+    except (OSError, ImageCms.PyCMSError):
+        raise CampaignError(f"{Path(icc).name} is not an ICC profile.", "Give --icc the printer's CMYK profile (.icc).") from None
+    if profile.profile.xcolor_space.strip() != "CMYK":
+        raise CampaignError(f"{Path(icc).name} is a {profile.profile.xcolor_space.strip()} profile, not CMYK.",
+                            "Give --icc the printer's CMYK profile (e.g. their FOGRA39 or FOGRA51 .icc).")
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
+                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                   flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+
+def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None) -> tuple[list[Path], list[float]]:
+    """Each slot's JPEG at the print resolution, two at a time (Pillow decodes and resizes outside the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    transform = _cmyk_transform(icc) if icc else None
+    paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
+
+    def one(i: int) -> float:
+        x, y, w, h = lay.photos[i]
+        return crop_to_file(items[i].photo, (spec.px(w), spec.px(h)), items[i].focus, paths[i], items[i].face, transform)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        scales = list(pool.map(one, range(len(items))))
+    return paths, scales
+
+
+def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) -> None:
+    """What a PDF/X-4 preflight asks of the file reportlab wrote: boxes, output intent, PDF/X keys and
+    XMP, and RGB made device-independent (sRGB) where the images are not the printer's CMYK."""
+    from datetime import datetime, timezone
+
+    import pikepdf
+    from PIL import ImageCms
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        pw, ph = spec.page
+
+        def box(x, y, w, h):  # page millimetres from the top left -> PDF points from the bottom left
+            return pikepdf.Array([x * PT_PER_MM, (ph - y - h) * PT_PER_MM, (x + w) * PT_PER_MM, (ph - y) * PT_PER_MM])
+        page.obj.MediaBox = box(0, 0, pw, ph)
+        page.obj.BleedBox = box(*spec.bleed_box)
+        page.obj.TrimBox = box(*spec.trim_box)
+        intent = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+                                    OutputConditionIdentifier=condition, RegistryName="http://www.color.org",
+                                    Info=CONDITIONS.get(condition, condition))
+        if icc is not None:
+            profile = pdf.make_stream(Path(icc).read_bytes())
+            profile.N = 4
+            profile.Alternate = pikepdf.Name.DeviceCMYK
+            intent.DestOutputProfile = profile
+            described = ImageCms.getOpenProfile(str(icc)).profile.profile_description
+            intent.OutputConditionIdentifier = "Custom"  # the profile itself says what it characterises
+            intent.OutputCondition = described or Path(icc).stem
+            intent.Info = described or Path(icc).stem
+        pdf.Root.OutputIntents = pikepdf.Array([intent])
+        if icc is None:  # sRGB for every RGB image and for the page's RGB fills (DefaultRGB)
+            srgb = pdf.make_stream(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+            srgb.N = 3
+            srgb.Alternate = pikepdf.Name.DeviceRGB
+            tagged = pikepdf.Array([pikepdf.Name.ICCBased, srgb])
+            resources = page.obj.Resources
+            colour_spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
+            colour_spaces.DefaultRGB = tagged
+            resources.ColorSpace = colour_spaces
+            for _name, image in _images(page):
+                if image.get("/ColorSpace") == pikepdf.Name.DeviceRGB:
+                    image.ColorSpace = tagged
+        now = datetime.now(timezone.utc)
+        stamp = now.strftime("D:%Y%m%d%H%M%SZ")
+        info = pdf.docinfo
+        info.Title = title
+        info.Creator = "campaign billboard export"
+        info.GTS_PDFXVersion = "PDF/X-4"
+        info.Trapped = pikepdf.Name("/False")
+        info.CreationDate = stamp
+        info.ModDate = stamp
+        info.CampaignScale = spec.scale
+        info.CampaignDPI = spec.dpi
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = title
+            meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+            meta["xmp:CreateDate"] = now.isoformat(timespec="seconds")
+            meta["xmp:ModifyDate"] = now.isoformat(timespec="seconds")
+            meta["xmp:CreatorTool"] = "campaign billboard export"
+            meta["pdf:Trapped"] = "False"
+        pdf.save(path, min_version="1.6")
 
 
 def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: Path | None,
-           names: list[str] | None = None, title: str = "Billboard") -> list[str]:
-    """Write the print PDF (and a PNG preview); return the resolution warnings."""
+           title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None) -> dict:
+    """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
+    resolution and the resolution warnings."""
+    from reportlab import rl_config
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen import canvas as rl_canvas
 
-    if not items:
-        raise CampaignError("There is nothing to put on the billboard.", "Pick portraits first: campaign billboard pick.")
-    lay = layout(spec, len(items))
+    lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
+                 band.logo is not None)
+    if icc is not None:
+        _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
     font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
     try:
         if font_name not in pdfmetrics.getRegisteredFontNames():
@@ -393,28 +643,181 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
     except Exception:
         raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
                             "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
+    rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
     pw, ph = spec.page
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp:
+        cells, scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None)
         partial = Path(tmp) / "poster.pdf"
-        c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1)
+        c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
+                             initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
         c.setTitle(title)
         c.setAuthor("")
         c.setSubject(spec.label)
-        trim = (lay.trim[0] * PT_PER_MM, lay.trim[1] * PT_PER_MM,
-                (lay.trim[0] + lay.trim[2]) * PT_PER_MM, (lay.trim[1] + lay.trim[3]) * PT_PER_MM)
-        c.setTrimBox(trim)
-        c.setBleedBox((0, 0, pw * PT_PER_MM, ph * PT_PER_MM))
-        _draw(lay, items, band, _PdfPainter(c, spec, font_name, Path(tmp)))
+        _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(Path(icc) if icc else None)))
         _crop_marks(c, spec)
         c.showPage()
         c.save()
+        _pdfx(partial, spec, title, condition, Path(icc) if icc else None)
+        if png_path is not None:
+            preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
+            _draw(lay, items, band, preview)
+            tmp_png = Path(tmp) / "preview.png"
+            preview.img.save(tmp_png, "PNG", compress_level=1)  # zlib at its default level costs ~0.5 s here
+            tmp_png.replace(png_path)
         partial.replace(pdf_path)
-    if png_path is not None:
-        preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH)
-        _draw(lay, items, band, preview)
-        tmp_png = Path(png_path).with_suffix(".tmp.png")
-        preview.img.save(tmp_png, "PNG")
-        tmp_png.replace(png_path)
-    return resolution_warnings(spec, items, names or [i.label for i in items])
+    slots, warnings = resolution(spec, items, lay, scales)
+    return {"grid": f"{lay.cols}x{lay.rows}", "slots": slots, "warnings": warnings,
+            "type_cm": {k: round(v * spec.scale / 10, 1) for k, v in lay.sizes.items()}}
+
+
+def _matrix_mul(m, n):
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2, e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def _walk(page):
+    """Stroked line segments and placed images of a page: ([(x0, y0, x1, y1)], [(name, width_pt, height_pt)]),
+    in page points (the current transformation matrix applied)."""
+    import pikepdf
+
+    ctm, stack, segments, images, path = (1, 0, 0, 1, 0, 0), [], [], [], []
+    point = None
+
+    def at(x, y):
+        a, b, c, d, e, f = ctm
+        return a * x + c * y + e, b * x + d * y + f
+    for operands, op in pikepdf.parse_content_stream(page):
+        op = str(op)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else ctm
+        elif op == "cm":
+            ctm = _matrix_mul(tuple(float(v) for v in operands), ctm)
+        elif op == "m":
+            point = at(float(operands[0]), float(operands[1]))
+        elif op == "l" and point is not None:
+            nxt = at(float(operands[0]), float(operands[1]))
+            path.append((*point, *nxt))
+            point = nxt
+        elif op in ("S", "s"):
+            segments.extend(path)
+            path = []
+        elif op in ("n", "f", "F", "f*", "B", "b", "B*", "b*"):
+            path = []
+        elif op == "Do":
+            images.append((str(operands[0]), abs(ctm[0]) + abs(ctm[2]), abs(ctm[1]) + abs(ctm[3])))
+    return segments, images
+
+
+def preflight(path: Path) -> list[dict]:
+    """Read a PDF back (pikepdf) and check it as a PDF/X-4 preflight would: [{check, ok, detail}]."""
+    import pikepdf
+
+    checks: list[dict] = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        checks.append({"check": name, "ok": bool(ok), "detail": detail})
+    try:
+        pdf = pikepdf.open(path)
+    except pikepdf.PdfError:
+        raise CampaignError(f"{Path(path).name} is not a readable PDF.", "Give the PDF that billboard export wrote.") from None
+    with pdf:
+        version = tuple(int(v) for v in pdf.pdf_version.split("."))
+        check("PDF version", version >= (1, 6), f"{pdf.pdf_version} (PDF/X-4 needs 1.6 or later)")
+        info = pdf.docinfo
+        pdfx = str(info.get("/GTS_PDFXVersion", ""))
+        with pdf.open_metadata() as meta:
+            xmp_pdfx = meta.get("pdfxid:GTS_PDFXVersion", "")
+        check("PDF/X version", pdfx.startswith("PDF/X-4") and xmp_pdfx == pdfx,
+              f"info {pdfx or 'missing'}, XMP {xmp_pdfx or 'missing'}")
+        trapped = str(info.get("/Trapped", ""))
+        check("Trapped key", trapped in ("/True", "/False"), trapped or "missing")
+        intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == pikepdf.Name.GTS_PDFX]
+        cmyk_intent = False
+        if not intents:
+            check("Output intent", False, "no GTS_PDFX output intent")
+        else:
+            intent = intents[0]
+            condition = str(intent.get("/OutputConditionIdentifier", ""))
+            profile = intent.get("/DestOutputProfile")
+            if profile is not None:
+                cmyk_intent = int(profile.get("/N", 0)) == 4
+                check("Output intent", cmyk_intent, f"{condition}: {intent.get('/Info', '')}, CMYK profile embedded"
+                      if cmyk_intent else f"{condition}: the embedded profile is not CMYK")
+            else:
+                check("Output intent", condition in CONDITIONS,
+                      f"{condition} ({CONDITIONS.get(condition, 'not a registered condition')}); no profile embedded: "
+                      "export with --icc to embed the printer's")
+        dpi_wanted = int(info.get("/CampaignDPI", 72))
+        for number, page in enumerate(pdf.pages, 1):
+            where = f" (page {number})" if len(pdf.pages) > 1 else ""
+            media = [float(v) for v in page.obj.MediaBox]
+            trim, bleed = page.obj.get("/TrimBox"), page.obj.get("/BleedBox")
+            if trim is None or bleed is None:
+                check("TrimBox and BleedBox" + where, False, "missing")
+                continue
+            trim, bleed = [float(v) for v in trim], [float(v) for v in bleed]
+            inside = (media[0] <= bleed[0] <= trim[0] and media[1] <= bleed[1] <= trim[1]
+                      and trim[2] <= bleed[2] <= media[2] and trim[3] <= bleed[3] <= media[3])
+            sides = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]) / PT_PER_MM
+            check("TrimBox and BleedBox" + where, inside and sides > 0,
+                  f"trim {(trim[2] - trim[0]) / PT_PER_MM:.1f} x {(trim[3] - trim[1]) / PT_PER_MM:.1f} mm, "
+                  f"bleed {sides:.1f} mm a side, inside the page")
+            segments, placed = _walk(page)
+            inner = [s for s in segments if max(s[0], s[2]) > bleed[0] + 0.01 and min(s[0], s[2]) < bleed[2] - 0.01
+                     and max(s[1], s[3]) > bleed[1] + 0.01 and min(s[1], s[3]) < bleed[3] - 0.01]
+            check("Crop marks outside the bleed" + where, len(segments) >= 8 and not inner,
+                  f"{len(segments)} mark line(s), {len(inner)} reaching into the BleedBox")
+            fonts_ok, names = True, []
+            for font in _fonts(page.obj.Resources):
+                descriptor = font.get("/FontDescriptor")
+                if descriptor is None and "/DescendantFonts" in font:
+                    descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+                embedded = descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                fonts_ok &= embedded
+                names.append(str(font.get("/BaseFont", "?")).lstrip("/") + ("" if embedded else " (not embedded)"))
+            check("Fonts embedded" + where, fonts_ok, ", ".join(names) or "no fonts")
+            spaces, low = [], []
+            default_rgb = "/DefaultRGB" in page.obj.Resources.get("/ColorSpace", {})
+            for name, image in _images(page):
+                cs = image.get("/ColorSpace")
+                kind = str(cs if not isinstance(cs, pikepdf.Array) else f"{cs[0]} N={int(cs[1].get('/N', 0))}")
+                spaces.append(kind)
+                for used, w_pt, _h in placed:
+                    if used == str(name) and w_pt > 0:
+                        ppi = int(image.Width) / (w_pt / 72)
+                        if ppi < dpi_wanted * 0.95:
+                            low.append(f"{str(name).lstrip('/')} {ppi:.0f} ppi")
+            if cmyk_intent:
+                colour_ok = all(s in ("/DeviceCMYK", "/DeviceGray") or s.endswith("N=4") for s in spaces)
+                detail = "CMYK images only" if colour_ok else "RGB images in a CMYK file"
+            else:
+                colour_ok = all(s != "/DeviceRGB" or default_rgb for s in spaces)
+                detail = "RGB tagged sRGB (ICC-based), the printer converts" if colour_ok else "untagged device RGB"
+            check("Colour" + where, colour_ok, f"{detail}: {', '.join(sorted(set(spaces))) or 'no images'}")
+            check("Image resolution" + where, not low,
+                  f"every image at least {dpi_wanted} ppi at the page's size" if not low else ", ".join(low))
+    return checks
+
+
+def _fonts(resources, seen=None):
+    """Every font of a resource dictionary and of the forms inside it."""
+    seen = set() if seen is None else seen
+    for _name, font in (resources.get("/Font") or {}).items():
+        if font.objgen not in seen:
+            seen.add(font.objgen)
+            yield font
+    for _name, xobject in (resources.get("/XObject") or {}).items():
+        if xobject.get("/Subtype") == "/Form" and "/Resources" in xobject and xobject.objgen not in seen:
+            seen.add(xobject.objgen)
+            yield from _fonts(xobject.Resources, seen)
+
+
+def _images(page):
+    """(name, image) of the page's own image XObjects."""
+    xobjects = page.obj.Resources.get("/XObject") or {}
+    return [(name, x) for name, x in xobjects.items() if x.get("/Subtype") == "/Image"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, intake
+from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -114,6 +114,13 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if len(out["quote"]) > MAX_QUOTE:
             raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
                                 f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
+        # Text no font can draw is refused by check_drawable, naming the characters; measure only the rest.
+        too_long = None if fonts.undrawable(out["quote"]) else render.quote_limit(out["quote"], out.get("lang"))
+        if too_long:
+            fmt, most = too_long
+            raise CampaignError(f"The quote is too long for the {fmt} format ({len(out['quote'])} characters; "
+                                f"{most} of them fit at the smallest type size).",
+                                f"Shorten it to at most {most} characters.")
     if out.get("role_category"):
         out["role_category"] = slugify(out["role_category"]) or None
         if not out["role_category"]:
@@ -181,6 +188,8 @@ def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_
     photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
                  focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+    if info.get("face"):
+        photo["face"] = info["face"]
     record = {
         "id": portrait_id,
         "first_name": fields["first_name"],
@@ -218,7 +227,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
                             f"See it with `campaign portrait show {owner}`; each portrait needs its own photo.")
     existing = {d["id"] for d in db.table("portraits").all()}
     pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
-    record = _build(fields, info, intake.keep(Path(photo), info, photos_dir), pid, default_lang, _now(now))
+    record = _build(fields, info, intake.keep(db, Path(photo), info, photos_dir), pid, default_lang, _now(now))
     db.table("portraits").insert(record)
     audit.record(db, "portrait.add", pid, now=now)
     return record
@@ -317,7 +326,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
         existing.add(pid)
         records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
     for record, path, info in records:
-        record["photo"]["file"] = intake.keep(path, info, photos_dir)
+        record["photo"]["file"] = intake.keep(db, path, info, photos_dir)
     db.table("portraits").insert_multiple([r for r, _p, _i in records])
     audit.record(db, "portrait.import", None, now=now, count=len(records), ids=[r["id"] for r, _p, _i in records])
     return {"imported": [r["id"] for r, _p, _i in records], "count": len(records)}
@@ -339,7 +348,9 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
             raise CampaignError(f"The focus {focus!r} is not two numbers.", "Write it as X,Y between 0 and 1, e.g. 0.5,0.3.") from None
         if not (0 <= x <= 1 and 0 <= y <= 1):
             raise CampaignError(f"The focus {focus} is outside the photo.", "Both numbers must be between 0 and 1.")
-        record["photo"] = dict(record["photo"], focus=[x, y], focus_source="manual")
+        # A focal point set by hand overrides the face found at intake: its box goes with it.
+        record["photo"] = {**{k: v for k, v in record["photo"].items() if k != "face"},
+                           "focus": [x, y], "focus_source": "manual"}
     if not fields and focus is None:
         raise CampaignError("Nothing to change.", "Give at least one option, e.g. --quote or --focus.")
     if fields.get("surname") == "":
@@ -398,6 +409,14 @@ def text_in(portrait: dict, lang: str | None) -> dict:
         raise CampaignError(f"{portrait['id']} has no {lang} translation.",
                             f"Add one: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
+
+
+def face_box(portrait: dict) -> tuple[float, float, float, float] | None:
+    """The face box found at intake (fractions of the photo); None for records made before it was
+    stored, and when the focal point was set by hand."""
+    photo = portrait["photo"]
+    face = photo.get("face") if photo.get("focus_source") == "face" else None
+    return tuple(face) if face else None
 
 
 def as_date(value: str | date | None) -> date | None:

@@ -1,26 +1,32 @@
-"""Branded images: the cropped photo, the band in the brand colours, the name line, the quote,
-the hashtag, the photo credit and the logo, in each social format.
+"""Branded images: the cropped photo, the band in the brand colours with the campaign name, the
+logo, the quote, the name line, the hashtag and the photo credit, in each social format.
 
-One decode per portrait: the JPEG is decoded at the smallest scale that still gives every crop at
-full output resolution (`draft()` asked for the largest crop needed), and every format is cut
-from that one image. Each image is composed on a fresh canvas and saved without EXIF, XMP, IPTC,
-ICC profile or comment, so nothing of the original file can travel along.
+The text is set first (`typeset`, from the texts and the format alone), which fixes the band; the
+photo is then cropped into the area the band leaves, with the head found at intake whole and clear
+of the band (`layouts.place`). One decode per portrait: the JPEG is decoded at the smallest scale
+that still gives every crop at (nearly) full output resolution, and every format is cut from that
+one image. Each image is composed on a fresh canvas and saved without EXIF, XMP, IPTC, ICC
+profile or comment, so nothing of the original file can travel along.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from portraits import fonts, textfit
-from portraits.layouts import LAYOUTS, Layout, crop_box
+from portraits.layouts import LAYOUTS, LINE_HEIGHT, NAME_RATIO, SMALL_PX, Box, Layout, place
 
 QUOTES = {"de": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d"), "tr": ("\u201c", "\u201d"),
           "uk": ("\u00ab", "\u00bb"), "ru": ("\u00ab", "\u00bb"), "ar": ("\u00ab", "\u00bb"),
-          "fr": ("\u00ab\u202f", "\u202f\u00bb"), "pl": ("\u201e", "\u201d")}
+          "fr": ("\u00ab\u202f", "\u202f\u00bb"), "pl": ("\u201e", "\u201d"),
+          "ro": ("\u201e", "\u201d"), "bg": ("\u201e", "\u201c"), "it": ("\u00ab", "\u00bb"),
+          "el": ("\u00ab", "\u00bb"), "fa": ("\u00ab", "\u00bb"), "sq": ("\u201e", "\u201c")}
 STRIP = "\"'\u201e\u201c\u201d\u00ab\u00bb\u2039\u203a\u201a\u2018\u2019 \u202f"
 JPEG_QUALITY = 90
+MAX_UPSCALE = 1.25  # a crop may be enlarged this much from the decoded photo (JPEG's scales are halvings)
 
 
 def typographic(quote: str, lang: str) -> str:
@@ -29,12 +35,19 @@ def typographic(quote: str, lang: str) -> str:
     return f"{opening}{quote.strip().strip(STRIP)}{closing}"
 
 
+def _comma(lang: str) -> str:
+    # Arabic uses its own comma; the right-to-left mark keeps a Latin first name and the age in order.
+    return "\u200f\u060c " if lang == "ar" else ", "
+
+
+def name_and_age(first_name: str, age: int, lang: str) -> str:
+    """"Brigitte, 81": the way a person is named on every image and on the billboard."""
+    return _comma(lang).join([first_name, str(age)])
+
+
 def name_line(first_name: str, age: int, role: str, lang: str) -> str:
-    """"Brigitte, 81, Rentnerin". Arabic uses its own comma, and right-to-left marks keep a Latin
-    first name and the age in reading order."""
-    if lang == "ar":
-        return "\u200f\u060c ".join([first_name, str(age), role])
-    return ", ".join([first_name, str(age), role])
+    """"Brigitte, 81, Rentnerin"."""
+    return _comma(lang).join([name_and_age(first_name, age, lang), role])
 
 
 @dataclass(frozen=True)
@@ -53,42 +66,46 @@ class Texts:
     quote: str
     hashtag: str
     credit: str
+    campaign: str = ""  # the campaign's name, on every image
 
 
 @dataclass
 class Job:
-    """One portrait: its clean photo, focal point, and the (format, texts) images to make."""
+    """One portrait: its clean photo, focal point, face box, and the (format, texts) images to make."""
     photo: Path
     focus: tuple[float, float]
     brand: Brand
     images: list[tuple[str, Texts]] = field(default_factory=list)
+    face: tuple[float, float, float, float] | None = None  # fractions of the photo: x0, y0, x1, y1
 
 
-def _scale_needed(size: tuple[int, int], layouts: list[Layout], focus) -> float:
-    """Output pixels per photo pixel of the most demanding crop (above 1: the photo is upscaled)."""
-    w, h = size
-    need = 0.0
-    for lay in layouts:
-        left, top, right, bottom = crop_box(w, h, lay.crop_aspect, focus, lay.anchor)
-        need = max(need, lay.photo[2] / (right - left))
-    return need
+@dataclass(frozen=True)
+class Line:
+    """Text set in a box: what to draw and where (x, y, width, height of the box)."""
+    fitted: textfit.Fitted
+    box: Box
+    align: str  # "left" or "right"
 
 
-def decode(photo: Path, layouts: list[Layout], focus):
-    """The upright RGB photo, decoded at the smallest JPEG scale that still covers every crop."""
-    from PIL import Image, ImageOps
+@dataclass(frozen=True)
+class Setting:
+    """A format's band with its text set: independent of the photo."""
+    band: Box
+    colour_block: Box            # the band's colour area (the story's runs on below its text)
+    photo_area: Box
+    lines: tuple[Line, ...]
+    logo: Box | None
+    quote_size: int
+    fits: bool                   # False: the quote needs more lines than the format allows
 
-    im = Image.open(photo)
-    orientation = im.getexif().get(0x0112, 1)
-    upright = (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
-    s = _scale_needed(upright, layouts, focus)
-    if s < 1:
-        req = (math.ceil(im.width * s), math.ceil(im.height * s))
-        im.draft("RGB", req)
-    im.load()
-    if orientation != 1:
-        im = ImageOps.exif_transpose(im)
-    return im if im.mode == "RGB" else im.convert("RGB")
+
+@dataclass
+class Rendered:
+    """One finished image with where its parts went, for the record and the contact sheet."""
+    jpeg: bytes
+    boxes: dict
+    warnings: list[str]
+    upscale: float
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -97,73 +114,291 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return ImageColor.getrgb(colour)[:3]
 
 
-def _draw_block(draw, box, fitted: textfit.Fitted, colour, rtl: bool, valign: str = "middle") -> None:
-    bx, by, bw, bh = box
-    spacing = int(fitted.size * textfit.LINE_SPACING)
-    left, top, right, bottom = draw.multiline_textbbox((0, 0), fitted.text, font=fitted.font, spacing=spacing,
-                                                       direction=fitted.direction, align="right" if rtl else "left")
-    x = bx + bw - right if rtl else bx - left
-    free = bh - (bottom - top)
-    y = by - top + {"top": 0, "middle": free // 2, "bottom": free}[valign]
-    draw.multiline_text((x, y), fitted.text, font=fitted.font, fill=colour, spacing=spacing,
-                        direction=fitted.direction, align="right" if rtl else "left")
+def _luminance(rgb) -> float:
+    def channel(c):
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def _fit(text: str, brand: Brand, box, max_size: int, bold: bool = False) -> tuple[textfit.Fitted, bool]:
-    rtl = fonts.is_rtl(text)
-    path = fonts.font_for(text, brand.font)
-    return textfit.fit(text, path, (box[2], box[3]), max_size, bold=bold, direction="rtl" if rtl else None), rtl
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two RGB colours (1 to 21)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
-def _logo(canvas, brand: Brand, box, right: bool = False) -> None:
-    if not brand.logo:
-        return
+def _direction(text: str) -> str | None:
+    return "rtl" if fonts.is_rtl(text) else None
+
+
+def _one_line(text: str, brand: Brand, size: int, width: int, min_size: int, bold: bool = False) -> textfit.Fitted:
+    return textfit.fit_line(text, fonts.font_for(text, brand.font), size, width, min_size, bold, _direction(text))
+
+
+def _name_lines(text: str, brand: Brand, size: int, width: int) -> list[textfit.Fitted]:
+    """The name line at its fixed size; too wide, it breaks before the role (never shrinks first)."""
+    path, direction = fonts.font_for(text, brand.font), _direction(text)
+    if textfit.measure_at(path, size, True, direction).line([text]) <= width:
+        return [textfit.fit_line(text, path, size, width, size, True, direction)]
+    sep = next((s for s in ("\u200f\u060c ", ", ") if s in text), None)
+    if sep is None:
+        return [textfit.fit_line(text, path, size, width, round(size * 0.8), True, direction)]
+    head, _s, role = text.rpartition(sep)
+    return [textfit.fit_line(head + sep.rstrip(), path, size, width, round(size * 0.8), True, direction),
+            textfit.fit_line(role, path, size, width, round(size * 0.8), True, direction)]
+
+
+def _wordmark(name: str, brand: Brand, size: int, width: int) -> list[textfit.Fitted]:
+    """The campaign name in bold capitals: one line, or two balanced lines beside a logo."""
+    if not name:
+        return []
+    text = name.upper()
+    one = _one_line(text, brand, size, width, size, bold=True)
+    if one.text == text:
+        return [one]
+    path, direction = fonts.font_for(text, brand.font), _direction(text)
+    two = textfit.set_lines(text, path, size, width, bold=True, direction=direction).lines
+    if len(two) > 2:
+        return [_one_line(text, brand, size, width, round(size * 0.75), bold=True)]
+    return [_one_line(t, brand, size, width, round(size * 0.75), bold=True) for t in two]
+
+
+def _row(size: int) -> int:
+    return round(size * LINE_HEIGHT)
+
+
+def _stack(lay: Layout, size: int, quote_lines: int, name_lines: int, footer_rows: int, logo: bool) -> dict[str, int]:
+    """Heights (px) of the band's rows, top to bottom."""
+    small = lay.px(SMALL_PX)
+    rows = {"top": round(lay.px(lay.pad) * 0.75),
+            "header": max(round(small * 2.2) if logo else 0, _row(small)),
+            "gap1": round(size * 0.7), "quote": quote_lines * _row(size),
+            "gap2": round(size * 0.42), "name": name_lines * _row(round(size * NAME_RATIO)),
+            "gap3": round(small * 1.1), "footer": footer_rows * _row(small),
+            "bottom": round(lay.px(lay.pad) * 0.75)}
+    return rows
+
+
+def choose_size(lay: Layout, quote: str, lang: str, font: Path | None = None,
+                logo: bool = False) -> int | None:
+    """The largest size of the scale whose lines the quote keeps to, with the band (for the longest
+    name and credit) inside the format's limit; the smallest size may take more lines, as many as
+    the limit allows. None: it does not fit. Depends on the quote alone, so the same quote has the
+    same size on every portrait."""
+    path, direction = fonts.font_for(quote, font), _direction(quote)
+    sizes = lay.quote_sizes
+    for i, size in enumerate(sizes):
+        n, widest = textfit.count_lines(quote, path, size, lay.text_width, lang, direction)
+        tall = sum(_stack(lay, size, n, 2, 2, logo).values())
+        last = i == len(sizes) - 1
+        # A larger size only where no word must be hyphenated; the smallest hyphenates what it must.
+        if tall <= lay.band_limit and (last or (n <= lay.lines[i] and widest <= lay.text_width)):
+            return size
+    return None
+
+
+def fits(lay: Layout, quote: str, lang: str) -> bool:
+    """Whether the quote fits the format at its smallest size (where it fits if it fits at all)."""
+    size = lay.quote_sizes[-1]
+    n, _widest = textfit.count_lines(quote, fonts.font_for(quote), size, lay.text_width, lang, _direction(quote))
+    return sum(_stack(lay, size, n, 2, 2, False).values()) <= lay.band_limit
+
+
+def quote_limit(quote: str, lang: str | None = None) -> tuple[str, int] | None:
+    """None when the quote fits every format on the type scale; otherwise the first format it does
+    not fit and how many characters of it would (cut at a word)."""
+    lang = lang or "de"
+    for lay in LAYOUTS.values():
+        if fits(lay, typographic(quote, lang), lang):
+            continue
+        words = quote.split()
+        lo, hi = 0, len(words)  # the most words that fit
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fits(lay, typographic(" ".join(words[:mid]), lang), lang):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lay.name, len(" ".join(words[:lo]))
+    return None
+
+
+@lru_cache(maxsize=256)
+def typeset(lay: Layout, texts: Texts, brand: Brand) -> Setting:
+    """Set the band's text for a format: the quote on the type scale, the name line at its fixed
+    relation, campaign name and logo above, hashtag and credit below; the band is as tall as that."""
+    W, H = lay.size
+    pad, small = lay.px(lay.pad), lay.px(SMALL_PX)
+    width = lay.text_width
+    rtl = fonts.is_rtl(texts.quote)
+    chosen = choose_size(lay, texts.quote, texts.lang, brand.font, brand.logo is not None)
+    size = chosen or lay.quote_sizes[-1]
+    quote_path = fonts.font_for(texts.quote, brand.font)
+    quote_lines = textfit.set_lines(texts.quote, quote_path, size, width, texts.lang,
+                                    direction=_direction(texts.quote)).lines
+    quote_font = textfit.load_font(quote_path, size, False, rtl)
+    name = _name_lines(texts.name_line, brand, round(size * NAME_RATIO), width)
+    logo_h = round(small * 2.2) if brand.logo else 0
+    campaign = _wordmark(texts.campaign, brand, small, width - (logo_h * 3 + small if brand.logo else 0))
+    footer = [_one_line(t, brand, small, width, round(small * 0.75)) for t in (texts.hashtag, texts.credit) if t]
+    side_by_side = len(footer) == 2 and sum(f.width for f in footer) + 2 * small <= width
+    rows = _stack(lay, size, len(quote_lines), len(name), 1 if side_by_side else len(footer), bool(brand.logo))
+    rows["header"] = max(rows["header"], len(campaign) * _row(small))
+    if not footer:
+        rows["gap3"] = 0
+    total = sum(rows.values())
+    if lay.band_side == "top":
+        text_top = round(H * lay.text_zone[0]) - rows["top"]
+        band_bottom = min(text_top + total, round(H * (1 - lay.min_photo)))
+        bx, by, bw, bh = 0, text_top, W, band_bottom - text_top
+        block, photo_area = (0, 0, W, band_bottom), (0, band_bottom, W, H - band_bottom)
+    elif lay.band_side == "right":
+        bx, by, bw, bh = W - lay.band_width, 0, lay.band_width, H
+        block, photo_area = (bx, by, bw, bh), (0, 0, W - lay.band_width, H)
+        spare = max(0, bh - total)
+        rows["gap1"] += spare // 2  # the quote and the name in the middle of the free height
+        rows["gap3"] += spare - spare // 2
+    else:
+        text_bottom = round(H * lay.text_zone[1])
+        band_top = max(text_bottom - total, round(H * lay.min_photo))
+        bx, by, bw, bh = 0, band_top, W, text_bottom - band_top
+        block, photo_area = (0, band_top, W, H - band_top), (0, 0, W, band_top)
+    x0 = bx + pad
+    align = "right" if rtl else "left"
+    lines: list[Line] = []
+    y = by + rows["top"]
+    for i, f in enumerate(campaign):
+        lines.append(Line(f, (x0, y + (rows["header"] - len(campaign) * _row(small)) // 2 + i * _row(small),
+                              width, _row(small)), align))
+    logo = ((x0 if rtl else bx + bw - pad - logo_h * 3), y, logo_h * 3, logo_h) if brand.logo else None
+    y += rows["header"] + rows["gap1"]
+    quote_measure = textfit.measure_at(quote_path, size, False, _direction(texts.quote))
+    for text in quote_lines:
+        f = textfit.Fitted(text, size, quote_font, _direction(texts.quote), round(quote_measure.line(text.split())),
+                           _row(size))
+        lines.append(Line(f, (x0, y, width, _row(size)), align))
+        y += _row(size)
+    y += rows["gap2"]
+    for f in name:
+        lines.append(Line(f, (x0, y, width, _row(f.size)), align))
+        y += _row(f.size)
+    y += rows["gap3"]
+    if side_by_side:
+        lines.append(Line(footer[0], (x0, y, width, _row(small)), align))
+        lines.append(Line(footer[1], (x0, y, width, _row(small)), "left" if rtl else "right"))
+    else:
+        for f in footer:
+            lines.append(Line(f, (x0, y, width, _row(small)), align))
+            y += _row(small)
+    return Setting((bx, by, bw, bh), block, photo_area, tuple(lines), logo, size, chosen is not None)
+
+
+def placements(job: Job, size: tuple[int, int]):
+    """Per image: its layout, setting and crop, in the upright photo's pixels."""
+    out = []
+    for fmt, texts in job.images:
+        lay = LAYOUTS[fmt]
+        setting = typeset(lay, texts, job.brand)
+        area = setting.photo_area
+        out.append((lay, texts, setting, place(size, (area[2], area[3]), lay, job.focus, job.face)))
+    return out
+
+
+def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int]]):
+    """The upright RGB photo, decoded at the smallest JPEG scale that serves every crop
+    ((box, output width) pairs) with at most MAX_UPSCALE enlargement; and its scale."""
+    from PIL import Image, ImageOps
+
+    im = Image.open(photo)
+    orientation = im.getexif().get(0x0112, 1)
+    upright = (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
+    need = max((out_w / (box[2] - box[0]) for box, out_w in crops), default=1.0) / MAX_UPSCALE
+    if need < 1:
+        im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
+    im.load()
+    if orientation != 1:
+        im = ImageOps.exif_transpose(im)
+    im = im if im.mode == "RGB" else im.convert("RGB")
+    return im, im.width / upright[0]
+
+
+def _draw_line(draw, line: Line, colour) -> None:
+    """One line on the baseline of its row (capitals centred in the row), left or right aligned."""
+    f = line.fitted
+    x, y, w, h = line.box
+    baseline = y + round((h + 0.71 * f.size) / 2)
+    right = line.align == "right"
+    draw.text((x + w if right else x, baseline), f.text, font=f.font, fill=colour, direction=f.direction,
+              anchor="rs" if right else "ls")
+
+
+@lru_cache(maxsize=8)
+def _logo_image(path: Path, height: int):
     from PIL import Image
 
-    with Image.open(brand.logo) as logo:
+    with Image.open(path) as logo:
         logo = logo.convert("RGBA")
-        logo.thumbnail((box[2], box[3]))
-        x = box[0] + box[2] - logo.width if right else box[0]
-        canvas.paste(logo, (x, box[1]), logo)
+        logo.thumbnail((height * 3, height))
+        return logo
 
 
-def compose(photo, focus, lay: Layout, texts: Texts, brand: Brand):
-    """One finished image (a fresh RGB canvas) for one format and language."""
+def _logo_colour(logo) -> tuple[int, int, int]:
+    from PIL import ImageStat
+
+    stat = ImageStat.Stat(logo.convert("RGB"), mask=logo.getchannel("A").point(lambda a: 255 if a > 128 else 0))
+    return tuple(int(v) for v in stat.mean[:3]) if stat.count[0] else (255, 255, 255)
+
+
+def _paste_logo(canvas, draw, brand: Brand, box: Box, band_rgb, rtl: bool) -> Box:
+    """The logo in its box on the band; on a plate when it would not stand out from the band."""
+    x, y, w, h = box
+    logo = _logo_image(brand.logo, h)
+    colour = _logo_colour(logo)
+    lx = x if rtl else x + w - logo.width
+    placed = (lx, y + (h - logo.height) // 2, logo.width, logo.height)
+    if contrast(colour, band_rgb) < 2.5:
+        plate = max((_rgb(brand.text), (255, 255, 255), _rgb(brand.secondary)), key=lambda c: contrast(c, colour))
+        m = max(6, h // 8)
+        logo = logo.copy()
+        logo.thumbnail((logo.width - 2 * m, logo.height - 2 * m))
+        draw.rounded_rectangle([placed[0], placed[1], placed[0] + placed[2] - 1, placed[1] + placed[3] - 1],
+                               radius=m, fill=plate)
+        canvas.paste(logo, (placed[0] + (placed[2] - logo.width) // 2, placed[1] + (placed[3] - logo.height) // 2),
+                     logo)
+    else:
+        canvas.paste(logo, placed[:2], logo)
+    return placed
+
+
+def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
+    """One finished image (a fresh RGB canvas) and the boxes of its parts."""
     from PIL import Image, ImageDraw
 
     W, H = lay.size
-    px, py, pw, ph = lay.photo
-    box = crop_box(photo.width, photo.height, pw / ph, focus, lay.anchor)
+    ax, ay, aw, ah = setting.photo_area
+    box = tuple(v * scale for v in placement.crop)
     canvas = Image.new("RGB", (W, H))
     # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
     # looks the same as bicubic and costs half as much.
-    canvas.paste(photo.resize((pw, ph), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (px, py))
+    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
     draw = ImageDraw.Draw(canvas)
-    bx, by, bw, bh = lay.band
-    draw.rectangle([bx, by, bx + bw - 1, by + bh - 1], fill=_rgb(brand.primary))
-    stripe = [bx, by, bx + 9, by + bh - 1] if bh > bw else [bx, by, bx + bw - 1, by + 9]
+    band_rgb = _rgb(brand.primary)
+    cx, cy, cw, ch = setting.colour_block
+    draw.rectangle([cx, cy, cx + cw - 1, cy + ch - 1], fill=band_rgb)
+    stripe = {"right": [cx, cy, cx + 9, cy + ch - 1], "bottom": [cx, cy, cx + cw - 1, cy + 9],
+              "top": [cx, cy + ch - 10, cx + cw - 1, cy + ch - 1]}[lay.band_side]
     draw.rectangle(stripe, fill=_rgb(brand.secondary))
     colour = _rgb(brand.text)
-    quote, rtl = _fit(texts.quote, brand, lay.quote, max_size=int(lay.quote[3] * 0.34))
-    _draw_block(draw, lay.quote, quote, colour, rtl, "bottom")
-    name, rtl_name = _fit(texts.name_line, brand, lay.name_line, max_size=int(lay.name_line[3] * 0.8), bold=True)
-    _draw_block(draw, lay.name_line, name, colour, rtl_name)
-    fx, fy, fw, fh = lay.footer
-    tag_w, credit_w = int(fw * 0.58), fw - int(fw * 0.6)
-    tag_box, credit_box = (fx, fy, tag_w, fh), (fx + fw - credit_w, fy, credit_w, fh)
-    if rtl:  # mirror the footer for right-to-left text
-        tag_box, credit_box = (fx + fw - tag_w, fy, tag_w, fh), (fx, fy, credit_w, fh)
-    size = int(fh * 0.55)
-    for text, b, right in ((texts.hashtag, tag_box, rtl), (texts.credit, credit_box, not rtl)):
-        if text:
-            fitted, text_rtl = _fit(text, brand, b, max_size=size)
-            _draw_block(draw, b, fitted, colour, right or text_rtl)
-    logo_box = lay.logo
-    if rtl:  # mirrored within the band's width, and set against the right edge of its box
-        lx, ly, lw, lh = logo_box
-        logo_box = (bx + bw - (lx - bx) - lw, ly, lw, lh)
-    _logo(canvas, brand, logo_box, right=rtl)
-    return canvas
+    for line in setting.lines:
+        _draw_line(draw, line, colour)
+    rtl = fonts.is_rtl(texts.quote)
+    logo = _paste_logo(canvas, draw, brand, setting.logo, band_rgb, rtl) if setting.logo else None
+    boxes = {"band": list(setting.colour_block), "photo": list(setting.photo_area),
+             "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
+             "head": [ax + placement.head[0], ay + placement.head[1], *placement.head[2:]] if placement.head else None,
+             "quote_size": setting.quote_size}
+    return canvas, boxes
 
 
 def encode(image) -> bytes:
@@ -173,9 +408,27 @@ def encode(image) -> bytes:
     return buf.getvalue()
 
 
-def render_job(job: Job) -> dict[tuple[str, str], bytes]:
-    """All images of one portrait from one decode: {(format, lang): JPEG bytes}."""
-    layouts = [LAYOUTS[fmt] for fmt, _t in job.images]
-    photo = decode(job.photo, layouts, job.focus)
-    return {(fmt, texts.lang): encode(compose(photo, job.focus, LAYOUTS[fmt], texts, job.brand))
-            for fmt, texts in job.images}
+def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
+    """All images of one portrait from one decode: {(format, lang): Rendered}."""
+    from PIL import Image
+
+    with Image.open(job.photo) as probe:
+        orientation = probe.getexif().get(0x0112, 1)
+        size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
+    planned = placements(job, size)
+    photo, scale = decode(job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
+
+    def make(item) -> Rendered:
+        lay, texts, setting, placement = item
+        image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
+        warnings = [placement.warning] if placement.warning else []
+        if not setting.fits:
+            warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
+        upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
+        return Rendered(encode(image), boxes, warnings, round(upscale, 2))
+    # Two threads: Pillow resizes and encodes JPEG outside the GIL, so the formats share the cores.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        made = list(pool.map(make, planned))
+    return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}

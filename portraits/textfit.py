@@ -1,7 +1,14 @@
-"""Fit text into a box at the largest size that fits: wrap by words, shrink, break an over-long word.
+"""Setting text: the quote at a size from the campaign's type scale, balanced lines, hyphenation.
 
-Pillow's own fitting helpers give wrong sizes for wrapped text, so every line is measured here with
-`textlength` and the block with `multiline_textbbox`.
+A quote takes the largest size of the scale at which it fits the format's lines for that size, so
+short quotes do not shout and long ones do not whisper, and the same quote has the same size on
+every portrait. Lines are balanced (the shortest width that still gives the fewest lines, as CSS
+`text-wrap: balance` does) so no word stands alone on the last line, and a word that does not fit
+is hyphenated at a real syllable break (pyphen's dictionaries for the quote's language).
+
+Fast by construction: each word is measured once per font and size (Pillow's `getlength`, about
+as many calls as the quote has words) and a line's width is the sum of its words and spaces; the
+finished block is measured once more with `multiline_textbbox` to be exact.
 """
 from __future__ import annotations
 
@@ -9,7 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-LINE_SPACING = 0.18  # extra space between lines, as a fraction of the size
+LINE_SPACING = 0.24  # extra space between lines, as a fraction of the size
+HYPHEN = "-"
+GLUE = "\x00"        # ends a syllable piece: a hyphen at the end of a line, nothing within one
+MIN_PART = 3         # letters on either side of a hyphenation break
 
 
 @dataclass(frozen=True)
@@ -20,6 +30,10 @@ class Fitted:
     direction: str | None
     width: int
     height: int
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
 
 
 @lru_cache(maxsize=512)
@@ -39,83 +53,212 @@ def load_font(path: Path, size: int, bold: bool = False, complex_script: bool = 
     return font
 
 
-def _break_word(word: str, fits) -> list[str]:
-    parts, current = [], ""
-    for ch in word:
-        if current and not fits(current + ch):
-            parts.append(current)
-            current = ch
-        else:
-            current += ch
-    return parts + ([current] if current else [])
+@lru_cache(maxsize=64)
+def _hyphenator(lang: str | None):
+    """pyphen for the language, or None where it has no dictionary (Arabic, Turkish)."""
+    import pyphen
+
+    found = pyphen.language_fallback(lang) if lang else None
+    if not found:
+        return None
+    _load_patterns(pyphen, pyphen.LANGUAGES[found])
+    return pyphen.Pyphen(lang=found, left=MIN_PART, right=MIN_PART)
 
 
-def wrap(text: str, width: float, length) -> list[str]:
-    """Greedy word wrap; a word wider than the box is broken between characters."""
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if length(candidate) <= width:
-                line = candidate
-                continue
-            if line:
-                lines.append(line)
-            if length(word) <= width:
-                line = word
-            else:
-                *full, line = _break_word(word, lambda s: length(s) <= width)
-                lines.extend(full)
-        lines.append(line)
+def _load_patterns(pyphen, path) -> None:
+    """pyphen parses a dictionary's ~66,000 German patterns in about 1.5 s on every start; keep the
+    parsed patterns in the user's cache folder (marshal, ~60 ms to read) and give them to pyphen."""
+    import marshal
+    import os
+
+    path = Path(path)
+    if path in pyphen.hdcache:
+        return
+    stat = path.stat()
+    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign"
+    cached = cache_dir / f"hyph-{path.stem}-{pyphen.VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
+    hd = object.__new__(pyphen.HyphDict)
+    try:
+        hd.patterns = marshal.loads(cached.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        parsed = pyphen.HyphDict(path)
+        pyphen.hdcache[path] = parsed
+        plain = {k: (start, tuple(values)) for k, (start, values) in parsed.patterns.items()}
+        if all(type(v) is int for _s, values in plain.values() for v in values):  # noqa: E721 (no special breaks)
+            try:
+                from portraits.files import atomic_write_bytes
+
+                cache_dir.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(cached, marshal.dumps(plain))
+            except OSError:
+                pass  # no cache folder to write: parse again next time
+        return
+    hd.cache = {}
+    hd.maxlen = max(len(key) for key in hd.patterns)
+    pyphen.hdcache[path] = hd
+
+
+REF_SIZE = 100  # words are measured once at this size and scaled: one font object per face, not per size
+SAFETY = 1.012  # scaled widths of hinted glyphs can be off by about 1 %: measure a little wide
+
+
+class Measure:
+    """Widths of words in one font at one size, each word measured once (at REF_SIZE, for every size)."""
+
+    def __init__(self, ref: dict, font, direction: str | None, factor: float):
+        self.font, self.direction, self.factor = font, direction, factor
+        self._widths = ref  # shared by every size of this font
+        self.space = self(" ")
+
+    def __call__(self, word: str) -> float:
+        w = self._widths.get(word)
+        if w is None:
+            text = word[:-1] + HYPHEN if word.endswith(GLUE) else word
+            w = self._widths[word] = self.font.getlength(text, direction=self.direction)
+        return w * self.factor
+
+    def line(self, words: list[str]) -> float:
+        return sum(self(w) for w in words) + self.space * (len(words) - 1)
+
+
+def _pieces(word: str, width: float, measure: Measure, lang: str | None) -> list[str]:
+    """A word too wide for a line, cut at syllable breaks (each piece with its hyphen fits);
+    between letters only where the language has no hyphenation dictionary or no break helps."""
+    hyph = _hyphenator(lang)
+    breaks = [p for p in (hyph.positions(word) if hyph else []) if word[p - 1].isalpha() and word[p].isalpha()]
+    out, start = [], 0
+    while measure(word[start:]) > width:
+        fitting = [p for p in breaks if p - start >= MIN_PART and len(word) - p >= MIN_PART
+                   and measure(word[start:p] + HYPHEN) <= width]
+        if fitting:
+            cut = max(fitting)
+        else:  # no dictionary break fits: between letters, the last resort
+            cut = start + 1
+            while cut < len(word) - 1 and measure(word[start:cut + 1] + HYPHEN) <= width:
+                cut += 1
+        out.append(word[start:cut] + GLUE)
+        start = cut
+    return out + [word[start:]]
+
+
+def _greedy(words: list[str], width: float, measure: Measure) -> list[list[str]]:
+    lines: list[list[str]] = [[]]
+    used = 0.0
+    for word in words:
+        w = measure(word)
+        if lines[-1] and used + measure.space + w > width:
+            lines.append([])
+            used = 0.0
+        used += (measure.space if lines[-1] else 0) + w
+        lines[-1].append(word)
     return lines
 
 
-def _measure(text: str, font, direction: str | None, spacing: int) -> tuple[int, int]:
-    from PIL import Image, ImageDraw
+def _hyphenate_long(words: list[str], width: float, measure: Measure, lang: str | None) -> list[str]:
+    """Words wider than the line become their syllable pieces (the pieces keep their hyphens)."""
+    out = []
+    for word in words:
+        out.extend(_pieces(word, width, measure, lang) if measure(word) > width else [word])
+    return out
 
-    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
-    left, top, right, bottom = draw.multiline_textbbox((0, 0), text, font=font, spacing=spacing,
-                                                       direction=direction)
-    return right - min(left, 0), bottom - min(top, 0)
+
+def _join(line: list[str]) -> str:
+    """Words with spaces; syllable pieces joined again within the line, hyphenated at its end."""
+    text = " ".join(line)
+    if GLUE not in text:
+        return text
+    text = text.replace(GLUE + " ", "")
+    return text[:-1] + HYPHEN if text.endswith(GLUE) else text
 
 
-def fit(text: str, font_path: Path, box: tuple[int, int], max_size: int, min_size: int = 8,
-        bold: bool = False, direction: str | None = None) -> Fitted:
-    """The largest size from max_size down at which the wrapped text fits the box (width, height)."""
-    bw, bh = box
-
-    def attempt(size: int) -> Fitted | None:
-        font = load_font(font_path, size, bold, direction is not None)
-        lines = wrap(text, bw, lambda s: font.getlength(s, direction=direction))
-        block = "\n".join(lines)
-        w, h = _measure(block, font, direction, int(size * LINE_SPACING))
-        if w <= bw and h <= bh:
-            return Fitted(block, size, font, direction, w, h)
+def _balanced(words: list[str], width: float, count: int, measure: Measure) -> list[list[str]] | None:
+    """`words` in `count` lines no wider than `width`, as even as can be: the least sum of squared
+    gaps (the last line counted too, and a last line of one word made costly). Dynamic programming."""
+    n = len(words)
+    widths = [measure(w) for w in words]
+    INF = float("inf")
+    best = [[INF] * (n + 1) for _ in range(count + 1)]
+    back = [[0] * (n + 1) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        for j in range(1, n + 1):
+            line = -measure.space
+            for i in range(j - 1, -1, -1):  # the line holds words i..j-1
+                line += widths[i] + measure.space
+                if line > width:
+                    break
+                if best[k - 1][i] == INF:
+                    continue
+                cost = (width - line) ** 2
+                if k == count and j == n and j - i == 1 and n > 1:
+                    cost += width ** 2  # one word alone at the end
+                if best[k - 1][i] + cost < best[k][j]:
+                    best[k][j], back[k][j] = best[k - 1][i] + cost, i
+    if best[count][n] == INF:
         return None
-
-    lo, hi = min_size, max_size
-    best = None
-    while lo <= hi:  # fitting is monotone in the size: binary search, then confirm
-        mid = (lo + hi) // 2
-        got = attempt(mid)
-        if got:
-            best, lo = got, mid + 1
-        else:
-            hi = mid - 1
-    if best is None:
-        best = attempt(min_size) or _forced(text, font_path, box, min_size, bold, direction)
-    return best
+    lines, j = [], n
+    for k in range(count, 0, -1):
+        i = back[k][j]
+        lines.append(words[i:j])
+        j = i
+    return lines[::-1]
 
 
-def _forced(text, font_path, box, size, bold, direction) -> Fitted:
-    """Even the smallest size overflows: keep the lines that fit and end with an ellipsis."""
+def wrap(text: str, width: float, measure: Measure, lang: str | None = None) -> list[str]:
+    """Balanced lines: as few as greedy wrapping gives, as even in length as they can be."""
+    words = _hyphenate_long(text.split(), width, measure, lang)
+    greedy = _greedy(words, width, measure)
+    lines = _balanced(words, width, len(greedy), measure) or greedy
+    return [_join(line) for line in lines]
+
+
+def count_lines(text: str, font_path: Path, size: int, width: int, lang: str | None = None,
+                direction: str | None = None) -> tuple[int, float]:
+    """How many lines the text takes at a size (the balanced lines are as many), and its widest word
+    whole (wider than `width`: the word is hyphenated at this size)."""
+    measure = measure_at(font_path, size, False, direction)
+    whole = text.split()
+    words = _hyphenate_long(whole, width, measure, lang)
+    return len(_greedy(words, width, measure)), max((measure(w) for w in whole), default=0.0)
+
+
+def spacing(size: int) -> int:
+    return round(size * LINE_SPACING)
+
+
+def set_lines(text: str, font_path: Path, size: int, width: int, lang: str | None = None, bold: bool = False,
+              direction: str | None = None) -> Fitted:
+    """The text wrapped (balanced, hyphenated) at one size for a column `width` px wide."""
     font = load_font(font_path, size, bold, direction is not None)
-    lines = wrap(text, box[0], lambda s: font.getlength(s, direction=direction))
-    while len(lines) > 1:
-        lines = lines[:-1]
-        lines[-1] = lines[-1].rstrip(" .,") + "…"
-        w, h = _measure("\n".join(lines), font, direction, int(size * LINE_SPACING))
-        if h <= box[1]:
-            return Fitted("\n".join(lines), size, font, direction, w, h)
-    return Fitted(lines[0] if lines else "", size, font, direction, box[0], box[1])
+    measure = measure_at(font_path, size, bold, direction)
+    lines = wrap(text, width, measure, lang)
+    w = max((measure.line(line.split()) for line in lines), default=0.0)
+    h = size + (len(lines) - 1) * (size + spacing(size))
+    return Fitted("\n".join(lines), size, font, direction, round(w), h)
+
+
+def fit_line(text: str, font_path: Path, size: int, width: int, min_size: int, bold: bool = False,
+             direction: str | None = None) -> Fitted:
+    """One line of text (name line, hashtag, credit) at `size`, smaller down to `min_size` if it must,
+    and shortened with an ellipsis only if even that is too wide."""
+    size = int(size)
+    w = measure_at(font_path, size, bold, direction).line([text])
+    if w > width and size > min_size:
+        size = max(min_size, int(size * width / w))
+        w = measure_at(font_path, size, bold, direction).line([text])
+    measure = measure_at(font_path, size, bold, direction)
+    while text and w > width:
+        text = text[:-2].rstrip() + "…"
+        w = measure.line([text])
+    return Fitted(text, size, load_font(font_path, size, bold, direction is not None), direction, round(w), size)
+
+
+_REF_WIDTHS: dict[tuple, dict[str, float]] = {}
+
+
+@lru_cache(maxsize=256)
+def measure_at(font_path: Path, size: int, bold: bool = False, direction: str | None = None) -> Measure:
+    """Word widths at `size`, from one measurement per word at REF_SIZE."""
+    ref = load_font(font_path, REF_SIZE, bold, direction is not None)
+    widths = _REF_WIDTHS.setdefault((font_path, bold, direction), {})
+    return Measure(widths, ref, direction, size / REF_SIZE * SAFETY)

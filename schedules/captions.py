@@ -2,54 +2,160 @@
 
 The template can only use the fields below; the surname is never among them. Each channel's
 limits (its description in schedules/channel.py) are checked before a post is planned or sent.
+A template line that holds {credit} is left out when the portrait has no photo credit (neither its
+own nor the campaign's `[brand] credit`). Right-to-left languages (Babel's CLDR data says which)
+get a right-to-left mark at the start of every line, so that a line opening with a Latin first
+name or a hashtag still reads from the right, as the platforms lay out each paragraph on its own.
 """
 from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 from portraits import records
 from portraits.errors import CampaignError
-from schedules.channel import channel_spec
+from schedules.channel import CAROUSEL_MAX, channel_spec
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
+# How alt text names the photo and the quote, per language; {quote} comes in the language's own marks.
 ALT = {
     "de": "Foto von {first_name}, {age}, {role}. Zitat: {quote}",
     "en": "Photo of {first_name}, {age}, {role}. Quote: {quote}",
-    "tr": "{first_name}, {age}, {role} fotoğrafı. Alıntı: {quote}",
+    "tr": "Fotoğraf: {first_name}, {age}, {role}. Alıntı: {quote}",
+    "ar": "صورة {first_name}، {age}، {role}. اقتباس: {quote}",
     "uk": "Фото: {first_name}, {age}, {role}. Цитата: {quote}",
     "ru": "Фото: {first_name}, {age}, {role}. Цитата: {quote}",
-    "ar": "صورة {first_name}، {age}، {role}. اقتباس: {quote}",
+    "pl": "Zdjęcie: {first_name}, {age}, {role}. Cytat: {quote}",
+    "ro": "Fotografie: {first_name}, {age}, {role}. Citat: {quote}",
+    "bg": "Снимка: {first_name}, {age}, {role}. Цитат: {quote}",
+    "it": "Foto di {first_name}, {age}, {role}. Citazione: {quote}",
+    "el": "Φωτογραφία: {first_name}, {age}, {role}. Παράθεση: {quote}",
+    "fa": "عکس {first_name}، {age}، {role}. نقل\u200cقول: {quote}",
+    "ku": "Wêne: {first_name}, {age}, {role}. Gotin: {quote}",
+    "sq": "Foto: {first_name}, {age}, {role}. Citim: {quote}",
 }
 HASHTAG = re.compile(r"(?<!\w)#\w+")
+RLM = "\u200f"
 
 
-def _template(config, lang: str) -> str:
-    captions = config.captions
-    template = captions.get(lang) or captions.get(config.language) or captions.get("de")
-    if not template:
-        raise CampaignError(f"No caption template for {lang}.", f"Add `{lang} = \"...\"` under [captions] in campaign.toml.")
-    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+@lru_cache(maxsize=None)
+def _locale(lang: str):
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+def is_rtl(lang: str) -> bool:
+    locale = _locale(lang)
+    return bool(locale and locale.text_direction == "rtl")
+
+
+def language_name(lang: str) -> str:
+    """The language's name in itself ("Türkçe", "العربية"), as its readers look for it."""
+    locale = _locale(lang)
+    name = locale.get_display_name(lang) if locale else lang
+    return name[:1].upper() + name[1:]
+
+
+def languages_of(portrait: dict) -> list[str]:
+    """Every language the portrait has a quote in: its own first, then its translations."""
+    return [portrait["lang"], *sorted(t for t in (portrait.get("translations") or {}) if t != portrait["lang"])]
+
+
+def has_quote(portrait: dict, lang: str) -> bool:
+    return lang in languages_of(portrait)
+
+
+def carousel_languages(portrait: dict, lead: str) -> list[str]:
+    """The images of a multilingual carousel: the lead language first, then the others."""
+    return [lead, *(lang for lang in languages_of(portrait) if lang != lead)]
+
+
+def template(config, lang: str) -> str:
+    """The caption template of `lang` (campaign.toml [captions] over the defaults); never another's."""
+    found = config.captions.get(lang)
+    if not found:
+        raise CampaignError(f"There is no caption template for {lang}.",
+                            f"Add `{lang} = \"...\"` under [captions] in campaign.toml "
+                            f"(languages with one: {', '.join(config.captions)}).")
+    names = {f for _, f, _, _ in string.Formatter().parse(found) if f}
     unknown = names - set(FIELDS)
     if unknown:
         raise CampaignError(f"The {lang} caption template uses unknown field(s) {', '.join(sorted(unknown))}.",
                             f"Use only {', '.join('{' + f + '}' for f in FIELDS)} in campaign.toml.")
-    return template
+    return found
+
+
+def check_language(portrait: dict, lang: str, config) -> None:
+    """A post in `lang` needs the portrait's quote in it and a caption template for it."""
+    if not has_quote(portrait, lang):
+        raise CampaignError(f"{portrait['id']} has no quote in {lang} (it has {', '.join(languages_of(portrait))}).",
+                            f"Add one first: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
+    template(config, lang)
+
+
+def credit_of(portrait: dict, config) -> str:
+    """The portrait's own photo credit, else the campaign's default; "" means no credit line."""
+    return portrait.get("credit") or config.brand.credit
 
 
 def fields_for(portrait: dict, lang: str | None, config) -> dict:
     text = records.text_in(portrait, lang)
     return {"first_name": portrait["first_name"], "age": portrait["age"], "role": text["role"],
-            "quote": text["quote"], "hashtag": config.hashtag,
-            "credit": portrait.get("credit") or config.name}
+            "quote": text["quote"], "hashtag": config.hashtag, "credit": credit_of(portrait, config)}
+
+
+def _lines(text: str, lang: str) -> str:
+    if not is_rtl(lang):
+        return text
+    return "\n".join(RLM + line if line else line for line in text.split("\n"))
+
+
+def _fill(pattern: str, fields: dict, lang: str) -> str:
+    if not fields["credit"]:
+        pattern = "\n".join(line for line in pattern.split("\n") if "{credit}" not in line)
+    return _lines(pattern.format(**fields).strip("\n"), lang)
 
 
 def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
-    """`config` is the campaign's settings (campaign.config.Settings): captions, language, hashtag, name."""
-    lang = lang or portrait.get("lang") or config.language
-    text = _template(config, lang).format(**fields_for(portrait, lang, config))
+    """The caption of a one-language post. `config` is the campaign's settings (campaign.config.Settings)."""
+    lang = lang or portrait["lang"]
+    text = _fill(template(config, lang), fields_for(portrait, lang, config), lang)
     check_limits(text, channel)
     return text
+
+
+def carousel_caption(portrait: dict, langs: list[str], config, channel: str = "instagram") -> str:
+    """The lead language's caption, then the quote in each further language under its own name."""
+    from portraits.render import typographic
+
+    lead, others = langs[0], langs[1:]
+    text = _fill(template(config, lead), fields_for(portrait, lead, config), lead)
+    lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(portrait, lang)['quote'], lang)}", lang)
+             for lang in others]
+    text = "\n\n".join([text, "\n".join(lines)]) if lines else text
+    check_limits(text, channel)
+    return text
+
+
+def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -> str:
+    """What the post says beside its image(s): stories show no caption."""
+    if fmt == "story":
+        return ""
+    if fmt == "carousel":
+        if len(langs) < 2:
+            raise CampaignError(f"{portrait['id']} has a quote in {langs[0]} only; a carousel needs two languages.",
+                                f"Add a translation (campaign portrait translate {portrait['id']} ...), "
+                                "or plan a feed post.")
+        if len(langs) > CAROUSEL_MAX:
+            raise CampaignError(f"{portrait['id']} has {len(langs)} languages; a carousel takes {CAROUSEL_MAX} images.",
+                                "Plan separate posts per language instead (--lang).")
+        return carousel_caption(portrait, langs, config, channel)
+    return caption(portrait, langs[0], config, channel)
 
 
 def check_limits(text: str, channel: str) -> None:
@@ -64,17 +170,18 @@ def check_limits(text: str, channel: str) -> None:
 
 
 def alt_text(portrait: dict, lang: str | None, config) -> str:
-    lang = lang or portrait.get("lang") or "de"
+    """What a screen reader says for the image, in the image's language (English wording where we
+    have none for it, with the quote still in its own language)."""
     from portraits.render import typographic
 
-    pattern = ALT.get(lang, ALT["en"])
+    lang = lang or portrait["lang"]
     fields = fields_for(portrait, lang, config)
-    return pattern.format(**{**fields, "quote": typographic(fields["quote"], lang)})
+    return ALT.get(lang, ALT["en"]).format(**{**fields, "quote": typographic(fields["quote"], lang)})
 
 
 def photo_alt(portrait: dict, lang: str | None, config) -> str:
     """What the photo shows, without the quote ("Foto von Brigitte, 81, Rentnerin"): for pages that
     set the quote as text next to the image, so a screen reader does not read it twice."""
-    lang = lang or portrait.get("lang") or "de"
+    lang = lang or portrait["lang"]
     pattern = ALT.get(lang, ALT["en"]).split(". ", 1)[0]
     return pattern.format(**fields_for(portrait, lang, config))

@@ -11,9 +11,15 @@ import importlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from portraits.errors import CampaignError
+
+
+# How a post goes out: one image in the feed (4:5 or square), one upright story image, or one post
+# with several images (the portrait in the campaign language first, then its translations).
+FORMATS = ("feed", "square", "story", "carousel")
+CAROUSEL_MAX = 10  # Instagram takes 2-10 images in one post; we keep Facebook to the same
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,7 @@ class PublisherKind:
     target: str                       # "module:Class", imported only when used so --help stays fast
     secrets: tuple[str, ...] = ()     # environment variables it reads (never campaign.toml)
     settings: tuple[str, ...] = ()    # keys of [channels.<name>] it needs
+    formats: tuple[str, ...] = FORMATS  # the post formats it can publish
 
 
 @dataclass(frozen=True)
@@ -42,25 +49,28 @@ class ChannelSpec:
     def scope(self) -> str:
         return self.name
 
-    @property
-    def default_format(self) -> str:
-        return next(iter(self.formats))
-
 
 PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
+    PublisherKind("instagram-graph", "schedules.instagram_graph:InstagramGraphPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"),
+                  ("page_id", "ig_user_id", "image_host", "public_dir", "public_base_url")),
     PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
-    PublisherKind("facebook", "schedules.facebook:FacebookPublisher", ("CAMPAIGN_FACEBOOK_TOKEN",), ("page_id",)),
+    PublisherKind("facebook", "schedules.facebook:FacebookPublisher",
+                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"), ("page_id",)),
     PublisherKind("whatsapp-cloud", "schedules.whatsapp:WhatsAppCloudPublisher", ("CAMPAIGN_WHATSAPP_TOKEN",),
-                  ("phone_number_id", "template")),
+                  ("phone_number_id", "template"), formats=("feed",)),
 )}
 
 # Adding a channel: one module with its publisher, plus its entry here (and its consent scope in
 # portraits.consent.SCOPES, which a test checks).
 CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
-    ChannelSpec("instagram", "Instagram", ("outbox", "instagram"), {"feed": "instagram-feed"},
+    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"),
+                {"feed": "instagram-feed", "square": "instagram-square", "story": "story", "carousel": "instagram-feed"},
                 caption_chars=2200, hashtags=30),
-    ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"), {"feed": "facebook"},
+    # Facebook Page stories are photo stories through the Page stories endpoint (/{page-id}/photo_stories).
+    ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"),
+                {"feed": "facebook", "square": "instagram-square", "story": "story", "carousel": "facebook"},
                 caption_chars=63206, hashtags=30),
     # WhatsApp: an image caption holds 1,024 characters; "outbox" means bundles only, no broadcast.
     ChannelSpec("whatsapp", "WhatsApp", ("outbox", "whatsapp-cloud"), {"feed": "instagram-square"},
@@ -79,6 +89,20 @@ def channel_spec(name: str) -> ChannelSpec:
     if spec is None:
         raise CampaignError(f"There is no channel {name!r}.", f"Use {' or '.join(CHANNELS)}.")
     return spec
+
+
+def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
+    """The render layout a post of this format publishes on the channel, or a clear error saying
+    which formats there are (and, given the publisher kind, which of them it can do)."""
+    spec = channel_spec(channel)
+    if fmt not in spec.formats:
+        raise CampaignError(f"{spec.label} has no {fmt!r} posts.", f"Use --format {' or '.join(spec.formats)}.")
+    kind = PUBLISHERS.get(publisher) if publisher else None
+    if kind is not None and fmt not in kind.formats:
+        raise CampaignError(f"The {kind.name} publisher of {channel} cannot post a {fmt}.",
+                            f"Use --format {' or '.join(f for f in spec.formats if f in kind.formats)}, "
+                            "or another publisher in campaign.toml.")
+    return spec.formats[fmt]
 
 
 def secret_names() -> tuple[str, ...]:
@@ -117,21 +141,28 @@ class UnknownOutcome(ChannelError):
 
 @dataclass(frozen=True)
 class Media:
-    """One image of a post, with the alt text that goes with it (in the image's language)."""
+    """One image of a post, with the alt text that goes with it (in the image's language) and the
+    input hash of the render, which says exactly what the image shows."""
     path: Path
     alt_text: str
     lang: str | None = None
+    input_hash: str | None = None
 
 
 class Publisher(Protocol):
     kind: str
+    # Set by the runner before publish(). A publisher that gets an id midway (an Instagram
+    # container) hands it over here, with a note, before the step that makes the post public; the
+    # runner writes it onto the post at once, so that after a crash `reconcile` can ask about it.
+    # Publishers that need nothing of the kind never call it.
+    checkpoint: Callable[[dict[str, Any], str], None]
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
         """Post it; return at least {"remote_id": str, "permalink": str | None}.
 
-        `post["format"]` (default "feed") says how: "feed"/"square" one image with the caption,
-        "story" one upright image, "carousel" several images in one post. A publisher that cannot
-        do a format raises PermanentError saying so."""
+        `post["format"]` says how: "feed"/"square" one image with the caption, "story" one upright
+        image (stories show no caption), "carousel" several images in one post. A publisher that
+        cannot do a format raises PermanentError saying so."""
 
     def check(self) -> dict[str, Any]:
         """Do the credentials work? {"ok": bool, "account": str | None, "message": str}."""
@@ -146,14 +177,10 @@ class Publisher(Protocol):
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
 
-
-def one_image(post: dict, media: list[Media]) -> tuple[Path, str]:
-    """The single image of a feed post, for publishers that only do feed posts so far."""
-    fmt = post.get("format") or "feed"
-    if fmt not in ("feed", "square") or len(media) != 1:
-        raise PermanentError(f"This publisher cannot post a {fmt} with {len(media)} image(s).",
-                             "Plan it as a feed post, or on a channel that takes this format.")
-    return media[0].path, media[0].alt_text
+    # Optional: def settle(self, post: dict) -> dict | None
+    #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
+    #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
+    #   the post holds nothing to ask about (reconcile then matches recent media by caption).
 
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portraits.files import atomic_write_bytes
-from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, one_image
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
@@ -61,6 +61,16 @@ def translate(error: Exception, during_upload: bool = False) -> Exception:
     if isinstance(error, ig.ClientError):
         return PermanentError(f"Instagram said: {msg}", "Fix what it names, then: campaign schedule retry POST.")
     return error
+
+
+def _with_alt_texts(client, media: list[Media]) -> Callable:
+    """album_upload has no alt-text parameter; its `configure_handler` gets each image's upload
+    (`children`) before the album is put together, and the app's field for alt text goes there."""
+    def configure(children: list[dict], caption: str, usertags, location, extra_data=None) -> dict:
+        for child, item in zip(children, media):
+            child["custom_accessibility_caption"] = item.alt_text
+        return client.album_configure(children, caption, usertags, location, extra_data=extra_data or {})
+    return configure
 
 
 def new_client():
@@ -153,16 +163,29 @@ class InstagramPublisher:
         return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
-        image, alt_text = one_image(post, media)
+        """Feed and square: `photo_upload` with the alt text; story: `photo_upload_to_story` (stories
+        have neither caption nor alt text); carousel: one `album_upload` with every image's alt text."""
         client = self._session_client()
-        media = self._call(client, lambda: client.photo_upload(
-            Path(image), caption, extra_data={"custom_accessibility_caption": alt_text}), during_upload=True)
+        fmt = post["format"]
+        if fmt == "carousel":
+            result = self._call(client, lambda: client.album_upload(
+                [Path(m.path) for m in media], caption, configure_handler=_with_alt_texts(client, media)),
+                during_upload=True)
+        elif fmt == "story":
+            result = self._call(client, lambda: client.photo_upload_to_story(Path(media[0].path)), during_upload=True)
+        else:
+            result = self._call(client, lambda: client.photo_upload(
+                Path(media[0].path), caption, extra_data={"custom_accessibility_caption": media[0].alt_text}),
+                during_upload=True)
         try:
             save_session(self.session_path, client.get_settings())
         except (OSError, TypeError, ValueError):
             pass  # the post is out; an old session file still works next time
-        return {"remote_id": str(media.pk), "code": media.code,
-                "permalink": f"https://www.instagram.com/p/{media.code}/"}
+        if fmt == "story":
+            return {"remote_id": str(result.pk),
+                    "permalink": f"https://www.instagram.com/stories/{self.account}/{result.pk}/"}
+        return {"remote_id": str(result.pk), "code": result.code,
+                "permalink": f"https://www.instagram.com/p/{result.code}/"}
 
     def check(self) -> dict[str, Any]:
         client = self._session_client()

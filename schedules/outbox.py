@@ -2,6 +2,9 @@
 
 With it the whole tool works without accounts. It behaves like a platform for the runner and
 for `reconcile`: publishing twice is impossible (the folder exists), recent media are the folders.
+Every format lands the same way: `image.jpg` and `alt.txt` for one image, `image-1.jpg`, `alt-1.txt`,
+`image-2.jpg`, ... for a carousel (in its order), `caption.txt` (empty for a story) and `post.json`
+with the format, the languages and the input hash of every image.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from schedules.channel import Media, PermanentError, one_image
+from schedules.channel import Media, PermanentError
 
 
 class OutboxPublisher:
@@ -30,7 +33,10 @@ class OutboxPublisher:
         return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
-        image, alt_text = one_image(post, media)
+        fmt = post["format"]
+        if not media or (fmt != "carousel" and len(media) != 1):
+            raise PermanentError(f"A {fmt} post takes {'several images' if fmt == 'carousel' else 'one image'}, "
+                                 f"not {len(media)}.", "Plan it again with the right --format.")
         target = self.folder_for(post)
         if target.exists():
             raise PermanentError(f"{post['id']} is already in the outbox ({target.name}).",
@@ -40,10 +46,16 @@ class OutboxPublisher:
         self.outbox.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=self.outbox))
         published_at = datetime.now(timezone.utc).astimezone()
-        shutil.copyfile(image, tmp / ("image" + Path(image).suffix.lower()))
-        (tmp / "caption.txt").write_text(caption + "\n", encoding="utf-8")
-        (tmp / "alt.txt").write_text(alt_text + "\n", encoding="utf-8")
+        images = []
+        for n, item in enumerate(media, 1):
+            suffix = f"-{n}" if fmt == "carousel" else ""
+            name = f"image{suffix}{Path(item.path).suffix.lower()}"
+            shutil.copyfile(item.path, tmp / name)
+            (tmp / f"alt{suffix}.txt").write_text(item.alt_text + "\n", encoding="utf-8")
+            images.append({"file": name, "lang": item.lang, "input_hash": item.input_hash})
+        (tmp / "caption.txt").write_text(caption + "\n" if caption else "", encoding="utf-8")
         meta = {"post_id": post["id"], "portrait_id": post["portrait_id"], "channel": self.channel,
+                "format": fmt, "lang": post.get("lang"), "images": images,
                 "planned_at": post["at"], "published_at": published_at.isoformat(timespec="seconds")}
         (tmp / "post.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
         for f in tmp.iterdir():

@@ -10,6 +10,11 @@ one approved portrait whose consent for that channel is valid on that day:
   then by id, so the same input always gives the same plan.
 Re-planning keeps every existing post; a slot is free only when it holds nothing but cancelled
 posts, and the portrait cancelled there is not put back into the same slot.
+
+Languages (`langs`, e.g. de,tr,ar): the first is the language of every posting day, so only
+portraits with a quote in it are planned; each further language follows on the same day, `lang_gap`
+after the first post and the next, for the day's portrait where it has a quote in that language.
+Without `langs`, each portrait goes out in its own language, once a posting day.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ from tinydb import TinyDB
 from portraits import consent, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
-from schedules import posts as posts_mod
+from schedules import captions, posts as posts_mod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -72,7 +77,7 @@ def posting_days(start: date, end: date, days: set[int], skip: dict[date, str]) 
 
 def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: list[str], tz: ZoneInfo,
          holidays_country: str = "DE", holidays_subdivision: str | None = "NW",
-         now: datetime) -> dict:
+         now: datetime, langs: list[str] | None = None, lang_gap: timedelta = timedelta(minutes=10)) -> dict:
     """Fill the calendar from `start` to `end`; returns created posts, skipped holidays and gaps."""
     if end < start:
         raise CampaignError(f"The end {end} is before the start {start}.", "Give --end on or after --start.")
@@ -81,14 +86,15 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
     weekday_set = parse_days(days)
     channels = list(dict.fromkeys(channels))  # a channel named twice gets one post a day, not two
     skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
-    portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"}
+    portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"
+                 and (not langs or captions.has_quote(p, langs[0]))}
     windows = consent.windows(db)
     existing = posts_mod.all_posts(db)
     created: list[dict] = []
     gaps: list[dict] = []
     for channel in channels:
         made, missing = _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip,
-                                      at, tz, now)
+                                      at, tz, now, langs or [], lang_gap)
         created += made
         gaps += missing
     return {"created": created, "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(skip.items())
@@ -96,7 +102,8 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
             "gaps": gaps}
 
 
-def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip, at, tz, now):
+def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip, at, tz, now,
+                  langs, lang_gap):
     mine = [p for p in existing if p["channel"] == channel]
     live = [p for p in mine if p["status"] != "cancelled"]
     taken = {datetime.fromisoformat(p["at"]).astimezone(tz).date() for p in live}
@@ -123,15 +130,18 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
         eligible = [pid for pid, p in portraits.items()
                     if _valid(windows.get(pid, {}).get(channel), day) and (day, pid) not in refused]
         if not eligible:
-            gaps.append({"date": day.isoformat(), "channel": channel, "reason": "no approved portrait with consent"})
+            reason = "no approved portrait with consent" + (f" and a {langs[0]} quote" if langs else "")
+            gaps.append({"date": day.isoformat(), "channel": channel, "reason": reason})
             continue
         choice = _choose(eligible, portraits, counts, last_day, prev_cat, next_cat)
         if choice is None:
             gaps.append({"date": day.isoformat(), "channel": channel,
                          "reason": "every eligible portrait shares the category of a neighbouring post"})
             continue
-        post = posts_mod.create(db, choice, channel, when, now, lang=portraits[choice].get("lang"))
-        created.append(post)
+        chosen = portraits[choice]
+        day_langs = [langs[0], *(lang for lang in langs[1:] if captions.has_quote(chosen, lang))] if langs else [chosen["lang"]]
+        for n, lang in enumerate(dict.fromkeys(day_langs)):
+            created.append(posts_mod.create(db, choice, channel, when + n * lang_gap, now, lang=lang))
         counts[choice] += 1
         last_day[choice] = day
         timeline[day] = portraits[choice].get("role_category")

@@ -6,6 +6,8 @@
     planned | failed -> cancelled
 
 Every change appends to the post's `history`, so a person can see what happened and when.
+A post has a `format` (feed, square, story, carousel) and a `lang` (for a carousel: the language
+of its first image). Once out, `images` keeps the input hash of every image that went out.
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ def _next_id(db: TinyDB) -> str:
 
 
 def create(db: TinyDB, portrait_id: str, channel: str, at: datetime, now: datetime, lang: str | None = None,
-           origin: str = "plan") -> dict:
+           origin: str = "plan", fmt: str = "feed") -> dict:
     if at.tzinfo is None:
         raise ValueError("post times must be timezone-aware")
     post = {
@@ -67,7 +69,10 @@ def create(db: TinyDB, portrait_id: str, channel: str, at: datetime, now: dateti
         "channel": channel,
         "at": _stamp(at),
         "status": "planned",
+        "format": fmt,
         "lang": lang,
+        "approvals": [],
+        "images": None,
         "remote_id": None,
         "permalink": None,
         "caption": None,
@@ -82,7 +87,8 @@ def create(db: TinyDB, portrait_id: str, channel: str, at: datetime, now: dateti
         "history": [{"at": _stamp(now), "status": "planned", "note": origin}],
     }
     db.table("posts").insert(post)
-    audit.record(db, "post.create", post["id"], now=now, portrait_id=portrait_id, channel=channel, at=post["at"])
+    audit.record(db, "post.create", post["id"], now=now, portrait_id=portrait_id, channel=channel, at=post["at"],
+                 format=fmt, lang=lang)
     return post
 
 
@@ -97,6 +103,15 @@ def update(db: TinyDB, post_id: str, now: datetime, status: str | None = None, n
     post.update(fields)
     post["history"] = list(post.get("history", [])) + [
         {"at": _stamp(now), "status": post["status"], "note": note}]
+    db.table("posts").update(_replace(post), Query().id == post_id)
+    return post
+
+
+def set_fields(db: TinyDB, post_id: str, **fields: Any) -> dict:
+    """Change bookkeeping fields (such as the next look at a post waiting for approval) without a
+    history entry: nothing happened to the post that a person needs to read about."""
+    post = get(db, post_id)
+    post.update(fields)
     db.table("posts").update(_replace(post), Query().id == post_id)
     return post
 

@@ -23,6 +23,10 @@ def attempt_time(post: dict) -> datetime:
 def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window: timedelta) -> dict:
     """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
     tried = attempt_time(post)
+    if post.get("format") == "story":  # stories are not among the account's media and have no caption
+        return {"status": "unknown", "reason": "a story cannot be looked up among the account's posts; check the "
+                                               f"account's stories by hand, then: campaign schedule retry {post['id']} "
+                                               "if it is not there"}
     caption = _norm(post.get("caption"))
     candidates = [m for m in media if m["remote_id"] not in taken and caption and _norm(m.get("caption")) == caption
                   and abs(datetime.fromisoformat(m["at"]) - tried) <= window]
@@ -34,3 +38,23 @@ def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window
                 "reason": f"not on {post['channel']} within {window.total_seconds() / 60:.0f} minutes of the attempt "
                           f"({tried:%Y-%m-%d %H:%M}); it did not go out - campaign schedule retry {post['id']}"}
     return {"status": "unknown", "reason": f"not found yet; ask again after {(tried + window):%H:%M}"}
+
+
+def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str], now: datetime,
+                   window: timedelta) -> dict:
+    """The verdict when the platform could say what became of the post's own container (a publisher's
+    `settle`): it is the platform's word, so no guess by caption is needed to know *whether* it went out,
+    only to learn its media id."""
+    state = answer["state"]
+    if state == "published":
+        found = decide(post, media, taken, now, window)
+        match = found.get("media") or {"remote_id": None, "permalink": None, "at": attempt_time(post).isoformat()}
+        note = "" if found.get("media") else "; its media id is not among the recent media yet"
+        return {"status": "published", "media": match, "reason": answer["reason"] + note}
+    if state == "failed":
+        return {"status": "failed", "reason": answer["reason"]}
+    tried = attempt_time(post)
+    if state == "not_published" and now - tried > window:
+        return {"status": "failed", "reason": f"{answer['reason']} within {window.total_seconds() / 60:.0f} minutes; "
+                                              f"it did not go out - campaign schedule retry {post['id']}"}
+    return {"status": "unknown", "reason": f"{answer['reason']}; ask again after {(tried + window):%H:%M}"}

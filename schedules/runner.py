@@ -1,8 +1,11 @@
 """Publishing: one post at a time, never twice, never after a withdrawal; and the daemon.
 
 `publish_post` holds the store's inter-process lock from its last consent check to its final
-write. Inside it: the post is written `publishing` (committed to disk) before the platform is
-called, and `published` / `failed` / `unknown` after. So:
+write. Inside it: what the post publishes is worked out from the portrait as it is now (its
+current renders, made then if stale; never a raw photo), a post without the approvals
+`[posting] approval` asks for waits (and fails "not approved" past the grace window), and the
+post is written `publishing` (committed to disk) before the platform is called, and
+`published` / `failed` / `unknown` after. So:
 - a crash (even kill -9) during the call leaves `publishing`, which the next start turns into
   `unknown`: it is never retried blindly, a person or `campaign reconcile` settles it;
 - a `consent withdraw` from the command line either lands before (the post is cancelled here) or
@@ -23,19 +26,21 @@ from zoneinfo import ZoneInfo
 
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
-from schedules import captions, posts
-from schedules.channel import (Media, PermanentError, Publisher, TransientError, UnknownOutcome, channel_spec,
-                               make_publisher)
+from schedules import approval, posts
+from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
+from schedules.content import Renders, content_of, with_images
 from schedules.secrets import redact
 
 log = logging.getLogger("schedules.runner")
 
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
+APPROVAL_RECHECK = 60.0  # seconds between looks at a due post that still waits for its approvals
 
 
-class Site(Protocol):
-    """What the runner needs of a workspace (campaign.workspace.Workspace is one)."""
+class Site(Renders, Protocol):
+    """What the runner needs of a workspace (campaign.workspace.Workspace is one): its store, its
+    settings, its folders, its clock, and its renders (`campaign render`, reached through Renders)."""
     root: Path
     store: Any
     config: Any  # campaign.config.Settings: .posting, .channel(name), .captions, ...
@@ -51,43 +56,51 @@ def publisher_for(site: Site, channel: str) -> Publisher:
     return make_publisher(channel, site.config.channel(channel), site.outbox, site.private)
 
 
-def image_for(site: Site, portrait: dict, channel: str, lang: str | None) -> Path:
-    """The render for the channel (and language) if there is one, else a metadata-free copy of the photo."""
-    spec = channel_spec(channel)
-    fmt = spec.formats[spec.default_format]
-    folder = site.renders / portrait["id"]
-    names = ([f"{fmt}-{lang}.jpg"] if lang and lang != portrait.get("lang") else []) + [f"{fmt}.jpg"]
-    for name in names:
-        if (folder / name).is_file():
-            return folder / name
-    return _clean_copy(site.root / portrait["photo"]["file"], folder / "photo-clean.jpg")
-
-
-def _clean_copy(src: Path, target: Path) -> Path:
-    """Upright pixels only: no EXIF, GPS, XMP, IPTC or comment can survive a fresh image."""
-    if target.is_file():
-        return target
-    from PIL import Image, ImageOps
-
-    with Image.open(src) as im:
-        im = ImageOps.exif_transpose(im).convert("RGB")
-        clean = Image.new("RGB", im.size)
-        clean.paste(im)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".tmp")
-    clean.save(tmp, "JPEG", quality=92)
-    tmp.replace(target)
-    return target
-
-
 def _backoff(attempts: int, retry_after: float | None) -> float:
     delay = min(BACKOFF_BASE * 2 ** max(0, attempts - 1), BACKOFF_CAP)
     return max(delay, retry_after or 0.0)
 
 
+def _message(error: Exception) -> str:
+    return error.message if isinstance(error, CampaignError) else str(error)
+
+
+def _relative(site: Site, path: Path) -> str:
+    return str(path.relative_to(site.root)) if path.is_relative_to(site.root) else str(path)
+
+
+def _late(site: Site, post: dict, now: datetime) -> bool:
+    return now - datetime.fromisoformat(post["at"]) > timedelta(hours=site.config.posting.grace_hours)
+
+
+def _wait_for_approval(site: Site, db, post: dict, verdict: approval.State, now: datetime) -> dict:
+    """A due post without its approvals: look again in a while, and fail it past the grace window."""
+    if _late(site, post, now):
+        log.warning("%s not approved by the end of its grace window (%s)", post["id"], verdict.describe())
+        return posts.update(db, post["id"], now, "failed", "not approved", reason="not approved", next_try=None,
+                            error=f"{verdict.describe()} when it was due at {post['at']}")
+    reason = f"{approval.WAITING}: {verdict.describe()}"
+    if posts.due_time(post) > now:  # published by hand before its time: nothing to write
+        return {**post, "reason": reason}
+    recheck = (now + timedelta(seconds=APPROVAL_RECHECK)).isoformat(timespec="seconds")
+    if post.get("reason") == reason:
+        return posts.set_fields(db, post["id"], next_try=recheck)
+    log.info("%s is due and %s", post["id"], reason)
+    return posts.update(db, post["id"], now, note=reason, reason=reason, next_try=recheck)
+
+
+def _checkpoint(site: Site, post_id: str) -> Callable[[dict[str, Any], str], None]:
+    """Where a publisher hands over what it got midway (an Instagram container id): written onto the
+    post at once, while it is still `publishing`, so a crash after it leaves something to ask about."""
+    def write(fields: dict[str, Any], note: str) -> None:
+        with site.store.transaction() as db:
+            posts.update(db, post_id, site.now(), None, note, **fields)
+    return write
+
+
 def publish_post(site: Site, post_id: str, force: bool = False,
                  publisher: Callable[[str], Publisher] | None = None) -> dict:
-    """Publish one planned post if it is due (or `force`); return the post as it ends up."""
+    """Publish one planned post if it is due (or `force`) and approved; return the post as it ends up."""
     get_publisher = publisher or (lambda ch: publisher_for(site, ch))
     with site.store.lock:
         with site.store.transaction() as db:
@@ -110,24 +123,33 @@ def publish_post(site: Site, post_id: str, force: bool = False,
                 return posts.update(db, post_id, now, "cancelled", "no valid consent at publish time",
                                     reason=f"no valid {post['channel']} consent at publish time")
             try:
-                text = captions.caption(portrait, post.get("lang"), site.config, post["channel"])
-                alt = captions.alt_text(portrait, post.get("lang"), site.config)
-                image = image_for(site, portrait, post["channel"], post.get("lang"))
+                content = content_of(site, post, portrait)
+                verdict = approval.state(post, content.digest, site.config.posting.approval)
+                if not verdict.approved:
+                    return _wait_for_approval(site, db, post, verdict, now)
+                with_images(site, content, portrait)  # the current renders, made now if stale
                 pub = get_publisher(post["channel"])
             except (CampaignError, OSError) as e:
-                msg = e.message if isinstance(e, CampaignError) else str(e)
+                msg = _message(e)
+                log.warning("%s could not be prepared: %s", post_id, redact(msg))
                 return posts.update(db, post_id, now, "failed", msg, error=redact(msg), reason="could not prepare")
+            images = [{"file": _relative(site, path), "lang": lang, "hash": digest, "alt_text": alt}
+                      for path, lang, digest, alt in zip(content.images, content.langs, content.image_hashes,
+                                                         content.alt_texts)]
             post = posts.update(db, post_id, now, "publishing", "calling " + post["channel"],
-                                attempts=int(post.get("attempts") or 0) + 1, caption=text, alt_text=alt,
-                                attempted_at=now.isoformat(timespec="seconds"),
-                                image=str(image.relative_to(site.root)) if image.is_relative_to(site.root) else str(image))
+                                attempts=int(post.get("attempts") or 0) + 1, caption=content.caption,
+                                alt_text=content.alt_texts[0], attempted_at=now.isoformat(timespec="seconds"),
+                                image=images[0]["file"], images=images, content_hash=content.digest, reason=None)
+        media = [Media(path, alt, lang, digest) for path, alt, lang, digest in
+                 zip(content.images, content.alt_texts, content.langs, content.image_hashes)]
         log.info("publishing %s (%s) on %s", post_id, portrait["id"], post["channel"])
         outcome: dict[str, Any]
         try:
-            result = pub.publish(post, [Media(image, alt, post.get("lang"))], text)
+            pub.checkpoint = _checkpoint(site, post_id)
+            result = pub.publish(post, media, content.caption)
             outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                        "permalink": result.get("permalink"), "error": None,
-                       **{k: result[k] for k in ("photo_id", "code") if result.get(k)}}
+                       **{k: result[k] for k in ("photo_id", "photo_ids", "code", "container_id") if result.get(k)}}
         except TransientError as e:
             outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
         except PermanentError as e:
@@ -176,10 +198,22 @@ def recover(site: Site) -> dict:
                                           reason="the daemon stopped during the call; check the account, then reconcile"))
                 log.warning("%s was publishing when the daemon stopped: now unknown", post["id"])
             elif post["status"] == "planned" and posts.due_time(post) < now - grace:
-                missed.append(posts.update(db, post["id"], now, "failed", "missed", reason="missed",
+                reason = "not approved" if _unapproved(site, db, post) else "missed"
+                missed.append(posts.update(db, post["id"], now, "failed", reason, reason=reason,
                                            error=f"was due {post['at']}, more than {grace} ago"))
-                log.warning("%s missed (due %s)", post["id"], post["at"])
+                log.warning("%s %s (due %s)", post["id"], reason, post["at"])
     return {"unknown": [p["id"] for p in found], "missed": [p["id"] for p in missed]}
+
+
+def _unapproved(site: Site, db, post: dict) -> bool:
+    """Whether a post lacks the approvals its content needs (False when that cannot be worked out)."""
+    if site.config.posting.approval == "none":
+        return False
+    try:
+        content = content_of(site, post, records.get(db, post["portrait_id"]))
+    except CampaignError:
+        return False
+    return not approval.state(post, content.digest, site.config.posting.approval).approved
 
 
 def due_posts(site: Site) -> list[dict]:
@@ -193,7 +227,7 @@ class DaemonLock:
     def __init__(self, site: Site):
         from filelock import FileLock
 
-        self.lock = FileLock(str(site.private / "daemon.lock"))
+        self.lock = FileLock(str(site.private / "daemon.lock"), mode=0o600)
 
     def __enter__(self):
         from filelock import Timeout
@@ -212,7 +246,7 @@ class DaemonLock:
     def running(site: Site) -> bool:
         from filelock import FileLock, Timeout
 
-        lock = FileLock(str(site.private / "daemon.lock"))
+        lock = FileLock(str(site.private / "daemon.lock"), mode=0o600)
         try:
             lock.acquire(timeout=0)
         except Timeout:
@@ -226,7 +260,8 @@ def run_once(site: Site) -> dict:
     with DaemonLock(site):
         summary = recover(site)
         results = [publish_post(site, p["id"]) for p in due_posts(site)]
-    summary["posts"] = [{"id": p["id"], "status": p["status"], "error": p.get("error")} for p in results]
+    summary["posts"] = [{"id": p["id"], "status": p["status"], "error": p.get("error"), "reason": p.get("reason")}
+                        for p in results]
     return summary
 
 
@@ -289,8 +324,8 @@ class Runner:
             if job is not None and job.next_run_time is not None and abs(
                     (job.next_run_time - due).total_seconds()) < 0.5:
                 continue
-            if job is not None and due <= now:
-                continue  # already queued to run now
+            if job is not None and due <= now and (job.next_run_time is None or job.next_run_time <= now):
+                continue  # already queued to run now (a later look, e.g. for approval, is brought forward)
             self.scheduler.add_job(self._publish, "date", run_date=run_at, args=[post_id], id=post_id,
                                    replace_existing=True, executor="publish")
 

@@ -21,11 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
-from schedules.facebook import local_graph_url
+from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.secrets import redact, secret
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
-API_VERSION = "23.0"  # the one place the Cloud API version is set
 TIMEOUT = 30.0
 # Cloud API codes worth another try later: rate limits, spam-rate and pair-rate limits, service down.
 TRANSIENT_CODES = {4, 80007, 130429, 131016, 131048, 131056, 133016}
@@ -40,7 +39,7 @@ def scrub(text: str) -> str:
 
 
 def _client(phone_id: str, token: str):
-    """A pywa client speaking API_VERSION (to the loopback test server when CAMPAIGN_GRAPH_URL is set)."""
+    """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test server when CAMPAIGN_GRAPH_URL is set)."""
     import httpx
     from pywa import WhatsApp
 
@@ -56,7 +55,7 @@ def _client(phone_id: str, token: str):
 
         transport = LoopbackTransport()
     session = httpx.Client(timeout=TIMEOUT, transport=transport)
-    return WhatsApp(phone_id=phone_id, token=token, session=session, api_version=API_VERSION)
+    return WhatsApp(phone_id=phone_id, token=token, session=session, api_version=GRAPH_API_VERSION)
 
 
 def translate(error: Exception) -> Exception:

@@ -189,3 +189,15 @@ def graph(ws, monkeypatch):
         monkeypatch.setenv("CAMPAIGN_GRAPH_URL", fake.url)
         configure(ws, "channels.facebook", publisher="facebook", page_id="1001")
         yield fake
+
+
+def due_post(ws, pid: str, channel: str = "instagram", fmt: str = "feed", lang: str | None = None,
+             seconds_ahead: float = -5) -> str:
+    """A post planned through the library, due `seconds_ahead` from now (in the past by default)."""
+    from datetime import timedelta
+
+    from schedules import posts
+
+    with ws.store.transaction() as db:
+        return posts.create(db, pid, channel, ws.now() + timedelta(seconds=seconds_ahead),
+                            ws.now() - timedelta(minutes=1), lang=lang or "de", fmt=fmt)["id"]

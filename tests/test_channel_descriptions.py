@@ -6,7 +6,7 @@ import pytest
 from conftest import configure
 from portraits.consent import SCOPES
 from portraits.layouts import LAYOUTS
-from schedules.channel import CHANNELS, PUBLISHERS, publisher_class
+from schedules.channel import CHANNELS, FORMATS, PUBLISHERS, publisher_class
 
 
 def test_every_channel_needs_a_consent_scope_of_its_own_name():
@@ -18,7 +18,12 @@ def test_every_channel_can_publish_offline_and_its_formats_are_real_layouts():
     for spec in CHANNELS.values():
         assert "outbox" in spec.publishers and set(spec.publishers) <= set(PUBLISHERS)
         assert spec.formats and set(spec.formats.values()) <= set(LAYOUTS)
+        if spec.planned:  # feed, square, story and carousel on every channel posts are planned for
+            assert set(spec.formats) == set(FORMATS) and spec.formats["story"] == "story"
+        else:  # WhatsApp: one image a day, the square render (campaign/whatsapp.py)
+            assert set(spec.formats) == {"feed"}
         assert spec.caption_chars > 0 and spec.hashtags > 0
+    assert all(kind.formats and set(kind.formats) <= set(FORMATS) for kind in PUBLISHERS.values())
 
 
 @pytest.mark.parametrize("kind", list(PUBLISHERS))
@@ -31,7 +36,10 @@ def test_every_publisher_kind_has_the_whole_interface(kind):
 def test_every_secret_a_publisher_reads_is_scrubbed_from_messages(monkeypatch):
     from schedules.secrets import redact
 
-    names = [name for kind in PUBLISHERS.values() for name in kind.secrets]
+    from schedules.channel import secret_names
+
+    names = secret_names()  # each once, though two publishers may read the same one
+    assert set(names) == {name for kind in PUBLISHERS.values() for name in kind.secrets}
     assert names  # the real publishers read their secrets from the environment
     for i, name in enumerate(names):
         monkeypatch.setenv(name, f"s3cr3t-value-{i}")

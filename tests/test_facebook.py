@@ -9,7 +9,7 @@ import pytest
 from conftest import FB_TOKEN as TOKEN, approved_portrait, configure
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
-from schedules.facebook import GRAPH_API_VERSION
+from schedules.graph import GRAPH_API_VERSION
 
 
 def _due_post(ws, pid, channel="facebook"):
@@ -34,6 +34,7 @@ def test_publish_sends_the_photo_and_caption_to_the_page_with_the_pinned_version
     (upload,) = graph.uploads
     assert upload["path"] == f"/v{GRAPH_API_VERSION}/1001/photos"
     assert upload["form"]["message"] == post["caption"] and "Brigitte (81)" in upload["form"]["message"]
+    assert upload["form"]["alt_text_custom"] == post["alt_text"] and "Brigitte, 81" in post["alt_text"]
     sent = upload["files"]["source"]
     assert sent == (ws.renders / pid / "facebook.jpg").read_bytes()  # the render itself, as multipart
     assert b"Sommerfeld" not in sent and b"Sommerfeld" not in upload["form"]["message"].encode()
@@ -102,7 +103,7 @@ def test_graph_errors_give_the_right_outcome(cli, ws, graph, code, outcome, word
 def test_translate_maps_codes_without_a_server():
     import facebook
 
-    from schedules.facebook import translate
+    from schedules.graph import translate
 
     def err(code):
         return facebook.GraphAPIError({"error": {"message": "m", "type": "OAuthException", "code": code}})
@@ -178,3 +179,118 @@ def test_status_shows_channel_health_without_calling_the_platform(cli, ws, graph
     monkeypatch.delenv("CAMPAIGN_FACEBOOK_TOKEN")
     assert "NOT READY: CAMPAIGN_FACEBOOK_TOKEN is not set" in cli("status").output
     assert graph.requests == []
+
+
+APP_TOKEN = "4321|appsecret0000"
+ALL_SCOPES = ["pages_manage_posts", "pages_read_engagement", "pages_show_list"]
+
+
+def _check(cli):
+    r = cli("channel", "check", "facebook")
+    return r, r.output
+
+
+def test_channel_check_reads_a_never_expiring_page_token_with_debug_token(cli, ws, graph, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", APP_TOKEN)
+    graph.token_info = {"type": "PAGE", "is_valid": True, "expires_at": 0, "profile_id": "1001", "scopes": ALL_SCOPES}
+    r, out = _check(cli)
+    assert r.exit_code == 0, out
+    assert "facebook (facebook): ok - Page Stadt Duisburg (1001)" in out
+    assert "a Page token; scopes: pages_manage_posts, pages_read_engagement, pages_show_list; never expires" in out
+    assert f"Graph API v{GRAPH_API_VERSION}, served until 2028-07-29" in out
+    (asked,) = [q for q in graph.requests if q["parts"] == ["debug_token"]]
+    assert asked["query"]["input_token"] == TOKEN and asked["token"] == APP_TOKEN
+    assert "Warning" not in out and TOKEN not in out and APP_TOKEN not in out
+
+
+def test_channel_check_warns_two_weeks_before_the_token_expires(cli, ws, graph, monkeypatch):
+    import time
+
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", APP_TOKEN)
+    soon = int(time.time()) + 5 * 86400
+    graph.token_info = {"type": "PAGE", "is_valid": True, "expires_at": soon, "profile_id": "1001", "scopes": ALL_SCOPES}
+    r, out = _check(cli)
+    assert r.exit_code == 0, out
+    from datetime import datetime, timezone
+
+    day = datetime.fromtimestamp(soon, timezone.utc).strftime("%Y-%m-%d")
+    assert f"Warning: facebook: the Page token expires on {day}" in out and "never-expiring" in out
+    graph.token_info["expires_at"] = int(time.time()) + 60 * 86400
+    assert "Warning" not in _check(cli)[1]
+    graph.token_info["expires_at"] = int(time.time()) - 86400
+    r, out = _check(cli)
+    assert r.exit_code == 1 and "NOT OK" in out and "expired on" in out
+
+
+@pytest.mark.parametrize("info,words", [
+    ({"type": "PAGE", "scopes": ["pages_read_engagement"]}, "missing scope(s): pages_manage_posts"),
+    ({"type": "USER", "scopes": ALL_SCOPES}, "a user token, not a Page token"),
+    ({"type": "PAGE", "profile_id": "999", "scopes": ALL_SCOPES}, "the token belongs to another Page (999)"),
+    ({"is_valid": False, "error": {"message": "Session has expired"}}, "the token is not valid: Session has expired"),
+])
+def test_channel_check_names_what_is_wrong_with_the_token(cli, ws, graph, monkeypatch, info, words):
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", APP_TOKEN)
+    graph.token_info = {"is_valid": True, "expires_at": 0, "profile_id": "1001", **info}
+    r, out = _check(cli)
+    assert r.exit_code == 1 and "NOT OK" in out and words in out
+
+
+def test_channel_check_without_an_app_token_still_tells_a_page_token_from_another(cli, ws, graph):
+    r, out = _check(cli)
+    assert r.exit_code == 0 and "a Page token" in out and "CAMPAIGN_FACEBOOK_APP_TOKEN" in out
+    assert not [q for q in graph.requests if q["parts"] == ["debug_token"]]
+    graph.me = {"id": "555", "name": "A. Admin"}  # a person's own token, not the Page's
+    r, out = _check(cli)
+    assert r.exit_code == 1 and "the token is not the Page's own token (it belongs to 555)" in out
+    assert "A. Admin" not in out
+
+
+def test_the_version_table_knows_when_our_version_stops_and_warns_ahead():
+    from datetime import date
+
+    from schedules.graph import VERSION_ENDS, version_note
+
+    end = VERSION_ENDS[GRAPH_API_VERSION]
+    assert GRAPH_API_VERSION == "25.0" and end == date(2028, 7, 29)
+    assert version_note(date(2026, 6, 17)) == ("Graph API v25.0, served until 2028-07-29", None)
+    assert "update the campaign tool before then" in version_note(date(2028, 6, 1))[1]
+    assert "no longer serves" in version_note(date(2028, 8, 1))[1]
+
+
+def test_engagement_fetch_stores_the_unique_media_views_as_reach(cli, ws, graph):
+    from schedules import engagement
+
+    pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+    cli("publish", post_id)
+    graph.engagement["1001_9001"] = {"likes": 1700, "comments": 12, "shares": 30}
+    graph.insights["1001_9001"] = {"post_total_media_view_unique": 40000}
+    r = cli("engagement", "fetch")
+    assert r.exit_code == 0, r.output
+    (asked,) = graph.calls("insights")
+    assert asked["path"] == f"/v{GRAPH_API_VERSION}/1001_9001/insights"
+    assert asked["query"]["metric"] == "post_total_media_view_unique"  # not the retired post_impressions_unique
+    (snap,) = engagement.snapshots(ws.store.read(), post_id)
+    assert (snap["likes"], snap["reach"]) == (1700, 40000)
+
+
+def test_a_retired_facebook_metric_leaves_the_reactions_and_a_warning(cli, ws, graph):
+    from schedules import engagement
+
+    pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+    cli("publish", post_id)
+    graph.engagement["1001_9001"] = {"likes": 1700, "comments": 12, "shares": 30}
+    graph.retired_metrics = {"post_total_media_view_unique"}
+    r = cli("engagement", "fetch")
+    assert r.exit_code == 0, r.output
+    assert "Warning: Facebook no longer serves the metric 'post_total_media_view_unique'" in r.output
+    (snap,) = engagement.snapshots(ws.store.read(), post_id)
+    assert (snap["likes"], snap["comments"], snap["shares"], snap["reach"]) == (1700, 12, 30, None)
+
+
+def test_a_wrong_app_token_is_a_warning_and_the_page_token_is_still_checked(cli, ws, graph, monkeypatch):
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", "4321|wrongsecret")
+    r, out = _check(cli)
+    assert r.exit_code == 0 and "a Page token" in out
+    assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in out and "wrongsecret" not in out

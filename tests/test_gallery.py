@@ -212,7 +212,7 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
     import sys
     import time
 
-    from campaign import outputs
+    from campaign import footprint
     from conftest import ROOT
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}
@@ -221,14 +221,13 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        db = ws.store.read()
-        known = set(outputs.leftovers(ws, db))
-        for pid in people.values():
-            known |= set(outputs.person_files(ws, db, pid))
+        scan = footprint.Scan(ws, ws.store.read())
+        place = footprint.place("website gallery")
+        known = {path for pid in people.values() for path in place.person_files(scan, pid)}
         for entry in ws.exports.iterdir():
             assert entry in known, f"after a kill at {delay} s, {entry.name} is on no list"
         shown = {f.name.rsplit("-", 1)[0] for f in (ws.exports / "gallery" / "img").glob("*.jpg")}
-        recorded = {pid for r in outputs.records(db, "gallery") for pid in r["portraits"]}
+        recorded = {pid for r in scan.db.table("outputs").all() if r["kind"] == "gallery" for pid in r["portraits"]}
         assert shown <= recorded, (delay, shown, recorded)
     r = sp.run([sys.executable, "-m", "campaign", "gdpr", "erase", people["Layla"], "--yes"], env=env,
                capture_output=True, text=True)

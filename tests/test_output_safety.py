@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, approved_portrait
+from conftest import ROOT, approved_portrait, configure
 from campaign.report import MANIFEST
 
 
@@ -151,7 +151,9 @@ def test_a_killed_report_never_leaves_a_page_pointing_at_missing_images(ws, tmp_
 def _approved_pick(cli, ws) -> None:
     for name, cat in (("Anna", "health"), ("Bert", "senior")):
         approved_portrait(ws, name, 40, cat, size=(1400, 1750))
-    assert cli("billboard", "pick", "--from", "2026-06-20", "--to", "2026-06-29").exit_code == 0
+    # Two eligible portraits: a poster designed for two, at a resolution their photos fill.
+    configure(ws, "billboard", dpi=100)
+    assert cli("billboard", "pick", "--slots", "2", "--from", "2026-06-20", "--to", "2026-06-29").exit_code == 0
     assert cli("billboard", "approve").exit_code == 0
 
 
@@ -173,7 +175,7 @@ def test_billboard_export_never_replaces_a_file_it_did_not_write_without_force(c
     ours = tmp_path / "billboard.pdf"
     assert cli("billboard", "export", "--out", ours).exit_code == 0
     first = ours.read_bytes()
-    assert cli("billboard", "export", "--out", ours, "--dpi", "150").exit_code == 0  # our own: replaced
+    assert cli("billboard", "export", "--out", ours, "--dpi", "120").exit_code == 0  # our own: replaced
     assert ours.read_bytes() != first and ours.read_bytes().startswith(b"%PDF")
     assert cli("billboard", "export", "--out", theirs, "--force").exit_code == 0
     assert theirs.read_bytes().startswith(b"%PDF") and theirs.read_bytes() != b"%PDF-1.4 the printer's quote"

@@ -41,7 +41,8 @@ def _published(ws, pid: str, likes: int, comments: int, shares: int) -> None:
 def campaign(ws, tmp_path):
     """Brigitte (press consent, a surname on file, a camera photo with GPS, a Turkish translation),
     Tamara (press consent), Jonas (instagram only, the most liked of all)."""
-    configure(ws, "press", credit="Stadt Duisburg", copyright_holder="Stadt Duisburg",
+    configure(ws, "brand", credit="Stadt Duisburg")
+    configure(ws, "press", copyright_holder="Stadt Duisburg",
               usage_terms="Frei für redaktionelle Berichterstattung über die Kampagne mit Bildnachweis.",
               media_contact=CONTACT, start_date="2026-03-20", billboard_location="Königstraße, Ecke Düsseldorfer Straße")
     with ws.store.transaction() as db:
@@ -100,7 +101,7 @@ def test_press_images_carry_credit_copyright_terms_and_caption_and_no_gps_or_cam
     caption = brigitte["XMP-dc:Description"]
     assert caption.startswith("Brigitte, 81, Rentnerin: „Meine Generation hat viele Krisen überstanden.“")
     assert brigitte["IPTC:Caption-Abstract"] == caption  # umlauts intact in IIM too
-    assert tags["Tamara-32-feed.jpg"]["IPTC:Credit"] == "Stadt Duisburg"  # no credit of her own: [press] credit
+    assert tags["Tamara-32-feed.jpg"]["IPTC:Credit"] == "Stadt Duisburg"  # no credit of her own: [brand] credit
 
 
 def test_the_clean_photo_keeps_its_full_resolution_and_the_manifest_lists_every_file(cli, ws, campaign):
@@ -205,3 +206,63 @@ def test_a_portrait_that_cannot_be_rendered_is_left_out_and_named(cli, ws, campa
     assert result["portraits"] == [campaign["brigitte"]] and result["failed"][0]["portrait_id"] == campaign["tamara"]
     assert sorted(p.name for p in Path(result["folder"], "images").iterdir()) == ["Brigitte-81-feed.jpg",
                                                                                   "Brigitte-81-photo.jpg"]
+
+
+def test_a_withdrawal_lists_a_kit_outside_the_workspace_to_delete_by_hand_and_status_keeps_saying_so(
+        cli, ws, campaign, tmp_path):
+    kit = _kit(cli, "--out", tmp_path / "Presse" / "kit-juni")
+    r = cli("consent", "withdraw", campaign["tamara"], "--scope", "press")
+    assert r.exit_code == 0, r.output
+    assert f"Delete the press kit by hand (outside the workspace): {kit['folder']}, {kit['zip']}" in r.output
+    assert Path(kit["folder"]).is_dir()  # not ours to delete: the office chose that folder
+    status = cli("status").output
+    assert f"{kit['folder']} showed a person who withdrew press consent: delete it by hand" in status
+    assert cli("gdpr", "erase", campaign["tamara"], "--yes").exit_code == 0  # still found by the erasure
+    assert "kit-juni" in cli("status").output
+
+
+def test_status_says_to_make_the_kit_again_when_someone_in_it_no_longer_has_press_consent(cli, ws, campaign):
+    _kit(cli)
+    assert "press kit" not in cli("status").output
+    r = cli("portrait", "edit", campaign["tamara"], "--age", "16")  # a minor now: no guardian signed
+    assert r.exit_code == 0, r.output
+    assert ("The press kit at exports/press-kit shows 1 person(s) whose press consent is no longer valid: "
+            "make it again (`campaign press kit`)") in cli("status").output
+    _kit(cli)
+    assert "press kit" not in cli("status").output
+
+
+def test_doctor_finds_half_made_kits_and_one_a_stopped_withdrawal_left_and_fix_removes_them(
+        cli, ws, campaign, tmp_path):
+    import os
+
+    from campaign import footprint
+    from portraits import consent as consents
+
+    _kit(cli, "--out", tmp_path / "kit")
+    half = tmp_path / ".kit.x1y2z3ab.tmp"  # a kit being made when the command was stopped
+    (half / "images").mkdir(parents=True)
+    (half / "images" / "Brigitte-81-photo.jpg").write_bytes(b"\xff\xd8 a face")
+    half_zip = tmp_path / ".kit.zip.4242.tmp"
+    half_zip.write_bytes(b"PK half a zip")
+    young = tmp_path / ".kit.zip.4343.tmp"  # a run that may still be going on
+    young.write_bytes(b"PK")
+    old = ws.now().timestamp() - 600
+    for path in (half, half_zip):
+        os.utime(path, (old, old))
+    _kit(cli)
+    with ws.store.transaction() as db:  # the store part of a withdrawal, stopped before it deleted the kit
+        now = ws.now()
+        consents.withdraw(db, campaign["tamara"], "press", received=now.date(), now=now)
+        footprint.place("press kit").withdraw(db, campaign["tamara"], {"press"}, now)
+    r = cli("doctor", "--json")
+    assert r.exit_code == 1
+    found = {f["path"]: f["problem"] for f in json.loads(r.output)["findings"]}
+    assert "a press kit that was being made when it was stopped" in found[str(half)]
+    assert str(half_zip) in found and str(young) not in found
+    assert "showed a person who withdrew press consent and is still there" in found["exports/press-kit"]
+    assert "exports/press-kit.zip" in found
+    r = cli("doctor", "--fix")
+    assert r.exit_code == 0, r.output
+    assert not half.exists() and not half_zip.exists() and young.exists()
+    assert not (ws.exports / "press-kit").exists() and (tmp_path / "kit").is_dir()  # someone else's choice stays

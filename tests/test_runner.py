@@ -117,14 +117,18 @@ def test_kill_9_while_publishing_leaves_unknown_and_no_second_post(ws):
 @pytest.mark.real_clock
 def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
-    post = add_post(ws, pid, 3.0)
-    keep = add_post(ws, approved_portrait(ws, "Olena", 27, "retail"), 3.0)
+    keep_pid = approved_portrait(ws, "Olena", 27, "retail")
+    # Due well after the cancel lands, even on a busy machine where starting Python takes seconds.
+    post = add_post(ws, pid, 12.0)
+    keep = add_post(ws, keep_pid, 12.0)
     proc = daemon(ws)
     try:
-        time.sleep(1.0)  # the daemon has synced and holds a job for the post
+        log = ws.root / "campaign.log"
+        assert wait_for(lambda: log.is_file() and "daemon started" in log.read_text(), timeout=20)
+        time.sleep(0.5)  # the daemon has synced and holds a job for the post
         r = run_campaign("-w", ws.root, "schedule", "cancel", post["id"])
         assert r.returncode == 0, r.stderr
-        assert wait_for(lambda: status_of(ws, keep["id"])["status"] == "published", timeout=20)
+        assert wait_for(lambda: status_of(ws, keep["id"])["status"] == "published", timeout=40)
         time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGTERM)

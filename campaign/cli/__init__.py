@@ -6,6 +6,7 @@ modules import heavy libraries only inside the command that needs them, so `--he
 from __future__ import annotations
 
 import importlib
+import re
 
 import click
 
@@ -30,21 +31,37 @@ COMMANDS = [
     ("render", "preview"),
     ("channel", "channel"),
     ("channel", "reconcile"),
+    ("doctor", "doctor"),
     ("press", "press"),
     ("gallery", "gallery"),
     ("whatsapp", "whatsapp"),
 ]
 
 
+def _user(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not re.fullmatch(r"[^\x00-\x1f\x7f-\x9f]{1,60}", value):
+        raise click.BadParameter("give a name of 1 to 60 plain characters, e.g. --user anna")
+    return value
+
+
 @click.group(cls=CampaignGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-w", "--workspace", "workspace_path", type=click.Path(file_okay=False),
               envvar="CAMPAIGN_WORKSPACE", help="The campaign folder (default: here or a parent).")
+@click.option("--user", callback=_user, metavar="NAME",
+              help="Who acts, as the audit log and approvals record it (default: CAMPAIGN_USER, else the login name).")
 @click.version_option(__version__, prog_name="campaign")
 @click.pass_context
-def main(ctx: click.Context, workspace_path: str | None) -> None:
+def main(ctx: click.Context, workspace_path: str | None, user: str | None) -> None:
     """Run a solidarity portrait campaign: portraits and consent, branded images,
     the posting plan, Instagram and Facebook, and the billboard."""
     ctx.obj = {"workspace": workspace_path}
+    if user:
+        from portraits.audit import acting_as
+
+        ctx.with_resource(acting_as(user))
 
 
 for _module, _name in COMMANDS:

@@ -1,4 +1,4 @@
-"""campaign billboard pick|show|approve|export."""
+"""campaign billboard pick|show|approve|export|preflight."""
 from __future__ import annotations
 
 import click
@@ -81,19 +81,45 @@ def approve(ctx, as_json):
 @click.option("--dpi", type=int, help="Resolution of the photos at that scale (default 300).")
 @click.option("--out", type=click.Path(dir_okay=False), help="The PDF to write (default exports/billboard-...pdf).")
 @click.option("--force", is_flag=True, help="Replace --out (and its .png) even if no billboard export wrote it.")
+@click.option("--icc", type=click.Path(dir_okay=False),
+              help="The printer's CMYK ICC profile: photos and colours converted to it, embedded as the output intent.")
 @json_option
 @click.pass_context
-def export(ctx, fmt, scale, dpi, out, force, as_json):
-    """Write the approved pick as a print-ready PDF with bleed and crop marks, plus a PNG preview."""
+def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
+    """Write the approved pick as a print PDF (PDF/X-4 candidate) with bleed and crop marks, plus a PNG preview."""
     from campaign.billboard import export as do_export
 
-    result = do_export(workspace(ctx), fmt, scale, dpi, out, force)
+    result = do_export(workspace(ctx), fmt, scale, dpi, out, icc, force)
     if as_json:
         echo_json(result)
         return
     w, h = result["page_mm"]
     click.echo(f"Wrote {result['pdf']} ({result['format']} at {result['scale']}, {result['dpi']} dpi, "
-               f"grid {result['grid']}; page {w:g} x {h:g} mm with {result['bleed_mm']:g} mm bleed).")
+               f"grid {result['grid']}; page {w:g} x {h:g} mm with {result['bleed_mm']:g} mm bleed and crop marks).")
+    click.echo(f"Colour: {result['colour']}. Type at full size: names {result['type_cm']['name']:g} cm, "
+               f"campaign name {result['type_cm']['title']:g} cm.")
+    for slot in result["slots"]:
+        click.echo(f"  {slot['portrait_id']}: {slot['slot_pixels'][0]}x{slot['slot_pixels'][1]} px, "
+                   f"{slot['effective_dpi']} dpi at {result['scale']}")
     click.echo(f"Preview: {result['png']}")
     for line in result["warnings"]:
         warn(f"low resolution: {line}")
+
+
+@billboard.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@click.pass_context
+def preflight(ctx, file, as_json):
+    """Check a billboard PDF as a printer would: PDF/X-4 keys, output intent, boxes, marks, fonts, colour, resolution."""
+    from campaign.billboard import preflight as do_preflight
+
+    result = do_preflight(file)
+    if as_json:
+        echo_json(result)
+    else:
+        for c in result["checks"]:
+            click.echo(f"{'PASS' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}")
+        click.echo("All checks passed." if result["ok"] else "Some checks failed: the printer will likely reject this file.")
+    if not result["ok"]:
+        ctx.exit(1)

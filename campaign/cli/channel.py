@@ -26,6 +26,10 @@ def check(ctx, name, as_json):
     for r in rows:
         state = "ok" if r["ok"] else "NOT OK"
         click.echo(f"{r['channel']} ({r['publisher']}): {state} - {r.get('account') or r['message']}")
+        if r.get("details"):
+            click.echo(f"  {r['details']}")
+        for warning in r.get("warnings") or []:
+            click.echo(f"Warning: {r['channel']}: {warning}", err=True)
     if not all(r["ok"] for r in rows):
         raise click.exceptions.Exit(1)
 
@@ -35,13 +39,10 @@ def check(ctx, name, as_json):
 @click.pass_context
 def login(ctx, name):
     """Log in to Instagram once; the session is kept (mode 0600) and reused."""
-    import os
-
     from campaign.channels import login_instagram
 
-    ws = workspace(ctx)
-    password = os.environ.get("CAMPAIGN_INSTAGRAM_PASSWORD") or click.prompt("Instagram password", hide_input=True)
-    result = login_instagram(ws, password, lambda what: click.prompt(what))
+    result = login_instagram(workspace(ctx), lambda: click.prompt("Instagram password", hide_input=True),
+                             lambda what: click.prompt(what))
     click.echo(f"Logged in as {result['account']}; the session is kept in .private/ and reused.")
 
 

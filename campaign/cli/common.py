@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 import click
 
-from portraits.errors import CampaignError
+from portraits.errors import CampaignError, NotFound
 
 
 class CampaignGroup(click.Group):
@@ -41,7 +41,9 @@ class CampaignGroup(click.Group):
 
 
 def _log_error(ctx: click.Context, e: CampaignError) -> None:
-    logging.getLogger("campaign").warning("%s failed: %s", ctx.invoked_subcommand or "command", e.message)
+    # An id that is not in the store may be that of someone erased: the log must not name them again.
+    message = "an id that is not in the store" if isinstance(e, NotFound) else e.message
+    logging.getLogger("campaign").warning("%s failed: %s", ctx.invoked_subcommand or "command", message)
 
 
 def workspace(ctx: click.Context):

@@ -69,15 +69,18 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
         click.echo("Take these published posts down by hand:")
         for p in result["takedown"]:
             click.echo(f"  {p['id']} on {p['channel']} ({p.get('permalink') or p.get('remote_id') or p['status']})")
-    handed_out = result["outputs"]
-    for path in handed_out["deleted"]:
-        click.echo(f"Removed {path}: it showed {portrait_id}.")
-    for path in handed_out["by_hand"]:
-        click.echo(f"Delete by hand (outside the workspace): {path}")
-    for note in handed_out["tell"]:
-        click.echo(f"Also: {note}.")
-    for command in handed_out["remake"]:
-        click.echo(f"Make it again without them: {command}")
+    if result["recall"]:
+        click.echo("Printed records: these billboard files show them; do not print them, and recall them if printed:")
+        for r in result["recall"]:
+            click.echo(f"  pick {r['pick']} (run {r['run']}): {r['pdf']}")
+    for pick in result["repick"]:
+        click.echo(f"Billboard pick {pick} holds them: pick again (campaign billboard pick) and approve the new pick.")
+    for made in result["handouts"]:
+        if made["removed"]:
+            click.echo(f"Removed the {made['label']} ({', '.join(made['removed'])}): it showed {portrait_id}.")
+        elif made["by_hand"]:
+            click.echo(f"Delete the {made['label']} by hand (outside the workspace): {', '.join(made['by_hand'])}")
+        click.echo(f"  Also: {made['note']}.\n  Make it again without them: {made['remake']}")
 
 
 @consent.command("status")

@@ -65,7 +65,10 @@ def fetch(ctx, as_json):
         echo_json(result)
         return
     for f in result["fetched"]:
-        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares")
+        more = "".join(f", {f[k]} {k}" for k in ("saved", "views", "reach") if f.get(k) is not None)
+        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares{more}")
+    for w in result.get("warnings", []):
+        click.echo(f"Warning: {w}", err=True)
     if result["skipped_outbox"]:
         click.echo(f"{len(result['skipped_outbox'])} post(s) went to the offline outbox: nothing to fetch "
                    "(type figures in with `engagement record`).")

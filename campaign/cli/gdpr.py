@@ -47,8 +47,9 @@ def _one_of(portrait_id: str | None, subscriber: str | None) -> None:
 @json_option
 @click.pass_context
 def erase(ctx, portrait_id, subscriber, yes, as_json):
-    """Erase ID: record, photos, renders, consent evidence, press kits, bundles and galleries showing
-    them. The audit keeps an anonymous entry. With --subscriber: a WhatsApp subscriber's data."""
+    """Erase ID from every file and record (press kits, bundles and galleries showing them too); the
+    audit keeps an anonymous entry. Finishes an interrupted erase. With --subscriber: a WhatsApp
+    subscriber's data."""
     from campaign.gdpr import erase_person
     from campaign.whatsapp import erase_subscriber
 
@@ -71,12 +72,16 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Erased {portrait_id} (audit reference {result['erased']}).")
+    verb = "Finished erasing" if result["resumed"] else "Erased"
+    click.echo(f"{verb} {portrait_id} (audit reference {result['erased']}): {result['files_removed']} file(s) "
+               f"and folder(s) deleted, {result['log_lines_removed']} log line(s) removed.")
+    for ref in result["finished_earlier"]:
+        click.echo(f"Also finished the interrupted erasure {ref}.")
     for p in result["takedown"]:
         click.echo(f"  Take down by hand: post {p['post_id']} on {p['channel']} {p.get('permalink') or p.get('remote_id') or ''}")
-    for path in result["outputs"]["by_hand"]:
-        click.echo(f"  Delete by hand (outside the workspace): {path}")
-    for note in result["outputs"]["tell"]:
-        click.echo(f"  Also: {note}.")
-    for command in result["outputs"]["remake"]:
-        click.echo(f"  Make again without them: {command}")
+        for photo in p.get("hosted_photo_ids", []):
+            click.echo(f"  Delete by hand: the unpublished Page photo {photo} (the image of post {p['post_id']})")
+    for f in result["by_hand"]:
+        click.echo(f"  Delete by hand (outside the workspace, shows them): {f['path']}")
+    for note in result["redo"]:
+        click.echo(f"  To do: {note}")

@@ -113,7 +113,7 @@ def show(ctx, portrait_id, as_json):
     row = records.public(p)
     row["surname_on_file"] = bool(p.get("surname"))
     evts = consent.events(db, portrait_id)
-    row["consent"] = consent.summary_from(evts, ws.now().date())
+    row["consent"] = consent.summary_from(evts, ws.now().date(), minor=consent.is_minor(p))
     row["consent_history"] = [{k: e.get(k) for k in ("event", "scopes", "signed_on", "expires", "received", "via",
                                                       "guardians_signed", "text_version", "recorded_at")} for e in evts]
     if as_json:
@@ -129,7 +129,8 @@ def show(ctx, portrait_id, as_json):
     click.echo(f"  photo:    {ph['width']}x{ph['height']} {ph.get('format')}, focus {ph.get('focus')} ({ph.get('focus_source')})")
     c = row["consent"]
     click.echo(f"  consent:  {', '.join(c['scopes']) or 'none valid'}; signed {c['signed_on'] or '-'}, "
-               f"expires {c['expires'] or 'never'}" + (f"; withdrawn: {', '.join(c['withdrawn'])}" if c["withdrawn"] else ""))
+               f"expires {c['expires'] or 'never'}" + (f"; withdrawn: {', '.join(c['withdrawn'])}" if c["withdrawn"] else "")
+               + (f"; needs a guardian's signature: {', '.join(c['needs_guardian'])}" if c["needs_guardian"] else ""))
     for w in ph.get("warnings", []):
         click.echo(f"  warning:  {w}")
 
@@ -149,17 +150,23 @@ def show(ctx, portrait_id, as_json):
 @click.pass_context
 def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
     """Change a portrait's fields or focal point."""
-    from portraits import records
+    from portraits import consent, records
 
     ws = workspace(ctx)
     changes = dict(first_name=first_name, surname=surname, age=age, role=role, role_category=role_category,
                    quote=quote, lang=lang, credit=credit)
     with ws.store.transaction() as db:
         record = records.edit_portrait(db, portrait_id, changes, focus=focus, now=ws.now())
+        unsigned = consent.summary_from(consent.events(db, portrait_id), ws.now().date(),
+                                        minor=consent.is_minor(record))["needs_guardian"]
     if as_json:
         echo_json(records.public(record))
-    else:
-        click.echo(f"Updated {portrait_id}.")
+        return
+    click.echo(f"Updated {portrait_id}.")
+    if unsigned:
+        warn(f"{portrait_id} is under {consent.ADULT_AGE} now and no guardian signed the consent for "
+             f"{', '.join(unsigned)}: nothing of them is published, rendered, planned or picked until a guardian's "
+             f"consent is recorded (campaign consent grant {portrait_id} --scope ... --guardian NAME).")
 
 
 @portrait.command("approve")

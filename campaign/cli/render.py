@@ -48,6 +48,8 @@ def render(ctx, ids, formats, lang, jobs, as_json):
         click.echo(f"{len(result['failed'])} portrait(s) failed; the others were rendered. Fix those and run "
                    "`campaign render` again.", err=True)
         ctx.exit(1)
+    for w in result["warnings"]:
+        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
 
 
 @click.command()
@@ -62,4 +64,7 @@ def preview(ctx, out, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}")
+        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}"
+                   + (f" ({result['left_out']} without a valid consent today left out)" if result["left_out"] else ""))
+        for pid, marks in result["marks"].items():
+            warn(f"{pid}: {'; '.join(marks)}")

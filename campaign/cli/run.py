@@ -22,7 +22,8 @@ def run(ctx, once, sync_seconds, as_json):
             echo_json(result)
             return
         for p in result["posts"]:
-            click.echo(f"{p['id']}: {p['status']}" + (f" ({p['error']})" if p.get("error") else ""))
+            why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
+            click.echo(f"{p['id']}: {p['status']}" + (f" ({why})" if why else ""))
         for pid in result["unknown"]:
             click.echo(f"{pid}: unknown (was publishing when stopped) - check the account, then `campaign reconcile`")
         for pid in result["missed"]:
@@ -42,6 +43,7 @@ def run(ctx, once, sync_seconds, as_json):
 def publish(ctx, post_id, as_json):
     """Publish one planned post now."""
     from portraits.errors import CampaignError
+    from schedules.approval import WAITING
     from schedules.posts import get
     from schedules.runner import publish_post
 
@@ -55,6 +57,9 @@ def publish(ctx, post_id, as_json):
         echo_json(post)
     elif post["status"] == "published":
         click.echo(f"Published {post_id} on {post['channel']}: {post.get('permalink') or post.get('remote_id')}")
+    elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
+        raise CampaignError(f"{post_id} was not published: {post['reason']}.",
+                            f"Approve it first: campaign schedule approve {post_id}")
     else:
         raise CampaignError(f"{post_id} is {post['status']}: {post.get('error') or post.get('reason')}.")
 
@@ -76,6 +81,10 @@ def status(ctx, as_json):
                    + (f", last error: {c['last_error']}" if c["last_error"] else ""))
     if any(c["publisher"] != "outbox" for c in r["channels"]):
         click.echo("(`campaign channel check` asks the platforms whether the credentials work.)")
+    for p in r["awaiting_approval"]:
+        state = p["approval"]["text"] if p["approval"] else f"cannot go out: {p['problem']}"
+        click.echo(f"Waiting for approval: {p['id']} ({p['channel']}, {p['at']}): {state}"
+                   f" -> campaign schedule show {p['id']}, then campaign schedule approve {p['id']}")
     if r["due_now"]:
         click.echo(f"Due now: {', '.join(p['id'] for p in r['due_now'])}")
     click.echo("Next:" if r["next"] else "Next: nothing planned.")
@@ -86,3 +95,8 @@ def status(ctx, as_json):
     for p in r["unknown"]:
         click.echo(f"Unknown {p['id']} ({p['channel']}): may or may not be online -> check the account, "
                    f"then `campaign reconcile` (or `campaign schedule retry {p['id']}` if it is not there)")
+    for e in r["erasures"]:
+        click.echo(f"Unfinished erasure {e['ref']} (started {e['started_at']}): some files of that person may "
+                   "remain -> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)")
+    for note in r["redo"]:
+        click.echo(f"To do: {note}")

@@ -1,17 +1,26 @@
-"""campaign schedule plan|add|list|move|cancel|retry|ical."""
+"""campaign schedule plan|add|list|show|approve|move|cancel|retry|ical."""
 from __future__ import annotations
 
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from schedules.channel import planned_channels
+from schedules.channel import FORMATS, planned_channels
 
-POST_COLUMNS = ["id", "at", "channel", "portrait_id", "first_name", "status", "reason"]
+POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
 
 def _short(posts: list[dict]) -> list[dict]:
-    return [{k: p.get(k) for k in ("id", "portrait_id", "first_name", "channel", "at", "status", "remote_id",
-                                   "permalink", "reason", "error", "attempts", "next_try")} for p in posts]
+    return [{k: p.get(k) for k in ("id", "portrait_id", "first_name", "channel", "at", "status", "format", "lang",
+                                   "remote_id", "permalink", "reason", "error", "attempts", "next_try")}
+            for p in posts]
+
+
+def _selection(f):
+    """Posts named by id, or chosen by portrait and dates (schedule approve / cancel)."""
+    f = click.option("--to", "end", help="Up to and including this day.")(f)
+    f = click.option("--from", "start", help="From this day on.")(f)
+    f = click.option("--portrait", "portrait_id", metavar="ID", help="Every planned or failed post of this portrait.")(f)
+    return click.argument("post_ids", metavar="[POST]...", nargs=-1)(f)
 
 
 @click.group(cls=CampaignGroup)
@@ -25,13 +34,15 @@ def schedule() -> None:
 @click.option("--days", help="Posting days, e.g. mon-sat (default from campaign.toml).")
 @click.option("--time", "at", help="Local time HH:MM (default from campaign.toml).")
 @click.option("--channels", help=f"Comma list: {','.join(planned_channels())} (default: all).")
+@click.option("--langs", help="Languages, e.g. de,tr,ar: the first every posting day, the others the same day "
+                              "where the portrait has them (default: each portrait's own).")
 @json_option
 @click.pass_context
-def plan(ctx, start, end, days, at, channels, as_json):
+def plan(ctx, start, end, days, at, channels, langs, as_json):
     """Fill the calendar with approved portraits: one per posting day and channel."""
     from campaign.scheduling import plan_posts
 
-    result = plan_posts(workspace(ctx), start, end, days, at, channels)
+    result = plan_posts(workspace(ctx), start, end, days, at, channels, langs)
     if as_json:
         echo_json({"created": _short(result["created"]), "holidays": result["holidays"], "gaps": result["gaps"]})
         return
@@ -46,18 +57,21 @@ def plan(ctx, start, end, days, at, channels, as_json):
 @click.argument("portrait_id", metavar="ID")
 @click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
 @click.option("--channel", help=f"{' or '.join(planned_channels())} (default: all).")
+@click.option("--lang", help="Language of the post (a carousel's first image); default: the portrait's own.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="feed", show_default=True,
+              help="carousel: the portrait in every language it has, in one post.")
 @json_option
 @click.pass_context
-def add(ctx, portrait_id, at, channel, as_json):
+def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
     """Plan one post by hand."""
     from campaign.scheduling import add_post
 
-    created = add_post(workspace(ctx), portrait_id, at, channel)
+    created = add_post(workspace(ctx), portrait_id, at, channel, lang, fmt)
     if as_json:
         echo_json(_short(created))
     else:
         for p in created:
-            click.echo(f"Planned {p['id']}: {portrait_id} on {p['channel']} at {p['at']}")
+            click.echo(f"Planned {p['id']}: {portrait_id} on {p['channel']} at {p['at']} ({p['format']}, {p['lang']})")
 
 
 @schedule.command("list")
@@ -90,14 +104,82 @@ def move(ctx, post_id, to):
 
 
 @schedule.command("cancel")
-@click.argument("post_id", metavar="POST")
+@_selection
+@json_option
 @click.pass_context
-def cancel(ctx, post_id):
-    """Cancel a planned post (the daemon picks it up at once)."""
-    from campaign.scheduling import cancel_post
+def cancel(ctx, post_ids, portrait_id, start, end, as_json):
+    """Cancel planned posts (the daemon picks it up at once): by id, or by --portrait / --from / --to."""
+    from campaign.scheduling import cancel_posts
 
-    cancel_post(workspace(ctx), post_id)
-    click.echo(f"Cancelled {post_id}.")
+    done = cancel_posts(workspace(ctx), post_ids, portrait_id, start, end)
+    if as_json:
+        echo_json(_short(done))
+    elif done:
+        click.echo(f"Cancelled {', '.join(p['id'] for p in done)}.")
+    else:
+        click.echo("No planned or failed post matches; nothing changed.")
+
+
+@schedule.command("approve")
+@_selection
+@json_option
+@click.pass_context
+def approve(ctx, post_ids, portrait_id, start, end, as_json):
+    """Approve posts as they are now (who: --user, CAMPAIGN_USER or the login name).
+
+    Any later change to what a post publishes (quote, translation, photo, focal point, brand,
+    time) needs a new approval; "two" in [posting] approval means two different people."""
+    from campaign.scheduling import approve_posts
+
+    result = approve_posts(workspace(ctx), post_ids, portrait_id, start, end)
+    if as_json:
+        echo_json(result)
+        return
+    for row in result["approved"]:
+        click.echo(f"{row['id']}: {row['approval']['text']} (content {row['content_hash'][:12]})")
+    for row in result["skipped"]:
+        click.echo(f"{row['id']}: skipped, {row['reason']}")
+    if not result["approved"] and not result["skipped"]:
+        click.echo("No planned or failed post matches; nothing changed.")
+    elif result["rule"] == "none":
+        click.echo('Approval is not required here ([posting] approval = "none"); it is recorded all the same.')
+
+
+@schedule.command("show")
+@click.argument("post_id", metavar="POST")
+@click.option("--html", "as_html", is_flag=True, help="Write an HTML page of the post (default exports/posts/POST.html).")
+@click.option("--out", type=click.Path(dir_okay=False), help="File for the HTML page (implies --html).")
+@click.option("--force", is_flag=True, help="Replace --out even if it is not a page `schedule show` wrote.")
+@json_option
+@click.pass_context
+def show(ctx, post_id, as_html, out, force, as_json):
+    """The post exactly as it will appear: image(s), caption, alt text, channel, language, format, time, approval."""
+    from campaign.postview import show_post, write_post_page
+
+    ws = workspace(ctx)
+    view = write_post_page(ws, post_id, out, force) if as_html or out else show_post(ws, post_id)
+    if as_json:
+        echo_json({k: v for k, v in view.items() if k != "caption_lines"})
+        return
+    click.echo(f"{view['id']}: {view['first_name'] or view['portrait_id']} on {view['channel_label']}, "
+               f"{view['format_label']}, {view['when']}")
+    click.echo(f"Status: {view['status']}" + (f" ({view['reason']})" if view["reason"] else "")
+               + f". Approval: {view['approval']['text']}.")
+    if view["problem"]:
+        click.echo(f"Cannot go out as it stands: {view['problem']}")
+    for n, image in enumerate(view["images"], 1):
+        click.echo(f"Image {n} [{image['lang']}]: {image['file']} (input hash {image['hash'][:12]})")
+        click.echo(f"  Alt text: {image['alt_text']}")
+    if view["caption"]:
+        click.echo("Caption:")
+        for line in view["caption"].split("\n"):
+            click.echo(f"  {line}".rstrip())
+    elif view["format"] == "story":
+        click.echo("Caption: none (stories show only the image)")
+    if view.get("content_hash"):
+        click.echo(f"Content hash: {view['content_hash'][:12]} (what an approval is given to)")
+    if view.get("file"):
+        click.echo(f"Page: {view['file']}")
 
 
 @schedule.command("retry")

@@ -1,0 +1,45 @@
+"""campaign doctor."""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from campaign.cli.common import echo_json, json_option
+
+
+@click.command()
+@click.option("--fix", is_flag=True, help="Repair what is safe: remove orphans and leftovers, finish erasures, "
+                                          "tighten .private/ modes.")
+@json_option
+@click.pass_context
+def doctor(ctx, fix, as_json):
+    """Check the workspace: store, files, leftovers of a crash, unfinished erasures, .private/ modes, campaign.toml."""
+    from campaign.doctor import doctor as run_doctor
+    from campaign.log import setup_logging
+    from campaign.workspace import find_workspace
+
+    # Not common.workspace(): that stops at a broken campaign.toml, which is one of the things checked here.
+    root = ctx.find_root()
+    ws = find_workspace((root.obj or {}).get("workspace"))
+    setup_logging(ws.log_path)
+    result = run_doctor(ws, fix)
+    if result["fixed"]:  # counts only: a path could name someone whose leftovers were just removed
+        logging.getLogger("campaign").info("doctor --fix: %d repair(s)", len(result["fixed"]))
+    if as_json:
+        echo_json(result)
+    else:
+        for line in result["fixed"]:
+            click.echo(f"Fixed: {line}.")
+        for line in result["failed"]:
+            click.echo(f"Could not fix {line}.")
+        for f in result["findings"]:
+            click.echo(f"Problem: {f['problem']} -> {f['todo']}")
+        if result["ok"]:
+            click.echo("The workspace is in order." if not result["fixed"] else "The workspace is in order now.")
+        else:
+            repairable = sum(f["fixable"] for f in result["findings"])
+            click.echo(f"{len(result['findings'])} problem(s)"
+                       + (f"; `campaign doctor --fix` repairs {repairable} of them." if repairable and not fix else "."))
+    if not result["ok"]:
+        ctx.exit(1)

@@ -1,0 +1,77 @@
+"""Making a hand-out (the press kit, the WhatsApp bundles, the website gallery) without ever
+leaving half of one, or one erasure cannot find.
+
+Each is made in a folder beside its target (`.NAME.*.tmp`) and swapped into place at the end, so a
+stopped command leaves the previous output whole, and a folder of someone else's is never
+replaced: only one this tool recorded, or an empty one. Where it is and whom it shows goes into
+the store's `outputs` table through `footprint.record_output`: once just before the swap (the
+people of the old output and of the new one, since either may be on disk after a kill -9) and
+once after (exactly the new one). The footprint list's hand-out places work from that record.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from campaign import footprint
+from campaign.workspace import Workspace
+from portraits.errors import CampaignError
+
+
+def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
+    """Where an output goes: `out`, or its folder under exports/. A folder that holds something
+    no output of this kind wrote is refused before anything is made."""
+    spec = footprint.HANDOUTS[kind]
+    target = Path(os.path.abspath(out)) if out else ws.exports / spec.folder
+    if target.exists() and not target.is_dir():
+        raise CampaignError(f"{target} is a file, not a folder.", f"Give --out a folder for the {spec.label}.")
+    ours = any(footprint.resolve(ws, o["path"]) == target and o.get("kind") == kind
+               for o in ws.store.read().table(footprint.OUTPUTS).all())
+    if not ours and target.exists() and any(target.iterdir()):
+        raise CampaignError(f"{target} already holds files that no {spec.label} wrote; nothing was changed.",
+                            "Give --out an empty or new folder, or move those files away.")
+    for extra in spec.parts(target)[1:]:
+        if extra.exists() and not ours:
+            raise CampaignError(f"{extra} already exists and no {spec.label} wrote it; nothing was changed.",
+                                "Give --out another folder, or move that file away.")
+    return target
+
+
+@contextlib.contextmanager
+def staging(target: Path) -> Iterator[Path]:
+    """A fresh folder beside `target` to make the output in; removed if the block fails. What an
+    earlier, stopped run left there goes first."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in footprint.temp_copies(target):
+        footprint.remove(leftover)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def swap_in(stage: Path, target: Path) -> None:
+    """Put the finished folder in place of the old one (two renames; the old one is then removed)."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old{os.getpid()}.tmp")
+        os.replace(target, old)
+    os.replace(stage, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def record(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], discard: Iterable[Path] = (),
+           before_swap: bool = False) -> None:
+    """Record the output at `path` as showing `portraits` (see the module's docstring for when).
+    Someone erased, or whose consent for this output ended, while it was being made makes the
+    command fail, and `discard` is removed: nothing made before a withdrawal survives it."""
+    names = sorted(set(portraits))
+    footprint.record_output(ws, kind, path, names, names, discard=lambda: [footprint.remove(p) for p in discard],
+                            scope=footprint.HANDOUTS[kind].scope, keep_previous=before_swap)

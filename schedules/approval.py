@@ -1,0 +1,87 @@
+"""Post approval: a post goes out only when enough different people approved exactly what it will publish.
+
+An approval records who, when, and the post's content hash: the input hashes of its images, its
+caption, its alt texts, its time, channel, format and languages. Only approvals that carry the
+current hash count, so any change to what the post would publish (quote, translation, photo, focal
+point, brand, time, ...) leaves the earlier approvals behind: they stay in the record for the
+history, and no longer count. "two" means two different people (four eyes).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tinydb import TinyDB
+
+from portraits import audit
+from portraits.errors import CampaignError
+from schedules import posts
+
+RULES = {"none": 0, "one": 1, "two": 2}
+WAITING = "waiting for approval"  # the reason of a due post that lacks approvals
+
+
+def content_hash(post: dict, langs: list[str], image_hashes: list[str], caption: str, alt_texts: list[str]) -> str:
+    """One hash of everything a post would publish, and when and where."""
+    data = {"channel": post["channel"], "format": post["format"], "at": post["at"], "langs": langs,
+            "images": image_hashes, "caption": caption, "alt": alt_texts}
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class State:
+    """How far a post is approved: who approved what it shows now, and who approved an earlier version."""
+    needed: int
+    current: list[dict] = field(default_factory=list)
+    earlier: list[dict] = field(default_factory=list)
+
+    @property
+    def people(self) -> list[str]:
+        return list(dict.fromkeys(a["who"] for a in self.current))
+
+    @property
+    def approved(self) -> bool:
+        return len(self.people) >= self.needed
+
+    def describe(self) -> str:
+        """"approved by anna, ben" / "1 of 2 approvals (anna); 2 earlier ones no longer match"."""
+        if not self.needed:
+            return "no approval needed"
+        text = (f"approved by {', '.join(self.people)}" if self.approved
+                else f"{len(self.people)} of {self.needed} approvals" + (f" ({', '.join(self.people)})" if self.people else ""))
+        if self.earlier:
+            text += f"; {len(self.earlier)} earlier approval(s) of a version that has changed since"
+        return text
+
+    def as_dict(self) -> dict:
+        return {"needed": self.needed, "approved": self.approved, "by": self.people,
+                "earlier": [a["who"] for a in self.earlier], "text": self.describe()}
+
+
+def state(post: dict, digest: str, rule: str) -> State:
+    approvals = list(post.get("approvals") or [])
+    return State(needed=RULES[rule], current=[a for a in approvals if a["hash"] == digest],
+                 earlier=[a for a in approvals if a["hash"] != digest])
+
+
+def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> dict:
+    """Record that the acting person approves the post as it is now; refused when they already did."""
+    post = posts.get(db, post_id)
+    if post["status"] not in posts.FUTURE:
+        raise CampaignError(f"{post_id} is {post['status']}; only planned or failed posts can be approved.")
+    who = audit.actor()
+    before = state(post, digest, rule)
+    if who in before.people:
+        raise CampaignError(f"{who} has already approved {post_id} as it is now.",
+                            "A second approval must come from another person (--user NAME or CAMPAIGN_USER)."
+                            if before.needed > 1 and not before.approved else "Nothing more to do.")
+    approvals = [*post.get("approvals", []), {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}]
+    after = state({**post, "approvals": approvals}, digest, rule)
+    fields = {"approvals": approvals}
+    if (post.get("reason") or "").startswith(WAITING):  # a due post: look at it again now, not in a minute
+        fields.update(reason=None, next_try=None)
+    post = posts.update(db, post_id, now, note=f"approved by {who} ({after.describe()})", **fields)
+    audit.record(db, "post.approve", post_id, now=now, content=digest[:12], approvals=len(after.people))
+    return post

@@ -1,0 +1,349 @@
+"""What the Facebook and Instagram (official API) publishers share: the Graph API version, the client,
+the local test server, the Page token's health, insights that survive retired metrics, and what
+Meta's error codes mean.
+
+facebook-sdk 3.1.0 only accepts Graph API versions up to 3.1, which Meta now answers with error
+2635. The version we speak is pinned here, once, and set on the client after constructing it; every
+call puts it in its path. The Page access token comes from CAMPAIGN_FACEBOOK_TOKEN and never leaves
+this package in a message.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+
+from schedules.channel import PermanentError, TransientError, UnknownOutcome
+from schedules.secrets import redact, secret
+
+GRAPH_API_VERSION = "25.0"  # the one place the Graph API version is set
+# When Meta stops serving each version: "Available Until" on
+# https://developers.facebook.com/docs/graph-api/changelog/versions/ (read when v26.0 had come out;
+# a version's date is announced when the next one is released, so the newest has none yet).
+VERSION_ENDS = {
+    "26.0": None,
+    "25.0": date(2028, 7, 29),
+    "24.0": date(2028, 2, 18),
+    "23.0": date(2027, 10, 8),
+    "22.0": date(2027, 5, 20),
+    "21.0": date(2027, 1, 21),
+    "20.0": date(2026, 9, 24),
+    "19.0": date(2026, 5, 21),
+}
+VERSION_WARN_DAYS = 90
+
+TOKEN_ENV = "CAMPAIGN_FACEBOOK_TOKEN"
+APP_TOKEN_ENV = "CAMPAIGN_FACEBOOK_APP_TOKEN"  # "app-id|app-secret": lets `channel check` read the token
+TOKEN_WARN_DAYS = 14
+
+RATE_LIMIT_CODES = {4, 17, 32, 613}
+RATE_LIMIT_WAIT = 3600.0  # Meta's rate limits last about an hour: never a tight loop
+RETRY_WAIT = 300.0
+TIMEOUT = (10, 120)  # connect, read (an upload may take a while)
+GRAPH_URL_ENV = "CAMPAIGN_GRAPH_URL"
+# The only shape a test server's address may have: http, a loopback host, a port. Nothing else
+# (no user part, no backslash, no path tricks), so what we check is what requests will contact.
+LOCAL_URL = re.compile(r"http://(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[::1\])(?::(?P<port>\d{1,5}))?/?")
+
+# Instagram's container and publishing subcodes (https://developers.facebook.com/docs/instagram-platform/
+# instagram-graph-api/reference/error-codes): Meta says to try again, or the image was refused and
+# needs a person (with what to change).
+IG_TRY_AGAIN = {2207001: "Instagram server error", 2207003: "Instagram took too long to download the image",
+                2207020: "the container expired", 2207027: "the container was not ready yet",
+                2207032: "Instagram could not create the media", 2207053: "unknown upload error"}
+IG_REFUSED = {
+    2207004: "Keep the image under 8 MB (render it again: campaign render ID).",
+    2207005: "Use a JPEG (render it again: campaign render ID).",
+    2207009: "Use an aspect ratio between 4:5 and 1.91:1 (a story 9:16): campaign render ID.",
+    2207010: "Shorten the caption (2,200 characters, 30 hashtags at most).",
+    2207023: "Instagram did not recognise the media type; plan it as a feed post.",
+    2207028: "A carousel takes 2 to 10 images of the same aspect ratio.",
+    2207052: "Instagram could not fetch the image: check public_base_url answers from the internet, "
+             'or set image_host = "page-photo".',
+}
+IG_DAILY_LIMIT = 2207042
+IG_SPAM_BLOCK = 2207051
+IG_ACCOUNT_RESTRICTED = 2207050
+SPAM_BLOCK_WAIT = 6 * 3600.0
+
+
+def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
+    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server)."""
+    import facebook
+    import requests
+
+    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout)
+    graph.version = "v" + GRAPH_API_VERSION  # after construction: the SDK's check stops at 3.1
+    if graph_url:
+        class LocalSession(requests.Session):
+            def request(self, method, url, *args, **kwargs):
+                return super().request(method, url.replace(facebook.FACEBOOK_GRAPH_URL, graph_url, 1), *args, **kwargs)
+
+        graph.session = LocalSession()
+    return graph
+
+
+def path(graph, *parts: str) -> str:
+    """A Graph API path with the version in front, for `graph.request(...)`."""
+    return "/".join((graph.version, *map(str, parts)))
+
+
+def local_graph_url() -> str | None:
+    """CAMPAIGN_GRAPH_URL: a fake Graph API for tests and drills, honoured only on this machine so
+    that a token can never be sent elsewhere. The address is rebuilt from its checked parts."""
+    raw = os.environ.get(GRAPH_URL_ENV)
+    if not raw:
+        return None
+    m = LOCAL_URL.fullmatch(raw)
+    host = m and m.group("host")
+    loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
+    port = int(m.group("port") or 80) if m else 0
+    if not m or not loopback or not 0 < port < 65536:
+        raise PermanentError(f"{GRAPH_URL_ENV} is not a test server on this machine.",
+                             f"Unset {GRAPH_URL_ENV}, or give it as http://127.0.0.1:PORT/.")
+    return f"http://{host}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def page_token() -> str:
+    token = secret(TOKEN_ENV)
+    if not token:
+        raise PermanentError(f"No Facebook Page token: {TOKEN_ENV} is not set.",
+                             f"Set {TOKEN_ENV} to the Page access token in the daemon's environment.")
+    return token
+
+
+def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
+    """(code, subcode, is_transient, message) of a facebook-sdk GraphAPIError."""
+    body = error.result.get("error", {}) if isinstance(getattr(error, "result", None), dict) else {}
+    body = body if isinstance(body, dict) else {}
+    code = error.code if isinstance(getattr(error, "code", None), int) else None
+    subcode = body.get("error_subcode") if isinstance(body.get("error_subcode"), int) else None
+    message = body.get("error_user_msg") or str(getattr(error, "message", error))
+    return code, subcode, bool(body.get("is_transient")), redact(str(message))
+
+
+def translate(error: Exception, during_upload: bool = False, platform: str = "Facebook") -> Exception:
+    """facebook-sdk and requests errors -> ours (permanent, transient or unknown), each saying what to do,
+    with any token removed from the message. `during_upload`: the call that makes a post public."""
+    import facebook
+    import requests
+
+    if isinstance(error, facebook.GraphAPIError):
+        code, subcode, transient, msg = error_fields(error)
+        said = f"{msg} (code {code}" + (f", subcode {subcode})" if subcode else ")") if code is not None else msg
+        if code == 190:
+            return PermanentError(f"Meta refused the Page token (expired or revoked): {msg}",
+                                  f"Reconnect the Page: make a new never-expiring Page token (README: connecting "
+                                  f"real accounts) and set {TOKEN_ENV}.")
+        if code == 10 or code is not None and 200 <= code <= 299:
+            return PermanentError(f"The Page token lacks a permission {platform} needs: {said}",
+                                  "Grant the permission Meta names to the app, make a new Page token; "
+                                  "`campaign channel check` lists the scopes the token has.")
+        if subcode == IG_DAILY_LIMIT or code == 9:
+            return TransientError(f"Instagram's 24-hour publishing limit is reached: {said}",
+                                  "It is retried in an hour; `campaign channel check instagram` says how many are left.",
+                                  retry_after=RATE_LIMIT_WAIT)
+        if subcode == IG_SPAM_BLOCK:
+            return TransientError(f"Instagram restricted publishing for now: {said}",
+                                  "Open the Instagram app and read the notice; it is retried in six hours.",
+                                  retry_after=SPAM_BLOCK_WAIT)
+        if code in RATE_LIMIT_CODES:
+            return TransientError(f"{platform} rate limit (code {code}): {msg}", "It is retried in an hour.",
+                                  retry_after=RATE_LIMIT_WAIT)
+        if subcode == IG_ACCOUNT_RESTRICTED:
+            return PermanentError(f"The Instagram account is inactive or restricted: {said}",
+                                  "Sign in to the Instagram app and do what it asks, then: campaign schedule retry POST.")
+        if subcode in IG_REFUSED:
+            return PermanentError(f"Instagram refused the image: {said}",
+                                  IG_REFUSED[subcode] + " Then: campaign schedule retry POST.")
+        unclear = transient or code in (1, 2) or subcode in IG_TRY_AGAIN
+        if unclear and during_upload:
+            return UnknownOutcome(f"{platform} answered the publish call with an error that may not be final: {said}",
+                                  "It may have gone out: campaign reconcile settles it.")
+        if unclear:
+            reason = IG_TRY_AGAIN.get(subcode, f"{platform} had a passing problem")
+            return TransientError(f"{reason}: {said}", "It is retried in a few minutes.", retry_after=RETRY_WAIT)
+        return PermanentError(f"{platform} said: {said}", "Fix what Meta names, then: campaign schedule retry POST.")
+    if isinstance(error, requests.ConnectTimeout) or (
+            isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error)):
+        return TransientError(f"{platform} could not be reached: {redact(str(error))}", retry_after=RETRY_WAIT)
+    if during_upload and isinstance(error, (requests.Timeout, requests.ConnectionError)):
+        return UnknownOutcome(f"The call to {platform} was cut off: {redact(str(error))}",
+                              "It may have gone out: campaign reconcile settles it.")
+    if isinstance(error, requests.RequestException):
+        return TransientError(f"{platform} did not answer: {redact(str(error))}", retry_after=RETRY_WAIT)
+    return error
+
+
+def call(fn: Callable[[], Any], during_upload: bool = False, platform: str = "Facebook") -> Any:
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
+        raise translate(e, during_upload, platform) from None
+
+
+def version_note(today: date) -> tuple[str, str | None]:
+    """(what to say about the Graph API version we speak, a warning or None)."""
+    end = VERSION_ENDS.get(GRAPH_API_VERSION)
+    if end is None:
+        return f"Graph API v{GRAPH_API_VERSION} (no end date announced yet)", None
+    note = f"Graph API v{GRAPH_API_VERSION}, served until {end:%Y-%m-%d}"
+    if end <= today:
+        return note, f"Meta no longer serves Graph API v{GRAPH_API_VERSION}: update the campaign tool."
+    if end - today <= timedelta(days=VERSION_WARN_DAYS):
+        return note, f"Graph API v{GRAPH_API_VERSION} stops on {end:%Y-%m-%d}: update the campaign tool before then."
+    return note, None
+
+
+def _when(timestamp: Any) -> datetime | None:
+    return datetime.fromtimestamp(int(timestamp), timezone.utc) if timestamp else None
+
+
+def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platform: str = "Facebook") -> dict[str, Any]:
+    """What the Page token is, what it may do and how long it lasts.
+
+    With an app token (CAMPAIGN_FACEBOOK_APP_TOKEN) Meta's `debug_token` tells the type, the scopes and
+    the expiry; without one, `/me` still tells whether it is the Page's own token.
+    Returns {"ok", "facts": [...], "warnings": [...], "problems": [...]} in words a person can act on."""
+    health: dict[str, Any] = {"facts": [], "warnings": [], "problems": []}
+    data = _debug_token(graph, token, health["warnings"], platform)
+    if data is None:
+        _whose_token(graph, page_id, health, platform)
+    else:
+        _judge_token(data, page_id, needs, health)
+    return {"ok": not health["problems"], **health}
+
+
+def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict | None:
+    """Meta's `debug_token` answer, or None without a (working) app token."""
+    import facebook
+
+    app_token = secret(APP_TOKEN_ENV)
+    if not app_token:
+        return None
+    try:
+        return graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})["data"]
+    except facebook.GraphAPIError as e:  # the app token is wrong, which says nothing about the Page token
+        warnings.append(f"Meta refused {APP_TOKEN_ENV} ({error_fields(e)[3]}): give it as app-id|app-secret "
+                        "of the app that made the Page token, or unset it")
+        return None
+    except Exception as e:  # noqa: BLE001
+        raise translate(e, platform=platform) from None
+
+
+def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
+    me = call(lambda: graph.request(path(graph, "me"), {"fields": "id"}), platform=platform)
+    if not page_id:
+        health["facts"].append(f"the token of {me.get('id')} (no page_id to compare it with)")
+    elif str(me.get("id")) == str(page_id):
+        health["facts"].append("a Page token")
+    else:
+        health["problems"].append(f"the token is not the Page's own token (it belongs to {me.get('id')})")
+    health["facts"].append(f"scopes and expiry not read: set {APP_TOKEN_ENV} (app id|app secret) to see them")
+
+
+def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict) -> None:
+    facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
+    now = datetime.now(timezone.utc)
+    if not data.get("is_valid"):
+        reason = redact(str((data.get("error") or {}).get("message") or "Meta says it is not valid"))
+        problems.append(f"the token is not valid: {reason}")
+        return
+    if data.get("type") == "PAGE" and (not page_id or str(data.get("profile_id", page_id)) == str(page_id)):
+        facts.append("a Page token")
+    elif data.get("type") == "PAGE":
+        problems.append(f"the token belongs to another Page ({data.get('profile_id')})")
+    else:
+        problems.append(f"a {str(data.get('type') or 'unknown').lower()} token, not a Page token")
+    scopes = set(data.get("scopes") or [])
+    facts.append("scopes: " + (", ".join(sorted(scopes)) or "none"))
+    missing = [s for s in needs if s not in scopes]
+    if missing:
+        problems.append("missing scope(s): " + ", ".join(missing))
+    expires = _when(data.get("expires_at"))
+    if expires is None:
+        facts.append("never expires")
+    elif expires <= now:
+        problems.append(f"expired on {expires:%Y-%m-%d}")
+    else:
+        facts.append(f"expires {expires:%Y-%m-%d}")
+        if expires - now <= timedelta(days=TOKEN_WARN_DAYS):
+            warnings.append(f"the Page token expires on {expires:%Y-%m-%d %H:%M} UTC: make a never-expiring one "
+                            "(README: connecting real accounts)")
+    data_access = _when(data.get("data_access_expires_at"))
+    if data_access is not None and data_access - now <= timedelta(days=TOKEN_WARN_DAYS):
+        warnings.append(f"the app's data access ends on {data_access:%Y-%m-%d}: open the app once in Facebook "
+                        "to renew it, then make a new Page token")
+
+
+def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
+                  today: date | None = None) -> dict:
+    """The `check()` answer of a Graph API publisher: the account, the token, the API version."""
+    version, version_warning = version_note(today or datetime.now(timezone.utc).date())
+    warnings = list(health["warnings"]) + ([version_warning] if version_warning else [])
+    words = [*health["problems"], *health["facts"], *extra, version]
+    message = f"the token reaches {account}" if health["ok"] else "; ".join(health["problems"])
+    return {"ok": health["ok"], "account": account, "message": message, "details": "; ".join(words),
+            "warnings": warnings}
+
+
+def _metric_value(item: dict) -> int | None:
+    total = item.get("total_value")
+    if isinstance(total, dict) and total.get("value") is not None:
+        return int(total["value"])
+    values = item.get("values") or []
+    if values and isinstance(values[-1].get("value"), (int, float)):
+        return int(values[-1]["value"])
+    return None
+
+
+def _refused_metric(error: Exception) -> bool:
+    import facebook
+
+    return isinstance(error, facebook.GraphAPIError) and error.code == 100
+
+
+def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
+             platform: str = "Facebook") -> tuple[dict[str, int | None], list[str]]:
+    """Insights of one post or media, one bad metric unable to take the others down.
+
+    Meta rejects the whole request when one metric is retired, so when a request is refused as an
+    invalid metric the metrics are asked one by one: those refused alone are skipped with a
+    warning (and remembered in `retired`, so the next post asks without them)."""
+    wanted = [m for m in metrics if m not in retired]
+    warnings: list[str] = []
+    values: dict[str, int | None] = {m: None for m in metrics}
+
+    def ask(names: list[str]) -> None:
+        answer = graph.request(path(graph, object_id, "insights"), {"metric": ",".join(names)})
+        for item in answer.get("data", []):
+            if item.get("name") in values:
+                values[item["name"]] = _metric_value(item)
+
+    if not wanted:
+        return values, warnings
+    try:
+        ask(wanted)
+        return values, warnings
+    except Exception as e:  # noqa: BLE001 - a refused metric is sorted out below, anything else translated
+        if not _refused_metric(e):
+            raise translate(e, platform=platform) from None
+    for metric in wanted:
+        try:
+            ask([metric])
+        except Exception as e:  # noqa: BLE001
+            if not _refused_metric(e):
+                raise translate(e, platform=platform) from None
+            retired.add(metric)
+            warnings.append(f"{platform} no longer serves the metric {metric!r}; skipped "
+                            f"({error_fields(e)[3]})")
+    return values, warnings
