@@ -5,7 +5,6 @@ leaves the store, and it has none.
 """
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from datetime import date, datetime, timezone
@@ -14,7 +13,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, fonts, intake, render
+from portraits import audit, csvfile, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -254,29 +253,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
     """Import a whole CSV or nothing: every row is checked before any is stored."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
-    try:
-        with open(csv_path, newline="", encoding="utf-8-sig") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.DictReader(f, dialect=dialect)
-            header = [h.strip().lower() for h in (reader.fieldnames or [])]
-            reader.fieldnames = header
-            rows = [(reader.line_num, row) for row in reader]
-    except FileNotFoundError:
-        raise CampaignError(f"No CSV file at {csv_path}.", "Check the path and try again.") from None
-    except UnicodeDecodeError:
-        raise CampaignError(f"{csv_path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
-    except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
-        raise CampaignError(f"{csv_path.name} line {reader.line_num} cannot be read as CSV: {e}.",
-                            "Check that line (a missing closing quote makes one huge field) and import again.") from None
-    missing = [c for c in CSV_REQUIRED if c not in header]
-    if missing:
-        raise CampaignError(f"{csv_path.name} lacks the column(s) {', '.join(missing)}.",
-                            f"The header row needs: {', '.join(CSV_REQUIRED)} (optional: {', '.join(CSV_OPTIONAL)}).")
+    rows = csvfile.read_rows(csv_path, CSV_REQUIRED, CSV_OPTIONAL)
     if not rows:
         raise CampaignError(f"{csv_path.name} has no rows under its header.", "Add one row per portrait.")
 

@@ -11,7 +11,6 @@ Germany as the region for numbers typed without +49.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import re
@@ -21,7 +20,7 @@ from pathlib import Path
 
 from tinydb import Query, TinyDB
 
-from portraits import audit
+from portraits import audit, csvfile
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 
@@ -174,28 +173,7 @@ def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | 
     wrong row stores nothing. Numbers already subscribed and numbers that sent STOP after their
     opt-in are skipped and counted. Errors name the line, never the number."""
     path = Path(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            sample = f.read(4096)
-            f.seek(0)
-            try:
-                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-            except csv.Error:
-                dialect = csv.excel
-            reader = csv.DictReader(f, dialect=dialect)
-            header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-            reader.fieldnames = header
-            rows = [(reader.line_num, row) for row in reader]
-    except FileNotFoundError:
-        raise CampaignError(f"No CSV file at {path}.", "Check the path and try again.") from None
-    except UnicodeDecodeError:
-        raise CampaignError(f"{path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
-    except csv.Error as e:
-        raise CampaignError(f"{path.name} cannot be read as CSV ({e}).", "Check the file and import again.") from None
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        raise CampaignError(f"{path.name} lacks the column(s) {', '.join(missing)}.",
-                            f"The header row needs: {', '.join(CSV_COLUMNS)} (optional: source).")
+    rows = csvfile.read_rows(path, CSV_COLUMNS, ("source",))
     errors, ready, seen = [], [], {}
     existing = {s["number"] for s in db.table(TABLE).all()}
     skipped = {"already_subscribed": 0, "sent_stop": 0}

@@ -37,6 +37,18 @@ def _stamp(when: datetime) -> str:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
+    """The fields and the files of a multipart/form-data body (an upload, as Meta receives it)."""
+    form, files = {}, {}
+    msg = BytesParser(policy=default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + body)
+    for part in msg.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if part.get_filename() is not None:
+            files[name] = part.get_payload(decode=True)
+        else:
+            form[name] = part.get_payload(decode=True).decode("utf-8")
+    return form, files
+
 class QuietServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -144,13 +156,7 @@ class FakeGraph:
                 body = self.rfile.read(length) if length else b""
                 ctype = self.headers.get("Content-Type", "")
                 if ctype.startswith("multipart/form-data"):
-                    msg = BytesParser(policy=default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + body)
-                    for part in msg.iter_parts():
-                        name = part.get_param("name", header="content-disposition")
-                        if part.get_filename() is not None:
-                            files[name] = part.get_payload(decode=True)
-                        else:
-                            form[name] = part.get_payload(decode=True).decode("utf-8")
+                    form, files = multipart(ctype, body)
                 elif body:
                     form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
                 parts = url.path.strip("/").split("/")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
-from email.parser import BytesParser
-from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
+
+from fake_graph import multipart
 
 
 class FakeWhatsApp:
@@ -73,13 +73,7 @@ class FakeWhatsApp:
                 ctype = self.headers.get("Content-Type", "")
                 form, files, data = {}, {}, None
                 if ctype.startswith("multipart/form-data"):
-                    msg = BytesParser(policy=default).parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + body)
-                    for part in msg.iter_parts():
-                        name = part.get_param("name", header="content-disposition")
-                        if part.get_filename() is not None:
-                            files[name] = part.get_payload(decode=True)
-                        else:
-                            form[name] = part.get_payload(decode=True).decode("utf-8")
+                    form, files = multipart(ctype, body)
                 elif body:
                     data = json.loads(body)
                 parts = url.path.strip("/").split("/")

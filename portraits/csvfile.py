@@ -1,0 +1,42 @@
+"""Reading a CSV file the office filled in (portraits, WhatsApp opt-ins): comma, semicolon or tab
+(Excel in Germany saves with semicolons), UTF-8 with or without a byte order mark, header names in
+any case, and every failure said in words a person can act on."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Sequence
+
+from portraits.errors import CampaignError
+
+
+def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict]]:
+    """(line number, row by lower-case header name) for each row; the whole file is read or none of it."""
+    path = Path(path)
+    reader = None
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            sample = f.read(4096)
+            f.seek(0)
+            try:
+                dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.DictReader(f, dialect=dialect)
+            header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+            reader.fieldnames = header
+            rows = [(reader.line_num, row) for row in reader]
+    except FileNotFoundError:
+        raise CampaignError(f"No CSV file at {path}.", "Check the path and try again.") from None
+    except UnicodeDecodeError:
+        raise CampaignError(f"{path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
+    except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
+        line = reader.line_num if reader is not None else 1
+        raise CampaignError(f"{path.name} line {line} cannot be read as CSV: {e}.",
+                            "Check that line (a missing closing quote makes one huge field) and import again.") from None
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CampaignError(f"{path.name} lacks the column(s) {', '.join(missing)}.",
+                            f"The header row needs: {', '.join(required)}"
+                            + (f" (optional: {', '.join(optional)})." if optional else "."))
+    return rows
