@@ -76,7 +76,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
                             "Record website consent first: campaign consent grant ID --scope website --signed-on DATE.")
     config = ws.config
     cards = []
-    with handout.staging(target) as stage:
+    with handout.staging(KIND, target) as stage:
         (stage / "img").mkdir()
         for p in people:
             images = _images(ws.root / p["photo"]["file"], p["photo"].get("focus") or (0.5, 0.33),

@@ -42,12 +42,13 @@ def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
 
 
 @contextlib.contextmanager
-def staging(target: Path) -> Iterator[Path]:
+def staging(kind: str, target: Path) -> Iterator[Path]:
     """A fresh folder beside `target` to make the output in; removed if the block fails. What an
-    earlier, stopped run left there goes first."""
+    earlier, stopped run left there (a folder, a zip) goes first."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in footprint.temp_copies(target):
-        footprint.remove(leftover)
+    for part in footprint.HANDOUTS[kind].parts(target):
+        for leftover in footprint.temp_copies(part):
+            footprint.remove(leftover)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         yield stage

@@ -136,7 +136,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                             "Record press consent (campaign consent grant ID --scope press ...), or choose other dates.")
     taken: set[str] = set()
     files: list[dict] = []
-    with handout.staging(target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
+    with handout.staging(KIND, target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
         (stage / "images").mkdir()
         stems, tags = {}, {}
         for p in people:

@@ -153,7 +153,7 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
         raise CampaignError(f"There is nothing to put in a WhatsApp bundle ({reasons}).",
                             "Plan posts of portraits with whatsapp consent for those days, or choose other days.")
     entries = []
-    with handout.staging(target) as stage:
+    with handout.staging(KIND, target) as stage:
         for c in chosen:
             p = c["portrait"]
             for lg in c["langs"]:
