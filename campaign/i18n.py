@@ -1,0 +1,119 @@
+"""The interface language: gettext catalogs shipped in campaign/locale, Babel for dates and numbers.
+
+Only what a person reads is translated (messages, help, tables, the report). Command and option
+names, `--json` keys and values, exit codes and log lines stay English: scripts rely on them.
+Catalogs are compiled (.mo) and shipped in the package, so a fresh install needs no build step.
+Domains: `campaign` (the command line and library messages) and `report` (the morning report).
+"""
+from __future__ import annotations
+
+import contextlib
+import gettext as _gettext
+import os
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAINS = ("campaign", "report")
+LANGUAGES = ("de", "en")
+DEFAULT = "de"
+
+_current: list[str] = [DEFAULT]
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> _gettext.NullTranslations:
+    """All domains' catalogs for `lang`, chained; English (the msgids) when none is shipped."""
+    result: _gettext.NullTranslations = _gettext.NullTranslations()
+    for domain in reversed(DOMAINS):
+        try:
+            t = _gettext.translation(domain, LOCALE_DIR, languages=[lang])
+        except OSError:
+            continue
+        t.add_fallback(result)
+        result = t
+    return result
+
+
+def language() -> str:
+    """The interface language now in use ("de" or "en")."""
+    return _current[-1]
+
+
+def normalise(value: str | None) -> str | None:
+    """"de_DE.UTF-8" -> "de"; None for a language we have no catalog for."""
+    if not value:
+        return None
+    code = value.replace("-", "_").split(".")[0].split("_")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def choose(option: str | None = None, configured: str | None = None,
+           campaign_language: str | None = None) -> str:
+    """--ui-lang, then CAMPAIGN_UI_LANG, then `ui_language` in campaign.toml, then the system
+    locale; German for a workspace whose campaign language is German, else German by default."""
+    for candidate in (option, os.environ.get("CAMPAIGN_UI_LANG"), configured):
+        if normalise(candidate):
+            return normalise(candidate)  # type: ignore[return-value]
+    if normalise(campaign_language) == "de":
+        return "de"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if normalise(os.environ.get(var)):
+            return normalise(os.environ.get(var))  # type: ignore[return-value]
+    return DEFAULT
+
+
+@contextlib.contextmanager
+def use(lang: str) -> Iterator[str]:
+    """Speak `lang` inside the block (commands and tests)."""
+    _current.append(normalise(lang) or DEFAULT)
+    try:
+        yield _current[-1]
+    finally:
+        _current.pop()
+
+
+def gettext(message: str) -> str:
+    return translations(language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(language()).ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def format_number(value: float | int | None, lang: str | None = None) -> str:
+    """1700 -> "1.700" in German, "1,700" in English."""
+    if value is None:
+        return ""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=lang or language())
+
+
+def format_date(value: date | datetime | str | None, format: str = "medium", lang: str | None = None) -> str:
+    """24.12.2026 (German "medium"), Dec 24, 2026 (English)."""
+    if not value:
+        return ""
+    from babel.dates import format_date as _format
+
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return _format(value, format=format, locale=lang or language())
+
+
+def format_time(value: datetime | time, lang: str | None = None) -> str:
+    """18:30 Uhr in German, 6:30 PM in English."""
+    from babel.dates import format_time as _format
+
+    lang = lang or language()
+    return _format(value, "HH:mm 'Uhr'" if lang == "de" else "short", locale=lang)
+
+
+def format_datetime(value: datetime, lang: str | None = None) -> str:
+    """24.12.2026, 18:30 Uhr."""
+    return f"{format_date(value, lang=lang)}, {format_time(value, lang=lang)}"
