@@ -586,19 +586,17 @@ def _cmyk_transform(icc: Path):
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
 
 
-def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None) -> tuple[list[Path], list[float]]:
-    """Each slot's JPEG at the print resolution, two at a time (Pillow decodes and resizes outside the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None,
+                pool) -> tuple[list[Path], list]:
+    """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
+    resizes outside the GIL); the paths and the futures of the slots' scales."""
     transform = _cmyk_transform(icc) if icc else None
     paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
 
     def one(i: int) -> float:
         x, y, w, h = lay.photos[i]
         return crop_to_file(items[i].photo, (spec.px(w), spec.px(h)), items[i].focus, paths[i], items[i].face, transform)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        scales = list(pool.map(one, range(len(items))))
-    return paths, scales
+    return paths, [pool.submit(one, i) for i in range(len(items))]
 
 
 def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) -> None:
@@ -668,29 +666,35 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
            title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None) -> dict:
     """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
     resolution and the resolution warnings."""
-    from reportlab import rl_config
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas as rl_canvas
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
                  band.logo is not None)
     if icc is not None:
         _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
-    font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
-    try:
-        if font_name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
-    except Exception:
-        raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
-                            "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
-    rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
     pw, ph = spec.page
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp:
-        cells, scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None)
-        from concurrent.futures import ThreadPoolExecutor, wait
+    with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
+            ThreadPoolExecutor(max_workers=2) as cell_pool:
+        # The photos decode while reportlab is imported and the font is read (that holds the GIL).
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None, cell_pool)
+        from reportlab import rl_config
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+        from reportlab.pdfgen import canvas as rl_canvas
+
+        font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
+        try:
+            if font_name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
+        except Exception:
+            for future in cell_scales:
+                future.cancel()
+            raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
+                                "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
+        rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
+        scales = [future.result() for future in cell_scales]
 
         def make_preview() -> Path:
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
