@@ -137,6 +137,15 @@ def _cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign"
 
 
+KEEP = 64  # settings files kept in the cache folder: the newest, of every campaign on this computer
+
+
+def _prune() -> None:
+    kept = sorted(_cache_dir().glob("settings-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in kept[KEEP:]:
+        old.unlink(missing_ok=True)
+
+
 def load_settings(path: Path):
     """The settings of campaign.toml at `path`: read back when this very file was checked before,
     else checked by campaign.config (pydantic) and kept."""
@@ -166,6 +175,7 @@ def load_settings(path: Path):
         data = json.dumps({"settings": _kept(settings), "default_channel": _kept(Channel())}, ensure_ascii=False)
         _cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write_bytes(cached, data.encode(), mode=0o600)
+        _prune()
     except (OSError, TypeError, ValueError):
         pass  # no cache folder to write: checked again next time
     return settings

@@ -371,17 +371,26 @@ def _paste_logo(canvas, draw, brand: Brand, box: Box, band_rgb, rtl: bool) -> Bo
     return placed
 
 
-def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
-    """One finished image (a fresh RGB canvas) and the boxes of its parts."""
+def _meets(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def band_apart(setting: Setting) -> bool:
+    """Whether band, text (with room for its glyphs) and logo lie wholly outside the photo's area, so
+    the text can be drawn before the photo is decoded and the photo pasted after, giving exactly the
+    same pixels as drawing it over the photo."""
+    area = setting.photo_area
+    glyphs = [(x - f.size // 2, y - f.size, w + f.size, h + 2 * f.size)
+              for (x, y, w, h), f in ((line.box, line.fitted) for line in setting.lines)]
+    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *([setting.logo] if setting.logo else [])])
+
+
+def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None):
+    """Band, stripe, text and logo on `canvas` (a fresh black one when None); the canvas and the logo's box."""
     from PIL import Image, ImageDraw
 
-    W, H = lay.size
-    ax, ay, aw, ah = setting.photo_area
-    box = tuple(v * scale for v in placement.crop)
-    canvas = Image.new("RGB", (W, H))
-    # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
-    # looks the same as bicubic and costs half as much.
-    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
+    if canvas is None:
+        canvas = Image.new("RGB", lay.size)
     draw = ImageDraw.Draw(canvas)
     band_rgb = _rgb(brand.primary)
     cx, cy, cw, ch = setting.colour_block
@@ -394,11 +403,35 @@ def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, settin
         _draw_line(draw, line, colour)
     rtl = fonts.is_rtl(texts.quote)
     logo = _paste_logo(canvas, draw, brand, setting.logo, band_rgb, rtl) if setting.logo else None
-    boxes = {"band": list(setting.colour_block), "photo": list(setting.photo_area),
-             "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
-             "head": [ax + placement.head[0], ay + placement.head[1], *placement.head[2:]] if placement.head else None,
-             "quote_size": setting.quote_size}
-    return canvas, boxes
+    return canvas, logo
+
+
+def _paste_photo(canvas, photo, scale: float, setting: Setting, placement) -> None:
+    from PIL import Image
+
+    ax, ay, aw, ah = setting.photo_area
+    box = tuple(v * scale for v in placement.crop)
+    # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
+    # looks the same as bicubic and costs half as much.
+    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
+
+
+def _boxes(setting: Setting, placement, logo) -> dict:
+    ax, ay, _aw, _ah = setting.photo_area
+    return {"band": list(setting.colour_block), "photo": list(setting.photo_area),
+            "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
+            "head": [ax + placement.head[0], ay + placement.head[1], *placement.head[2:]] if placement.head else None,
+            "quote_size": setting.quote_size}
+
+
+def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
+    """One finished image (a fresh RGB canvas) and the boxes of its parts."""
+    from PIL import Image
+
+    canvas = Image.new("RGB", lay.size)
+    _paste_photo(canvas, photo, scale, setting, placement)
+    canvas, logo = _band(lay, texts, brand, setting, canvas)
+    return canvas, _boxes(setting, placement, logo)
 
 
 def encode(image) -> bytes:
@@ -409,26 +442,37 @@ def encode(image) -> bytes:
 
 
 def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
-    """All images of one portrait from one decode: {(format, lang): Rendered}."""
+    """All images of one portrait from one decode: {(format, lang): Rendered}.
+
+    The photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL) while the bands
+    and their text are drawn, then each format gets its part of the photo and is encoded, two at a
+    time; a band that reaches into the photo's area is drawn after the photo, as `compose` does."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from PIL import Image
 
     with Image.open(job.photo) as probe:
         orientation = probe.getexif().get(0x0112, 1)
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
-    photo, scale = decode(job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
-
-    def make(item) -> Rendered:
-        lay, texts, setting, placement = item
-        image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
-        warnings = [placement.warning] if placement.warning else []
-        if not setting.fits:
-            warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
-        upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
-        return Rendered(encode(image), boxes, warnings, round(upscale, 2))
-    # Two threads: Pillow resizes and encodes JPEG outside the GIL, so the formats share the cores.
-    from concurrent.futures import ThreadPoolExecutor
-
     with ThreadPoolExecutor(max_workers=2) as pool:
-        made = list(pool.map(make, planned))
+        decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
+        bands = [_band(lay, texts, job.brand, setting) if band_apart(setting) else None
+                 for lay, texts, setting, _p in planned]
+        photo, scale = decoding.result()
+
+        def make(item) -> Rendered:
+            (lay, texts, setting, placement), drawn = item
+            if drawn is None:
+                image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
+            else:
+                image, logo = drawn
+                _paste_photo(image, photo, scale, setting, placement)
+                boxes = _boxes(setting, placement, logo)
+            warnings = [placement.warning] if placement.warning else []
+            if not setting.fits:
+                warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
+            upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
+            return Rendered(encode(image), boxes, warnings, round(upscale, 2))
+        made = list(pool.map(make, zip(planned, bands)))
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}
