@@ -283,9 +283,10 @@ def _slot_layout():
 ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
 
 
-def _load_rows(im, rows: int) -> None:
+def load_rows(im, rows: int) -> None:
     """Decode a JPEG (after `draft`) only down to row `rows`: a slot of the billboard is a wide strip
-    of a tall photo, so most of the file need not be decoded at all. The rows decoded are exactly
+    of a tall photo, and the social formats' crops end where the portrait's chest does, so much of
+    the file need not be decoded at all. The rows decoded are exactly
     those a full decode gives (libjpeg decodes top to bottom); below them the image stays black and
     is never read. Anything but a plain one-part JPEG is decoded whole, as `load()` does. (The
     photos are the store's own JPEGs, written by intake: a damaged one is found there.)"""
@@ -338,7 +339,7 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         if s > 1:
             im.draft("RGB", (int(w / s), int(h / s)))
         if orientation == 1:  # the slot is a strip of the photo: decode down to its last row only
-            _load_rows(im, math.ceil(box[3] * im.size[0] / w) + ROW_MARGIN)
+            load_rows(im, math.ceil(box[3] * im.size[0] / w) + ROW_MARGIN)
         pic = ImageOps.exif_transpose(im) if orientation != 1 else im
         if pic.mode != "RGB":
             pic = pic.convert("RGB")

@@ -316,6 +316,10 @@ def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int
     need = max((out_w / (box[2] - box[0]) for box, out_w in crops), default=1.0) / MAX_UPSCALE
     if need < 1:
         im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
+    if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
+        from portraits.poster import ROW_MARGIN, load_rows
+
+        load_rows(im, math.ceil(max(box[3] for box, _w in crops) * im.size[1] / upright[1]) + ROW_MARGIN)
     im.load()
     if orientation != 1:
         im = ImageOps.exif_transpose(im)
@@ -445,8 +449,9 @@ def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
     """All images of one portrait from one decode: {(format, lang): Rendered}.
 
     The photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL) while the bands
-    and their text are drawn, then each format gets its part of the photo and is encoded, two at a
-    time; a band that reaches into the photo's area is drawn after the photo, as `compose` does."""
+    and their text are drawn, and each format gets its part of the photo and is encoded as soon as
+    both are there; a band that reaches into the photo's area is drawn after the photo, as
+    `compose` does."""
     from concurrent.futures import ThreadPoolExecutor
 
     from PIL import Image
@@ -457,12 +462,10 @@ def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
     planned = placements(job, size)
     with ThreadPoolExecutor(max_workers=2) as pool:
         decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
-        bands = [_band(lay, texts, job.brand, setting) if band_apart(setting) else None
-                 for lay, texts, setting, _p in planned]
-        photo, scale = decoding.result()
 
-        def make(item) -> Rendered:
-            (lay, texts, setting, placement), drawn = item
+        def make(item, drawn) -> Rendered:
+            lay, texts, setting, placement = item
+            photo, scale = decoding.result()
             if drawn is None:
                 image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
             else:
@@ -474,5 +477,9 @@ def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
                 warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
             upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
             return Rendered(encode(image), boxes, warnings, round(upscale, 2))
-        made = list(pool.map(make, zip(planned, bands)))
+        # Each format goes to the pool as soon as its band is drawn: the other thread resizes and
+        # encodes (outside the GIL) while the next band is drawn here.
+        making = [pool.submit(make, item, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
+                  for item in planned]
+        made = [m.result() for m in making]
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}
