@@ -394,7 +394,14 @@ def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None
     from PIL import Image, ImageDraw
 
     if canvas is None:
-        canvas = Image.new("RGB", lay.size)
+        # The colour block and the photo's area tile the canvas: each pixel is painted once, so the
+        # canvas need not be cleared first (a gap, were there one, gets the black a new canvas has).
+        (bx, by, bw, bh), (ax, ay, aw, ah) = setting.colour_block, setting.photo_area
+        W, H = lay.size
+        within = all(x >= 0 and y >= 0 and x + w <= W and y + h <= H for x, y, w, h in (setting.colour_block,
+                                                                                  setting.photo_area))
+        tiled = within and bw * bh + aw * ah == W * H and not _meets(setting.colour_block, setting.photo_area)
+        canvas = Image.new("RGB", lay.size, None if tiled else 0)
     draw = ImageDraw.Draw(canvas)
     band_rgb = _rgb(brand.primary)
     cx, cy, cw, ch = setting.colour_block
