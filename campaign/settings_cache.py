@@ -58,6 +58,14 @@ class Section:
     def model_dump(self) -> dict[str, Any]:
         return _plain(self._values)
 
+    def model_copy(self, update: dict[str, Any] | None = None) -> "Section":
+        """A copy with some fields replaced, unchecked (as pydantic's model_copy)."""
+        copy = type(self)(self._kind, {**self._values, **(update or {})})
+        for slot in getattr(type(self), "__slots__", ()):
+            if hasattr(self, slot):
+                object.__setattr__(copy, slot, getattr(self, slot))
+        return copy
+
 
 class WhatsApp(Section):
     __slots__ = ()

@@ -37,6 +37,8 @@ def test_kept_settings_read_back_as_the_model_gives_them(ws):
     assert kept.posting.grace_hours == checked.posting.grace_hours
     with pytest.raises(TypeError):
         kept.name = "other"
+    changed = kept.model_copy(update={"name": "Other"})
+    assert changed.name == "Other" and kept.name != "Other" and changed.channel("nowhere") == kept.channel("nowhere")
 
 
 def test_a_changed_file_is_checked_again(ws):
