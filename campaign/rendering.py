@@ -216,7 +216,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-            futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
+            # Each process renders its portrait in one thread: the processes already use every core.
+            futures = {pool.submit(render_job, job, False): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):
                 p, meta = futures[future]
                 try:

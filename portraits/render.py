@@ -452,13 +452,34 @@ def encode(image) -> bytes:
     return buf.getvalue()
 
 
-def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
+class _Inline:
+    """An executor that runs what is submitted at once, in this thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as e:  # noqa: BLE001 (handed on as a thread pool would)
+            future.set_exception(e)
+        return future
+
+
+def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered]:
     """All images of one portrait from one decode: {(format, lang): Rendered}.
 
     The photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL) while the bands
     and their text are drawn, and each format gets its part of the photo and is encoded as soon as
     both are there; a band that reaches into the photo's area is drawn after the photo, as
-    `compose` does."""
+    `compose` does. `threads=False` does it all in this thread, for a process of a pool that
+    already keeps every core busy."""
     from concurrent.futures import ThreadPoolExecutor
 
     from PIL import Image
@@ -467,7 +488,7 @@ def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
         orientation = probe.getexif().get(0x0112, 1)
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2) if threads else _Inline() as pool:
         decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
 
         def make(item, drawn) -> Rendered:
