@@ -59,8 +59,12 @@ def _date_label(span: timedelta, lang: str):
     return lambda when: format_skeleton("MMMd", when, locale=lang)
 
 
-def svg(series: list[Series], ylabel: str, lang: str, tz) -> bytes:
-    """The chart as SVG bytes (no date or other varying metadata inside)."""
+STYLE = {"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 11, "axes.spines.top": False,
+         "axes.spines.right": False, "svg.hashsalt": "campaign"}
+
+
+def figure(series: list[Series], ylabel: str, lang: str, tz):
+    """The matplotlib figure (its x limits are `time_range(series)`); close it after use."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -70,26 +74,36 @@ def svg(series: list[Series], ylabel: str, lang: str, tz) -> bytes:
 
     start, end = time_range(series)
     label = _date_label(end - start, lang)
-    with plt.rc_context({"svg.fonttype": "none", "font.family": "sans-serif", "font.size": 11,
-                         "axes.spines.top": False, "axes.spines.right": False, "svg.hashsalt": "campaign"}):
-        fig, ax = plt.subplots(figsize=(9, 4), dpi=100)
-        for s in series:
-            xs = [at for at, _ in s.points]
-            ys = [value for _, value in s.points]
-            if len(xs) == 1:
-                ax.plot(xs, ys, linestyle="none", marker="o", markersize=7, label=s.label)
-            else:
-                ax.step(xs, ys, where="post", marker="o", markersize=4, linewidth=2, label=s.label)
-        ax.set_xlim(start, end)
-        ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=5))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: label(mdates.num2date(x, tz=tz))))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: i18n.format_number(round(y), lang)))
-        ax.set_ylabel(ylabel)
-        ax.grid(axis="y", alpha=0.3)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
-        fig.tight_layout()
+    fig, ax = plt.subplots(figsize=(9, 4), dpi=100)
+    for s in series:
+        xs = [at for at, _ in s.points]
+        ys = [value for _, value in s.points]
+        if len(xs) == 1:  # one snapshot: a point; a line would invent a trend
+            ax.plot(xs, ys, linestyle="none", marker="o", markersize=7, label=s.label)
+        else:
+            ax.step(xs, ys, where="post", marker="o", markersize=4, linewidth=2, label=s.label)
+    ax.set_xlim(start, end)
+    ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: label(mdates.num2date(x, tz=tz))))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: i18n.format_number(round(y), lang)))
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    fig.tight_layout()
+    return fig
+
+
+def svg(series: list[Series], ylabel: str, lang: str, tz) -> bytes:
+    """The chart as SVG bytes (no date or other varying metadata inside)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with plt.rc_context(STYLE):
+        fig = figure(series, ylabel, lang, tz)
         buf = BytesIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
         plt.close(fig)

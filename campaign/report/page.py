@@ -229,5 +229,6 @@ def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False) -> dic
     return {"lang": lang, "gallery": len(gallery), "hidden": len(people) - len(shown), "posts": counts,
             "next_days": sum(len(day["posts"]) for day in next_days),
             "attention": {key: len(items) for key, items in attention.items()},
-            "ranked": len(rows), "expiring": len(attention["expiring"]), "_names": list(names),
+            "ranked": len(rows), "chart": {"from": graph["start"].isoformat(), "to": graph["end"].isoformat()} if graph else None,
+            "expiring": len(attention["expiring"]), "_names": list(names),
             "_faces": sorted({card["id"] for card in gallery} | set(on_board) | in_posts)}
