@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach"]
+AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report"]
 
 
 def main(argv: list[str]) -> int:
