@@ -177,6 +177,8 @@ def test_the_next_days_show_each_post_as_it_will_appear_and_what_needs_someone(c
         posts.update(db, failed, now, "failed", "test", error="the token has expired")
         unknown = posts.create(db, kept, "facebook", now - timedelta(days=1), now - timedelta(days=3))["id"]
         posts.update(db, unknown, now, "unknown", "test")
+        this_morning = posts.create(db, gone, "facebook", now - timedelta(hours=1), now - timedelta(days=3))["id"]
+        posts.update(db, this_morning, now, "published", "test")  # she withdrew after it went out
     gone_post = next(p for p in posts.all_posts(ws.store.read()) if p["portrait_id"] == gone)
     with ws.store.transaction() as db:
         posts.set_fields(db, gone_post["id"], permalink="https://www.instagram.com/p/abc123/")
@@ -186,13 +188,15 @@ def test_the_next_days_show_each_post_as_it_will_appear_and_what_needs_someone(c
     today = page.markup["today"]
     assert f'post-{soon}-1.jpg' in today  # a thumbnail of its current render
     assert "Brigitte" in today and "0 of 1 approvals" in today and "Instagram" in today
+    assert "Tamara" not in today and gone not in today  # withdrawn: not shown, only a takedown task
     attention = page.sections["attention"]
     assert f"campaign schedule retry {failed}" in attention and "the token has expired" in attention
     assert unknown in attention and "campaign reconcile" in attention
     assert f"campaign schedule approve {soon}" in attention  # waiting for approval
     takedown = attention.split("Take down by hand")[1]
     assert gone_post["id"] in takedown and "abc123" in takedown and "Tamara" not in takedown
-    assert result["attention"] == {"failed": 1, "unknown": 1, "waiting": 1, "expiring": 1, "takedown": 1}
+    assert this_morning in takedown
+    assert result["attention"] == {"failed": 1, "unknown": 1, "waiting": 1, "expiring": 1, "takedown": 2}
 
 
 def test_the_calendar_is_a_month_grid_and_shows_cancelled_posts_only_on_request(cli, ws):

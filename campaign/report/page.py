@@ -88,6 +88,7 @@ def _gallery(ws: Workspace, people: list[dict], img: Path) -> list[dict]:
 
 
 def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
+    """A post in a list or calendar cell; `names` holds only who may be shown on this post's channel."""
     at = posts.due_time(post).astimezone(tz)
     p = names.get(post["portrait_id"])
     return {"id": post["id"], "at": at, "channel": post["channel"], "status": post["status"],
@@ -96,14 +97,19 @@ def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
             "remote_id": post.get("remote_id")}
 
 
-def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path, cancelled: bool) -> list[dict]:
-    """Today and the next seven days, day by day: each post as it will appear (or as it was sent)."""
+def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path, cancelled: bool,
+               scopes: dict[str, list[str]]) -> list[dict]:
+    """Today and the next seven days, day by day: each post as it will appear (or as it was sent).
+
+    Only posts whose person has a valid consent for the post's channel today: one who withdrew
+    (a post that went out this morning is then a takedown task) or was erased is not shown."""
     from campaign.postview import post_view
 
     start = datetime.combine(today, time(0), ws.tz)
     end = datetime.combine(today + timedelta(days=NEXT_DAYS + 1), time(0), ws.tz)
     wanted = SHOWN + (("cancelled",) if cancelled else ())
-    chosen = [p for p in posts.in_range(all_posts, start, end) if p["status"] in wanted]
+    chosen = [p for p in posts.in_range(all_posts, start, end)
+              if p["status"] in wanted and p["channel"] in scopes.get(p["portrait_id"], ())]
     days: dict[date, list[dict]] = {today + timedelta(days=n): [] for n in range(NEXT_DAYS + 1)}
     for post in sorted(chosen, key=posts.sort_key):
         view = post_view(ws, db, post, render=post["status"] in posts.FUTURE)
@@ -137,8 +143,10 @@ def _attention(ws: Workspace, db, all_posts: list[dict], names: dict[str, dict],
             "waiting": waiting, "expiring": expiring, "takedown": takedown}
 
 
-def _calendar(all_posts: list[dict], names: dict[str, dict], today: date, tz, cancelled: bool) -> tuple[list[dict], dict]:
-    """This month and the next as grids of planned and published posts; the count of each status."""
+def _calendar(all_posts: list[dict], names: dict[str, dict], today: date, tz, cancelled: bool,
+              scopes: dict[str, list[str]]) -> tuple[list[dict], dict]:
+    """This month and the next as grids of planned and published posts; the count of each status.
+    A post's person is named only while their consent for its channel is valid."""
     by_day: dict[date, list[dict]] = defaultdict(list)
     counts = {s: 0 for s in posts.STATUSES}
     wanted = SHOWN + (("cancelled",) if cancelled else ())
@@ -146,6 +154,8 @@ def _calendar(all_posts: list[dict], names: dict[str, dict], today: date, tz, ca
         counts[post["status"]] = counts.get(post["status"], 0) + 1
         if post["status"] in wanted:
             row = _post_row(post, names, tz)
+            if post["channel"] not in scopes.get(post["portrait_id"], ()):
+                row["first_name"] = None
             by_day[row["at"].date()].append(row)
     first = today.replace(day=1)
     months = [calendar_grid.month(m, by_day, today) for m in (first, calendar_grid.next_month(first))]
@@ -209,10 +219,11 @@ def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False) -> dic
     people = records.all_portraits(db)
     names = {p["id"]: p for p in people}
     all_posts = posts.all_posts(db)
-    shown = [p for p in people if consent.valid_scopes(db, p["id"], today)]
-    next_days = _next_days(ws, db, all_posts, today, img, cancelled)
+    scopes = {pid: summary["scopes"] for pid, summary in consent.summaries(db, today).items() if pid in names}
+    shown = [p for p in people if scopes.get(p["id"])]
+    next_days = _next_days(ws, db, all_posts, today, img, cancelled, scopes)
     attention = _attention(ws, db, all_posts, names, next_days, today)
-    months, counts = _calendar(all_posts, names, today, ws.tz, cancelled)
+    months, counts = _calendar(all_posts, names, today, ws.tz, cancelled, scopes)
     rows = top(ws)
     graph = _chart(ws, db, rows, img / "engagement.svg", lang)
     gallery = _gallery(ws, shown, img)
