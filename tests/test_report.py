@@ -156,6 +156,24 @@ def test_a_second_report_drops_images_of_people_withdrawn_since(ws):
     assert not any(name.startswith(f"img/{kept}") for name in first["files"])
 
 
+def test_a_second_report_reuses_unchanged_thumbnails_and_remakes_changed_ones(ws):
+    kept, _gone = _campaign(ws)
+    first = write_report(ws)
+    assert first["thumbnails"] == {"made": 2, "reused": 0}  # Brigitte's two formats; Tamara withdrew
+    again = write_report(ws)
+    assert again["thumbnails"] == {"made": 0, "reused": 2}
+    make_photo(ws.renders / kept / "instagram-story.jpg", size=(216, 384), seed=99)  # rendered again
+    third = write_report(ws)
+    assert third["thumbnails"] == {"made": 1, "reused": 1}
+    folder = ws.exports / "report"
+    assert sorted(f.name for f in (folder / "img").glob("*.jpg")) == [f"{kept}-instagram-feed.jpg", f"{kept}-instagram-story.jpg"]
+    assert not list(folder.glob(".campaign-report-*"))
+    with ws.store.transaction() as db:
+        consent.withdraw(db, kept, None, received=ws.now().date(), via="letter")
+    assert write_report(ws)["thumbnails"] == {"made": 0, "reused": 0}
+    assert not list((folder / "img").glob("*.jpg"))
+
+
 def test_gdpr_erase_removes_overviews_that_show_the_face(cli, ws):
     kept, _gone = _campaign(ws)
     assert cli("render", kept, "--format", "instagram-square").exit_code == 0

@@ -35,7 +35,7 @@ def _our_files(ws: Workspace, out_dir: Path) -> set[str]:
     manifest = out_dir / MANIFEST
     if manifest.is_file():
         try:
-            return set(json.loads(manifest.read_text(encoding="utf-8"))["files"])
+            return set(_manifest(out_dir)["files"])
         except (ValueError, KeyError, TypeError):
             raise CampaignError(f"The report list {manifest} is damaged, so the tool cannot tell its files from "
                                 "others.", "Delete that folder's report yourself, or choose another --out folder.") from None
@@ -46,8 +46,21 @@ def _our_files(ws: Workspace, out_dir: Path) -> set[str]:
     return set()
 
 
-def _write_manifest(out_dir: Path, files: set[str]) -> None:
-    atomic_write_text(out_dir / MANIFEST, json.dumps({"files": sorted(files)}, indent=1))
+def _manifest(out_dir: Path) -> dict:
+    return json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _previous_thumbnails(out_dir: Path, ours: set[str]) -> dict:
+    """What the previous report's thumbnails were made from (to reuse the unchanged ones)."""
+    try:
+        thumbs = _manifest(out_dir).get("thumbnails") or {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {name: made for name, made in thumbs.items() if f"img/{name}" in ours and isinstance(made, dict)}
+
+
+def _write_manifest(out_dir: Path, files: set[str], thumbnails: dict | None = None) -> None:
+    atomic_write_text(out_dir / MANIFEST, json.dumps({"files": sorted(files), "thumbnails": thumbnails or {}}))
 
 
 def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: bool = False, pdf: bool = False,
@@ -72,7 +85,8 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     try:
         from campaign.report import page
 
-        summary = page.make(ws, stage, i18n.normalise(lang) or i18n.language(), cancelled=cancelled)
+        thumbs = page.Thumbnails(out_dir / "img", _previous_thumbnails(out_dir, old))
+        summary = page.make(ws, stage, i18n.normalise(lang) or i18n.language(), cancelled=cancelled, thumbs=thumbs)
         if pdf:
             from campaign.report.pdf import print_to_pdf
 
@@ -87,7 +101,7 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
         for name in sorted(new - {"index.html"}):
             os.replace(stage / name, out_dir / name)
         os.replace(stage / "index.html", out_dir / "index.html")
-        _write_manifest(out_dir, new)
+        _write_manifest(out_dir, new, {name: made for name, made in thumbs.made.items() if f"img/{name}" in new})
         for name in sorted(old - new):
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / name).unlink()
@@ -96,7 +110,8 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     index = out_dir / "index.html"
     record_output(ws, "report", index, summary.pop("_names"), summary.pop("_faces"),
                   discard=lambda: [remove(part) for part in report_parts(index)])
-    return {"index": str(index), "pdf": str(out_dir / PDF_NAME) if pdf else None, **summary, "files": sorted(new)}
+    return {"index": str(index), "pdf": str(out_dir / PDF_NAME) if pdf else None, **summary,
+            "thumbnails": {"made": len(thumbs.made) - thumbs.reused, "reused": thumbs.reused}, "files": sorted(new)}
 
 
 def report_parts(index: Path) -> list[Path]:

@@ -7,9 +7,9 @@ Babel's dates and numbers) in the interface language.
 """
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 from pathlib import Path
 
 from campaign import billboard, i18n
@@ -23,26 +23,74 @@ from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
 NEXT_DAYS = 7
-THUMB = 240        # the gallery's and a post's thumbnail, px wide (shown at about half that; sharp in print)
-SMALL_THUMB = 160  # the other formats of a portrait, behind a click
+THUMB = 270        # the gallery's and a post's thumbnail, px wide: a quarter of a 1080 px render, so the JPEG
+                   # decoder's 1/4 scale gives it (shown at about half that: sharp on a laptop and in print)
+SMALL_THUMB = 135  # the other formats of a portrait, behind a click: the decoder's 1/8 scale
 MAIN_FORMATS = ("instagram-feed", "facebook-feed", "instagram-square")  # the gallery's one picture, in this order
 SHOWN = ("planned", "publishing", "published", "failed", "unknown")
 
 
 def thumbnail(src: Path, target: Path, width: int = THUMB) -> tuple[int, int]:
-    """A small fresh JPEG from the pixels only (no EXIF, GPS or comment can come along); its size."""
+    """A small fresh JPEG from the pixels only (no EXIF, GPS or comment can come along); its size.
+
+    Written plainly, not synced: it goes into the report's staging folder, which is thrown away
+    whole if the report does not finish."""
     from PIL import Image, ImageOps
 
     with Image.open(src) as im:
-        im.draft("RGB", (width, width))  # decode at the smallest JPEG scale that still covers the thumbnail
+        im.draft("RGB", (width, 1))  # decode at the smallest JPEG scale still as wide as the thumbnail
         im = ImageOps.exif_transpose(im).convert("RGB")
         im.thumbnail((width, width * 2))
         clean = Image.new("RGB", im.size)
         clean.paste(im)
-    buf = BytesIO()
-    clean.save(buf, "JPEG", quality=82)
-    atomic_write_bytes(target, buf.getvalue())
+    clean.save(target, "JPEG", quality=82)
     return clean.size
+
+
+class Thumbnails:
+    """The thumbnails of one report, made on every core (Pillow decodes and scales outside the GIL).
+
+    A thumbnail the previous report made from the same source file (same path, size and
+    modification time) at the same width is linked from it instead of made again: the morning
+    report only decodes what changed. Only for renders of people shown now; the billboard preview
+    is always made afresh."""
+
+    def __init__(self, previous_folder: Path | None = None, previous: dict | None = None):
+        self.previous_folder, self.previous = previous_folder, previous or {}
+        self.made: dict[str, dict] = {}  # name -> {"key", "size"}: kept in the report's file list
+        self.reused = 0
+
+    def make(self, jobs: list[tuple[Path, Path, int, dict]]) -> None:
+        """Each (source, target, width, image): the thumbnail at target, its size into image."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        todo = []
+        for src, target, width, into in jobs:
+            st = src.stat()
+            key = [str(src), st.st_size, st.st_mtime_ns, width]
+            before = self.previous.get(target.name)
+            if before and before.get("key") == key and self._link(target):
+                size = before["size"]
+                self.reused += 1
+            else:
+                todo.append((src, target, width, into, key))
+                continue
+            into.update(width=size[0], height=size[1])
+            self.made[target.name] = {"key": key, "size": size}
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            sizes = pool.map(lambda job: thumbnail(job[0], job[1], job[2]), todo)
+            for (_src, target, _width, into, key), (width, height) in zip(todo, sizes):
+                into.update(width=width, height=height)
+                self.made[target.name] = {"key": key, "size": [width, height]}
+
+    def _link(self, target: Path) -> bool:
+        if self.previous_folder is None:
+            return False
+        try:
+            os.link(self.previous_folder / target.name, target)
+            return True
+        except OSError:
+            return False
 
 
 def _environment(lang: str):
@@ -68,9 +116,9 @@ def _label(p: dict) -> str:
     return f"{p['first_name']}, {p['age']}, {p['role']}"
 
 
-def _gallery(ws: Workspace, people: list[dict], img: Path) -> list[dict]:
+def _gallery(ws: Workspace, people: list[dict], img: Path, thumbs: Thumbnails) -> list[dict]:
     """One card per portrait with renders: its main picture, and the other formats."""
-    cards = []
+    cards, jobs = [], []
     for p in people:
         folder = ws.renders / p["id"]
         renders = sorted(r for r in folder.glob("*.jpg") if not r.name.startswith("photo-clean")) if folder.is_dir() else []
@@ -81,9 +129,10 @@ def _gallery(ws: Workspace, people: list[dict], img: Path) -> list[dict]:
         images = []
         for n, r in enumerate(renders):
             name = f"{p['id']}-{r.stem}.jpg"
-            width, height = thumbnail(r, img / name, THUMB if n == 0 else SMALL_THUMB)
-            images.append({"src": f"img/{name}", "format": r.stem, "width": width, "height": height})
+            images.append({"src": f"img/{name}", "format": r.stem})
+            jobs.append((r, img / name, THUMB if n == 0 else SMALL_THUMB, images[-1]))
         cards.append({"id": p["id"], "label": _label(p), "main": images[0], "others": images[1:]})
+    thumbs.make(jobs)
     return cards
 
 
@@ -98,7 +147,7 @@ def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
 
 
 def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path, cancelled: bool,
-               scopes: dict[str, list[str]]) -> list[dict]:
+               scopes: dict[str, list[str]], thumbs: Thumbnails) -> list[dict]:
     """Today and the next seven days, day by day: each post as it will appear (or as it was sent).
 
     Only posts whose person has a valid consent for the post's channel today: one who withdrew
@@ -111,6 +160,7 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
     chosen = [p for p in posts.in_range(all_posts, start, end)
               if p["status"] in wanted and p["channel"] in scopes.get(p["portrait_id"], ())]
     days: dict[date, list[dict]] = {today + timedelta(days=n): [] for n in range(NEXT_DAYS + 1)}
+    jobs = []
     for post in sorted(chosen, key=posts.sort_key):
         view = post_view(ws, db, post, render=post["status"] in posts.FUTURE)
         at = posts.due_time(post).astimezone(ws.tz)
@@ -119,9 +169,10 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
             image["src"] = None
             if image["path"]:
                 name = f"post-{post['id']}-{n}.jpg"
-                image["width"], image["height"] = thumbnail(image["path"], img / name)
+                jobs.append((image["path"], img / name, THUMB, image))
                 image["src"] = f"img/{name}"
         days.setdefault(at.date(), []).append(view)
+    thumbs.make(jobs)
     return [{"day": day, "posts": views} for day, views in sorted(days.items())]
 
 
@@ -209,8 +260,9 @@ def _consent(db, people: list[dict], shown: list[dict], today: date) -> dict:
     return {"portraits": len(people), "scopes": scopes, "none": len(people) - len(shown), "withdrawn": withdrawn}
 
 
-def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False) -> dict:
+def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False, thumbs: Thumbnails | None = None) -> dict:
     """index.html and its images, written into `folder`; what they show."""
+    thumbs = thumbs or Thumbnails()
     img = folder / "img"
     img.mkdir()
     db = ws.store.read()
@@ -221,12 +273,12 @@ def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False) -> dic
     all_posts = posts.all_posts(db)
     scopes = {pid: summary["scopes"] for pid, summary in consent.summaries(db, today).items() if pid in names}
     shown = [p for p in people if scopes.get(p["id"])]
-    next_days = _next_days(ws, db, all_posts, today, img, cancelled, scopes)
+    next_days = _next_days(ws, db, all_posts, today, img, cancelled, scopes, thumbs)
     attention = _attention(ws, db, all_posts, names, next_days, today)
     months, counts = _calendar(all_posts, names, today, ws.tz, cancelled, scopes)
     rows = top(ws)
     graph = _chart(ws, db, rows, img / "engagement.svg", lang)
-    gallery = _gallery(ws, shown, img)
+    gallery = _gallery(ws, shown, img, thumbs)
     board, on_board = _billboard(ws, db, names, img)
     env = _environment(lang)
     css = env.get_template("report.css").render()
