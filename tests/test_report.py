@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -264,14 +264,10 @@ def test_the_chart_axis_spans_the_data_and_a_single_snapshot_is_a_point(ws):
 
     from campaign.report import chart
 
-    kept, _gone = _campaign(ws)
+    _campaign(ws)
     result = write_report(ws, lang="de")
-    snaps = [s for s in engagement.snapshots(ws.store.read())]
-    first = min(s["at"] for s in snaps)
-    last = max(s["at"] for s in snaps)
-    from datetime import datetime
-
-    first, last = datetime.fromisoformat(first), datetime.fromisoformat(last)
+    stamps = [datetime.fromisoformat(s["at"]) for s in engagement.snapshots(ws.store.read())]
+    first, last = min(stamps), max(stamps)
     start, end = (datetime.fromisoformat(result["chart"][k]) for k in ("from", "to"))
     margin = max((last - first) * 0.05, timedelta(hours=12))
     assert first - margin <= start < first and last < end <= last + margin  # the data plus a small margin
