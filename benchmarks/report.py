@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 PORTRAITS, POSTS = 500, 2000
 NAMES = ("Anna Brigitte Cem Dana Emil Fatma Gregor Hanna Ilse Jonas Karim Lena Mehmet Nora Olena Paul "
          "Rania Sven Tamara Uwe Vera Wiebke Yusuf Zoe Amira").split()
@@ -71,15 +68,6 @@ def build(root: Path) -> None:
                                               at=at + timedelta(days=days))
 
 
-def _command(*args: str) -> float:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "campaign", *args], env=env, capture_output=True, text=True)
-    took = time.perf_counter() - t
-    assert r.returncode == 0, r.stdout + r.stderr
-    return took
-
-
 def _timed(fn) -> tuple[float, float, dict]:
     """Wall time, CPU time of this process (all threads) and the result."""
     import resource
@@ -93,6 +81,7 @@ def _timed(fn) -> tuple[float, float, dict]:
 
 
 def main() -> None:
+    from benchmarks.privacy import _command  # a command's wall time, in its own process
     from campaign.report import write_report
     from campaign.workspace import Workspace
 

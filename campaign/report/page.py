@@ -26,7 +26,7 @@ NEXT_DAYS = 7
 THUMB = 270        # the gallery's and a post's thumbnail, px wide: a quarter of a 1080 px render, so the JPEG
                    # decoder's 1/4 scale gives it (shown at about half that: sharp on a laptop and in print)
 SMALL_THUMB = 135  # the other formats of a portrait, behind a click: the decoder's 1/8 scale
-MAIN_FORMATS = ("instagram-feed", "facebook-feed", "instagram-square")  # the gallery's one picture, in this order
+MAIN_FORMATS = ("instagram-feed", "instagram-square", "facebook")  # the gallery's one picture, in this order
 SHOWN = ("planned", "publishing", "published", "failed", "unknown")
 
 
