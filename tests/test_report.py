@@ -234,7 +234,7 @@ def test_the_calendar_is_a_month_grid_and_shows_cancelled_posts_only_on_request(
     assert f'title="{drop} ' in calendar and 'class="st-cancelled"' in calendar
 
 
-def test_german_and_english_reports_of_the_same_data(cli, ws, tmp_path):
+def test_german_and_english_reports_of_the_same_data(cli, ws, tmp_path, monkeypatch):
     _campaign(ws)
     pages = {}
     for lang in ("de", "en"):
@@ -250,10 +250,10 @@ def test_german_and_english_reports_of_the_same_data(cli, ws, tmp_path):
     assert re.search(r"\d\d\.\d\d\.\d{4}", de.sections["attention"])  # the expiry as 24.12.2026
     chart_de = (tmp_path / "de" / "img" / "engagement.svg").read_text()
     assert "gewichtete Interaktionen" in chart_de and "weighted engagement" in (tmp_path / "en" / "img" / "engagement.svg").read_text()
-    with i18n.use("de"):
-        assert "Bericht geschrieben" in cli("report").output
-    with i18n.use("en"):
-        assert "Report written" in cli("report").output
+    for lang, words in (("de", "Bericht geschrieben"), ("en", "Report written")):
+        monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)  # how the interface language is chosen (`--ui-lang` too)
+        with i18n.use(lang):
+            assert words in cli("report").output
 
 
 def test_the_chart_axis_spans_the_data_and_a_single_snapshot_is_a_point(ws):
@@ -287,10 +287,11 @@ def test_the_chart_axis_spans_the_data_and_a_single_snapshot_is_a_point(ws):
         plt.close(fig)
 
 
-def test_report_pdf_is_the_a4_print_version(cli, ws):
+def test_report_pdf_is_the_a4_print_version(cli, ws, monkeypatch):
     from pypdf import PdfReader
 
     _campaign(ws)
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
     with i18n.use("de"):
         r = cli("report", "--pdf", "--json")
     assert r.exit_code == 0, r.output

@@ -12,9 +12,8 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from campaign import billboard, i18n
+from campaign import billboard, footprint, i18n
 from campaign.engagement import ranking_settings, top
-from campaign.footprint import resolve
 from campaign.report import calendar_grid, chart
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
@@ -243,10 +242,12 @@ def _billboard(ws: Workspace, db, names: dict[str, dict], img: Path) -> tuple[di
                "why": c["why"] if allowed[c["portrait_id"]] else None} for c in doc["picked"]]
     view = {"from": start, "to": end, "slots": doc["slots"], "picked": picked, "approved_by": doc.get("approved_by"),
             "approved_at": datetime.fromisoformat(doc["approved_at"]).astimezone(ws.tz) if doc.get("approved_at") else None,
-            "repick": bool(doc.get("repick") or not all(allowed.values())), "preview": None}
+            "repick": bool(doc.get("repick") or not all(allowed.values())), "preview": None,
+            "why": ("erased" if doc.get("repick") == footprint.ERASED else "withdrawn" if doc.get("repick")
+                    else "no_consent")}
     if view["repick"]:
         return view, []
-    pngs = [resolve(ws, e["png"]) for e in doc.get("exports", []) if resolve(ws, e["png"]).is_file()]
+    pngs = [footprint.resolve(ws, e["png"]) for e in doc.get("exports", []) if footprint.resolve(ws, e["png"]).is_file()]
     if pngs:  # made afresh from the export: a copy could outlive the person's consent
         width, height = thumbnail(pngs[-1], img / "billboard.jpg", 900)
         view["preview"] = {"src": "img/billboard.jpg", "width": width, "height": height}
