@@ -137,7 +137,7 @@ def _cold(tmp: Path) -> None:
 
     from campaign.workspace import init_workspace
     from portraits import consent, records
-    from portraits.render import decode, placements, render_job
+    from portraits.render import placements, render_job
 
     ws = init_workspace(tmp / "cold", name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")
     photo = _portrait(tmp / "portrait-24mp.jpg")
@@ -174,11 +174,19 @@ def _cold(tmp: Path) -> None:
     render_job(job)  # warm: fonts, hyphenation, typesetting cached
 
     def decode_alone():
+        # Pillow's reduced-scale JPEG decode of the whole file, at the scale the renderer picks
+        # (`draft`, then `load`): the renderer itself stops below its lowest crop.
+        import math
+
         from PIL import Image
-        with Image.open(stored) as probe:
-            size = probe.size
-        planned = placements(job, size)
-        decode(stored, [(pl.crop, s.photo_area[2]) for _l, _t, s, pl in planned])
+
+        from portraits.render import MAX_UPSCALE
+        with Image.open(stored) as im:
+            planned = placements(job, im.size)
+            need = max(s.photo_area[2] / (pl.crop[2] - pl.crop[0]) for _l, _t, s, pl in planned) / MAX_UPSCALE
+            if need < 1:
+                im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
+            im.load()
     dec = _median(decode_alone)
     warm = _median(lambda: render_job(job))
     print("A warm process, the same portrait:")

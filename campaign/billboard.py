@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
 from campaign.brand import brand_font, brand_logo
-from campaign.config import Settings
 from campaign.engagement import ranking_settings
 from campaign.footprint import resolve, stored_path
 from campaign.workspace import Workspace
@@ -25,6 +24,9 @@ from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from portraits.render import name_and_age
 from schedules import ranking
+
+if TYPE_CHECKING:
+    from campaign.config import Settings
 
 TABLE = "billboard"
 RUN_DAYS = 10  # a billboard is usually booked for a "Dekade" of about ten days

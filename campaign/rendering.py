@@ -19,10 +19,11 @@ from typing import Callable
 
 from campaign.brand import brand_font, brand_logo
 from campaign.footprint import record_output
-from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.store import atomic_write_bytes
 from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
+from portraits.files import atomic_write_all
 from portraits.layouts import LAYOUTS, parse_formats
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
@@ -188,15 +189,17 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     def keep(p: dict, meta: dict, images: dict) -> None:
         folder = ws.renders / p["id"]
         folder.mkdir(parents=True, exist_ok=True)
+        files = []  # each image before its record: a record never names an image not yet there
         for key, image in images.items():
             m = dict(meta[key], rendered_at=ws.now().isoformat(timespec="seconds"), boxes=image.boxes,
                      warnings=image.warnings, upscale=image.upscale)
             warnings.extend({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"], "warning": w}
                             for w in image.warnings)
-            atomic_write_bytes(folder / m["file"], image.jpeg)
-            atomic_write_text((folder / m["file"]).with_suffix(".json"), json.dumps(m, ensure_ascii=False, indent=2))
+            files += [(folder / m["file"], image.jpeg),
+                      ((folder / m["file"]).with_suffix(".json"), json.dumps(m, ensure_ascii=False, indent=2).encode())]
             made.append({"portrait_id": p["id"], "format": m["format"], "lang": m["lang"],
                          "file": str(folder / m["file"])})
+        atomic_write_all(files)
 
     total = len(work)
     if jobs == 1 or total <= 1:
@@ -213,7 +216,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-            futures = {pool.submit(render_job, job): (p, meta) for p, job, meta in work}
+            # Each process renders its portrait in one thread: the processes already use every core.
+            futures = {pool.submit(render_job, job, False): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):
                 p, meta = futures[future]
                 try:

@@ -9,12 +9,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from campaign.config import CONFIG_NAME, Settings, load_config, render_template
 from campaign.store import Store, atomic_write_text
 from portraits.errors import CampaignError
 
+if TYPE_CHECKING:
+    from campaign.config import Settings
+
+CONFIG_NAME = "campaign.toml"  # campaign.config.CONFIG_NAME: that module (pydantic) is imported only when needed
 STORE_NAME = "campaign.json"
 LOG_NAME = "campaign.log"
 PRIVATE_NAME = ".private"
@@ -29,7 +33,9 @@ class Workspace:
 
     @cached_property
     def config(self) -> Settings:
-        return self._config if self._config is not None else load_config(self.root / CONFIG_NAME)
+        from campaign.settings_cache import load_settings
+
+        return self._config if self._config is not None else load_settings(self.root / CONFIG_NAME)
 
     @cached_property
     def store(self) -> Store:
@@ -92,6 +98,8 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
                    timezone: str = "Europe/Berlin") -> Workspace:
     """Create a workspace folder with a commented campaign.toml and an empty store."""
     from pydantic import ValidationError
+
+    from campaign.config import Settings, render_template
 
     path = Path(path).resolve()
     if (path / CONFIG_NAME).exists():

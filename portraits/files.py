@@ -63,6 +63,30 @@ def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None
     fsync_folder(path.parent)
 
 
+def atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Several files, each replaced as `atomic_write_bytes` replaces one and in the order given, with
+    their fsyncs done side by side and each folder fsynced once: the eight files of one portrait's
+    renders wait for the disk about once, not sixteen times."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [(Path(path), data) for path, data in files]
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(files)))) as pool:
+        writing = [pool.submit(_write_temp, path, data, None) for path, data in files]
+    temps = [w.result() for w in writing if w.exception() is None]
+    try:
+        if len(temps) < len(files):
+            next(w for w in writing if w.exception() is not None).result()  # raises it
+        for (path, _data), tmp in zip(files, temps):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        raise
+    for folder in dict.fromkeys(path.parent for path, _data in files):
+        fsync_folder(folder)
+
+
 def stage_bytes(db: Any, path: Path, data: bytes, mode: int | None = None) -> None:
     """Write `path` so that it appears when the store transaction holding `db` commits.
 

@@ -24,10 +24,33 @@ def fallbacks() -> tuple[Path, ...]:
 
 @lru_cache(maxsize=None)
 def _cmap(path: Path) -> frozenset[int]:
+    """The characters a font has. Reading them with fontTools costs ~50 ms a start (its import and the
+    cmap and post tables); they are kept in the user's cache folder, like the hyphenation patterns."""
+    import hashlib
+    import marshal
+    import os
+
+    cached = None
+    try:
+        stat = Path(path).stat()
+        key = hashlib.sha256(f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:32]
+        cached = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign" / f"cmap-{key}.marshal"
+        return frozenset(marshal.loads(cached.read_bytes()))
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
     from fontTools.ttLib import TTFont
 
     with TTFont(str(path), lazy=True) as font:
-        return frozenset(font.getBestCmap())
+        chars = frozenset(font.getBestCmap())
+    if cached is not None:
+        try:
+            from portraits.files import atomic_write_bytes
+
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(cached, marshal.dumps(sorted(chars)))
+        except OSError:
+            pass  # no cache folder to write: read the font again next time
+    return chars
 
 
 def is_rtl(text: str) -> bool:

@@ -280,6 +280,46 @@ def _slot_layout():
     return _SLOT
 
 
+ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
+
+
+def load_rows(im, rows: int) -> None:
+    """Decode a JPEG (after `draft`) only down to row `rows`: a slot of the billboard is a wide strip
+    of a tall photo, and the social formats' crops end where the portrait's chest does, so much of
+    the file need not be decoded at all. The rows decoded are exactly
+    those a full decode gives (libjpeg decodes top to bottom); below them the image stays black and
+    is never read. Anything but a plain one-part JPEG is decoded whole, as `load()` does. (The
+    photos are the store's own JPEGs, written by intake: a damaged one is found there.)"""
+    from PIL import Image
+
+    if im.format != "JPEG" or rows >= im.size[1] or len(im.tile or ()) != 1:
+        im.load()
+        return
+    try:
+        decoder_name, _extents, offset, args = im.tile[0]
+        im.load_prepare()
+        decoder = Image._getdecoder(im.mode, decoder_name, args, im.decoderconfig)
+    except (AttributeError, TypeError, ValueError):  # Pillow changed its inner workings: decode it all
+        im.load()
+        return
+    try:
+        decoder.setimage(im.im, (0, 0, im.size[0], rows))
+        im.fp.seek(offset)
+        data = b""
+        while True:
+            more = im.fp.read(1 << 16)
+            if not more:
+                raise OSError(f"{im.filename}: the photo file is truncated")
+            data += more
+            consumed, _err = decoder.decode(data)
+            if consumed < 0:  # done: the rows asked for are decoded (libjpeg then stops with an error code)
+                break
+            data = data[consumed:]
+    finally:
+        decoder.cleanup()
+    im.tile = []
+
+
 def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,
                  face: tuple[float, float, float, float] | None = None, cmyk=None) -> float:
     """Decode only as much of the photo as the slot needs (JPEG draft), crop (head whole and clear of
@@ -298,6 +338,8 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
             im.draft("RGB", (int(w / s), int(h / s)))
+        if orientation == 1:  # the slot is a strip of the photo: decode down to its last row only
+            load_rows(im, math.ceil(box[3] * im.size[0] / w) + ROW_MARGIN)
         pic = ImageOps.exif_transpose(im) if orientation != 1 else im
         if pic.mode != "RGB":
             pic = pic.convert("RGB")
@@ -545,19 +587,17 @@ def _cmyk_transform(icc: Path):
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
 
 
-def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None) -> tuple[list[Path], list[float]]:
-    """Each slot's JPEG at the print resolution, two at a time (Pillow decodes and resizes outside the GIL)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None,
+                pool) -> tuple[list[Path], list]:
+    """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
+    resizes outside the GIL); the paths and the futures of the slots' scales."""
     transform = _cmyk_transform(icc) if icc else None
     paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
 
     def one(i: int) -> float:
         x, y, w, h = lay.photos[i]
         return crop_to_file(items[i].photo, (spec.px(w), spec.px(h)), items[i].focus, paths[i], items[i].face, transform)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        scales = list(pool.map(one, range(len(items))))
-    return paths, scales
+    return paths, [pool.submit(one, i) for i in range(len(items))]
 
 
 def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) -> None:
@@ -627,45 +667,64 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
            title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None) -> dict:
     """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
     resolution and the resolution warnings."""
-    from reportlab import rl_config
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.pdfgen import canvas as rl_canvas
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
                  band.logo is not None)
     if icc is not None:
         _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
-    font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
-    try:
-        if font_name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
-    except Exception:
-        raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
-                            "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
-    rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
     pw, ph = spec.page
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp:
-        cells, scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None)
-        partial = Path(tmp) / "poster.pdf"
-        c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
-                             initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
-        c.setTitle(title)
-        c.setAuthor("")
-        c.setSubject(spec.label)
-        _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(Path(icc) if icc else None)))
-        _crop_marks(c, spec)
-        c.showPage()
-        c.save()
-        _pdfx(partial, spec, title, condition, Path(icc) if icc else None)
-        if png_path is not None:
+    with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
+            ThreadPoolExecutor(max_workers=2) as cell_pool:
+        # The photos decode while reportlab is imported and the font is read (that holds the GIL).
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None, cell_pool)
+        from reportlab import rl_config
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+        from reportlab.pdfgen import canvas as rl_canvas
+
+        font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
+        try:
+            if font_name not in pdfmetrics.getRegisteredFontNames():
+                pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
+        except Exception:
+            for future in cell_scales:
+                future.cancel()
+            raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
+                                "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
+        rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
+        scales = [future.result() for future in cell_scales]
+
+        def make_preview() -> Path:
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
             _draw(lay, items, band, preview)
             tmp_png = Path(tmp) / "preview.png"
             preview.img.save(tmp_png, "PNG", compress_level=1)  # zlib at its default level costs ~0.5 s here
-            tmp_png.replace(png_path)
+            return tmp_png
+        # The preview alongside the PDF: Pillow resizes and compresses outside the GIL.
+        pool = ThreadPoolExecutor(max_workers=1)
+        previewing = pool.submit(make_preview) if png_path is not None else None
+        pool.shutdown(wait=False)
+        try:
+            partial = Path(tmp) / "poster.pdf"
+            c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
+                                 initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
+            c.setTitle(title)
+            c.setAuthor("")
+            c.setSubject(spec.label)
+            _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(Path(icc) if icc else None)))
+            _crop_marks(c, spec)
+            c.showPage()
+            c.save()
+            _pdfx(partial, spec, title, condition, Path(icc) if icc else None)
+        except BaseException:
+            if previewing is not None:
+                wait([previewing])  # it writes into the folder about to be removed
+            raise
+        if previewing is not None:
+            previewing.result().replace(png_path)
         partial.replace(pdf_path)
     slots, warnings = resolution(spec, items, lay, scales)
     return {"grid": f"{lay.cols}x{lay.rows}", "slots": slots, "warnings": warnings,

@@ -13,7 +13,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, csvfile, fonts, intake, render
+from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
 
 MAX_QUOTE = 280
@@ -253,6 +253,8 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
     """Import a whole CSV or nothing: every row is checked before any is stored."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
+    from portraits import csvfile  # csv only for an import
+
     rows = csvfile.read_rows(csv_path, CSV_REQUIRED, CSV_OPTIONAL)
     if not rows:
         raise CampaignError(f"{csv_path.name} has no rows under its header.", "Add one row per portrait.")

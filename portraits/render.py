@@ -316,6 +316,10 @@ def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int
     need = max((out_w / (box[2] - box[0]) for box, out_w in crops), default=1.0) / MAX_UPSCALE
     if need < 1:
         im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
+    if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
+        from portraits.poster import ROW_MARGIN, load_rows
+
+        load_rows(im, math.ceil(max(box[3] for box, _w in crops) * im.size[1] / upright[1]) + ROW_MARGIN)
     im.load()
     if orientation != 1:
         im = ImageOps.exif_transpose(im)
@@ -371,17 +375,33 @@ def _paste_logo(canvas, draw, brand: Brand, box: Box, band_rgb, rtl: bool) -> Bo
     return placed
 
 
-def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
-    """One finished image (a fresh RGB canvas) and the boxes of its parts."""
+def _meets(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def band_apart(setting: Setting) -> bool:
+    """Whether band, text (with room for its glyphs) and logo lie wholly outside the photo's area, so
+    the text can be drawn before the photo is decoded and the photo pasted after, giving exactly the
+    same pixels as drawing it over the photo."""
+    area = setting.photo_area
+    glyphs = [(x - f.size // 2, y - f.size, w + f.size, h + 2 * f.size)
+              for (x, y, w, h), f in ((line.box, line.fitted) for line in setting.lines)]
+    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *([setting.logo] if setting.logo else [])])
+
+
+def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None):
+    """Band, stripe, text and logo on `canvas` (a fresh black one when None); the canvas and the logo's box."""
     from PIL import Image, ImageDraw
 
-    W, H = lay.size
-    ax, ay, aw, ah = setting.photo_area
-    box = tuple(v * scale for v in placement.crop)
-    canvas = Image.new("RGB", (W, H))
-    # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
-    # looks the same as bicubic and costs half as much.
-    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
+    if canvas is None:
+        # The colour block and the photo's area tile the canvas: each pixel is painted once, so the
+        # canvas need not be cleared first (a gap, were there one, gets the black a new canvas has).
+        (bx, by, bw, bh), (ax, ay, aw, ah) = setting.colour_block, setting.photo_area
+        W, H = lay.size
+        within = all(x >= 0 and y >= 0 and x + w <= W and y + h <= H for x, y, w, h in (setting.colour_block,
+                                                                                  setting.photo_area))
+        tiled = within and bw * bh + aw * ah == W * H and not _meets(setting.colour_block, setting.photo_area)
+        canvas = Image.new("RGB", lay.size, None if tiled else 0)
     draw = ImageDraw.Draw(canvas)
     band_rgb = _rgb(brand.primary)
     cx, cy, cw, ch = setting.colour_block
@@ -394,11 +414,35 @@ def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, settin
         _draw_line(draw, line, colour)
     rtl = fonts.is_rtl(texts.quote)
     logo = _paste_logo(canvas, draw, brand, setting.logo, band_rgb, rtl) if setting.logo else None
-    boxes = {"band": list(setting.colour_block), "photo": list(setting.photo_area),
-             "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
-             "head": [ax + placement.head[0], ay + placement.head[1], *placement.head[2:]] if placement.head else None,
-             "quote_size": setting.quote_size}
-    return canvas, boxes
+    return canvas, logo
+
+
+def _paste_photo(canvas, photo, scale: float, setting: Setting, placement) -> None:
+    from PIL import Image
+
+    ax, ay, aw, ah = setting.photo_area
+    box = tuple(v * scale for v in placement.crop)
+    # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
+    # looks the same as bicubic and costs half as much.
+    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
+
+
+def _boxes(setting: Setting, placement, logo) -> dict:
+    ax, ay, _aw, _ah = setting.photo_area
+    return {"band": list(setting.colour_block), "photo": list(setting.photo_area),
+            "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
+            "head": [ax + placement.head[0], ay + placement.head[1], *placement.head[2:]] if placement.head else None,
+            "quote_size": setting.quote_size}
+
+
+def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
+    """One finished image (a fresh RGB canvas) and the boxes of its parts."""
+    from PIL import Image
+
+    canvas = Image.new("RGB", lay.size)
+    _paste_photo(canvas, photo, scale, setting, placement)
+    canvas, logo = _band(lay, texts, brand, setting, canvas)
+    return canvas, _boxes(setting, placement, logo)
 
 
 def encode(image) -> bytes:
@@ -408,27 +452,62 @@ def encode(image) -> bytes:
     return buf.getvalue()
 
 
-def render_job(job: Job) -> dict[tuple[str, str], Rendered]:
-    """All images of one portrait from one decode: {(format, lang): Rendered}."""
+class _Inline:
+    """An executor that runs what is submitted at once, in this thread."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as e:  # noqa: BLE001 (handed on as a thread pool would)
+            future.set_exception(e)
+        return future
+
+
+def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered]:
+    """All images of one portrait from one decode: {(format, lang): Rendered}.
+
+    The photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL) while the bands
+    and their text are drawn, and each format gets its part of the photo and is encoded as soon as
+    both are there; a band that reaches into the photo's area is drawn after the photo, as
+    `compose` does. `threads=False` does it all in this thread, for a process of a pool that
+    already keeps every core busy."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from PIL import Image
 
     with Image.open(job.photo) as probe:
         orientation = probe.getexif().get(0x0112, 1)
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
-    photo, scale = decode(job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
+    with ThreadPoolExecutor(max_workers=2) if threads else _Inline() as pool:
+        decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
 
-    def make(item) -> Rendered:
-        lay, texts, setting, placement = item
-        image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
-        warnings = [placement.warning] if placement.warning else []
-        if not setting.fits:
-            warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
-        upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
-        return Rendered(encode(image), boxes, warnings, round(upscale, 2))
-    # Two threads: Pillow resizes and encodes JPEG outside the GIL, so the formats share the cores.
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        made = list(pool.map(make, planned))
+        def make(item, drawn) -> Rendered:
+            lay, texts, setting, placement = item
+            photo, scale = decoding.result()
+            if drawn is None:
+                image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
+            else:
+                image, logo = drawn
+                _paste_photo(image, photo, scale, setting, placement)
+                boxes = _boxes(setting, placement, logo)
+            warnings = [placement.warning] if placement.warning else []
+            if not setting.fits:
+                warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
+            upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
+            return Rendered(encode(image), boxes, warnings, round(upscale, 2))
+        # Each format goes to the pool as soon as its band is drawn: the other thread resizes and
+        # encodes (outside the GIL) while the next band is drawn here.
+        making = [pool.submit(make, item, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
+                  for item in planned]
+        made = [m.result() for m in making]
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}

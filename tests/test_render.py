@@ -363,3 +363,34 @@ def test_the_brand_logo_is_on_every_format_and_mirrored_for_arabic(cli, ws, port
     set_config(ws, 'logo = "logo.png"', 'logo = "missing.png"')
     r = cli("render")
     assert r.exit_code == 1 and "missing.png" in r.output
+
+
+@pytest.mark.parametrize("bold", [False, True])
+def test_the_basic_layout_copy_of_a_font_draws_the_same_pixels(bold, tmp_path, monkeypatch):
+    """Text set with the basic engine is drawn from a copy of the font without GSUB/GPOS/GDEF (a new
+    face then costs FreeType's autohinter no GSUB analysis); it must look exactly the same."""
+    from PIL import ImageChops, ImageDraw, ImageFont
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    textfit.basic_copy.cache_clear()
+    original = fonts.fallbacks()[0]
+    copy = textfit.basic_copy(original)
+    assert copy != original and copy.is_file()
+    texts = [typographic("Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein Problem.", "de"),
+             name_line("Brigitte", 81, "Rentnerin", "de"), "#duisburgistechtsolidarisch  Foto: Studio Nord",
+             "DUISBURG IST ECHT SOLIDARISCH", "«Ми разом» Ґґ Її Ωμέγα ß ẞ ffi 0123456789"]
+    for size in (18, 31, 58, 100):
+        faces = []
+        for path in (original, copy):
+            font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+            if bold:
+                font.set_variation_by_axes([700 if a["name"] in (b"Weight", "Weight") else a["default"]
+                                            for a in font.get_variation_axes()])
+            faces.append(font)
+        for text in texts:
+            a, b = (Image.new("L", (size * len(text), size * 2)) for _ in range(2))
+            for image, font in zip((a, b), faces):
+                ImageDraw.Draw(image).text((4, size * 3 // 2), text, font=font, fill=255, anchor="ls")
+            assert faces[0].getlength(text) == faces[1].getlength(text)
+            assert ImageChops.difference(a, b).getbbox() is None, (size, text)
+    textfit.basic_copy.cache_clear()

@@ -5,7 +5,6 @@ modules import heavy libraries only inside the command that needs them, so `--he
 """
 from __future__ import annotations
 
-import importlib
 import re
 
 import click
@@ -64,5 +63,5 @@ def main(ctx: click.Context, workspace_path: str | None, user: str | None) -> No
         ctx.with_resource(acting_as(user))
 
 
-for _module, _name in COMMANDS:
-    main.add_command(getattr(importlib.import_module(f"campaign.cli.{_module}"), _name))
+# A command's module (and what it imports) loads only when that command runs, or for --help.
+main.lazy = {_name: f"campaign.cli.{_module}" for _module, _name in COMMANDS}

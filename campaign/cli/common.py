@@ -13,7 +13,21 @@ from portraits.errors import CampaignError, NotFound
 
 
 class CampaignGroup(click.Group):
-    """A click group that turns `CampaignError` into a clean message with exit code 1."""
+    """A click group that turns `CampaignError` into a clean message with exit code 1.
+
+    `lazy` names commands by the module that holds each (the command object has the same name):
+    a module is imported only when its command is looked up, so one command does not pay for all."""
+    lazy: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            self.add_command(getattr(importlib.import_module(self.lazy[cmd_name]), cmd_name))
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # A terminal or script in another encoding hands Python bytes it keeps as lone surrogates;

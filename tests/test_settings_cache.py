@@ -1,0 +1,60 @@
+"""campaign.toml checked once: the kept settings read back as the model gives them, and a changed file
+is checked again."""
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from conftest import configure
+
+from campaign import config, settings_cache
+from campaign.workspace import Workspace
+from portraits.errors import CampaignError
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def _fresh(ws) -> Workspace:
+    return Workspace(ws.root)
+
+
+def test_kept_settings_read_back_as_the_model_gives_them(ws):
+    configure(ws, "whatsapp", lines={"tr": "Dayanışma"}, languages=["de", "tr"])
+    configure(ws, "channels.facebook", publisher="facebook", page_id="123")
+    checked = _fresh(ws).config
+    assert isinstance(checked, config.Settings)  # the first time: the full check
+    kept = _fresh(ws).config
+    assert isinstance(kept, settings_cache.Settings)  # then read back
+    assert kept.model_dump() == checked.model_dump()
+    assert kept.tz == checked.tz
+    assert kept.channel("facebook").page_id == "123" == checked.channel("facebook").page_id
+    assert kept.channel("nowhere").model_dump() == checked.channel("nowhere").model_dump()
+    assert kept.whatsapp.line("tr", "x") == "Dayanışma" and kept.whatsapp.line("de", "x") == "x"
+    assert kept.engagement.weights.model_dump() == checked.engagement.weights.model_dump()
+    assert kept.posting.grace_hours == checked.posting.grace_hours
+    with pytest.raises(TypeError):
+        kept.name = "other"
+    changed = kept.model_copy(update={"name": "Other"})
+    assert changed.name == "Other" and kept.name != "Other" and changed.channel("nowhere") == kept.channel("nowhere")
+
+
+def test_a_changed_file_is_checked_again(ws):
+    _fresh(ws).config
+    assert isinstance(_fresh(ws).config, settings_cache.Settings)
+    configure(ws, "posting", grace_hours="six")
+    with pytest.raises(CampaignError, match="grace_hours"):
+        _fresh(ws).config
+
+
+def test_every_method_of_the_model_is_there_read_back():
+    """A method or property added to a section of campaign/config.py must be added here too."""
+    base = set(dir(config.BaseModel))
+    for name, model in inspect.getmembers(config, inspect.isclass):
+        if not issubclass(model, config.Section) or model.__module__ != config.__name__:
+            continue
+        extra = {a for a in dir(model) if not a.startswith("_") and a not in base and a not in model.model_fields}
+        light = settings_cache.KINDS.get(name, settings_cache.Section)
+        assert extra <= set(dir(light)), (name, extra - set(dir(light)))
