@@ -18,6 +18,7 @@ from campaign.config import CONFIG_NAME, load_config
 from campaign.footprint import Finding
 from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 DIR_MODE, FILE_MODE = 0o700, 0o600
 
@@ -91,8 +92,8 @@ def doctor(ws: Workspace, fix: bool = False) -> dict:
     try:
         ws.store.lock.acquire()
     except Timeout:
-        raise CampaignError("The store is locked by another campaign process.",
-                            "Run `campaign doctor` again when it has finished.") from None
+        raise CampaignError(_m("The store is locked by another campaign process."),
+                            _m("Run `campaign doctor` again when it has finished.")) from None
     try:
         found = check(ws)
         if fix and any(f.repair for f in found):

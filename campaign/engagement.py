@@ -7,6 +7,7 @@ from campaign.workspace import Workspace
 from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
 from schedules import engagement, ranking
+from portraits.messages import _m
 
 
 def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, shares: Any = 0,
@@ -15,8 +16,8 @@ def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, sh
     now = ws.now()
     when = parse_datetime(at, ws.tz, "count time") if at else now
     if when > now:
-        raise CampaignError(f"The count time {when:%Y-%m-%d %H:%M} is in the future.",
-                            "Give the time the figures were read, or leave --at out for now.")
+        raise CampaignError(_m("The count time {when:%Y-%m-%d %H:%M} is in the future.", when=when),
+                            _m("Give the time the figures were read, or leave --at out for now."))
     with ws.store.transaction() as db:
         return engagement.record(db, post_id, likes=likes, comments=comments, shares=shares, reach=reach,
                                  at=when, source="manual")
@@ -31,7 +32,8 @@ def ranking_settings(config) -> dict:
 def top(ws: Workspace, n: int | None = None) -> list[dict]:
     """The portraits ranked by engagement at the same age, best first (at most n)."""
     if n is not None and n < 1:
-        raise CampaignError(f"--n {n} is not a positive number.", "Give how many to show, e.g. --n 9.")
+        raise CampaignError(_m("--n {n} is not a positive number.", n=n),
+                            _m("Give how many to show, e.g. --n 9."))
     rows = ranking.rank(ws.store.read(), ws.now(), **ranking_settings(ws.config))
     return rows[:n] if n else rows
 
@@ -78,7 +80,8 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
         matched.append((post, figures))
     if errors:
         raise CampaignError(f"{len(errors)} row(s) of {Path(path).name} are wrong; nothing was imported.\n"
-                            + "\n".join(errors[:20]), "Fix the export (or remove the rows) and import it again.")
+                            + "\n".join(errors[:20]),
+                            _m("Fix the export (or remove the rows) and import it again."))
     imported = []
     with ws.store.transaction() as wdb:
         for post, f in matched:

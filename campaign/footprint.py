@@ -29,6 +29,7 @@ from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
 from portraits import consent
 from portraits.errors import CampaignError
 from portraits.files import temp_prefix
+from portraits.messages import _m
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
 PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
@@ -161,8 +162,8 @@ def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str]
         if gone:
             (discard or (lambda: remove(Path(path))))()
             why = f"was erased or withdrew their {scope} consent" if scope else "was erased"
-            raise CampaignError(f"Someone in it {why} while it was being made, so it was not kept.",
-                                f"Make it again (`{REMAKE_HINT[kind]}`)." if kind in REMAKE_HINT else "Make it again.")
+            raise CampaignError(_m("Someone in it {why} while it was being made, so it was not kept.", why=why),
+                                _m("Make it again (`{remake_hint}`).", remake_hint=REMAKE_HINT[kind]) if kind in REMAKE_HINT else _m("Make it again."))
         where = stored_path(ws, path)
         table = db.table(OUTPUTS)
         shown = set(faces)

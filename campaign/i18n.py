@@ -13,7 +13,9 @@ import os
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from portraits.messages import Message
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("campaign", "report")
@@ -75,15 +77,42 @@ def use(lang: str) -> Iterator[str]:
         _current.pop()
 
 
-def gettext(message: str) -> str:
-    return translations(language()).gettext(message)
+def gettext(message: str, /, **params: Any) -> str:
+    """`message` in the interface language; with `params`, formatted like `str.format`. A
+    parameter that is itself a `Message` is translated too."""
+    text = translations(language()).gettext(message)
+    return _format(text, message, params) if params else text
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(language()).ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
+    text = translations(language()).ngettext(singular, plural, n)
+    return _format(text, singular if n == 1 else plural, {"n": n, **params}) if params else text
 
 
 _ = gettext
+
+
+def N_(message: str, /, **params: Any) -> str:
+    """Mark `message` for the catalog only: help texts are translated when help is shown. With
+    `params`, a `Message` (English now, translated then)."""
+    return Message(message, **params) if params else message
+
+
+def translate(value: Any, lang: str | None = None) -> Any:
+    """A `Message` (see portraits.messages) in the interface language; anything else as it is."""
+    if not isinstance(value, Message):
+        return value
+    with use(lang) if lang else contextlib.nullcontext():
+        text = translations(language()).gettext(value.msgid)
+        return _format(text, value.msgid, value.params) if value.params else text
+
+
+def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
+    params = {k: translate(v) for k, v in params.items()}
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):  # a broken translation must not hide the message
+        return msgid.format(**params)
 
 
 def format_number(value: float | int | None, lang: str | None = None) -> str:

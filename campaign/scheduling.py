@@ -15,6 +15,7 @@ from schedules import approval, captions, ical, plan as planner, posts
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
 from schedules.runner import DaemonLock
+from portraits.messages import _m
 
 
 def channels_from(value: str | None, config: dict) -> list[str]:
@@ -23,12 +24,13 @@ def channels_from(value: str | None, config: dict) -> list[str]:
         [c for c in plannable if c in config.channels] or plannable
     unknown = [c for c in names if c not in CHANNELS]
     if unknown:
-        raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(plannable)}.")
+        raise CampaignError(_m("Unknown channel {unknown}.", unknown=', '.join(unknown)),
+                            _m("Use {plannable}.", plannable=' or '.join(plannable)))
     unplanned = [c for c in names if c not in plannable]
     if unplanned:
-        raise CampaignError(f"{CHANNELS[unplanned[0]].label} is not planned post by post.",
-                            "Make the day's messages with `campaign whatsapp bundle` (or broadcast them with "
-                            "`campaign whatsapp send`).")
+        raise CampaignError(_m("{label} is not planned post by post.", label=CHANNELS[unplanned[0]].label),
+                            _m("Make the day's messages with `campaign whatsapp bundle` (or broadcast them "
+                               "with `campaign whatsapp send`)."))
     return list(dict.fromkeys(names))  # "instagram,instagram" is one channel, never two posts
 
 
@@ -38,10 +40,12 @@ def langs_from(value: str | None, config) -> list[str] | None:
         return None
     langs = list(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
     if not langs:
-        raise CampaignError("--langs names no language.", "Give language codes, e.g. --langs de,tr,ar.")
+        raise CampaignError(_m("--langs names no language."),
+                            _m("Give language codes, e.g. --langs de,tr,ar."))
     for lang in langs:
         if not records.LANG_PATTERN.match(lang):
-            raise CampaignError(f"{lang!r} is not a language code.", "Use codes such as de, tr, ar.")
+            raise CampaignError(_m("{lang!r} is not a language code.", lang=lang),
+                                _m("Use codes such as de, tr, ar."))
         captions.template(config, lang)
     return langs
 
@@ -78,23 +82,26 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
     names = channels_from(channel, ws.config)
     fmt = fmt or "feed"
     if fmt not in FORMATS:
-        raise CampaignError(f"There is no {fmt!r} format.", f"Use --format {' or '.join(FORMATS)}.")
+        raise CampaignError(_m("There is no {fmt!r} format.", fmt=fmt),
+                            _m("Use --format {formats}.", formats=' or '.join(FORMATS)))
     now = ws.now()
     if when <= now:
-        raise CampaignError(f"{when:%Y-%m-%d %H:%M} is in the past.", "Give a time ahead, or use `campaign publish`.")
+        raise CampaignError(_m("{when:%Y-%m-%d %H:%M} is in the past.", when=when),
+                            _m("Give a time ahead, or use `campaign publish`."))
     created = []
     with ws.store.transaction() as db:
         portrait = records.get(db, portrait_id)
         if portrait.get("status") != "approved":
-            raise CampaignError(f"{portrait_id} is not approved.", f"Approve it first: campaign portrait approve {portrait_id}.")
+            raise CampaignError(_m("{portrait_id} is not approved.", portrait_id=portrait_id),
+                                _m("Approve it first: campaign portrait approve {portrait_id}.", portrait_id=portrait_id))
         campaign_lang = ws.config.language
         lead = (lang or "").strip().lower() or (
             campaign_lang if fmt == "carousel" and captions.has_quote(portrait, campaign_lang) else portrait["lang"])
         captions.check_language(portrait, lead, ws.config)
         for name in names:
             if not consent.is_valid(db, portrait_id, name, when.date()):
-                raise CampaignError(f"{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
-                                    "Record the consent first, or choose another channel or day.")
+                raise CampaignError(_m("{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.", portrait_id=portrait_id, name=name, when=when),
+                                    _m("Record the consent first, or choose another channel or day."))
             post = posts.create(db, portrait_id, name, when, now, lang=lead, origin="manual", fmt=fmt)
             _check_content(ws, db, post, portrait)
             created.append(post)
@@ -126,13 +133,14 @@ def select_posts(ws: Workspace, db, ids: list[str] | tuple[str, ...] = (), portr
     portrait and/or in a date range. Returns (posts, named_by_id)."""
     filters = portrait_id or start or end
     if ids and filters:
-        raise CampaignError("Give post ids, or --portrait / --from / --to, not both.",
-                            "For example: p-12 p-13, or --portrait brigitte-81 --from 2026-12-01.")
+        raise CampaignError(_m("Give post ids, or --portrait / --from / --to, not both."),
+                            _m("For example: p-12 p-13, or --portrait brigitte-81 --from 2026-12-01."))
     if ids:
         return [posts.get(db, post_id) for post_id in dict.fromkeys(ids)], True
     if not filters:
-        raise CampaignError("Which posts?", "Give post ids (see `campaign schedule list`), or --portrait ID, "
-                                            "or --from DATE --to DATE.")
+        raise CampaignError(_m("Which posts?"),
+                            _m("Give post ids (see `campaign schedule list`), or --portrait ID, or --from "
+                               "DATE --to DATE."))
     if portrait_id:
         records.get(db, portrait_id)
     first = parse_date(start, "from date") if start else None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 BUILT_IN = Path(__file__).parent / "templates"
 
@@ -47,6 +48,6 @@ def render(name: str, context: dict[str, Any], own: Path | None = None) -> str:
     except TemplateError as e:
         where = own or BUILT_IN / name
         line = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
-        raise CampaignError(f"The template {where}{line} cannot be used: {e.message}.",
-                            "Fix the template (fields it may use are listed in README), or remove it from "
-                            "campaign.toml to use the built-in one.") from None
+        raise CampaignError(_m("The template {where}{line} cannot be used: {message_}.", where=where, line=line, message_=e.message),
+                            _m("Fix the template (fields it may use are listed in README), or remove it from "
+                               "campaign.toml to use the built-in one.")) from None

@@ -20,6 +20,7 @@ from typing import Any
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError
 from schedules.secrets import secret
+from portraits.messages import _m
 
 TOKEN_ENV = meta.TOKEN_ENV
 MAX_PAGES = 10
@@ -48,8 +49,8 @@ class FacebookPublisher:
     def _graph(self):
         token = meta.page_token()
         if not self.page_id:
-            raise PermanentError("No Facebook Page id in campaign.toml.",
-                                 "Set page_id under [channels.facebook] in campaign.toml.")
+            raise PermanentError(_m("No Facebook Page id in campaign.toml."),
+                                 _m("Set page_id under [channels.facebook] in campaign.toml."))
         return meta.graph_client(token, self.graph_url)
 
     def _call(self, fn, during_upload: bool = False):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.i18n import _
 
 
 @click.group(cls=CampaignGroup)
@@ -29,7 +30,7 @@ def check(ctx, name, as_json):
         if r.get("details"):
             click.echo(f"  {r['details']}")
         for warning in r.get("warnings") or []:
-            click.echo(f"Warning: {r['channel']}: {warning}", err=True)
+            click.echo(_("Warning: {channel}: {warning}", channel=r['channel'], warning=warning), err=True)
     if not all(r["ok"] for r in rows):
         raise click.exceptions.Exit(1)
 
@@ -41,9 +42,9 @@ def login(ctx, name):
     """Log in to Instagram once; the session is kept (mode 0600) and reused."""
     from campaign.channels import login_instagram
 
-    result = login_instagram(workspace(ctx), lambda: click.prompt("Instagram password", hide_input=True),
+    result = login_instagram(workspace(ctx), lambda: click.prompt(_("Instagram password"), hide_input=True),
                              lambda what: click.prompt(what))
-    click.echo(f"Logged in as {result['account']}; the session is kept in .private/ and reused.")
+    click.echo(_("Logged in as {account}; the session is kept in .private/ and reused.", account=result['account']))
 
 
 @click.command()
@@ -58,7 +59,7 @@ def reconcile(ctx, as_json):
         echo_json(result)
         return
     if not result["settled"]:
-        click.echo("Nothing to settle: no post is unknown.")
+        click.echo(_("Nothing to settle: no post is unknown."))
     for r in result["settled"]:
         click.echo(f"{r['post_id']}: {r['status']}" + (f" as {r['remote_id']}" if r.get("remote_id") else "")
                    + (f" - {r['reason']}" if r.get("reason") else ""))

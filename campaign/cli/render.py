@@ -6,13 +6,16 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
+from campaign.i18n import N_, _
 
 
 @click.command()
 @click.argument("ids", nargs=-1, metavar="[ID]...")
-@click.option("--format", "formats", help="Formats, comma-separated: instagram-feed, instagram-square, story, facebook (default all).")
-@click.option("--lang", help="Only this language (default: each portrait's own and every translation).")
-@click.option("--jobs", type=int, default=None, help="Parallel processes (default: the number of cores).")
+@click.option("--format", "formats",
+              help=N_("Formats, comma-separated: instagram-feed, instagram-square, story, facebook (default "
+                      "all)."))
+@click.option("--lang", help=N_("Only this language (default: each portrait's own and every translation)."))
+@click.option("--jobs", type=int, default=None, help=N_("Parallel processes (default: the number of cores)."))
 @json_option
 @click.pass_context
 def render(ctx, ids, formats, lang, jobs, as_json):
@@ -38,22 +41,24 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(f"Rendered {len(result['rendered'])} image(s) of {result['portraits']} portrait(s); "
-               f"{result['unchanged']} unchanged.")
+    click.echo(_("Rendered {count} image(s) of {portraits} portrait(s); {unchanged} unchanged.", count=len(result['rendered']), portraits=result['portraits'], unchanged=result['unchanged']))
     for s in result["skipped"]:
-        warn(f"{s['portrait_id']} skipped: {s['reason']}")
+        warn(_("{portrait_id} skipped: {reason}", portrait_id=s['portrait_id'], reason=s['reason']))
     for f in result["failed"]:
-        click.echo(f"Error: {f['portrait_id']} could not be rendered: {f['reason']}", err=True)
+        click.echo(_("Error: {portrait_id} could not be rendered: {reason}", portrait_id=f['portrait_id'], reason=f['reason']),
+                   err=True)
     if result["failed"]:
-        click.echo(f"{len(result['failed'])} portrait(s) failed; the others were rendered. Fix those and run "
-                   "`campaign render` again.", err=True)
+        click.echo(_("{count} portrait(s) failed; the others were rendered. Fix those and run `campaign "
+                     "render` again.", count=len(result['failed'])),
+                   err=True)
         ctx.exit(1)
     for w in result["warnings"]:
         warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
 
 
 @click.command()
-@click.option("--out", type=click.Path(dir_okay=False), help="File for the sheet (default exports/contact-sheet.jpg).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help=N_("File for the sheet (default exports/contact-sheet.jpg)."))
 @json_option
 @click.pass_context
 def preview(ctx, out, as_json):
