@@ -19,6 +19,9 @@ from portraits.messages import Message
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("campaign", "report")
+# Click's own texts ("Usage:", "Missing option"), translated by hand in a catalog of their own;
+# looked up last, after our domains.
+CLICK_DOMAIN = "click"
 LANGUAGES = ("de", "en")
 DEFAULT = "de"
 
@@ -29,7 +32,7 @@ _current: list[str] = [DEFAULT]
 def translations(lang: str) -> _gettext.NullTranslations:
     """All domains' catalogs for `lang`, chained; English (the msgids) when none is shipped."""
     result: _gettext.NullTranslations = _gettext.NullTranslations()
-    for domain in reversed(DOMAINS):
+    for domain in (CLICK_DOMAIN, *reversed(DOMAINS)):
         try:
             t = _gettext.translation(domain, LOCALE_DIR, languages=[lang])
         except OSError:
