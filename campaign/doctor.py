@@ -38,8 +38,10 @@ def _chmod(path: Path, mode: int, rel: str) -> Finding:
         return f"set {rel} to mode {mode:o}"
     current = stat.S_IMODE(path.lstat().st_mode)
     kind = "folder" if path.is_dir() else "file"
-    return Finding("permissions", f"The private {kind} {rel} has mode {current:o}: other users of this computer "
-                   f"may read it.", f"`campaign doctor --fix` sets it to {mode:o}.", rel, repair)
+    return Finding("permissions",
+                   _m("The private {kind} {rel} has mode {current:o}: other users of this computer may read "
+                      "it.", kind=kind, rel=rel, current=current),
+                   _m("`campaign doctor --fix` sets it to {mode:o}.", mode=mode), rel, repair)
 
 
 def _permissions(ws: Workspace) -> list[Finding]:
@@ -62,9 +64,11 @@ def _erasures(ws: Workspace, db) -> list[Finding]:
             erasure.finish(ws, record)
             return f"finished the interrupted erasure {record['ref']}"
         return repair
-    return [Finding("erasure", f"The erasure {r['ref']} (started {r['started_at']}) was interrupted: some files "
-                    "of that person may remain.", "`campaign doctor --fix` finishes it (so does "
-                    "`campaign gdpr erase ID` again).", repair=finisher(r)) for r in erasure.pending(db)]
+    return [Finding("erasure",
+                    _m("The erasure {ref} (started {started_at}) was interrupted: some files of that person "
+                       "may remain.", ref=r['ref'], started_at=r['started_at']),
+                    _m("`campaign doctor --fix` finishes it (so does `campaign gdpr erase ID` again)."),
+                    repair=finisher(r)) for r in erasure.pending(db)]
 
 
 def check(ws: Workspace, locked: bool = True) -> list[Finding]:

@@ -412,7 +412,7 @@ def _export_temp_check(scan: Scan) -> list[Finding]:
             continue  # an export may be running right now
         what = ("was left by a billboard export that was stopped; it holds cut-outs of faces"
                 if path.name.startswith(".billboard-") else "is a half-written export left by a stopped command")
-        found.append(Finding("export temp", f"{rel} {what}.", "`campaign doctor --fix` removes it.", rel,
+        found.append(Finding("export temp", f"{rel} {what}.", _m("`campaign doctor --fix` removes it."), rel,
                              _removal(path, rel)))
     return found
 
@@ -500,17 +500,20 @@ def _handout_check(kind: str) -> Callable[[Scan], list[Finding]]:
             if path.parent == scan.ws.exports or not scan.old_enough(path):
                 continue  # in exports/ the export temp check finds it; a young one may be in the making
             rel = scan.rel(path)
-            found.append(Finding(spec.label, f"{rel} is part of a {spec.label} that was being made when it was "
-                                 "stopped; it may show anyone.", "`campaign doctor --fix` removes it.", rel,
-                                 _removal(path, rel)))
+            found.append(Finding(spec.label,
+                                 _m("{rel} is part of a {label} that was being made when it was stopped; it "
+                                    "may show anyone.", rel=rel, label=spec.label),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
         for o in _outputs(scan, kind):
             if o.get("stale") and o.get("removed"):
                 for part in spec.parts(resolve(scan.ws, o["path"])):
                     if part.exists():
                         rel = scan.rel(part)
-                        found.append(Finding(spec.label, f"{rel} {o['stale']} and is still there (the command "
-                                             "deleting it was stopped).", "`campaign doctor --fix` removes it.",
-                                             rel, _removal(part, rel)))
+                        found.append(Finding(spec.label,
+                                             _m("{rel} {stale} and is still there (the command deleting it "
+                                                "was stopped).", rel=rel, stale=o['stale']),
+                                             _m("`campaign doctor --fix` removes it."), rel,
+                                             _removal(part, rel)))
         return found
     return check
 
@@ -555,12 +558,14 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
             def finish(src=newest, dst=folder / name) -> str:
                 os.replace(src, dst)
                 return f"gave {rel}/{name} its name"
-            found.append(Finding(place, f"The {what} of {owner} was left under a temporary name when the command "
-                                 "saving it was stopped.", "`campaign doctor --fix` gives it its name.",
-                                 f"{rel}/{name}", finish))
+            found.append(Finding(place,
+                                 _m("The {what} of {owner} was left under a temporary name when the command "
+                                    "saving it was stopped.", what=what, owner=owner),
+                                 _m("`campaign doctor --fix` gives it its name."), f"{rel}/{name}", finish))
         else:
-            found.append(Finding(place, f"The {what} of {owner} ({rel}/{name}) is missing.",
-                                 f"Restore {rel}/ from a backup of the workspace."))
+            found.append(Finding(place,
+                                 _m("The {what} of {owner} ({rel}/{name}) is missing.", what=what, owner=owner, rel=rel, name=name),
+                                 _m("Restore {rel}/ from a backup of the workspace.", rel=rel)))
     for e in listing:
         path = Path(e.path)
         if e.name in referenced:
@@ -568,13 +573,16 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
         base = temp_base(e.name)
         if base and e.name.endswith(".tmp"):
             if scan.locked or scan.old_enough(path):
-                found.append(Finding(place, f"{rel}/{e.name} is a half-saved {what} left by a stopped command.",
-                                     "`campaign doctor --fix` removes it.", f"{rel}/{e.name}",
+                found.append(Finding(place,
+                                     _m("{rel}/{name} is a half-saved {what} left by a stopped command.", rel=rel, name=e.name, what=what),
+                                     _m("`campaign doctor --fix` removes it."), f"{rel}/{e.name}",
                                      _removal(path, f"{rel}/{e.name}")))
         elif not e.name.startswith("."):
-            found.append(Finding(place, f"{rel}/{e.name} belongs to no portrait or consent (a {what} no record "
-                                 "points to cannot be used, shown or erased).", "`campaign doctor --fix` removes it.",
-                                 f"{rel}/{e.name}", _removal(path, f"{rel}/{e.name}")))
+            found.append(Finding(place,
+                                 _m("{rel}/{name} belongs to no portrait or consent (a {what} no record "
+                                    "points to cannot be used, shown or erased).", rel=rel, name=e.name, what=what),
+                                 _m("`campaign doctor --fix` removes it."), f"{rel}/{e.name}",
+                                 _removal(path, f"{rel}/{e.name}")))
     return found
 
 
@@ -603,12 +611,14 @@ def _render_check(scan: Scan) -> list[Finding]:
         path, rel = Path(e.path), f"renders/{e.name}"
         if e.name.startswith(".") or e.name.endswith(".tmp"):
             if scan.old_enough(path):
-                found.append(Finding("renders", f"{rel} is a temporary file left by a stopped command.",
-                                     "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+                found.append(Finding("renders",
+                                     _m("{rel} is a temporary file left by a stopped command.", rel=rel),
+                                     _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             continue
         if e.name not in scan.portraits:
-            found.append(Finding("renders", f"{rel} holds images of a portrait that no longer exists.",
-                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            found.append(Finding("renders",
+                                 _m("{rel} holds images of a portrait that no longer exists.", rel=rel),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             continue
         listing = entries(path)
         names = {f.name for f in listing}
@@ -616,12 +626,15 @@ def _render_check(scan: Scan) -> list[Finding]:
             frel = f"{rel}/{f.name}"
             if f.name.endswith(".tmp") or f.name.startswith("."):
                 if scan.old_enough(Path(f.path)):
-                    found.append(Finding("renders", f"{frel} is a half-written image left by a stopped command.",
-                                         "`campaign doctor --fix` removes it.", frel, _removal(Path(f.path), frel)))
+                    found.append(Finding("renders",
+                                         _m("{frel} is a half-written image left by a stopped command.", frel=frel),
+                                         _m("`campaign doctor --fix` removes it."), frel,
+                                         _removal(Path(f.path), frel)))
             elif f.name.endswith(".json") and f.name[:-5] + ".jpg" not in names:  # rendering.py: <format>.jpg + .json
-                found.append(Finding("renders", f"{frel} describes an image that is not there.",
-                                     "`campaign doctor --fix` removes the record; `campaign render` makes the "
-                                     "image again.", frel, _removal(Path(f.path), frel)))
+                found.append(Finding("renders", _m("{frel} describes an image that is not there.", frel=frel),
+                                     _m("`campaign doctor --fix` removes the record; `campaign render` makes "
+                                        "the image again."),
+                                     frel, _removal(Path(f.path), frel)))
     return found
 
 
@@ -646,12 +659,14 @@ def _outbox_check(scan: Scan) -> list[Finding]:
         path, rel = Path(e.path), f"outbox/{e.name}"
         if e.name.startswith("."):
             if scan.locked or scan.old_enough(path):  # the outbox publisher writes under the store lock
-                found.append(Finding("outbox", f"{rel} is a post the outbox was still writing when it was stopped.",
-                                     "`campaign doctor --fix` removes it (the post itself is settled by "
-                                     "`campaign reconcile`).", rel, _removal(path, rel)))
+                found.append(Finding("outbox",
+                                     _m("{rel} is a post the outbox was still writing when it was stopped.", rel=rel),
+                                     _m("`campaign doctor --fix` removes it (the post itself is settled by "
+                                        "`campaign reconcile`)."),
+                                     rel, _removal(path, rel)))
         elif m.group(1) not in scan.posts:
-            found.append(Finding("outbox", f"{rel} belongs to a post that no longer exists.",
-                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            found.append(Finding("outbox", _m("{rel} belongs to a post that no longer exists.", rel=rel),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
     return found
 
 
@@ -678,9 +693,10 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
         if e.name.startswith(temp_prefix(STORE_NAME)) and e.name.endswith(".tmp"):
             path = Path(e.path)
             if scan.locked or scan.old_enough(path):
-                found.append(Finding("store temp", f"{e.name} is a half-written store file left by a crash "
-                                     "(the store itself is whole).", "`campaign doctor --fix` removes it.",
-                                     e.name, _removal(path, e.name)))
+                found.append(Finding("store temp",
+                                     _m("{name} is a half-written store file left by a crash (the store "
+                                        "itself is whole).", name=e.name),
+                                     _m("`campaign doctor --fix` removes it."), e.name, _removal(path, e.name)))
     return found
 
 
@@ -699,15 +715,17 @@ def _stray_temp_check(scan: Scan) -> list[Finding]:
                 path = Path(folder) / name
                 if scan.old_enough(path):
                     rel = scan.rel(path)
-                    found.append(Finding("temporary files", f"{rel} is a report that was being made when it was "
-                                         "stopped; it holds faces.", "`campaign doctor --fix` removes it.", rel,
-                                         _removal(path, rel)))
+                    found.append(Finding("temporary files",
+                                         _m("{rel} is a report that was being made when it was stopped; it "
+                                            "holds faces.", rel=rel),
+                                         _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             for name in files:
                 path = Path(folder) / name
                 if temp_base(name) and name.endswith(".tmp") and scan.old_enough(path):
                     rel = scan.rel(path)
-                    found.append(Finding("temporary files", f"{rel} is a half-written file left by a stopped command.",
-                                         "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+                    found.append(Finding("temporary files",
+                                         _m("{rel} is a half-written file left by a stopped command.", rel=rel),
+                                         _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
     return found
 
 

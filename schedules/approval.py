@@ -49,11 +49,18 @@ class State:
     def describe(self) -> str:
         """"approved by anna, ben" / "1 of 2 approvals (anna); 2 earlier ones no longer match"."""
         if not self.needed:
-            return "no approval needed"
-        text = (f"approved by {', '.join(self.people)}" if self.approved
-                else f"{len(self.people)} of {self.needed} approvals" + (f" ({', '.join(self.people)})" if self.people else ""))
+            return _m("no approval needed")
+        people = ", ".join(self.people)
+        if self.approved:
+            text = _m("approved by {people}", people=people)
+        elif self.people:
+            text = _m("{count} of {needed} approvals ({people})", count=len(self.people), needed=self.needed,
+                      people=people)
+        else:
+            text = _m("{count} of {needed} approvals", count=len(self.people), needed=self.needed)
         if self.earlier:
-            text += f"; {len(self.earlier)} earlier approval(s) of a version that has changed since"
+            text = _m("{text}; {count} earlier approval(s) of a version that has changed since", text=text,
+                      count=len(self.earlier))
         return text
 
     def as_dict(self) -> dict:

@@ -41,10 +41,10 @@ class FacebookPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.page_id:
-            return False, "NOT READY: no page_id in campaign.toml"
+            return False, _m("NOT READY: no page_id in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
-        return True, f"Page {settings.page_id}, token set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
+        return True, _m("Page {page_id}, token set", page_id=settings.page_id)
 
     def _graph(self):
         token = meta.page_token()

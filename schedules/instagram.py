@@ -96,10 +96,10 @@ class InstagramPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.account:
-            return False, "NOT READY: no account in campaign.toml"
+            return False, _m("NOT READY: no account in campaign.toml")
         if not (Path(private_dir) / SESSION_FILE).is_file():
-            return False, "NOT READY: not logged in (campaign channel login instagram)"
-        return True, f"@{settings.account}, session saved"
+            return False, _m("NOT READY: not logged in (campaign channel login instagram)")
+        return True, _m("@{account}, session saved", account=settings.account)
 
     def _session_client(self):
         """A client with the saved session (no network call); the same device every time."""

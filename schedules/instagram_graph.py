@@ -114,15 +114,15 @@ class InstagramGraphPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.ig_user_id and not settings.page_id:
-            return False, "NOT READY: neither ig_user_id nor page_id in campaign.toml"
+            return False, _m("NOT READY: neither ig_user_id nor page_id in campaign.toml")
         if settings.image_host == "page-photo" and not settings.page_id:
-            return False, 'NOT READY: image_host "page-photo" needs page_id in campaign.toml'
+            return False, _m("NOT READY: image_host \"page-photo\" needs page_id in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
         if settings.image_host == "url" and not Path(settings.public_dir).is_dir():
-            return False, f"NOT READY: public_dir {settings.public_dir} is not a folder"
-        account = f"account {settings.ig_user_id}" if settings.ig_user_id else f"the account linked to Page {settings.page_id}"
-        return True, f"{account}, token set, images via {settings.image_host}"
+            return False, _m("NOT READY: public_dir {public_dir} is not a folder", public_dir=settings.public_dir)
+        account = _m("account {ig_user_id}", ig_user_id=settings.ig_user_id) if settings.ig_user_id else _m("the account linked to Page {page_id}", page_id=settings.page_id)
+        return True, _m("{account}, token set, images via {image_host}", account=account, image_host=settings.image_host)
 
     # -- calls ---------------------------------------------------------------------------------
 

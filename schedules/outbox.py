@@ -87,4 +87,4 @@ class OutboxPublisher:
 
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
-        return True, "offline outbox (no account needed)"
+        return True, _m("offline outbox (no account needed)")

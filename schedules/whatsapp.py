@@ -99,12 +99,12 @@ class WhatsAppCloudPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.phone_number_id:
-            return False, "NOT READY: no phone_number_id in campaign.toml"
+            return False, _m("NOT READY: no phone_number_id in campaign.toml")
         if not settings.template:
-            return False, "NOT READY: no approved template named in campaign.toml"
+            return False, _m("NOT READY: no approved template named in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
-        return True, f"number {settings.phone_number_id}, template {settings.template}, token set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
+        return True, _m("number {phone_number_id}, template {template}, token set", phone_number_id=settings.phone_number_id, template=settings.template)
 
     def _client(self):
         if self._wa is None:

@@ -206,7 +206,7 @@ def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -
     """A plain aligned table; long cells are cut so that a row fits a terminal. Headers are in the
     interface language, the cells as the data has them."""
     if not rows:
-        click.echo(translate(empty) if empty else _("Nothing to show."))
+        click.echo(_("Nothing to show.") if empty is None else translate(empty))
         return
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     titles = [_(HEADERS[c]).upper() if c in HEADERS else c.upper() for c in columns]
@@ -226,6 +226,13 @@ def _cell(value: Any) -> str:
 
 def warn(message: str) -> None:
     click.echo(_("Warning: {message_}", message_=translate(message)), err=True)
+
+
+def when(value: str | datetime | None) -> str:
+    """A stored instant (ISO text) as a person reads it: 24.12.2026, 18:30 Uhr / Dec 24, 2026, 6:30 PM."""
+    if not value:
+        return "-"
+    return i18n.format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def parse_list(value: str | None) -> list[str] | None:

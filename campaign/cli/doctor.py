@@ -41,7 +41,8 @@ def doctor(ctx, fix, as_json):
             click.echo(_("The workspace is in order.") if not result['fixed'] else _("The workspace is in order now."))
         else:
             repairable = sum(f["fixable"] for f in result["findings"])
-            click.echo(f"{len(result['findings'])} problem(s)"
-                       + (f"; `campaign doctor --fix` repairs {repairable} of them." if repairable and not fix else "."))
+            count = len(result["findings"])
+            click.echo(_("{count} problem(s); `campaign doctor --fix` repairs {repairable} of them.", count=count,
+                         repairable=repairable) if repairable and not fix else _("{count} problem(s).", count=count))
     if not result["ok"]:
         ctx.exit(1)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _
+from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
+from campaign.i18n import N_, _, translate
 
 
 @click.command()
@@ -78,22 +78,29 @@ def status(ctx, as_json):
     if as_json:
         echo_json(r)
         return
-    click.echo(_("Daemon: {value}", value='running' if r['daemon_running'] else 'not running (start it with `campaign run`)'))
+    click.echo(_("Daemon: running") if r["daemon_running"]
+               else _("Daemon: not running (start it with `campaign run`)"))
     for c in r["channels"]:
-        click.echo(f"Channel {c['channel']}: {c['publisher']}, {c['health']}"
-                   + (f", last error: {c['last_error']}" if c["last_error"] else ""))
+        health = translate(c["health"])
+        click.echo(_("Channel {channel}: {publisher}, {health}, last error: {error}", channel=c["channel"],
+                     publisher=c["publisher"], health=health, error=translate(c["last_error"]))
+                   if c["last_error"] else
+                   _("Channel {channel}: {publisher}, {health}", channel=c["channel"], publisher=c["publisher"],
+                     health=health))
     if any(c["publisher"] != "outbox" for c in r["channels"]):
         click.echo(_("(`campaign channel check` asks the platforms whether the credentials work.)"))
     for p in r["awaiting_approval"]:
-        state = p["approval"]["text"] if p["approval"] else f"cannot go out: {p['problem']}"
+        state = (translate(p["approval"]["text"]) if p["approval"]
+                 else _("cannot go out: {problem}", problem=translate(p["problem"])))
         click.echo(_("Waiting for approval: {id} ({channel}, {at}): {state} -> campaign schedule show {id}, "
-                     "then campaign schedule approve {id}", id=p['id'], channel=p['channel'], at=p['at'], state=state))
+                     "then campaign schedule approve {id}", id=p['id'], channel=p['channel'], at=when(p['at']), state=state))
     if r["due_now"]:
         click.echo(_("Due now: {value}", value=', '.join((p['id'] for p in r['due_now']))))
     click.echo(_("Next:") if r['next'] else _("Next: nothing planned."))
-    echo_table(r["next"], ["id", "at", "channel", "portrait_id"], empty="")
+    echo_table([{**p, "at": when(p["at"])} for p in r["next"]], ["id", "at", "channel", "portrait_id"], empty="")
     for p in r["failed"]:
-        click.echo(_("Failed {id} ({channel}, {at}): {error} -> fix it, then `campaign schedule retry {id}`", id=p['id'], channel=p['channel'], at=p['at'], error=p.get('error') or p.get('reason')))
+        click.echo(_("Failed {id} ({channel}, {at}): {error} -> fix it, then `campaign schedule retry {id}`", id=p['id'], channel=p['channel'], at=when(p['at']),
+                     error=translate(p.get('error') or p.get('reason'))))
     for p in r["unknown"]:
         click.echo(_("Unknown {id} ({channel}): may or may not be online -> check the account, then "
                      "`campaign reconcile` (or `campaign schedule retry {id}` if it is not there)", id=p['id'], channel=p['channel']))
