@@ -115,7 +115,7 @@ def _press_release(ws: Workspace, db, people: list[dict], first: date | None, la
             raise CampaignError(_m("The press release template {template} does not exist.", template=press.template),
                                 _m("Fix [press] template in campaign.toml, or leave it empty for the "
                                    "built-in one."))
-    return templating.render("press-release.md.j2", context, own)
+    return templating.render("press-release.md.j2", context, own, lang=ws.config.language)
 
 
 def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | None = None,

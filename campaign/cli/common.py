@@ -150,6 +150,7 @@ def localize_help(command: click.Command) -> None:
     help_text, short = english
     command.help = _help(inspect.cleandoc(help_text)) if help_text else help_text
     command.short_help = _help(short) if short else short
+    command._help_option = None  # click caches it with its help text: made again in this language
     for param in command.params:
         original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if original:

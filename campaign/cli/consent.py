@@ -7,7 +7,8 @@ import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
 from portraits.consent import SCOPES
-from campaign.i18n import N_, _
+from portraits.messages import _m
+from campaign.i18n import N_, _, format_date
 
 
 @click.group(cls=CampaignGroup)
@@ -101,12 +102,14 @@ def status(ctx, portrait_id, expiring_within, as_json):
     from portraits.errors import CampaignError
 
     if expiring_within is not None and expiring_within < 0:
-        raise CampaignError(_("--expiring-within must be 0 or more days."))
+        raise CampaignError(_m("--expiring-within must be 0 or more days."))
     ws = workspace(ctx)
     rows = consent_lib.status(ws.store.read(), ws.now().date(), portrait_id, expiring_within)
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows,
+        shown = [{**r, "signed_on": format_date(r.get("signed_on")) or None, "expires": format_date(r.get("expires")) or None}
+                 for r in rows]
+        echo_table(shown,
                    ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
                    empty=_("No consent matches."))

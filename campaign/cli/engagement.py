@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, format_number
 
 
 @click.group(cls=CampaignGroup)
@@ -30,7 +30,8 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     if as_json:
         echo_json(snap)
     else:
-        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.", post_id=post_id, likes=snap['likes'], comments=snap['comments'], shares=snap['shares']))
+        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.", post_id=post_id, likes=format_number(snap['likes']), comments=format_number(snap['comments']),
+                     shares=format_number(snap['shares'])))
 
 
 @engagement.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
+from portraits.messages import _m
 from campaign.i18n import N_, _, translate
 
 
@@ -53,18 +54,18 @@ def publish(ctx, post_id, as_json):
     ws = workspace(ctx)
     post = get(ws.store.read(), post_id)
     if post["status"] != "planned":
-        raise CampaignError(_("{post_id} is {status}; only planned posts can be published.", post_id=post_id, status=post['status']),
-                            _("A failed post goes back in the queue with `campaign schedule retry`."))
+        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id, status=post['status']),
+                            _m("A failed post goes back in the queue with `campaign schedule retry`."))
     post = publish_post(ws, post_id, force=True)
     if as_json:
         echo_json(post)
     elif post["status"] == "published":
         click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'], permalink=post.get('permalink') or post.get('remote_id')))
     elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
-        raise CampaignError(_("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
-                            _("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
+        raise CampaignError(_m("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
+                            _m("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
     else:
-        raise CampaignError(_("{post_id} is {status}: {error}.", post_id=post_id, status=post['status'], error=post.get('error') or post.get('reason')))
+        raise CampaignError(_m("{post_id} is {status}: {error}.", post_id=post_id, status=post['status'], error=post.get('error') or post.get('reason')))
 
 
 @click.command()
