@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -16,11 +16,11 @@ def _show(doc: dict) -> None:
     click.echo(_("Billboard pick {pick} for {from_} to {to} ({count} of {slots} slots, photos checked for "
                  "{checked_for}):", pick=doc['pick'], from_=doc['from'], to=doc['to'], count=len(doc['picked']), slots=doc['slots'], checked_for=doc['checked_for']))
     for i, c in enumerate(doc["picked"], 1):
-        click.echo(f"  {i}. {c['portrait_id']}: {c['why']}")
+        click.echo(f"  {i}. {c['portrait_id']}: {translate(c['why'])}")
     if doc["skipped"]:
         click.echo(_("Not on it:"))
         for s in doc["skipped"]:
-            click.echo(f"  {s['portrait_id']}: {s['reason']}")
+            click.echo(f"  {s['portrait_id']}: {translate(s['reason'])}")
     if doc.get("approved_at"):
         click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'], approved_at=doc['approved_at']))
     else:

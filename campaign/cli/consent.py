@@ -46,8 +46,10 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
     if as_json:
         echo_json({k: v for k, v in event.items() if k not in ("guardians", "signed_by")})
     else:
-        click.echo(f"Consent recorded for {portrait_id}: {', '.join(event['scopes'])}"
-                   + (f" until {event['expires']}" if event["expires"] else "") + ".")
+        scopes = ", ".join(event["scopes"])
+        click.echo(_("Consent recorded for {portrait_id}: {scopes} until {expires}.", portrait_id=portrait_id,
+                     scopes=scopes, expires=format_date(event["expires"])) if event["expires"] else
+                   _("Consent recorded for {portrait_id}: {scopes}.", portrait_id=portrait_id, scopes=scopes))
 
 
 @consent.command("withdraw")

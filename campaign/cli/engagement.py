@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _, format_number
+from campaign.i18n import N_, _, format_number, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -49,7 +49,7 @@ def top(ctx, n, as_json):
     echo_table(rows, ["rank", "portrait_id", "first_name", "score", "likes", "comments", "shares"],
                empty=_("No published posts yet."))
     for row in rows:
-        click.echo(f"\n{row['rank']}. {row['portrait_id']}: {row['why']}")
+        click.echo(f"\n{row['rank']}. {row['portrait_id']}: {translate(row['why'])}")
         for p in row["posts"]:
             click.echo(_("   {post_id} {channel}: {likes} likes, {comments} comments, {shares} shares -> "
                          "{score} ({how})", post_id=p['post_id'], channel=p['channel'], likes=p['likes'], comments=p['comments'], shares=p['shares'], score=p['score'], how=p['how']))

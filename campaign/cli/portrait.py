@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, format_date, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -130,11 +130,15 @@ def show(ctx, portrait_id, as_json):
     ph = row["photo"]
     click.echo(_("  photo:    {width}x{height} {format}, focus {focus} ({focus_source})", width=ph['width'], height=ph['height'], format=ph.get('format'), focus=ph.get('focus'), focus_source=ph.get('focus_source')))
     c = row["consent"]
-    click.echo(f"  consent:  {', '.join(c['scopes']) or 'none valid'}; signed {c['signed_on'] or '-'}, "
-               f"expires {c['expires'] or 'never'}" + (f"; withdrawn: {', '.join(c['withdrawn'])}" if c["withdrawn"] else "")
-               + (f"; needs a guardian's signature: {', '.join(c['needs_guardian'])}" if c["needs_guardian"] else ""))
+    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}", scopes=", ".join(c["scopes"]) or _("none valid"),
+             signed_on=format_date(c["signed_on"]) or "-", expires=format_date(c["expires"]) or _("never"))
+    if c["withdrawn"]:
+        line += _("; withdrawn: {scopes}", scopes=", ".join(c["withdrawn"]))
+    if c["needs_guardian"]:
+        line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
+    click.echo(line)
     for w in ph.get("warnings", []):
-        click.echo(_("  warning:  {w}", w=w))
+        click.echo(_("  warning:  {w}", w=translate(w)))
 
 
 @portrait.command("edit")

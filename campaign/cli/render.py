@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, translate
 
 
 @click.command()
@@ -53,7 +53,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
                    err=True)
         ctx.exit(1)
     for w in result["warnings"]:
-        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
+        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {translate(w['warning'])}")
 
 
 @click.command()
@@ -69,7 +69,9 @@ def preview(ctx, out, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}"
-                   + (f" ({result['left_out']} without a valid consent today left out)" if result["left_out"] else ""))
+        figures = {"renders": result["renders"], "portraits": result["portraits"], "file": result["file"]}
+        click.echo(_("Contact sheet of {renders} render(s), {portraits} portrait(s): {file} ({left_out} without a "
+                     "valid consent today left out)", left_out=result["left_out"], **figures) if result["left_out"] else
+                   _("Contact sheet of {renders} render(s), {portraits} portrait(s): {file}", **figures))
         for pid, marks in result["marks"].items():
             warn(f"{pid}: {'; '.join(marks)}")

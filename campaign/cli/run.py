@@ -26,7 +26,7 @@ def run(ctx, once, sync_seconds, as_json):
             return
         for p in result["posts"]:
             why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
-            click.echo(f"{p['id']}: {p['status']}" + (f" ({why})" if why else ""))
+            click.echo(f"{p['id']}: {p['status']}" + (f" ({translate(why)})" if why else ""))
         for pid in result["unknown"]:
             click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
                          "reconcile`", pid=pid))

@@ -5,7 +5,7 @@ import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
 from schedules.channel import FORMATS, planned_channels
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, translate
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
@@ -173,8 +173,10 @@ def show(ctx, post_id, as_html, out, force, as_json):
         echo_json({k: v for k, v in view.items() if k != "caption_lines"})
         return
     click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'], first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'], format_label=view['format_label'], when=view['when']))
-    click.echo(f"Status: {view['status']}" + (f" ({view['reason']})" if view["reason"] else "")
-               + f". Approval: {view['approval']['text']}.")
+    approval = translate(view["approval"]["text"])
+    click.echo(_("Status: {status} ({reason}). Approval: {approval}.", status=view["status"],
+                 reason=translate(view["reason"]), approval=approval) if view["reason"] else
+               _("Status: {status}. Approval: {approval}.", status=view["status"], approval=approval))
     if view["problem"]:
         click.echo(_("Cannot go out as it stands: {problem}", problem=view['problem']))
     for n, image in enumerate(view["images"], 1):

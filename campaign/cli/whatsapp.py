@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -31,7 +31,7 @@ def bundle(ctx, langs, start, end, out, as_json):
         return
     click.echo(_("{messages} message(s) in {languages} for {days}: {index}", messages=result['messages'], languages=', '.join(result['languages']), days=', '.join(result['days']), index=result['index']))
     for s in result["skipped"]:
-        warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {s['reason']}")
+        warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {translate(s['reason'])}")
 
 
 @whatsapp.command("send")
