@@ -96,10 +96,8 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         picked.append({**best, "why": "; ".join(reasons)})
     for c in sorted(pool, key=lambda c: (-c["score"], c["portrait_id"])):
         skipped.append({"portrait_id": c["portrait_id"],
-                        "reason": f"no slot left: score {c['score']}, role category {c['role_category']} "
-                                  f"and age band {c['band']} already on the poster"
-                        if c["role_category"] in categories and c["band"] in bands
-                        else f"no slot left: score {c['score']}"})
+                        "reason": _m("no slot left: score {score}, role category {role_category} and age "
+                                     "band {band} already on the poster", score=c['score'], role_category=c['role_category'], band=c['band']) if c['role_category'] in categories and c['band'] in bands else _m("no slot left: score {score}", score=c['score'])})
     return {"picked": picked, "skipped": skipped}
 
 

@@ -456,7 +456,7 @@ def _handout_withdraw(kind: str) -> Withdraw:
             if o.get("kind") != kind or pid not in o.get("portraits", []) or o.get("stale"):
                 continue
             inside = not Path(o["path"]).is_absolute()  # stored relative to the workspace when inside it
-            table.update({"stale": f"showed a person who withdrew {spec.scope} consent", "removed": inside},
+            table.update({"stale": _m("showed a person who withdrew {scope} consent", scope=spec.scope), "removed": inside},
                          doc_ids=[o.doc_id])
             out.append({"kind": kind, "label": spec.label, "path": o["path"], "inside": inside,
                         "parts": [str(part) for part in spec.parts(Path(o["path"]))],

@@ -17,8 +17,8 @@ from portraits.messages import _m
 
 MIN_YEAR = 1900
 MAX_YEAR = 9999  # 9999-12-31 is how some offices write "no end"
-DATE_HINT = "Write it as YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-24 or 24.12.2026."
-TIME_HINT = "Write it as YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM, e.g. 24.12.2026 18:30."
+DATE_HINT = _m("Write it as YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-24 or 24.12.2026.")
+TIME_HINT = _m("Write it as YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM, e.g. 24.12.2026 18:30.")
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")

@@ -147,8 +147,8 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
     focus, source, face = find_focus(im)
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
-        warnings.insert(0, "no face found: crops keep the upper third; set the focal point with "
-                           "`campaign portrait edit ID --focus X,Y` if that cuts the face")
+        warnings.insert(0, _m("no face found: crops keep the upper third; set the focal point with `campaign "
+                              "portrait edit ID --focus X,Y` if that cuts the face"))
     return {"sha256": sha256_file(src), "width": im.width, "height": im.height, "format": fmt, "ext": "jpg",
             "focus": list(focus), "focus_source": source, "face": list(face) if face else None,
             "warnings": warnings}

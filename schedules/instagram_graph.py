@@ -356,13 +356,14 @@ class InstagramGraphPublisher:
         state = self._get(graph, container, fields="status_code,status")
         code, status = state.get("status_code"), redact(str(state.get("status") or ""))
         if code == "PUBLISHED":
-            return {"state": "published", "reason": f"Instagram says container {container} is published"}
+            return {"state": "published", "reason": _m("Instagram says container {container} is published", container=container)}
         if code == "FINISHED":
-            return {"state": "not_published", "reason": f"container {container} is ready but was never published"}
+            return {"state": "not_published", "reason": _m("container {container} is ready but was never "
+                                                           "published", container=container)}
         if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": f"Instagram is still preparing container {container}"}
-        return {"state": "failed", "reason": f"container {container} was not published ({code}: {status or 'no reason'}); "
-                                             f"it did not go out - campaign schedule retry {post['id']}"}
+            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}", container=container)}
+        return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
+                                                "it did not go out - campaign schedule retry {id}", container=container, code=code, status=status or 'no reason', id=post['id'])}
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         graph = self._graph()

@@ -142,7 +142,7 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
         choice = _choose(eligible, portraits, counts, last_day, prev_cat, next_cat)
         if choice is None:
             gaps.append({"date": day.isoformat(), "channel": channel,
-                         "reason": "every eligible portrait shares the category of a neighbouring post"})
+                         "reason": _m("every eligible portrait shares the category of a neighbouring post")})
             continue
         chosen = portraits[choice]
         day_langs = [langs[0], *(lang for lang in langs[1:] if captions.has_quote(chosen, lang))] if langs else [chosen["lang"]]

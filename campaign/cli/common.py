@@ -218,6 +218,7 @@ def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -
 
 
 def _cell(value: Any) -> str:
+    value = translate(value)
     if value is None:
         return "-"
     if isinstance(value, (list, tuple, set)):

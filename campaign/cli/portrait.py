@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _, format_date, translate
+from campaign import i18n
+from campaign.i18n import N_, _, format_date
 
 
 @click.group(cls=CampaignGroup)
@@ -138,7 +139,7 @@ def show(ctx, portrait_id, as_json):
         line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
     click.echo(line)
     for w in ph.get("warnings", []):
-        click.echo(_("  warning:  {w}", w=translate(w)))
+        click.echo(_("  warning:  {w}", w=i18n.translate(w)))  # `translate` here is the command
 
 
 @portrait.command("edit")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
 from schedules.channel import FORMATS, planned_channels
-from campaign.i18n import N_, _, translate
+from campaign.i18n import N_, _, format_date, translate
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
@@ -54,7 +54,7 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     for h in result["holidays"]:
         click.echo(_("  skipped {date}: {name}", date=h['date'], name=h['name']))
     for g in result["gaps"]:
-        click.echo(_("  no post on {date} ({channel}): {reason}", date=g['date'], channel=g['channel'], reason=g['reason']))
+        click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']), channel=g['channel'], reason=g['reason']))
 
 
 @schedule.command("add")
@@ -94,7 +94,7 @@ def list_(ctx, start, end, status, as_json):
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, POST_COLUMNS,
+        echo_table([{**r, "at": when(r["at"]), "reason": translate(r["reason"])} for r in rows], POST_COLUMNS,
                    empty=_("No posts. Plan some with `campaign schedule plan --start DATE`."))
 
 
