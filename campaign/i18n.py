@@ -97,8 +97,22 @@ _ = gettext
 
 def N_(message: str, /, **params: Any) -> str:
     """Mark `message` for the catalog only: help texts are translated when help is shown. With
-    `params`, a `Message` (English now, translated then)."""
-    return Message(message, **params) if params else message
+    `params`, a `Message` (English now, translated then), remembered by its text: click keeps
+    option help as a plain `str` (it cleans it up), and `help_text()` finds the message again."""
+    if not params:
+        return message
+    made = Message(message, **params)
+    _HELP_MESSAGES[str(made)] = made
+    return made
+
+
+_HELP_MESSAGES: dict[str, Message] = {}
+
+
+def help_text(text: str) -> str:
+    """A help text marked with N_() in the interface language."""
+    made = text if isinstance(text, Message) else _HELP_MESSAGES.get(text)
+    return translate(made) if made is not None else gettext(text)
 
 
 def translate(value: Any, lang: str | None = None) -> Any:

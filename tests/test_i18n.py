@@ -163,6 +163,9 @@ def test_help_in_german_and_english_with_clicks_own_texts(ws):
     assert de.startswith("Aufruf: ") and "Ein Porträt aus PHOTO anlegen." in de
     assert "Optionen:" in de and "Vorname, der einzige Name, der je gezeigt wird." in de
     assert "Diese Hilfe anzeigen und beenden." in de and "--first-name" in de
+    # a help text with a parameter (the scopes) and click's own "[required]"
+    grant = _run(ws, "--ui-lang", "de", "consent", "grant", "--help").output
+    assert "Kommagetrennte Liste:" in grant and "[Pflichtangabe]" in grant
     top = _run(ws, "--ui-lang", "de", "--help").output
     assert "Befehle:" in top and "Porträts: die Menschen, ihr Foto, Zitat und ihre Rolle." in top
     en = _run(ws, "--ui-lang", "en", "portrait", "add", "--help").output

@@ -147,20 +147,16 @@ def localize_help(command: click.Command) -> None:
     import inspect
 
     english = command.__dict__.setdefault("_english_help", (command.help, command.short_help))
-    help_text, short = english
-    command.help = _help(inspect.cleandoc(help_text)) if help_text else help_text
-    command.short_help = _help(short) if short else short
+    text, short = english
+    command.help = i18n.help_text(inspect.cleandoc(text)) if text else text
+    command.short_help = i18n.help_text(short) if short else short
     command._help_option = None  # click caches it with its help text: made again in this language
     for param in command.params:
         original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if original:
-            param.help = _help(original)  # type: ignore[attr-defined]
+            param.help = i18n.help_text(original)  # type: ignore[attr-defined]
     for sub in getattr(command, "commands", {}).values():
         localize_help(sub)
-
-
-def _help(text: str) -> str:
-    return translate(text) if isinstance(text, i18n.Message) else _(text)
 
 
 def _log_error(ctx: click.Context, e: CampaignError) -> None:
