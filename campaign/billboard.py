@@ -48,8 +48,8 @@ def slot_pixels(config: Settings) -> tuple[int, int]:
 
 
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
-    first = parse_date(start, "start date") or ws.now().date()
-    last = parse_date(end, "end date") or days_ahead(first, RUN_DAYS - 1)
+    first = parse_date(start, _m("start date")) or ws.now().date()
+    last = parse_date(end, _m("end date")) or days_ahead(first, RUN_DAYS - 1)
     if last < first:
         raise CampaignError(_m("The run ends ({last}) before it starts ({first}).", last=last, first=first),
                             _m("Check --from and --to."))

@@ -14,7 +14,7 @@ def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, sh
                       reach: Any = None, at: str | None = None) -> dict:
     """Store figures typed in by hand as a new snapshot, counted now (or at `at`, when they were read)."""
     now = ws.now()
-    when = parse_datetime(at, ws.tz, "count time") if at else now
+    when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     if when > now:
         raise CampaignError(_m("The count time {when:%Y-%m-%d %H:%M} is in the future.", when=when),
                             _m("Give the time the figures were read, or leave --at out for now."))
@@ -47,7 +47,7 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
     from schedules import meta_export, posts
 
     now = ws.now()
-    when = parse_datetime(at, ws.tz, "count time") if at else now
+    when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     rows = meta_export.read_export(Path(path))
     db = ws.store.read()
     published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]

@@ -39,7 +39,7 @@ LIVE = ("planned", "publishing", "published", "unknown")
 
 
 def _period(start: str | date | None, end: str | date | None) -> tuple[date | None, date | None]:
-    first, last = parse_date(start, "--from date"), parse_date(end, "--to date")
+    first, last = parse_date(start, _m("--from date")), parse_date(end, _m("--to date"))
     if first and last and last < first:
         raise CampaignError(_m("The period ends ({last}) before it starts ({first}).", last=last, first=first),
                             _m("Check --from and --to."))

@@ -58,8 +58,8 @@ def _check_content(ws: Workspace, db, post: dict, portrait: dict | None = None) 
 def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, days: str | None = None,
                at: str | None = None, channels: str | None = None, langs: str | None = None) -> dict:
     posting = ws.config.posting
-    first = parse_date(start, "start date")
-    last = parse_date(end, "end date") if end else planner.default_end(first)
+    first = parse_date(start, _m("start date"))
+    last = parse_date(end, _m("end date")) if end else planner.default_end(first)
     clock = parse_clock(at or posting.time)
     names = channels_from(channels, ws.config)
     lang_list = langs_from(langs, ws.config)
@@ -78,7 +78,7 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
              fmt: str | None = None) -> list[dict]:
     """Plan one post by hand, on each channel named; a carousel leads with `lang` (default: the
     campaign's language where the portrait has a quote in it)."""
-    when = parse_datetime(at, ws.tz, "time")
+    when = parse_datetime(at, ws.tz, _m("time"))
     names = channels_from(channel, ws.config)
     fmt = fmt or "feed"
     if fmt not in FORMATS:
@@ -110,8 +110,8 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
 
 def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, status: str | None = None) -> list[dict]:
     db = ws.store.read()
-    first = parse_date(start, "from date") if start else None
-    last = parse_date(end, "to date") if end else None
+    first = parse_date(start, _m("from date")) if start else None
+    last = parse_date(end, _m("to date")) if end else None
     lo = datetime.combine(first, datetime.min.time(), ws.tz) if first else None
     hi = datetime.combine(last, datetime.max.time(), ws.tz) if last else None
     names = {p["id"]: p["first_name"] for p in records.all_portraits(db)}
@@ -122,7 +122,7 @@ def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, 
 
 
 def move_post(ws: Workspace, post_id: str, to: str) -> dict:
-    when = parse_datetime(to, ws.tz, "new time")
+    when = parse_datetime(to, ws.tz, _m("new time"))
     with ws.store.transaction() as db:
         return posts.move(db, post_id, when, ws.now())
 
@@ -143,8 +143,8 @@ def select_posts(ws: Workspace, db, ids: list[str] | tuple[str, ...] = (), portr
                                "DATE --to DATE."))
     if portrait_id:
         records.get(db, portrait_id)
-    first = parse_date(start, "from date") if start else None
-    last = parse_date(end, "to date") if end else None
+    first = parse_date(start, _m("from date")) if start else None
+    last = parse_date(end, _m("to date")) if end else None
     lo = datetime.combine(first, datetime.min.time(), ws.tz) if first else None
     hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), ws.tz) if last else None
     rows = [p for p in posts.in_range(posts.all_posts(db), lo, hi) if p["status"] in posts.FUTURE

@@ -55,8 +55,8 @@ def optout_key(ws: Workspace) -> bytes:
 
 
 def _days(ws: Workspace, start, end) -> list[date]:
-    first = parse_date(start, "--from date") or ws.now().date()
-    last = parse_date(end, "--to date") or first
+    first = parse_date(start, _m("--from date")) or ws.now().date()
+    last = parse_date(end, _m("--to date")) or first
     if last < first:
         raise CampaignError(_m("The period ends ({last}) before it starts ({first}).", last=last, first=first),
                             _m("Check --from and --to."))
@@ -195,7 +195,7 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
         raise CampaignError(_m("The whatsapp channel makes bundles only; it does not broadcast."),
                             _m("Set publisher = \"whatsapp-cloud\", phone_number_id and template under "
                                "[channels.whatsapp]."))
-    the_day = parse_date(day, "day") or ws.now().date()
+    the_day = parse_date(day, _m("day")) or ws.now().date()
     db = ws.store.read()
     today = ws.now().date()
     portrait, why = day_portrait(ws, db, the_day, today)

@@ -199,7 +199,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(_m("The expiry {expires} is not after the signing date {signed_on}.", expires=expires, signed_on=signed_on),
                             _m("Check --expires."))
     guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
-    signed_by = records.clean_text(signed_by, "signer's name") if signed_by else None
+    signed_by = records.clean_text(signed_by, _m("signer's name")) if signed_by else None
     minor = is_minor(portrait)
     if minor and not guardian_list:
         raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.", portrait_id=portrait_id, adult_age=ADULT_AGE),
@@ -250,7 +250,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": records.clean_text(via, "channel of the withdrawal") if via else "unspecified",
+        "via": records.clean_text(via, _m("channel of the withdrawal")) if via else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
     db.table("consents").insert(event)

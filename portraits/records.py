@@ -55,8 +55,9 @@ def all_portraits(db: TinyDB) -> list[dict]:
     return [dict(d) for d in db.table("portraits").all()]
 
 
-LABELS = {"first_name": "first name", "surname": "surname", "role": "role", "role_category": "role category",
-          "quote": "quote", "credit": "photo credit", "lang": "language"}
+LABELS = {"first_name": _m("first name"), "surname": _m("surname"), "role": _m("role"),
+          "role_category": _m("role category"), "quote": _m("quote"), "credit": _m("photo credit"),
+          "lang": _m("language")}
 # Letters that draw nothing (Hangul fillers, the blank Braille pattern): spoofing, not text.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -153,8 +154,9 @@ def check_drawable(portrait: dict) -> None:
     for lang in [portrait["lang"], *(portrait.get("translations") or {})]:
         t = text_in(portrait, lang)
         where = "" if lang == portrait["lang"] else f" ({lang})"
-        for what, text in (("name and role", name_line(portrait["first_name"], portrait["age"], t["role"], lang)),
-                           ("quote", typographic(t["quote"], lang)), ("photo credit", portrait.get("credit") or "")):
+        for what, text in ((_m("name and role"), name_line(portrait["first_name"], portrait["age"], t["role"], lang)),
+                           (LABELS["quote"], typographic(t["quote"], lang)),
+                           (LABELS["credit"], portrait.get("credit") or "")):
             missing = fonts.undrawable(text)
             if not missing:
                 continue

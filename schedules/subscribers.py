@@ -94,7 +94,7 @@ def _checked(lang: str, opted_in: str | date, source: str, today: date) -> tuple
     if not LANG.match(lang):
         raise CampaignError(_m("{lang!r} is not a language code.", lang=lang),
                             _m("Use one like de, tr, ar, uk."))
-    day = parse_date(opted_in, "opt-in date")
+    day = parse_date(opted_in, _m("opt-in date"))
     if day is None:
         raise CampaignError(_m("No opt-in date."),
                             _m("Give the day the person agreed to get messages (--opted-in)."))

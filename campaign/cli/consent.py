@@ -36,8 +36,8 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
     from portraits.dates import parse_date
 
     ws = workspace(ctx)
-    signed = parse_date(signed_on, "signing date")
-    until = parse_date(expires, "expiry date")
+    signed = parse_date(signed_on, _m("signing date"))
+    until = parse_date(expires, _m("expiry date"))
     with ws.store.transaction() as db:
         event = consent_lib.grant(db, portrait_id, scopes, signed, expires=until, signed_by=signed_by,
                                   guardians=guardians, evidence=Path(evidence) if evidence else None,
@@ -66,7 +66,7 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
     from portraits.dates import parse_date
 
     ws = workspace(ctx)
-    result = do_withdraw(ws, portrait_id, scopes, parse_date(received, "received date"), via)
+    result = do_withdraw(ws, portrait_id, scopes, parse_date(received, _m("received date")), via)
     if as_json:
         echo_json(result)
         return
