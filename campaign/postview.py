@@ -25,8 +25,8 @@ from schedules.content import content_of
 from portraits.messages import _m
 
 HASHTAG = re.compile(r"((?<!\w)#\w+)")
-FORMAT_LABELS = {"feed": "feed post", "square": "square feed post", "story": "story",
-                 "carousel": "carousel (several images in one post)"}
+FORMAT_LABELS = {"feed": _m("feed post"), "square": _m("square feed post"), "story": _m("story"),
+                 "carousel": _m("carousel (several images in one post)")}
 
 
 def _caption_lines(text: str) -> list[list[dict]]:
@@ -50,7 +50,7 @@ def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
         portrait = records.get(db, post["portrait_id"])
         view["first_name"] = portrait["first_name"]
     except NotFound:
-        view["problem"] = "the portrait has been erased"
+        view["problem"] = _m("the portrait has been erased")
         return _finish(view, approval.state(post, "", rule))
     if post.get("images") and post["status"] not in posts.FUTURE:  # as it was sent
         view["caption"] = post.get("caption") or ""

@@ -5,6 +5,7 @@ import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
 from schedules.channel import FORMATS, planned_channels
+from campaign import i18n
 from campaign.i18n import N_, _, format_date, translate
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
@@ -14,6 +15,16 @@ def _short(posts: list[dict]) -> list[dict]:
     return [{k: p.get(k) for k in ("id", "portrait_id", "first_name", "channel", "at", "status", "format", "lang",
                                    "remote_id", "permalink", "reason", "error", "attempts", "next_try")}
             for p in posts]
+
+
+def _weekday_time(at: str, ws) -> str:
+    """Sat 04.05.2030 18:30 (Europe/Berlin) / Sa. 04.05.2030 18:30 (Europe/Berlin), in the campaign's zone."""
+    from datetime import datetime
+
+    from babel.dates import format_datetime
+
+    moment = datetime.fromisoformat(at).astimezone(ws.tz)
+    return f"{format_datetime(moment, 'EEE dd.MM.y HH:mm', locale=i18n.language())} ({ws.config.timezone})"
 
 
 def _selection(f):
@@ -172,7 +183,8 @@ def show(ctx, post_id, as_html, out, force, as_json):
     if as_json:
         echo_json({k: v for k, v in view.items() if k != "caption_lines"})
         return
-    click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'], first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'], format_label=view['format_label'], when=view['when']))
+    click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'], first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'], format_label=translate(view['format_label']),
+                 when=_weekday_time(view["at"], workspace(ctx))))
     approval = translate(view["approval"]["text"])
     click.echo(_("Status: {status} ({reason}). Approval: {approval}.", status=view["status"],
                  reason=translate(view["reason"]), approval=approval) if view["reason"] else
