@@ -23,9 +23,9 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_and_age
 from schedules import ranking
-from portraits.messages import _m
 
 TABLE = "billboard"
 RUN_DAYS = 10  # a billboard is usually booked for a "Dekade" of about ten days

@@ -6,11 +6,11 @@ from typing import Callable
 
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
 from schedules.secrets import redact, secret
-from portraits.messages import _m
 
 
 def _names(ws: Workspace, name: str | None) -> list[str]:

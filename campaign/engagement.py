@@ -6,8 +6,8 @@ from typing import Any
 from campaign.workspace import Workspace
 from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
-from schedules import engagement, ranking
 from portraits.messages import _m
+from schedules import engagement, ranking
 
 
 def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, shares: Any = 0,

@@ -19,9 +19,9 @@ from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError
 from portraits.layouts import crop_box
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions
-from portraits.messages import _m
 
 KIND = "gallery"
 ASPECT = 4 / 5

@@ -19,10 +19,10 @@ from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import records
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 from schedules import approval, captions, posts
 from schedules.channel import channel_spec
 from schedules.content import content_of
-from portraits.messages import _m
 
 HASHTAG = re.compile(r"((?<!\w)#\w+)")
 FORMAT_LABELS = {"feed": _m("feed post"), "square": _m("square feed post"), "story": _m("story"),

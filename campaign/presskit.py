@@ -27,9 +27,9 @@ from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
-from portraits.messages import _m
 
 KIND = "press-kit"
 FEED = "instagram-feed"

@@ -24,9 +24,9 @@ from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.layouts import LAYOUTS, parse_formats
+from portraits.messages import _m
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
-from portraits.messages import _m
 
 RENDER_VERSION = 4  # bump when the look changes: every render is made again
 

@@ -11,11 +11,11 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import approval, captions, ical, plan as planner, posts
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
 from schedules.runner import DaemonLock
-from portraits.messages import _m
 
 
 def channels_from(value: str | None, config: dict) -> list[str]:

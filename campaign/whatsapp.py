@@ -30,12 +30,12 @@ from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions, posts, subscribers
 from schedules.channel import ChannelError, TransientError, UnknownOutcome, channel_spec
 from schedules.runner import publisher_for
 from schedules.secrets import redact
-from portraits.messages import _m
 
 KIND = "whatsapp-bundle"
 CHANNEL = "whatsapp"

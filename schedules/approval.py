@@ -17,8 +17,8 @@ from tinydb import TinyDB
 
 from portraits import audit
 from portraits.errors import CampaignError
-from schedules import posts
 from portraits.messages import _m
+from schedules import posts
 
 RULES = {"none": 0, "one": 1, "two": 2}
 WAITING = "waiting for approval"  # the reason of a due post that lacks approvals

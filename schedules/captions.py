@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from portraits import records
 from portraits.errors import CampaignError
-from schedules.channel import CAROUSEL_MAX, channel_spec
 from portraits.messages import _m
+from schedules.channel import CAROUSEL_MAX, channel_spec
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
 # How alt text names the photo and the quote, per language; {quote} comes in the language's own marks.

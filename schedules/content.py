@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import approval, captions
 from schedules.channel import layout_for
-from portraits.messages import _m
 
 
 class Renders(Protocol):

@@ -16,9 +16,9 @@ from tinydb import Query, TinyDB
 
 from portraits import audit
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import posts
 from schedules.meta_export import parse_number
-from portraits.messages import _m
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")

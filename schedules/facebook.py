@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError
 from schedules.secrets import secret
-from portraits.messages import _m
 
 TOKEN_ENV = meta.TOKEN_ENV
 MAX_PAGES = 10

@@ -15,9 +15,9 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
+from portraits.messages import _m
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
-from portraits.messages import _m
 
 GRAPH_API_VERSION = "25.0"  # the one place the Graph API version is set
 # When Meta stops serving each version: "Available Until" on

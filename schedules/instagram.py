@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portraits.files import atomic_write_bytes
+from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
-from portraits.messages import _m
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
 SESSION_FILE = "instagram-session.json"

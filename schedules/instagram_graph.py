@@ -26,10 +26,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError, TransientError
 from schedules.secrets import redact, secret
-from portraits.messages import _m
 
 TOKEN_ENV = meta.TOKEN_ENV
 PLATFORM = "Instagram"

@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from schedules.channel import Media, PermanentError
 from portraits.messages import _m
+from schedules.channel import Media, PermanentError
 
 
 class OutboxPublisher:

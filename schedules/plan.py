@@ -27,8 +27,8 @@ from tinydb import TinyDB
 from portraits import consent, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
-from schedules import captions, posts as posts_mod
 from portraits.messages import _m
+from schedules import captions, posts as posts_mod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 from schedules import approval, posts
 from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
 from schedules.content import Renders, content_of, with_images
 from schedules.secrets import redact
-from portraits.messages import _m
 
 log = logging.getLogger("schedules.runner")
 

@@ -20,10 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.secrets import redact, secret
-from portraits.messages import _m
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
 TIMEOUT = 30.0

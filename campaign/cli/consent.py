@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.i18n import N_, _, format_date
 from portraits.consent import SCOPES
 from portraits.messages import _m
-from campaign.i18n import N_, _, format_date
 
 
 @click.group(cls=CampaignGroup)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
 from campaign import i18n
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
 from campaign.i18n import N_, _, format_date
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
-from portraits.messages import _m
 from campaign.i18n import N_, _, translate
+from portraits.messages import _m
 
 
 @click.command()

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
-from schedules.channel import FORMATS, planned_channels
 from campaign import i18n
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
 from campaign.i18n import N_, _, format_date, translate
+from schedules.channel import FORMATS, planned_channels
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
