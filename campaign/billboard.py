@@ -96,8 +96,11 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         picked.append({**best, "why": "; ".join(reasons)})
     for c in sorted(pool, key=lambda c: (-c["score"], c["portrait_id"])):
         skipped.append({"portrait_id": c["portrait_id"],
-                        "reason": _m("no slot left: score {score}, role category {role_category} and age "
-                                     "band {band} already on the poster", score=c['score'], role_category=c['role_category'], band=c['band']) if c['role_category'] in categories and c['band'] in bands else _m("no slot left: score {score}", score=c['score'])})
+                        "reason": _m("no slot left: score {score}, role category {role_category} and age band "
+                                     "{band} already on the poster", score=c["score"],
+                                     role_category=c["role_category"], band=c["band"])
+                        if c["role_category"] in categories and c["band"] in bands
+                        else _m("no slot left: score {score}", score=c["score"])})
     return {"picked": picked, "skipped": skipped}
 
 
@@ -160,7 +163,8 @@ def _still_allowed(db: TinyDB, doc: dict) -> None:
     for c in doc["picked"]:
         ok, reason = consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)
         if not ok:
-            raise CampaignError(_m("{portrait_id} can no longer be on the billboard ({reason}).", portrait_id=c['portrait_id'], reason=reason),
+            raise CampaignError(_m("{portrait_id} can no longer be on the billboard ({reason}).",
+                                   portrait_id=c['portrait_id'], reason=reason),
                                 _m("Pick again: campaign billboard pick."))
 
 

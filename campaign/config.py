@@ -505,7 +505,8 @@ def parse_settings(data: dict[str, Any]) -> Settings:
     secrets = find_secrets(data)
     if secrets:
         raise CampaignError(
-            _m("{config_name} holds a secret ({secrets}); secrets belong in the environment.", config_name=CONFIG_NAME, secrets=', '.join(secrets)),
+            _m("{config_name} holds a secret ({secrets}); secrets belong in the environment.",
+               config_name=CONFIG_NAME, secrets=', '.join(secrets)),
             _m("Remove it from the file and set CAMPAIGN_INSTAGRAM_PASSWORD / CAMPAIGN_FACEBOOK_TOKEN "
                "instead."))
     try:

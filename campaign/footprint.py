@@ -161,9 +161,10 @@ def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str]
         gone = [pid for pid in names if pid not in known or (scope and not consent.is_valid(db, pid, scope, today))]
         if gone:
             (discard or (lambda: remove(Path(path))))()
-            why = f"was erased or withdrew their {scope} consent" if scope else "was erased"
+            why = _m("was erased or withdrew their {scope} consent", scope=scope) if scope else _m("was erased")
             raise CampaignError(_m("Someone in it {why} while it was being made, so it was not kept.", why=why),
-                                _m("Make it again (`{remake_hint}`).", remake_hint=REMAKE_HINT[kind]) if kind in REMAKE_HINT else _m("Make it again."))
+                                _m("Make it again (`{remake_hint}`).", remake_hint=REMAKE_HINT[kind])
+                                if kind in REMAKE_HINT else _m("Make it again."))
         where = stored_path(ws, path)
         table = db.table(OUTPUTS)
         shown = set(faces)
@@ -456,7 +457,8 @@ def _handout_withdraw(kind: str) -> Withdraw:
             if o.get("kind") != kind or pid not in o.get("portraits", []) or o.get("stale"):
                 continue
             inside = not Path(o["path"]).is_absolute()  # stored relative to the workspace when inside it
-            table.update({"stale": _m("showed a person who withdrew {scope} consent", scope=spec.scope), "removed": inside},
+            table.update({"stale": _m("showed a person who withdrew {scope} consent", scope=spec.scope),
+                          "removed": inside},
                          doc_ids=[o.doc_id])
             out.append({"kind": kind, "label": spec.label, "path": o["path"], "inside": inside,
                         "parts": [str(part) for part in spec.parts(Path(o["path"]))],
@@ -564,7 +566,8 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
                                  _m("`campaign doctor --fix` gives it its name."), f"{rel}/{name}", finish))
         else:
             found.append(Finding(place,
-                                 _m("The {what} of {owner} ({rel}/{name}) is missing.", what=what, owner=owner, rel=rel, name=name),
+                                 _m("The {what} of {owner} ({rel}/{name}) is missing.", what=what, owner=owner,
+                                    rel=rel, name=name),
                                  _m("Restore {rel}/ from a backup of the workspace.", rel=rel)))
     for e in listing:
         path = Path(e.path)
@@ -574,7 +577,8 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
         if base and e.name.endswith(".tmp"):
             if scan.locked or scan.old_enough(path):
                 found.append(Finding(place,
-                                     _m("{rel}/{name} is a half-saved {what} left by a stopped command.", rel=rel, name=e.name, what=what),
+                                     _m("{rel}/{name} is a half-saved {what} left by a stopped command.",
+                                        rel=rel, name=e.name, what=what),
                                      _m("`campaign doctor --fix` removes it."), f"{rel}/{e.name}",
                                      _removal(path, f"{rel}/{e.name}")))
         elif not e.name.startswith("."):

@@ -34,11 +34,13 @@ def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
     ours = any(footprint.resolve(ws, o["path"]) == target and o.get("kind") == kind
                for o in ws.store.read().table(footprint.OUTPUTS).all())
     if not ours and target.exists() and any(target.iterdir()):
-        raise CampaignError(_m("{target} already holds files that no {label} wrote; nothing was changed.", target=target, label=spec.label),
+        raise CampaignError(_m("{target} already holds files that no {label} wrote; nothing was changed.",
+                               target=target, label=spec.label),
                             _m("Give --out an empty or new folder, or move those files away."))
     for extra in spec.parts(target)[1:]:
         if extra.exists() and not ours:
-            raise CampaignError(_m("{extra} already exists and no {label} wrote it; nothing was changed.", extra=extra, label=spec.label),
+            raise CampaignError(_m("{extra} already exists and no {label} wrote it; nothing was changed.",
+                                   extra=extra, label=spec.label),
                                 _m("Give --out another folder, or move that file away."))
     return target
 

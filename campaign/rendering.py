@@ -122,7 +122,8 @@ def current_renders(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -
         # One language: what `campaign render ID --lang L` makes; several: what `campaign render ID` makes.
         result = render(ws, [portrait["id"]], lang=stale[0] if len(stale) == 1 else None, jobs=1)
         if result["failed"]:
-            raise CampaignError(_m("{id} could not be rendered: {reason}", id=portrait['id'], reason=result['failed'][0]['reason']),
+            raise CampaignError(_m("{id} could not be rendered: {reason}", id=portrait['id'],
+                                   reason=result['failed'][0]['reason']),
                                 _m("Fix that, then: campaign schedule retry POST."))
         if any(recorded_hash(targets[lang]) != wanted[lang] for lang in stale):
             raise CampaignError(_m("{id} changed while its image was being made.", id=portrait['id']),

@@ -93,14 +93,16 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
         portrait = records.get(db, portrait_id)
         if portrait.get("status") != "approved":
             raise CampaignError(_m("{portrait_id} is not approved.", portrait_id=portrait_id),
-                                _m("Approve it first: campaign portrait approve {portrait_id}.", portrait_id=portrait_id))
+                                _m("Approve it first: campaign portrait approve {portrait_id}.",
+                                   portrait_id=portrait_id))
         campaign_lang = ws.config.language
         lead = (lang or "").strip().lower() or (
             campaign_lang if fmt == "carousel" and captions.has_quote(portrait, campaign_lang) else portrait["lang"])
         captions.check_language(portrait, lead, ws.config)
         for name in names:
             if not consent.is_valid(db, portrait_id, name, when.date()):
-                raise CampaignError(_m("{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.", portrait_id=portrait_id, name=name, when=when),
+                raise CampaignError(_m("{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
+                                       portrait_id=portrait_id, name=name, when=when),
                                     _m("Record the consent first, or choose another channel or day."))
             post = posts.create(db, portrait_id, name, when, now, lang=lead, origin="manual", fmt=fmt)
             _check_content(ws, db, post, portrait)

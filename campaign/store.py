@@ -201,7 +201,8 @@ class Store:
             raise CampaignError(_m("{path} is not a campaign store (it is not text).", path=self.path),
                                 self._restore_hint()) from None
         except json.JSONDecodeError as e:
-            raise CampaignError(_m("The store {name} is not valid JSON ({msg} at line {lineno}).", name=name, msg=e.msg, lineno=e.lineno),
+            raise CampaignError(_m("The store {name} is not valid JSON ({msg} at line {lineno}).", name=name,
+                                   msg=e.msg, lineno=e.lineno),
                                 self._restore_hint()) from None
         except RecursionError:
             raise CampaignError(_m("{path} is not a campaign store (nested too deeply).", path=self.path),
@@ -218,7 +219,8 @@ class Store:
         version = int(meta.get("1", {}).get("schema", 0)) if meta else 0
         if version > SCHEMA_VERSION:
             raise CampaignError(
-                _m("This store has schema version {version}; this campaign tool knows up to {schema_version}.", version=version, schema_version=SCHEMA_VERSION),
+                _m("This store has schema version {version}; this campaign tool knows up to {schema_version}.",
+                   version=version, schema_version=SCHEMA_VERSION),
                 _m("Update the tool (make setup) before using this workspace."),
             )
         if version == SCHEMA_VERSION:
@@ -242,7 +244,8 @@ class Store:
             self.lock.acquire()
         except Timeout:
             raise CampaignError(
-                _m("The store is locked by another campaign process for over {lock_timeout:.0f} s.", lock_timeout=LOCK_TIMEOUT),
+                _m("The store is locked by another campaign process for over {lock_timeout:.0f} s.",
+                   lock_timeout=LOCK_TIMEOUT),
                 _m("Wait for it to finish, or check for a hung process."),
             ) from None
         try:

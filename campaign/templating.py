@@ -47,6 +47,7 @@ def render(name: str, context: dict[str, Any], own: Path | None = None, lang: st
     except TemplateError as e:
         where = own or BUILT_IN / name
         line = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
-        raise CampaignError(_m("The template {where}{line} cannot be used: {message_}.", where=where, line=line, message_=e.message),
+        raise CampaignError(_m("The template {where}{line} cannot be used: {message_}.", where=where,
+                               line=line, message_=e.message),
                             _m("Fix the template (fields it may use are listed in README), or remove it from "
                                "campaign.toml to use the built-in one.")) from None

@@ -237,7 +237,8 @@ def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: 
             if done and done["status"] in ("sent", "sending", "unknown", "failed") and not done.get("retry"):
                 return {"status": "already"}
             if not consent.is_valid(db, portrait["id"], CHANNEL, now.date()):
-                raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.", id=portrait['id']),
+                raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.",
+                                       id=portrait['id']),
                                     _m("Nobody else gets this portrait; choose another day's portrait."))
             record = {"subscriber_id": sub_id, "day": day.isoformat(), "portrait_id": portrait["id"], "lang": lang,
                       "status": "sending", "message_id": None, "error": None, "retry": False,

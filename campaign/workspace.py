@@ -129,14 +129,16 @@ def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) 
     if explicit:
         root = Path(explicit).expanduser().resolve()
         if not (root / CONFIG_NAME).exists():
-            raise CampaignError(_m("{root} is not a campaign workspace (no {config_name}).", root=root, config_name=CONFIG_NAME),
+            raise CampaignError(_m("{root} is not a campaign workspace (no {config_name}).", root=root,
+                                   config_name=CONFIG_NAME),
                                 _m("Create one with `campaign init PATH`."))
         return Workspace(root)
     env = os.environ.get(ENV_VAR)
     if env:
         root = Path(env).expanduser().resolve()
         if not (root / CONFIG_NAME).exists():
-            raise CampaignError(_m("{env_var}={env} is not a campaign workspace (no {config_name}).", env_var=ENV_VAR, env=env, config_name=CONFIG_NAME),
+            raise CampaignError(_m("{env_var}={env} is not a campaign workspace (no {config_name}).",
+                                   env_var=ENV_VAR, env=env, config_name=CONFIG_NAME),
                                 _m("Fix the variable or create one with `campaign init PATH`."))
         return Workspace(root)
     here = (cwd or Path.cwd()).resolve()

@@ -196,13 +196,15 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(_m("The signing date {signed_on} is in the future.", signed_on=signed_on),
                             _m("Give the date the form was signed."))
     if expires is not None and expires <= signed_on:
-        raise CampaignError(_m("The expiry {expires} is not after the signing date {signed_on}.", expires=expires, signed_on=signed_on),
+        raise CampaignError(_m("The expiry {expires} is not after the signing date {signed_on}.",
+                               expires=expires, signed_on=signed_on),
                             _m("Check --expires."))
     guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
     signed_by = records.clean_text(signed_by, _m("signer's name")) if signed_by else None
     minor = is_minor(portrait)
     if minor and not guardian_list:
-        raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.", portrait_id=portrait_id, adult_age=ADULT_AGE),
+        raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.",
+                               portrait_id=portrait_id, adult_age=ADULT_AGE),
                             _m("Name every guardian with custody who signed: --guardian NAME (once each)."))
     evidence_info = None
     if evidence is not None:

@@ -39,7 +39,8 @@ def _date_from(text: str) -> date | None:
 
 def _check_year(value: date, what: str, text: str, last_year: int = MAX_YEAR) -> None:
     if not MIN_YEAR <= value.year <= last_year:
-        raise CampaignError(_m("The {what} {text!r} is not in a year from {min_year} to {last_year}.", what=what, text=text, min_year=MIN_YEAR, last_year=last_year),
+        raise CampaignError(_m("The {what} {text!r} is not in a year from {min_year} to {last_year}.",
+                               what=what, text=text, min_year=MIN_YEAR, last_year=last_year),
                             "Check the year; " + DATE_HINT[0].lower() + DATE_HINT[1:])
 
 
@@ -111,7 +112,9 @@ def parse_datetime(text: str | datetime, tz: ZoneInfo, what: str = "time") -> da
                                    "night.", value=value, key=tz.key),
                                 _m("Choose another time, or add the offset: {value:%Y-%m-%d "
                                    "%H:%M}{summer}:{summer2} (the first) or {value:%Y-%m-%d "
-                                   "%H:%M}{winter}:{winter2} (the second).", value=value, summer=summer[:3], summer2=summer[3:], winter=winter[:3], winter2=winter[3:]))
+                                   "%H:%M}{winter}:{winter2} (the second).",
+                                   value=value, summer=summer[:3], summer2=summer[3:], winter=winter[:3],
+                                   winter2=winter[3:]))
         value = value.replace(tzinfo=tz)
     return value.astimezone(tz)
 

@@ -88,7 +88,8 @@ def load_upright(src: Path):
             upright.info["icc_profile"] = im.info.get("icc_profile")
             clean = _to_srgb(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise CampaignError(_m("{name} has more than {value} megapixels (the intake limit).", name=src.name, value=MAX_PIXELS // 1000000),
+        raise CampaignError(_m("{name} has more than {value} megapixels (the intake limit).", name=src.name,
+                               value=MAX_PIXELS // 1000000),
                             _m("Export a smaller copy of the photo (e.g. 24 megapixels) and add that.")) from None
     except Exception:
         raise CampaignError(_m("{name} is not a readable image, or it is truncated.", name=src.name),
@@ -137,7 +138,9 @@ def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = 
         cw, ch = crop_size(width, height, sw / sh)
         if cw < sw:
             warnings.append(_m("photo too small for a billboard slot: {value:.1f} MP, needs about "
-                               "{value2:.1f} MP ({sw}x{sh} px)", value=width * height / 1000000.0, value2=width * height * (sw / cw) ** 2 / 1000000.0, sw=sw, sh=sh))
+                               "{value2:.1f} MP ({sw}x{sh} px)",
+                               value=width * height / 1000000.0,
+                               value2=width * height * (sw / cw) ** 2 / 1000000.0, sw=sw, sh=sh))
     return warnings
 
 

@@ -106,7 +106,8 @@ def write(jobs: list[tuple[Path, Path, PressTags]]) -> list[Path]:
     missing = [Path(target) for _s, target, _t in jobs if not Path(target).is_file()]
     if len(missing) == len(jobs):
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise CampaignError(_m("ExifTool could not write the press metadata ({value}).", value=detail[0] if detail else 'no message'),
+        raise CampaignError(_m("ExifTool could not write the press metadata ({value}).",
+                               value=detail[0] if detail else 'no message'),
                             _m("Check the disk space and that the photos are readable, then make the kit "
                                "again."))
     return missing

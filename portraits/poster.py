@@ -122,7 +122,8 @@ def make_spec(fmt: str, scale: str | int, dpi: int | str, bleed_mm: float | str)
         dpi = int(dpi)
         bleed = float(bleed_mm)
     except (TypeError, ValueError):
-        raise CampaignError(_m("The resolution {dpi!r} or bleed {bleed_mm!r} is not a number.", dpi=dpi, bleed_mm=bleed_mm),
+        raise CampaignError(_m("The resolution {dpi!r} or bleed {bleed_mm!r} is not a number.", dpi=dpi,
+                               bleed_mm=bleed_mm),
                             _m("Give --dpi as a whole number (e.g. 300) and bleed_mm in millimetres.")) from None
     if not 30 <= dpi <= 1200:
         raise CampaignError(_m("A resolution of {dpi} dpi is not usable for print.", dpi=dpi),
@@ -229,7 +230,8 @@ def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: st
                      if _grid_cost(spec, k, area, names[:k], roles[:k], font, gap)), 0)
         name_cm = spec.type_mm(NAME_TYPE) * spec.scale / 10
         raise CampaignError(_m("{n} portraits do not fit a {name} poster with names {name_cm:.0f} cm high "
-                               "(what reads from the street); it holds {most}.", n=n, name=spec.name, name_cm=name_cm, most=most),
+                               "(what reads from the street); it holds {most}.",
+                               n=n, name=spec.name, name_cm=name_cm, most=most),
                             _m("Pick {most}: campaign billboard pick --slots {most}, or choose a larger "
                                "format.", most=most) if most else _m("Choose a larger format (--format)."))
     _cost, cols, rows, plate_h = best
@@ -513,7 +515,9 @@ def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) 
         short = shortfall(item.width, item.height, need_w, need_h)
         if s < 0.999 and short:
             warnings.append(_m("{name}: photo {short:.1f} MP, needs {short2:.1f} MP for {label} (it prints "
-                               "at about {effective:.0f} dpi)", name=item.name, short=short[0], short2=short[1], label=spec.label, effective=effective))
+                               "at about {effective:.0f} dpi)",
+                               name=item.name, short=short[0], short2=short[1], label=spec.label,
+                               effective=effective))
         elif s < 0.999:
             warnings.append(_m("{name}: the crop around the face is enlarged for {label} (it prints at about "
                                "{effective:.0f} dpi)", name=item.name, label=spec.label, effective=effective))
@@ -544,7 +548,8 @@ def _cmyk_transform(icc: Path):
         raise CampaignError(_m("{name} is not an ICC profile.", name=Path(icc).name),
                             _m("Give --icc the printer's CMYK profile (.icc).")) from None
     if profile.profile.xcolor_space.strip() != "CMYK":
-        raise CampaignError(_m("{name} is a {strip} profile, not CMYK.", name=Path(icc).name, strip=profile.profile.xcolor_space.strip()),
+        raise CampaignError(_m("{name} is a {strip} profile, not CMYK.", name=Path(icc).name,
+                               strip=profile.profile.xcolor_space.strip()),
                             _m("Give --icc the printer's CMYK profile (e.g. their FOGRA39 or FOGRA51 .icc)."))
     return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
                                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
@@ -648,7 +653,8 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
             pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
     except Exception:
         raise CampaignError(_m("The font {name} cannot be used in a PDF.", name=band.font.name),
-                            _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.")) from None
+                            _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto "
+                               "Sans.")) from None
     rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
     pw, ph = spec.page
     pdf_path = Path(pdf_path)

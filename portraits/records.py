@@ -71,7 +71,8 @@ def clean_text(value: str, what: str) -> str:
     """Text as it enters the store: NFC (so "José" is one way of writing, however it was typed), and
     never text that came in with bytes that are not UTF-8."""
     if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise CampaignError(_m("The {what} holds bytes that are not UTF-8 text: {value!r}.", what=what, value=value.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')),
+        raise CampaignError(_m("The {what} holds bytes that are not UTF-8 text: {value!r}.", what=what,
+                               value=value.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')),
                             _m("Type it again, or save the file as UTF-8."))
     return unicodedata.normalize("NFC", value)
 
@@ -120,13 +121,15 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise CampaignError(_m("The quote is empty."), _m("Give --quote with the person's own words."))
         if len(out["quote"]) > MAX_QUOTE:
             raise CampaignError(_m("The quote is {count} characters long.", count=len(out['quote'])),
-                                _m("Shorten it to {max_quote} characters so it fits every format.", max_quote=MAX_QUOTE))
+                                _m("Shorten it to {max_quote} characters so it fits every format.",
+                                   max_quote=MAX_QUOTE))
         # Text no font can draw is refused by check_drawable, naming the characters; measure only the rest.
         too_long = None if fonts.undrawable(out["quote"]) else render.quote_limit(out["quote"], out.get("lang"))
         if too_long:
             fmt, most = too_long
             raise CampaignError(_m("The quote is too long for the {fmt} format ({count} characters; {most} "
-                                   "of them fit at the smallest type size).", fmt=fmt, count=len(out['quote']), most=most),
+                                   "of them fit at the smallest type size).",
+                                   fmt=fmt, count=len(out['quote']), most=most),
                                 _m("Shorten it to at most {most} characters.", most=most))
     if out.get("role_category"):
         out["role_category"] = slugify(out["role_category"]) or None
@@ -161,9 +164,11 @@ def check_drawable(portrait: dict) -> None:
             if not missing:
                 continue
             letters = all(unicodedata.category(ch).startswith("L") for ch in missing)
-            raise CampaignError(_m("The {what}{where} has character(s) the images cannot show: {missing}.", what=what, where=where, missing=fonts.describe(missing)),
+            raise CampaignError(_m("The {what}{where} has character(s) the images cannot show: {missing}.",
+                                   what=what, where=where, missing=fonts.describe(missing)),
                                 _m("Write it in one script; put another language in a translation (campaign "
-                                   "portrait translate).") if letters else _m("Leave them out or write them in words (emoji and symbols cannot be "
+                                   "portrait translate).") if letters else
+                                _m("Leave them out or write them in words (emoji and symbols cannot be "
                                    "printed on the images)."))
 
 
@@ -371,7 +376,8 @@ def approve_portrait(db: TinyDB, portrait_id: str, has_valid_consent: bool, now:
     """Mark a portrait ready for publishing; refused without any valid consent."""
     record = get(db, portrait_id)
     if not has_valid_consent:
-        raise CampaignError(_m("{portrait_id} has no valid consent, so it cannot be approved.", portrait_id=portrait_id),
+        raise CampaignError(_m("{portrait_id} has no valid consent, so it cannot be approved.",
+                               portrait_id=portrait_id),
                             _m("Record the signed form first: campaign consent grant {portrait_id} --scope "
                                "... --signed-on DATE.", portrait_id=portrait_id))
     record.update(status="approved", approved_at=_now(now), approved_by=audit.actor(), updated_at=_now(now))
@@ -402,7 +408,8 @@ def text_in(portrait: dict, lang: str | None) -> dict:
     t = (portrait.get("translations") or {}).get(lang)
     if not t:
         raise CampaignError(_m("{id} has no {lang} translation.", id=portrait['id'], lang=lang),
-                            _m("Add one: campaign portrait translate {id} --lang {lang} --quote TEXT.", id=portrait['id'], lang=lang))
+                            _m("Add one: campaign portrait translate {id} --lang {lang} --quote TEXT.",
+                               id=portrait['id'], lang=lang))
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
 
 

@@ -78,13 +78,14 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> 
     """Record that the acting person approves the post as it is now; refused when they already did."""
     post = posts.get(db, post_id)
     if post["status"] not in posts.FUTURE:
-        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.", post_id=post_id, status=post['status']))
+        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.",
+                               post_id=post_id, status=post['status']))
     who = audit.actor()
     before = state(post, digest, rule)
     if who in before.people:
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
-                            _m("A second approval must come from another person (--user NAME or "
-                               "CAMPAIGN_USER).") if before.needed > 1 and (not before.approved) else _m("Nothing more to do."))
+                            _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
+                            if before.needed > 1 and not before.approved else _m("Nothing more to do."))
     approvals = [*post.get("approvals", []), {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}]
     after = state({**post, "approvals": approvals}, digest, rule)
     fields = {"approvals": approvals}

@@ -86,7 +86,8 @@ def template(config, lang: str) -> str:
     names = {f for _, f, _, _ in string.Formatter().parse(found) if f}
     unknown = names - set(FIELDS)
     if unknown:
-        raise CampaignError(_m("The {lang} caption template uses unknown field(s) {unknown}.", lang=lang, unknown=', '.join(sorted(unknown))),
+        raise CampaignError(_m("The {lang} caption template uses unknown field(s) {unknown}.", lang=lang,
+                               unknown=', '.join(sorted(unknown))),
                             _m("Use only {value} in campaign.toml.", value=', '.join(('{' + f + '}' for f in FIELDS))))
     return found
 
@@ -94,8 +95,10 @@ def template(config, lang: str) -> str:
 def check_language(portrait: dict, lang: str, config) -> None:
     """A post in `lang` needs the portrait's quote in it and a caption template for it."""
     if not has_quote(portrait, lang):
-        raise CampaignError(_m("{id} has no quote in {lang} (it has {portrait}).", id=portrait['id'], lang=lang, portrait=', '.join(languages_of(portrait))),
-                            _m("Add one first: campaign portrait translate {id} --lang {lang} --quote TEXT.", id=portrait['id'], lang=lang))
+        raise CampaignError(_m("{id} has no quote in {lang} (it has {portrait}).", id=portrait['id'],
+                               lang=lang, portrait=', '.join(languages_of(portrait))),
+                            _m("Add one first: campaign portrait translate {id} --lang {lang} --quote TEXT.",
+                               id=portrait['id'], lang=lang))
     template(config, lang)
 
 
@@ -149,11 +152,13 @@ def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -
         return ""
     if fmt == "carousel":
         if len(langs) < 2:
-            raise CampaignError(_m("{id} has a quote in {langs} only; a carousel needs two languages.", id=portrait['id'], langs=langs[0]),
+            raise CampaignError(_m("{id} has a quote in {langs} only; a carousel needs two languages.",
+                                   id=portrait['id'], langs=langs[0]),
                                 _m("Add a translation (campaign portrait translate {id} ...), or plan a feed "
                                    "post.", id=portrait['id']))
         if len(langs) > CAROUSEL_MAX:
-            raise CampaignError(_m("{id} has {count} languages; a carousel takes {carousel_max} images.", id=portrait['id'], count=len(langs), carousel_max=CAROUSEL_MAX),
+            raise CampaignError(_m("{id} has {count} languages; a carousel takes {carousel_max} images.",
+                                   id=portrait['id'], count=len(langs), carousel_max=CAROUSEL_MAX),
                                 _m("Plan separate posts per language instead (--lang)."))
         return carousel_caption(portrait, langs, config, channel)
     return caption(portrait, langs[0], config, channel)
@@ -162,11 +167,13 @@ def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -
 def check_limits(text: str, channel: str) -> None:
     spec = channel_spec(channel)
     if len(text) > spec.caption_chars:
-        raise CampaignError(_m("The caption is {count} characters; {label} allows {caption_chars}.", count=len(text), label=spec.label, caption_chars=spec.caption_chars),
+        raise CampaignError(_m("The caption is {count} characters; {label} allows {caption_chars}.",
+                               count=len(text), label=spec.label, caption_chars=spec.caption_chars),
                             _m("Shorten the quote or the caption template."))
     tags = HASHTAG.findall(text)
     if len(tags) > spec.hashtags:
-        raise CampaignError(_m("The caption has {count} hashtags; {label} allows {hashtags}.", count=len(tags), label=spec.label, hashtags=spec.hashtags),
+        raise CampaignError(_m("The caption has {count} hashtags; {label} allows {hashtags}.", count=len(tags),
+                               label=spec.label, hashtags=spec.hashtags),
                             _m("Use fewer hashtags in the template or the quote."))
 
 

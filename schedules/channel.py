@@ -102,8 +102,10 @@ def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
                             _m("Use --format {formats}.", formats=' or '.join(spec.formats)))
     kind = PUBLISHERS.get(publisher) if publisher else None
     if kind is not None and fmt not in kind.formats:
-        raise CampaignError(_m("The {name} publisher of {channel} cannot post a {fmt}.", name=kind.name, channel=channel, fmt=fmt),
-                            _m("Use --format {value}, or another publisher in campaign.toml.", value=' or '.join((f for f in spec.formats if f in kind.formats))))
+        raise CampaignError(_m("The {name} publisher of {channel} cannot post a {fmt}.", name=kind.name,
+                               channel=channel, fmt=fmt),
+                            _m("Use --format {value}, or another publisher in campaign.toml.",
+                               value=' or '.join((f for f in spec.formats if f in kind.formats))))
     return spec.formats[fmt]
 
 
@@ -190,7 +192,8 @@ def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: P
     campaign.config.Channel: .publisher, .account, .page_id, ...)."""
     spec = channel_spec(channel)
     if settings.publisher not in spec.publishers:
-        raise CampaignError(_m("Channel {channel} cannot publish through {publisher!r}.", channel=channel, publisher=settings.publisher),
+        raise CampaignError(_m("Channel {channel} cannot publish through {publisher!r}.", channel=channel,
+                               publisher=settings.publisher),
                             _m("Use one of: {publishers} in campaign.toml.", publishers=', '.join(spec.publishers)))
     cls = publisher_class(settings.publisher)
     return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir), private_dir=Path(private_dir))

@@ -57,7 +57,8 @@ def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any =
         raise ValueError("snapshot times must be timezone-aware")
     post = posts.get(db, post_id)
     if post["status"] != "published":
-        raise CampaignError(_m("Post {post_id} is {status}, not published; it has no engagement yet.", post_id=post_id, status=post['status']),
+        raise CampaignError(_m("Post {post_id} is {status}, not published; it has no engagement yet.",
+                               post_id=post_id, status=post['status']),
                             _m("Record figures only for published posts (see `campaign schedule list`)."))
     snap = {"post_id": post_id, "portrait_id": post["portrait_id"], "channel": post["channel"],
             "at": at.isoformat(timespec="seconds"),

@@ -103,7 +103,8 @@ def local_graph_url() -> str | None:
     port = int(m.group("port") or 80) if m else 0
     if not m or not loopback or not 0 < port < 65536:
         raise PermanentError(_m("{graph_url_env} is not a test server on this machine.", graph_url_env=GRAPH_URL_ENV),
-                             _m("Unset {graph_url_env}, or give it as http://127.0.0.1:PORT/.", graph_url_env=GRAPH_URL_ENV))
+                             _m("Unset {graph_url_env}, or give it as http://127.0.0.1:PORT/.",
+                                graph_url_env=GRAPH_URL_ENV))
     return f"http://{host}:{port}/"
 
 
@@ -118,7 +119,8 @@ def page_token() -> str:
     token = secret(TOKEN_ENV)
     if not token:
         raise PermanentError(_m("No Facebook Page token: {token_env} is not set.", token_env=TOKEN_ENV),
-                             _m("Set {token_env} to the Page access token in the daemon's environment.", token_env=TOKEN_ENV))
+                             _m("Set {token_env} to the Page access token in the daemon's environment.",
+                                token_env=TOKEN_ENV))
     return token
 
 
@@ -146,7 +148,8 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
                                   _m("Reconnect the Page: make a new never-expiring Page token (README: "
                                      "connecting real accounts) and set {token_env}.", token_env=TOKEN_ENV))
         if code == 10 or code is not None and 200 <= code <= 299:
-            return PermanentError(_m("The Page token lacks a permission {platform} needs: {said}", platform=platform, said=said),
+            return PermanentError(_m("The Page token lacks a permission {platform} needs: {said}",
+                                     platform=platform, said=said),
                                   _m("Grant the permission Meta names to the app, make a new Page token; "
                                      "`campaign channel check` lists the scopes the token has."))
         if subcode == IG_DAILY_LIMIT or code == 9:
@@ -159,7 +162,8 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
                                   _m("Open the Instagram app and read the notice; it is retried in six hours."),
                                   retry_after=SPAM_BLOCK_WAIT)
         if code in RATE_LIMIT_CODES:
-            return TransientError(_m("{platform} rate limit (code {code}): {msg}", platform=platform, code=code, msg=msg),
+            return TransientError(_m("{platform} rate limit (code {code}): {msg}", platform=platform,
+                                     code=code, msg=msg),
                                   _m("It is retried in an hour."), retry_after=RATE_LIMIT_WAIT)
         if subcode == IG_ACCOUNT_RESTRICTED:
             return PermanentError(_m("The Instagram account is inactive or restricted: {said}", said=said),
@@ -181,10 +185,12 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
                               _m("Fix what Meta names, then: campaign schedule retry POST."))
     if isinstance(error, requests.ConnectTimeout) or (
             isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error)):
-        return TransientError(_m("{platform} could not be reached: {error}", platform=platform, error=redact(str(error))),
+        return TransientError(_m("{platform} could not be reached: {error}", platform=platform,
+                                 error=redact(str(error))),
                               retry_after=RETRY_WAIT)
     if during_upload and isinstance(error, (requests.Timeout, requests.ConnectionError)):
-        return UnknownOutcome(_m("The call to {platform} was cut off: {error}", platform=platform, error=redact(str(error))),
+        return UnknownOutcome(_m("The call to {platform} was cut off: {error}", platform=platform,
+                                 error=redact(str(error))),
                               _m("It may have gone out: campaign reconcile settles it."))
     if isinstance(error, requests.RequestException):
         return TransientError(_m("{platform} did not answer: {error}", platform=platform, error=redact(str(error))),
@@ -352,5 +358,6 @@ def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
             if not _refused_metric(e):
                 raise translate(e, platform=platform) from None
             retired.add(metric)
-            warnings.append(_m("{platform} no longer serves the metric {metric!r}; skipped ({e})", platform=platform, metric=metric, e=error_fields(e)[3]))
+            warnings.append(_m("{platform} no longer serves the metric {metric!r}; skipped ({e})",
+                               platform=platform, metric=metric, e=error_fields(e)[3]))
     return values, warnings

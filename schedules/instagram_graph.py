@@ -56,12 +56,14 @@ def check_image(path: Path, fmt: str) -> None:
     redo = "Render it again (campaign render ID), then: campaign schedule retry POST."
     size = Path(path).stat().st_size
     if size >= MAX_BYTES:
-        raise PermanentError(_m("The image {name} is {value:.1f} MB; Instagram takes under 8 MB.", name=Path(path).name, value=size / 1024 / 1024),
+        raise PermanentError(_m("The image {name} is {value:.1f} MB; Instagram takes under 8 MB.",
+                                name=Path(path).name, value=size / 1024 / 1024),
                              redo)
     with Image.open(path) as im:
         kind, mode, (w, h), icc = im.format, im.mode, im.size, im.info.get("icc_profile")
     if kind != "JPEG":
-        raise PermanentError(_m("The image {name} is {kind}; Instagram takes JPEG only.", name=Path(path).name, kind=kind),
+        raise PermanentError(_m("The image {name} is {kind}; Instagram takes JPEG only.", name=Path(path).name,
+                                kind=kind),
                              redo)
     described = ""
     if icc:
@@ -73,15 +75,18 @@ def check_image(path: Path, fmt: str) -> None:
             described = "an unreadable profile"
     if mode != "RGB" or icc and "srgb" not in described.replace(" ", "").lower():
         raise PermanentError(_m("The image {name} is not sRGB ({mode}{value}); Instagram takes sRGB colour "
-                                "only.", name=Path(path).name, mode=mode, value=', ' + described.strip() if icc else ''),
+                                "only.",
+                                name=Path(path).name, mode=mode, value=', ' + described.strip() if icc else ''),
                              redo)
     ratio = w / h
     if fmt == "story":
         if abs(ratio - STORY_RATIO) > RATIO_SLACK:
-            raise PermanentError(_m("The story image {name} is {w}x{h}; a story is 9:16 (e.g. 1080x1920).", name=Path(path).name, w=w, h=h),
+            raise PermanentError(_m("The story image {name} is {w}x{h}; a story is 9:16 (e.g. 1080x1920).",
+                                    name=Path(path).name, w=w, h=h),
                                  _m("Render the story format (campaign render ID --format story), then retry."))
     elif not FEED_RATIOS[0] - RATIO_SLACK <= ratio <= FEED_RATIOS[1] + RATIO_SLACK:
-        raise PermanentError(_m("The image {name} is {w}x{h}; Instagram takes 4:5 (upright) to 1.91:1 (wide).", name=Path(path).name, w=w, h=h),
+        raise PermanentError(_m("The image {name} is {w}x{h}; Instagram takes 4:5 (upright) to 1.91:1 (wide).",
+                                name=Path(path).name, w=w, h=h),
                              redo)
 
 
@@ -121,8 +126,10 @@ class InstagramGraphPublisher:
             return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
         if settings.image_host == "url" and not Path(settings.public_dir).is_dir():
             return False, _m("NOT READY: public_dir {public_dir} is not a folder", public_dir=settings.public_dir)
-        account = _m("account {ig_user_id}", ig_user_id=settings.ig_user_id) if settings.ig_user_id else _m("the account linked to Page {page_id}", page_id=settings.page_id)
-        return True, _m("{account}, token set, images via {image_host}", account=account, image_host=settings.image_host)
+        account = (_m("account {ig_user_id}", ig_user_id=settings.ig_user_id) if settings.ig_user_id
+                   else _m("the account linked to Page {page_id}", page_id=settings.page_id))
+        return True, _m("{account}, token set, images via {image_host}", account=account,
+                        image_host=settings.image_host)
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -262,7 +269,8 @@ class InstagramGraphPublisher:
             if code in ("ERROR", "EXPIRED"):
                 raise self._container_error(container, code, redact(str(state.get("status") or "")))
         raise TransientError(_m("Instagram was still preparing the image after {poll_waits:.0f} s (container "
-                                "{container}); nothing was published.", poll_waits=sum(POLL_WAITS), container=container),
+                                "{container}); nothing was published.",
+                                poll_waits=sum(POLL_WAITS), container=container),
                              _m("It is tried again in a few minutes."), retry_after=meta.RETRY_WAIT)
 
     @staticmethod
@@ -356,14 +364,18 @@ class InstagramGraphPublisher:
         state = self._get(graph, container, fields="status_code,status")
         code, status = state.get("status_code"), redact(str(state.get("status") or ""))
         if code == "PUBLISHED":
-            return {"state": "published", "reason": _m("Instagram says container {container} is published", container=container)}
+            return {"state": "published", "reason": _m("Instagram says container {container} is published",
+                                                       container=container)}
         if code == "FINISHED":
             return {"state": "not_published", "reason": _m("container {container} is ready but was never "
                                                            "published", container=container)}
         if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}", container=container)}
+            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}",
+                                                     container=container)}
         return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
-                                                "it did not go out - campaign schedule retry {id}", container=container, code=code, status=status or 'no reason', id=post['id'])}
+                                                "it did not go out - campaign schedule retry {id}",
+                                                container=container, code=code, status=status or 'no reason',
+                                                id=post['id'])}
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         graph = self._graph()

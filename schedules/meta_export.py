@@ -78,7 +78,8 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
     try:
         return _rows(reader, Path(path).name)
     except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
-        raise CampaignError(_m("{name} line {line_num} cannot be read as CSV: {e}.", name=Path(path).name, line_num=reader.line_num, e=e),
+        raise CampaignError(_m("{name} line {line_num} cannot be read as CSV: {e}.", name=Path(path).name,
+                               line_num=reader.line_num, e=e),
                             _m("Export the posts from Meta Business Suite again, unchanged.")) from None
 
 

@@ -36,7 +36,9 @@ class OutboxPublisher:
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
         fmt = post["format"]
         if not media or (fmt != "carousel" and len(media) != 1):
-            raise PermanentError(_m("A {fmt} post takes {value}, not {count}.", fmt=fmt, value='several images' if fmt == 'carousel' else 'one image', count=len(media)),
+            raise PermanentError(_m("A {fmt} post takes {value}, not {count}.", fmt=fmt,
+                                    value='several images' if fmt == 'carousel' else 'one image',
+                                    count=len(media)),
                                  _m("Plan it again with the right --format."))
         target = self.folder_for(post)
         if target.exists():

@@ -56,7 +56,8 @@ def holiday_dates(country: str, subdivision: str | None, start: date, end: date)
     try:
         cal = holidays.country_holidays(country, subdiv=subdivision or None, years=range(start.year, end.year + 1))
     except (NotImplementedError, KeyError, AttributeError):
-        raise CampaignError(_m("No public holidays known for {country}/{subdivision}.", country=country, subdivision=subdivision),
+        raise CampaignError(_m("No public holidays known for {country}/{subdivision}.", country=country,
+                               subdivision=subdivision),
                             _m("Set holidays_country and holidays_subdivision in campaign.toml, e.g. DE and "
                                "NW.")) from None
     return {d: name for d, name in cal.items() if start <= d <= end}

@@ -128,7 +128,8 @@ def _replace(record: dict):
 def move(db: TinyDB, post_id: str, at: datetime, now: datetime) -> dict:
     post = get(db, post_id)
     if post["status"] not in FUTURE:
-        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be moved.", post_id=post_id, status=post['status']))
+        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be moved.",
+                               post_id=post_id, status=post['status']))
     if at <= now:
         raise CampaignError(_m("{at:%Y-%m-%d %H:%M} is in the past.", at=at),
                             _m("Choose a time ahead, or use `campaign publish`."))
@@ -146,7 +147,8 @@ def cancel(db: TinyDB, post_id: str, now: datetime, reason: str = "cancelled by 
         hint = {"published": "It is already out: take it down on the platform by hand.",
                 "publishing": "It is going out right now; check `campaign status` in a moment.",
                 "unknown": "Settle it first: campaign reconcile (or check the account)."}[post["status"]]
-        raise CampaignError(_m("{post_id} is {status} and cannot be cancelled.", post_id=post_id, status=post['status']),
+        raise CampaignError(_m("{post_id} is {status} and cannot be cancelled.", post_id=post_id,
+                               status=post['status']),
                             hint)
     post = update(db, post_id, now, status="cancelled", note=reason, reason=reason, next_try=None)
     audit.record(db, "post.cancel", post_id, now=now, reason=reason)
@@ -157,7 +159,8 @@ def retry(db: TinyDB, post_id: str, now: datetime, at: datetime | None = None) -
     """Put a failed (or, after a person checked, unknown) post back in the queue."""
     post = get(db, post_id)
     if post["status"] not in ("failed", "unknown"):
-        raise CampaignError(_m("{post_id} is {status}; only failed or unknown posts can be retried.", post_id=post_id, status=post['status']))
+        raise CampaignError(_m("{post_id} is {status}; only failed or unknown posts can be retried.",
+                               post_id=post_id, status=post['status']))
     when = at or now
     post = update(db, post_id, now, status="planned", note=f"retry requested (was {post['status']})",
                   at=_stamp(max(when, now)), next_try=None, attempts=0, error=None, reason=None)

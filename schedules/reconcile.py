@@ -37,7 +37,9 @@ def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window
     if now - tried > window:
         return {"status": "failed",
                 "reason": _m("not on {channel} within {value:.0f} minutes of the attempt ({tried:%Y-%m-%d "
-                             "%H:%M}); it did not go out - campaign schedule retry {id}", channel=post['channel'], value=window.total_seconds() / 60, tried=tried, id=post['id'])}
+                             "%H:%M}); it did not go out - campaign schedule retry {id}",
+                             channel=post['channel'], value=window.total_seconds() / 60, tried=tried,
+                             id=post['id'])}
     return {"status": "unknown", "reason": _m("not found yet; ask again after {value:%H:%M}", value=tried + window)}
 
 
@@ -57,5 +59,8 @@ def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str],
     tried = attempt_time(post)
     if state == "not_published" and now - tried > window:
         return {"status": "failed", "reason": _m("{reason} within {value:.0f} minutes; it did not go out - "
-                                                 "campaign schedule retry {id}", reason=answer['reason'], value=window.total_seconds() / 60, id=post['id'])}
-    return {"status": "unknown", "reason": _m("{reason}; ask again after {value:%H:%M}", reason=answer['reason'], value=tried + window)}
+                                                 "campaign schedule retry {id}",
+                                                 reason=answer['reason'], value=window.total_seconds() / 60,
+                                                 id=post['id'])}
+    return {"status": "unknown", "reason": _m("{reason}; ask again after {value:%H:%M}",
+                                              reason=answer['reason'], value=tried + window)}

@@ -237,7 +237,8 @@ class DaemonLock:
             self.lock.acquire(timeout=0)
         except Timeout:
             raise CampaignError(_m("Another `campaign run` is already running on this workspace."),
-                                _m("Stop it first (it keeps publishing on its own), or use `campaign status`.")) from None
+                                _m("Stop it first (it keeps publishing on its own), or use "
+                                   "`campaign status`.")) from None
         return self
 
     def __exit__(self, *exc):

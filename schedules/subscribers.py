@@ -128,7 +128,8 @@ def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, k
         raise CampaignError(_m("This number is already subscribed."), _m("Nothing was changed."))
     stopped = _opted_out_since(db, e164, key)
     if stopped and day < stopped:
-        raise CampaignError(_m("This number sent STOP on {stopped}; its opt-in of {day} is older.", stopped=stopped, day=day),
+        raise CampaignError(_m("This number sent STOP on {stopped}; its opt-in of {day} is older.",
+                               stopped=stopped, day=day),
                             _m("Add it again only with a new opt-in from that day on (--opted-in)."))
     if stopped:
         db.table(OPTOUTS).remove(Query().code == optout_code(e164, key))

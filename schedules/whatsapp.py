@@ -70,7 +70,8 @@ def translate(error: Exception) -> Exception:
             return PermanentError(_m("WhatsApp refused the token (expired or revoked): {msg}", msg=msg),
                                   _m("Make a new system-user token and set {token_env}.", token_env=TOKEN_ENV))
         if error.code in TRANSIENT_CODES or error.is_transient:
-            return TransientError(_m("WhatsApp asks to slow down or is unavailable (code {code}): {msg}", code=error.code, msg=msg),
+            return TransientError(_m("WhatsApp asks to slow down or is unavailable (code {code}): {msg}",
+                                     code=error.code, msg=msg),
                                   _m("Run `campaign whatsapp send` again later; who got the message is kept."))
         return PermanentError(_m("WhatsApp said: {msg} (code {code})", msg=msg, code=error.code),
                               _m("Fix what Meta names (template name, language, the number's opt-in), then "
@@ -104,7 +105,8 @@ class WhatsAppCloudPublisher:
             return False, _m("NOT READY: no approved template named in campaign.toml")
         if not secret(TOKEN_ENV):
             return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
-        return True, _m("number {phone_number_id}, template {template}, token set", phone_number_id=settings.phone_number_id, template=settings.template)
+        return True, _m("number {phone_number_id}, template {template}, token set",
+                        phone_number_id=settings.phone_number_id, template=settings.template)
 
     def _client(self):
         if self._wa is None:

@@ -14,7 +14,9 @@ def billboard():
 
 def _show(doc: dict) -> None:
     click.echo(_("Billboard pick {pick} for {from_} to {to} ({count} of {slots} slots, photos checked for "
-                 "{checked_for}):", pick=doc['pick'], from_=doc['from'], to=doc['to'], count=len(doc['picked']), slots=doc['slots'], checked_for=doc['checked_for']))
+                 "{checked_for}):",
+                 pick=doc['pick'], from_=doc['from'], to=doc['to'], count=len(doc['picked']),
+                 slots=doc['slots'], checked_for=doc['checked_for']))
     for i, c in enumerate(doc["picked"], 1):
         click.echo(f"  {i}. {c['portrait_id']}: {translate(c['why'])}")
     if doc["skipped"]:
@@ -22,7 +24,8 @@ def _show(doc: dict) -> None:
         for s in doc["skipped"]:
             click.echo(f"  {s['portrait_id']}: {translate(s['reason'])}")
     if doc.get("approved_at"):
-        click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'], approved_at=doc['approved_at']))
+        click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'],
+                     approved_at=doc['approved_at']))
     else:
         click.echo(_("Not approved yet: campaign billboard approve."))
 
@@ -72,9 +75,11 @@ def approve(ctx, as_json):
     if as_json:
         echo_json(doc)
     elif doc.get("already"):
-        click.echo(_("Pick {pick} was already approved by {approved_by} at {approved_at}.", pick=doc['pick'], approved_by=doc['approved_by'], approved_at=doc['approved_at']))
+        click.echo(_("Pick {pick} was already approved by {approved_by} at {approved_at}.", pick=doc['pick'],
+                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
     else:
-        click.echo(_("Pick {pick} approved by {approved_by} at {approved_at}.", pick=doc['pick'], approved_by=doc['approved_by'], approved_at=doc['approved_at']))
+        click.echo(_("Pick {pick} approved by {approved_by} at {approved_at}.", pick=doc['pick'],
+                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
 
 
 @billboard.command()
@@ -100,10 +105,16 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
         return
     w, h = result["page_mm"]
     click.echo(_("Wrote {pdf} ({format} at {scale}, {dpi} dpi, grid {grid}; page {w:g} x {h:g} mm with "
-                 "{bleed_mm:g} mm bleed and crop marks).", pdf=result['pdf'], format=result['format'], scale=result['scale'], dpi=result['dpi'], grid=result['grid'], w=w, h=h, bleed_mm=result['bleed_mm']))
-    click.echo(_("Colour: {colour}. Type at full size: names {name:g} cm, campaign name {title:g} cm.", colour=result['colour'], name=result['type_cm']['name'], title=result['type_cm']['title']))
+                 "{bleed_mm:g} mm bleed and crop marks).",
+                 pdf=result['pdf'], format=result['format'], scale=result['scale'], dpi=result['dpi'],
+                 grid=result['grid'], w=w, h=h, bleed_mm=result['bleed_mm']))
+    click.echo(_("Colour: {colour}. Type at full size: names {name:g} cm, campaign name {title:g} cm.",
+                 colour=result['colour'], name=result['type_cm']['name'], title=result['type_cm']['title']))
     for slot in result["slots"]:
-        click.echo(_("  {portrait_id}: {slot_pixels}x{slot_pixels2} px, {effective_dpi} dpi at {scale}", portrait_id=slot['portrait_id'], slot_pixels=slot['slot_pixels'][0], slot_pixels2=slot['slot_pixels'][1], effective_dpi=slot['effective_dpi'], scale=result['scale']))
+        click.echo(_("  {portrait_id}: {slot_pixels}x{slot_pixels2} px, {effective_dpi} dpi at {scale}",
+                     portrait_id=slot['portrait_id'], slot_pixels=slot['slot_pixels'][0],
+                     slot_pixels2=slot['slot_pixels'][1], effective_dpi=slot['effective_dpi'],
+                     scale=result['scale']))
     click.echo(_("Preview: {png}", png=result['png']))
     for line in result["warnings"]:
         warn(_("low resolution: {line}", line=line))
@@ -123,6 +134,7 @@ def preflight(ctx, file, as_json):
     else:
         for c in result["checks"]:
             click.echo(f"{'PASS' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}")
-        click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will likely reject this file."))
+        click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
+                                                                  "likely reject this file."))
     if not result["ok"]:
         ctx.exit(1)

@@ -70,12 +70,14 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("Consent withdrawn for {portrait_id}: {scopes}.", portrait_id=portrait_id, scopes=', '.join(result['scopes'])))
+    click.echo(_("Consent withdrawn for {portrait_id}: {scopes}.", portrait_id=portrait_id,
+                 scopes=', '.join(result['scopes'])))
     click.echo(_("Cancelled {count} planned post(s).", count=len(result['cancelled'])))
     if result["takedown"]:
         click.echo(_("Take these published posts down by hand:"))
         for p in result["takedown"]:
-            click.echo(_("  {id} on {channel} ({permalink})", id=p['id'], channel=p['channel'], permalink=p.get('permalink') or p.get('remote_id') or p['status']))
+            click.echo(_("  {id} on {channel} ({permalink})", id=p['id'], channel=p['channel'],
+                         permalink=p.get('permalink') or p.get('remote_id') or p['status']))
     if result["recall"]:
         click.echo(_("Printed records: these billboard files show them; do not print them, and recall them "
                      "if printed:"))
@@ -86,10 +88,13 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
                      "new pick.", pick=pick))
     for made in result["handouts"]:
         if made["removed"]:
-            click.echo(_("Removed the {label} ({removed}): it showed {portrait_id}.", label=made['label'], removed=', '.join(made['removed']), portrait_id=portrait_id))
+            click.echo(_("Removed the {label} ({removed}): it showed {portrait_id}.", label=made['label'],
+                         removed=', '.join(made['removed']), portrait_id=portrait_id))
         elif made["by_hand"]:
-            click.echo(_("Delete the {label} by hand (outside the workspace): {by_hand}", label=made['label'], by_hand=', '.join(made['by_hand'])))
-        click.echo(_("  Also: {note}.\n  Make it again without them: {remake}", note=made['note'], remake=made['remake']))
+            click.echo(_("Delete the {label} by hand (outside the workspace): {by_hand}", label=made['label'],
+                         by_hand=', '.join(made['by_hand'])))
+        click.echo(_("  Also: {note}.\n  Make it again without them: {remake}", note=made['note'],
+                     remake=made['remake']))
 
 
 @consent.command("status")
@@ -110,8 +115,8 @@ def status(ctx, portrait_id, expiring_within, as_json):
     if as_json:
         echo_json(rows)
     else:
-        shown = [{**r, "signed_on": format_date(r.get("signed_on")) or None, "expires": format_date(r.get("expires")) or None}
-                 for r in rows]
+        shown = [{**r, "signed_on": format_date(r.get("signed_on")) or None,
+                  "expires": format_date(r.get("expires")) or None} for r in rows]
         echo_table(shown,
                    ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
                    empty=_("No consent matches."))

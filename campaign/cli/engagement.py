@@ -30,8 +30,9 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     if as_json:
         echo_json(snap)
     else:
-        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.", post_id=post_id, likes=format_number(snap['likes']), comments=format_number(snap['comments']),
-                     shares=format_number(snap['shares'])))
+        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.",
+                     post_id=post_id, likes=format_number(snap['likes']),
+                     comments=format_number(snap['comments']), shares=format_number(snap['shares'])))
 
 
 @engagement.command()
@@ -52,7 +53,9 @@ def top(ctx, n, as_json):
         click.echo(f"\n{row['rank']}. {row['portrait_id']}: {translate(row['why'])}")
         for p in row["posts"]:
             click.echo(_("   {post_id} {channel}: {likes} likes, {comments} comments, {shares} shares -> "
-                         "{score} ({how})", post_id=p['post_id'], channel=p['channel'], likes=p['likes'], comments=p['comments'], shares=p['shares'], score=p['score'], how=p['how']))
+                         "{score} ({how})",
+                         post_id=p['post_id'], channel=p['channel'], likes=p['likes'], comments=p['comments'],
+                         shares=p['shares'], score=p['score'], how=p['how']))
 
 
 @engagement.command()
@@ -68,7 +71,9 @@ def fetch(ctx, as_json):
         return
     for f in result["fetched"]:
         more = "".join(f", {f[k]} {k}" for k in ("saved", "views", "reach") if f.get(k) is not None)
-        click.echo(_("{post_id}: {likes} likes, {comments} comments, {shares} shares{more}", post_id=f['post_id'], likes=f['likes'], comments=f['comments'], shares=f['shares'], more=more))
+        click.echo(_("{post_id}: {likes} likes, {comments} comments, {shares} shares{more}",
+                     post_id=f['post_id'], likes=f['likes'], comments=f['comments'], shares=f['shares'],
+                     more=more))
     for w in result.get("warnings", []):
         click.echo(_("Warning: {w}", w=w), err=True)
     if result["skipped_outbox"]:
@@ -96,5 +101,6 @@ def import_(ctx, csv_file, at, as_json):
         return
     click.echo(_("Imported figures for {count} post(s).", count=len(result['imported'])))
     for u in result["unmatched"]:
-        click.echo(_("Not matched (line {line}): {post_id} - not one of our published posts.", line=u['line'], post_id=u['post_id'] or u['permalink']),
+        click.echo(_("Not matched (line {line}): {post_id} - not one of our published posts.", line=u['line'],
+                     post_id=u['post_id'] or u['permalink']),
                    err=True)

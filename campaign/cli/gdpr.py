@@ -66,7 +66,9 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
             echo_json(result)
         else:
             click.echo(_("Erased the subscriber ({value}); {backups_removed} kept version(s) of the store "
-                         "removed.", value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)), backups_removed=result['backups_removed']))
+                         "removed.",
+                         value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)),
+                         backups_removed=result['backups_removed']))
             click.echo(_("If your own sign-up lists still hold the number, remove it there too."))
         return
     if not yes:
@@ -78,13 +80,17 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
         return
     verb = "Finished erasing" if result["resumed"] else "Erased"
     click.echo(_("{verb} {portrait_id} (audit reference {erased}): {files_removed} file(s) and folder(s) "
-                 "deleted, {log_lines_removed} log line(s) removed.", verb=verb, portrait_id=portrait_id, erased=result['erased'], files_removed=result['files_removed'], log_lines_removed=result['log_lines_removed']))
+                 "deleted, {log_lines_removed} log line(s) removed.",
+                 verb=verb, portrait_id=portrait_id, erased=result['erased'],
+                 files_removed=result['files_removed'], log_lines_removed=result['log_lines_removed']))
     for ref in result["finished_earlier"]:
         click.echo(_("Also finished the interrupted erasure {ref}.", ref=ref))
     for p in result["takedown"]:
-        click.echo(_("  Take down by hand: post {post_id} on {channel} {permalink}", post_id=p['post_id'], channel=p['channel'], permalink=p.get('permalink') or p.get('remote_id') or ''))
+        click.echo(_("  Take down by hand: post {post_id} on {channel} {permalink}", post_id=p['post_id'],
+                     channel=p['channel'], permalink=p.get('permalink') or p.get('remote_id') or ''))
         for photo in p.get("hosted_photo_ids", []):
-            click.echo(_("  Delete by hand: the unpublished Page photo {photo} (the image of post {post_id})", photo=photo, post_id=p['post_id']))
+            click.echo(_("  Delete by hand: the unpublished Page photo {photo} (the image of post {post_id})",
+                         photo=photo, post_id=p['post_id']))
     for f in result["by_hand"]:
         click.echo(_("  Delete by hand (outside the workspace, shows them): {path}", path=f['path']))
     for note in result["redo"]:

@@ -43,10 +43,12 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
     if as_json:
         echo_json(records.public(record))
         return
-    click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'], age=record['age'], role=record['role']))
+    click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'],
+                 age=record['age'], role=record['role']))
     for w in record["photo"].get("warnings", []):
         warn(w)
-    click.echo(_("Next: campaign consent grant {id} --scope instagram,facebook --signed-on YYYY-MM-DD", id=record['id']))
+    click.echo(_("Next: campaign consent grant {id} --scope instagram,facebook --signed-on YYYY-MM-DD",
+                 id=record['id']))
 
 
 @portrait.command("import")
@@ -129,10 +131,13 @@ def show(ctx, portrait_id, as_json):
         click.echo(_("  quote {lang}: {quote}", lang=lang, quote=t['quote']))
     click.echo(_("  credit:   {credit}", credit=row.get('credit') or '-'))
     ph = row["photo"]
-    click.echo(_("  photo:    {width}x{height} {format}, focus {focus} ({focus_source})", width=ph['width'], height=ph['height'], format=ph.get('format'), focus=ph.get('focus'), focus_source=ph.get('focus_source')))
+    click.echo(_("  photo:    {width}x{height} {format}, focus {focus} ({focus_source})", width=ph['width'],
+                 height=ph['height'], format=ph.get('format'), focus=ph.get('focus'),
+                 focus_source=ph.get('focus_source')))
     c = row["consent"]
-    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}", scopes=", ".join(c["scopes"]) or _("none valid"),
-             signed_on=format_date(c["signed_on"]) or "-", expires=format_date(c["expires"]) or _("never"))
+    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}",
+             scopes=", ".join(c["scopes"]) or _("none valid"), signed_on=format_date(c["signed_on"]) or "-",
+             expires=format_date(c["expires"]) or _("never"))
     if c["withdrawn"]:
         line += _("; withdrawn: {scopes}", scopes=", ".join(c["withdrawn"]))
     if c["needs_guardian"]:
@@ -174,7 +179,8 @@ def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote,
     if unsigned:
         warn(_("{portrait_id} is under {adult_age} now and no guardian signed the consent for {unsigned}: "
                "nothing of them is published, rendered, planned or picked until a guardian's consent is "
-               "recorded (campaign consent grant {portrait_id} --scope ... --guardian NAME).", portrait_id=portrait_id, adult_age=consent.ADULT_AGE, unsigned=', '.join(unsigned)))
+               "recorded (campaign consent grant {portrait_id} --scope ... --guardian NAME).",
+               portrait_id=portrait_id, adult_age=consent.ADULT_AGE, unsigned=', '.join(unsigned)))
 
 
 @portrait.command("approve")

@@ -46,7 +46,8 @@ def kit(ctx, start, end, out, jobs, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(_("Press kit of {count} portrait(s), {images} image(s): {folder}", count=len(result['portraits']), images=result['images'], folder=result['folder']))
+        click.echo(_("Press kit of {count} portrait(s), {images} image(s): {folder}",
+                     count=len(result['portraits']), images=result['images'], folder=result['folder']))
         click.echo(_("  zip: {zip}", zip=result['zip']))
         click.echo(_("  press release draft: {press_release}", press_release=result['press_release']))
         for f in result["failed"]:

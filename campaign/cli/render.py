@@ -41,11 +41,13 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(_("Rendered {count} image(s) of {portraits} portrait(s); {unchanged} unchanged.", count=len(result['rendered']), portraits=result['portraits'], unchanged=result['unchanged']))
+    click.echo(_("Rendered {count} image(s) of {portraits} portrait(s); {unchanged} unchanged.",
+                 count=len(result['rendered']), portraits=result['portraits'], unchanged=result['unchanged']))
     for s in result["skipped"]:
         warn(_("{portrait_id} skipped: {reason}", portrait_id=s['portrait_id'], reason=s['reason']))
     for f in result["failed"]:
-        click.echo(_("Error: {portrait_id} could not be rendered: {reason}", portrait_id=f['portrait_id'], reason=f['reason']),
+        click.echo(_("Error: {portrait_id} could not be rendered: {reason}", portrait_id=f['portrait_id'],
+                     reason=f['reason']),
                    err=True)
     if result["failed"]:
         click.echo(_("{count} portrait(s) failed; the others were rendered. Fix those and run `campaign "

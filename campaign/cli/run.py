@@ -54,18 +54,21 @@ def publish(ctx, post_id, as_json):
     ws = workspace(ctx)
     post = get(ws.store.read(), post_id)
     if post["status"] != "planned":
-        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id, status=post['status']),
+        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
+                               status=post['status']),
                             _m("A failed post goes back in the queue with `campaign schedule retry`."))
     post = publish_post(ws, post_id, force=True)
     if as_json:
         echo_json(post)
     elif post["status"] == "published":
-        click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'], permalink=post.get('permalink') or post.get('remote_id')))
+        click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'],
+                     permalink=post.get('permalink') or post.get('remote_id')))
     elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
         raise CampaignError(_m("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
                             _m("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
     else:
-        raise CampaignError(_m("{post_id} is {status}: {error}.", post_id=post_id, status=post['status'], error=post.get('error') or post.get('reason')))
+        raise CampaignError(_m("{post_id} is {status}: {error}.", post_id=post_id, status=post['status'],
+                               error=post.get('error') or post.get('reason')))
 
 
 @click.command()
@@ -94,19 +97,23 @@ def status(ctx, as_json):
         state = (translate(p["approval"]["text"]) if p["approval"]
                  else _("cannot go out: {problem}", problem=translate(p["problem"])))
         click.echo(_("Waiting for approval: {id} ({channel}, {at}): {state} -> campaign schedule show {id}, "
-                     "then campaign schedule approve {id}", id=p['id'], channel=p['channel'], at=when(p['at']), state=state))
+                     "then campaign schedule approve {id}",
+                     id=p['id'], channel=p['channel'], at=when(p['at']), state=state))
     if r["due_now"]:
         click.echo(_("Due now: {value}", value=', '.join((p['id'] for p in r['due_now']))))
     click.echo(_("Next:") if r['next'] else _("Next: nothing planned."))
     echo_table([{**p, "at": when(p["at"])} for p in r["next"]], ["id", "at", "channel", "portrait_id"], empty="")
     for p in r["failed"]:
-        click.echo(_("Failed {id} ({channel}, {at}): {error} -> fix it, then `campaign schedule retry {id}`", id=p['id'], channel=p['channel'], at=when(p['at']),
+        click.echo(_("Failed {id} ({channel}, {at}): {error} -> fix it, then `campaign schedule retry {id}`",
+                     id=p['id'], channel=p['channel'], at=when(p['at']),
                      error=translate(p.get('error') or p.get('reason'))))
     for p in r["unknown"]:
         click.echo(_("Unknown {id} ({channel}): may or may not be online -> check the account, then "
-                     "`campaign reconcile` (or `campaign schedule retry {id}` if it is not there)", id=p['id'], channel=p['channel']))
+                     "`campaign reconcile` (or `campaign schedule retry {id}` if it is not there)",
+                     id=p['id'], channel=p['channel']))
     for e in r["erasures"]:
         click.echo(_("Unfinished erasure {ref} (started {started_at}): some files of that person may remain "
-                     "-> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)", ref=e['ref'], started_at=e['started_at']))
+                     "-> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)",
+                     ref=e['ref'], started_at=e['started_at']))
     for note in r["redo"]:
         click.echo(_("To do: {note}", note=note))

@@ -65,7 +65,8 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     for h in result["holidays"]:
         click.echo(_("  skipped {date}: {name}", date=h['date'], name=h['name']))
     for g in result["gaps"]:
-        click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']), channel=g['channel'], reason=g['reason']))
+        click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']),
+                     channel=g['channel'], reason=g['reason']))
 
 
 @schedule.command("add")
@@ -88,7 +89,9 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
         echo_json(_short(created))
     else:
         for p in created:
-            click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'], portrait_id=portrait_id, channel=p['channel'], at=p['at'], format=p['format'], lang=p['lang']))
+            click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
+                         portrait_id=portrait_id, channel=p['channel'], at=p['at'], format=p['format'],
+                         lang=p['lang']))
 
 
 @schedule.command("list")
@@ -155,7 +158,8 @@ def approve(ctx, post_ids, portrait_id, start, end, as_json):
         echo_json(result)
         return
     for row in result["approved"]:
-        click.echo(_("{id}: {text} (content {content_hash})", id=row['id'], text=row['approval']['text'], content_hash=row['content_hash'][:12]))
+        click.echo(_("{id}: {text} (content {content_hash})", id=row['id'], text=row['approval']['text'],
+                     content_hash=row['content_hash'][:12]))
     for row in result["skipped"]:
         click.echo(_("{id}: skipped, {reason}", id=row['id'], reason=row['reason']))
     if not result["approved"] and not result["skipped"]:
@@ -183,8 +187,9 @@ def show(ctx, post_id, as_html, out, force, as_json):
     if as_json:
         echo_json({k: v for k, v in view.items() if k != "caption_lines"})
         return
-    click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'], first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'], format_label=translate(view['format_label']),
-                 when=_weekday_time(view["at"], workspace(ctx))))
+    click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'],
+                 first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'],
+                 format_label=translate(view['format_label']), when=_weekday_time(view["at"], workspace(ctx))))
     approval = translate(view["approval"]["text"])
     click.echo(_("Status: {status} ({reason}). Approval: {approval}.", status=view["status"],
                  reason=translate(view["reason"]), approval=approval) if view["reason"] else
@@ -192,7 +197,8 @@ def show(ctx, post_id, as_html, out, force, as_json):
     if view["problem"]:
         click.echo(_("Cannot go out as it stands: {problem}", problem=view['problem']))
     for n, image in enumerate(view["images"], 1):
-        click.echo(_("Image {n} [{lang}]: {file} (input hash {hash})", n=n, lang=image['lang'], file=image['file'], hash=image['hash'][:12]))
+        click.echo(_("Image {n} [{lang}]: {file} (input hash {hash})", n=n, lang=image['lang'],
+                     file=image['file'], hash=image['hash'][:12]))
         click.echo(_("  Alt text: {alt_text}", alt_text=image['alt_text']))
     if view["caption"]:
         click.echo(_("Caption:"))
@@ -201,7 +207,8 @@ def show(ctx, post_id, as_html, out, force, as_json):
     elif view["format"] == "story":
         click.echo(_("Caption: none (stories show only the image)"))
     if view.get("content_hash"):
-        click.echo(_("Content hash: {content_hash} (what an approval is given to)", content_hash=view['content_hash'][:12]))
+        click.echo(_("Content hash: {content_hash} (what an approval is given to)",
+                     content_hash=view['content_hash'][:12]))
     if view.get("file"):
         click.echo(_("Page: {file}", file=view['file']))
 

@@ -29,7 +29,9 @@ def bundle(ctx, langs, start, end, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("{messages} message(s) in {languages} for {days}: {index}", messages=result['messages'], languages=', '.join(result['languages']), days=', '.join(result['days']), index=result['index']))
+    click.echo(_("{messages} message(s) in {languages} for {days}: {index}", messages=result['messages'],
+                 languages=', '.join(result['languages']), days=', '.join(result['days']),
+                 index=result['index']))
     for s in result["skipped"]:
         warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {translate(s['reason'])}")
 
@@ -47,7 +49,10 @@ def send(ctx, day, as_json):
         echo_json(result)
     else:
         click.echo(_("{day}: {portrait_id} to {subscribers} subscriber(s): {sent} sent, {already} had it "
-                     "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.", day=result['day'], portrait_id=result['portrait_id'], subscribers=result['subscribers'], sent=result['sent'], already=result['already'], failed=result['failed'], retry_later=result['retry_later'], unknown=result['unknown']))
+                     "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.",
+                     day=result['day'], portrait_id=result['portrait_id'], subscribers=result['subscribers'],
+                     sent=result['sent'], already=result['already'], failed=result['failed'],
+                     retry_later=result['retry_later'], unknown=result['unknown']))
         for lang, n in result["languages_missing"].items():
             warn(_("{n} subscriber(s) reading {lang} got the quote's own language: there is no {lang} "
                    "translation.", n=n, lang=lang))
@@ -74,7 +79,8 @@ def add(ctx, number, lang, opted_in, source, as_json):
     from campaign.whatsapp import add_subscriber
 
     sub = add_subscriber(workspace(ctx), number, lang, opted_in, source)
-    echo_json(sub) if as_json else click.echo(_("Subscribed {id} ({number}, {lang}).", id=sub['id'], number=sub['number'], lang=sub['lang']))
+    echo_json(sub) if as_json else click.echo(_("Subscribed {id} ({number}, {lang}).", id=sub['id'],
+                                                number=sub['number'], lang=sub['lang']))
 
 
 @subscribers_group.command("remove")
@@ -86,7 +92,8 @@ def remove(ctx, who, as_json):
     from campaign.whatsapp import remove_subscriber
 
     sub = remove_subscriber(workspace(ctx), who)
-    echo_json(sub) if as_json else click.echo(_("Removed {id} ({number}); they get no more messages.", id=sub['id'], number=sub['number']))
+    echo_json(sub) if as_json else click.echo(_("Removed {id} ({number}); they get no more messages.",
+                                                id=sub['id'], number=sub['number']))
 
 
 @subscribers_group.command("list")
@@ -117,4 +124,6 @@ def import_(ctx, csv_path, source, as_json):
         echo_json(result)
     else:
         click.echo(_("Added {added} subscriber(s); {already_subscribed} already subscribed, {sent_stop} left "
-                     "out because they sent STOP after their opt-in.", added=result['added'], already_subscribed=result['already_subscribed'], sent_stop=result['sent_stop']))
+                     "out because they sent STOP after their opt-in.",
+                     added=result['added'], already_subscribed=result['already_subscribed'],
+                     sent_stop=result['sent_stop']))
