@@ -159,12 +159,13 @@ class InstagramPublisher:
                 client.set_uuids(json.loads(self.session_path.read_text()).get("uuids") or {})
             except ValueError:
                 pass
-        client.challenge_code_handler = lambda username, choice: ask_code(f"Instagram sent a security code ({choice})")
+        client.challenge_code_handler = lambda username, choice: ask_code(
+            _m("Instagram sent a security code ({choice})", choice=choice))
         try:
             try:
                 client.login(self.account, password)
             except TwoFactorRequired:
-                client.login(self.account, password, verification_code=ask_code("Two-factor code"))
+                client.login(self.account, password, verification_code=ask_code(_m("Two-factor code")))
         except Exception as e:  # noqa: BLE001
             raise translate(e) from None
         save_session(self.session_path, client.get_settings())

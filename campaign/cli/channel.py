@@ -45,7 +45,7 @@ def login(ctx, name):
     from campaign.channels import login_instagram
 
     result = login_instagram(workspace(ctx), lambda: click.prompt(_("Instagram password"), hide_input=True),
-                             lambda what: click.prompt(what))
+                             lambda what: click.prompt(translate(what)))
     click.echo(_("Logged in as {account}; the session is kept in .private/ and reused.", account=result['account']))
 
 

@@ -34,7 +34,7 @@ def kit(ctx, start, end, out, jobs, as_json):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Writing press images", file=sys.stderr)
+            bar = click.progressbar(length=total, label=_("Writing press images"), file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 

@@ -32,7 +32,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            bar = click.progressbar(length=total, label=_("Rendering"), file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 
