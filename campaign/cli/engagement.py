@@ -47,15 +47,17 @@ def top(ctx, n, as_json):
     if as_json:
         echo_json(rows)
         return
-    echo_table(rows, ["rank", "portrait_id", "first_name", "score", "likes", "comments", "shares"],
-               empty=_("No published posts yet."))
+    figures = ("score", "likes", "comments", "shares")
+    echo_table([{**r, **{k: format_number(r.get(k)) for k in figures}} for r in rows],
+               ["rank", "portrait_id", "first_name", *figures], empty=_("No published posts yet."))
     for row in rows:
         click.echo(f"\n{row['rank']}. {row['portrait_id']}: {translate(row['why'])}")
         for p in row["posts"]:
             click.echo(_("   {post_id} {channel}: {likes} likes, {comments} comments, {shares} shares -> "
                          "{score} ({how})",
-                         post_id=p['post_id'], channel=p['channel'], likes=p['likes'], comments=p['comments'],
-                         shares=p['shares'], score=p['score'], how=p['how']))
+                         post_id=p['post_id'], channel=p['channel'], likes=format_number(p['likes']),
+                         comments=format_number(p['comments']), shares=format_number(p['shares']),
+                         score=format_number(p['score']), how=translate(p['how'])))
 
 
 @engagement.command()
