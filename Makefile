@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: setup system demo gallery test bench clean
+.PHONY: setup system demo gallery test bench clean catalogs
 
 setup: $(STAMP)
 
@@ -32,6 +32,27 @@ gallery: setup
 
 test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# Every gettext domain with a babel-<domain>.cfg: extract the marked strings, merge them into the de
+# and en catalogs (English: msgstr = msgid), compile the .mo files that ship in the package. Click's
+# own texts (domain `click`) are translated by hand and only compiled.
+LOCALES := campaign/locale
+LANGS   := de en
+catalogs: setup
+	@set -e; for cfg in babel-*.cfg; do \
+	  domain=$${cfg#babel-}; domain=$${domain%.cfg}; \
+	  $(VENV)/bin/pybabel extract -F $$cfg --sort-output --no-location -o $(LOCALES)/$$domain.pot . >/dev/null; \
+	  for lang in $(LANGS); do \
+	    if [ -f $(LOCALES)/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	      $(VENV)/bin/pybabel update --no-fuzzy-matching -D $$domain -l $$lang -d $(LOCALES) -i $(LOCALES)/$$domain.pot >/dev/null; \
+	    else \
+	      $(VENV)/bin/pybabel init -D $$domain -l $$lang -d $(LOCALES) -i $(LOCALES)/$$domain.pot >/dev/null; \
+	    fi; \
+	  done; \
+	  $(PY) -m campaign.babel_extract finish $(LOCALES)/*/LC_MESSAGES/$$domain.po; \
+	  rm $(LOCALES)/$$domain.pot; \
+	done
+	$(VENV)/bin/pybabel compile --statistics -d $(LOCALES) -D "$$(ls babel-*.cfg | sed 's/babel-//; s/.cfg//' | tr '\n' ' ') click"
 
 bench: setup
 	$(PY) -m benchmarks

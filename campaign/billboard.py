@@ -22,6 +22,7 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_and_age
 from schedules import ranking
 
@@ -49,10 +50,11 @@ def slot_pixels(config: Settings) -> tuple[int, int]:
 
 
 def _run(ws: Workspace, start: str | date | None, end: str | date | None) -> tuple[date, date]:
-    first = parse_date(start, "start date") or ws.now().date()
-    last = parse_date(end, "end date") or days_ahead(first, RUN_DAYS - 1)
+    first = parse_date(start, _m("start date")) or ws.now().date()
+    last = parse_date(end, _m("end date")) or days_ahead(first, RUN_DAYS - 1)
     if last < first:
-        raise CampaignError(f"The run ends ({last}) before it starts ({first}).", "Check --from and --to.")
+        raise CampaignError(_m("The run ends ({last}) before it starts ({first}).", last=last, first=first),
+                            _m("Check --from and --to."))
     return first, last
 
 
@@ -96,10 +98,11 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         picked.append({**best, "why": "; ".join(reasons)})
     for c in sorted(pool, key=lambda c: (-c["score"], c["portrait_id"])):
         skipped.append({"portrait_id": c["portrait_id"],
-                        "reason": f"no slot left: score {c['score']}, role category {c['role_category']} "
-                                  f"and age band {c['band']} already on the poster"
+                        "reason": _m("no slot left: score {score}, role category {role_category} and age band "
+                                     "{band} already on the poster", score=c["score"],
+                                     role_category=c["role_category"], band=c["band"])
                         if c["role_category"] in categories and c["band"] in bands
-                        else f"no slot left: score {c['score']}"})
+                        else _m("no slot left: score {score}", score=c["score"])})
     return {"picked": picked, "skipped": skipped}
 
 
@@ -108,7 +111,8 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
     """Choose the billboard's portraits for the run and store the pick (not yet approved)."""
     slots = int(slots if slots is not None else ws.config.billboard.slots)
     if not 1 <= slots <= 48:
-        raise CampaignError(f"{slots} slots is not a poster.", "Give --slots from 1 to 48 (nine is the classic 3x3).")
+        raise CampaignError(_m("{slots} slots is not a poster.", slots=slots),
+                            _m("Give --slots from 1 to 48 (nine is the classic 3x3)."))
     first, last = _run(ws, start, end)
     spec = spec_from(ws.config)
     need = poster.cell_pixels(spec, slots)
@@ -120,7 +124,8 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
             raise CampaignError("No portrait can go on the billboard: "
                                 + ("; ".join(f"{s['portrait_id']}: {s['reason']}" for s in result["skipped"][:5])
                                    or "there are no portraits") + ".",
-                                "Record billboard consent for the whole run, or choose other dates (--from/--to).")
+                                _m("Record billboard consent for the whole run, or choose other dates "
+                                   "(--from/--to)."))
         doc = {"picked_at": now.isoformat(timespec="seconds"), "picked_by": audit.actor(),
                "from": first.isoformat(), "to": last.isoformat(), "slots": slots,
                "checked_for": spec.label, "slot_pixels": list(need),
@@ -136,7 +141,8 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
 def _current(db: TinyDB) -> tuple[int, dict]:
     docs = db.table(TABLE).all()
     if not docs:
-        raise CampaignError("There is no billboard pick yet.", "Make one: campaign billboard pick --from DATE --to DATE.")
+        raise CampaignError(_m("There is no billboard pick yet."),
+                            _m("Make one: campaign billboard pick --from DATE --to DATE."))
     doc = max(docs, key=lambda d: d.doc_id)
     return doc.doc_id, dict(doc)
 
@@ -153,13 +159,15 @@ def current(ws: Workspace) -> dict | None:
 def _still_allowed(db: TinyDB, doc: dict) -> None:
     """A withdrawal or erasure after the pick wins: refuse to approve or print a poster that holds that person."""
     if doc.get("repick"):
-        raise CampaignError(f"This billboard pick {doc['repick']}.", "Pick again: campaign billboard pick.")
+        raise CampaignError(_m("This billboard pick {repick}.", repick=doc['repick']),
+                            _m("Pick again: campaign billboard pick."))
     start, end = date.fromisoformat(doc["from"]), date.fromisoformat(doc["to"])
     for c in doc["picked"]:
         ok, reason = consent.valid_for_period(db, c["portrait_id"], "billboard", start, end)
         if not ok:
-            raise CampaignError(f"{c['portrait_id']} can no longer be on the billboard ({reason}).",
-                                "Pick again: campaign billboard pick.")
+            raise CampaignError(_m("{portrait_id} can no longer be on the billboard ({reason}).",
+                                   portrait_id=c['portrait_id'], reason=reason),
+                                _m("Pick again: campaign billboard pick."))
 
 
 def approve(ws: Workspace) -> dict:
@@ -195,30 +203,35 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     if out is not None and not force:
         target = Path(out)
         if target.is_dir():
-            raise CampaignError(f"{target} is a folder.", "Give --out a file name like billboard.pdf.")
+            raise CampaignError(_m("{target} is a folder.", target=target),
+                                _m("Give --out a file name like billboard.pdf."))
         taken = _not_ours(ws, db, [target, target.with_suffix(".png")])
         if taken:
-            raise CampaignError(f"{' and '.join(str(t) for t in taken)} already exist(s) and no billboard export "
-                                "wrote it; nothing was changed.",
-                                "Choose another --out file, or add --force to replace it.")
+            raise CampaignError(_m("{value} already exist(s) and no billboard export wrote it; nothing was "
+                                   "changed.", value=' and '.join((str(t) for t in taken))),
+                                _m("Choose another --out file, or add --force to replace it."))
     doc_id, doc = _current(db)
     if not doc.get("approved_at"):
-        raise CampaignError("The billboard pick is not approved yet.",
-                            "Check it (campaign billboard pick shows it), then: campaign billboard approve.")
+        raise CampaignError(_m("The billboard pick is not approved yet."),
+                            _m("Check it (campaign billboard pick shows it), then: campaign billboard "
+                               "approve."))
     _still_allowed(db, doc)
     if len(doc["picked"]) < doc["slots"]:
         n, slots = len(doc["picked"]), doc["slots"]
-        raise CampaignError(f"The pick has {n} portrait(s) for {slots} slots: {slots - n} more eligible "
-                            "portrait(s) are needed (approved, billboard consent for the run, photo large enough).",
-                            f"Add them and pick again, or make a poster designed for {n}: "
-                            f"campaign billboard pick --slots {n}.")
+        raise CampaignError(_m("The pick has {n} portrait(s) for {slots} slots: {value} more eligible "
+                               "portrait(s) are needed (approved, billboard consent for the run, photo large "
+                               "enough).", n=n, slots=slots, value=slots - n),
+                            _m("Add them and pick again, or make a poster designed for {n}: campaign "
+                               "billboard pick --slots {n}.", n=n))
     slug = spec.name.replace("/", "-")
     pdf = Path(out) if out else ws.exports / f"billboard-{slug}-1-{spec.scale}.pdf"
     if pdf.suffix.lower() != ".pdf":
-        raise CampaignError(f"{pdf.name} does not end in .pdf.", "Give --out a file name like billboard.pdf.")
+        raise CampaignError(_m("{name} does not end in .pdf.", name=pdf.name),
+                            _m("Give --out a file name like billboard.pdf."))
     icc_path = Path(icc) if icc else None
     if icc_path is not None and not icc_path.is_file():
-        raise CampaignError(f"No ICC profile at {icc_path}.", "Give --icc the printer's CMYK profile (.icc file).")
+        raise CampaignError(_m("No ICC profile at {icc_path}.", icc_path=icc_path),
+                            _m("Give --icc the printer's CMYK profile (.icc file)."))
     png = pdf.with_suffix(".png")
     brand = ws.config.brand
     people = [records.get(db, c["portrait_id"]) for c in doc["picked"]]
@@ -259,6 +272,7 @@ def preflight(path: str | Path) -> dict:
     """Read an exported PDF back and check what a printer's PDF/X-4 preflight checks."""
     path = Path(path)
     if not path.is_file():
-        raise CampaignError(f"No file at {path}.", "Give the PDF that billboard export wrote.")
+        raise CampaignError(_m("No file at {path}.", path=path),
+                            _m("Give the PDF that billboard export wrote."))
     checks = poster.preflight(path)
     return {"file": str(path), "checks": checks, "ok": all(c["ok"] for c in checks)}

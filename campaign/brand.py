@@ -7,6 +7,7 @@ from pathlib import Path
 
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 def brand_font(ws: Workspace, default: bool = True) -> Path | None:
@@ -15,7 +16,8 @@ def brand_font(ws: Workspace, default: bool = True) -> Path | None:
     if custom:
         path = (ws.root / custom).resolve()
         if not path.is_file():
-            raise CampaignError(f"The brand font {custom} does not exist.", "Fix [brand] font in campaign.toml, or leave it empty.")
+            raise CampaignError(_m("The brand font {custom} does not exist.", custom=custom),
+                                _m("Fix [brand] font in campaign.toml, or leave it empty."))
         return path
     from portraits.fonts import fallbacks
 
@@ -28,5 +30,6 @@ def brand_logo(ws: Workspace) -> Path | None:
         return None
     path = (ws.root / logo).resolve()
     if not path.is_file():
-        raise CampaignError(f"The logo {logo} does not exist.", "Fix [brand] logo in campaign.toml, or leave it empty.")
+        raise CampaignError(_m("The logo {logo} does not exist.", logo=logo),
+                            _m("Fix [brand] logo in campaign.toml, or leave it empty."))
     return path

@@ -6,6 +6,7 @@ from typing import Callable
 
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
@@ -17,7 +18,8 @@ def _names(ws: Workspace, name: str | None) -> list[str]:
     if name is None:
         return configured
     if name not in configured:
-        raise CampaignError(f"No channel named {name!r}.", f"Channels: {', '.join(configured)}.")
+        raise CampaignError(_m("No channel named {name!r}.", name=name),
+                            _m("Channels: {configured}.", configured=', '.join(configured)))
     return [name]
 
 
@@ -46,11 +48,13 @@ def login_instagram(ws: Workspace, ask_password: Callable[[], str], ask_code: Ca
     The password comes from CAMPAIGN_INSTAGRAM_PASSWORD, else `ask_password()`, asked only when needed."""
     publisher = ws.config.channel("instagram").publisher
     if publisher == "instagram-graph":
-        raise CampaignError("The instagram channel publishes through the official API: it needs no login.",
-                            "It uses the Page token in CAMPAIGN_FACEBOOK_TOKEN; `campaign channel check instagram` tests it.")
+        raise CampaignError(_m("The instagram channel publishes through the official API: it needs no login."),
+                            _m("It uses the Page token in CAMPAIGN_FACEBOOK_TOKEN; `campaign channel check "
+                               "instagram` tests it."))
     if publisher != "instagram":
-        raise CampaignError("The instagram channel publishes to the outbox, not to Instagram.",
-                            'Set publisher = "instagram-graph" (or "instagram") under [channels.instagram] in campaign.toml.')
+        raise CampaignError(_m("The instagram channel publishes to the outbox, not to Instagram."),
+                            _m("Set publisher = \"instagram-graph\" (or \"instagram\") under "
+                               "[channels.instagram] in campaign.toml."))
     from schedules.instagram import PASSWORD_ENV, InstagramPublisher
 
     password = secret(PASSWORD_ENV) or ask_password()

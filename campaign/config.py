@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 CONFIG_NAME = "campaign.toml"
 SECRET_KEY = re.compile(r"pass(word|wd)?$|^pass|secret|token|api[\W_]*key|session|credential|private[\W_]*key",
@@ -66,6 +67,12 @@ def _timezone(value: str) -> str:
 def _lang(value: str) -> str:
     if not re.fullmatch(r"[a-z]{2,3}", value):
         raise ValueError(f"{value!r} is not a language code: use one like de, tr, ar")
+    return value
+
+
+def _ui_lang(value: str) -> str:
+    if value not in ("", "de", "en"):
+        raise ValueError(f"{value!r} is not an interface language: use \"de\" or \"en\" (or \"\" to follow the system)")
     return value
 
 
@@ -419,6 +426,9 @@ class Settings(Section):
     timezone: Annotated[str, _check(_timezone)] = Field(
         "Europe/Berlin", description='decides what "18:30" means, across daylight saving')
     language: Annotated[str, _check(_lang)] = Field("de", description="language of quotes unless a portrait says otherwise")
+    ui_language: Annotated[str, _check(_ui_lang)] = Field(
+        "", description='language of messages and help, "de" or "en" ("" = CAMPAIGN_UI_LANG or the system\'s; '
+                        'German for a German campaign)')
     brand: Brand = Field(default_factory=Brand)
     captions: Annotated[dict[str, str], _check(_captions)] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
@@ -495,8 +505,10 @@ def parse_settings(data: dict[str, Any]) -> Settings:
     secrets = find_secrets(data)
     if secrets:
         raise CampaignError(
-            f"{CONFIG_NAME} holds a secret ({', '.join(secrets)}); secrets belong in the environment.",
-            "Remove it from the file and set CAMPAIGN_INSTAGRAM_PASSWORD / CAMPAIGN_FACEBOOK_TOKEN instead.")
+            _m("{config_name} holds a secret ({secrets}); secrets belong in the environment.",
+               config_name=CONFIG_NAME, secrets=', '.join(secrets)),
+            _m("Remove it from the file and set CAMPAIGN_INSTAGRAM_PASSWORD / CAMPAIGN_FACEBOOK_TOKEN "
+               "instead."))
     try:
         return Settings.model_validate(data)
     except ValidationError as e:
@@ -510,13 +522,16 @@ def load_config(path: Path) -> Settings:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise CampaignError(f"No {CONFIG_NAME} at {Path(path).parent}.", "Run `campaign init` first.") from None
+        raise CampaignError(_m("No {config_name} at {parent}.", config_name=CONFIG_NAME, parent=Path(path).parent),
+                            _m("Run `campaign init` first.")) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise CampaignError(f"{CONFIG_NAME} is not UTF-8 text.", "Save it as UTF-8 and try again.") from None
+        raise CampaignError(_m("{config_name} is not UTF-8 text.", config_name=CONFIG_NAME),
+                            _m("Save it as UTF-8 and try again.")) from None
     except tomllib.TOMLDecodeError as e:
-        raise CampaignError(f"{CONFIG_NAME} cannot be read: {e}.", "Fix that line and try again.") from None
+        raise CampaignError(_m("{config_name} cannot be read: {e}.", config_name=CONFIG_NAME, e=e),
+                            _m("Fix that line and try again.")) from None
     return parse_settings(data)
 
 

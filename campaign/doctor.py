@@ -18,6 +18,7 @@ from campaign.config import CONFIG_NAME, load_config
 from campaign.footprint import Finding
 from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 DIR_MODE, FILE_MODE = 0o700, 0o600
 
@@ -37,8 +38,10 @@ def _chmod(path: Path, mode: int, rel: str) -> Finding:
         return f"set {rel} to mode {mode:o}"
     current = stat.S_IMODE(path.lstat().st_mode)
     kind = "folder" if path.is_dir() else "file"
-    return Finding("permissions", f"The private {kind} {rel} has mode {current:o}: other users of this computer "
-                   f"may read it.", f"`campaign doctor --fix` sets it to {mode:o}.", rel, repair)
+    return Finding("permissions",
+                   _m("The private {kind} {rel} has mode {current:o}: other users of this computer may read "
+                      "it.", kind=kind, rel=rel, current=current),
+                   _m("`campaign doctor --fix` sets it to {mode:o}.", mode=mode), rel, repair)
 
 
 def _permissions(ws: Workspace) -> list[Finding]:
@@ -61,9 +64,11 @@ def _erasures(ws: Workspace, db) -> list[Finding]:
             erasure.finish(ws, record)
             return f"finished the interrupted erasure {record['ref']}"
         return repair
-    return [Finding("erasure", f"The erasure {r['ref']} (started {r['started_at']}) was interrupted: some files "
-                    "of that person may remain.", "`campaign doctor --fix` finishes it (so does "
-                    "`campaign gdpr erase ID` again).", repair=finisher(r)) for r in erasure.pending(db)]
+    return [Finding("erasure",
+                    _m("The erasure {ref} (started {started_at}) was interrupted: some files of that person "
+                       "may remain.", ref=r['ref'], started_at=r['started_at']),
+                    _m("`campaign doctor --fix` finishes it (so does `campaign gdpr erase ID` again)."),
+                    repair=finisher(r)) for r in erasure.pending(db)]
 
 
 def check(ws: Workspace, locked: bool = True) -> list[Finding]:
@@ -91,8 +96,8 @@ def doctor(ws: Workspace, fix: bool = False) -> dict:
     try:
         ws.store.lock.acquire()
     except Timeout:
-        raise CampaignError("The store is locked by another campaign process.",
-                            "Run `campaign doctor` again when it has finished.") from None
+        raise CampaignError(_m("The store is locked by another campaign process."),
+                            _m("Run `campaign doctor` again when it has finished.")) from None
     try:
         found = check(ws)
         if fix and any(f.repair for f in found):

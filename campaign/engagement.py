@@ -6,6 +6,7 @@ from typing import Any
 from campaign.workspace import Workspace
 from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import engagement, ranking
 
 
@@ -13,10 +14,10 @@ def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, sh
                       reach: Any = None, at: str | None = None) -> dict:
     """Store figures typed in by hand as a new snapshot, counted now (or at `at`, when they were read)."""
     now = ws.now()
-    when = parse_datetime(at, ws.tz, "count time") if at else now
+    when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     if when > now:
-        raise CampaignError(f"The count time {when:%Y-%m-%d %H:%M} is in the future.",
-                            "Give the time the figures were read, or leave --at out for now.")
+        raise CampaignError(_m("The count time {when:%Y-%m-%d %H:%M} is in the future.", when=when),
+                            _m("Give the time the figures were read, or leave --at out for now."))
     with ws.store.transaction() as db:
         return engagement.record(db, post_id, likes=likes, comments=comments, shares=shares, reach=reach,
                                  at=when, source="manual")
@@ -31,7 +32,8 @@ def ranking_settings(config) -> dict:
 def top(ws: Workspace, n: int | None = None) -> list[dict]:
     """The portraits ranked by engagement at the same age, best first (at most n)."""
     if n is not None and n < 1:
-        raise CampaignError(f"--n {n} is not a positive number.", "Give how many to show, e.g. --n 9.")
+        raise CampaignError(_m("--n {n} is not a positive number.", n=n),
+                            _m("Give how many to show, e.g. --n 9."))
     rows = ranking.rank(ws.store.read(), ws.now(), **ranking_settings(ws.config))
     return rows[:n] if n else rows
 
@@ -45,7 +47,7 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
     from schedules import meta_export, posts
 
     now = ws.now()
-    when = parse_datetime(at, ws.tz, "count time") if at else now
+    when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     rows = meta_export.read_export(Path(path))
     db = ws.store.read()
     published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
@@ -78,7 +80,8 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
         matched.append((post, figures))
     if errors:
         raise CampaignError(f"{len(errors)} row(s) of {Path(path).name} are wrong; nothing was imported.\n"
-                            + "\n".join(errors[:20]), "Fix the export (or remove the rows) and import it again.")
+                            + "\n".join(errors[:20]),
+                            _m("Fix the export (or remove the rows) and import it again."))
     imported = []
     with ws.store.transaction() as wdb:
         for post, f in matched:

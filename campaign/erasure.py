@@ -28,6 +28,7 @@ from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits import audit, records
 from portraits.errors import NotFound
 from portraits.files import atomic_write_bytes
+from portraits.messages import _m
 
 TABLE = "erasures"
 # Id-like tokens (a-z, 0-9, inner hyphens), taken whole: `anna-30-2` is one token, never `anna-30`.
@@ -226,8 +227,8 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
         try:
             portrait = records.get(db, portrait_id)
         except NotFound:
-            raise NotFound(f"No portrait with id {portrait_id!r}: nothing to erase.",
-                           "See the ids with `campaign portrait list`.") from None
+            raise NotFound(_m("No portrait with id {portrait_id!r}: nothing to erase.", portrait_id=portrait_id),
+                           _m("See the ids with `campaign portrait list`.")) from None
         scan = footprint.Scan(ws, db)
         files, rewrite, by_hand = [], [], []
         for place in footprint.PLACES:

@@ -29,6 +29,7 @@ from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
 from portraits import consent
 from portraits.errors import CampaignError
 from portraits.files import temp_prefix
+from portraits.messages import _m
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
 PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
@@ -160,9 +161,10 @@ def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str]
         gone = [pid for pid in names if pid not in known or (scope and not consent.is_valid(db, pid, scope, today))]
         if gone:
             (discard or (lambda: remove(Path(path))))()
-            why = f"was erased or withdrew their {scope} consent" if scope else "was erased"
-            raise CampaignError(f"Someone in it {why} while it was being made, so it was not kept.",
-                                f"Make it again (`{REMAKE_HINT[kind]}`)." if kind in REMAKE_HINT else "Make it again.")
+            why = _m("was erased or withdrew their {scope} consent", scope=scope) if scope else _m("was erased")
+            raise CampaignError(_m("Someone in it {why} while it was being made, so it was not kept.", why=why),
+                                _m("Make it again (`{remake_hint}`).", remake_hint=REMAKE_HINT[kind])
+                                if kind in REMAKE_HINT else _m("Make it again."))
         where = stored_path(ws, path)
         table = db.table(OUTPUTS)
         shown = set(faces)
@@ -411,7 +413,7 @@ def _export_temp_check(scan: Scan) -> list[Finding]:
             continue  # an export may be running right now
         what = ("was left by a billboard export that was stopped; it holds cut-outs of faces"
                 if path.name.startswith(".billboard-") else "is a half-written export left by a stopped command")
-        found.append(Finding("export temp", f"{rel} {what}.", "`campaign doctor --fix` removes it.", rel,
+        found.append(Finding("export temp", f"{rel} {what}.", _m("`campaign doctor --fix` removes it."), rel,
                              _removal(path, rel)))
     return found
 
@@ -455,7 +457,8 @@ def _handout_withdraw(kind: str) -> Withdraw:
             if o.get("kind") != kind or pid not in o.get("portraits", []) or o.get("stale"):
                 continue
             inside = not Path(o["path"]).is_absolute()  # stored relative to the workspace when inside it
-            table.update({"stale": f"showed a person who withdrew {spec.scope} consent", "removed": inside},
+            table.update({"stale": _m("showed a person who withdrew {scope} consent", scope=spec.scope),
+                          "removed": inside},
                          doc_ids=[o.doc_id])
             out.append({"kind": kind, "label": spec.label, "path": o["path"], "inside": inside,
                         "parts": [str(part) for part in spec.parts(Path(o["path"]))],
@@ -499,17 +502,20 @@ def _handout_check(kind: str) -> Callable[[Scan], list[Finding]]:
             if path.parent == scan.ws.exports or not scan.old_enough(path):
                 continue  # in exports/ the export temp check finds it; a young one may be in the making
             rel = scan.rel(path)
-            found.append(Finding(spec.label, f"{rel} is part of a {spec.label} that was being made when it was "
-                                 "stopped; it may show anyone.", "`campaign doctor --fix` removes it.", rel,
-                                 _removal(path, rel)))
+            found.append(Finding(spec.label,
+                                 _m("{rel} is part of a {label} that was being made when it was stopped; it "
+                                    "may show anyone.", rel=rel, label=spec.label),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
         for o in _outputs(scan, kind):
             if o.get("stale") and o.get("removed"):
                 for part in spec.parts(resolve(scan.ws, o["path"])):
                     if part.exists():
                         rel = scan.rel(part)
-                        found.append(Finding(spec.label, f"{rel} {o['stale']} and is still there (the command "
-                                             "deleting it was stopped).", "`campaign doctor --fix` removes it.",
-                                             rel, _removal(part, rel)))
+                        found.append(Finding(spec.label,
+                                             _m("{rel} {stale} and is still there (the command deleting it "
+                                                "was stopped).", rel=rel, stale=o['stale']),
+                                             _m("`campaign doctor --fix` removes it."), rel,
+                                             _removal(part, rel)))
         return found
     return check
 
@@ -554,12 +560,15 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
             def finish(src=newest, dst=folder / name) -> str:
                 os.replace(src, dst)
                 return f"gave {rel}/{name} its name"
-            found.append(Finding(place, f"The {what} of {owner} was left under a temporary name when the command "
-                                 "saving it was stopped.", "`campaign doctor --fix` gives it its name.",
-                                 f"{rel}/{name}", finish))
+            found.append(Finding(place,
+                                 _m("The {what} of {owner} was left under a temporary name when the command "
+                                    "saving it was stopped.", what=what, owner=owner),
+                                 _m("`campaign doctor --fix` gives it its name."), f"{rel}/{name}", finish))
         else:
-            found.append(Finding(place, f"The {what} of {owner} ({rel}/{name}) is missing.",
-                                 f"Restore {rel}/ from a backup of the workspace."))
+            found.append(Finding(place,
+                                 _m("The {what} of {owner} ({rel}/{name}) is missing.", what=what, owner=owner,
+                                    rel=rel, name=name),
+                                 _m("Restore {rel}/ from a backup of the workspace.", rel=rel)))
     for e in listing:
         path = Path(e.path)
         if e.name in referenced:
@@ -567,13 +576,17 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
         base = temp_base(e.name)
         if base and e.name.endswith(".tmp"):
             if scan.locked or scan.old_enough(path):
-                found.append(Finding(place, f"{rel}/{e.name} is a half-saved {what} left by a stopped command.",
-                                     "`campaign doctor --fix` removes it.", f"{rel}/{e.name}",
+                found.append(Finding(place,
+                                     _m("{rel}/{name} is a half-saved {what} left by a stopped command.",
+                                        rel=rel, name=e.name, what=what),
+                                     _m("`campaign doctor --fix` removes it."), f"{rel}/{e.name}",
                                      _removal(path, f"{rel}/{e.name}")))
         elif not e.name.startswith("."):
-            found.append(Finding(place, f"{rel}/{e.name} belongs to no portrait or consent (a {what} no record "
-                                 "points to cannot be used, shown or erased).", "`campaign doctor --fix` removes it.",
-                                 f"{rel}/{e.name}", _removal(path, f"{rel}/{e.name}")))
+            found.append(Finding(place,
+                                 _m("{rel}/{name} belongs to no portrait or consent (a {what} no record "
+                                    "points to cannot be used, shown or erased).", rel=rel, name=e.name, what=what),
+                                 _m("`campaign doctor --fix` removes it."), f"{rel}/{e.name}",
+                                 _removal(path, f"{rel}/{e.name}")))
     return found
 
 
@@ -602,12 +615,14 @@ def _render_check(scan: Scan) -> list[Finding]:
         path, rel = Path(e.path), f"renders/{e.name}"
         if e.name.startswith(".") or e.name.endswith(".tmp"):
             if scan.old_enough(path):
-                found.append(Finding("renders", f"{rel} is a temporary file left by a stopped command.",
-                                     "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+                found.append(Finding("renders",
+                                     _m("{rel} is a temporary file left by a stopped command.", rel=rel),
+                                     _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             continue
         if e.name not in scan.portraits:
-            found.append(Finding("renders", f"{rel} holds images of a portrait that no longer exists.",
-                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            found.append(Finding("renders",
+                                 _m("{rel} holds images of a portrait that no longer exists.", rel=rel),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             continue
         listing = entries(path)
         names = {f.name for f in listing}
@@ -615,12 +630,15 @@ def _render_check(scan: Scan) -> list[Finding]:
             frel = f"{rel}/{f.name}"
             if f.name.endswith(".tmp") or f.name.startswith("."):
                 if scan.old_enough(Path(f.path)):
-                    found.append(Finding("renders", f"{frel} is a half-written image left by a stopped command.",
-                                         "`campaign doctor --fix` removes it.", frel, _removal(Path(f.path), frel)))
+                    found.append(Finding("renders",
+                                         _m("{frel} is a half-written image left by a stopped command.", frel=frel),
+                                         _m("`campaign doctor --fix` removes it."), frel,
+                                         _removal(Path(f.path), frel)))
             elif f.name.endswith(".json") and f.name[:-5] + ".jpg" not in names:  # rendering.py: <format>.jpg + .json
-                found.append(Finding("renders", f"{frel} describes an image that is not there.",
-                                     "`campaign doctor --fix` removes the record; `campaign render` makes the "
-                                     "image again.", frel, _removal(Path(f.path), frel)))
+                found.append(Finding("renders", _m("{frel} describes an image that is not there.", frel=frel),
+                                     _m("`campaign doctor --fix` removes the record; `campaign render` makes "
+                                        "the image again."),
+                                     frel, _removal(Path(f.path), frel)))
     return found
 
 
@@ -645,12 +663,14 @@ def _outbox_check(scan: Scan) -> list[Finding]:
         path, rel = Path(e.path), f"outbox/{e.name}"
         if e.name.startswith("."):
             if scan.locked or scan.old_enough(path):  # the outbox publisher writes under the store lock
-                found.append(Finding("outbox", f"{rel} is a post the outbox was still writing when it was stopped.",
-                                     "`campaign doctor --fix` removes it (the post itself is settled by "
-                                     "`campaign reconcile`).", rel, _removal(path, rel)))
+                found.append(Finding("outbox",
+                                     _m("{rel} is a post the outbox was still writing when it was stopped.", rel=rel),
+                                     _m("`campaign doctor --fix` removes it (the post itself is settled by "
+                                        "`campaign reconcile`)."),
+                                     rel, _removal(path, rel)))
         elif m.group(1) not in scan.posts:
-            found.append(Finding("outbox", f"{rel} belongs to a post that no longer exists.",
-                                 "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+            found.append(Finding("outbox", _m("{rel} belongs to a post that no longer exists.", rel=rel),
+                                 _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
     return found
 
 
@@ -677,9 +697,10 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
         if e.name.startswith(temp_prefix(STORE_NAME)) and e.name.endswith(".tmp"):
             path = Path(e.path)
             if scan.locked or scan.old_enough(path):
-                found.append(Finding("store temp", f"{e.name} is a half-written store file left by a crash "
-                                     "(the store itself is whole).", "`campaign doctor --fix` removes it.",
-                                     e.name, _removal(path, e.name)))
+                found.append(Finding("store temp",
+                                     _m("{name} is a half-written store file left by a crash (the store "
+                                        "itself is whole).", name=e.name),
+                                     _m("`campaign doctor --fix` removes it."), e.name, _removal(path, e.name)))
     return found
 
 
@@ -698,15 +719,17 @@ def _stray_temp_check(scan: Scan) -> list[Finding]:
                 path = Path(folder) / name
                 if scan.old_enough(path):
                     rel = scan.rel(path)
-                    found.append(Finding("temporary files", f"{rel} is a report that was being made when it was "
-                                         "stopped; it holds faces.", "`campaign doctor --fix` removes it.", rel,
-                                         _removal(path, rel)))
+                    found.append(Finding("temporary files",
+                                         _m("{rel} is a report that was being made when it was stopped; it "
+                                            "holds faces.", rel=rel),
+                                         _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             for name in files:
                 path = Path(folder) / name
                 if temp_base(name) and name.endswith(".tmp") and scan.old_enough(path):
                     rel = scan.rel(path)
-                    found.append(Finding("temporary files", f"{rel} is a half-written file left by a stopped command.",
-                                         "`campaign doctor --fix` removes it.", rel, _removal(path, rel)))
+                    found.append(Finding("temporary files",
+                                         _m("{rel} is a half-written file left by a stopped command.", rel=rel),
+                                         _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
     return found
 
 

@@ -19,6 +19,7 @@ from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError
 from portraits.layouts import crop_box
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions
 
@@ -72,8 +73,10 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
     today = ws.now().date()
     people = eligible(db, today)
     if not people:
-        raise CampaignError("No portrait can go into the gallery: none is approved with a valid website consent today.",
-                            "Record website consent first: campaign consent grant ID --scope website --signed-on DATE.")
+        raise CampaignError(_m("No portrait can go into the gallery: none is approved with a valid website "
+                               "consent today."),
+                            _m("Record website consent first: campaign consent grant ID --scope website "
+                               "--signed-on DATE."))
     config = ws.config
     cards = []
     with handout.staging(KIND, target) as stage:

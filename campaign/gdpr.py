@@ -16,6 +16,7 @@ from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 def _person_rows(db, portrait_id: str) -> dict[str, list[dict]]:
@@ -31,7 +32,8 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
     rows = _person_rows(db, portrait_id)
     target = Path(out_dir) / portrait_id
     if target.exists() and any(target.iterdir()):
-        raise CampaignError(f"{target} already exists and is not empty.", "Choose another --out folder.")
+        raise CampaignError(_m("{target} already exists and is not empty.", target=target),
+                            _m("Choose another --out folder."))
     files: list[str] = []
     target.mkdir(parents=True, exist_ok=True)
 

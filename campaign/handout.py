@@ -20,6 +20,7 @@ from typing import Iterable, Iterator
 from campaign import footprint
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
@@ -28,16 +29,19 @@ def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
     spec = footprint.HANDOUTS[kind]
     target = Path(os.path.abspath(out)) if out else ws.exports / spec.folder
     if target.exists() and not target.is_dir():
-        raise CampaignError(f"{target} is a file, not a folder.", f"Give --out a folder for the {spec.label}.")
+        raise CampaignError(_m("{target} is a file, not a folder.", target=target),
+                            _m("Give --out a folder for the {label}.", label=spec.label))
     ours = any(footprint.resolve(ws, o["path"]) == target and o.get("kind") == kind
                for o in ws.store.read().table(footprint.OUTPUTS).all())
     if not ours and target.exists() and any(target.iterdir()):
-        raise CampaignError(f"{target} already holds files that no {spec.label} wrote; nothing was changed.",
-                            "Give --out an empty or new folder, or move those files away.")
+        raise CampaignError(_m("{target} already holds files that no {label} wrote; nothing was changed.",
+                               target=target, label=spec.label),
+                            _m("Give --out an empty or new folder, or move those files away."))
     for extra in spec.parts(target)[1:]:
         if extra.exists() and not ours:
-            raise CampaignError(f"{extra} already exists and no {spec.label} wrote it; nothing was changed.",
-                                "Give --out another folder, or move that file away.")
+            raise CampaignError(_m("{extra} already exists and no {label} wrote it; nothing was changed.",
+                                   extra=extra, label=spec.label),
+                                _m("Give --out another folder, or move that file away."))
     return target
 
 

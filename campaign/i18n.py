@@ -13,10 +13,15 @@ import os
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
+
+from portraits.messages import Message
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("campaign", "report")
+# Click's own texts ("Usage:", "Missing option"), translated by hand in a catalog of their own;
+# looked up last, after our domains.
+CLICK_DOMAIN = "click"
 LANGUAGES = ("de", "en")
 DEFAULT = "de"
 
@@ -27,7 +32,7 @@ _current: list[str] = [DEFAULT]
 def translations(lang: str) -> _gettext.NullTranslations:
     """All domains' catalogs for `lang`, chained; English (the msgids) when none is shipped."""
     result: _gettext.NullTranslations = _gettext.NullTranslations()
-    for domain in reversed(DOMAINS):
+    for domain in (CLICK_DOMAIN, *reversed(DOMAINS)):
         try:
             t = _gettext.translation(domain, LOCALE_DIR, languages=[lang])
         except OSError:
@@ -75,15 +80,56 @@ def use(lang: str) -> Iterator[str]:
         _current.pop()
 
 
-def gettext(message: str) -> str:
-    return translations(language()).gettext(message)
+def gettext(message: str, /, **params: Any) -> str:
+    """`message` in the interface language; with `params`, formatted like `str.format`. A
+    parameter that is itself a `Message` is translated too."""
+    text = translations(language()).gettext(message)
+    return _format(text, message, params) if params else text
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(language()).ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, n: int, /, **params: Any) -> str:
+    text = translations(language()).ngettext(singular, plural, n)
+    return _format(text, singular if n == 1 else plural, {"n": n, **params}) if params else text
 
 
 _ = gettext
+
+
+def N_(message: str, /, **params: Any) -> str:
+    """Mark `message` for the catalog only: help texts are translated when help is shown. With
+    `params`, a `Message` (English now, translated then), remembered by its text: click keeps
+    option help as a plain `str` (it cleans it up), and `help_text()` finds the message again."""
+    if not params:
+        return message
+    made = Message(message, **params)
+    _HELP_MESSAGES[str(made)] = made
+    return made
+
+
+_HELP_MESSAGES: dict[str, Message] = {}
+
+
+def help_text(text: str) -> str:
+    """A help text marked with N_() in the interface language."""
+    made = text if isinstance(text, Message) else _HELP_MESSAGES.get(text)
+    return translate(made) if made is not None else gettext(text)
+
+
+def translate(value: Any, lang: str | None = None) -> Any:
+    """A `Message` (see portraits.messages) in the interface language; anything else as it is."""
+    if not isinstance(value, Message):
+        return value
+    with use(lang) if lang else contextlib.nullcontext():
+        text = translations(language()).gettext(value.msgid)
+        return _format(text, value.msgid, value.params) if value.params else text
+
+
+def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
+    params = {k: translate(v) for k, v in params.items()}
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):  # a broken translation must not hide the message
+        return msgid.format(**params)
 
 
 def format_number(value: float | int | None, lang: str | None = None) -> str:

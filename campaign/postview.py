@@ -19,13 +19,14 @@ from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import records
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 from schedules import approval, captions, posts
 from schedules.channel import channel_spec
 from schedules.content import content_of
 
 HASHTAG = re.compile(r"((?<!\w)#\w+)")
-FORMAT_LABELS = {"feed": "feed post", "square": "square feed post", "story": "story",
-                 "carousel": "carousel (several images in one post)"}
+FORMAT_LABELS = {"feed": _m("feed post"), "square": _m("square feed post"), "story": _m("story"),
+                 "carousel": _m("carousel (several images in one post)")}
 
 
 def _caption_lines(text: str) -> list[list[dict]]:
@@ -49,7 +50,7 @@ def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
         portrait = records.get(db, post["portrait_id"])
         view["first_name"] = portrait["first_name"]
     except NotFound:
-        view["problem"] = "the portrait has been erased"
+        view["problem"] = _m("the portrait has been erased")
         return _finish(view, approval.state(post, "", rule))
     if post.get("images") and post["status"] not in posts.FUTURE:  # as it was sent
         view["caption"] = post.get("caption") or ""
@@ -129,10 +130,12 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
     approve. `out` may replace an earlier page of ours, never another file, unless `force`."""
     target = Path(out) if out else page_path(ws, post_id)
     if target.suffix.lower() not in (".html", ".htm"):
-        raise CampaignError(f"{target.name} is not an .html file name.", "Give --out a name like p-12.html.")
+        raise CampaignError(_m("{name} is not an .html file name.", name=target.name),
+                            _m("Give --out a name like p-12.html."))
     if target.exists() and not force and not _ours(target):
-        raise CampaignError(f"{target} already exists and `schedule show` did not write it; nothing was changed.",
-                            "Choose another --out file, or add --force to replace it.")
+        raise CampaignError(_m("{target} already exists and `schedule show` did not write it; nothing was "
+                               "changed.", target=target),
+                            _m("Choose another --out file, or add --force to replace it."))
     view = show_post(ws, post_id)
     for image in view["images"]:
         image["src"] = _data_uri(image["path"]) if image["path"] else None

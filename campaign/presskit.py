@@ -27,6 +27,7 @@ from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
 
@@ -38,9 +39,10 @@ LIVE = ("planned", "publishing", "published", "unknown")
 
 
 def _period(start: str | date | None, end: str | date | None) -> tuple[date | None, date | None]:
-    first, last = parse_date(start, "--from date"), parse_date(end, "--to date")
+    first, last = parse_date(start, _m("--from date")), parse_date(end, _m("--to date"))
     if first and last and last < first:
-        raise CampaignError(f"The period ends ({last}) before it starts ({first}).", "Check --from and --to.")
+        raise CampaignError(_m("The period ends ({last}) before it starts ({first}).", last=last, first=first),
+                            _m("Check --from and --to."))
     return first, last
 
 
@@ -110,9 +112,10 @@ def _press_release(ws: Workspace, db, people: list[dict], first: date | None, la
     if press.template:
         own = (ws.root / press.template).resolve()
         if not own.is_file():
-            raise CampaignError(f"The press release template {press.template} does not exist.",
-                                "Fix [press] template in campaign.toml, or leave it empty for the built-in one.")
-    return templating.render("press-release.md.j2", context, own)
+            raise CampaignError(_m("The press release template {template} does not exist.", template=press.template),
+                                _m("Fix [press] template in campaign.toml, or leave it empty for the "
+                                   "built-in one."))
+    return templating.render("press-release.md.j2", context, own, lang=ws.config.language)
 
 
 def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | None = None,
@@ -124,7 +127,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     first, last = _period(start, end)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
-        raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
+        raise CampaignError(_m("--jobs {jobs} is not a positive number.", jobs=jobs),
+                            _m("Give how many processes to use, e.g. --jobs 2."))
     target = handout.target_for(ws, KIND, out)
     zip_path = footprint.HANDOUTS[KIND].parts(target)[1]
     db = ws.store.read()
@@ -133,7 +137,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     if not people:
         raise CampaignError("No portrait can go into a press kit: none is approved with a valid press consent today"
                             + (" and a post in that period." if first or last else "."),
-                            "Record press consent (campaign consent grant ID --scope press ...), or choose other dates.")
+                            _m("Record press consent (campaign consent grant ID --scope press ...), or "
+                               "choose other dates."))
     taken: set[str] = set()
     files: list[dict] = []
     with handout.staging(KIND, target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -151,7 +156,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         people = [p for p in people if p["id"] not in failed]
         if not people:
             raise CampaignError("No portrait of the press kit could be rendered: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
+                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+                                _m("Fix these and try again."))
         feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
                  for p in people]
         pending += [pool.submit(metadata.write, feeds[i:i + BATCH]) for i in range(0, len(feeds), BATCH)]
@@ -169,7 +175,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                 (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
         if not people:
             raise CampaignError("No portrait of the press kit could be made: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".", "Fix these and try again.")
+                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+                                _m("Fix these and try again."))
         credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
         windows = consent.windows(db)
         for p in people:

@@ -25,6 +25,7 @@ from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_all
 from portraits.layouts import LAYOUTS, parse_formats
+from portraits.messages import _m
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
 
@@ -75,7 +76,8 @@ def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple
             langs = [lang]
         if reason:
             if ids:
-                raise CampaignError(f"{p['id']} cannot be rendered: {reason}.", "Fix that first; nothing was rendered.")
+                raise CampaignError(_m("{id} cannot be rendered: {reason}.", id=p['id'], reason=reason),
+                                    _m("Fix that first; nothing was rendered."))
             if p["status"] == "approved":
                 skipped.append({"portrait_id": p["id"], "reason": reason})
             continue
@@ -121,10 +123,12 @@ def current_renders(ws: Workspace, portrait: dict, fmt: str, langs: list[str]) -
         # One language: what `campaign render ID --lang L` makes; several: what `campaign render ID` makes.
         result = render(ws, [portrait["id"]], lang=stale[0] if len(stale) == 1 else None, jobs=1)
         if result["failed"]:
-            raise CampaignError(f"{portrait['id']} could not be rendered: {result['failed'][0]['reason']}",
-                                "Fix that, then: campaign schedule retry POST.")
+            raise CampaignError(_m("{id} could not be rendered: {reason}", id=portrait['id'],
+                                   reason=result['failed'][0]['reason']),
+                                _m("Fix that, then: campaign schedule retry POST."))
         if any(recorded_hash(targets[lang]) != wanted[lang] for lang in stale):
-            raise CampaignError(f"{portrait['id']} changed while its image was being made.", "Try again in a moment.")
+            raise CampaignError(_m("{id} changed while its image was being made.", id=portrait['id']),
+                                _m("Try again in a moment."))
     return [{"path": targets[lang], "hash": wanted[lang], "lang": lang} for lang in langs]
 
 
@@ -158,7 +162,8 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
     fmts = parse_formats(formats)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
-        raise CampaignError(f"--jobs {jobs} is not a positive number.", "Give how many processes to use, e.g. --jobs 2.")
+        raise CampaignError(_m("--jobs {jobs} is not a positive number.", jobs=jobs),
+                            _m("Give how many processes to use, e.g. --jobs 2."))
     db = ws.store.read()
     chosen, skipped = _choose(ws, db, ids, lang)
     brand = brand_of(ws)
@@ -295,12 +300,13 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     renders = [r for r in on_disk if r.get("portrait_id") in allowed]
     if not renders:
         if any(r.get("portrait_id") in known for r in on_disk):
-            raise CampaignError("No render belongs to a portrait with a valid consent today.",
-                                "Record consent (campaign consent grant), then render again.")
-        raise CampaignError("There are no renders yet.", "Make them first: campaign render.")
+            raise CampaignError(_m("No render belongs to a portrait with a valid consent today."),
+                                _m("Record consent (campaign consent grant), then render again."))
+        raise CampaignError(_m("There are no renders yet."), _m("Make them first: campaign render."))
     target = Path(out) if out else ws.exports / "contact-sheet.jpg"
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
-        raise CampaignError(f"{target.name} is not a .jpg or .png file name.", "Give --out a name like sheet.jpg.")
+        raise CampaignError(_m("{name} is not a .jpg or .png file name.", name=target.name),
+                            _m("Give --out a name like sheet.jpg."))
     rows: dict[str, list[dict]] = {}
     for r in renders:
         rows.setdefault(r["portrait_id"], []).append(r)

@@ -11,6 +11,7 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import approval, captions, ical, plan as planner, posts
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
@@ -23,12 +24,13 @@ def channels_from(value: str | None, config: dict) -> list[str]:
         [c for c in plannable if c in config.channels] or plannable
     unknown = [c for c in names if c not in CHANNELS]
     if unknown:
-        raise CampaignError(f"Unknown channel {', '.join(unknown)}.", f"Use {' or '.join(plannable)}.")
+        raise CampaignError(_m("Unknown channel {unknown}.", unknown=', '.join(unknown)),
+                            _m("Use {plannable}.", plannable=' or '.join(plannable)))
     unplanned = [c for c in names if c not in plannable]
     if unplanned:
-        raise CampaignError(f"{CHANNELS[unplanned[0]].label} is not planned post by post.",
-                            "Make the day's messages with `campaign whatsapp bundle` (or broadcast them with "
-                            "`campaign whatsapp send`).")
+        raise CampaignError(_m("{label} is not planned post by post.", label=CHANNELS[unplanned[0]].label),
+                            _m("Make the day's messages with `campaign whatsapp bundle` (or broadcast them "
+                               "with `campaign whatsapp send`)."))
     return list(dict.fromkeys(names))  # "instagram,instagram" is one channel, never two posts
 
 
@@ -38,10 +40,12 @@ def langs_from(value: str | None, config) -> list[str] | None:
         return None
     langs = list(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
     if not langs:
-        raise CampaignError("--langs names no language.", "Give language codes, e.g. --langs de,tr,ar.")
+        raise CampaignError(_m("--langs names no language."),
+                            _m("Give language codes, e.g. --langs de,tr,ar."))
     for lang in langs:
         if not records.LANG_PATTERN.match(lang):
-            raise CampaignError(f"{lang!r} is not a language code.", "Use codes such as de, tr, ar.")
+            raise CampaignError(_m("{lang!r} is not a language code.", lang=lang),
+                                _m("Use codes such as de, tr, ar."))
         captions.template(config, lang)
     return langs
 
@@ -54,8 +58,8 @@ def _check_content(ws: Workspace, db, post: dict, portrait: dict | None = None) 
 def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, days: str | None = None,
                at: str | None = None, channels: str | None = None, langs: str | None = None) -> dict:
     posting = ws.config.posting
-    first = parse_date(start, "start date")
-    last = parse_date(end, "end date") if end else planner.default_end(first)
+    first = parse_date(start, _m("start date"))
+    last = parse_date(end, _m("end date")) if end else planner.default_end(first)
     clock = parse_clock(at or posting.time)
     names = channels_from(channels, ws.config)
     lang_list = langs_from(langs, ws.config)
@@ -74,27 +78,32 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
              fmt: str | None = None) -> list[dict]:
     """Plan one post by hand, on each channel named; a carousel leads with `lang` (default: the
     campaign's language where the portrait has a quote in it)."""
-    when = parse_datetime(at, ws.tz, "time")
+    when = parse_datetime(at, ws.tz, _m("time"))
     names = channels_from(channel, ws.config)
     fmt = fmt or "feed"
     if fmt not in FORMATS:
-        raise CampaignError(f"There is no {fmt!r} format.", f"Use --format {' or '.join(FORMATS)}.")
+        raise CampaignError(_m("There is no {fmt!r} format.", fmt=fmt),
+                            _m("Use --format {formats}.", formats=' or '.join(FORMATS)))
     now = ws.now()
     if when <= now:
-        raise CampaignError(f"{when:%Y-%m-%d %H:%M} is in the past.", "Give a time ahead, or use `campaign publish`.")
+        raise CampaignError(_m("{when:%Y-%m-%d %H:%M} is in the past.", when=when),
+                            _m("Give a time ahead, or use `campaign publish`."))
     created = []
     with ws.store.transaction() as db:
         portrait = records.get(db, portrait_id)
         if portrait.get("status") != "approved":
-            raise CampaignError(f"{portrait_id} is not approved.", f"Approve it first: campaign portrait approve {portrait_id}.")
+            raise CampaignError(_m("{portrait_id} is not approved.", portrait_id=portrait_id),
+                                _m("Approve it first: campaign portrait approve {portrait_id}.",
+                                   portrait_id=portrait_id))
         campaign_lang = ws.config.language
         lead = (lang or "").strip().lower() or (
             campaign_lang if fmt == "carousel" and captions.has_quote(portrait, campaign_lang) else portrait["lang"])
         captions.check_language(portrait, lead, ws.config)
         for name in names:
             if not consent.is_valid(db, portrait_id, name, when.date()):
-                raise CampaignError(f"{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
-                                    "Record the consent first, or choose another channel or day.")
+                raise CampaignError(_m("{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
+                                       portrait_id=portrait_id, name=name, when=when),
+                                    _m("Record the consent first, or choose another channel or day."))
             post = posts.create(db, portrait_id, name, when, now, lang=lead, origin="manual", fmt=fmt)
             _check_content(ws, db, post, portrait)
             created.append(post)
@@ -103,8 +112,8 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
 
 def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, status: str | None = None) -> list[dict]:
     db = ws.store.read()
-    first = parse_date(start, "from date") if start else None
-    last = parse_date(end, "to date") if end else None
+    first = parse_date(start, _m("from date")) if start else None
+    last = parse_date(end, _m("to date")) if end else None
     lo = datetime.combine(first, datetime.min.time(), ws.tz) if first else None
     hi = datetime.combine(last, datetime.max.time(), ws.tz) if last else None
     names = {p["id"]: p["first_name"] for p in records.all_portraits(db)}
@@ -115,7 +124,7 @@ def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, 
 
 
 def move_post(ws: Workspace, post_id: str, to: str) -> dict:
-    when = parse_datetime(to, ws.tz, "new time")
+    when = parse_datetime(to, ws.tz, _m("new time"))
     with ws.store.transaction() as db:
         return posts.move(db, post_id, when, ws.now())
 
@@ -126,17 +135,18 @@ def select_posts(ws: Workspace, db, ids: list[str] | tuple[str, ...] = (), portr
     portrait and/or in a date range. Returns (posts, named_by_id)."""
     filters = portrait_id or start or end
     if ids and filters:
-        raise CampaignError("Give post ids, or --portrait / --from / --to, not both.",
-                            "For example: p-12 p-13, or --portrait brigitte-81 --from 2026-12-01.")
+        raise CampaignError(_m("Give post ids, or --portrait / --from / --to, not both."),
+                            _m("For example: p-12 p-13, or --portrait brigitte-81 --from 2026-12-01."))
     if ids:
         return [posts.get(db, post_id) for post_id in dict.fromkeys(ids)], True
     if not filters:
-        raise CampaignError("Which posts?", "Give post ids (see `campaign schedule list`), or --portrait ID, "
-                                            "or --from DATE --to DATE.")
+        raise CampaignError(_m("Which posts?"),
+                            _m("Give post ids (see `campaign schedule list`), or --portrait ID, or --from "
+                               "DATE --to DATE."))
     if portrait_id:
         records.get(db, portrait_id)
-    first = parse_date(start, "from date") if start else None
-    last = parse_date(end, "to date") if end else None
+    first = parse_date(start, _m("from date")) if start else None
+    last = parse_date(end, _m("to date")) if end else None
     lo = datetime.combine(first, datetime.min.time(), ws.tz) if first else None
     hi = datetime.combine(last + timedelta(days=1), datetime.min.time(), ws.tz) if last else None
     rows = [p for p in posts.in_range(posts.all_posts(db), lo, hi) if p["status"] in posts.FUTURE

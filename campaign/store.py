@@ -30,6 +30,7 @@ from tinydb.storages import Storage
 
 from portraits.errors import CampaignError
 from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
+from portraits.messages import _m
 
 SCHEMA_VERSION = 2
 META_TABLE = "_meta"
@@ -173,8 +174,9 @@ def _dump(data: dict) -> bytes:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:
         # Text from a non-UTF-8 source (a terminal, a file name) that got past the checks.
-        raise CampaignError("A text to be saved is not valid UTF-8 (it came from a file or terminal in "
-                            "another encoding).", "Type it again, or convert the file to UTF-8; nothing was saved.") from None
+        raise CampaignError(_m("A text to be saved is not valid UTF-8 (it came from a file or terminal in "
+                               "another encoding)."),
+                            _m("Type it again, or convert the file to UTF-8; nothing was saved.")) from None
 
 
 class Store:
@@ -216,24 +218,29 @@ class Store:
         except FileNotFoundError:
             if self.create:
                 return {}, None
-            raise CampaignError(f"The store {self.path} is missing; this workspace's data is in it.",
+            raise CampaignError(_m("The store {path} is missing; this workspace's data is in it.", path=self.path),
                                 self._restore_hint()) from None
         except IsADirectoryError:
-            raise CampaignError(f"The store {self.path} is a folder, not a file.", self._restore_hint()) from None
+            raise CampaignError(_m("The store {path} is a folder, not a file.", path=self.path),
+                                self._restore_hint()) from None
         if not raw.strip():
-            raise CampaignError(f"The store {self.path} is empty.", self._restore_hint())
+            raise CampaignError(_m("The store {path} is empty.", path=self.path), self._restore_hint())
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
-            raise CampaignError(f"{self.path} is not a campaign store (it is not text).", self._restore_hint()) from None
+            raise CampaignError(_m("{path} is not a campaign store (it is not text).", path=self.path),
+                                self._restore_hint()) from None
         except json.JSONDecodeError as e:
-            raise CampaignError(f"The store {name} is not valid JSON ({e.msg} at line {e.lineno}).",
+            raise CampaignError(_m("The store {name} is not valid JSON ({msg} at line {lineno}).", name=name,
+                                   msg=e.msg, lineno=e.lineno),
                                 self._restore_hint()) from None
         except RecursionError:
-            raise CampaignError(f"{self.path} is not a campaign store (nested too deeply).", self._restore_hint()) from None
+            raise CampaignError(_m("{path} is not a campaign store (nested too deeply).", path=self.path),
+                                self._restore_hint()) from None
         problem = schema_problem(data)
         if problem:
-            raise CampaignError(f"{self.path} is not a campaign store: {problem}.", self._restore_hint())
+            raise CampaignError(_m("{path} is not a campaign store: {problem}.", path=self.path, problem=problem),
+                                self._restore_hint())
         return data, raw
 
     def _upgrade(self, data: dict) -> bool:
@@ -242,8 +249,9 @@ class Store:
         version = int(meta.get("1", {}).get("schema", 0)) if meta else 0
         if version > SCHEMA_VERSION:
             raise CampaignError(
-                f"This store has schema version {version}; this campaign tool knows up to {SCHEMA_VERSION}.",
-                "Update the tool (make setup) before using this workspace.",
+                _m("This store has schema version {version}; this campaign tool knows up to {schema_version}.",
+                   version=version, schema_version=SCHEMA_VERSION),
+                _m("Update the tool (make setup) before using this workspace."),
             )
         if version == SCHEMA_VERSION:
             return False
@@ -266,8 +274,9 @@ class Store:
             self.lock.acquire()
         except Timeout:
             raise CampaignError(
-                f"The store is locked by another campaign process for over {LOCK_TIMEOUT:.0f} s.",
-                "Wait for it to finish, or check for a hung process.",
+                _m("The store is locked by another campaign process for over {lock_timeout:.0f} s.",
+                   lock_timeout=LOCK_TIMEOUT),
+                _m("Wait for it to finish, or check for a hung process."),
             ) from None
         try:
             self._remove_stale_temp_files()

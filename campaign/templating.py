@@ -10,30 +10,27 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from campaign.i18n import format_date, format_number
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 BUILT_IN = Path(__file__).parent / "templates"
 
 
 def german_date(value: date | datetime | str | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return f"{value:%d.%m.%Y}"
+    """24.12.2026: Babel's German date, whatever the interface language (the text around it is German)."""
+    return format_date(value, "medium", lang="de")
 
 
 def german_number(value: float | int | None) -> str:
-    """1700 -> "1.700" (German thousands), 2.5 -> "2,5"."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    """1700 -> "1.700", 2.5 -> "2,5": Babel's German figures, at most one decimal."""
+    return format_number(round(value, 1) if isinstance(value, float) else value, lang="de")
 
 
-def render(name: str, context: dict[str, Any], own: Path | None = None) -> str:
-    """Render the built-in template `name`, or the office's own file `own` in the sandbox."""
+def render(name: str, context: dict[str, Any], own: Path | None = None, lang: str | None = None) -> str:
+    """Render the built-in template `name`, or the office's own file `own` in the sandbox. Public
+    pages follow the campaign's language (`lang`, else the context's), never the interface's: the
+    filters `date` and `number` format in it; `german_date`/`german_number` always in German."""
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -41,12 +38,16 @@ def render(name: str, context: dict[str, Any], own: Path | None = None) -> str:
     cls = SandboxedEnvironment if own else Environment
     env = cls(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined, keep_trailing_newline=True,
               autoescape=select_autoescape(("html", "htm", "html.j2"), default_for_string=False, default=False))
-    env.filters.update(german_date=german_date, german_number=german_number)
+    lang = lang or context.get("lang") or "de"
+    env.filters.update(german_date=german_date, german_number=german_number,
+                       date=lambda value, format="medium": format_date(value, format, lang=lang),
+                       number=lambda value: format_number(value, lang=lang))
     try:
         return env.get_template(template).render(**context)
     except TemplateError as e:
         where = own or BUILT_IN / name
         line = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
-        raise CampaignError(f"The template {where}{line} cannot be used: {e.message}.",
-                            "Fix the template (fields it may use are listed in README), or remove it from "
-                            "campaign.toml to use the built-in one.") from None
+        raise CampaignError(_m("The template {where}{line} cannot be used: {message_}.", where=where,
+                               line=line, message_=e.message),
+                            _m("Fix the template (fields it may use are listed in README), or remove it from "
+                               "campaign.toml to use the built-in one.")) from None

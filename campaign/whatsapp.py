@@ -30,6 +30,7 @@ from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from portraits.render import name_line, typographic
 from schedules import captions, posts, subscribers
 from schedules.channel import ChannelError, TransientError, UnknownOutcome, channel_spec
@@ -54,12 +55,14 @@ def optout_key(ws: Workspace) -> bytes:
 
 
 def _days(ws: Workspace, start, end) -> list[date]:
-    first = parse_date(start, "--from date") or ws.now().date()
-    last = parse_date(end, "--to date") or first
+    first = parse_date(start, _m("--from date")) or ws.now().date()
+    last = parse_date(end, _m("--to date")) or first
     if last < first:
-        raise CampaignError(f"The period ends ({last}) before it starts ({first}).", "Check --from and --to.")
+        raise CampaignError(_m("The period ends ({last}) before it starts ({first}).", last=last, first=first),
+                            _m("Check --from and --to."))
     if (last - first).days >= MAX_DAYS:
-        raise CampaignError(f"That is more than {MAX_DAYS} days.", "Make bundles for at most two months at a time.")
+        raise CampaignError(_m("That is more than {max_days} days.", max_days=MAX_DAYS),
+                            _m("Make bundles for at most two months at a time."))
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
@@ -109,7 +112,8 @@ def _image(ws: Workspace, p: dict, lang: str) -> Path:
     for name in ([f"{fmt}-{lang}.jpg"] if lang != p["lang"] else []) + [f"{fmt}.jpg"]:
         if (folder / name).is_file():
             return folder / name
-    raise CampaignError(f"{p['id']} has no {fmt} render.", f"Make it: campaign render {p['id']} --format {fmt}.")
+    raise CampaignError(_m("{id} has no {fmt} render.", id=p['id'], fmt=fmt),
+                        _m("Make it: campaign render {id} --format {fmt}.", id=p['id'], fmt=fmt))
 
 
 def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], list[dict]]:
@@ -130,7 +134,8 @@ def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], lis
         for lg in _languages(ws, p, wanted):
             if lg not in have:
                 skipped.append({"day": day.isoformat(), "lang": lg, "portrait_id": p["id"],
-                                "reason": f"no {lg} translation (campaign portrait translate {p['id']} --lang {lg} ...)"})
+                                "reason": _m("no {lg} translation (campaign portrait translate {id} --lang "
+                                             "{lg} ...)", lg=lg, id=p['id'])})
         if ok:
             chosen.append({"day": day, "portrait": p, "langs": ok})
     ids = sorted({c["portrait"]["id"] for c in chosen})
@@ -150,8 +155,9 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
     chosen, skipped = _plan(ws, start, end, langs)
     if not chosen:
         reasons = "; ".join(f"{s['day']}: {s['reason']}" for s in skipped[:3])
-        raise CampaignError(f"There is nothing to put in a WhatsApp bundle ({reasons}).",
-                            "Plan posts of portraits with whatsapp consent for those days, or choose other days.")
+        raise CampaignError(_m("There is nothing to put in a WhatsApp bundle ({reasons}).", reasons=reasons),
+                            _m("Plan posts of portraits with whatsapp consent for those days, or choose "
+                               "other days."))
     entries = []
     with handout.staging(KIND, target) as stage:
         for c in chosen:
@@ -186,15 +192,16 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
     """Broadcast the day's portrait to every subscriber who has not had it; what happened, counted."""
     settings = ws.config.channel(CHANNEL)
     if settings.publisher != "whatsapp-cloud":
-        raise CampaignError("The whatsapp channel makes bundles only; it does not broadcast.",
-                            'Set publisher = "whatsapp-cloud", phone_number_id and template under [channels.whatsapp].')
-    the_day = parse_date(day, "day") or ws.now().date()
+        raise CampaignError(_m("The whatsapp channel makes bundles only; it does not broadcast."),
+                            _m("Set publisher = \"whatsapp-cloud\", phone_number_id and template under "
+                               "[channels.whatsapp]."))
+    the_day = parse_date(day, _m("day")) or ws.now().date()
     db = ws.store.read()
     today = ws.now().date()
     portrait, why = day_portrait(ws, db, the_day, today)
     if portrait is None:
-        raise CampaignError(f"There is no WhatsApp message for {the_day}: {why}.",
-                            "Plan a portrait with whatsapp consent for that day, or give another --day.")
+        raise CampaignError(_m("There is no WhatsApp message for {the_day}: {why}.", the_day=the_day, why=why),
+                            _m("Plan a portrait with whatsapp consent for that day, or give another --day."))
     subs = subscribers.all_subscribers(db)
     have = [portrait["lang"], *sorted(portrait.get("translations") or {})]
     pub = publisher_for(ws, CHANNEL)
@@ -230,8 +237,9 @@ def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: 
             if done and done["status"] in ("sent", "sending", "unknown", "failed") and not done.get("retry"):
                 return {"status": "already"}
             if not consent.is_valid(db, portrait["id"], CHANNEL, now.date()):
-                raise CampaignError(f"{portrait['id']} withdrew whatsapp consent during the broadcast; it was stopped.",
-                                    "Nobody else gets this portrait; choose another day's portrait.")
+                raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.",
+                                       id=portrait['id']),
+                                    _m("Nobody else gets this portrait; choose another day's portrait."))
             record = {"subscriber_id": sub_id, "day": day.isoformat(), "portrait_id": portrait["id"], "lang": lang,
                       "status": "sending", "message_id": None, "error": None, "retry": False,
                       "at": now.isoformat(timespec="seconds")}
@@ -284,7 +292,8 @@ def export_subscriber(ws: Workspace, who: str, out_dir: Path) -> dict:
     sub = subscribers.get(db, who)
     target = Path(out_dir) / sub["id"]
     if target.exists() and any(target.iterdir()):
-        raise CampaignError(f"{target} already exists and is not empty.", "Choose another --out folder.")
+        raise CampaignError(_m("{target} already exists and is not empty.", target=target),
+                            _m("Choose another --out folder."))
     target.mkdir(parents=True, exist_ok=True)
     sends = [dict(s) for s in db.table(subscribers.SENDS).search(Query().subscriber_id == sub["id"])]
     data = {"subscriber": sub, "messages": sends,

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from campaign.store import Store, atomic_write_text
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 if TYPE_CHECKING:
     from campaign.config import Settings
@@ -103,9 +104,11 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
 
     path = Path(path).resolve()
     if (path / CONFIG_NAME).exists():
-        raise CampaignError(f"{path} already holds a campaign.", "Use it as it is, or choose another folder.")
+        raise CampaignError(_m("{path} already holds a campaign.", path=path),
+                            _m("Use it as it is, or choose another folder."))
     if path.exists() and not path.is_dir():
-        raise CampaignError(f"{path} is a file, not a folder.", "Choose a folder for the workspace.")
+        raise CampaignError(_m("{path} is a file, not a folder.", path=path),
+                            _m("Choose a folder for the workspace."))
     name = name if name is not None else Settings.model_fields["name"].default
     if hashtag is None:
         hashtag = "#" + "".join(ch for ch in name.lower() if ch.isalnum())
@@ -134,19 +137,21 @@ def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) 
     if explicit:
         root = Path(explicit).expanduser().resolve()
         if not (root / CONFIG_NAME).exists():
-            raise CampaignError(f"{root} is not a campaign workspace (no {CONFIG_NAME}).",
-                                "Create one with `campaign init PATH`.")
+            raise CampaignError(_m("{root} is not a campaign workspace (no {config_name}).", root=root,
+                                   config_name=CONFIG_NAME),
+                                _m("Create one with `campaign init PATH`."))
         return Workspace(root)
     env = os.environ.get(ENV_VAR)
     if env:
         root = Path(env).expanduser().resolve()
         if not (root / CONFIG_NAME).exists():
-            raise CampaignError(f"{ENV_VAR}={env} is not a campaign workspace (no {CONFIG_NAME}).",
-                                "Fix the variable or create one with `campaign init PATH`.")
+            raise CampaignError(_m("{env_var}={env} is not a campaign workspace (no {config_name}).",
+                                   env_var=ENV_VAR, env=env, config_name=CONFIG_NAME),
+                                _m("Fix the variable or create one with `campaign init PATH`."))
         return Workspace(root)
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).exists():
             return Workspace(folder)
-    raise CampaignError("No campaign workspace here or in any parent folder.",
-                        "Run `campaign init PATH`, or pass -w PATH, or set CAMPAIGN_WORKSPACE.")
+    raise CampaignError(_m("No campaign workspace here or in any parent folder."),
+                        _m("Run `campaign init PATH`, or pass -w PATH, or set CAMPAIGN_WORKSPACE."))

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from tinydb import TinyDB
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 _acting: ContextVar[str | None] = ContextVar("acting", default=None)
 
@@ -40,8 +41,8 @@ def actor() -> str:
         except Exception:  # no login name in some containers
             return "unknown"
     if any("\udc80" <= ch <= "\udcff" for ch in name):
-        raise CampaignError("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text.",
-                            "Set it again in a UTF-8 terminal, e.g. export CAMPAIGN_USER=anna.")
+        raise CampaignError(_m("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text."),
+                            _m("Set it again in a UTF-8 terminal, e.g. export CAMPAIGN_USER=anna."))
     return unicodedata.normalize("NFC", name)
 
 

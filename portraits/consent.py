@@ -22,6 +22,7 @@ from portraits import audit, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes
+from portraits.messages import _m
 
 SCOPES = ("instagram", "facebook", "billboard", "press", "website", "whatsapp")
 ADULT_AGE = 18
@@ -39,9 +40,11 @@ def parse_scopes(value: str | Iterable[str] | None, allow_empty: bool = False) -
         items = list(SCOPES)
     unknown = [s for s in items if s not in SCOPES]
     if unknown:
-        raise CampaignError(f"Unknown consent scope {', '.join(unknown)}.", f"Use some of: {', '.join(SCOPES)}.")
+        raise CampaignError(_m("Unknown consent scope {unknown}.", unknown=', '.join(unknown)),
+                            _m("Use some of: {scopes}.", scopes=', '.join(SCOPES)))
     if not items and not allow_empty:
-        raise CampaignError("No consent scope given.", f"Give --scope with some of: {', '.join(SCOPES)}.")
+        raise CampaignError(_m("No consent scope given."),
+                            _m("Give --scope with some of: {scopes}.", scopes=', '.join(SCOPES)))
     return sorted(set(items), key=SCOPES.index)
 
 
@@ -131,7 +134,8 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
     """Is `scope` allowed on every day from start to end? If not, why not (for a person to read)."""
     st = _state(events(db, portrait_id), _minor(db, portrait_id)).get(scope)
     if st is None:
-        raise CampaignError(f"Unknown consent scope {scope}.", f"Use one of: {', '.join(SCOPES)}.")
+        raise CampaignError(_m("Unknown consent scope {scope}.", scope=scope),
+                            _m("Use one of: {scopes}.", scopes=', '.join(SCOPES)))
     if st["withdrawn"]:
         return False, f"{scope} consent withdrawn on {st['withdrawn'].get('received')}"
     if st["needs_guardian"]:
@@ -189,20 +193,25 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
     scope_list = parse_scopes(scopes)
     today = today or date.today()
     if signed_on > today:
-        raise CampaignError(f"The signing date {signed_on} is in the future.", "Give the date the form was signed.")
+        raise CampaignError(_m("The signing date {signed_on} is in the future.", signed_on=signed_on),
+                            _m("Give the date the form was signed."))
     if expires is not None and expires <= signed_on:
-        raise CampaignError(f"The expiry {expires} is not after the signing date {signed_on}.", "Check --expires.")
+        raise CampaignError(_m("The expiry {expires} is not after the signing date {signed_on}.",
+                               expires=expires, signed_on=signed_on),
+                            _m("Check --expires."))
     guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
-    signed_by = records.clean_text(signed_by, "signer's name") if signed_by else None
+    signed_by = records.clean_text(signed_by, _m("signer's name")) if signed_by else None
     minor = is_minor(portrait)
     if minor and not guardian_list:
-        raise CampaignError(f"{portrait_id} is under {ADULT_AGE}: a guardian must sign.",
-                            "Name every guardian with custody who signed: --guardian NAME (once each).")
+        raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.",
+                               portrait_id=portrait_id, adult_age=ADULT_AGE),
+                            _m("Name every guardian with custody who signed: --guardian NAME (once each)."))
     evidence_info = None
     if evidence is not None:
         evidence = Path(evidence)
         if not evidence.is_file():
-            raise CampaignError(f"No evidence file at {evidence}.", "Give the scanned, signed form with --evidence.")
+            raise CampaignError(_m("No evidence file at {evidence}.", evidence=evidence),
+                                _m("Give the scanned, signed form with --evidence."))
         from portraits.intake import sha256_file
 
         sha = sha256_file(evidence)
@@ -243,7 +252,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": records.clean_text(via, "channel of the withdrawal") if via else "unspecified",
+        "via": records.clean_text(via, _m("channel of the withdrawal")) if via else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
     db.table("consents").insert(event)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict]]:
@@ -27,16 +28,18 @@ def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ())
             reader.fieldnames = header
             rows = [(reader.line_num, row) for row in reader]
     except FileNotFoundError:
-        raise CampaignError(f"No CSV file at {path}.", "Check the path and try again.") from None
+        raise CampaignError(_m("No CSV file at {path}.", path=path), _m("Check the path and try again.")) from None
     except UnicodeDecodeError:
-        raise CampaignError(f"{path.name} is not UTF-8 text.", "Save the CSV as UTF-8 and try again.") from None
+        raise CampaignError(_m("{name} is not UTF-8 text.", name=path.name),
+                            _m("Save the CSV as UTF-8 and try again.")) from None
     except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
         line = reader.line_num if reader is not None else 1
-        raise CampaignError(f"{path.name} line {line} cannot be read as CSV: {e}.",
-                            "Check that line (a missing closing quote makes one huge field) and import again.") from None
+        raise CampaignError(_m("{name} line {line} cannot be read as CSV: {e}.", name=path.name, line=line, e=e),
+                            _m("Check that line (a missing closing quote makes one huge field) and import "
+                               "again.")) from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise CampaignError(f"{path.name} lacks the column(s) {', '.join(missing)}.",
+        raise CampaignError(_m("{name} lacks the column(s) {missing}.", name=path.name, missing=', '.join(missing)),
                             f"The header row needs: {', '.join(required)}"
                             + (f" (optional: {', '.join(optional)})." if optional else "."))
     return rows

@@ -13,11 +13,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 MIN_YEAR = 1900
 MAX_YEAR = 9999  # 9999-12-31 is how some offices write "no end"
-DATE_HINT = "Write it as YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-24 or 24.12.2026."
-TIME_HINT = "Write it as YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM, e.g. 24.12.2026 18:30."
+DATE_HINT = _m("Write it as YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-24 or 24.12.2026.")
+TIME_HINT = _m("Write it as YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM, e.g. 24.12.2026 18:30.")
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
@@ -38,7 +39,8 @@ def _date_from(text: str) -> date | None:
 
 def _check_year(value: date, what: str, text: str, last_year: int = MAX_YEAR) -> None:
     if not MIN_YEAR <= value.year <= last_year:
-        raise CampaignError(f"The {what} {text!r} is not in a year from {MIN_YEAR} to {last_year}.",
+        raise CampaignError(_m("The {what} {text!r} is not in a year from {min_year} to {last_year}.",
+                               what=what, text=text, min_year=MIN_YEAR, last_year=last_year),
                             "Check the year; " + DATE_HINT[0].lower() + DATE_HINT[1:])
 
 
@@ -50,9 +52,10 @@ def parse_date(text: str | date | None, what: str = "date") -> date | None:
     try:
         value = _date_from(raw)
     except ValueError:
-        raise CampaignError(f"The {what} {raw!r} is not a date on the calendar.", DATE_HINT) from None
+        raise CampaignError(_m("The {what} {raw!r} is not a date on the calendar.", what=what, raw=raw),
+                            DATE_HINT) from None
     if value is None:
-        raise CampaignError(f"The {what} {raw!r} is not a date.", DATE_HINT)
+        raise CampaignError(_m("The {what} {raw!r} is not a date.", what=what, raw=raw), DATE_HINT)
     _check_year(value, what, raw)
     return value
 
@@ -74,7 +77,7 @@ def _naive_or_aware(raw: str, what: str) -> datetime:
             raise ValueError
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise CampaignError(f"The {what} {raw!r} is not a date and time.", TIME_HINT) from None
+        raise CampaignError(_m("The {what} {raw!r} is not a date and time.", what=what, raw=raw), TIME_HINT) from None
 
 
 def _occurrences(wall: datetime, tz: ZoneInfo) -> int:
@@ -99,14 +102,19 @@ def parse_datetime(text: str | datetime, tz: ZoneInfo, what: str = "time") -> da
     if value.tzinfo is None:
         seen = _occurrences(value, tz)
         if seen == 0:
-            raise CampaignError(f"{value:%d.%m.%Y %H:%M} does not exist in {tz.key}: the clocks skip that hour.",
-                                "Choose a time an hour later or earlier.")
+            raise CampaignError(_m("{value:%d.%m.%Y %H:%M} does not exist in {key}: the clocks skip that "
+                                   "hour.", value=value, key=tz.key),
+                                _m("Choose a time an hour later or earlier."))
         if seen == 2:
             summer = value.replace(tzinfo=tz, fold=0).strftime("%z")
             winter = value.replace(tzinfo=tz, fold=1).strftime("%z")
-            raise CampaignError(f"{value:%d.%m.%Y %H:%M} happens twice in {tz.key}: the clocks go back that night.",
-                                f"Choose another time, or add the offset: {value:%Y-%m-%d %H:%M}{summer[:3]}:{summer[3:]} "
-                                f"(the first) or {value:%Y-%m-%d %H:%M}{winter[:3]}:{winter[3:]} (the second).")
+            raise CampaignError(_m("{value:%d.%m.%Y %H:%M} happens twice in {key}: the clocks go back that "
+                                   "night.", value=value, key=tz.key),
+                                _m("Choose another time, or add the offset: {value:%Y-%m-%d "
+                                   "%H:%M}{summer}:{summer2} (the first) or {value:%Y-%m-%d "
+                                   "%H:%M}{winter}:{winter2} (the second).",
+                                   value=value, summer=summer[:3], summer2=summer[3:], winter=winter[:3],
+                                   winter2=winter[3:]))
         value = value.replace(tzinfo=tz)
     return value.astimezone(tz)
 
@@ -120,7 +128,8 @@ def parse_clock(text: str, what: str = "time") -> time:
         hh, mm, ss = (int(v or 0) for v in clock.groups())
         return time(hh, mm, ss)
     except ValueError:
-        raise CampaignError(f"The {what} {text!r} is not a time of day.", "Write it as HH:MM, e.g. 18:30.") from None
+        raise CampaignError(_m("The {what} {text!r} is not a time of day.", what=what, text=text),
+                            _m("Write it as HH:MM, e.g. 18:30.")) from None
 
 
 def days_ahead(today: date, days: int) -> date:

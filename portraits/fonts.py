@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 def _package_font(module: str) -> Path:
@@ -99,5 +100,5 @@ def font_for(text: str, preferred: Path | None = None) -> Path:
     for path in candidates:
         if covers(path, text):
             return path
-    raise CampaignError(f"No font has the character(s) {describe(undrawable(text, preferred))}.",
-                        "Remove them from the text, or set a [brand] font in campaign.toml that has them.")
+    raise CampaignError(_m("No font has the character(s) {text}.", text=describe(undrawable(text, preferred))),
+                        _m("Remove them from the text, or set a [brand] font in campaign.toml that has them."))

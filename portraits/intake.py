@@ -16,6 +16,7 @@ from pathlib import Path
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes
 from portraits.layouts import PHOTO_AREAS, crop_size
+from portraits.messages import _m
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
 FACE_WIDTH = 800  # the face finder looks at a copy this wide
@@ -71,7 +72,7 @@ def load_upright(src: Path):
 
     src = Path(src)
     if not src.is_file():
-        raise CampaignError(f"No photo at {src}.", "Check the path and try again.")
+        raise CampaignError(_m("No photo at {src}.", src=src), _m("Check the path and try again."))
     _register_heif()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
@@ -87,11 +88,12 @@ def load_upright(src: Path):
             upright.info["icc_profile"] = im.info.get("icc_profile")
             clean = _to_srgb(upright)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise CampaignError(f"{src.name} has more than {MAX_PIXELS // 1_000_000} megapixels (the intake limit).",
-                            "Export a smaller copy of the photo (e.g. 24 megapixels) and add that.") from None
+        raise CampaignError(_m("{name} has more than {value} megapixels (the intake limit).", name=src.name,
+                               value=MAX_PIXELS // 1000000),
+                            _m("Export a smaller copy of the photo (e.g. 24 megapixels) and add that.")) from None
     except Exception:
-        raise CampaignError(f"{src.name} is not a readable image, or it is truncated.",
-                            "Use a complete JPEG, PNG, WebP or HEIC photo.") from None
+        raise CampaignError(_m("{name} is not a readable image, or it is truncated.", name=src.name),
+                            _m("Use a complete JPEG, PNG, WebP or HEIC photo.")) from None
     fresh = Image.new("RGB", clean.size)  # a new image: no EXIF, XMP, IPTC or comment can come along
     fresh.paste(clean)
     return fresh, fmt
@@ -129,14 +131,16 @@ def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = 
     for name, (fw, fh) in PHOTO_AREAS.items():
         cw, ch = crop_size(width, height, fw / fh)
         if cw < fw:
-            warnings.append(f"photo too small for {name}: its crop is {cw}x{ch}, it needs {fw}x{fh} "
-                            "(it will look soft)")
+            warnings.append(_m("photo too small for {name}: its crop is {cw}x{ch}, it needs {fw}x{fh} (it "
+                               "will look soft)", name=name, cw=cw, ch=ch, fw=fw, fh=fh))
     if slot:
         sw, sh = slot
         cw, ch = crop_size(width, height, sw / sh)
         if cw < sw:
-            warnings.append(f"photo too small for a billboard slot: {width * height / 1e6:.1f} MP, "
-                            f"needs about {width * height * (sw / cw) ** 2 / 1e6:.1f} MP ({sw}x{sh} px)")
+            warnings.append(_m("photo too small for a billboard slot: {value:.1f} MP, needs about "
+                               "{value2:.1f} MP ({sw}x{sh} px)",
+                               value=width * height / 1000000.0,
+                               value2=width * height * (sw / cw) ** 2 / 1000000.0, sw=sw, sh=sh))
     return warnings
 
 
@@ -146,8 +150,8 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
     focus, source, face = find_focus(im)
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
-        warnings.insert(0, "no face found: crops keep the upper third; set the focal point with "
-                           "`campaign portrait edit ID --focus X,Y` if that cuts the face")
+        warnings.insert(0, _m("no face found: crops keep the upper third; set the focal point with `campaign "
+                              "portrait edit ID --focus X,Y` if that cuts the face"))
     return {"sha256": sha256_file(src), "width": im.width, "height": im.height, "format": fmt, "ext": "jpg",
             "focus": list(focus), "focus_source": source, "face": list(face) if face else None,
             "warnings": warnings}

@@ -13,6 +13,7 @@ facebook format (1200 wide) scales it by 1200/1080.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from portraits.messages import _m
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 
@@ -105,7 +106,8 @@ def parse_formats(value: str | None) -> list[str]:
     names = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in LAYOUTS]
     if unknown:
-        raise CampaignError(f"Unknown format(s) {', '.join(unknown)}.", f"Choose from {', '.join(LAYOUTS)}.")
+        raise CampaignError(_m("Unknown format(s) {unknown}.", unknown=', '.join(unknown)),
+                            _m("Choose from {layouts}.", layouts=', '.join(LAYOUTS)))
     return list(dict.fromkeys(names))
 
 

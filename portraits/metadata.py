@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 # IIM fields have byte limits (IPTC IIM 4.2); the full text always goes to XMP.
 IIM_LIMITS = {"ObjectName": 64, "Headline": 256, "Caption-Abstract": 2000, "By-line": 32, "Credit": 32,
@@ -42,8 +43,9 @@ class PressTags:
 def exiftool() -> str:
     path = shutil.which("exiftool")
     if not path:
-        raise CampaignError("ExifTool is not installed; press images need it for their credit and copyright.",
-                            "Install it: apt-get install libimage-exiftool-perl (`make setup` does this).")
+        raise CampaignError(_m("ExifTool is not installed; press images need it for their credit and "
+                               "copyright."),
+                            _m("Install it: apt-get install libimage-exiftool-perl (`make setup` does this)."))
     return path
 
 
@@ -104,8 +106,10 @@ def write(jobs: list[tuple[Path, Path, PressTags]]) -> list[Path]:
     missing = [Path(target) for _s, target, _t in jobs if not Path(target).is_file()]
     if len(missing) == len(jobs):
         detail = (done.stderr or done.stdout).strip().splitlines()
-        raise CampaignError(f"ExifTool could not write the press metadata ({detail[0] if detail else 'no message'}).",
-                            "Check the disk space and that the photos are readable, then make the kit again.")
+        raise CampaignError(_m("ExifTool could not write the press metadata ({value}).",
+                               value=detail[0] if detail else 'no message'),
+                            _m("Check the disk space and that the photos are readable, then make the kit "
+                               "again."))
     return missing
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot without a face box
 
@@ -102,15 +103,16 @@ def parse_format(text: str) -> tuple[str, float, float]:
         w, h = (float(v.replace(",", ".")) * 10 for v in m.groups())
         if 10 <= w <= 10000 and 10 <= h <= 10000:
             return f"{m.group(1)}x{m.group(2)}cm", w, h
-    raise CampaignError(f"Unknown billboard format {text!r}.",
-                        "Use 18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm, e.g. 240x340cm.")
+    raise CampaignError(_m("Unknown billboard format {text!r}.", text=text),
+                        _m("Use 18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm, e.g. 240x340cm."))
 
 
 def parse_scale(text: str | int) -> int:
     """'1:10' -> 10."""
     m = re.fullmatch(r"\s*1\s*:\s*(\d+)\s*", str(text))
     if not m or not 1 <= int(m.group(1)) <= 100:
-        raise CampaignError(f"The scale {text!r} is not like 1:10.", "Use 1:1 (full size) or 1:10 (what printers ask for).")
+        raise CampaignError(_m("The scale {text!r} is not like 1:10.", text=text),
+                            _m("Use 1:1 (full size) or 1:10 (what printers ask for)."))
     return int(m.group(1))
 
 
@@ -120,12 +122,15 @@ def make_spec(fmt: str, scale: str | int, dpi: int | str, bleed_mm: float | str)
         dpi = int(dpi)
         bleed = float(bleed_mm)
     except (TypeError, ValueError):
-        raise CampaignError(f"The resolution {dpi!r} or bleed {bleed_mm!r} is not a number.",
-                            "Give --dpi as a whole number (e.g. 300) and bleed_mm in millimetres.") from None
+        raise CampaignError(_m("The resolution {dpi!r} or bleed {bleed_mm!r} is not a number.", dpi=dpi,
+                               bleed_mm=bleed_mm),
+                            _m("Give --dpi as a whole number (e.g. 300) and bleed_mm in millimetres.")) from None
     if not 30 <= dpi <= 1200:
-        raise CampaignError(f"A resolution of {dpi} dpi is not usable for print.", "Use 300 at 1:10, or 72-100 at 1:1.")
+        raise CampaignError(_m("A resolution of {dpi} dpi is not usable for print.", dpi=dpi),
+                            _m("Use 300 at 1:10, or 72-100 at 1:1."))
     if not 0 <= bleed <= 100:
-        raise CampaignError(f"A bleed of {bleed} mm is not usable.", "Use 0 to 100 mm at full size (printers ask for about 10).")
+        raise CampaignError(_m("A bleed of {bleed} mm is not usable.", bleed=bleed),
+                            _m("Use 0 to 100 mm at full size (printers ask for about 10)."))
     return Spec(name, w, h, parse_scale(scale), dpi, bleed)
 
 
@@ -175,10 +180,10 @@ def _band(spec: Spec, title: str, hashtag: str, font: Path, logo: bool) -> tuple
             splits = [pair for pair in splits if max(_em(x, font) for x in pair) * T <= room]
             if not splits:
                 most = int(len(title) * room / title_w)
-                raise CampaignError(f"The campaign name is too long to be read on this billboard "
-                                    f"({len(title)} characters at {T * spec.scale / 10:.0f} cm).",
-                                    f"Use a shorter name for the poster (about {most} characters per line), "
-                                    "or a larger format.")
+                raise CampaignError(_m("The campaign name is too long to be read on this billboard ({count} "
+                                       "characters at {value:.0f} cm).", count=len(title), value=T * spec.scale / 10),
+                                    _m("Use a shorter name for the poster (about {most} characters per "
+                                       "line), or a larger format.", most=most))
             lines = list(min(splits, key=lambda pair: max(_em(x, font) for x in pair)))
     height = margin * 0.7 + len(lines) * T * 1.05 + tag_row * H * 1.2 + C * 1.7 + margin * 0.4
     return height, lines, tag_row, margin
@@ -213,7 +218,8 @@ def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: st
     distance. Refuses more portraits than the format can name legibly, saying how many it can."""
     n = len(names)
     if n < 1:
-        raise CampaignError("There is nothing to put on the billboard.", "Pick portraits first: campaign billboard pick.")
+        raise CampaignError(_m("There is nothing to put on the billboard."),
+                            _m("Pick portraits first: campaign billboard pick."))
     tx, ty, tw, th = spec.trim_box
     band_h, title_lines, tag_row, margin = _band(spec, title, hashtag, font, logo)
     area = (tx + margin, ty + margin, tw - 2 * margin, th - band_h - 2 * margin)
@@ -223,10 +229,11 @@ def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: st
         most = next((k for k in range(n - 1, 0, -1)
                      if _grid_cost(spec, k, area, names[:k], roles[:k], font, gap)), 0)
         name_cm = spec.type_mm(NAME_TYPE) * spec.scale / 10
-        raise CampaignError(f"{n} portraits do not fit a {spec.name} poster with names {name_cm:.0f} cm high "
-                            f"(what reads from the street); it holds {most}.",
-                            f"Pick {most}: campaign billboard pick --slots {most}, or choose a larger format."
-                            if most else "Choose a larger format (--format).")
+        raise CampaignError(_m("{n} portraits do not fit a {name} poster with names {name_cm:.0f} cm high "
+                               "(what reads from the street); it holds {most}.",
+                               n=n, name=spec.name, name_cm=name_cm, most=most),
+                            _m("Pick {most}: campaign billboard pick --slots {most}, or choose a larger "
+                               "format.", most=most) if most else _m("Choose a larger format (--format)."))
     _cost, cols, rows, plate_h = best
     ax, ay, aw, ah = area
     cw, ch = (aw - (cols - 1) * gap) / cols, (ah - (rows - 1) * gap) / rows
@@ -384,8 +391,8 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     try:
         return ImageColor.getrgb(colour)[:3]
     except ValueError:
-        raise CampaignError(f"The colour {colour!r} in campaign.toml [brand] is not a colour.",
-                            "Write it as #RRGGBB, e.g. #E30613.") from None
+        raise CampaignError(_m("The colour {colour!r} in campaign.toml [brand] is not a colour.", colour=colour),
+                            _m("Write it as #RRGGBB, e.g. #E30613.")) from None
 
 
 def _fit(text: str, size: float, width: float, measure) -> float:
@@ -549,11 +556,13 @@ def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) 
                       "full_size_dpi": round(effective / spec.scale, 1)})
         short = shortfall(item.width, item.height, need_w, need_h)
         if s < 0.999 and short:
-            warnings.append(f"{item.name}: photo {short[0]:.1f} MP, needs {short[1]:.1f} MP for {spec.label} "
-                            f"(it prints at about {effective:.0f} dpi)")
+            warnings.append(_m("{name}: photo {short:.1f} MP, needs {short2:.1f} MP for {label} (it prints "
+                               "at about {effective:.0f} dpi)",
+                               name=item.name, short=short[0], short2=short[1], label=spec.label,
+                               effective=effective))
         elif s < 0.999:
-            warnings.append(f"{item.name}: the crop around the face is enlarged for {spec.label} "
-                            f"(it prints at about {effective:.0f} dpi)")
+            warnings.append(_m("{name}: the crop around the face is enlarged for {label} (it prints at about "
+                               "{effective:.0f} dpi)", name=item.name, label=spec.label, effective=effective))
     return slots, warnings
 
 
@@ -578,10 +587,12 @@ def _cmyk_transform(icc: Path):
     try:
         profile = ImageCms.getOpenProfile(str(icc))
     except (OSError, ImageCms.PyCMSError):
-        raise CampaignError(f"{Path(icc).name} is not an ICC profile.", "Give --icc the printer's CMYK profile (.icc).") from None
+        raise CampaignError(_m("{name} is not an ICC profile.", name=Path(icc).name),
+                            _m("Give --icc the printer's CMYK profile (.icc).")) from None
     if profile.profile.xcolor_space.strip() != "CMYK":
-        raise CampaignError(f"{Path(icc).name} is a {profile.profile.xcolor_space.strip()} profile, not CMYK.",
-                            "Give --icc the printer's CMYK profile (e.g. their FOGRA39 or FOGRA51 .icc).")
+        raise CampaignError(_m("{name} is a {strip} profile, not CMYK.", name=Path(icc).name,
+                               strip=profile.profile.xcolor_space.strip()),
+                            _m("Give --icc the printer's CMYK profile (e.g. their FOGRA39 or FOGRA51 .icc)."))
     return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
                                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
@@ -692,8 +703,9 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
         except Exception:
             for future in cell_scales:
                 future.cancel()
-            raise CampaignError(f"The font {band.font.name} cannot be used in a PDF.",
-                                "Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto Sans.") from None
+            raise CampaignError(_m("The font {name} cannot be used in a PDF.", name=band.font.name),
+                                _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto "
+                                   "Sans.")) from None
         rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
         scales = [future.result() for future in cell_scales]
 
@@ -783,7 +795,8 @@ def preflight(path: Path) -> list[dict]:
     try:
         pdf = pikepdf.open(path)
     except pikepdf.PdfError:
-        raise CampaignError(f"{Path(path).name} is not a readable PDF.", "Give the PDF that billboard export wrote.") from None
+        raise CampaignError(_m("{name} is not a readable PDF.", name=Path(path).name),
+                            _m("Give the PDF that billboard export wrote.")) from None
     with pdf:
         version = tuple(int(v) for v in pdf.pdf_version.split("."))
         check("PDF version", version >= (1, 6), f"{pdf.pdf_version} (PDF/X-4 needs 1.6 or later)")

@@ -15,6 +15,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 
 MAX_QUOTE = 280
 MAX_NAME = 40
@@ -45,7 +46,8 @@ def public(portrait: dict) -> dict:
 def get(db: TinyDB, portrait_id: str) -> dict:
     doc = db.table("portraits").get(Query().id == portrait_id)
     if doc is None:
-        raise NotFound(f"No portrait with id {portrait_id!r}.", "See the ids with `campaign portrait list`.")
+        raise NotFound(_m("No portrait with id {portrait_id!r}.", portrait_id=portrait_id),
+                       _m("See the ids with `campaign portrait list`."))
     return dict(doc)
 
 
@@ -53,8 +55,9 @@ def all_portraits(db: TinyDB) -> list[dict]:
     return [dict(d) for d in db.table("portraits").all()]
 
 
-LABELS = {"first_name": "first name", "surname": "surname", "role": "role", "role_category": "role category",
-          "quote": "quote", "credit": "photo credit", "lang": "language"}
+LABELS = {"first_name": _m("first name"), "surname": _m("surname"), "role": _m("role"),
+          "role_category": _m("role category"), "quote": _m("quote"), "credit": _m("photo credit"),
+          "lang": _m("language")}
 # Letters that draw nothing (Hangul fillers, the blank Braille pattern): spoofing, not text.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
@@ -68,9 +71,9 @@ def clean_text(value: str, what: str) -> str:
     """Text as it enters the store: NFC (so "José" is one way of writing, however it was typed), and
     never text that came in with bytes that are not UTF-8."""
     if any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise CampaignError(f"The {what} holds bytes that are not UTF-8 text: "
-                            f"{value.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')!r}.",
-                            "Type it again, or save the file as UTF-8.")
+        raise CampaignError(_m("The {what} holds bytes that are not UTF-8 text: {value!r}.", what=what,
+                               value=value.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')),
+                            _m("Type it again, or save the file as UTF-8."))
     return unicodedata.normalize("NFC", value)
 
 
@@ -82,54 +85,64 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
             value = clean_text(out[key], label)
             out[key] = " ".join(value.split()) if key != "quote" else value.strip()
             if out[key] and not visible(out[key]):
-                raise CampaignError(f"The {label} has no visible characters (only spaces, zero-width or "
-                                    "direction marks).", f"Type the {label} again as plain text.")
+                raise CampaignError(_m("The {label} has no visible characters (only spaces, zero-width or "
+                                       "direction marks).", label=label),
+                                    _m("Type the {label} again as plain text.", label=label))
     first = out.get("first_name")
     if "first_name" in out:
         if not first:
-            raise CampaignError("The first name is empty.", "Give --first-name, e.g. --first-name Brigitte.")
+            raise CampaignError(_m("The first name is empty."),
+                                _m("Give --first-name, e.g. --first-name Brigitte."))
         if len(first) > MAX_NAME or not NAME_PATTERN.match(first):
-            raise CampaignError(f"The first name {first!r} is not a name.",
-                                f"Use letters, spaces or hyphens, at most {MAX_NAME} characters.")
+            raise CampaignError(_m("The first name {first!r} is not a name.", first=first),
+                                _m("Use letters, spaces or hyphens, at most {max_name} characters.", max_name=MAX_NAME))
     if out.get("surname") is not None and out["surname"] != "":
         if len(out["surname"]) > MAX_NAME or not NAME_PATTERN.match(out["surname"]):
-            raise CampaignError("The surname is not a name.", f"Use letters, spaces or hyphens, at most {MAX_NAME} characters.")
+            raise CampaignError(_m("The surname is not a name."),
+                                _m("Use letters, spaces or hyphens, at most {max_name} characters.", max_name=MAX_NAME))
     if "age" in out:
         try:
             age = int(str(out["age"]).strip())
         except (TypeError, ValueError):
-            raise CampaignError(f"The age {out['age']!r} is not a whole number.", "Give the age in years, e.g. --age 81.") from None
+            raise CampaignError(_m("The age {age!r} is not a whole number.", age=out['age']),
+                                _m("Give the age in years, e.g. --age 81.")) from None
         if not 0 <= age <= MAX_AGE:
-            raise CampaignError(f"The age {age} is not possible.", f"Give an age from 0 to {MAX_AGE}.")
+            raise CampaignError(_m("The age {age} is not possible.", age=age),
+                                _m("Give an age from 0 to {max_age}.", max_age=MAX_AGE))
         out["age"] = age
     if "role" in out:
         if not out["role"]:
-            raise CampaignError("The role is empty.", "Give --role, e.g. --role Rentnerin.")
+            raise CampaignError(_m("The role is empty."), _m("Give --role, e.g. --role Rentnerin."))
         if len(out["role"]) > MAX_ROLE:
-            raise CampaignError(f"The role is {len(out['role'])} characters long.", f"Keep it to {MAX_ROLE}.")
+            raise CampaignError(_m("The role is {count} characters long.", count=len(out['role'])),
+                                _m("Keep it to {max_role}.", max_role=MAX_ROLE))
     if "quote" in out:
         if not out["quote"]:
-            raise CampaignError("The quote is empty.", "Give --quote with the person's own words.")
+            raise CampaignError(_m("The quote is empty."), _m("Give --quote with the person's own words."))
         if len(out["quote"]) > MAX_QUOTE:
-            raise CampaignError(f"The quote is {len(out['quote'])} characters long.",
-                                f"Shorten it to {MAX_QUOTE} characters so it fits every format.")
+            raise CampaignError(_m("The quote is {count} characters long.", count=len(out['quote'])),
+                                _m("Shorten it to {max_quote} characters so it fits every format.",
+                                   max_quote=MAX_QUOTE))
         # Text no font can draw is refused by check_drawable, naming the characters; measure only the rest.
         too_long = None if fonts.undrawable(out["quote"]) else render.quote_limit(out["quote"], out.get("lang"))
         if too_long:
             fmt, most = too_long
-            raise CampaignError(f"The quote is too long for the {fmt} format ({len(out['quote'])} characters; "
-                                f"{most} of them fit at the smallest type size).",
-                                f"Shorten it to at most {most} characters.")
+            raise CampaignError(_m("The quote is too long for the {fmt} format ({count} characters; {most} "
+                                   "of them fit at the smallest type size).",
+                                   fmt=fmt, count=len(out['quote']), most=most),
+                                _m("Shorten it to at most {most} characters.", most=most))
     if out.get("role_category"):
         out["role_category"] = slugify(out["role_category"]) or None
         if not out["role_category"]:
-            raise CampaignError("The role category has no letters.", "Use a word such as health or senior.")
+            raise CampaignError(_m("The role category has no letters."),
+                                _m("Use a word such as health or senior."))
     if "lang" in out and out["lang"] is not None:
         out["lang"] = out["lang"].lower()
         if not LANG_PATTERN.match(out["lang"]):
-            raise CampaignError(f"The language {out['lang']!r} is not a language code.", "Use a code such as de, tr, uk, ar.")
+            raise CampaignError(_m("The language {lang!r} is not a language code.", lang=out['lang']),
+                                _m("Use a code such as de, tr, uk, ar."))
     if out.get("credit") and len(out["credit"]) > 80:
-        raise CampaignError("The photo credit is over 80 characters.", "Shorten it.")
+        raise CampaignError(_m("The photo credit is over 80 characters."), _m("Shorten it."))
     return out
 
 
@@ -144,17 +157,19 @@ def check_drawable(portrait: dict) -> None:
     for lang in [portrait["lang"], *(portrait.get("translations") or {})]:
         t = text_in(portrait, lang)
         where = "" if lang == portrait["lang"] else f" ({lang})"
-        for what, text in (("name and role", name_line(portrait["first_name"], portrait["age"], t["role"], lang)),
-                           ("quote", typographic(t["quote"], lang)), ("photo credit", portrait.get("credit") or "")):
+        for what, text in ((_m("name and role"), name_line(portrait["first_name"], portrait["age"], t["role"], lang)),
+                           (LABELS["quote"], typographic(t["quote"], lang)),
+                           (LABELS["credit"], portrait.get("credit") or "")):
             missing = fonts.undrawable(text)
             if not missing:
                 continue
             letters = all(unicodedata.category(ch).startswith("L") for ch in missing)
-            raise CampaignError(f"The {what}{where} has character(s) the images cannot show: {fonts.describe(missing)}.",
-                                "Write it in one script; put another language in a translation (campaign portrait "
-                                "translate)." if letters else
-                                "Leave them out or write them in words (emoji and symbols cannot be printed on "
-                                "the images).")
+            raise CampaignError(_m("The {what}{where} has character(s) the images cannot show: {missing}.",
+                                   what=what, where=where, missing=fonts.describe(missing)),
+                                _m("Write it in one script; put another language in a translation (campaign "
+                                   "portrait translate).") if letters else
+                                _m("Leave them out or write them in words (emoji and symbols cannot be "
+                                   "printed on the images)."))
 
 
 def _texts_of(fields: dict, default_lang: str) -> dict:
@@ -166,10 +181,11 @@ def _texts_of(fields: dict, default_lang: str) -> dict:
 def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -> str:
     if wanted:
         if not ID_PATTERN.match(wanted):
-            raise CampaignError(f"The id {wanted!r} is not a short slug.",
-                                "Use lowercase letters, digits and hyphens, e.g. brigitte-81.")
+            raise CampaignError(_m("The id {wanted!r} is not a short slug.", wanted=wanted),
+                                _m("Use lowercase letters, digits and hyphens, e.g. brigitte-81."))
         if wanted in existing:
-            raise CampaignError(f"The id {wanted!r} is already taken.", "Choose another --id or leave it out.")
+            raise CampaignError(_m("The id {wanted!r} is already taken.", wanted=wanted),
+                                _m("Choose another --id or leave it out."))
         return wanted
     base = f"{slugify(first_name)[:30] or 'portrait'}-{age}"
     candidate, n = base, 2
@@ -222,8 +238,9 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
     info = intake.inspect(Path(photo), slot)
     owner = _photo_owner(db, info["sha256"])
     if owner:
-        raise CampaignError(f"This photo is already used by portrait {owner}.",
-                            f"See it with `campaign portrait show {owner}`; each portrait needs its own photo.")
+        raise CampaignError(_m("This photo is already used by portrait {owner}.", owner=owner),
+                            _m("See it with `campaign portrait show {owner}`; each portrait needs its own "
+                               "photo.", owner=owner))
     existing = {d["id"] for d in db.table("portraits").all()}
     pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
     record = _build(fields, info, intake.keep(db, Path(photo), info, photos_dir), pid, default_lang, _now(now))
@@ -257,7 +274,8 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
 
     rows = csvfile.read_rows(csv_path, CSV_REQUIRED, CSV_OPTIONAL)
     if not rows:
-        raise CampaignError(f"{csv_path.name} has no rows under its header.", "Add one row per portrait.")
+        raise CampaignError(_m("{name} has no rows under its header.", name=csv_path.name),
+                            _m("Add one row per portrait."))
 
     errors: list[str] = []
     prepared: list[tuple[dict, dict, Path, str | None]] = []
@@ -273,16 +291,16 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
             check_drawable(_texts_of(fields, default_lang))
             path = _inside(photos_root, row.get("photo", ""))
             if path is None:
-                raise CampaignError(f"photo {row.get('photo')!r} is outside the photos folder")
+                raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
             info = intake.inspect(path, slot)
             if info["sha256"] in seen_sha:
-                raise CampaignError(f"the same photo as line {seen_sha[info['sha256']]}")
+                raise CampaignError(_m("the same photo as line {seen_sha}", seen_sha=seen_sha[info['sha256']]))
             owner = _photo_owner(db, info["sha256"])
             if owner:
-                raise CampaignError(f"photo already used by portrait {owner}")
+                raise CampaignError(_m("photo already used by portrait {owner}", owner=owner))
             wanted = row.get("id") or None
             if wanted and wanted in seen_ids:
-                raise CampaignError(f"id {wanted!r} appears twice")
+                raise CampaignError(_m("id {wanted!r} appears twice", wanted=wanted))
             seen_sha[info["sha256"]] = line
             if wanted:
                 seen_ids.add(wanted)
@@ -292,7 +310,8 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
     if errors:
         shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
         raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
-                            + "\n".join(shown), "Fix these rows and import the file again.")
+                            + "\n".join(shown),
+                            _m("Fix these rows and import the file again."))
 
     existing = {d["id"] for d in db.table("portraits").all()}
     stamp = _now(now)
@@ -301,7 +320,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
         try:
             pid = _new_id(existing, fields["first_name"], fields["age"], wanted)
         except CampaignError as e:
-            raise CampaignError(f"{e.message} Nothing was imported.", e.hint) from None
+            raise CampaignError(_m("{message_} Nothing was imported.", message_=e.message), e.hint) from None
         existing.add(pid)
         records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
     for record, path, info in records:
@@ -317,21 +336,24 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
     record = get(db, portrait_id)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise CampaignError(f"Cannot edit {', '.join(sorted(unknown))}.", f"Editable: {', '.join(EDITABLE)}.")
+        raise CampaignError(_m("Cannot edit {unknown}.", unknown=', '.join(sorted(unknown))),
+                            _m("Editable: {editable}.", editable=', '.join(EDITABLE)))
     changes = {k: v for k, v in changes.items() if v is not None}
     fields = validate_fields(changes)
     if focus is not None:
         try:
             x, y = (float(v) for v in focus.split(","))
         except ValueError:
-            raise CampaignError(f"The focus {focus!r} is not two numbers.", "Write it as X,Y between 0 and 1, e.g. 0.5,0.3.") from None
+            raise CampaignError(_m("The focus {focus!r} is not two numbers.", focus=focus),
+                                _m("Write it as X,Y between 0 and 1, e.g. 0.5,0.3.")) from None
         if not (0 <= x <= 1 and 0 <= y <= 1):
-            raise CampaignError(f"The focus {focus} is outside the photo.", "Both numbers must be between 0 and 1.")
+            raise CampaignError(_m("The focus {focus} is outside the photo.", focus=focus),
+                                _m("Both numbers must be between 0 and 1."))
         # A focal point set by hand overrides the face found at intake: its box goes with it.
         record["photo"] = {**{k: v for k, v in record["photo"].items() if k != "face"},
                            "focus": [x, y], "focus_source": "manual"}
     if not fields and focus is None:
-        raise CampaignError("Nothing to change.", "Give at least one option, e.g. --quote or --focus.")
+        raise CampaignError(_m("Nothing to change."), _m("Give at least one option, e.g. --quote or --focus."))
     if fields.get("surname") == "":
         record.pop("surname", None)
         fields.pop("surname")
@@ -356,8 +378,10 @@ def approve_portrait(db: TinyDB, portrait_id: str, has_valid_consent: bool, now:
     """Mark a portrait ready for publishing; refused without any valid consent."""
     record = get(db, portrait_id)
     if not has_valid_consent:
-        raise CampaignError(f"{portrait_id} has no valid consent, so it cannot be approved.",
-                            f"Record the signed form first: campaign consent grant {portrait_id} --scope ... --signed-on DATE.")
+        raise CampaignError(_m("{portrait_id} has no valid consent, so it cannot be approved.",
+                               portrait_id=portrait_id),
+                            _m("Record the signed form first: campaign consent grant {portrait_id} --scope "
+                               "... --signed-on DATE.", portrait_id=portrait_id))
     record.update(status="approved", approved_at=_now(now), approved_by=audit.actor(), updated_at=_now(now))
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.approve", portrait_id, now=now)
@@ -385,8 +409,9 @@ def text_in(portrait: dict, lang: str | None) -> dict:
         return {"lang": portrait.get("lang"), "quote": portrait["quote"], "role": portrait["role"]}
     t = (portrait.get("translations") or {}).get(lang)
     if not t:
-        raise CampaignError(f"{portrait['id']} has no {lang} translation.",
-                            f"Add one: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
+        raise CampaignError(_m("{id} has no {lang} translation.", id=portrait['id'], lang=lang),
+                            _m("Add one: campaign portrait translate {id} --lang {lang} --quote TEXT.",
+                               id=portrait['id'], lang=lang))
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}
 
 

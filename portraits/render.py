@@ -18,6 +18,7 @@ from pathlib import Path
 
 from portraits import fonts, textfit
 from portraits.layouts import LAYOUTS, LINE_HEIGHT, NAME_RATIO, SMALL_PX, Box, Layout, place
+from portraits.messages import _m
 
 QUOTES = {"de": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d"), "tr": ("\u201c", "\u201d"),
           "uk": ("\u00ab", "\u00bb"), "ru": ("\u00ab", "\u00bb"), "ar": ("\u00ab", "\u00bb"),
@@ -502,7 +503,8 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
                 boxes = _boxes(setting, placement, logo)
             warnings = [placement.warning] if placement.warning else []
             if not setting.fits:
-                warnings.append(f"the quote is too long for {lay.name}: it is set smaller than the campaign's sizes allow")
+                warnings.append(_m("the quote is too long for {name}: it is set smaller than the campaign's "
+                                   "sizes allow", name=lay.name))
             upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
             return Rendered(encode(image), boxes, warnings, round(upscale, 2))
         # Each format goes to the pool as soon as its band is drawn: the other thread resizes and

@@ -17,6 +17,7 @@ from tinydb import TinyDB
 
 from portraits import audit
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import posts
 
 RULES = {"none": 0, "one": 1, "two": 2}
@@ -48,11 +49,18 @@ class State:
     def describe(self) -> str:
         """"approved by anna, ben" / "1 of 2 approvals (anna); 2 earlier ones no longer match"."""
         if not self.needed:
-            return "no approval needed"
-        text = (f"approved by {', '.join(self.people)}" if self.approved
-                else f"{len(self.people)} of {self.needed} approvals" + (f" ({', '.join(self.people)})" if self.people else ""))
+            return _m("no approval needed")
+        people = ", ".join(self.people)
+        if self.approved:
+            text = _m("approved by {people}", people=people)
+        elif self.people:
+            text = _m("{count} of {needed} approvals ({people})", count=len(self.people), needed=self.needed,
+                      people=people)
+        else:
+            text = _m("{count} of {needed} approvals", count=len(self.people), needed=self.needed)
         if self.earlier:
-            text += f"; {len(self.earlier)} earlier approval(s) of a version that has changed since"
+            text = _m("{text}; {count} earlier approval(s) of a version that has changed since", text=text,
+                      count=len(self.earlier))
         return text
 
     def as_dict(self) -> dict:
@@ -70,13 +78,14 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> 
     """Record that the acting person approves the post as it is now; refused when they already did."""
     post = posts.get(db, post_id)
     if post["status"] not in posts.FUTURE:
-        raise CampaignError(f"{post_id} is {post['status']}; only planned or failed posts can be approved.")
+        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.",
+                               post_id=post_id, status=post['status']))
     who = audit.actor()
     before = state(post, digest, rule)
     if who in before.people:
-        raise CampaignError(f"{who} has already approved {post_id} as it is now.",
-                            "A second approval must come from another person (--user NAME or CAMPAIGN_USER)."
-                            if before.needed > 1 and not before.approved else "Nothing more to do.")
+        raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
+                            _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
+                            if before.needed > 1 and not before.approved else _m("Nothing more to do."))
     approvals = [*post.get("approvals", []), {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}]
     after = state({**post, "approvals": approvals}, digest, rule)
     fields = {"approvals": approvals}

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from portraits import records
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules.channel import CAROUSEL_MAX, channel_spec
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
@@ -79,22 +80,25 @@ def template(config, lang: str) -> str:
     """The caption template of `lang` (campaign.toml [captions] over the defaults); never another's."""
     found = config.captions.get(lang)
     if not found:
-        raise CampaignError(f"There is no caption template for {lang}.",
-                            f"Add `{lang} = \"...\"` under [captions] in campaign.toml "
-                            f"(languages with one: {', '.join(config.captions)}).")
+        raise CampaignError(_m("There is no caption template for {lang}.", lang=lang),
+                            _m("Add `{lang} = \"...\"` under [captions] in campaign.toml (languages with "
+                               "one: {captions}).", lang=lang, captions=', '.join(config.captions)))
     names = {f for _, f, _, _ in string.Formatter().parse(found) if f}
     unknown = names - set(FIELDS)
     if unknown:
-        raise CampaignError(f"The {lang} caption template uses unknown field(s) {', '.join(sorted(unknown))}.",
-                            f"Use only {', '.join('{' + f + '}' for f in FIELDS)} in campaign.toml.")
+        raise CampaignError(_m("The {lang} caption template uses unknown field(s) {unknown}.", lang=lang,
+                               unknown=', '.join(sorted(unknown))),
+                            _m("Use only {value} in campaign.toml.", value=', '.join(('{' + f + '}' for f in FIELDS))))
     return found
 
 
 def check_language(portrait: dict, lang: str, config) -> None:
     """A post in `lang` needs the portrait's quote in it and a caption template for it."""
     if not has_quote(portrait, lang):
-        raise CampaignError(f"{portrait['id']} has no quote in {lang} (it has {', '.join(languages_of(portrait))}).",
-                            f"Add one first: campaign portrait translate {portrait['id']} --lang {lang} --quote TEXT.")
+        raise CampaignError(_m("{id} has no quote in {lang} (it has {portrait}).", id=portrait['id'],
+                               lang=lang, portrait=', '.join(languages_of(portrait))),
+                            _m("Add one first: campaign portrait translate {id} --lang {lang} --quote TEXT.",
+                               id=portrait['id'], lang=lang))
     template(config, lang)
 
 
@@ -148,12 +152,14 @@ def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -
         return ""
     if fmt == "carousel":
         if len(langs) < 2:
-            raise CampaignError(f"{portrait['id']} has a quote in {langs[0]} only; a carousel needs two languages.",
-                                f"Add a translation (campaign portrait translate {portrait['id']} ...), "
-                                "or plan a feed post.")
+            raise CampaignError(_m("{id} has a quote in {langs} only; a carousel needs two languages.",
+                                   id=portrait['id'], langs=langs[0]),
+                                _m("Add a translation (campaign portrait translate {id} ...), or plan a feed "
+                                   "post.", id=portrait['id']))
         if len(langs) > CAROUSEL_MAX:
-            raise CampaignError(f"{portrait['id']} has {len(langs)} languages; a carousel takes {CAROUSEL_MAX} images.",
-                                "Plan separate posts per language instead (--lang).")
+            raise CampaignError(_m("{id} has {count} languages; a carousel takes {carousel_max} images.",
+                                   id=portrait['id'], count=len(langs), carousel_max=CAROUSEL_MAX),
+                                _m("Plan separate posts per language instead (--lang)."))
         return carousel_caption(portrait, langs, config, channel)
     return caption(portrait, langs[0], config, channel)
 
@@ -161,12 +167,14 @@ def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -
 def check_limits(text: str, channel: str) -> None:
     spec = channel_spec(channel)
     if len(text) > spec.caption_chars:
-        raise CampaignError(f"The caption is {len(text)} characters; {spec.label} allows {spec.caption_chars}.",
-                            "Shorten the quote or the caption template.")
+        raise CampaignError(_m("The caption is {count} characters; {label} allows {caption_chars}.",
+                               count=len(text), label=spec.label, caption_chars=spec.caption_chars),
+                            _m("Shorten the quote or the caption template."))
     tags = HASHTAG.findall(text)
     if len(tags) > spec.hashtags:
-        raise CampaignError(f"The caption has {len(tags)} hashtags; {spec.label} allows {spec.hashtags}.",
-                            "Use fewer hashtags in the template or the quote.")
+        raise CampaignError(_m("The caption has {count} hashtags; {label} allows {hashtags}.", count=len(tags),
+                               label=spec.label, hashtags=spec.hashtags),
+                            _m("Use fewer hashtags in the template or the quote."))
 
 
 def alt_text(portrait: dict, lang: str | None, config) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 
 # How a post goes out: one image in the feed (4:5 or square), one upright story image, or one post
@@ -87,7 +88,8 @@ def channel_spec(name: str) -> ChannelSpec:
     """The description of a channel, or a clear error naming the ones there are."""
     spec = CHANNELS.get(name)
     if spec is None:
-        raise CampaignError(f"There is no channel {name!r}.", f"Use {' or '.join(CHANNELS)}.")
+        raise CampaignError(_m("There is no channel {name!r}.", name=name),
+                            _m("Use {channels}.", channels=' or '.join(CHANNELS)))
     return spec
 
 
@@ -96,12 +98,14 @@ def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
     which formats there are (and, given the publisher kind, which of them it can do)."""
     spec = channel_spec(channel)
     if fmt not in spec.formats:
-        raise CampaignError(f"{spec.label} has no {fmt!r} posts.", f"Use --format {' or '.join(spec.formats)}.")
+        raise CampaignError(_m("{label} has no {fmt!r} posts.", label=spec.label, fmt=fmt),
+                            _m("Use --format {formats}.", formats=' or '.join(spec.formats)))
     kind = PUBLISHERS.get(publisher) if publisher else None
     if kind is not None and fmt not in kind.formats:
-        raise CampaignError(f"The {kind.name} publisher of {channel} cannot post a {fmt}.",
-                            f"Use --format {' or '.join(f for f in spec.formats if f in kind.formats)}, "
-                            "or another publisher in campaign.toml.")
+        raise CampaignError(_m("The {name} publisher of {channel} cannot post a {fmt}.", name=kind.name,
+                               channel=channel, fmt=fmt),
+                            _m("Use --format {value}, or another publisher in campaign.toml.",
+                               value=' or '.join((f for f in spec.formats if f in kind.formats))))
     return spec.formats[fmt]
 
 
@@ -188,7 +192,8 @@ def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: P
     campaign.config.Channel: .publisher, .account, .page_id, ...)."""
     spec = channel_spec(channel)
     if settings.publisher not in spec.publishers:
-        raise CampaignError(f"Channel {channel} cannot publish through {settings.publisher!r}.",
-                            f"Use one of: {', '.join(spec.publishers)} in campaign.toml.")
+        raise CampaignError(_m("Channel {channel} cannot publish through {publisher!r}.", channel=channel,
+                               publisher=settings.publisher),
+                            _m("Use one of: {publishers} in campaign.toml.", publishers=', '.join(spec.publishers)))
     cls = publisher_class(settings.publisher)
     return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir), private_dir=Path(private_dir))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import approval, captions
 from schedules.channel import layout_for
 
@@ -67,6 +68,7 @@ def with_images(site: Renders, content: Content, portrait: dict) -> Content:
     """The same content with its image files, each made now if it is missing or stale."""
     made = site.current_renders(portrait, content.layout, content.langs)
     if [m["hash"] for m in made] != content.image_hashes:  # current_renders checks this too; never send another
-        raise CampaignError(f"{portrait['id']} changed while its images were being made.", "Try again in a moment.")
+        raise CampaignError(_m("{id} changed while its images were being made.", id=portrait['id']),
+                            _m("Try again in a moment."))
     content.images = [Path(m["path"]) for m in made]
     return content

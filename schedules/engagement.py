@@ -16,6 +16,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import posts
 from schedules.meta_export import parse_number
 
@@ -27,20 +28,23 @@ def _count(name: str, value: Any, optional: bool = False) -> int | None:
     """A figure typed by a person ("1.700", "1700") or given by a platform (an int)."""
     hint = f"Give --{name} as a whole number, 0 or more (1.700 and 1700 are both one thousand seven hundred)."
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
-        raise CampaignError(f"The number of {name} ({value!r}) is not a whole number.", hint)
+        raise CampaignError(_m("The number of {name} ({value!r}) is not a whole number.", name=name, value=value),
+                            hint)
     if isinstance(value, (int, float)):
         number: int | None = int(value)
     else:
         try:
             number = parse_number("" if value is None else str(value), name, comma_groups=False)
         except ValueError as e:
-            raise CampaignError(f"The number of {name} {str(e).removeprefix(name).strip()}.", hint) from None
+            raise CampaignError(_m("The number of {name} {strip}.", name=name, strip=str(e).removeprefix(name).strip()),
+                                hint) from None
     if number is None:
         if optional:
             return None
-        raise CampaignError(f"The number of {name} is missing.", hint)
+        raise CampaignError(_m("The number of {name} is missing.", name=name), hint)
     if number < 0:
-        raise CampaignError(f"The number of {name} ({number}) cannot be negative.", hint)
+        raise CampaignError(_m("The number of {name} ({number}) cannot be negative.", name=name, number=number),
+                            hint)
     return number
 
 
@@ -53,8 +57,9 @@ def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any =
         raise ValueError("snapshot times must be timezone-aware")
     post = posts.get(db, post_id)
     if post["status"] != "published":
-        raise CampaignError(f"Post {post_id} is {post['status']}, not published; it has no engagement yet.",
-                            "Record figures only for published posts (see `campaign schedule list`).")
+        raise CampaignError(_m("Post {post_id} is {status}, not published; it has no engagement yet.",
+                               post_id=post_id, status=post['status']),
+                            _m("Record figures only for published posts (see `campaign schedule list`)."))
     snap = {"post_id": post_id, "portrait_id": post["portrait_id"], "channel": post["channel"],
             "at": at.isoformat(timespec="seconds"),
             "likes": _count("likes", likes), "comments": _count("comments", comments),

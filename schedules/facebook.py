@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError
 from schedules.secrets import secret
@@ -40,16 +41,16 @@ class FacebookPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.page_id:
-            return False, "NOT READY: no page_id in campaign.toml"
+            return False, _m("NOT READY: no page_id in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
-        return True, f"Page {settings.page_id}, token set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
+        return True, _m("Page {page_id}, token set", page_id=settings.page_id)
 
     def _graph(self):
         token = meta.page_token()
         if not self.page_id:
-            raise PermanentError("No Facebook Page id in campaign.toml.",
-                                 "Set page_id under [channels.facebook] in campaign.toml.")
+            raise PermanentError(_m("No Facebook Page id in campaign.toml."),
+                                 _m("Set page_id under [channels.facebook] in campaign.toml."))
         return meta.graph_client(token, self.graph_url)
 
     def _call(self, fn, during_upload: bool = False):

@@ -15,6 +15,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
+from portraits.messages import _m
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
 
@@ -101,8 +102,9 @@ def local_graph_url() -> str | None:
     loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
     port = int(m.group("port") or 80) if m else 0
     if not m or not loopback or not 0 < port < 65536:
-        raise PermanentError(f"{GRAPH_URL_ENV} is not a test server on this machine.",
-                             f"Unset {GRAPH_URL_ENV}, or give it as http://127.0.0.1:PORT/.")
+        raise PermanentError(_m("{graph_url_env} is not a test server on this machine.", graph_url_env=GRAPH_URL_ENV),
+                             _m("Unset {graph_url_env}, or give it as http://127.0.0.1:PORT/.",
+                                graph_url_env=GRAPH_URL_ENV))
     return f"http://{host}:{port}/"
 
 
@@ -116,8 +118,9 @@ def _is_loopback(host: str) -> bool:
 def page_token() -> str:
     token = secret(TOKEN_ENV)
     if not token:
-        raise PermanentError(f"No Facebook Page token: {TOKEN_ENV} is not set.",
-                             f"Set {TOKEN_ENV} to the Page access token in the daemon's environment.")
+        raise PermanentError(_m("No Facebook Page token: {token_env} is not set.", token_env=TOKEN_ENV),
+                             _m("Set {token_env} to the Page access token in the daemon's environment.",
+                                token_env=TOKEN_ENV))
     return token
 
 
@@ -141,46 +144,57 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
         code, subcode, transient, msg = error_fields(error)
         said = f"{msg} (code {code}" + (f", subcode {subcode})" if subcode else ")") if code is not None else msg
         if code == 190:
-            return PermanentError(f"Meta refused the Page token (expired or revoked): {msg}",
-                                  f"Reconnect the Page: make a new never-expiring Page token (README: connecting "
-                                  f"real accounts) and set {TOKEN_ENV}.")
+            return PermanentError(_m("Meta refused the Page token (expired or revoked): {msg}", msg=msg),
+                                  _m("Reconnect the Page: make a new never-expiring Page token (README: "
+                                     "connecting real accounts) and set {token_env}.", token_env=TOKEN_ENV))
         if code == 10 or code is not None and 200 <= code <= 299:
-            return PermanentError(f"The Page token lacks a permission {platform} needs: {said}",
-                                  "Grant the permission Meta names to the app, make a new Page token; "
-                                  "`campaign channel check` lists the scopes the token has.")
+            return PermanentError(_m("The Page token lacks a permission {platform} needs: {said}",
+                                     platform=platform, said=said),
+                                  _m("Grant the permission Meta names to the app, make a new Page token; "
+                                     "`campaign channel check` lists the scopes the token has."))
         if subcode == IG_DAILY_LIMIT or code == 9:
-            return TransientError(f"Instagram's 24-hour publishing limit is reached: {said}",
-                                  "It is retried in an hour; `campaign channel check instagram` says how many are left.",
+            return TransientError(_m("Instagram's 24-hour publishing limit is reached: {said}", said=said),
+                                  _m("It is retried in an hour; `campaign channel check instagram` says how "
+                                     "many are left."),
                                   retry_after=RATE_LIMIT_WAIT)
         if subcode == IG_SPAM_BLOCK:
-            return TransientError(f"Instagram restricted publishing for now: {said}",
-                                  "Open the Instagram app and read the notice; it is retried in six hours.",
+            return TransientError(_m("Instagram restricted publishing for now: {said}", said=said),
+                                  _m("Open the Instagram app and read the notice; it is retried in six hours."),
                                   retry_after=SPAM_BLOCK_WAIT)
         if code in RATE_LIMIT_CODES:
-            return TransientError(f"{platform} rate limit (code {code}): {msg}", "It is retried in an hour.",
-                                  retry_after=RATE_LIMIT_WAIT)
+            return TransientError(_m("{platform} rate limit (code {code}): {msg}", platform=platform,
+                                     code=code, msg=msg),
+                                  _m("It is retried in an hour."), retry_after=RATE_LIMIT_WAIT)
         if subcode == IG_ACCOUNT_RESTRICTED:
-            return PermanentError(f"The Instagram account is inactive or restricted: {said}",
-                                  "Sign in to the Instagram app and do what it asks, then: campaign schedule retry POST.")
+            return PermanentError(_m("The Instagram account is inactive or restricted: {said}", said=said),
+                                  _m("Sign in to the Instagram app and do what it asks, then: campaign "
+                                     "schedule retry POST."))
         if subcode in IG_REFUSED:
-            return PermanentError(f"Instagram refused the image: {said}",
+            return PermanentError(_m("Instagram refused the image: {said}", said=said),
                                   IG_REFUSED[subcode] + " Then: campaign schedule retry POST.")
         unclear = transient or code in (1, 2) or subcode in IG_TRY_AGAIN
         if unclear and during_upload:
-            return UnknownOutcome(f"{platform} answered the publish call with an error that may not be final: {said}",
-                                  "It may have gone out: campaign reconcile settles it.")
+            return UnknownOutcome(_m("{platform} answered the publish call with an error that may not be "
+                                     "final: {said}", platform=platform, said=said),
+                                  _m("It may have gone out: campaign reconcile settles it."))
         if unclear:
             reason = IG_TRY_AGAIN.get(subcode, f"{platform} had a passing problem")
-            return TransientError(f"{reason}: {said}", "It is retried in a few minutes.", retry_after=RETRY_WAIT)
-        return PermanentError(f"{platform} said: {said}", "Fix what Meta names, then: campaign schedule retry POST.")
+            return TransientError(f"{reason}: {said}", _m("It is retried in a few minutes."),
+                                  retry_after=RETRY_WAIT)
+        return PermanentError(_m("{platform} said: {said}", platform=platform, said=said),
+                              _m("Fix what Meta names, then: campaign schedule retry POST."))
     if isinstance(error, requests.ConnectTimeout) or (
             isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error)):
-        return TransientError(f"{platform} could not be reached: {redact(str(error))}", retry_after=RETRY_WAIT)
+        return TransientError(_m("{platform} could not be reached: {error}", platform=platform,
+                                 error=redact(str(error))),
+                              retry_after=RETRY_WAIT)
     if during_upload and isinstance(error, (requests.Timeout, requests.ConnectionError)):
-        return UnknownOutcome(f"The call to {platform} was cut off: {redact(str(error))}",
-                              "It may have gone out: campaign reconcile settles it.")
+        return UnknownOutcome(_m("The call to {platform} was cut off: {error}", platform=platform,
+                                 error=redact(str(error))),
+                              _m("It may have gone out: campaign reconcile settles it."))
     if isinstance(error, requests.RequestException):
-        return TransientError(f"{platform} did not answer: {redact(str(error))}", retry_after=RETRY_WAIT)
+        return TransientError(_m("{platform} did not answer: {error}", platform=platform, error=redact(str(error))),
+                              retry_after=RETRY_WAIT)
     return error
 
 
@@ -233,8 +247,8 @@ def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict 
     try:
         return graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})["data"]
     except facebook.GraphAPIError as e:  # the app token is wrong, which says nothing about the Page token
-        warnings.append(f"Meta refused {APP_TOKEN_ENV} ({error_fields(e)[3]}): give it as app-id|app-secret "
-                        "of the app that made the Page token, or unset it")
+        warnings.append(_m("Meta refused {app_token_env} ({e}): give it as app-id|app-secret of the app that "
+                           "made the Page token, or unset it", app_token_env=APP_TOKEN_ENV, e=error_fields(e)[3]))
         return None
     except Exception as e:  # noqa: BLE001
         raise translate(e, platform=platform) from None
@@ -277,12 +291,12 @@ def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict)
     else:
         facts.append(f"expires {expires:%Y-%m-%d}")
         if expires - now <= timedelta(days=TOKEN_WARN_DAYS):
-            warnings.append(f"the Page token expires on {expires:%Y-%m-%d %H:%M} UTC: make a never-expiring one "
-                            "(README: connecting real accounts)")
+            warnings.append(_m("the Page token expires on {expires:%Y-%m-%d %H:%M} UTC: make a "
+                               "never-expiring one (README: connecting real accounts)", expires=expires))
     data_access = _when(data.get("data_access_expires_at"))
     if data_access is not None and data_access - now <= timedelta(days=TOKEN_WARN_DAYS):
-        warnings.append(f"the app's data access ends on {data_access:%Y-%m-%d}: open the app once in Facebook "
-                        "to renew it, then make a new Page token")
+        warnings.append(_m("the app's data access ends on {data_access:%Y-%m-%d}: open the app once in "
+                           "Facebook to renew it, then make a new Page token", data_access=data_access))
 
 
 def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
@@ -344,6 +358,6 @@ def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
             if not _refused_metric(e):
                 raise translate(e, platform=platform) from None
             retired.add(metric)
-            warnings.append(f"{platform} no longer serves the metric {metric!r}; skipped "
-                            f"({error_fields(e)[3]})")
+            warnings.append(_m("{platform} no longer serves the metric {metric!r}; skipped ({e})",
+                               platform=platform, metric=metric, e=error_fields(e)[3]))
     return values, warnings

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from portraits.files import atomic_write_bytes
+from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.secrets import redact, secret
 
@@ -38,28 +39,32 @@ def translate(error: Exception, during_upload: bool = False) -> Exception:
     msg = redact(str(error) or type(error).__name__)
     if isinstance(error, (ig.ChallengeRequired, ig.ChallengeError, ig.SelectContactPointRecoveryForm,
                           ig.RecaptchaChallengeForm, ig.TwoFactorRequired)):
-        return PermanentError(f"Instagram asks for a security check: {msg}",
-                              "Log in once by hand: campaign channel login instagram (it asks for the code).")
+        return PermanentError(_m("Instagram asks for a security check: {msg}", msg=msg),
+                              _m("Log in once by hand: campaign channel login instagram (it asks for the "
+                                 "code)."))
     if isinstance(error, (ig.LoginRequired, ig.ClientLoginRequired, ig.BadPassword, ig.BadCredentials,
                           ig.ReloginAttemptExceeded)):
-        return PermanentError(f"Instagram needs a new login: {msg}",
-                              "Run: campaign channel login instagram")
+        return PermanentError(_m("Instagram needs a new login: {msg}", msg=msg),
+                              _m("Run: campaign channel login instagram"))
     if isinstance(error, (ig.FeedbackRequired, ig.SentryBlock, ig.AccountSuspended)):
-        return PermanentError(f"Instagram blocked the action: {msg}",
-                              "Open the Instagram app, read the notice and wait a day before retrying by hand.")
+        return PermanentError(_m("Instagram blocked the action: {msg}", msg=msg),
+                              _m("Open the Instagram app, read the notice and wait a day before retrying by "
+                                 "hand."))
     if isinstance(error, ig.PleaseWaitFewMinutes):
-        return TransientError(f"Instagram asks to wait a few minutes: {msg}", retry_after=PLEASE_WAIT)
+        return TransientError(_m("Instagram asks to wait a few minutes: {msg}", msg=msg),
+                              retry_after=PLEASE_WAIT)
     if isinstance(error, (ig.RateLimitError, ig.ClientThrottledError)):
-        return TransientError(f"Instagram is throttling this account: {msg}", "It is retried in an hour.",
-                              retry_after=THROTTLE_WAIT)
+        return TransientError(_m("Instagram is throttling this account: {msg}", msg=msg),
+                              _m("It is retried in an hour."), retry_after=THROTTLE_WAIT)
     if during_upload and isinstance(error, (ig.ClientConnectionError, ig.ClientRequestTimeout,
                                             ig.ClientIncompleteReadError, TimeoutError, ConnectionError)):
-        return UnknownOutcome(f"The upload to Instagram was cut off: {msg}",
-                              "It may have gone out: campaign reconcile settles it.")
+        return UnknownOutcome(_m("The upload to Instagram was cut off: {msg}", msg=msg),
+                              _m("It may have gone out: campaign reconcile settles it."))
     if isinstance(error, (ig.ClientConnectionError, ig.ClientRequestTimeout, ig.ClientIncompleteReadError)):
-        return TransientError(f"Instagram could not be reached: {msg}", retry_after=300)
+        return TransientError(_m("Instagram could not be reached: {msg}", msg=msg), retry_after=300)
     if isinstance(error, ig.ClientError):
-        return PermanentError(f"Instagram said: {msg}", "Fix what it names, then: campaign schedule retry POST.")
+        return PermanentError(_m("Instagram said: {msg}", msg=msg),
+                              _m("Fix what it names, then: campaign schedule retry POST."))
     return error
 
 
@@ -91,21 +96,23 @@ class InstagramPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.account:
-            return False, "NOT READY: no account in campaign.toml"
+            return False, _m("NOT READY: no account in campaign.toml")
         if not (Path(private_dir) / SESSION_FILE).is_file():
-            return False, "NOT READY: not logged in (campaign channel login instagram)"
-        return True, f"@{settings.account}, session saved"
+            return False, _m("NOT READY: not logged in (campaign channel login instagram)")
+        return True, _m("@{account}, session saved", account=settings.account)
 
     def _session_client(self):
         """A client with the saved session (no network call); the same device every time."""
         client = self._client if self._client is not None else new_client()
         client.delay_range = DELAY_RANGE
         if not self.session_path.is_file():
-            raise PermanentError("Instagram is not logged in on this machine.", "Run: campaign channel login instagram")
+            raise PermanentError(_m("Instagram is not logged in on this machine."),
+                                 _m("Run: campaign channel login instagram"))
         try:
             client.set_settings(json.loads(self.session_path.read_text()))
         except ValueError:
-            raise PermanentError("The saved Instagram session is damaged.", "Run: campaign channel login instagram") from None
+            raise PermanentError(_m("The saved Instagram session is damaged."),
+                                 _m("Run: campaign channel login instagram")) from None
         return client
 
     def _relogin(self, client) -> bool:
@@ -139,11 +146,12 @@ class InstagramPublisher:
         from instagrapi.exceptions import TwoFactorRequired
 
         if not self.account:
-            raise PermanentError("No Instagram account in campaign.toml.",
-                                 "Set account under [channels.instagram] in campaign.toml.")
+            raise PermanentError(_m("No Instagram account in campaign.toml."),
+                                 _m("Set account under [channels.instagram] in campaign.toml."))
         password = password or secret(PASSWORD_ENV)
         if not password:
-            raise PermanentError("No Instagram password given.", f"Type it when asked, or set {PASSWORD_ENV}.")
+            raise PermanentError(_m("No Instagram password given."),
+                                 _m("Type it when asked, or set {password_env}.", password_env=PASSWORD_ENV))
         client = self._client if self._client is not None else new_client()
         client.delay_range = DELAY_RANGE
         if self.session_path.is_file():  # keep the device ids of the earlier session
@@ -151,12 +159,13 @@ class InstagramPublisher:
                 client.set_uuids(json.loads(self.session_path.read_text()).get("uuids") or {})
             except ValueError:
                 pass
-        client.challenge_code_handler = lambda username, choice: ask_code(f"Instagram sent a security code ({choice})")
+        client.challenge_code_handler = lambda username, choice: ask_code(
+            _m("Instagram sent a security code ({choice})", choice=choice))
         try:
             try:
                 client.login(self.account, password)
             except TwoFactorRequired:
-                client.login(self.account, password, verification_code=ask_code("Two-factor code"))
+                client.login(self.account, password, verification_code=ask_code(_m("Two-factor code")))
         except Exception as e:  # noqa: BLE001
             raise translate(e) from None
         save_session(self.session_path, client.get_settings())

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError, TransientError
 from schedules.secrets import redact, secret
@@ -55,12 +56,15 @@ def check_image(path: Path, fmt: str) -> None:
     redo = "Render it again (campaign render ID), then: campaign schedule retry POST."
     size = Path(path).stat().st_size
     if size >= MAX_BYTES:
-        raise PermanentError(f"The image {Path(path).name} is {size / 1024 / 1024:.1f} MB; Instagram takes under 8 MB.",
+        raise PermanentError(_m("The image {name} is {value:.1f} MB; Instagram takes under 8 MB.",
+                                name=Path(path).name, value=size / 1024 / 1024),
                              redo)
     with Image.open(path) as im:
         kind, mode, (w, h), icc = im.format, im.mode, im.size, im.info.get("icc_profile")
     if kind != "JPEG":
-        raise PermanentError(f"The image {Path(path).name} is {kind}; Instagram takes JPEG only.", redo)
+        raise PermanentError(_m("The image {name} is {kind}; Instagram takes JPEG only.", name=Path(path).name,
+                                kind=kind),
+                             redo)
     described = ""
     if icc:
         import io
@@ -70,27 +74,32 @@ def check_image(path: Path, fmt: str) -> None:
         except (OSError, ImageCms.PyCMSError):
             described = "an unreadable profile"
     if mode != "RGB" or icc and "srgb" not in described.replace(" ", "").lower():
-        raise PermanentError(f"The image {Path(path).name} is not sRGB ({mode}{', ' + described.strip() if icc else ''}); "
-                             "Instagram takes sRGB colour only.", redo)
+        raise PermanentError(_m("The image {name} is not sRGB ({mode}{value}); Instagram takes sRGB colour "
+                                "only.",
+                                name=Path(path).name, mode=mode, value=', ' + described.strip() if icc else ''),
+                             redo)
     ratio = w / h
     if fmt == "story":
         if abs(ratio - STORY_RATIO) > RATIO_SLACK:
-            raise PermanentError(f"The story image {Path(path).name} is {w}x{h}; a story is 9:16 (e.g. 1080x1920).",
-                                 "Render the story format (campaign render ID --format story), then retry.")
+            raise PermanentError(_m("The story image {name} is {w}x{h}; a story is 9:16 (e.g. 1080x1920).",
+                                    name=Path(path).name, w=w, h=h),
+                                 _m("Render the story format (campaign render ID --format story), then retry."))
     elif not FEED_RATIOS[0] - RATIO_SLACK <= ratio <= FEED_RATIOS[1] + RATIO_SLACK:
-        raise PermanentError(f"The image {Path(path).name} is {w}x{h}; Instagram takes 4:5 (upright) to 1.91:1 (wide).",
+        raise PermanentError(_m("The image {name} is {w}x{h}; Instagram takes 4:5 (upright) to 1.91:1 (wide).",
+                                name=Path(path).name, w=w, h=h),
                              redo)
 
 
 def _check_shape(fmt: str, media: list[Media]) -> None:
     if fmt in ("feed", "square", "story") and len(media) != 1:
-        raise PermanentError(f"An Instagram {fmt} post takes one image, not {len(media)}.",
-                             "Plan it as a carousel, or with one image.")
+        raise PermanentError(_m("An Instagram {fmt} post takes one image, not {count}.", fmt=fmt, count=len(media)),
+                             _m("Plan it as a carousel, or with one image."))
     if fmt == "carousel" and not CAROUSEL_SIZE[0] <= len(media) <= CAROUSEL_SIZE[1]:
-        raise PermanentError(f"An Instagram carousel takes 2 to 10 images, not {len(media)}.",
-                             "Plan it as a feed post, or with 2 to 10 images.")
+        raise PermanentError(_m("An Instagram carousel takes 2 to 10 images, not {count}.", count=len(media)),
+                             _m("Plan it as a feed post, or with 2 to 10 images."))
     if fmt not in ("feed", "square", "story", "carousel"):
-        raise PermanentError(f"Instagram has no {fmt!r} post format.", "Use feed, square, story or carousel.")
+        raise PermanentError(_m("Instagram has no {fmt!r} post format.", fmt=fmt),
+                             _m("Use feed, square, story or carousel."))
 
 
 class InstagramGraphPublisher:
@@ -110,23 +119,25 @@ class InstagramGraphPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.ig_user_id and not settings.page_id:
-            return False, "NOT READY: neither ig_user_id nor page_id in campaign.toml"
+            return False, _m("NOT READY: neither ig_user_id nor page_id in campaign.toml")
         if settings.image_host == "page-photo" and not settings.page_id:
-            return False, 'NOT READY: image_host "page-photo" needs page_id in campaign.toml'
+            return False, _m("NOT READY: image_host \"page-photo\" needs page_id in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
         if settings.image_host == "url" and not Path(settings.public_dir).is_dir():
-            return False, f"NOT READY: public_dir {settings.public_dir} is not a folder"
-        account = f"account {settings.ig_user_id}" if settings.ig_user_id else f"the account linked to Page {settings.page_id}"
-        return True, f"{account}, token set, images via {settings.image_host}"
+            return False, _m("NOT READY: public_dir {public_dir} is not a folder", public_dir=settings.public_dir)
+        account = (_m("account {ig_user_id}", ig_user_id=settings.ig_user_id) if settings.ig_user_id
+                   else _m("the account linked to Page {page_id}", page_id=settings.page_id))
+        return True, _m("{account}, token set, images via {image_host}", account=account,
+                        image_host=settings.image_host)
 
     # -- calls ---------------------------------------------------------------------------------
 
     def _graph(self):
         token = meta.page_token()
         if not self.ig_user_id and not self.page_id:
-            raise PermanentError("No Instagram account id and no Facebook Page id in campaign.toml.",
-                                 "Set page_id (and optionally ig_user_id) under [channels.instagram].")
+            raise PermanentError(_m("No Instagram account id and no Facebook Page id in campaign.toml."),
+                                 _m("Set page_id (and optionally ig_user_id) under [channels.instagram]."))
         return meta.graph_client(token, self.graph_url)
 
     def _call(self, fn, during_upload: bool = False):
@@ -146,9 +157,10 @@ class InstagramGraphPublisher:
         page = self._get(graph, self.page_id, fields="instagram_business_account")
         linked = (page.get("instagram_business_account") or {}).get("id")
         if not linked:
-            raise PermanentError(f"The Facebook Page {self.page_id} has no Instagram professional account linked.",
-                                 "Link the account in the Page's settings (or Meta Business Suite), "
-                                 "or set ig_user_id under [channels.instagram].")
+            raise PermanentError(_m("The Facebook Page {page_id} has no Instagram professional account "
+                                    "linked.", page_id=self.page_id),
+                                 _m("Link the account in the Page's settings (or Meta Business Suite), or "
+                                    "set ig_user_id under [channels.instagram]."))
         return str(linked)
 
     def _posts_left(self, graph, account: str) -> tuple[int, int]:
@@ -172,7 +184,8 @@ class InstagramGraphPublisher:
     @contextlib.contextmanager
     def _as_page_photos(self, graph, media: list[Media]) -> Iterator[list[str]]:
         if not self.page_id:
-            raise PermanentError('image_host = "page-photo" needs the Page: set page_id under [channels.instagram].')
+            raise PermanentError(_m("image_host = \"page-photo\" needs the Page: set page_id under "
+                                    "[channels.instagram]."))
         photo_ids: list[str] = []
         try:
             urls = []
@@ -183,8 +196,8 @@ class InstagramGraphPublisher:
                 self.checkpoint({"hosted_photo_ids": list(photo_ids)}, f"image uploaded unpublished to the Page as {photo['id']}")
                 images = self._get(graph, photo["id"], fields="images").get("images") or []
                 if not images:
-                    raise PermanentError("Facebook gave no address for the uploaded photo.",
-                                         'Try again later, or set image_host = "url".')
+                    raise PermanentError(_m("Facebook gave no address for the uploaded photo."),
+                                         _m("Try again later, or set image_host = \"url\"."))
                 urls.append(max(images, key=lambda i: int(i.get("width", 0)) * int(i.get("height", 0)))["source"])
             yield urls
         finally:
@@ -197,8 +210,9 @@ class InstagramGraphPublisher:
         import requests
 
         if self.public_dir is None or not self.public_dir.is_dir():
-            raise PermanentError(f"public_dir {self.public_dir} is not a folder.",
-                                 "Set public_dir to the folder your web server publishes as public_base_url.")
+            raise PermanentError(_m("public_dir {public_dir} is not a folder.", public_dir=self.public_dir),
+                                 _m("Set public_dir to the folder your web server publishes as "
+                                    "public_base_url."))
         copies: list[Path] = list(self.public_dir.glob(f"{post['id']}-*.jpg"))  # from an attempt that crashed
         try:
             urls = []
@@ -218,9 +232,9 @@ class InstagramGraphPublisher:
                 except requests.RequestException as e:
                     works, said = False, type(e).__name__
                 if not works:
-                    raise PermanentError(f"The image is not reachable at {url} ({said}).",
-                                         "Check that public_dir is the folder the web server publishes as "
-                                         'public_base_url, or set image_host = "page-photo".')
+                    raise PermanentError(_m("The image is not reachable at {url} ({said}).", url=url, said=said),
+                                         _m("Check that public_dir is the folder the web server publishes as "
+                                            "public_base_url, or set image_host = \"page-photo\"."))
                 urls.append(url)
             yield urls
         finally:
@@ -254,9 +268,10 @@ class InstagramGraphPublisher:
                 return
             if code in ("ERROR", "EXPIRED"):
                 raise self._container_error(container, code, redact(str(state.get("status") or "")))
-        raise TransientError(f"Instagram was still preparing the image after {sum(POLL_WAITS):.0f} s "
-                             f"(container {container}); nothing was published.", "It is tried again in a few minutes.",
-                             retry_after=meta.RETRY_WAIT)
+        raise TransientError(_m("Instagram was still preparing the image after {poll_waits:.0f} s (container "
+                                "{container}); nothing was published.",
+                                poll_waits=sum(POLL_WAITS), container=container),
+                             _m("It is tried again in a few minutes."), retry_after=meta.RETRY_WAIT)
 
     @staticmethod
     def _container_error(container: str, code: str, status: str) -> Exception:
@@ -264,7 +279,8 @@ class InstagramGraphPublisher:
         subcode = int(found.group(1)) if found else None
         said = f"Instagram could not prepare the image ({code}: {status or 'no reason given'}); nothing was published"
         if subcode in meta.IG_TRY_AGAIN or code == "EXPIRED":
-            return TransientError(said + ".", "It is tried again in a few minutes.", retry_after=meta.RETRY_WAIT)
+            return TransientError(said + ".", _m("It is tried again in a few minutes."),
+                                  retry_after=meta.RETRY_WAIT)
         hint = meta.IG_REFUSED.get(subcode, "Check the image (JPEG, sRGB, under 8 MB, 4:5 to 1.91:1).")
         return PermanentError(said + ".", hint + " Then: campaign schedule retry POST.")
 
@@ -279,8 +295,8 @@ class InstagramGraphPublisher:
         account = self._account(graph)
         left, total = self._posts_left(graph, account)
         if left <= 0:
-            raise TransientError(f"Instagram's limit of {total} posts in 24 hours is used up.",
-                                 "It is retried in an hour.", retry_after=meta.RATE_LIMIT_WAIT)
+            raise TransientError(_m("Instagram's limit of {total} posts in 24 hours is used up.", total=total),
+                                 _m("It is retried in an hour."), retry_after=meta.RATE_LIMIT_WAIT)
         with self._hosted(graph, post, media) as urls:
             container = self._container(graph, account, fmt, media, urls, caption)
             self.checkpoint({"container_id": container},
@@ -348,13 +364,18 @@ class InstagramGraphPublisher:
         state = self._get(graph, container, fields="status_code,status")
         code, status = state.get("status_code"), redact(str(state.get("status") or ""))
         if code == "PUBLISHED":
-            return {"state": "published", "reason": f"Instagram says container {container} is published"}
+            return {"state": "published", "reason": _m("Instagram says container {container} is published",
+                                                       container=container)}
         if code == "FINISHED":
-            return {"state": "not_published", "reason": f"container {container} is ready but was never published"}
+            return {"state": "not_published", "reason": _m("container {container} is ready but was never "
+                                                           "published", container=container)}
         if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": f"Instagram is still preparing container {container}"}
-        return {"state": "failed", "reason": f"container {container} was not published ({code}: {status or 'no reason'}); "
-                                             f"it did not go out - campaign schedule retry {post['id']}"}
+            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}",
+                                                     container=container)}
+        return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
+                                                "it did not go out - campaign schedule retry {id}",
+                                                container=container, code=code, status=status or 'no reason',
+                                                id=post['id'])}
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         graph = self._graph()

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 # Our field -> the header names Meta uses for it (lower case), English and German.
 HEADERS = {
@@ -59,8 +60,8 @@ def _read_text(path: Path) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise CampaignError(f"{Path(path).name} is not text in UTF-8, UTF-16 or Windows-1252.",
-                        "Export the posts from Meta Business Suite again as CSV.")
+    raise CampaignError(_m("{name} is not text in UTF-8, UTF-16 or Windows-1252.", name=Path(path).name),
+                        _m("Export the posts from Meta Business Suite again as CSV."))
 
 
 def read_export(path: Path) -> list[tuple[int, dict]]:
@@ -68,7 +69,7 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
     try:
         text = _read_text(path)
     except FileNotFoundError:
-        raise CampaignError(f"No file at {path}.", "Check the path of the export.") from None
+        raise CampaignError(_m("No file at {path}.", path=path), _m("Check the path of the export.")) from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -77,14 +78,16 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
     try:
         return _rows(reader, Path(path).name)
     except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
-        raise CampaignError(f"{Path(path).name} line {reader.line_num} cannot be read as CSV: {e}.",
-                            "Export the posts from Meta Business Suite again, unchanged.") from None
+        raise CampaignError(_m("{name} line {line_num} cannot be read as CSV: {e}.", name=Path(path).name,
+                               line_num=reader.line_num, e=e),
+                            _m("Export the posts from Meta Business Suite again, unchanged.")) from None
 
 
 def _rows(reader, name: str) -> list[tuple[int, dict]]:
     header = next(reader, None)
     if not header:
-        raise CampaignError(f"{name} is empty.", "Export the posts from Meta Business Suite again.")
+        raise CampaignError(_m("{name} is empty.", name=name),
+                            _m("Export the posts from Meta Business Suite again."))
     lowered = [h.strip().lower() for h in header]
     columns = {}
     for field, names in HEADERS.items():
@@ -92,11 +95,12 @@ def _rows(reader, name: str) -> list[tuple[int, dict]]:
             if h in names and field not in columns:
                 columns[field] = i
     if "post_id" not in columns and "permalink" not in columns:
-        raise CampaignError(f"{name} has no post id or permalink column.",
-                            "Export posts from Meta Business Suite with 'Post ID' or 'Permalink' (Beitrags-ID).")
+        raise CampaignError(_m("{name} has no post id or permalink column.", name=name),
+                            _m("Export posts from Meta Business Suite with 'Post ID' or 'Permalink' "
+                               "(Beitrags-ID)."))
     if "likes" not in columns and "comments" not in columns:
-        raise CampaignError(f"{name} has no likes, reactions or comments column.",
-                            "Include Reactions/Likes and Comments (Reaktionen, Kommentare) in the export.")
+        raise CampaignError(_m("{name} has no likes, reactions or comments column.", name=name),
+                            _m("Include Reactions/Likes and Comments (Reaktionen, Kommentare) in the export."))
     rows = []
     for line, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from portraits.messages import _m
 from schedules.channel import Media, PermanentError
 
 
@@ -35,12 +36,14 @@ class OutboxPublisher:
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
         fmt = post["format"]
         if not media or (fmt != "carousel" and len(media) != 1):
-            raise PermanentError(f"A {fmt} post takes {'several images' if fmt == 'carousel' else 'one image'}, "
-                                 f"not {len(media)}.", "Plan it again with the right --format.")
+            raise PermanentError(_m("A {fmt} post takes {value}, not {count}.", fmt=fmt,
+                                    value='several images' if fmt == 'carousel' else 'one image',
+                                    count=len(media)),
+                                 _m("Plan it again with the right --format."))
         target = self.folder_for(post)
         if target.exists():
-            raise PermanentError(f"{post['id']} is already in the outbox ({target.name}).",
-                                 "It went out before; run `campaign reconcile` to settle it.")
+            raise PermanentError(_m("{id} is already in the outbox ({name}).", id=post['id'], name=target.name),
+                                 _m("It went out before; run `campaign reconcile` to settle it."))
         if self.delay:
             time.sleep(self.delay)
         self.outbox.mkdir(parents=True, exist_ok=True)
@@ -86,4 +89,4 @@ class OutboxPublisher:
 
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
-        return True, "offline outbox (no account needed)"
+        return True, _m("offline outbox (no account needed)")

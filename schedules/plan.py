@@ -27,6 +27,7 @@ from tinydb import TinyDB
 from portraits import consent, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
+from portraits.messages import _m
 from schedules import captions, posts as posts_mod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -40,11 +41,12 @@ def parse_days(spec: str) -> set[int]:
             continue
         ends = part.split("-")
         if len(ends) > 2 or any(e[:3] not in WEEKDAYS for e in ends):
-            raise CampaignError(f"The days {spec!r} are not weekdays.", "Write them like mon-sat or mon,wed,fri.")
+            raise CampaignError(_m("The days {spec!r} are not weekdays.", spec=spec),
+                                _m("Write them like mon-sat or mon,wed,fri."))
         a, b = WEEKDAYS.index(ends[0][:3]), WEEKDAYS.index(ends[-1][:3])
         out.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
     if not out:
-        raise CampaignError("No posting days given.", "Write them like mon-sat or mon,wed,fri.")
+        raise CampaignError(_m("No posting days given."), _m("Write them like mon-sat or mon,wed,fri."))
     return out
 
 
@@ -54,8 +56,10 @@ def holiday_dates(country: str, subdivision: str | None, start: date, end: date)
     try:
         cal = holidays.country_holidays(country, subdiv=subdivision or None, years=range(start.year, end.year + 1))
     except (NotImplementedError, KeyError, AttributeError):
-        raise CampaignError(f"No public holidays known for {country}/{subdivision}.",
-                            "Set holidays_country and holidays_subdivision in campaign.toml, e.g. DE and NW.") from None
+        raise CampaignError(_m("No public holidays known for {country}/{subdivision}.", country=country,
+                               subdivision=subdivision),
+                            _m("Set holidays_country and holidays_subdivision in campaign.toml, e.g. DE and "
+                               "NW.")) from None
     return {d: name for d, name in cal.items() if start <= d <= end}
 
 
@@ -66,7 +70,8 @@ def slot_time(day: date, at: time, tz: ZoneInfo) -> datetime:
         if local.astimezone(ZoneInfo("UTC")).astimezone(tz).time() != at:
             local = datetime.combine(day, at, tzinfo=tz) + timedelta(hours=1)
     except OverflowError:  # the last hours of 31.12.9999 in a zone behind UTC
-        raise CampaignError(f"{day} {at:%H:%M} is beyond the end of the calendar.", "Plan earlier days.") from None
+        raise CampaignError(_m("{day} {at:%H:%M} is beyond the end of the calendar.", day=day, at=at),
+                            _m("Plan earlier days.")) from None
     return local
 
 
@@ -80,9 +85,11 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
          now: datetime, langs: list[str] | None = None, lang_gap: timedelta = timedelta(minutes=10)) -> dict:
     """Fill the calendar from `start` to `end`; returns created posts, skipped holidays and gaps."""
     if end < start:
-        raise CampaignError(f"The end {end} is before the start {start}.", "Give --end on or after --start.")
+        raise CampaignError(_m("The end {end} is before the start {start}.", end=end, start=start),
+                            _m("Give --end on or after --start."))
     if (end - start).days > 3 * 366:
-        raise CampaignError("That is more than three years of posts.", "Plan a shorter period; re-plan later.")
+        raise CampaignError(_m("That is more than three years of posts."),
+                            _m("Plan a shorter period; re-plan later."))
     weekday_set = parse_days(days)
     channels = list(dict.fromkeys(channels))  # a channel named twice gets one post a day, not two
     skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
@@ -136,7 +143,7 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
         choice = _choose(eligible, portraits, counts, last_day, prev_cat, next_cat)
         if choice is None:
             gaps.append({"date": day.isoformat(), "channel": channel,
-                         "reason": "every eligible portrait shares the category of a neighbouring post"})
+                         "reason": _m("every eligible portrait shares the category of a neighbouring post")})
             continue
         chosen = portraits[choice]
         day_langs = [langs[0], *(lang for lang in langs[1:] if captions.has_quote(chosen, lang))] if langs else [chosen["lang"]]

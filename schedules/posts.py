@@ -18,6 +18,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 
 STATUSES = ("planned", "publishing", "published", "failed", "unknown", "cancelled")
 FUTURE = ("planned", "failed")
@@ -31,7 +32,8 @@ def _stamp(now: datetime) -> str:
 def get(db: TinyDB, post_id: str) -> dict:
     doc = db.table("posts").get(Query().id == post_id)
     if doc is None:
-        raise NotFound(f"No post with id {post_id!r}.", "See the ids with `campaign schedule list`.")
+        raise NotFound(_m("No post with id {post_id!r}.", post_id=post_id),
+                       _m("See the ids with `campaign schedule list`."))
     return dict(doc)
 
 
@@ -126,9 +128,11 @@ def _replace(record: dict):
 def move(db: TinyDB, post_id: str, at: datetime, now: datetime) -> dict:
     post = get(db, post_id)
     if post["status"] not in FUTURE:
-        raise CampaignError(f"{post_id} is {post['status']}; only planned or failed posts can be moved.")
+        raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be moved.",
+                               post_id=post_id, status=post['status']))
     if at <= now:
-        raise CampaignError(f"{at:%Y-%m-%d %H:%M} is in the past.", "Choose a time ahead, or use `campaign publish`.")
+        raise CampaignError(_m("{at:%Y-%m-%d %H:%M} is in the past.", at=at),
+                            _m("Choose a time ahead, or use `campaign publish`."))
     post = update(db, post_id, now, status="planned", note=f"moved from {post['at']}", at=_stamp(at),
                   next_try=None, error=None, reason=None)
     audit.record(db, "post.move", post_id, now=now, at=post["at"])
@@ -143,7 +147,9 @@ def cancel(db: TinyDB, post_id: str, now: datetime, reason: str = "cancelled by 
         hint = {"published": "It is already out: take it down on the platform by hand.",
                 "publishing": "It is going out right now; check `campaign status` in a moment.",
                 "unknown": "Settle it first: campaign reconcile (or check the account)."}[post["status"]]
-        raise CampaignError(f"{post_id} is {post['status']} and cannot be cancelled.", hint)
+        raise CampaignError(_m("{post_id} is {status} and cannot be cancelled.", post_id=post_id,
+                               status=post['status']),
+                            hint)
     post = update(db, post_id, now, status="cancelled", note=reason, reason=reason, next_try=None)
     audit.record(db, "post.cancel", post_id, now=now, reason=reason)
     return post
@@ -153,7 +159,8 @@ def retry(db: TinyDB, post_id: str, now: datetime, at: datetime | None = None) -
     """Put a failed (or, after a person checked, unknown) post back in the queue."""
     post = get(db, post_id)
     if post["status"] not in ("failed", "unknown"):
-        raise CampaignError(f"{post_id} is {post['status']}; only failed or unknown posts can be retried.")
+        raise CampaignError(_m("{post_id} is {status}; only failed or unknown posts can be retried.",
+                               post_id=post_id, status=post['status']))
     when = at or now
     post = update(db, post_id, now, status="planned", note=f"retry requested (was {post['status']})",
                   at=_stamp(max(when, now)), next_try=None, attempts=0, error=None, reason=None)

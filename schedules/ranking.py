@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from tinydb import TinyDB
 
 from portraits import records
+from portraits.messages import _m
 from schedules import engagement, posts
 
 COUNTS = ("likes", "comments", "shares")
@@ -40,24 +41,26 @@ def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, n
     points = [(at, s) for at, s in points if at >= published]
     if not points:
         return {"likes": 0.0, "comments": 0.0, "shares": 0.0, "reach": None, "counted_at": None,
-                "how": "no figures yet"}
+                "how": _m("no figures yet")}
     days = age.total_seconds() / 86400
     if now < target:
         at, s = points[-1]
         old = (now - published).total_seconds() / 86400
         return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
-                "how": f"latest figures, post is only {old:.0f} days old (scored at {days:g} days)"}
+                "how": _m("latest figures, post is only {old:.0f} days old (scored at {days:g} days)", old=old,
+                          days=days)}
     before = [(at, s) for at, s in points if at <= target]
     after = [(at, s) for at, s in points if at > target]
     if before and before[-1][0] == target:
         at, s = before[-1]
         return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
-                "how": f"counted at {days:g} days"}
+                "how": _m("counted at {days:g} days", days=days)}
     if not after:
         at, s = before[-1]
         counted = (at - published).total_seconds() / 86400
         return {**{k: float(s[k]) for k in COUNTS}, "reach": s.get("reach"), "counted_at": at.isoformat(),
-                "how": f"last count at {counted:.1f} days (none after); scored at {days:g} days"}
+                "how": _m("last count at {counted:.1f} days (none after); scored at {days:g} days",
+                          counted=counted, days=days)}
     t1, s1 = after[0]
     if before:
         t0, s0 = before[-1]
@@ -70,9 +73,10 @@ def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, n
     out["reach"] = (float(r0) + f * (float(r1) - float(r0))) if r0 is not None and r1 is not None else None
     d0 = (t0 - published).total_seconds() / 86400
     d1 = (t1 - published).total_seconds() / 86400
-    start = "publishing (0)" if zero else f"{d0:.1f} days"
+    start = _m("publishing (0)") if zero else _m("{days:.1f} days", days=d0)
     return {**out, "counted_at": target.isoformat(),
-            "how": f"interpolated at {days:g} days between {start} and {d1:.1f} days"}
+            "how": _m("interpolated at {days:g} days between {start} and {d1:.1f} days", days=days, start=start,
+                      d1=d1)}
 
 
 def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float = 7,
@@ -116,8 +120,11 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
                             "score": _round(part), "how": fig["how"]
                             + ("" if not per_reach or fig["reach"] else "; no reach known, not counted")})
         formula = " + ".join(f"{w[k]:g}x{k}" for k in COUNTS)
-        why = (f"{len(plist)} post(s) on {', '.join(sorted({p['channel'] for p in plist}))}, each at "
-               f"{float(age_days):g} days; score = {formula}" + (" per 1,000 reached" if per_reach else ""))
+        figures = {"count": len(plist), "channels": ", ".join(sorted({p["channel"] for p in plist})),
+                   "days": float(age_days), "formula": formula}
+        why = (_m("{count} post(s) on {channels}, each at {days:g} days; score = {formula} per 1,000 reached",
+                  **figures) if per_reach else
+               _m("{count} post(s) on {channels}, each at {days:g} days; score = {formula}", **figures))
         portrait = names.get(pid, {})
         rows.append({"portrait_id": pid, "first_name": portrait.get("first_name"),
                      "age": portrait.get("age"), "role": portrait.get("role"),

@@ -8,6 +8,7 @@ the post fails with the reason, ready for `schedule retry`. Never a blind second
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from portraits.messages import _m
 
 DEFAULT_WINDOW_MINUTES = 30
 
@@ -24,9 +25,9 @@ def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window
     """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
     tried = attempt_time(post)
     if post.get("format") == "story":  # stories are not among the account's media and have no caption
-        return {"status": "unknown", "reason": "a story cannot be looked up among the account's posts; check the "
-                                               f"account's stories by hand, then: campaign schedule retry {post['id']} "
-                                               "if it is not there"}
+        return {"status": "unknown", "reason": _m("a story cannot be looked up among the account's posts; "
+                                                  "check the account's stories by hand, then: campaign "
+                                                  "schedule retry {id} if it is not there", id=post['id'])}
     caption = _norm(post.get("caption"))
     candidates = [m for m in media if m["remote_id"] not in taken and caption and _norm(m.get("caption")) == caption
                   and abs(datetime.fromisoformat(m["at"]) - tried) <= window]
@@ -35,9 +36,11 @@ def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window
         return {"status": "published", "media": best}
     if now - tried > window:
         return {"status": "failed",
-                "reason": f"not on {post['channel']} within {window.total_seconds() / 60:.0f} minutes of the attempt "
-                          f"({tried:%Y-%m-%d %H:%M}); it did not go out - campaign schedule retry {post['id']}"}
-    return {"status": "unknown", "reason": f"not found yet; ask again after {(tried + window):%H:%M}"}
+                "reason": _m("not on {channel} within {value:.0f} minutes of the attempt ({tried:%Y-%m-%d "
+                             "%H:%M}); it did not go out - campaign schedule retry {id}",
+                             channel=post['channel'], value=window.total_seconds() / 60, tried=tried,
+                             id=post['id'])}
+    return {"status": "unknown", "reason": _m("not found yet; ask again after {value:%H:%M}", value=tried + window)}
 
 
 def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str], now: datetime,
@@ -55,6 +58,9 @@ def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str],
         return {"status": "failed", "reason": answer["reason"]}
     tried = attempt_time(post)
     if state == "not_published" and now - tried > window:
-        return {"status": "failed", "reason": f"{answer['reason']} within {window.total_seconds() / 60:.0f} minutes; "
-                                              f"it did not go out - campaign schedule retry {post['id']}"}
-    return {"status": "unknown", "reason": f"{answer['reason']}; ask again after {(tried + window):%H:%M}"}
+        return {"status": "failed", "reason": _m("{reason} within {value:.0f} minutes; it did not go out - "
+                                                 "campaign schedule retry {id}",
+                                                 reason=answer['reason'], value=window.total_seconds() / 60,
+                                                 id=post['id'])}
+    return {"status": "unknown", "reason": _m("{reason}; ask again after {value:%H:%M}",
+                                              reason=answer['reason'], value=tried + window)}

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
+from portraits.messages import _m
 from schedules import approval, posts
 from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
 from schedules.content import Renders, content_of, with_images
@@ -235,8 +236,9 @@ class DaemonLock:
         try:
             self.lock.acquire(timeout=0)
         except Timeout:
-            raise CampaignError("Another `campaign run` is already running on this workspace.",
-                                "Stop it first (it keeps publishing on its own), or use `campaign status`.") from None
+            raise CampaignError(_m("Another `campaign run` is already running on this workspace."),
+                                _m("Stop it first (it keeps publishing on its own), or use "
+                                   "`campaign status`.")) from None
         return self
 
     def __exit__(self, *exc):

@@ -23,6 +23,7 @@ from tinydb import Query, TinyDB
 from portraits import audit, csvfile
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 TABLE = "whatsapp_subscribers"
 OPTOUTS = "whatsapp_optouts"
@@ -41,8 +42,9 @@ def normalise(raw: str, region: str = REGION) -> str:
     except phonenumbers.NumberParseException:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
-        raise CampaignError("That is not a valid phone number.",
-                            "Give it with country code, e.g. +49 176 12345678 (German numbers may start with 0).")
+        raise CampaignError(_m("That is not a valid phone number."),
+                            _m("Give it with country code, e.g. +49 176 12345678 (German numbers may start "
+                               "with 0)."))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -82,23 +84,27 @@ def find(db: TinyDB, who: str) -> dict | None:
 def get(db: TinyDB, who: str) -> dict:
     sub = find(db, who)
     if sub is None:
-        raise CampaignError("No subscriber with that number or id.", "See them with `campaign whatsapp subscribers list`.")
+        raise CampaignError(_m("No subscriber with that number or id."),
+                            _m("See them with `campaign whatsapp subscribers list`."))
     return sub
 
 
 def _checked(lang: str, opted_in: str | date, source: str, today: date) -> tuple[str, date, str]:
     lang = (lang or "").strip().lower()
     if not LANG.match(lang):
-        raise CampaignError(f"{lang!r} is not a language code.", "Use one like de, tr, ar, uk.")
-    day = parse_date(opted_in, "opt-in date")
+        raise CampaignError(_m("{lang!r} is not a language code.", lang=lang),
+                            _m("Use one like de, tr, ar, uk."))
+    day = parse_date(opted_in, _m("opt-in date"))
     if day is None:
-        raise CampaignError("No opt-in date.", "Give the day the person agreed to get messages (--opted-in).")
+        raise CampaignError(_m("No opt-in date."),
+                            _m("Give the day the person agreed to get messages (--opted-in)."))
     if day > today:
-        raise CampaignError(f"The opt-in date {day} is in the future.", "Give the day the person agreed.")
+        raise CampaignError(_m("The opt-in date {day} is in the future.", day=day),
+                            _m("Give the day the person agreed."))
     source = " ".join((source or "").split())
     if not source or len(source) > 120:
-        raise CampaignError("Say where the opt-in comes from (at most 120 characters).",
-                            'E.g. --source "sign-up form, Stadtfest 2026".')
+        raise CampaignError(_m("Say where the opt-in comes from (at most 120 characters)."),
+                            _m("E.g. --source \"sign-up form, Stadtfest 2026\"."))
     return lang, day, source
 
 
@@ -119,11 +125,12 @@ def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, k
     e164 = normalise(number)
     lang, day, source = _checked(lang, opted_in, source, now.date())
     if db.table(TABLE).get(Query().number == e164):
-        raise CampaignError("This number is already subscribed.", "Nothing was changed.")
+        raise CampaignError(_m("This number is already subscribed."), _m("Nothing was changed."))
     stopped = _opted_out_since(db, e164, key)
     if stopped and day < stopped:
-        raise CampaignError(f"This number sent STOP on {stopped}; its opt-in of {day} is older.",
-                            "Add it again only with a new opt-in from that day on (--opted-in).")
+        raise CampaignError(_m("This number sent STOP on {stopped}; its opt-in of {day} is older.",
+                               stopped=stopped, day=day),
+                            _m("Add it again only with a new opt-in from that day on (--opted-in)."))
     if stopped:
         db.table(OPTOUTS).remove(Query().code == optout_code(e164, key))
     sub = {"id": _new_id(db), "number": e164, "lang": lang, "opted_in": day.isoformat(), "source": source,
@@ -150,7 +157,8 @@ def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict:
     sub = find(db, who)
     number = normalise(who) if sub is None and not who.startswith("s-") else (sub or {}).get("number")
     if sub is None and number is None:
-        raise CampaignError("No subscriber with that id.", "See them with `campaign whatsapp subscribers list`.")
+        raise CampaignError(_m("No subscriber with that id."),
+                            _m("See them with `campaign whatsapp subscribers list`."))
     removed = {"subscriber": 0, "sends": 0, "do_not_send": 0, "audit_entries": 0}
     if sub:
         removed["subscriber"] = len(db.table(TABLE).remove(Query().id == sub["id"]))
@@ -163,7 +171,7 @@ def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict:
     if number:
         removed["do_not_send"] = len(db.table(OPTOUTS).remove(Query().code == optout_code(number, key)))
     if not any(removed.values()):
-        raise CampaignError("No subscriber and no opt-out with that number.", "Nothing was changed.")
+        raise CampaignError(_m("No subscriber and no opt-out with that number."), _m("Nothing was changed."))
     audit.record(db, "whatsapp.erase", None, now=now)
     return removed
 
@@ -199,6 +207,7 @@ def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | 
         ready.append((e164, lang, day, src))
     if errors:
         raise CampaignError(f"{len(errors)} row(s) of {path.name} are wrong; nothing was imported.\n"
-                            + "\n".join(errors[:20]), "Fix these rows and import the file again.")
+                            + "\n".join(errors[:20]),
+                            _m("Fix these rows and import the file again."))
     added = [add(db, e164, lang, day, src, key, now)["id"] for e164, lang, day, src in ready]
     return {"added": len(added), **skipped}

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.secrets import redact, secret
@@ -66,20 +67,22 @@ def translate(error: Exception) -> Exception:
     if isinstance(error, WhatsAppError):
         msg = scrub(f"{error.message}" + (f": {error.details}" if error.details else ""))
         if error.code == 190:
-            return PermanentError(f"WhatsApp refused the token (expired or revoked): {msg}",
-                                  f"Make a new system-user token and set {TOKEN_ENV}.")
+            return PermanentError(_m("WhatsApp refused the token (expired or revoked): {msg}", msg=msg),
+                                  _m("Make a new system-user token and set {token_env}.", token_env=TOKEN_ENV))
         if error.code in TRANSIENT_CODES or error.is_transient:
-            return TransientError(f"WhatsApp asks to slow down or is unavailable (code {error.code}): {msg}",
-                                  "Run `campaign whatsapp send` again later; who got the message is kept.")
-        return PermanentError(f"WhatsApp said: {msg} (code {error.code})",
-                              "Fix what Meta names (template name, language, the number's opt-in), then send again.")
+            return TransientError(_m("WhatsApp asks to slow down or is unavailable (code {code}): {msg}",
+                                     code=error.code, msg=msg),
+                                  _m("Run `campaign whatsapp send` again later; who got the message is kept."))
+        return PermanentError(_m("WhatsApp said: {msg} (code {code})", msg=msg, code=error.code),
+                              _m("Fix what Meta names (template name, language, the number's opt-in), then "
+                                 "send again."))
     if isinstance(error, httpx.ConnectError):
-        return TransientError(f"WhatsApp could not be reached: {scrub(str(error))}")
+        return TransientError(_m("WhatsApp could not be reached: {error}", error=scrub(str(error))))
     if isinstance(error, (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError)):
-        return UnknownOutcome(f"WhatsApp did not answer in time: {scrub(str(error))}",
-                              "The message may have gone out; it is not sent again to this subscriber.")
+        return UnknownOutcome(_m("WhatsApp did not answer in time: {error}", error=scrub(str(error))),
+                              _m("The message may have gone out; it is not sent again to this subscriber."))
     if isinstance(error, httpx.HTTPError):
-        return TransientError(f"WhatsApp did not answer: {scrub(str(error))}")
+        return TransientError(_m("WhatsApp did not answer: {error}", error=scrub(str(error))))
     return error
 
 
@@ -97,22 +100,24 @@ class WhatsAppCloudPublisher:
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         if not settings.phone_number_id:
-            return False, "NOT READY: no phone_number_id in campaign.toml"
+            return False, _m("NOT READY: no phone_number_id in campaign.toml")
         if not settings.template:
-            return False, "NOT READY: no approved template named in campaign.toml"
+            return False, _m("NOT READY: no approved template named in campaign.toml")
         if not secret(TOKEN_ENV):
-            return False, f"NOT READY: {TOKEN_ENV} is not set"
-        return True, f"number {settings.phone_number_id}, template {settings.template}, token set"
+            return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
+        return True, _m("number {phone_number_id}, template {template}, token set",
+                        phone_number_id=settings.phone_number_id, template=settings.template)
 
     def _client(self):
         if self._wa is None:
             token = secret(TOKEN_ENV)
             if not token:
-                raise PermanentError(f"No WhatsApp token: {TOKEN_ENV} is not set.",
-                                     f"Set {TOKEN_ENV} to a system-user token of the WhatsApp Business account.")
+                raise PermanentError(_m("No WhatsApp token: {token_env} is not set.", token_env=TOKEN_ENV),
+                                     _m("Set {token_env} to a system-user token of the WhatsApp Business "
+                                        "account.", token_env=TOKEN_ENV))
             if not self.phone_id or not self.template:
-                raise PermanentError("No WhatsApp number id or template in campaign.toml.",
-                                     "Set phone_number_id and template under [channels.whatsapp].")
+                raise PermanentError(_m("No WhatsApp number id or template in campaign.toml."),
+                                     _m("Set phone_number_id and template under [channels.whatsapp]."))
             self._wa = _client(self.phone_id, token)
         return self._wa
 
@@ -135,8 +140,9 @@ class WhatsAppCloudPublisher:
         try:
             language = TemplateLanguage(lang)
         except ValueError:
-            raise PermanentError(f"WhatsApp has no template language {lang!r}.",
-                                 "Use a language code WhatsApp templates support (de, en, tr, ar, uk, ru, ...).") from None
+            raise PermanentError(_m("WhatsApp has no template language {lang!r}.", lang=lang),
+                                 _m("Use a language code WhatsApp templates support (de, en, tr, ar, uk, ru, "
+                                    "...).")) from None
         wa = self._client()
         sent = self._call(lambda: wa.send_template(
             to=to, name=self.template, language=language,
@@ -150,8 +156,8 @@ class WhatsAppCloudPublisher:
                 "message": f"the token reaches the WhatsApp number of {number.verified_name}"}
 
     def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
-        raise PermanentError("WhatsApp is not planned post by post.",
-                             "Broadcast the day's portrait with `campaign whatsapp send`.")
+        raise PermanentError(_m("WhatsApp is not planned post by post."),
+                             _m("Broadcast the day's portrait with `campaign whatsapp send`."))
 
     def recent_media(self, since: datetime) -> list[dict[str, Any]]:
         return []  # messages to people, not posts on an account: nothing to reconcile

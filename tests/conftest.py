@@ -51,6 +51,13 @@ def _instant(value) -> datetime:
 
 
 @pytest.fixture(autouse=True)
+def english_interface(monkeypatch):
+    """Tests read the interface in English (the msgids) unless they choose German themselves;
+    the campaign language of their workspaces stays German."""
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "en")
+
+
+@pytest.fixture(autouse=True)
 def clock(request):
     """The clock every test runs on: a fixed instant that then ticks on in real time (so a real
     scheduler still fires), never the day the suite happens to run."""

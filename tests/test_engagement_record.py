@@ -26,7 +26,7 @@ def test_record_keeps_every_snapshot_as_a_time_series(cli, ws):
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["likes"] == 120
     r = cli("engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
-    assert r.exit_code == 0 and "1700 likes" in r.output
+    assert r.exit_code == 0 and "1,700 likes" in r.output  # figures in the interface language
     snaps = engagement.snapshots(ws.store.read(), post["id"])
     assert [(s["likes"], s["comments"], s["shares"], s["source"]) for s in snaps] == \
         [(120, 8, 3, "manual"), (1700, 40, 0, "manual")]

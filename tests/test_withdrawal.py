@@ -7,6 +7,7 @@ from datetime import timedelta
 from PIL import Image
 
 from conftest import approved_portrait
+from campaign.report import write_report
 
 HUGE = (1800, 2250)  # fills a billboard slot of three
 EXPORT = ("--format", "100x70cm", "--dpi", 30)
@@ -65,8 +66,9 @@ def test_a_report_never_copies_the_preview_of_a_pick_someone_withdrew_from(cli, 
     assert cli("consent", "withdraw", gone, "--scope", "billboard").exit_code == 0
     r = cli("report", "--json")
     assert "img/billboard.jpg" not in json.loads(r.output)["files"]
+    write_report(ws, lang="en")  # in English (the interface's default is German)
     page = (ws.exports / "report" / "index.html").read_text()
-    board = page.split("<h2>Billboard</h2>")[1]
+    board = page.split('<section id="billboard">')[1]
     assert "pick again" in board.lower() and "Brigitte" not in board and "billboard.jpg" not in board
 
 
@@ -76,6 +78,7 @@ def test_a_report_after_an_erase_never_copies_the_old_billboard_preview(cli, ws)
     r = cli("report", "--json")
     assert r.exit_code == 0, r.output
     assert "img/billboard.jpg" not in json.loads(r.output)["files"]
+    assert "img/billboard.jpg" not in write_report(ws, lang="en")["files"]
     assert "held an erased person" in (ws.exports / "report" / "index.html").read_text()
     assert "The report was removed" not in cli("status").output  # made again: the note is answered
 

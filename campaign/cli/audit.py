@@ -4,11 +4,12 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, echo_table, json_option, workspace
+from campaign.i18n import N_, _
 
 
 @click.command()
 @click.argument("subject", required=False)
-@click.option("--last", type=int, help="Only the last N entries.")
+@click.option("--last", type=int, help=N_("Only the last N entries."))
 @json_option
 @click.pass_context
 def audit(ctx, subject, last, as_json):
@@ -21,4 +22,4 @@ def audit(ctx, subject, last, as_json):
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, ["at", "who", "action", "subject"], empty="The audit log is empty.")
+        echo_table(rows, ["at", "who", "action", "subject"], empty=_("The audit log is empty."))

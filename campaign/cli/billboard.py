@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
+from campaign.i18n import N_, _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -12,24 +13,28 @@ def billboard():
 
 
 def _show(doc: dict) -> None:
-    click.echo(f"Billboard pick {doc['pick']} for {doc['from']} to {doc['to']} "
-               f"({len(doc['picked'])} of {doc['slots']} slots, photos checked for {doc['checked_for']}):")
+    click.echo(_("Billboard pick {pick} for {from_} to {to} ({count} of {slots} slots, photos checked for "
+                 "{checked_for}):",
+                 pick=doc['pick'], from_=doc['from'], to=doc['to'], count=len(doc['picked']),
+                 slots=doc['slots'], checked_for=doc['checked_for']))
     for i, c in enumerate(doc["picked"], 1):
-        click.echo(f"  {i}. {c['portrait_id']}: {c['why']}")
+        click.echo(f"  {i}. {c['portrait_id']}: {translate(c['why'])}")
     if doc["skipped"]:
-        click.echo("Not on it:")
+        click.echo(_("Not on it:"))
         for s in doc["skipped"]:
-            click.echo(f"  {s['portrait_id']}: {s['reason']}")
+            click.echo(f"  {s['portrait_id']}: {translate(s['reason'])}")
     if doc.get("approved_at"):
-        click.echo(f"Approved by {doc['approved_by']} at {doc['approved_at']}.")
+        click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'],
+                     approved_at=doc['approved_at']))
     else:
-        click.echo("Not approved yet: campaign billboard approve.")
+        click.echo(_("Not approved yet: campaign billboard approve."))
 
 
 @billboard.command()
-@click.option("--slots", type=int, default=None, help="How many portraits (default from campaign.toml, 9).")
-@click.option("--from", "start", help="First day of the run, YYYY-MM-DD or DD.MM.YYYY (default today).")
-@click.option("--to", "end", help="Last day of the run, YYYY-MM-DD or DD.MM.YYYY (default ten days).")
+@click.option("--slots", type=int, default=None,
+              help=N_("How many portraits (default from campaign.toml, 9)."))
+@click.option("--from", "start", help=N_("First day of the run, YYYY-MM-DD or DD.MM.YYYY (default today)."))
+@click.option("--to", "end", help=N_("Last day of the run, YYYY-MM-DD or DD.MM.YYYY (default ten days)."))
 @json_option
 @click.pass_context
 def pick(ctx, slots, start, end, as_json):
@@ -54,7 +59,7 @@ def show(ctx, as_json):
     if as_json:
         echo_json(doc)
     elif doc is None:
-        click.echo("No billboard pick yet: campaign billboard pick.")
+        click.echo(_("No billboard pick yet: campaign billboard pick."))
     else:
         _show(doc)
 
@@ -70,19 +75,24 @@ def approve(ctx, as_json):
     if as_json:
         echo_json(doc)
     elif doc.get("already"):
-        click.echo(f"Pick {doc['pick']} was already approved by {doc['approved_by']} at {doc['approved_at']}.")
+        click.echo(_("Pick {pick} was already approved by {approved_by} at {approved_at}.", pick=doc['pick'],
+                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
     else:
-        click.echo(f"Pick {doc['pick']} approved by {doc['approved_by']} at {doc['approved_at']}.")
+        click.echo(_("Pick {pick} approved by {approved_by} at {approved_at}.", pick=doc['pick'],
+                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
 
 
 @billboard.command()
-@click.option("--format", "fmt", help="18/1, city-light or WIDTHxHEIGHTcm (default from campaign.toml).")
-@click.option("--scale", help="1:10 (default) or 1:1.")
-@click.option("--dpi", type=int, help="Resolution of the photos at that scale (default 300).")
-@click.option("--out", type=click.Path(dir_okay=False), help="The PDF to write (default exports/billboard-...pdf).")
-@click.option("--force", is_flag=True, help="Replace --out (and its .png) even if no billboard export wrote it.")
+@click.option("--format", "fmt", help=N_("18/1, city-light or WIDTHxHEIGHTcm (default from campaign.toml)."))
+@click.option("--scale", help=N_("1:10 (default) or 1:1."))
+@click.option("--dpi", type=int, help=N_("Resolution of the photos at that scale (default 300)."))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help=N_("The PDF to write (default exports/billboard-...pdf)."))
+@click.option("--force", is_flag=True,
+              help=N_("Replace --out (and its .png) even if no billboard export wrote it."))
 @click.option("--icc", type=click.Path(dir_okay=False),
-              help="The printer's CMYK ICC profile: photos and colours converted to it, embedded as the output intent.")
+              help=N_("The printer's CMYK ICC profile: photos and colours converted to it, embedded as the "
+                      "output intent."))
 @json_option
 @click.pass_context
 def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
@@ -94,16 +104,20 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
         echo_json(result)
         return
     w, h = result["page_mm"]
-    click.echo(f"Wrote {result['pdf']} ({result['format']} at {result['scale']}, {result['dpi']} dpi, "
-               f"grid {result['grid']}; page {w:g} x {h:g} mm with {result['bleed_mm']:g} mm bleed and crop marks).")
-    click.echo(f"Colour: {result['colour']}. Type at full size: names {result['type_cm']['name']:g} cm, "
-               f"campaign name {result['type_cm']['title']:g} cm.")
+    click.echo(_("Wrote {pdf} ({format} at {scale}, {dpi} dpi, grid {grid}; page {w:g} x {h:g} mm with "
+                 "{bleed_mm:g} mm bleed and crop marks).",
+                 pdf=result['pdf'], format=result['format'], scale=result['scale'], dpi=result['dpi'],
+                 grid=result['grid'], w=w, h=h, bleed_mm=result['bleed_mm']))
+    click.echo(_("Colour: {colour}. Type at full size: names {name:g} cm, campaign name {title:g} cm.",
+                 colour=result['colour'], name=result['type_cm']['name'], title=result['type_cm']['title']))
     for slot in result["slots"]:
-        click.echo(f"  {slot['portrait_id']}: {slot['slot_pixels'][0]}x{slot['slot_pixels'][1]} px, "
-                   f"{slot['effective_dpi']} dpi at {result['scale']}")
-    click.echo(f"Preview: {result['png']}")
+        click.echo(_("  {portrait_id}: {slot_pixels}x{slot_pixels2} px, {effective_dpi} dpi at {scale}",
+                     portrait_id=slot['portrait_id'], slot_pixels=slot['slot_pixels'][0],
+                     slot_pixels2=slot['slot_pixels'][1], effective_dpi=slot['effective_dpi'],
+                     scale=result['scale']))
+    click.echo(_("Preview: {png}", png=result['png']))
     for line in result["warnings"]:
-        warn(f"low resolution: {line}")
+        warn(_("low resolution: {line}", line=line))
 
 
 @billboard.command()
@@ -120,6 +134,7 @@ def preflight(ctx, file, as_json):
     else:
         for c in result["checks"]:
             click.echo(f"{'PASS' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}")
-        click.echo("All checks passed." if result["ok"] else "Some checks failed: the printer will likely reject this file.")
+        click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
+                                                                  "likely reject this file."))
     if not result["ok"]:
         ctx.exit(1)

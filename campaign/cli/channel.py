@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.i18n import _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -24,12 +25,14 @@ def check(ctx, name, as_json):
         echo_json(rows)
         return
     for r in rows:
-        state = "ok" if r["ok"] else "NOT OK"
-        click.echo(f"{r['channel']} ({r['publisher']}): {state} - {r.get('account') or r['message']}")
+        click.echo(_("{channel} ({publisher}): ok - {account}", channel=r["channel"], publisher=r["publisher"],
+                     account=translate(r.get("account") or r["message"])) if r["ok"] else
+                   _("{channel} ({publisher}): NOT OK - {account}", channel=r["channel"], publisher=r["publisher"],
+                     account=translate(r.get("account") or r["message"])))
         if r.get("details"):
-            click.echo(f"  {r['details']}")
+            click.echo(f"  {translate(r['details'])}")
         for warning in r.get("warnings") or []:
-            click.echo(f"Warning: {r['channel']}: {warning}", err=True)
+            click.echo(_("Warning: {channel}: {warning}", channel=r['channel'], warning=translate(warning)), err=True)
     if not all(r["ok"] for r in rows):
         raise click.exceptions.Exit(1)
 
@@ -41,9 +44,9 @@ def login(ctx, name):
     """Log in to Instagram once; the session is kept (mode 0600) and reused."""
     from campaign.channels import login_instagram
 
-    result = login_instagram(workspace(ctx), lambda: click.prompt("Instagram password", hide_input=True),
-                             lambda what: click.prompt(what))
-    click.echo(f"Logged in as {result['account']}; the session is kept in .private/ and reused.")
+    result = login_instagram(workspace(ctx), lambda: click.prompt(_("Instagram password"), hide_input=True),
+                             lambda what: click.prompt(translate(what)))
+    click.echo(_("Logged in as {account}; the session is kept in .private/ and reused.", account=result['account']))
 
 
 @click.command()
@@ -58,7 +61,8 @@ def reconcile(ctx, as_json):
         echo_json(result)
         return
     if not result["settled"]:
-        click.echo("Nothing to settle: no post is unknown.")
+        click.echo(_("Nothing to settle: no post is unknown."))
     for r in result["settled"]:
-        click.echo(f"{r['post_id']}: {r['status']}" + (f" as {r['remote_id']}" if r.get("remote_id") else "")
-                   + (f" - {r['reason']}" if r.get("reason") else ""))
+        line = _("{post_id}: {status} as {remote_id}", post_id=r["post_id"], status=r["status"],
+                 remote_id=r["remote_id"]) if r.get("remote_id") else f"{r['post_id']}: {r['status']}"
+        click.echo(f"{line} - {translate(r['reason'])}" if r.get("reason") else line)

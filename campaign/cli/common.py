@@ -3,21 +3,46 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, Callable
 
 import click
 
+from campaign import i18n
+from campaign.i18n import N_, _, translate
 from portraits.errors import CampaignError, NotFound
+
+# Table headers a person reads; the column names (and `--json` keys) stay English.
+HEADERS = {
+    "action": N_("action"), "age": N_("age"), "at": N_("at"), "channel": N_("channel"),
+    "comments": N_("comments"), "expires": N_("expires"), "failed": N_("failed"),
+    "first_name": N_("first name"), "format": N_("format"), "guardians_signed": N_("guardians signed"),
+    "id": N_("id"), "lang": N_("lang"), "likes": N_("likes"), "next": N_("next"), "number": N_("number"),
+    "opted_in": N_("opted in"), "portrait_id": N_("portrait"), "rank": N_("rank"), "reason": N_("reason"),
+    "role": N_("role"), "role_category": N_("role category"), "scopes": N_("scopes"), "score": N_("score"),
+    "shares": N_("shares"), "signed_on": N_("signed on"), "source": N_("source"), "status": N_("status"),
+    "subject": N_("subject"), "who": N_("who"), "withdrawn": N_("withdrawn"),
+}
 
 
 class CampaignGroup(click.Group):
-    """A click group that turns `CampaignError` into a clean message with exit code 1.
+    """A click group that turns `CampaignError` into a clean message with exit code 1, and that
+    speaks the interface language from the start (help and click's own messages included).
 
     `lazy` names commands by the module that holds each (the command object has the same name):
     a module is imported only when its command is looked up, so one command does not pay for all."""
     lazy: dict[str, str] = {}
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        lang = i18n.choose(*_ui_language_hints(argv))
+        with i18n.use(lang):
+            install_click_translations()
+            localize_help(self)
+            return super().main(argv, *rest, **kwargs)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -26,7 +51,9 @@ class CampaignGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in self.lazy:
             import importlib
 
-            self.add_command(getattr(importlib.import_module(self.lazy[cmd_name]), cmd_name))
+            command = getattr(importlib.import_module(self.lazy[cmd_name]), cmd_name)
+            localize_help(command)
+            self.add_command(command)
         return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -35,8 +62,8 @@ class CampaignGroup(click.Group):
         for arg in args:
             if any("\udc80" <= ch <= "\udcff" for ch in arg):
                 shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-                raise click.ClickException(f"The argument '{shown}' is not UTF-8 text.\n"
-                                           "Type it again in a UTF-8 terminal; rename a file whose name is not UTF-8.")
+                raise click.ClickException(_("The argument '{shown}' is not UTF-8 text.\nType it again in a "
+                                             "UTF-8 terminal; rename a file whose name is not UTF-8.", shown=shown))
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -44,14 +71,108 @@ class CampaignGroup(click.Group):
             return super().invoke(ctx)
         except CampaignError as e:
             _log_error(ctx, e)
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(shown(e)) from None
         except BrokenPipeError:  # output piped into `head`: not an error
             sys.stderr.close()
             ctx.exit(0)
         except OSError as e:  # disk full, permissions, a file vanished: say which, no traceback
             where = f" ({e.filename})" if e.filename else ""
-            raise click.ClickException(f"{e.strerror or e}{where}.\n"
-                                       "Check the disk space and permissions of the workspace, then try again.") from None
+            raise click.ClickException(_("{strerror}{where}.\nCheck the disk space and permissions of the "
+                                         "workspace, then try again.", strerror=e.strerror or e, where=where)) from None
+
+
+def shown(e: CampaignError) -> str:
+    """The error and its hint as a person reads them: in the interface language."""
+    message = translate(e.message)
+    return f"{message}\n{translate(e.hint)}" if e.hint else message
+
+
+def _ui_language_hints(argv: list[str]) -> tuple[str | None, str | None, str | None]:
+    """--ui-lang, and `ui_language` and `language` from campaign.toml, read before click parses
+    anything (help and usage errors are printed while parsing). The workspace's file is read with
+    tomllib alone: a broken one is reported by the command itself, in the language chosen without it."""
+    option = explicit = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if name in ("--ui-lang", "-w", "--workspace", "--user"):
+            if not eq:
+                i += 1
+                value = argv[i] if i < len(argv) else ""
+            if name == "--ui-lang":
+                option = value
+            elif name != "--user":
+                explicit = value
+        elif not arg.startswith("-") or arg == "--":
+            break
+        i += 1
+    if i18n.normalise(option) or i18n.normalise(os.environ.get("CAMPAIGN_UI_LANG")):
+        return option, None, None
+    settings = _settings_file(explicit)
+    if settings is None:
+        return option, None, None
+    try:
+        import tomllib
+
+        data = tomllib.loads(settings.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return option, None, None
+    configured, language = data.get("ui_language"), data.get("language", "de")
+    return (option, configured if isinstance(configured, str) else None,
+            language if isinstance(language, str) else None)
+
+
+def _settings_file(explicit: str | None) -> Path | None:
+    # campaign.workspace's names, without importing it (and pydantic) before `--help`
+    config_name, env = "campaign.toml", os.environ.get("CAMPAIGN_WORKSPACE")
+    candidates = [explicit] if explicit else [env] if env else None
+    if candidates is None:
+        here = Path.cwd().resolve()
+        candidates = [here, *here.parents]
+    for folder in candidates:
+        path = Path(folder).expanduser() / config_name
+        if path.is_file():
+            return path
+    return None
+
+
+def install_click_translations() -> None:
+    """Click's own texts ("Usage:", "Missing option", "No such command") through our catalogs: click's
+    modules call their module-level `_`/`ngettext` at the time they print, so they are pointed at ours."""
+    import click.core
+    import click.decorators
+    import click.exceptions
+    import click.formatting
+    import click.parser
+    import click.termui
+    import click.types
+    import click.utils
+
+    for module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser,
+                   click.termui, click.types, click.utils):
+        if hasattr(module, "_"):
+            module._ = i18n.gettext  # type: ignore[attr-defined]
+        if hasattr(module, "ngettext"):
+            module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+def localize_help(command: click.Command) -> None:
+    """Help texts are English msgids in the code (docstrings, `help=N_(...)`); put the interface
+    language's text in their place, keeping the English to come back to (tests switch languages)."""
+    import inspect
+
+    english = command.__dict__.setdefault("_english_help", (command.help, command.short_help))
+    text, short = english
+    command.help = i18n.help_text(inspect.cleandoc(text)) if text else text
+    command.short_help = i18n.help_text(short) if short else short
+    command._help_option = None  # click caches it with its help text: made again in this language
+    for param in command.params:
+        original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
+        if original:
+            param.help = i18n.help_text(original)  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        localize_help(sub)
 
 
 def _log_error(ctx: click.Context, e: CampaignError) -> None:
@@ -91,22 +212,25 @@ def echo_json(data: Any) -> None:
 
 
 def json_option(f: Callable) -> Callable:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(f)
+    return click.option("--json", "as_json", is_flag=True, help=N_("Print JSON instead of a table."))(f)
 
 
-def echo_table(rows: list[dict], columns: list[str], empty: str = "Nothing to show.") -> None:
-    """A plain aligned table; long cells are cut so that a row fits a terminal."""
+def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -> None:
+    """A plain aligned table; long cells are cut so that a row fits a terminal. Headers are in the
+    interface language, the cells as the data has them."""
     if not rows:
-        click.echo(empty)
+        click.echo(_("Nothing to show.") if empty is None else translate(empty))
         return
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
-    widths = [min(40, max(len(c), *(len(row[i]) for row in cells))) for i, c in enumerate(columns)]
-    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths)).rstrip())
+    titles = [_(HEADERS[c]).upper() if c in HEADERS else c.upper() for c in columns]
+    widths = [min(40, max(len(t), *(len(row[i]) for row in cells))) for i, t in enumerate(titles)]
+    click.echo("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
     for row in cells:
         click.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
 def _cell(value: Any) -> str:
+    value = translate(value)
     if value is None:
         return "-"
     if isinstance(value, (list, tuple, set)):
@@ -115,7 +239,14 @@ def _cell(value: Any) -> str:
 
 
 def warn(message: str) -> None:
-    click.echo(f"Warning: {message}", err=True)
+    click.echo(_("Warning: {message_}", message_=translate(message)), err=True)
+
+
+def when(value: str | datetime | None) -> str:
+    """A stored instant (ISO text) as a person reads it: 24.12.2026, 18:30 Uhr / Dec 24, 2026, 6:30 PM."""
+    if not value:
+        return "-"
+    return i18n.format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def parse_list(value: str | None) -> list[str] | None:

@@ -6,7 +6,9 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.i18n import N_, _, format_date
 from portraits.consent import SCOPES
+from portraits.messages import _m
 
 
 @click.group(cls=CampaignGroup)
@@ -16,13 +18,16 @@ def consent() -> None:
 
 @consent.command("grant")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--scope", "scopes", required=True, help=f"Comma list: {','.join(SCOPES)} (or all).")
-@click.option("--signed-on", required=True, help="Date the form was signed, YYYY-MM-DD or DD.MM.YYYY.")
-@click.option("--expires", help="Last day the consent holds, YYYY-MM-DD or DD.MM.YYYY (default: no end).")
-@click.option("--signed-by", help="Who signed (default: the person, or the guardians for a minor).")
-@click.option("--guardian", "guardians", multiple=True, help="A guardian with custody who signed (repeat for each).")
-@click.option("--evidence", type=click.Path(dir_okay=False), help="The scanned signed form; kept with its SHA-256.")
-@click.option("--text-version", default="1", show_default=True, help="Version of the consent text signed.")
+@click.option("--scope", "scopes", required=True,
+              help=N_("Comma list: {scopes} (or all).", scopes=','.join(SCOPES)))
+@click.option("--signed-on", required=True, help=N_("Date the form was signed, YYYY-MM-DD or DD.MM.YYYY."))
+@click.option("--expires", help=N_("Last day the consent holds, YYYY-MM-DD or DD.MM.YYYY (default: no end)."))
+@click.option("--signed-by", help=N_("Who signed (default: the person, or the guardians for a minor)."))
+@click.option("--guardian", "guardians", multiple=True,
+              help=N_("A guardian with custody who signed (repeat for each)."))
+@click.option("--evidence", type=click.Path(dir_okay=False),
+              help=N_("The scanned signed form; kept with its SHA-256."))
+@click.option("--text-version", default="1", show_default=True, help=N_("Version of the consent text signed."))
 @json_option
 @click.pass_context
 def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, evidence, text_version, as_json):
@@ -31,8 +36,8 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
     from portraits.dates import parse_date
 
     ws = workspace(ctx)
-    signed = parse_date(signed_on, "signing date")
-    until = parse_date(expires, "expiry date")
+    signed = parse_date(signed_on, _m("signing date"))
+    until = parse_date(expires, _m("expiry date"))
     with ws.store.transaction() as db:
         event = consent_lib.grant(db, portrait_id, scopes, signed, expires=until, signed_by=signed_by,
                                   guardians=guardians, evidence=Path(evidence) if evidence else None,
@@ -41,16 +46,18 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
     if as_json:
         echo_json({k: v for k, v in event.items() if k not in ("guardians", "signed_by")})
     else:
-        click.echo(f"Consent recorded for {portrait_id}: {', '.join(event['scopes'])}"
-                   + (f" until {event['expires']}" if event["expires"] else "") + ".")
+        scopes = ", ".join(event["scopes"])
+        click.echo(_("Consent recorded for {portrait_id}: {scopes} until {expires}.", portrait_id=portrait_id,
+                     scopes=scopes, expires=format_date(event["expires"])) if event["expires"] else
+                   _("Consent recorded for {portrait_id}: {scopes}.", portrait_id=portrait_id, scopes=scopes))
 
 
 @consent.command("withdraw")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--scope", "scopes", help="Comma list of scopes to withdraw (default: all).")
+@click.option("--scope", "scopes", help=N_("Comma list of scopes to withdraw (default: all)."))
 @click.option("--received",
-              help="Date the withdrawal reached the office, YYYY-MM-DD or DD.MM.YYYY (default: today).")
-@click.option("--via", help="How it came in, e.g. email, phone, letter.")
+              help=N_("Date the withdrawal reached the office, YYYY-MM-DD or DD.MM.YYYY (default: today)."))
+@click.option("--via", help=N_("How it came in, e.g. email, phone, letter."))
 @json_option
 @click.pass_context
 def withdraw(ctx, portrait_id, scopes, received, via, as_json):
@@ -59,33 +66,41 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
     from portraits.dates import parse_date
 
     ws = workspace(ctx)
-    result = do_withdraw(ws, portrait_id, scopes, parse_date(received, "received date"), via)
+    result = do_withdraw(ws, portrait_id, scopes, parse_date(received, _m("received date")), via)
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Consent withdrawn for {portrait_id}: {', '.join(result['scopes'])}.")
-    click.echo(f"Cancelled {len(result['cancelled'])} planned post(s).")
+    click.echo(_("Consent withdrawn for {portrait_id}: {scopes}.", portrait_id=portrait_id,
+                 scopes=', '.join(result['scopes'])))
+    click.echo(_("Cancelled {count} planned post(s).", count=len(result['cancelled'])))
     if result["takedown"]:
-        click.echo("Take these published posts down by hand:")
+        click.echo(_("Take these published posts down by hand:"))
         for p in result["takedown"]:
-            click.echo(f"  {p['id']} on {p['channel']} ({p.get('permalink') or p.get('remote_id') or p['status']})")
+            click.echo(_("  {id} on {channel} ({permalink})", id=p['id'], channel=p['channel'],
+                         permalink=p.get('permalink') or p.get('remote_id') or p['status']))
     if result["recall"]:
-        click.echo("Printed records: these billboard files show them; do not print them, and recall them if printed:")
+        click.echo(_("Printed records: these billboard files show them; do not print them, and recall them "
+                     "if printed:"))
         for r in result["recall"]:
-            click.echo(f"  pick {r['pick']} (run {r['run']}): {r['pdf']}")
+            click.echo(_("  pick {pick} (run {run}): {pdf}", pick=r['pick'], run=r['run'], pdf=r['pdf']))
     for pick in result["repick"]:
-        click.echo(f"Billboard pick {pick} holds them: pick again (campaign billboard pick) and approve the new pick.")
+        click.echo(_("Billboard pick {pick} holds them: pick again (campaign billboard pick) and approve the "
+                     "new pick.", pick=pick))
     for made in result["handouts"]:
         if made["removed"]:
-            click.echo(f"Removed the {made['label']} ({', '.join(made['removed'])}): it showed {portrait_id}.")
+            click.echo(_("Removed the {label} ({removed}): it showed {portrait_id}.", label=made['label'],
+                         removed=', '.join(made['removed']), portrait_id=portrait_id))
         elif made["by_hand"]:
-            click.echo(f"Delete the {made['label']} by hand (outside the workspace): {', '.join(made['by_hand'])}")
-        click.echo(f"  Also: {made['note']}.\n  Make it again without them: {made['remake']}")
+            click.echo(_("Delete the {label} by hand (outside the workspace): {by_hand}", label=made['label'],
+                         by_hand=', '.join(made['by_hand'])))
+        click.echo(_("  Also: {note}.\n  Make it again without them: {remake}", note=made['note'],
+                     remake=made['remake']))
 
 
 @consent.command("status")
 @click.argument("portrait_id", metavar="[ID]", required=False)
-@click.option("--expiring-within", type=int, metavar="DAYS", help="Only consents that end within DAYS days.")
+@click.option("--expiring-within", type=int, metavar="DAYS",
+              help=N_("Only consents that end within DAYS days."))
 @json_option
 @click.pass_context
 def status(ctx, portrait_id, expiring_within, as_json):
@@ -94,11 +109,14 @@ def status(ctx, portrait_id, expiring_within, as_json):
     from portraits.errors import CampaignError
 
     if expiring_within is not None and expiring_within < 0:
-        raise CampaignError("--expiring-within must be 0 or more days.")
+        raise CampaignError(_m("--expiring-within must be 0 or more days."))
     ws = workspace(ctx)
     rows = consent_lib.status(ws.store.read(), ws.now().date(), portrait_id, expiring_within)
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
-                   empty="No consent matches.")
+        shown = [{**r, "signed_on": format_date(r.get("signed_on")) or None,
+                  "expires": format_date(r.get("expires")) or None} for r in rows]
+        echo_table(shown,
+                   ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
+                   empty=_("No consent matches."))

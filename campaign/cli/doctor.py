@@ -6,11 +6,13 @@ import logging
 import click
 
 from campaign.cli.common import echo_json, json_option
+from campaign.i18n import N_, _
 
 
 @click.command()
-@click.option("--fix", is_flag=True, help="Repair what is safe: remove orphans and leftovers, finish erasures, "
-                                          "tighten .private/ modes.")
+@click.option("--fix", is_flag=True,
+              help=N_("Repair what is safe: remove orphans and leftovers, finish erasures, tighten .private/ "
+                      "modes."))
 @json_option
 @click.pass_context
 def doctor(ctx, fix, as_json):
@@ -30,16 +32,17 @@ def doctor(ctx, fix, as_json):
         echo_json(result)
     else:
         for line in result["fixed"]:
-            click.echo(f"Fixed: {line}.")
+            click.echo(_("Fixed: {line}.", line=line))
         for line in result["failed"]:
-            click.echo(f"Could not fix {line}.")
+            click.echo(_("Could not fix {line}.", line=line))
         for f in result["findings"]:
-            click.echo(f"Problem: {f['problem']} -> {f['todo']}")
+            click.echo(_("Problem: {problem} -> {todo}", problem=f['problem'], todo=f['todo']))
         if result["ok"]:
-            click.echo("The workspace is in order." if not result["fixed"] else "The workspace is in order now.")
+            click.echo(_("The workspace is in order.") if not result['fixed'] else _("The workspace is in order now."))
         else:
             repairable = sum(f["fixable"] for f in result["findings"])
-            click.echo(f"{len(result['findings'])} problem(s)"
-                       + (f"; `campaign doctor --fix` repairs {repairable} of them." if repairable and not fix else "."))
+            count = len(result["findings"])
+            click.echo(_("{count} problem(s); `campaign doctor --fix` repairs {repairable} of them.", count=count,
+                         repairable=repairable) if repairable and not fix else _("{count} problem(s).", count=count))
     if not result["ok"]:
         ctx.exit(1)

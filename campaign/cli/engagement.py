@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.i18n import N_, _, format_number, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -13,11 +14,12 @@ def engagement():
 
 @engagement.command()
 @click.argument("post_id")
-@click.option("--likes", required=True, help="Likes (or reactions) so far.")
-@click.option("--comments", required=True, help="Comments so far.")
-@click.option("--shares", default="0", show_default=True, help="Shares so far.")
-@click.option("--reach", default=None, help="Accounts reached, if known.")
-@click.option("--at", default=None, help="When the figures were read, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
+@click.option("--likes", required=True, help=N_("Likes (or reactions) so far."))
+@click.option("--comments", required=True, help=N_("Comments so far."))
+@click.option("--shares", default="0", show_default=True, help=N_("Shares so far."))
+@click.option("--reach", default=None, help=N_("Accounts reached, if known."))
+@click.option("--at", default=None,
+              help=N_("When the figures were read, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now)."))
 @json_option
 @click.pass_context
 def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
@@ -28,12 +30,13 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     if as_json:
         echo_json(snap)
     else:
-        click.echo(f"Recorded for {post_id}: {snap['likes']} likes, {snap['comments']} comments, "
-                   f"{snap['shares']} shares.")
+        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.",
+                     post_id=post_id, likes=format_number(snap['likes']),
+                     comments=format_number(snap['comments']), shares=format_number(snap['shares'])))
 
 
 @engagement.command()
-@click.option("--n", "n", type=int, default=None, help="Show only the best N.")
+@click.option("--n", "n", type=int, default=None, help=N_("Show only the best N."))
 @json_option
 @click.pass_context
 def top(ctx, n, as_json):
@@ -44,13 +47,17 @@ def top(ctx, n, as_json):
     if as_json:
         echo_json(rows)
         return
-    echo_table(rows, ["rank", "portrait_id", "first_name", "score", "likes", "comments", "shares"],
-               empty="No published posts yet.")
+    figures = ("score", "likes", "comments", "shares")
+    echo_table([{**r, **{k: format_number(r.get(k)) for k in figures}} for r in rows],
+               ["rank", "portrait_id", "first_name", *figures], empty=_("No published posts yet."))
     for row in rows:
-        click.echo(f"\n{row['rank']}. {row['portrait_id']}: {row['why']}")
+        click.echo(f"\n{row['rank']}. {row['portrait_id']}: {translate(row['why'])}")
         for p in row["posts"]:
-            click.echo(f"   {p['post_id']} {p['channel']}: {p['likes']} likes, {p['comments']} comments, "
-                       f"{p['shares']} shares -> {p['score']} ({p['how']})")
+            click.echo(_("   {post_id} {channel}: {likes} likes, {comments} comments, {shares} shares -> "
+                         "{score} ({how})",
+                         post_id=p['post_id'], channel=p['channel'], likes=format_number(p['likes']),
+                         comments=format_number(p['comments']), shares=format_number(p['shares']),
+                         score=format_number(p['score']), how=translate(p['how'])))
 
 
 @engagement.command()
@@ -66,21 +73,24 @@ def fetch(ctx, as_json):
         return
     for f in result["fetched"]:
         more = "".join(f", {f[k]} {k}" for k in ("saved", "views", "reach") if f.get(k) is not None)
-        click.echo(f"{f['post_id']}: {f['likes']} likes, {f['comments']} comments, {f['shares']} shares{more}")
+        click.echo(_("{post_id}: {likes} likes, {comments} comments, {shares} shares{more}",
+                     post_id=f['post_id'], likes=f['likes'], comments=f['comments'], shares=f['shares'],
+                     more=more))
     for w in result.get("warnings", []):
-        click.echo(f"Warning: {w}", err=True)
+        click.echo(_("Warning: {w}", w=w), err=True)
     if result["skipped_outbox"]:
-        click.echo(f"{len(result['skipped_outbox'])} post(s) went to the offline outbox: nothing to fetch "
-                   "(type figures in with `engagement record`).")
+        click.echo(_("{count} post(s) went to the offline outbox: nothing to fetch (type figures in with "
+                     "`engagement record`).", count=len(result['skipped_outbox'])))
     for e in result["errors"]:
-        click.echo(f"Warning: {e['post_id']}: {e['error']}", err=True)
+        click.echo(_("Warning: {post_id}: {error}", post_id=e['post_id'], error=e['error']), err=True)
     if not result["fetched"] and not result["skipped_outbox"] and not result["errors"]:
-        click.echo("No published posts yet.")
+        click.echo(_("No published posts yet."))
 
 
 @engagement.command("import")
 @click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
-@click.option("--at", default=None, help="When the export was made, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
+@click.option("--at", default=None,
+              help=N_("When the export was made, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now)."))
 @json_option
 @click.pass_context
 def import_(ctx, csv_file, at, as_json):
@@ -91,7 +101,8 @@ def import_(ctx, csv_file, at, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Imported figures for {len(result['imported'])} post(s).")
+    click.echo(_("Imported figures for {count} post(s).", count=len(result['imported'])))
     for u in result["unmatched"]:
-        click.echo(f"Not matched (line {u['line']}): {u['post_id'] or u['permalink']} - not one of our published posts.",
+        click.echo(_("Not matched (line {line}): {post_id} - not one of our published posts.", line=u['line'],
+                     post_id=u['post_id'] or u['permalink']),
                    err=True)

@@ -4,10 +4,12 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
+from campaign.i18n import N_, _
 
 
 @click.command()
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for the gallery (default exports/gallery).")
+@click.option("--out", type=click.Path(file_okay=False),
+              help=N_("Folder for the gallery (default exports/gallery)."))
 @json_option
 @click.pass_context
 def gallery(ctx, out, as_json):
@@ -18,6 +20,6 @@ def gallery(ctx, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(f"Gallery of {len(result['portraits'])} portrait(s): {result['index']}")
-    click.echo(f"  for the CMS: {result['json']}; to paste into a page: embed.html")
-    click.echo("It opens in a browser without a server and loads nothing from elsewhere.")
+    click.echo(_("Gallery of {count} portrait(s): {index}", count=len(result['portraits']), index=result['index']))
+    click.echo(_("  for the CMS: {json}; to paste into a page: embed.html", json=result['json']))
+    click.echo(_("It opens in a browser without a server and loads nothing from elsewhere."))

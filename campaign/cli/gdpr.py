@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.i18n import N_, _
 
 
 @click.group(cls=CampaignGroup)
@@ -15,8 +16,9 @@ def gdpr() -> None:
 
 @gdpr.command("export")
 @click.argument("portrait_id", metavar="ID", required=False)
-@click.option("--subscriber", help="A WhatsApp subscriber's number or id instead of a portrait.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder to write to.")
+@click.option("--subscriber", help=N_("A WhatsApp subscriber's number or id instead of a portrait."))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help=N_("Folder to write to."))
 @json_option
 @click.pass_context
 def export(ctx, portrait_id, subscriber, out_dir, as_json):
@@ -32,18 +34,18 @@ def export(ctx, portrait_id, subscriber, out_dir, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Wrote {len(result['files'])} file(s) to {result['folder']}")
+        click.echo(_("Wrote {count} file(s) to {folder}", count=len(result['files']), folder=result['folder']))
 
 
 def _one_of(portrait_id: str | None, subscriber: str | None) -> None:
     if bool(portrait_id) == bool(subscriber):
-        raise click.UsageError("Give a portrait ID or --subscriber NUMBER, one of them.")
+        raise click.UsageError(_("Give a portrait ID or --subscriber NUMBER, one of them."))
 
 
 @gdpr.command("erase")
 @click.argument("portrait_id", metavar="ID", required=False)
-@click.option("--subscriber", help="A WhatsApp subscriber's number or id instead of a portrait.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--subscriber", help=N_("A WhatsApp subscriber's number or id instead of a portrait."))
+@click.option("--yes", is_flag=True, help=N_("Do not ask for confirmation."))
 @json_option
 @click.pass_context
 def erase(ctx, portrait_id, subscriber, yes, as_json):
@@ -57,31 +59,39 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
     ws = workspace(ctx)
     if subscriber:
         if not yes:
-            click.confirm("Erase this WhatsApp subscriber and everything sent to them for good?", abort=True)
+            click.confirm(_("Erase this WhatsApp subscriber and everything sent to them for good?"),
+                          abort=True)
         result = erase_subscriber(ws, subscriber)
         if as_json:
             echo_json(result)
         else:
-            click.echo(f"Erased the subscriber ({', '.join(f'{n} {k}' for k, n in result['removed'].items() if n)}); "
-                       f"{result['backups_removed']} kept version(s) of the store removed.")
-            click.echo("If your own sign-up lists still hold the number, remove it there too.")
+            click.echo(_("Erased the subscriber ({value}); {backups_removed} kept version(s) of the store "
+                         "removed.",
+                         value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)),
+                         backups_removed=result['backups_removed']))
+            click.echo(_("If your own sign-up lists still hold the number, remove it there too."))
         return
     if not yes:
-        click.confirm(f"Erase {portrait_id} and all their files for good?", abort=True)
+        click.confirm(_("Erase {portrait_id} and all their files for good?", portrait_id=portrait_id),
+                      abort=True)
     result = erase_person(ws, portrait_id)
     if as_json:
         echo_json(result)
         return
     verb = "Finished erasing" if result["resumed"] else "Erased"
-    click.echo(f"{verb} {portrait_id} (audit reference {result['erased']}): {result['files_removed']} file(s) "
-               f"and folder(s) deleted, {result['log_lines_removed']} log line(s) removed.")
+    click.echo(_("{verb} {portrait_id} (audit reference {erased}): {files_removed} file(s) and folder(s) "
+                 "deleted, {log_lines_removed} log line(s) removed.",
+                 verb=verb, portrait_id=portrait_id, erased=result['erased'],
+                 files_removed=result['files_removed'], log_lines_removed=result['log_lines_removed']))
     for ref in result["finished_earlier"]:
-        click.echo(f"Also finished the interrupted erasure {ref}.")
+        click.echo(_("Also finished the interrupted erasure {ref}.", ref=ref))
     for p in result["takedown"]:
-        click.echo(f"  Take down by hand: post {p['post_id']} on {p['channel']} {p.get('permalink') or p.get('remote_id') or ''}")
+        click.echo(_("  Take down by hand: post {post_id} on {channel} {permalink}", post_id=p['post_id'],
+                     channel=p['channel'], permalink=p.get('permalink') or p.get('remote_id') or ''))
         for photo in p.get("hosted_photo_ids", []):
-            click.echo(f"  Delete by hand: the unpublished Page photo {photo} (the image of post {p['post_id']})")
+            click.echo(_("  Delete by hand: the unpublished Page photo {photo} (the image of post {post_id})",
+                         photo=photo, post_id=p['post_id']))
     for f in result["by_hand"]:
-        click.echo(f"  Delete by hand (outside the workspace, shows them): {f['path']}")
+        click.echo(_("  Delete by hand (outside the workspace, shows them): {path}", path=f['path']))
     for note in result["redo"]:
-        click.echo(f"  To do: {note}")
+        click.echo(_("  To do: {note}", note=note))

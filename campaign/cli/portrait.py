@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
+from campaign import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.i18n import N_, _, format_date
 
 
 @click.group(cls=CampaignGroup)
@@ -15,15 +17,15 @@ def portrait() -> None:
 
 @portrait.command("add")
 @click.argument("photo", type=click.Path(dir_okay=False))
-@click.option("--first-name", required=True, help="First name, the only name ever shown.")
-@click.option("--age", required=True, help="Age in years.")
-@click.option("--role", required=True, help="Role as it appears, e.g. Intensivkrankenschwester.")
-@click.option("--quote", required=True, help="The person's own words (at most 280 characters).")
-@click.option("--surname", help="Kept for the office's records only; never published.")
-@click.option("--role-category", help="Group for variety in the plan and billboard, e.g. health.")
-@click.option("--lang", help="Language of the quote (default: the campaign's).")
-@click.option("--credit", help="Photo credit, e.g. the photographer.")
-@click.option("--id", "portrait_id", help="Own id instead of first-name-age.")
+@click.option("--first-name", required=True, help=N_("First name, the only name ever shown."))
+@click.option("--age", required=True, help=N_("Age in years."))
+@click.option("--role", required=True, help=N_("Role as it appears, e.g. Intensivkrankenschwester."))
+@click.option("--quote", required=True, help=N_("The person's own words (at most 280 characters)."))
+@click.option("--surname", help=N_("Kept for the office's records only; never published."))
+@click.option("--role-category", help=N_("Group for variety in the plan and billboard, e.g. health."))
+@click.option("--lang", help=N_("Language of the quote (default: the campaign's)."))
+@click.option("--credit", help=N_("Photo credit, e.g. the photographer."))
+@click.option("--id", "portrait_id", help=N_("Own id instead of first-name-age."))
 @json_option
 @click.pass_context
 def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, credit, portrait_id, as_json):
@@ -41,16 +43,18 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
     if as_json:
         echo_json(records.public(record))
         return
-    click.echo(f"Added {record['id']}: {record['first_name']}, {record['age']}, {record['role']}")
+    click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'],
+                 age=record['age'], role=record['role']))
     for w in record["photo"].get("warnings", []):
         warn(w)
-    click.echo(f"Next: campaign consent grant {record['id']} --scope instagram,facebook --signed-on YYYY-MM-DD")
+    click.echo(_("Next: campaign consent grant {id} --scope instagram,facebook --signed-on YYYY-MM-DD",
+                 id=record['id']))
 
 
 @portrait.command("import")
 @click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
 @click.option("--photos", "photos_dir", type=click.Path(file_okay=False),
-              help="Folder the CSV's photo paths are relative to (default: the CSV's folder).")
+              help=N_("Folder the CSV's photo paths are relative to (default: the CSV's folder)."))
 @json_option
 @click.pass_context
 def import_(ctx, csv_file, photos_dir, as_json):
@@ -65,7 +69,7 @@ def import_(ctx, csv_file, photos_dir, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Imported {result['count']} portraits.")
+        click.echo(_("Imported {count} portraits.", count=result['count']))
 
 
 def _listing(ws, status: str | None = None) -> list[dict]:
@@ -84,7 +88,8 @@ def _listing(ws, status: str | None = None) -> list[dict]:
 
 
 @portrait.command("list")
-@click.option("--status", type=click.Choice(["draft", "approved"]), help="Only portraits with this status.")
+@click.option("--status", type=click.Choice(["draft", "approved"]),
+              help=N_("Only portraits with this status."))
 @json_option
 @click.pass_context
 def list_(ctx, status, as_json):
@@ -96,7 +101,7 @@ def list_(ctx, status, as_json):
     for r in rows:
         r["scopes"] = r["consent"]["scopes"]
     echo_table(rows, ["id", "first_name", "age", "role", "role_category", "status", "scopes"],
-               empty="No portraits yet. Add one with `campaign portrait add PHOTO ...`.")
+               empty=_("No portraits yet. Add one with `campaign portrait add PHOTO ...`."))
 
 
 @portrait.command("show")
@@ -120,32 +125,40 @@ def show(ctx, portrait_id, as_json):
         echo_json(row)
         return
     click.echo(f"{row['id']}: {row['first_name']}, {row['age']}, {row['role']} ({row['role_category']})")
-    click.echo(f"  status:   {row['status']}")
-    click.echo(f"  quote:    {row['quote']}  [{row['lang']}]")
+    click.echo(_("  status:   {status}", status=row['status']))
+    click.echo(_("  quote:    {quote}  [{lang}]", quote=row['quote'], lang=row['lang']))
     for lang, t in (row.get("translations") or {}).items():
-        click.echo(f"  quote {lang}: {t['quote']}")
-    click.echo(f"  credit:   {row.get('credit') or '-'}")
+        click.echo(_("  quote {lang}: {quote}", lang=lang, quote=t['quote']))
+    click.echo(_("  credit:   {credit}", credit=row.get('credit') or '-'))
     ph = row["photo"]
-    click.echo(f"  photo:    {ph['width']}x{ph['height']} {ph.get('format')}, focus {ph.get('focus')} ({ph.get('focus_source')})")
+    click.echo(_("  photo:    {width}x{height} {format}, focus {focus} ({focus_source})", width=ph['width'],
+                 height=ph['height'], format=ph.get('format'), focus=ph.get('focus'),
+                 focus_source=ph.get('focus_source')))
     c = row["consent"]
-    click.echo(f"  consent:  {', '.join(c['scopes']) or 'none valid'}; signed {c['signed_on'] or '-'}, "
-               f"expires {c['expires'] or 'never'}" + (f"; withdrawn: {', '.join(c['withdrawn'])}" if c["withdrawn"] else "")
-               + (f"; needs a guardian's signature: {', '.join(c['needs_guardian'])}" if c["needs_guardian"] else ""))
+    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}",
+             scopes=", ".join(c["scopes"]) or _("none valid"), signed_on=format_date(c["signed_on"]) or "-",
+             expires=format_date(c["expires"]) or _("never"))
+    if c["withdrawn"]:
+        line += _("; withdrawn: {scopes}", scopes=", ".join(c["withdrawn"]))
+    if c["needs_guardian"]:
+        line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
+    click.echo(line)
     for w in ph.get("warnings", []):
-        click.echo(f"  warning:  {w}")
+        click.echo(_("  warning:  {w}", w=i18n.translate(w)))  # `translate` here is the command
 
 
 @portrait.command("edit")
 @click.argument("portrait_id", metavar="ID")
 @click.option("--first-name")
-@click.option("--surname", help="Empty string removes it.")
+@click.option("--surname", help=N_("Empty string removes it."))
 @click.option("--age")
 @click.option("--role")
 @click.option("--role-category")
 @click.option("--quote")
 @click.option("--lang")
 @click.option("--credit")
-@click.option("--focus", help="Focal point X,Y as fractions of the photo, e.g. 0.5,0.3 (overrides the face finder).")
+@click.option("--focus",
+              help=N_("Focal point X,Y as fractions of the photo, e.g. 0.5,0.3 (overrides the face finder)."))
 @json_option
 @click.pass_context
 def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
@@ -162,11 +175,12 @@ def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote,
     if as_json:
         echo_json(records.public(record))
         return
-    click.echo(f"Updated {portrait_id}.")
+    click.echo(_("Updated {portrait_id}.", portrait_id=portrait_id))
     if unsigned:
-        warn(f"{portrait_id} is under {consent.ADULT_AGE} now and no guardian signed the consent for "
-             f"{', '.join(unsigned)}: nothing of them is published, rendered, planned or picked until a guardian's "
-             f"consent is recorded (campaign consent grant {portrait_id} --scope ... --guardian NAME).")
+        warn(_("{portrait_id} is under {adult_age} now and no guardian signed the consent for {unsigned}: "
+               "nothing of them is published, rendered, planned or picked until a guardian's consent is "
+               "recorded (campaign consent grant {portrait_id} --scope ... --guardian NAME).",
+               portrait_id=portrait_id, adult_age=consent.ADULT_AGE, unsigned=', '.join(unsigned)))
 
 
 @portrait.command("approve")
@@ -181,14 +195,14 @@ def approve(ctx, portrait_ids):
     with ws.store.transaction() as db:
         for pid in portrait_ids:
             records.approve_portrait(db, pid, bool(consent.valid_scopes(db, pid, today)), now=ws.now())
-    click.echo(f"Approved {', '.join(portrait_ids)}.")
+    click.echo(_("Approved {portrait_ids}.", portrait_ids=', '.join(portrait_ids)))
 
 
 @portrait.command("translate")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--lang", required=True, help="Language code, e.g. tr, uk, ar.")
-@click.option("--quote", required=True, help="The quote in that language.")
-@click.option("--role", help="The role in that language.")
+@click.option("--lang", required=True, help=N_("Language code, e.g. tr, uk, ar."))
+@click.option("--quote", required=True, help=N_("The quote in that language."))
+@click.option("--role", help=N_("The role in that language."))
 @click.pass_context
 def translate(ctx, portrait_id, lang, quote, role):
     """Add the quote in another language."""
@@ -197,4 +211,4 @@ def translate(ctx, portrait_id, lang, quote, role):
     ws = workspace(ctx)
     with ws.store.transaction() as db:
         records.translate_portrait(db, portrait_id, lang, quote, role, now=ws.now())
-    click.echo(f"Saved the {lang} quote of {portrait_id}.")
+    click.echo(_("Saved the {lang} quote of {portrait_id}.", lang=lang, portrait_id=portrait_id))

@@ -6,6 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
+from campaign.i18n import N_, _
 
 
 @click.group(cls=CampaignGroup)
@@ -14,10 +15,12 @@ def press() -> None:
 
 
 @press.command("kit")
-@click.option("--from", "start", help="Only portraits with a post from this day (YYYY-MM-DD or DD.MM.YYYY).")
-@click.option("--to", "end", help="... up to this day.")
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for the kit (default exports/press-kit); the zip goes beside it.")
-@click.option("--jobs", type=int, default=None, help="Parallel processes (default: the number of cores).")
+@click.option("--from", "start",
+              help=N_("Only portraits with a post from this day (YYYY-MM-DD or DD.MM.YYYY)."))
+@click.option("--to", "end", help=N_("... up to this day."))
+@click.option("--out", type=click.Path(file_okay=False),
+              help=N_("Folder for the kit (default exports/press-kit); the zip goes beside it."))
+@click.option("--jobs", type=int, default=None, help=N_("Parallel processes (default: the number of cores)."))
 @json_option
 @click.pass_context
 def kit(ctx, start, end, out, jobs, as_json):
@@ -31,7 +34,7 @@ def kit(ctx, start, end, out, jobs, as_json):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Writing press images", file=sys.stderr)
+            bar = click.progressbar(length=total, label=_("Writing press images"), file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 
@@ -43,9 +46,10 @@ def kit(ctx, start, end, out, jobs, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Press kit of {len(result['portraits'])} portrait(s), {result['images']} image(s): {result['folder']}")
-        click.echo(f"  zip: {result['zip']}")
-        click.echo(f"  press release draft: {result['press_release']}")
+        click.echo(_("Press kit of {count} portrait(s), {images} image(s): {folder}",
+                     count=len(result['portraits']), images=result['images'], folder=result['folder']))
+        click.echo(_("  zip: {zip}", zip=result['zip']))
+        click.echo(_("  press release draft: {press_release}", press_release=result['press_release']))
         for f in result["failed"]:
-            warn(f"{f['portrait_id']} left out: {f['reason']}")
+            warn(_("{portrait_id} left out: {reason}", portrait_id=f['portrait_id'], reason=f['reason']))
     ctx.exit(1 if result["failed"] else 0)

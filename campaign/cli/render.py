@@ -6,13 +6,16 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
+from campaign.i18n import N_, _, translate
 
 
 @click.command()
 @click.argument("ids", nargs=-1, metavar="[ID]...")
-@click.option("--format", "formats", help="Formats, comma-separated: instagram-feed, instagram-square, story, facebook (default all).")
-@click.option("--lang", help="Only this language (default: each portrait's own and every translation).")
-@click.option("--jobs", type=int, default=None, help="Parallel processes (default: the number of cores).")
+@click.option("--format", "formats",
+              help=N_("Formats, comma-separated: instagram-feed, instagram-square, story, facebook (default "
+                      "all)."))
+@click.option("--lang", help=N_("Only this language (default: each portrait's own and every translation)."))
+@click.option("--jobs", type=int, default=None, help=N_("Parallel processes (default: the number of cores)."))
 @json_option
 @click.pass_context
 def render(ctx, ids, formats, lang, jobs, as_json):
@@ -29,7 +32,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr)
+            bar = click.progressbar(length=total, label=_("Rendering"), file=sys.stderr)
             bar.__enter__()
         bar.update(1)
 
@@ -38,22 +41,26 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(f"Rendered {len(result['rendered'])} image(s) of {result['portraits']} portrait(s); "
-               f"{result['unchanged']} unchanged.")
+    click.echo(_("Rendered {count} image(s) of {portraits} portrait(s); {unchanged} unchanged.",
+                 count=len(result['rendered']), portraits=result['portraits'], unchanged=result['unchanged']))
     for s in result["skipped"]:
-        warn(f"{s['portrait_id']} skipped: {s['reason']}")
+        warn(_("{portrait_id} skipped: {reason}", portrait_id=s['portrait_id'], reason=s['reason']))
     for f in result["failed"]:
-        click.echo(f"Error: {f['portrait_id']} could not be rendered: {f['reason']}", err=True)
+        click.echo(_("Error: {portrait_id} could not be rendered: {reason}", portrait_id=f['portrait_id'],
+                     reason=f['reason']),
+                   err=True)
     if result["failed"]:
-        click.echo(f"{len(result['failed'])} portrait(s) failed; the others were rendered. Fix those and run "
-                   "`campaign render` again.", err=True)
+        click.echo(_("{count} portrait(s) failed; the others were rendered. Fix those and run `campaign "
+                     "render` again.", count=len(result['failed'])),
+                   err=True)
         ctx.exit(1)
     for w in result["warnings"]:
-        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {w['warning']}")
+        warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {translate(w['warning'])}")
 
 
 @click.command()
-@click.option("--out", type=click.Path(dir_okay=False), help="File for the sheet (default exports/contact-sheet.jpg).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help=N_("File for the sheet (default exports/contact-sheet.jpg)."))
 @json_option
 @click.pass_context
 def preview(ctx, out, as_json):
@@ -64,7 +71,9 @@ def preview(ctx, out, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Contact sheet of {result['renders']} render(s), {result['portraits']} portrait(s): {result['file']}"
-                   + (f" ({result['left_out']} without a valid consent today left out)" if result["left_out"] else ""))
+        figures = {"renders": result["renders"], "portraits": result["portraits"], "file": result["file"]}
+        click.echo(_("Contact sheet of {renders} render(s), {portraits} portrait(s): {file} ({left_out} without a "
+                     "valid consent today left out)", left_out=result["left_out"], **figures) if result["left_out"] else
+                   _("Contact sheet of {renders} render(s), {portraits} portrait(s): {file}", **figures))
         for pid, marks in result["marks"].items():
             warn(f"{pid}: {'; '.join(marks)}")

@@ -8,19 +8,28 @@ from campaign.cli.common import echo_json, json_option, workspace
 
 @click.command()
 @click.option("--out", type=click.Path(file_okay=False), help="Folder for the report (default exports/report).")
+@click.option("--cancelled", is_flag=True, help="Show cancelled posts in the calendar too.")
+@click.option("--pdf", is_flag=True, help="Also write report.pdf, the print version (A4), with headless Chromium.")
 @json_option
 @click.pass_context
-def report(ctx, out, as_json):
-    """Write a static HTML report: gallery, calendar, ranking with a chart, expiring consent, billboard."""
+def report(ctx, out, cancelled, pdf, as_json):
+    """Write the morning report: the next seven days, what needs someone, calendar, ranking, gallery."""
+    from campaign.i18n import gettext as _, ngettext
     from campaign.report import write_report
 
-    result = write_report(workspace(ctx), out)
+    result = write_report(workspace(ctx), out, cancelled=cancelled, pdf=pdf)
     if as_json:
         echo_json(result)
         return
-    posts = ", ".join(f"{n} {s}" for s, n in result["posts"].items() if n) or "no posts"
-    click.echo(f"Report written: {result['index']}")
-    click.echo(f"  {result['gallery']} portrait(s) in the gallery"
-               + (f", {result['hidden']} without valid consent left out" if result["hidden"] else "")
-               + f"; {posts}; {result['ranked']} ranked; {result['expiring']} consent(s) expiring soon.")
-    click.echo("Open it in a browser; the folder holds everything it shows.")
+    todo = sum(result["attention"].values())
+    click.echo(_("Report written: %(index)s") % {"index": result["index"]})
+    if result["pdf"]:
+        click.echo(_("Print version: %(pdf)s") % {"pdf": result["pdf"]})
+    click.echo("  " + "; ".join([
+        ngettext("%(num)d post in the next seven days", "%(num)d posts in the next seven days",
+                 result["next_days"]) % {"num": result["next_days"]},
+        ngettext("%(num)d thing needs someone", "%(num)d things need someone", todo) % {"num": todo},
+        ngettext("%(num)d portrait in the gallery", "%(num)d portraits in the gallery",
+                 result["gallery"]) % {"num": result["gallery"]},
+        ngettext("%(num)d ranked", "%(num)d ranked", result["ranked"]) % {"num": result["ranked"]}]) + ".")
+    click.echo(_("Open it in a browser; the folder holds everything it shows."))

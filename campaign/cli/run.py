@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, workspace
+from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
+from campaign.i18n import N_, _, translate
+from portraits.messages import _m
 
 
 @click.command()
-@click.option("--once", is_flag=True, help="Publish what is due now, then exit (for cron or a systemd timer).")
-@click.option("--sync-seconds", type=float, help="How often to re-read the store (default 5).")
+@click.option("--once", is_flag=True,
+              help=N_("Publish what is due now, then exit (for cron or a systemd timer)."))
+@click.option("--sync-seconds", type=float, help=N_("How often to re-read the store (default 5)."))
 @json_option
 @click.pass_context
 def run(ctx, once, sync_seconds, as_json):
@@ -23,16 +26,17 @@ def run(ctx, once, sync_seconds, as_json):
             return
         for p in result["posts"]:
             why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
-            click.echo(f"{p['id']}: {p['status']}" + (f" ({why})" if why else ""))
+            click.echo(f"{p['id']}: {p['status']}" + (f" ({translate(why)})" if why else ""))
         for pid in result["unknown"]:
-            click.echo(f"{pid}: unknown (was publishing when stopped) - check the account, then `campaign reconcile`")
+            click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
+                         "reconcile`", pid=pid))
         for pid in result["missed"]:
-            click.echo(f"{pid}: failed, missed - `campaign schedule retry {pid}` to send it now")
+            click.echo(_("{pid}: failed, missed - `campaign schedule retry {pid}` to send it now", pid=pid))
         if not result["posts"]:
-            click.echo("Nothing due.")
+            click.echo(_("Nothing due."))
         return
     runner = Runner(ws, sync_seconds)
-    click.echo(f"Publishing daemon for {ws.root} (Ctrl-C to stop). Log: {ws.log_path}")
+    click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
 
 
@@ -50,18 +54,21 @@ def publish(ctx, post_id, as_json):
     ws = workspace(ctx)
     post = get(ws.store.read(), post_id)
     if post["status"] != "planned":
-        raise CampaignError(f"{post_id} is {post['status']}; only planned posts can be published.",
-                            "A failed post goes back in the queue with `campaign schedule retry`.")
+        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
+                               status=post['status']),
+                            _m("A failed post goes back in the queue with `campaign schedule retry`."))
     post = publish_post(ws, post_id, force=True)
     if as_json:
         echo_json(post)
     elif post["status"] == "published":
-        click.echo(f"Published {post_id} on {post['channel']}: {post.get('permalink') or post.get('remote_id')}")
+        click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'],
+                     permalink=post.get('permalink') or post.get('remote_id')))
     elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
-        raise CampaignError(f"{post_id} was not published: {post['reason']}.",
-                            f"Approve it first: campaign schedule approve {post_id}")
+        raise CampaignError(_m("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
+                            _m("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
     else:
-        raise CampaignError(f"{post_id} is {post['status']}: {post.get('error') or post.get('reason')}.")
+        raise CampaignError(_m("{post_id} is {status}: {error}.", post_id=post_id, status=post['status'],
+                               error=post.get('error') or post.get('reason')))
 
 
 @click.command()
@@ -75,28 +82,38 @@ def status(ctx, as_json):
     if as_json:
         echo_json(r)
         return
-    click.echo(f"Daemon: {'running' if r['daemon_running'] else 'not running (start it with `campaign run`)'}")
+    click.echo(_("Daemon: running") if r["daemon_running"]
+               else _("Daemon: not running (start it with `campaign run`)"))
     for c in r["channels"]:
-        click.echo(f"Channel {c['channel']}: {c['publisher']}, {c['health']}"
-                   + (f", last error: {c['last_error']}" if c["last_error"] else ""))
+        health = translate(c["health"])
+        click.echo(_("Channel {channel}: {publisher}, {health}, last error: {error}", channel=c["channel"],
+                     publisher=c["publisher"], health=health, error=translate(c["last_error"]))
+                   if c["last_error"] else
+                   _("Channel {channel}: {publisher}, {health}", channel=c["channel"], publisher=c["publisher"],
+                     health=health))
     if any(c["publisher"] != "outbox" for c in r["channels"]):
-        click.echo("(`campaign channel check` asks the platforms whether the credentials work.)")
+        click.echo(_("(`campaign channel check` asks the platforms whether the credentials work.)"))
     for p in r["awaiting_approval"]:
-        state = p["approval"]["text"] if p["approval"] else f"cannot go out: {p['problem']}"
-        click.echo(f"Waiting for approval: {p['id']} ({p['channel']}, {p['at']}): {state}"
-                   f" -> campaign schedule show {p['id']}, then campaign schedule approve {p['id']}")
+        state = (translate(p["approval"]["text"]) if p["approval"]
+                 else _("cannot go out: {problem}", problem=translate(p["problem"])))
+        click.echo(_("Waiting for approval: {id} ({channel}, {at}): {state} -> campaign schedule show {id}, "
+                     "then campaign schedule approve {id}",
+                     id=p['id'], channel=p['channel'], at=when(p['at']), state=state))
     if r["due_now"]:
-        click.echo(f"Due now: {', '.join(p['id'] for p in r['due_now'])}")
-    click.echo("Next:" if r["next"] else "Next: nothing planned.")
-    echo_table(r["next"], ["id", "at", "channel", "portrait_id"], empty="")
+        click.echo(_("Due now: {value}", value=', '.join((p['id'] for p in r['due_now']))))
+    click.echo(_("Next:") if r['next'] else _("Next: nothing planned."))
+    echo_table([{**p, "at": when(p["at"])} for p in r["next"]], ["id", "at", "channel", "portrait_id"], empty="")
     for p in r["failed"]:
-        click.echo(f"Failed {p['id']} ({p['channel']}, {p['at']}): {p.get('error') or p.get('reason')}"
-                   f" -> fix it, then `campaign schedule retry {p['id']}`")
+        click.echo(_("Failed {id} ({channel}, {at}): {error} -> fix it, then `campaign schedule retry {id}`",
+                     id=p['id'], channel=p['channel'], at=when(p['at']),
+                     error=translate(p.get('error') or p.get('reason'))))
     for p in r["unknown"]:
-        click.echo(f"Unknown {p['id']} ({p['channel']}): may or may not be online -> check the account, "
-                   f"then `campaign reconcile` (or `campaign schedule retry {p['id']}` if it is not there)")
+        click.echo(_("Unknown {id} ({channel}): may or may not be online -> check the account, then "
+                     "`campaign reconcile` (or `campaign schedule retry {id}` if it is not there)",
+                     id=p['id'], channel=p['channel']))
     for e in r["erasures"]:
-        click.echo(f"Unfinished erasure {e['ref']} (started {e['started_at']}): some files of that person may "
-                   "remain -> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)")
+        click.echo(_("Unfinished erasure {ref} (started {started_at}): some files of that person may remain "
+                     "-> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)",
+                     ref=e['ref'], started_at=e['started_at']))
     for note in r["redo"]:
-        click.echo(f"To do: {note}")
+        click.echo(_("To do: {note}", note=note))

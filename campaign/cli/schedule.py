@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign import i18n
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
+from campaign.i18n import N_, _, format_date, translate
 from schedules.channel import FORMATS, planned_channels
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
@@ -15,11 +17,22 @@ def _short(posts: list[dict]) -> list[dict]:
             for p in posts]
 
 
+def _weekday_time(at: str, ws) -> str:
+    """Sat 04.05.2030 18:30 (Europe/Berlin) / Sa. 04.05.2030 18:30 (Europe/Berlin), in the campaign's zone."""
+    from datetime import datetime
+
+    from babel.dates import format_datetime
+
+    moment = datetime.fromisoformat(at).astimezone(ws.tz)
+    return f"{format_datetime(moment, 'EEE dd.MM.y HH:mm', locale=i18n.language())} ({ws.config.timezone})"
+
+
 def _selection(f):
     """Posts named by id, or chosen by portrait and dates (schedule approve / cancel)."""
-    f = click.option("--to", "end", help="Up to and including this day.")(f)
-    f = click.option("--from", "start", help="From this day on.")(f)
-    f = click.option("--portrait", "portrait_id", metavar="ID", help="Every planned or failed post of this portrait.")(f)
+    f = click.option("--to", "end", help=N_("Up to and including this day."))(f)
+    f = click.option("--from", "start", help=N_("From this day on."))(f)
+    f = click.option("--portrait", "portrait_id", metavar="ID",
+                     help=N_("Every planned or failed post of this portrait."))(f)
     return click.argument("post_ids", metavar="[POST]...", nargs=-1)(f)
 
 
@@ -29,13 +42,15 @@ def schedule() -> None:
 
 
 @schedule.command("plan")
-@click.option("--start", required=True, help="First day, YYYY-MM-DD or DD.MM.YYYY.")
-@click.option("--end", help="Last day, YYYY-MM-DD or DD.MM.YYYY (default: four weeks).")
-@click.option("--days", help="Posting days, e.g. mon-sat (default from campaign.toml).")
-@click.option("--time", "at", help="Local time HH:MM (default from campaign.toml).")
-@click.option("--channels", help=f"Comma list: {','.join(planned_channels())} (default: all).")
-@click.option("--langs", help="Languages, e.g. de,tr,ar: the first every posting day, the others the same day "
-                              "where the portrait has them (default: each portrait's own).")
+@click.option("--start", required=True, help=N_("First day, YYYY-MM-DD or DD.MM.YYYY."))
+@click.option("--end", help=N_("Last day, YYYY-MM-DD or DD.MM.YYYY (default: four weeks)."))
+@click.option("--days", help=N_("Posting days, e.g. mon-sat (default from campaign.toml)."))
+@click.option("--time", "at", help=N_("Local time HH:MM (default from campaign.toml)."))
+@click.option("--channels",
+              help=N_("Comma list: {planned_channels} (default: all).", planned_channels=','.join(planned_channels())))
+@click.option("--langs",
+              help=N_("Languages, e.g. de,tr,ar: the first every posting day, the others the same day where "
+                      "the portrait has them (default: each portrait's own)."))
 @json_option
 @click.pass_context
 def plan(ctx, start, end, days, at, channels, langs, as_json):
@@ -46,20 +61,23 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     if as_json:
         echo_json({"created": _short(result["created"]), "holidays": result["holidays"], "gaps": result["gaps"]})
         return
-    click.echo(f"Planned {len(result['created'])} post(s).")
+    click.echo(_("Planned {count} post(s).", count=len(result['created'])))
     for h in result["holidays"]:
-        click.echo(f"  skipped {h['date']}: {h['name']}")
+        click.echo(_("  skipped {date}: {name}", date=h['date'], name=h['name']))
     for g in result["gaps"]:
-        click.echo(f"  no post on {g['date']} ({g['channel']}): {g['reason']}")
+        click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']),
+                     channel=g['channel'], reason=g['reason']))
 
 
 @schedule.command("add")
 @click.argument("portrait_id", metavar="ID")
-@click.option("--at", required=True, help="Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
-@click.option("--channel", help=f"{' or '.join(planned_channels())} (default: all).")
-@click.option("--lang", help="Language of the post (a carousel's first image); default: the portrait's own.")
+@click.option("--at", required=True, help=N_("Local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM."))
+@click.option("--channel",
+              help=N_("{planned_channels} (default: all).", planned_channels=' or '.join(planned_channels())))
+@click.option("--lang",
+              help=N_("Language of the post (a carousel's first image); default: the portrait's own."))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="feed", show_default=True,
-              help="carousel: the portrait in every language it has, in one post.")
+              help=N_("carousel: the portrait in every language it has, in one post."))
 @json_option
 @click.pass_context
 def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
@@ -71,12 +89,14 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
         echo_json(_short(created))
     else:
         for p in created:
-            click.echo(f"Planned {p['id']}: {portrait_id} on {p['channel']} at {p['at']} ({p['format']}, {p['lang']})")
+            click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
+                         portrait_id=portrait_id, channel=p['channel'], at=p['at'], format=p['format'],
+                         lang=p['lang']))
 
 
 @schedule.command("list")
-@click.option("--from", "start", help="From this day, YYYY-MM-DD or DD.MM.YYYY.")
-@click.option("--to", "end", help="Up to and including this day.")
+@click.option("--from", "start", help=N_("From this day, YYYY-MM-DD or DD.MM.YYYY."))
+@click.option("--to", "end", help=N_("Up to and including this day."))
 @click.option("--status", type=click.Choice(["planned", "publishing", "published", "failed", "unknown", "cancelled"]))
 @json_option
 @click.pass_context
@@ -88,19 +108,21 @@ def list_(ctx, start, end, status, as_json):
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, POST_COLUMNS, empty="No posts. Plan some with `campaign schedule plan --start DATE`.")
+        echo_table([{**r, "at": when(r["at"]), "reason": translate(r["reason"])} for r in rows], POST_COLUMNS,
+                   empty=_("No posts. Plan some with `campaign schedule plan --start DATE`."))
 
 
 @schedule.command("move")
 @click.argument("post_id", metavar="POST")
-@click.option("--to", "to", required=True, help="New local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM.")
+@click.option("--to", "to", required=True,
+              help=N_("New local date and time, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM."))
 @click.pass_context
 def move(ctx, post_id, to):
     """Move a planned post to another time."""
     from campaign.scheduling import move_post
 
     p = move_post(workspace(ctx), post_id, to)
-    click.echo(f"Moved {post_id} to {p['at']}.")
+    click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=p['at']))
 
 
 @schedule.command("cancel")
@@ -115,9 +137,9 @@ def cancel(ctx, post_ids, portrait_id, start, end, as_json):
     if as_json:
         echo_json(_short(done))
     elif done:
-        click.echo(f"Cancelled {', '.join(p['id'] for p in done)}.")
+        click.echo(_("Cancelled {value}.", value=', '.join((p['id'] for p in done))))
     else:
-        click.echo("No planned or failed post matches; nothing changed.")
+        click.echo(_("No planned or failed post matches; nothing changed."))
 
 
 @schedule.command("approve")
@@ -136,20 +158,24 @@ def approve(ctx, post_ids, portrait_id, start, end, as_json):
         echo_json(result)
         return
     for row in result["approved"]:
-        click.echo(f"{row['id']}: {row['approval']['text']} (content {row['content_hash'][:12]})")
+        click.echo(_("{id}: {text} (content {content_hash})", id=row['id'], text=row['approval']['text'],
+                     content_hash=row['content_hash'][:12]))
     for row in result["skipped"]:
-        click.echo(f"{row['id']}: skipped, {row['reason']}")
+        click.echo(_("{id}: skipped, {reason}", id=row['id'], reason=row['reason']))
     if not result["approved"] and not result["skipped"]:
-        click.echo("No planned or failed post matches; nothing changed.")
+        click.echo(_("No planned or failed post matches; nothing changed."))
     elif result["rule"] == "none":
-        click.echo('Approval is not required here ([posting] approval = "none"); it is recorded all the same.')
+        click.echo(_("Approval is not required here ([posting] approval = \"none\"); it is recorded all the "
+                     "same."))
 
 
 @schedule.command("show")
 @click.argument("post_id", metavar="POST")
-@click.option("--html", "as_html", is_flag=True, help="Write an HTML page of the post (default exports/posts/POST.html).")
-@click.option("--out", type=click.Path(dir_okay=False), help="File for the HTML page (implies --html).")
-@click.option("--force", is_flag=True, help="Replace --out even if it is not a page `schedule show` wrote.")
+@click.option("--html", "as_html", is_flag=True,
+              help=N_("Write an HTML page of the post (default exports/posts/POST.html)."))
+@click.option("--out", type=click.Path(dir_okay=False), help=N_("File for the HTML page (implies --html)."))
+@click.option("--force", is_flag=True,
+              help=N_("Replace --out even if it is not a page `schedule show` wrote."))
 @json_option
 @click.pass_context
 def show(ctx, post_id, as_html, out, force, as_json):
@@ -161,37 +187,42 @@ def show(ctx, post_id, as_html, out, force, as_json):
     if as_json:
         echo_json({k: v for k, v in view.items() if k != "caption_lines"})
         return
-    click.echo(f"{view['id']}: {view['first_name'] or view['portrait_id']} on {view['channel_label']}, "
-               f"{view['format_label']}, {view['when']}")
-    click.echo(f"Status: {view['status']}" + (f" ({view['reason']})" if view["reason"] else "")
-               + f". Approval: {view['approval']['text']}.")
+    click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'],
+                 first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'],
+                 format_label=translate(view['format_label']), when=_weekday_time(view["at"], workspace(ctx))))
+    approval = translate(view["approval"]["text"])
+    click.echo(_("Status: {status} ({reason}). Approval: {approval}.", status=view["status"],
+                 reason=translate(view["reason"]), approval=approval) if view["reason"] else
+               _("Status: {status}. Approval: {approval}.", status=view["status"], approval=approval))
     if view["problem"]:
-        click.echo(f"Cannot go out as it stands: {view['problem']}")
+        click.echo(_("Cannot go out as it stands: {problem}", problem=view['problem']))
     for n, image in enumerate(view["images"], 1):
-        click.echo(f"Image {n} [{image['lang']}]: {image['file']} (input hash {image['hash'][:12]})")
-        click.echo(f"  Alt text: {image['alt_text']}")
+        click.echo(_("Image {n} [{lang}]: {file} (input hash {hash})", n=n, lang=image['lang'],
+                     file=image['file'], hash=image['hash'][:12]))
+        click.echo(_("  Alt text: {alt_text}", alt_text=image['alt_text']))
     if view["caption"]:
-        click.echo("Caption:")
+        click.echo(_("Caption:"))
         for line in view["caption"].split("\n"):
             click.echo(f"  {line}".rstrip())
     elif view["format"] == "story":
-        click.echo("Caption: none (stories show only the image)")
+        click.echo(_("Caption: none (stories show only the image)"))
     if view.get("content_hash"):
-        click.echo(f"Content hash: {view['content_hash'][:12]} (what an approval is given to)")
+        click.echo(_("Content hash: {content_hash} (what an approval is given to)",
+                     content_hash=view['content_hash'][:12]))
     if view.get("file"):
-        click.echo(f"Page: {view['file']}")
+        click.echo(_("Page: {file}", file=view['file']))
 
 
 @schedule.command("retry")
 @click.argument("post_id", metavar="POST")
-@click.option("--at", help="When, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now).")
+@click.option("--at", help=N_("When, YYYY-MM-DD HH:MM or DD.MM.YYYY HH:MM (default: now)."))
 @click.pass_context
 def retry(ctx, post_id, at):
     """Put a failed (or checked unknown) post back in the queue."""
     from campaign.scheduling import retry_post
 
     p = retry_post(workspace(ctx), post_id, at)
-    click.echo(f"{post_id} is planned again for {p['at']}.")
+    click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=p['at']))
 
 
 @schedule.command("ical")
@@ -204,4 +235,4 @@ def ical(ctx, out):
     from campaign.scheduling import export_ical
 
     result = export_ical(workspace(ctx), Path(out))
-    click.echo(f"Wrote {result['events']} event(s) to {result['file']}")
+    click.echo(_("Wrote {events} event(s) to {file}", events=result['events'], file=result['file']))

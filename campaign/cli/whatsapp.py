@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.i18n import N_, _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -12,10 +13,12 @@ def whatsapp() -> None:
 
 
 @whatsapp.command("bundle")
-@click.option("--lang", "langs", help="Languages, comma-separated (default: [whatsapp] languages, else every one the portrait has).")
-@click.option("--from", "start", help="First day (default today).")
-@click.option("--to", "end", help="Last day (default: the first).")
-@click.option("--out", type=click.Path(file_okay=False), help="Folder (default exports/whatsapp).")
+@click.option("--lang", "langs",
+              help=N_("Languages, comma-separated (default: [whatsapp] languages, else every one the "
+                      "portrait has)."))
+@click.option("--from", "start", help=N_("First day (default today)."))
+@click.option("--to", "end", help=N_("Last day (default: the first)."))
+@click.option("--out", type=click.Path(file_okay=False), help=N_("Folder (default exports/whatsapp)."))
 @json_option
 @click.pass_context
 def bundle(ctx, langs, start, end, out, as_json):
@@ -26,14 +29,15 @@ def bundle(ctx, langs, start, end, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(f"{result['messages']} message(s) in {', '.join(result['languages'])} for "
-               f"{', '.join(result['days'])}: {result['index']}")
+    click.echo(_("{messages} message(s) in {languages} for {days}: {index}", messages=result['messages'],
+                 languages=', '.join(result['languages']), days=', '.join(result['days']),
+                 index=result['index']))
     for s in result["skipped"]:
-        warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {s['reason']}")
+        warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {translate(s['reason'])}")
 
 
 @whatsapp.command("send")
-@click.option("--day", help="The day whose portrait goes out (default today).")
+@click.option("--day", help=N_("The day whose portrait goes out (default today)."))
 @json_option
 @click.pass_context
 def send(ctx, day, as_json):
@@ -44,11 +48,14 @@ def send(ctx, day, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"{result['day']}: {result['portrait_id']} to {result['subscribers']} subscriber(s): "
-                   f"{result['sent']} sent, {result['already']} had it already, {result['failed']} failed, "
-                   f"{result['retry_later']} to try again later, {result['unknown']} unknown.")
+        click.echo(_("{day}: {portrait_id} to {subscribers} subscriber(s): {sent} sent, {already} had it "
+                     "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.",
+                     day=result['day'], portrait_id=result['portrait_id'], subscribers=result['subscribers'],
+                     sent=result['sent'], already=result['already'], failed=result['failed'],
+                     retry_later=result['retry_later'], unknown=result['unknown']))
         for lang, n in result["languages_missing"].items():
-            warn(f"{n} subscriber(s) reading {lang} got the quote's own language: there is no {lang} translation.")
+            warn(_("{n} subscriber(s) reading {lang} got the quote's own language: there is no {lang} "
+                   "translation.", n=n, lang=lang))
         for error in result["errors"]:
             warn(error)
     ctx.exit(1 if result["failed"] or result["unknown"] else 0)
@@ -61,9 +68,10 @@ def subscribers_group() -> None:
 
 @subscribers_group.command("add")
 @click.argument("number")
-@click.option("--lang", required=True, help="The language they read, e.g. tr.")
-@click.option("--opted-in", required=True, help="The day they agreed (YYYY-MM-DD or DD.MM.YYYY).")
-@click.option("--source", required=True, help='Where the opt-in comes from, e.g. "sign-up form, Stadtfest".')
+@click.option("--lang", required=True, help=N_("The language they read, e.g. tr."))
+@click.option("--opted-in", required=True, help=N_("The day they agreed (YYYY-MM-DD or DD.MM.YYYY)."))
+@click.option("--source", required=True,
+              help=N_("Where the opt-in comes from, e.g. \"sign-up form, Stadtfest\"."))
 @json_option
 @click.pass_context
 def add(ctx, number, lang, opted_in, source, as_json):
@@ -71,7 +79,8 @@ def add(ctx, number, lang, opted_in, source, as_json):
     from campaign.whatsapp import add_subscriber
 
     sub = add_subscriber(workspace(ctx), number, lang, opted_in, source)
-    echo_json(sub) if as_json else click.echo(f"Subscribed {sub['id']} ({sub['number']}, {sub['lang']}).")
+    echo_json(sub) if as_json else click.echo(_("Subscribed {id} ({number}, {lang}).", id=sub['id'],
+                                                number=sub['number'], lang=sub['lang']))
 
 
 @subscribers_group.command("remove")
@@ -83,7 +92,8 @@ def remove(ctx, who, as_json):
     from campaign.whatsapp import remove_subscriber
 
     sub = remove_subscriber(workspace(ctx), who)
-    echo_json(sub) if as_json else click.echo(f"Removed {sub['id']} ({sub['number']}); they get no more messages.")
+    echo_json(sub) if as_json else click.echo(_("Removed {id} ({number}); they get no more messages.",
+                                                id=sub['id'], number=sub['number']))
 
 
 @subscribers_group.command("list")
@@ -102,7 +112,7 @@ def list_(ctx, as_json):
 
 @subscribers_group.command("import")
 @click.argument("csv_path", metavar="CSV", type=click.Path(dir_okay=False))
-@click.option("--source", help="Where these opt-ins come from, for rows without a source column.")
+@click.option("--source", help=N_("Where these opt-ins come from, for rows without a source column."))
 @json_option
 @click.pass_context
 def import_(ctx, csv_path, source, as_json):
@@ -113,5 +123,7 @@ def import_(ctx, csv_path, source, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Added {result['added']} subscriber(s); {result['already_subscribed']} already subscribed, "
-                   f"{result['sent_stop']} left out because they sent STOP after their opt-in.")
+        click.echo(_("Added {added} subscriber(s); {already_subscribed} already subscribed, {sent_stop} left "
+                     "out because they sent STOP after their opt-in.",
+                     added=result['added'], already_subscribed=result['already_subscribed'],
+                     sent_stop=result['sent_stop']))

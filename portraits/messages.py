@@ -1,0 +1,40 @@
+"""Messages a person reads, translated when they are shown rather than when they are made.
+
+`portraits` and `schedules` raise `CampaignError` but cannot import `campaign` (imports go one way),
+and the interface language is only known in the command line. So a message is made in English with
+`_m("No portrait with id {id!r}.", id=pid)`: a `Message` is a `str` whose value is that English text
+(logs, `--json`, the store and the audit log keep it unchanged), and which also carries its msgid
+and parameters, so that `campaign.i18n.translate()` can say it in the interface language on screen.
+Babel extracts `_m("...")` like `_("...")` (babel-campaign.cfg).
+
+Braces are placeholders only when parameters are given, as in `str.format`; a message without
+parameters is taken as it is.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Message(str):
+    """English text that remembers how it was made: `msgid.format(**params)`."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
+        self = super().__new__(cls, msgid.format(**params) if params else msgid)
+        self.msgid = msgid
+        self.params = params
+        return self
+
+    def __reduce__(self):  # pickled (process pools) as what it is
+        return (_rebuild, (self.msgid, self.params))
+
+
+def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
+
+
+def _m(msgid: str, /, **params: Any) -> Message:
+    """Mark a message for translation; its value is the English text."""
+    return Message(msgid, **params)
