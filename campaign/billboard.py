@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from tinydb import TinyDB
 
 from campaign.brand import brand_font, brand_logo
-from campaign.engagement import ranking_settings
 from campaign.footprint import resolve, stored_path
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
@@ -24,7 +23,6 @@ from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from portraits.render import name_and_age
-from schedules import ranking
 
 if TYPE_CHECKING:
     from campaign.config import Settings
@@ -113,6 +111,9 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
     if not 1 <= slots <= 48:
         raise CampaignError(_m("{slots} slots is not a poster.", slots=slots),
                             _m("Give --slots from 1 to 48 (nine is the classic 3x3)."))
+    from campaign.engagement import ranking_settings  # the pick's alone: not loaded by an export
+    from schedules import ranking
+
     first, last = _run(ws, start, end)
     spec = spec_from(ws.config)
     need = poster.cell_pixels(spec, slots)
