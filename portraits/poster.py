@@ -484,6 +484,49 @@ class _PdfPainter:
         self.c.drawString(x * PT_PER_MM, self._y(baseline), text)
 
 
+class _PngRows:
+    """A PNG written top to bottom while its image is still being made: rows that are final go out
+    (Up filter, zlib level 1) as soon as the caller says so, so the preview's compression runs
+    while later photos still decode instead of after the last one. Pillow's own PNG writer takes
+    the whole image at once (~0.1 s for the 2000 px preview, all of it after the last photo)."""
+
+    def __init__(self, path: Path, size: tuple[int, int]):
+        import struct
+        import zlib
+
+        self._zlib, self._struct = zlib, struct
+        self.size, self.done = size, 0
+        self.file = open(path, "wb")
+        self.deflate = zlib.compressobj(1)
+        self.file.write(b"\x89PNG\r\n\x1a\n")
+        self._chunk(b"IHDR", struct.pack(">IIBBBBB", size[0], size[1], 8, 2, 0, 0, 0))  # 8-bit RGB
+
+    def _chunk(self, kind: bytes, data: bytes) -> None:
+        if data:
+            self.file.write(self._struct.pack(">I", len(data)) + kind + data
+                            + self._struct.pack(">I", self._zlib.crc32(kind + data)))
+
+    def rows(self, img, end: int) -> None:
+        """Write rows up to `end` (exclusive) of `img` (RGB, self.size)."""
+        from PIL import ImageChops
+
+        w, start = self.size[0], self.done
+        if end <= start:
+            return
+        # Up filter: each byte minus the one above it, modulo 256 (row 0 has zeros above it).
+        up = ImageChops.subtract_modulo(img.crop((0, start, w, end)), img.crop((0, start - 1, w, end - 1)))
+        raw, stride = memoryview(up.tobytes()), 3 * w
+        lines = b"".join(b"\x02" + raw[i:i + stride] for i in range(0, len(raw), stride))
+        self._chunk(b"IDAT", self.deflate.compress(lines))
+        self.done = end
+
+    def close(self, img) -> None:
+        self.rows(img, self.size[1])
+        self._chunk(b"IDAT", self.deflate.flush())
+        self._chunk(b"IEND", b"")
+        self.file.close()
+
+
 class _PreviewPainter:
     def __init__(self, spec: Spec, font: Path, width_px: int, cells: list[Path]):
         from PIL import Image, ImageDraw
@@ -517,16 +560,20 @@ class _PreviewPainter:
         # while the photos still decode. Nothing else is drawn inside a photo's box.
         self.pending.append((self._px(box), index))
 
-    def paste_photos(self, ready) -> None:
-        """Paste each slot's photo as soon as `ready[index]` (its future) is done."""
+    def paste_photos(self, ready, png: _PngRows | None = None) -> None:
+        """Paste each slot's photo as soon as `ready[index]` (its future) is done; with `png`, write
+        out the rows above every photo still to come as they become final."""
         from PIL import Image
 
-        for (x0, y0, x1, y1), index in self.pending:
+        pending = sorted(self.pending, key=lambda p: p[1])
+        for n, ((x0, y0, x1, y1), index) in enumerate(pending):
             ready[index].result()
             with Image.open(self.cells[index]) as cell:  # the print JPEG, decoded small: no second full decode
                 cell.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
                 cell = cell.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.BILINEAR)
                 self.img.paste(cell, (x0, y0))
+            if png is not None:
+                png.rows(self.img, min((box[1] for box, _i in pending[n + 1:]), default=self.img.height))
         self.pending = []
 
     def logo(self, box: Box, path: Path) -> None:
@@ -711,9 +758,12 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
         def make_preview() -> Path:
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
             _draw(lay, items, band, preview)
-            preview.paste_photos(cell_scales)
             tmp_png = Path(tmp) / "preview.png"
-            preview.img.save(tmp_png, "PNG", compress_level=1)  # zlib at its default level costs ~0.5 s here
+            png = _PngRows(tmp_png, preview.img.size)
+            try:
+                preview.paste_photos(cell_scales, png)
+            finally:
+                png.close(preview.img)
             return tmp_png
         previewing = None
         try:
