@@ -502,7 +502,7 @@ class _PngRows:
         self._chunk(b"IHDR", struct.pack(">IIBBBBB", size[0], size[1], 8, 2, 0, 0, 0))  # 8-bit RGB
 
     def _chunk(self, kind: bytes, data: bytes) -> None:
-        if data:
+        if data or kind != b"IDAT":  # an IDAT with nothing compressed yet is left out
             self.file.write(self._struct.pack(">I", len(data)) + kind + data
                             + self._struct.pack(">I", self._zlib.crc32(kind + data)))
 

@@ -111,7 +111,28 @@ def test_18_1_export_has_the_page_size_bleed_and_preview(cli, nine, tmp_path):
     assert (round(tw), round(th)) == (356, 252)
     with Image.open(out["png"]) as png:
         assert png.format == "PNG" and abs(png.width / png.height - 374 / 270) < 0.01  # the page: marks zone too
+    assert Path(out["png"]).read_bytes().endswith(b"IEND\xaeB`\x82")  # written in parts, closed as a PNG is
     assert b"Geheimname" not in open(out["pdf"], "rb").read()
+
+
+def test_the_preview_png_written_in_parts_is_the_image_exactly(tmp_path):
+    from PIL import Image, ImageChops
+
+    from portraits.poster import _PngRows
+
+    rng = random.Random(7)
+    img = Image.frombytes("RGB", (37, 23), bytes(rng.randrange(256) for _ in range(37 * 23 * 3)))
+    path = tmp_path / "parts.png"
+    png = _PngRows(path, img.size)
+    for end in (0, 1, 1, 9, 8, 17):  # nothing, the first row alone, a repeat, backwards: all fine
+        png.rows(img, end)
+    png.close(img)
+    with Image.open(path) as back:
+        back.verify()  # chunk CRCs
+    with Image.open(path) as back:
+        assert back.mode == "RGB" and back.size == img.size
+        assert ImageChops.difference(back, img).getbbox() is None
+    assert path.read_bytes().endswith(b"IEND\xaeB`\x82")
 
 
 def test_custom_upright_format_and_a_warning_for_low_resolution(cli, nine, tmp_path):
