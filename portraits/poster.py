@@ -331,6 +331,68 @@ def load_rows(im, rows: int) -> None:
     im.tile = []
 
 
+_RESTART = re.compile(rb"\xff[\xd0-\xd7]")
+
+
+def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | None:
+    """Rows `top` to `bottom` (at least) of a JPEG as a JPEG of their own, and the row it starts at,
+    without decoding anything: intake writes the store's photos with a restart marker after every
+    row of 8x8 blocks (4:4:4), so a band of rows is a run of independently coded segments that can
+    be cut out and given the photo's headers (height changed). Decoding that band gives exactly the
+    pixels a full decode gives there, at every JPEG scale. None for any other kind of JPEG (older
+    photos, subsampled, progressive): those are decoded as before."""
+    if data[:2] != b"\xff\xd8":
+        return None
+    pos, sof, interval = 2, None, 0
+    while True:
+        if pos + 4 > len(data) or data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker in (0xC0, 0xC1):
+            sof = pos
+        elif 0xC2 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return None  # progressive, lossless or arithmetic-coded
+        elif marker == 0xDD:
+            interval = int.from_bytes(data[pos + 4:pos + 6], "big")
+        elif marker == 0xDA:
+            break
+        pos += 2 + length
+    if sof is None:
+        return None
+    height, width, parts = int.from_bytes(data[sof + 5:sof + 7], "big"), int.from_bytes(data[sof + 7:sof + 9], "big"), data[sof + 9]
+    if height == 0 or data[pos + 4] != parts or any(data[sof + 11 + 3 * i] != 0x11 for i in range(parts)):
+        return None  # not one interleaved scan of unsubsampled components
+    rows = (height + 7) // 8
+    if interval != (width + 7) // 8:
+        return None  # no restart marker at the end of each row of blocks
+    first = max(0, top) // 64 * 8  # a multiple of eight rows of blocks: the markers keep their numbers
+    last = min(rows, -(-min(bottom, height) // 8))  # exclusive
+    if last <= first:
+        return None
+    ends = []  # where the segment of each row of blocks ends (its marker), up to `last`
+    for found in _RESTART.finditer(data, pos + 2 + length):
+        if data[found.start() + 1] != 0xD0 + len(ends) % 8:
+            return None
+        ends.append(found.start())
+        if len(ends) == last:
+            break
+    if len(ends) < last:
+        if len(ends) != rows - 1 or last != rows:
+            return None
+        eoi = data.find(b"\xff\xd9", ends[-1] if ends else pos)
+        if eoi < 0:
+            return None
+        ends.append(eoi)
+    start = pos + 2 + length if first == 0 else ends[first - 1] + 2
+    head = bytearray(data[:pos + 2 + length])
+    head[sof + 5:sof + 7] = (min(height, last * 8) - first * 8).to_bytes(2, "big")
+    return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8
+
+
 def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,
                  face: tuple[float, float, float, float] | None = None, cmyk=None) -> float:
     """Decode only as much of the photo as the slot needs (JPEG draft), crop (head whole and clear of
@@ -349,9 +411,24 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
             im.draft("RGB", (int(w / s), int(h / s)))
-        if orientation == 1:  # the slot is a strip of the photo: decode down to its last row only
-            load_rows(im, math.ceil(box[3] * im.size[0] / w) + ROW_MARGIN)
-        pic = ImageOps.exif_transpose(im) if orientation != 1 else im
+        scale = (getattr(im, "decoderconfig", None) or (1,))[0]  # the JPEG scale draft chose: 1, 2, 4 or 8
+        band = None
+        if orientation == 1 and im.format == "JPEG":  # the slot is a strip of the photo
+            margin = ROW_MARGIN * scale  # rows above and below the crop that the filter reads
+            im.fp.seek(0)
+            band = restart_strip(im.fp.read(), math.floor(box[1]) - margin, math.ceil(box[3]) + margin)
+        if band is not None:  # decode just that band of rows
+            from io import BytesIO
+
+            jpeg, y0 = band
+            pic = Image.open(BytesIO(jpeg))
+            pic.draft("RGB", (w // scale, 1))
+            pic.load()
+            box = (box[0], box[1] - y0, box[2], box[3] - y0)
+        else:
+            if orientation == 1:  # decode down to the crop's last row only
+                load_rows(im, math.ceil(box[3] * im.size[0] / w) + ROW_MARGIN)
+            pic = ImageOps.exif_transpose(im) if orientation != 1 else im
         if pic.mode != "RGB":
             pic = pic.convert("RGB")
         k = pic.size[0] / upright[0]
