@@ -423,6 +423,7 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
             jpeg, y0 = band
             pic = Image.open(BytesIO(jpeg))
             pic.draft("RGB", (w // scale, 1))
+            pic.decodermaxblock = len(jpeg)  # one decode call: one GIL hand-back (see load_rows)
             pic.load()
             box = (box[0], box[1] - y0, box[2], box[3] - y0)
         else:
