@@ -179,8 +179,9 @@ def test_help_in_german_and_english_with_clicks_own_texts(ws):
 def test_a_table_and_status_in_german_and_english(ws):
     pid = approved_portrait(ws, "Anna", 40, "health", signed_on="2026-06-01")
     shown = _run(ws, "--ui-lang", "de", "portrait", "show", pid)  # its small photo has warnings
-    # (the warnings were stored at intake, in English: the store keeps English text)
-    assert shown.exit_code == 0 and "  Hinweis:  photo too small for" in shown.output, shown.output
+    # (the warnings were stored at intake in English, and are shown in the interface language)
+    assert shown.exit_code == 0 and "  Hinweis:  Foto zu klein für story" in shown.output, shown.output
+    assert "  Status:   freigegeben" in shown.output and "(oberes Drittel)" in shown.output
     assert "  Einwilligung: health" not in shown.output and "unterschrieben 01.06.2026, läuft ab nie" in shown.output
     de = _run(ws, "--ui-lang", "de", "portrait", "list").output
     assert de.splitlines()[0].split() == ["ID", "VORNAME", "ALTER", "ROLLE", "ROLLENGRUPPE", "STATUS", "BEREICHE"]

@@ -217,11 +217,11 @@ def json_option(f: Callable) -> Callable:
 
 def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -> None:
     """A plain aligned table; long cells are cut so that a row fits a terminal. Headers are in the
-    interface language, the cells as the data has them."""
+    interface language, the cells as the data has them (statuses in the interface language)."""
     if not rows:
         click.echo(_("Nothing to show.") if empty is None else translate(empty))
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[_cell(i18n.value(c, r.get(c))) for c in columns] for r in rows]
     titles = [_(HEADERS[c]).upper() if c in HEADERS else c.upper() for c in columns]
     widths = [min(40, max(len(t), *(len(row[i]) for row in cells))) for i, t in enumerate(titles)]
     click.echo("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
