@@ -352,3 +352,11 @@ def test_engagement_fetch_and_ranking_lines_in_german(ws, graph):
     assert "Wert = 1 × Likes + 2 × Kommentare + 3 × geteilt" in top
     assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt (bewertet für 7 Tage)" in top, top
     assert "score = 1xlikes + 2xcomments + 3xshares" in _run(ws, "--ui-lang", "en", "engagement", "top").output
+
+
+def test_an_options_value_type_in_the_help_is_in_the_interface_language(ws):
+    de = _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output
+    assert "--slots ZAHL" in de and "INTEGER" not in de
+    en = _run(ws, "--ui-lang", "en", "billboard", "pick", "--help").output
+    assert "--slots INTEGER" in en
+    assert "--slots ZAHL" in _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output  # again, same process
