@@ -7,14 +7,12 @@ Domains: `campaign` (the command line and library messages) and `report` (the mo
 """
 from __future__ import annotations
 
-import ast
 import contextlib
 import gettext as _gettext
 import os
 import re
 import string
 from datetime import date, datetime, time
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
@@ -163,6 +161,8 @@ class _Formatter(string.Formatter):
 
                 digits = spec.group(1)
                 if spec.group(2) == "f" and digits is not None:  # rounded as the English text is
+                    from decimal import Decimal
+
                     return format_decimal(Decimal(format(value, f".{digits}f")),
                                           format="#,##0" + ("." + "0" * int(digits) if int(digits) else ""),
                                           locale=lang)
@@ -197,6 +197,8 @@ def from_english(text: Any) -> Any:
     language; text that no msgid makes is returned as it is."""
     if isinstance(text, Message) or not isinstance(text, str):
         return text
+    import ast
+
     if text in _catalog_ids():
         return Message(text)
     if "; " in text:  # several messages joined (portraits.messages.join)
