@@ -4,12 +4,13 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
+from campaign.i18n import N_
 
 
 @click.command()
-@click.option("--out", type=click.Path(file_okay=False), help="Folder for the report (default exports/report).")
-@click.option("--cancelled", is_flag=True, help="Show cancelled posts in the calendar too.")
-@click.option("--pdf", is_flag=True, help="Also write report.pdf, the print version (A4), with headless Chromium.")
+@click.option("--out", type=click.Path(file_okay=False), help=N_("Folder for the report (default exports/report)."))
+@click.option("--cancelled", is_flag=True, help=N_("Show cancelled posts in the calendar too."))
+@click.option("--pdf", is_flag=True, help=N_("Also write report.pdf, the print version (A4), with headless Chromium."))
 @json_option
 @click.pass_context
 def report(ctx, out, cancelled, pdf, as_json):
