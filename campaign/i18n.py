@@ -149,7 +149,7 @@ def value(name: str, shown: Any) -> Any:
 class _Formatter(string.Formatter):
     """`str.format` that writes figures and dates the interface language's way with Babel: a
     message made as `_m("{value:.1f} MP", value=0.5)` reads "0,5 MP" in German, while its English
-    text (the store, logs, `--json`) stays "0.5 MP"."""
+    text (the store, logs, `--json`, and the English interface) stays "0.5 MP"."""
 
     def format_field(self, value: Any, format_spec: str) -> str:
         lang = language()
@@ -186,7 +186,9 @@ _FORMATTER = _Formatter()
 def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
     params = {k: value(k, translate(v)) for k, v in params.items()}
     try:
-        return _FORMATTER.format(text, **params)
+        # English says what the store and the log say (the msgid's own formatting); other languages
+        # write figures and dates their way
+        return text.format(**params) if language() == "en" else _FORMATTER.format(text, **params)
     except (KeyError, IndexError, ValueError, AttributeError):  # a broken translation must not hide the message
         return msgid.format(**params)
 
