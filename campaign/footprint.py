@@ -797,7 +797,7 @@ PLACES: tuple[Place, ...] = (
           shows_others=True, person_files=_outputs_of("calendar"), rewrite=True),
     Place("contact sheet", "exports/contact-sheet.jpg (or --out)", "deleted; `campaign status` says to make it "
           "again", shows_others=True, person_files=_outputs_of("contact-sheet")),
-    Place("report", "exports/report/index.html and img/ (or --out)", "deleted; `campaign status` says to make it "
+    Place("report", "exports/report/index.html, img/ and report.pdf (or --out)", "deleted; `campaign status` says to make it "
           "again", shows_others=True, person_files=_outputs_of("report", _report_parts)),
     Place("press kit", "exports/press-kit/ and press-kit.zip (or --out), .press-kit.*.tmp while one is made",
           "deleted inside the workspace (outside: listed to delete by hand); `campaign status` says to make it again "

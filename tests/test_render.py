@@ -394,3 +394,27 @@ def test_the_basic_layout_copy_of_a_font_draws_the_same_pixels(bold, tmp_path, m
             assert faces[0].getlength(text) == faces[1].getlength(text)
             assert ImageChops.difference(a, b).getbbox() is None, (size, text)
     textfit.basic_copy.cache_clear()
+
+
+@pytest.mark.parametrize("kind", ["baseline", "progressive", "cmyk", "gray"])
+def test_decoding_down_to_a_row_gives_the_rows_a_full_decode_gives(kind, tmp_path):
+    """Renders and billboard slots decode a photo only down to their lowest crop's last row."""
+    from PIL import ImageChops
+
+    from portraits.poster import load_rows
+
+    rng = np.random.default_rng(7)
+    image = Image.fromarray(rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)).resize((960, 1280))
+    path = tmp_path / f"{kind}.jpg"
+    {"baseline": image, "progressive": image, "cmyk": image.convert("CMYK"), "gray": image.convert("L")}[kind].save(
+        path, quality=90, progressive=kind == "progressive")
+    for scale in (1, 2, 4):
+        full, part = Image.open(path), Image.open(path)
+        for im in (full, part):
+            im.draft(im.mode, (960 // scale, 1280 // scale))
+        full.load()
+        rows = part.size[1] // 3 + 5
+        load_rows(part, rows)
+        assert part.size == full.size
+        assert ImageChops.difference(full.crop((0, 0, full.width, rows)), part.crop((0, 0, part.width, rows))).getbbox() \
+            is None, (kind, scale)
