@@ -34,7 +34,8 @@ test: setup
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # Every gettext domain with a babel-<domain>.cfg: extract the marked strings, merge them into the de
-# and en catalogs (English: msgstr = msgid), compile the .mo files that ship in the package. Click's
+# and en catalogs (English: msgstr = msgid; a catalog whose messages did not change keeps its header date),
+# compile the .mo files that ship in the package. Click's
 # own texts (domain `click`) are translated by hand and only compiled.
 LOCALES := campaign/locale
 LANGS   := de en
@@ -44,6 +45,7 @@ catalogs: setup
 	  $(VENV)/bin/pybabel extract -F $$cfg --sort-output --no-location -o $(LOCALES)/$$domain.pot . >/dev/null; \
 	  for lang in $(LANGS); do \
 	    if [ -f $(LOCALES)/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	      cp $(LOCALES)/$$lang/LC_MESSAGES/$$domain.po $(LOCALES)/$$lang/LC_MESSAGES/$$domain.po.before; \
 	      $(VENV)/bin/pybabel update --no-fuzzy-matching -D $$domain -l $$lang -d $(LOCALES) -i $(LOCALES)/$$domain.pot >/dev/null; \
 	    else \
 	      $(VENV)/bin/pybabel init -D $$domain -l $$lang -d $(LOCALES) -i $(LOCALES)/$$domain.pot >/dev/null; \

@@ -37,7 +37,11 @@ def _is_command(decorator: ast.expr) -> bool:
 
 def finish(po_path: str) -> None:
     """After `pybabel update`: the English catalog says what the code says (every empty msgstr
-    becomes its msgid), and no catalog is left marked fuzzy (pybabel compile would skip it)."""
+    becomes its msgid), and no catalog is left marked fuzzy (pybabel compile would skip it). When
+    the messages are the same as before the update (`<po>.before`, removed here), the catalog keeps
+    its old POT-Creation-Date, so that `make catalogs` on unchanged code changes no file."""
+    import os
+
     from babel.messages.pofile import read_po, write_po
 
     with open(po_path, "rb") as f:
@@ -47,8 +51,19 @@ def finish(po_path: str) -> None:
     for message in catalog:
         if english and message.id and not message.string:
             message.string = message.id
+    before_path = po_path + ".before"
+    if os.path.exists(before_path):
+        with open(before_path, "rb") as f:
+            before = read_po(f)
+        if _messages(before) == _messages(catalog):
+            catalog.creation_date = before.creation_date
+        os.remove(before_path)
     with open(po_path, "wb") as f:
         write_po(f, catalog, sort_output=True)
+
+
+def _messages(catalog) -> list[tuple]:
+    return sorted((repr(m.id), repr(m.string), sorted(m.flags), repr(m.context)) for m in catalog if m.id)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import _m, join
 from portraits.render import name_and_age
 
 if TYPE_CHECKING:
@@ -64,11 +64,12 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         pid = p["id"]
         ok, reason = consent.valid_for_period(db, pid, "billboard", start, end)
         if ok and p.get("status") != "approved":
-            ok, reason = False, f"not approved ({p.get('status')})"
+            ok, reason = False, _m("not approved ({status})", status=p.get("status"))
         if ok:
             short = poster.shortfall(int(p["photo"]["width"]), int(p["photo"]["height"]), *need)
             if short:
-                ok, reason = False, f"photo too small: {short[0]:.1f} MP, needs {short[1]:.1f} MP"
+                ok, reason = False, _m("photo too small: {value:.1f} MP, needs {value2:.1f} MP", value=short[0],
+                                        value2=short[1])
         if not ok:
             skipped.append({"portrait_id": pid, "reason": reason})
             continue
@@ -84,16 +85,17 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
         best = min(pool, key=lambda c: (c["role_category"] in categories, c["band"] in bands,
                                         -c["score"], c["portrait_id"]))
         pool.remove(best)
-        reasons = [f"score {best['score']} (rank {rank_of[best['portrait_id']]} of {len(by_score)})"]
+        reasons = [_m("score {score} (rank {rank} of {count})", score=best["score"],
+                      rank=rank_of[best["portrait_id"]], count=len(by_score))]
         if best["role_category"] not in categories:
-            reasons.append(f"first from role category {best['role_category']}")
+            reasons.append(_m("first from role category {role_category}", role_category=best["role_category"]))
         else:
-            reasons.append("every role category already on the poster")
+            reasons.append(_m("every role category already on the poster"))
         if best["band"] not in bands:
-            reasons.append(f"brings the age band {best['band']} ({best['age']})")
+            reasons.append(_m("brings the age band {band} ({age})", band=best["band"], age=best["age"]))
         categories.add(best["role_category"])
         bands.add(best["band"])
-        picked.append({**best, "why": "; ".join(reasons)})
+        picked.append({**best, "why": join("; ", reasons)})
     for c in sorted(pool, key=lambda c: (-c["score"], c["portrait_id"])):
         skipped.append({"portrait_id": c["portrait_id"],
                         "reason": _m("no slot left: score {score}, role category {role_category} and age band "
@@ -122,9 +124,10 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
     with ws.store.transaction() as db:
         result = select(db, ranking.scores(db, now, **settings), slots, first, last, need)
         if not result["picked"]:
-            raise CampaignError("No portrait can go on the billboard: "
-                                + ("; ".join(f"{s['portrait_id']}: {s['reason']}" for s in result["skipped"][:5])
-                                   or "there are no portraits") + ".",
+            reasons = [_m("{portrait_id}: {reason}", portrait_id=s["portrait_id"], reason=s["reason"])
+                       for s in result["skipped"][:5]]
+            raise CampaignError(_m("No portrait can go on the billboard: {reasons}.",
+                                   reasons=join("; ", reasons) if reasons else _m("there are no portraits")),
                                 _m("Record billboard consent for the whole run, or choose other dates "
                                    "(--from/--to)."))
         doc = {"picked_at": now.isoformat(timespec="seconds"), "picked_by": audit.actor(),

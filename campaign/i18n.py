@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import gettext as _gettext
 import os
+import re
+import string
 from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from portraits.messages import Message
+from portraits.messages import Message, join
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("campaign", "report")
@@ -124,12 +126,139 @@ def translate(value: Any, lang: str | None = None) -> Any:
         return _format(text, value.msgid, value.params) if value.params else text
 
 
+# Values of the data a person reads inside a sentence or a table (statuses and the like): shown in
+# the interface language, stored and printed by `--json` as the English word. A message parameter
+# or table column of one of these names is translated when its value is one of them.
+VALUES = {
+    "draft": N_("draft"), "approved": N_("approved"), "withdrawn": N_("withdrawn"),
+    "planned": N_("planned"), "publishing": N_("publishing"), "published": N_("published"),
+    "failed": N_("failed"), "unknown": N_("unknown"), "cancelled": N_("cancelled"),
+    "face": N_("face"), "manual": N_("manual"), "upper-third": N_("upper-third"),
+    "child": N_("child"), "youth": N_("youth"), "adult": N_("adult"), "senior": N_("senior"),
+}
+VALUE_NAMES = frozenset({"status", "focus_source", "band"})
+
+
+def value(name: str, shown: Any) -> Any:
+    """A data value (a post's status, ...) as a person reads it; other values as they are."""
+    if name in VALUE_NAMES and isinstance(shown, str) and shown in VALUES:
+        return gettext(VALUES[shown])
+    return shown
+
+
+class _Formatter(string.Formatter):
+    """`str.format` that writes figures and dates the interface language's way with Babel: a
+    message made as `_m("{value:.1f} MP", value=0.5)` reads "0,5 MP" in German, while its English
+    text (the store, logs, `--json`, and the English interface) stays "0.5 MP"."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        lang = language()
+        if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)
+                                        and format_spec.startswith(",")):
+            spec = re.fullmatch(r",?(?:\.(\d+))?([fg]?)", format_spec)
+            if spec and (format_spec or isinstance(value, float)):
+                from babel.numbers import format_decimal
+
+                digits = spec.group(1)
+                if spec.group(2) == "f" and digits is not None:  # rounded as the English text is
+                    from decimal import Decimal
+
+                    return format_decimal(Decimal(format(value, f".{digits}f")),
+                                          format="#,##0" + ("." + "0" * int(digits) if int(digits) else ""),
+                                          locale=lang)
+                return format_decimal(value, locale=lang)
+        if isinstance(value, (date, time)) and format_spec in _DATE_SPECS:
+            kind = _DATE_SPECS[format_spec]
+            if kind == "time":
+                return format_time(value, lang=lang)
+            if kind == "date" or not isinstance(value, datetime):
+                return format_date(value, lang=lang)
+            return format_datetime(value, lang=lang)
+        return super().format_field(value, format_spec)
+
+
+# The strftime formats of messages (an ISO date in a sentence) and what they show.
+_DATE_SPECS = {"%Y-%m-%d": "date", "%d.%m.%Y": "date", "%H:%M": "time",
+               "%Y-%m-%d %H:%M": "datetime", "%d.%m.%Y %H:%M": "datetime"}
+_FORMATTER = _Formatter()
+
+
 def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
-    params = {k: translate(v) for k, v in params.items()}
+    params = {k: value(k, translate(v)) for k, v in params.items()}
     try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):  # a broken translation must not hide the message
+        # English says what the store and the log say (the msgid's own formatting); other languages
+        # write figures and dates their way
+        return text.format(**params) if language() == "en" else _FORMATTER.format(text, **params)
+    except (KeyError, IndexError, ValueError, AttributeError):  # a broken translation must not hide the message
         return msgid.format(**params)
+
+
+def from_english(text: Any) -> Any:
+    """Text stored in English (photo warnings kept from intake, older records) as the `Message`
+    it was made from, found by its msgid in the catalog, so that it can be shown in the interface
+    language; text that no msgid makes is returned as it is."""
+    if isinstance(text, Message) or not isinstance(text, str):
+        return text
+    import ast
+
+    if text in _catalog_ids():
+        return Message(text)
+    if "; " in text:  # several messages joined (portraits.messages.join)
+        parts = [from_english(part) for part in text.split("; ")]
+        if all(isinstance(part, Message) for part in parts):
+            return join("; ", parts)
+    for pattern, msgid, fields in _english_patterns():
+        found = pattern.fullmatch(text)
+        if not found:
+            continue
+        params = {}
+        try:
+            for name, spec, conv in fields:
+                raw = found.group(name)
+                params[name] = (ast.literal_eval(raw) if conv == "r" else
+                                float(raw) if spec.endswith(("f", "g")) else raw)
+            made = Message(msgid, **params)
+        except (ValueError, SyntaxError, TypeError, KeyError, IndexError):
+            continue
+        if made == text:  # the message says exactly what was stored
+            return made
+    return text
+
+
+@lru_cache(maxsize=1)
+def _catalog_ids() -> frozenset[str]:
+    try:
+        catalog = _gettext.translation("campaign", LOCALE_DIR, languages=["de"])._catalog  # type: ignore[attr-defined]
+    except OSError:
+        return frozenset()
+    return frozenset(k for k in catalog if isinstance(k, str) and k)
+
+
+@lru_cache(maxsize=1)
+def _english_patterns() -> list[tuple[re.Pattern, str, list[tuple[str, str, str | None]]]]:
+    """A regular expression for each msgid of the `campaign` domain that has placeholders."""
+    patterns = []
+    for msgid in _catalog_ids():
+        if "{" not in msgid:
+            continue
+        try:
+            parts = list(string.Formatter().parse(msgid))
+        except ValueError:
+            continue
+        regex, fields = "", []
+        for literal, name, spec, conv in parts:
+            regex += re.escape(literal)
+            if name is None:
+                continue
+            if not name.isidentifier() or name in {f[0] for f in fields}:
+                break
+            regex += f"(?P<{name}>.+?)"
+            fields.append((name, spec or "", conv))
+        else:
+            if fields:
+                patterns.append((re.compile(regex, re.S), msgid, fields))
+    # the most specific first: the one with the most fixed text
+    return sorted(patterns, key=lambda p: -len(re.sub(r"\{[^}]*\}", "", p[1])))
 
 
 def format_number(value: float | int | None, lang: str | None = None) -> str:

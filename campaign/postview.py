@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from campaign import i18n
 from campaign.rendering import image_name, recorded_hash
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
@@ -89,10 +90,25 @@ def show_post(ws: Workspace, post_id: str) -> dict:
 
 
 def _environment():
+    """The post page speaks the interface language: `{{ _("...") }}` in the templates (extracted into
+    the `campaign` domain), `| tr` for a message of the data, `| value("status")` for a status."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    return Environment(loader=PackageLoader("campaign", "templates"), autoescape=True, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("campaign", "templates"), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(lambda m: i18n.translations(i18n.language()).gettext(m),
+                                  lambda s, p, n: i18n.translations(i18n.language()).ngettext(s, p, n), newstyle=True)
+    env.filters["tr"] = i18n.translate
+    env.filters["value"] = lambda shown, name: i18n.value(name, shown)
+    return env
+
+
+def weekday_time(at: str, ws: Workspace) -> str:
+    """Sat 04.05.2030 18:30 (Europe/Berlin) / Sa. 04.05.2030 18:30 (Europe/Berlin), in the campaign's zone."""
+    from babel.dates import format_datetime
+
+    moment = datetime.fromisoformat(at).astimezone(ws.tz)
+    return f"{format_datetime(moment, 'EEE dd.MM.y HH:mm', locale=i18n.language())} ({ws.config.timezone})"
 
 
 def render_page(template: str, **values) -> str:
@@ -139,7 +155,8 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
     view = show_post(ws, post_id)
     for image in view["images"]:
         image["src"] = _data_uri(image["path"]) if image["path"] else None
-    html = render_page("post.html", post=view, title=ws.config.name, hashtag=ws.config.hashtag)
+    html = render_page("post.html", post=view, title=ws.config.name, hashtag=ws.config.hashtag,
+                       lang=i18n.language(), when=weekday_time(view["at"], ws))
     target.parent.mkdir(parents=True, exist_ok=True)
     if out:  # kept on the post, so that erasure and withdrawal find the page wherever it is
         with ws.store.transaction() as db:

@@ -268,16 +268,16 @@ def _review_marks(ws: Workspace, renders: list[dict]) -> dict[str, list[str]]:
         try:
             p = records.get(db, pid)
         except CampaignError:
-            marks[pid] = ["not in the store any more"]
+            marks[pid] = [_m("not in the store any more")]
             continue
         out = []
         if p["photo"].get("focus_source") != "face":
-            out.append("no face found" if p["photo"].get("focus_source") != "manual" else "focal point set by hand")
+            out.append(_m("no face found") if p["photo"].get("focus_source") != "manual" else _m("focal point set by hand"))
         soft = sorted({x["format"] for x in renders if x["portrait_id"] == pid and (x.get("upscale") or 0) > SOFT})
         if soft:
-            out.append("soft in " + ", ".join(soft))
+            out.append(_m("soft in {formats}", formats=", ".join(soft)))
         if pid in expiring:
-            out.append(f"consent ends {expiring[pid]}")
+            out.append(_m("consent ends {expires:%Y-%m-%d}", expires=records.as_date(str(expiring[pid])[:10])))
         marks[pid] = out
     return marks
 

@@ -30,7 +30,7 @@ from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import _m, join
 from portraits.render import name_line, typographic
 from schedules import captions, posts, subscribers
 from schedules.channel import ChannelError, TransientError, UnknownOutcome, channel_spec
@@ -71,7 +71,7 @@ def day_portrait(ws: Workspace, db, day: date, today: date) -> tuple[dict | None
     todays = [p for p in posts.all_posts(db) if p["status"] not in SKIP
               and datetime.fromisoformat(p["at"]).astimezone(ws.tz).date() == day]
     if not todays:
-        return None, "nothing is planned that day"
+        return None, _m("nothing is planned that day")
     for post in todays:
         try:
             p = records.get(db, post["portrait_id"])
@@ -80,7 +80,7 @@ def day_portrait(ws: Workspace, db, day: date, today: date) -> tuple[dict | None
         if p.get("status") == "approved" and consent.is_valid(db, p["id"], CHANNEL, day) \
                 and consent.is_valid(db, p["id"], CHANNEL, today):
             return p, ""
-    return None, "no portrait of that day has whatsapp consent"
+    return None, _m("no portrait of that day has whatsapp consent")
 
 
 def _languages(ws: Workspace, portrait: dict, wanted: list[str] | None) -> list[str]:
@@ -154,7 +154,8 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
     target = handout.target_for(ws, KIND, out)
     chosen, skipped = _plan(ws, start, end, langs)
     if not chosen:
-        reasons = "; ".join(f"{s['day']}: {s['reason']}" for s in skipped[:3])
+        reasons = join("; ", [_m("{day:%Y-%m-%d}: {reason}", day=date.fromisoformat(s["day"]), reason=s["reason"])
+                              for s in skipped[:3]])
         raise CampaignError(_m("There is nothing to put in a WhatsApp bundle ({reasons}).", reasons=reasons),
                             _m("Plan posts of portraits with whatsapp consent for those days, or choose "
                                "other days."))

@@ -137,18 +137,20 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
         raise CampaignError(_m("Unknown consent scope {scope}.", scope=scope),
                             _m("Use one of: {scopes}.", scopes=', '.join(SCOPES)))
     if st["withdrawn"]:
-        return False, f"{scope} consent withdrawn on {st['withdrawn'].get('received')}"
+        return False, _m("{scope} consent withdrawn on {received:%Y-%m-%d}", scope=scope,
+                         received=records.as_date(st["withdrawn"].get("received")[:10]))
     if st["needs_guardian"]:
-        return False, f"under {ADULT_AGE} now, and no guardian signed the {scope} consent"
+        return False, _m("under {adult_age} now, and no guardian signed the {scope} consent", adult_age=ADULT_AGE,
+                         scope=scope)
     grant = st["grant"]
     if not grant:
-        return False, f"no {scope} consent"
+        return False, _m("no {scope} consent", scope=scope)
     signed = records.as_date(grant["signed_on"])
     expires = records.as_date(grant.get("expires"))
     if signed > start:
-        return False, f"consent signed {signed}, after the run begins"
+        return False, _m("consent signed {signed:%Y-%m-%d}, after the run begins", signed=signed)
     if expires is not None and expires < end:
-        return False, f"consent ends {expires}, before the run ends"
+        return False, _m("consent ends {expires:%Y-%m-%d}, before the run ends", expires=expires)
     return True, None
 
 

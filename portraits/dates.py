@@ -110,11 +110,10 @@ def parse_datetime(text: str | datetime, tz: ZoneInfo, what: str = "time") -> da
             winter = value.replace(tzinfo=tz, fold=1).strftime("%z")
             raise CampaignError(_m("{value:%d.%m.%Y %H:%M} happens twice in {key}: the clocks go back that "
                                    "night.", value=value, key=tz.key),
-                                _m("Choose another time, or add the offset: {value:%Y-%m-%d "
-                                   "%H:%M}{summer}:{summer2} (the first) or {value:%Y-%m-%d "
-                                   "%H:%M}{winter}:{winter2} (the second).",
-                                   value=value, summer=summer[:3], summer2=summer[3:], winter=winter[:3],
-                                   winter2=winter[3:]))
+                                _m("Choose another time, or add the offset: {first} (the first) or {second} "
+                                   "(the second).",  # what to type: ISO text in every language
+                                   first=f"{value:%Y-%m-%d %H:%M}{summer[:3]}:{summer[3:]}",
+                                   second=f"{value:%Y-%m-%d %H:%M}{winter[:3]}:{winter[3:]}"))
         value = value.replace(tzinfo=tz)
     return value.astimezone(tz)
 

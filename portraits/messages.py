@@ -38,3 +38,10 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
 def _m(msgid: str, /, **params: Any) -> Message:
     """Mark a message for translation; its value is the English text."""
     return Message(msgid, **params)
+
+
+def join(separator: str, items: list) -> Message:
+    """Messages joined like `separator.join(items)`, each still said in the interface language."""
+    escaped = separator.replace("{", "{{").replace("}", "}}")
+    return Message(escaped.join(f"{{item{i}}}" for i in range(len(items))),
+                   **{f"item{i}": item for i, item in enumerate(items)})

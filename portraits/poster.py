@@ -90,7 +90,7 @@ class Spec:
 
     @property
     def label(self) -> str:
-        return f"{self.name} at 1:{self.scale}, {self.dpi} dpi"
+        return _m("{name} at 1:{scale}, {dpi} dpi", name=self.name, scale=self.scale, dpi=self.dpi)
 
 
 def parse_format(text: str) -> tuple[str, float, float]:

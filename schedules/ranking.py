@@ -15,10 +15,12 @@ from typing import Any, Iterable
 from tinydb import TinyDB
 
 from portraits import records
-from portraits.messages import _m
+from portraits.messages import _m, join
 from schedules import engagement, posts
 
 COUNTS = ("likes", "comments", "shares")
+# What each count is called in the formula a person reads.
+COUNT_NAMES = {"likes": _m("likes"), "comments": _m("comments"), "shares": _m("shares")}
 DEFAULT_WEIGHTS = {"likes": 1, "comments": 2, "shares": 3}
 
 
@@ -117,9 +119,9 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
                             "published_at": published_time(post).isoformat(),
                             **{k: _round(fig[k]) for k in COUNTS},
                             "reach": _round(fig["reach"]) if fig["reach"] is not None else None,
-                            "score": _round(part), "how": fig["how"]
-                            + ("" if not per_reach or fig["reach"] else "; no reach known, not counted")})
-        formula = " + ".join(f"{w[k]:g}x{k}" for k in COUNTS)
+                            "score": _round(part), "how": fig["how"] if not per_reach or fig["reach"] else
+                            _m("{how}; no reach known, not counted", how=fig["how"])})
+        formula = join(" + ", [_m("{weight:g}x{count}", weight=float(w[k]), count=COUNT_NAMES[k]) for k in COUNTS])
         figures = {"count": len(plist), "channels": ", ".join(sorted({p["channel"] for p in plist})),
                    "days": float(age_days), "formula": formula}
         why = (_m("{count} post(s) on {channels}, each at {days:g} days; score = {formula} per 1,000 reached",

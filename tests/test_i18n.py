@@ -179,8 +179,9 @@ def test_help_in_german_and_english_with_clicks_own_texts(ws):
 def test_a_table_and_status_in_german_and_english(ws):
     pid = approved_portrait(ws, "Anna", 40, "health", signed_on="2026-06-01")
     shown = _run(ws, "--ui-lang", "de", "portrait", "show", pid)  # its small photo has warnings
-    # (the warnings were stored at intake, in English: the store keeps English text)
-    assert shown.exit_code == 0 and "  Hinweis:  photo too small for" in shown.output, shown.output
+    # (the warnings were stored at intake in English, and are shown in the interface language)
+    assert shown.exit_code == 0 and "  Hinweis:  Foto zu klein für story" in shown.output, shown.output
+    assert "  Status:   freigegeben" in shown.output and "(oberes Drittel)" in shown.output
     assert "  Einwilligung: health" not in shown.output and "unterschrieben 01.06.2026, läuft ab nie" in shown.output
     de = _run(ws, "--ui-lang", "de", "portrait", "list").output
     assert de.splitlines()[0].split() == ["ID", "VORNAME", "ALTER", "ROLLE", "ROLLENGRUPPE", "STATUS", "BEREICHE"]
@@ -224,3 +225,138 @@ def test_public_pages_follow_the_campaign_language_not_the_interface():
         assert german_date("2026-12-24") == "24.12.2026"
         assert german_number(1700) == "1.700" and german_number(2.5) == "2,5"
     assert i18n.format_time(__import__("datetime").time(18, 30), lang="de") == "18:30 Uhr"
+
+
+def _post_of(ws, pid, channel="instagram", days=1):
+    from schedules import posts
+
+    with ws.store.transaction() as db:
+        return posts.create(db, pid, channel, ws.now().replace(hour=18, minute=30) + timedelta(days=days),
+                            ws.now())["id"]
+
+
+def test_statuses_are_shown_in_the_interface_language_and_stay_english_in_json(ws):
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    post_id = _post_of(ws, pid)
+    de = _run(ws, "--ui-lang", "de", "portrait", "list").output.splitlines()[1].split()
+    assert "freigegeben" in de and "approved" not in de
+    assert "approved" in _run(ws, "--ui-lang", "en", "portrait", "list").output
+    assert json.loads(_run(ws, "--ui-lang", "de", "portrait", "list", "--json").output)[0]["status"] == "approved"
+    listed = _run(ws, "--ui-lang", "de", "schedule", "list").output
+    assert " geplant " in listed and "planned" not in listed
+    assert " planned " in _run(ws, "--ui-lang", "en", "schedule", "list").output
+    assert json.loads(_run(ws, "--ui-lang", "de", "schedule", "list", "--json").output)[0]["status"] == "planned"
+    shown = _run(ws, "--ui-lang", "de", "schedule", "show", post_id).output
+    assert "Status: geplant. Freigabe:" in shown
+    assert "Status: planned. Approval:" in _run(ws, "--ui-lang", "en", "schedule", "show", post_id).output
+    # a status inside a library message (an error), and the store and log keep English
+    r = _run(ws, "--ui-lang", "de", "engagement", "record", post_id, "--likes", "3", "--comments", "0")
+    assert r.exit_code == 1 and f"Beitrag {post_id} ist geplant, nicht veröffentlicht" in r.output
+    r = _run(ws, "--ui-lang", "en", "engagement", "record", post_id, "--likes", "3", "--comments", "0")
+    assert f"Post {post_id} is planned, not published" in r.output
+    assert "is planned, not published" in ws.log_path.read_text()
+
+
+def test_figures_and_dates_inside_messages_are_formatted_with_babel():
+    from datetime import date, datetime
+
+    m = _m("photo too small: {value:.1f} MP, needs {value2:.1f} MP", value=0.45, value2=21.93)
+    assert m == "photo too small: 0.5 MP, needs 21.9 MP"  # the English text (store, log, --json)
+    assert i18n.translate(m, "de") == "Foto zu klein: 0,5 MP, nötig sind 21,9 MP"  # rounded the same way
+    assert i18n.translate(m, "en") == m
+    ends = _m("consent ends {expires:%Y-%m-%d}, before the run ends", expires=date(2026, 12, 31))
+    assert ends == "consent ends 2026-12-31, before the run ends"
+    assert i18n.translate(ends, "de") == "Einwilligung endet am 31.12.2026, vor dem Ende des Aushangs"
+    assert i18n.translate(ends, "en") == ends  # English says what the store and the log say
+    past = _m("{when:%Y-%m-%d %H:%M} is in the past.", when=datetime(2026, 6, 1, 18, 30))
+    assert i18n.translate(past, "de").startswith("01.06.2026, 18:30 Uhr")
+    # what a person types stays as it is typed: the offset hint keeps ISO text in German too
+    hint = _m("Choose another time, or add the offset: {first} (the first) or {second} (the second).",
+              first="2026-10-25 02:30+02:00", second="2026-10-25 02:30+01:00")
+    assert "2026-10-25 02:30+02:00 (die erste)" in i18n.translate(hint, "de")
+
+
+def test_text_stored_in_english_is_shown_in_the_interface_language():
+    stored = "photo too small for story: its crop is 600x662, it needs 1080x1191 (it will look soft)"
+    assert i18n.translate(i18n.from_english(stored), "de") == (
+        "Foto zu klein für story: der Ausschnitt ist 600x662, nötig sind 1080x1191 (es wird unscharf wirken)")
+    joined = "score 3 (rank 1 of 2); first from role category health; brings the age band adult (40)"
+    assert i18n.translate(i18n.from_english(joined), "de") == (
+        "Wert 3 (Rang 1 von 2); erstes aus der Rollengruppe health; bringt die Altersgruppe Erwachsene (40)")
+    assert i18n.translate(i18n.from_english(joined), "en") == joined
+    assert i18n.from_english("something a person typed") == "something a person typed"
+    assert i18n.from_english(None) is None
+
+
+def test_billboard_pick_reasons_in_german_and_english(ws):
+    big = approved_portrait(ws, "Cem", 30, "kitchen", size=(2400, 3000))
+    small = approved_portrait(ws, "Anna", 40, "health", size=(600, 750))
+    de = _run(ws, "--ui-lang", "de", "billboard", "pick")
+    assert de.exit_code == 0, de.output
+    assert "für 02.12.2026 bis" not in de.output and re.search(r"für \d\d\.\d\d\.\d{4} bis \d\d\.\d\d\.\d{4}", de.output)
+    assert "im Maßstab 1:10, 300 dpi" in de.output
+    assert f"1. {big}: Wert 0 (Rang 1 von 1); erstes aus der Rollengruppe kitchen; bringt die Altersgruppe " \
+           "Erwachsene (30)" in de.output
+    assert re.search(rf"{small}: Foto zu klein: 0,\d MP, nötig sind 2,\d MP", de.output)
+    # the stored pick (English) is shown in German again, and in English
+    assert "erstes aus der Rollengruppe kitchen" in _run(ws, "--ui-lang", "de", "billboard", "show").output
+    en = _run(ws, "--ui-lang", "en", "billboard", "show").output
+    assert "first from role category kitchen; brings the age band adult (30)" in en
+    assert re.search(rf"{small}: photo too small: 0\.\d MP, needs 2\.\d MP", en)
+    approved = _run(ws, "--ui-lang", "de", "billboard", "approve").output
+    assert re.search(r"freigegeben von tester am \d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr\.", approved), approved
+    doc = json.loads(_run(ws, "--ui-lang", "de", "billboard", "show", "--json").output)
+    assert doc["picked"][0]["why"].startswith("score 0 (rank 1 of 1)")
+
+
+def test_the_post_page_speaks_the_interface_language(ws):
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    post_id = _post_of(ws, pid)
+    assert _run(ws, "--ui-lang", "de", "schedule", "show", post_id, "--html").exit_code == 0
+    page = (ws.root / "exports" / "posts" / f"{post_id}.html").read_text()
+    assert '<html lang="de">' in page and f"{post_id}, wie er erscheinen wird" in page
+    for shown in ("<dt>Beitrag</dt>", "<dt>Wann</dt>", "<dt>Freigabe</dt>", "<dt>Alternativtext</dt>",
+                  ">geplant<", "Feed-Beitrag", "18:30 (Europe/Berlin)"):
+        assert shown in page, shown
+    assert "as it will appear" not in page and ">planned<" not in page
+    assert _run(ws, "--ui-lang", "en", "schedule", "show", post_id, "--html").exit_code == 0
+    page = (ws.root / "exports" / "posts" / f"{post_id}.html").read_text()
+    assert '<html lang="en">' in page and f"{post_id} as it will appear" in page and ">planned<" in page
+
+
+def test_audit_times_and_preview_notes_in_german(ws):
+    approved_portrait(ws, "Anna", 40, "health", expires="2026-06-30")
+    audit = _run(ws, "--ui-lang", "de", "audit").output
+    assert re.search(r"\d\d\.\d\d\.\d{4}, \d\d:\d\d Uhr", audit) and "T" not in audit.splitlines()[1].split()[0]
+    assert _run(ws, "--ui-lang", "de", "render").exit_code == 0
+    notes = _run(ws, "--ui-lang", "de", "preview").output
+    assert "kein Gesicht gefunden" in notes and "Einwilligung endet am 30.06.2026" in notes, notes
+    assert "consent ends 2026-06-30" in _run(ws, "--ui-lang", "en", "preview").output
+
+
+def test_engagement_fetch_and_ranking_lines_in_german(ws, graph):
+    from schedules import posts
+
+    pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
+    with ws.store.transaction() as db:
+        post_id = posts.create(db, pid, "facebook", ws.now() - timedelta(seconds=5),
+                               ws.now() - timedelta(minutes=1))["id"]
+    assert _run(ws, "publish", post_id).exit_code == 0
+    graph.engagement["1001_9001"] = {"likes": 1700, "comments": 12, "shares": 30}
+    graph.insights["1001_9001"] = {"post_total_media_view_unique": 40000}
+    de = _run(ws, "--ui-lang", "de", "engagement", "fetch").output
+    assert f"{post_id}: 1.700 Likes, 12 Kommentare, 30 geteilt, 40.000 erreicht" in de, de
+    en = _run(ws, "--ui-lang", "en", "engagement", "fetch").output
+    assert f"{post_id}: 1,700 likes, 12 comments, 30 shares, 40,000 reached" in en, en
+    top = _run(ws, "--ui-lang", "de", "engagement", "top").output
+    assert "Wert = 1 × Likes + 2 × Kommentare + 3 × geteilt" in top
+    assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt (bewertet für 7 Tage)" in top, top
+    assert "score = 1xlikes + 2xcomments + 3xshares" in _run(ws, "--ui-lang", "en", "engagement", "top").output
+
+
+def test_an_options_value_type_in_the_help_is_in_the_interface_language(ws):
+    de = _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output
+    assert "--slots ZAHL" in de and "INTEGER" not in de
+    en = _run(ws, "--ui-lang", "en", "billboard", "pick", "--help").output
+    assert "--slots INTEGER" in en
+    assert "--slots ZAHL" in _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output  # again, same process

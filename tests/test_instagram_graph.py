@@ -416,7 +416,7 @@ def test_engagement_fetch_asks_for_the_current_instagram_metrics_and_stores_reac
     ig.insights[media_id] = {"likes": 1700, "comments": 80, "shares": 25, "saved": 12, "reach": 40000, "views": 52000}
     r = cli("engagement", "fetch")
     assert r.exit_code == 0, r.output
-    assert f"{post_id}: 1700 likes, 80 comments, 25 shares, 12 saved, 52000 views, 40000 reach" in r.output
+    assert f"{post_id}: 1,700 likes, 80 comments, 25 shares, 12 saved, 52,000 views, 40,000 reached" in r.output
     (asked,) = ig.calls("insights")
     assert asked["query"]["metric"] == "likes,comments,shares,saved,reach,views"  # not impressions or plays
     (snap,) = engagement.snapshots(ws.store.read(), post_id)

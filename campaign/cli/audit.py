@@ -1,9 +1,11 @@
 """campaign audit."""
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, workspace
+from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
 from campaign.i18n import N_, _
 
 
@@ -22,4 +24,6 @@ def audit(ctx, subject, last, as_json):
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, ["at", "who", "action", "subject"], empty=_("The audit log is empty."))
+        tz = workspace(ctx).tz
+        echo_table([{**r, "at": when(datetime.fromisoformat(r["at"]).astimezone(tz))} for r in rows],
+                   ["at", "who", "action", "subject"], empty=_("The audit log is empty."))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _, translate
+from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, when, workspace
+from campaign.i18n import N_, _, format_date, from_english, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -12,20 +12,25 @@ def billboard():
     """The billboard: pick the portraits, approve the pick, export the print PDF."""
 
 
+def _stored(text: str) -> str:
+    """A reason stored with the pick (English) in the interface language."""
+    return translate(from_english(text))
+
+
 def _show(doc: dict) -> None:
     click.echo(_("Billboard pick {pick} for {from_} to {to} ({count} of {slots} slots, photos checked for "
                  "{checked_for}):",
-                 pick=doc['pick'], from_=doc['from'], to=doc['to'], count=len(doc['picked']),
-                 slots=doc['slots'], checked_for=doc['checked_for']))
+                 pick=doc['pick'], from_=format_date(doc['from']), to=format_date(doc['to']),
+                 count=len(doc['picked']), slots=doc['slots'], checked_for=_stored(doc['checked_for'])))
     for i, c in enumerate(doc["picked"], 1):
-        click.echo(f"  {i}. {c['portrait_id']}: {translate(c['why'])}")
+        click.echo(f"  {i}. {c['portrait_id']}: {_stored(c['why'])}")
     if doc["skipped"]:
         click.echo(_("Not on it:"))
         for s in doc["skipped"]:
-            click.echo(f"  {s['portrait_id']}: {translate(s['reason'])}")
+            click.echo(f"  {s['portrait_id']}: {_stored(s['reason'])}")
     if doc.get("approved_at"):
         click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'],
-                     approved_at=doc['approved_at']))
+                     approved_at=when(doc['approved_at'])))
     else:
         click.echo(_("Not approved yet: campaign billboard approve."))
 
@@ -76,10 +81,10 @@ def approve(ctx, as_json):
         echo_json(doc)
     elif doc.get("already"):
         click.echo(_("Pick {pick} was already approved by {approved_by} at {approved_at}.", pick=doc['pick'],
-                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
+                     approved_by=doc['approved_by'], approved_at=when(doc['approved_at'])))
     else:
         click.echo(_("Pick {pick} approved by {approved_by} at {approved_at}.", pick=doc['pick'],
-                     approved_by=doc['approved_by'], approved_at=doc['approved_at']))
+                     approved_by=doc['approved_by'], approved_at=when(doc['approved_at'])))
 
 
 @billboard.command()

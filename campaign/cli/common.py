@@ -27,6 +27,9 @@ HEADERS = {
     "subject": N_("subject"), "who": N_("who"), "withdrawn": N_("withdrawn"),
 }
 
+# What an option's help shows for its value when the option names none (click's type names).
+TYPE_METAVARS = {"text": N_("TEXT"), "integer": N_("INTEGER"), "float": N_("NUMBER")}
+
 
 class CampaignGroup(click.Group):
     """A click group that turns `CampaignError` into a clean message with exit code 1, and that
@@ -171,6 +174,9 @@ def localize_help(command: click.Command) -> None:
         original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if original:
             param.help = i18n.help_text(original)  # type: ignore[attr-defined]
+        if isinstance(param, click.Option) and param.__dict__.setdefault("_type_metavar", param.metavar is None) \
+                and not param.is_flag and param.nargs == 1 and param.type.name in TYPE_METAVARS:
+            param.metavar = i18n.gettext(TYPE_METAVARS[param.type.name])  # "--age INTEGER" -> "--age ZAHL"
     for sub in getattr(command, "commands", {}).values():
         localize_help(sub)
 
@@ -217,11 +223,11 @@ def json_option(f: Callable) -> Callable:
 
 def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -> None:
     """A plain aligned table; long cells are cut so that a row fits a terminal. Headers are in the
-    interface language, the cells as the data has them."""
+    interface language, the cells as the data has them (statuses in the interface language)."""
     if not rows:
         click.echo(_("Nothing to show.") if empty is None else translate(empty))
         return
-    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    cells = [[_cell(i18n.value(c, r.get(c))) for c in columns] for r in rows]
     titles = [_(HEADERS[c]).upper() if c in HEADERS else c.upper() for c in columns]
     widths = [min(40, max(len(t), *(len(row[i]) for row in cells))) for i, t in enumerate(titles)]
     click.echo("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())

@@ -72,17 +72,18 @@ def fetch(ctx, as_json):
         echo_json(result)
         return
     for f in result["fetched"]:
-        more = "".join(f", {f[k]} {k}" for k in ("saved", "views", "reach") if f.get(k) is not None)
+        more = {"saved": N_(", {value} saved"), "views": N_(", {value} views"), "reach": N_(", {value} reached")}
         click.echo(_("{post_id}: {likes} likes, {comments} comments, {shares} shares{more}",
-                     post_id=f['post_id'], likes=f['likes'], comments=f['comments'], shares=f['shares'],
-                     more=more))
+                     post_id=f['post_id'], likes=format_number(f['likes']), comments=format_number(f['comments']),
+                     shares=format_number(f['shares']),
+                     more="".join(_(more[k], value=format_number(f[k])) for k in more if f.get(k) is not None)))
     for w in result.get("warnings", []):
-        click.echo(_("Warning: {w}", w=w), err=True)
+        click.echo(_("Warning: {w}", w=translate(w)), err=True)
     if result["skipped_outbox"]:
         click.echo(_("{count} post(s) went to the offline outbox: nothing to fetch (type figures in with "
                      "`engagement record`).", count=len(result['skipped_outbox'])))
     for e in result["errors"]:
-        click.echo(_("Warning: {post_id}: {error}", post_id=e['post_id'], error=e['error']), err=True)
+        click.echo(_("Warning: {post_id}: {error}", post_id=e['post_id'], error=translate(e['error'])), err=True)
     if not result["fetched"] and not result["skipped_outbox"] and not result["errors"]:
         click.echo(_("No published posts yet."))
 

@@ -144,7 +144,7 @@ def show(ctx, portrait_id, as_json):
         line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
     click.echo(line)
     for w in ph.get("warnings", []):
-        click.echo(_("  warning:  {w}", w=i18n.translate(w)))  # `translate` here is the command
+        click.echo(_("  warning:  {w}", w=i18n.translate(i18n.from_english(w))))  # `translate` here is the command
 
 
 @portrait.command("edit")

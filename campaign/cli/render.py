@@ -7,6 +7,7 @@ import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
 from campaign.i18n import N_, _, translate
+from portraits.messages import _m, join
 
 
 @click.command()
@@ -76,4 +77,4 @@ def preview(ctx, out, as_json):
                      "valid consent today left out)", left_out=result["left_out"], **figures) if result["left_out"] else
                    _("Contact sheet of {renders} render(s), {portraits} portrait(s): {file}", **figures))
         for pid, marks in result["marks"].items():
-            warn(f"{pid}: {'; '.join(marks)}")
+            warn(_m("{portrait_id}: {marks}", portrait_id=pid, marks=join("; ", marks)))

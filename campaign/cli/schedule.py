@@ -18,13 +18,9 @@ def _short(posts: list[dict]) -> list[dict]:
 
 
 def _weekday_time(at: str, ws) -> str:
-    """Sat 04.05.2030 18:30 (Europe/Berlin) / Sa. 04.05.2030 18:30 (Europe/Berlin), in the campaign's zone."""
-    from datetime import datetime
+    from campaign.postview import weekday_time
 
-    from babel.dates import format_datetime
-
-    moment = datetime.fromisoformat(at).astimezone(ws.tz)
-    return f"{format_datetime(moment, 'EEE dd.MM.y HH:mm', locale=i18n.language())} ({ws.config.timezone})"
+    return weekday_time(at, ws)
 
 
 def _selection(f):
