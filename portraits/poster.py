@@ -363,7 +363,8 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
         pos += 2 + length
     if sof is None:
         return None
-    height, width, parts = int.from_bytes(data[sof + 5:sof + 7], "big"), int.from_bytes(data[sof + 7:sof + 9], "big"), data[sof + 9]
+    height, width = int.from_bytes(data[sof + 5:sof + 7], "big"), int.from_bytes(data[sof + 7:sof + 9], "big")
+    parts = data[sof + 9]
     if height == 0 or data[pos + 4] != parts or any(data[sof + 11 + 3 * i] != 0x11 for i in range(parts)):
         return None  # not one interleaved scan of unsubsampled components
     rows = (height + 7) // 8
@@ -865,7 +866,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
 
             # The preview alongside the photos and the PDF: its band and names are drawn while the
             # photos decode (after the imports above, so that one thread at a time holds the GIL
-            # beside them), each photo pasted when ready; Pillow compresses outside the GIL.
+            # beside them), each photo pasted when ready; zlib compresses outside the GIL.
             if png_path is not None:
                 pool = ThreadPoolExecutor(max_workers=1)
                 previewing = pool.submit(make_preview)

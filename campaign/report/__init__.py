@@ -81,6 +81,8 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     old = _our_files(ws, out_dir)
     for leftover in out_dir.glob(STAGING_PREFIX + "*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in _manifest_temps(out_dir):  # a report killed while writing its file list
+        leftover.unlink(missing_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
         from campaign.report import page
@@ -118,4 +120,12 @@ def report_parts(index: Path) -> list[Path]:
     """What a report at `index` consists of: the page, its images, its file list and any half-made
     report (never the rest of an --out folder). Erasure removes these when the report shows someone."""
     folder = index.parent
-    return [index, folder / "img", folder / PDF_NAME, folder / MANIFEST, *folder.glob(STAGING_PREFIX + "*")]
+    return [index, folder / "img", folder / PDF_NAME, folder / MANIFEST, *folder.glob(STAGING_PREFIX + "*"),
+            *_manifest_temps(folder)]
+
+
+def _manifest_temps(folder: Path) -> list[Path]:
+    """Half-written copies of the file list (atomic_write_text's temporary files)."""
+    from portraits.files import temp_prefix
+
+    return list(folder.glob(temp_prefix(MANIFEST) + "*.tmp"))
