@@ -360,3 +360,29 @@ def test_an_options_value_type_in_the_help_is_in_the_interface_language(ws):
     en = _run(ws, "--ui-lang", "en", "billboard", "pick", "--help").output
     assert "--slots INTEGER" in en
     assert "--slots ZAHL" in _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output  # again, same process
+
+
+def test_a_publish_run_a_crop_warning_and_the_billboard_colour_in_german():
+    from portraits.messages import Message
+
+    face = i18n.from_english("the face is too large for the story photo area: it is cut at the edge; a photo "
+                             "with more room around the head fits")
+    assert isinstance(face, Message)
+    assert i18n.translate(face, "de").startswith("das Gesicht ist für die Bildfläche von story zu groß")
+    from portraits.messages import _m
+
+    colour = _m("sRGB, intended for {condition}", condition="FOGRA39")
+    assert colour == "sRGB, intended for FOGRA39"  # the store and --json keep English
+    assert i18n.translate(colour, "de") == "sRGB, vorgesehen für FOGRA39"
+
+
+def test_run_once_names_each_post_and_its_status_in_the_interface_language(ws):
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    post_id = _post_of(ws, pid, channel="instagram", days=0)
+    with ws.store.transaction() as db:
+        db.table("posts").update({"at": ws.now().isoformat()}, doc_ids=[db.table("posts").get(
+            lambda p: p["id"] == post_id).doc_id])
+    out = _run(ws, "--ui-lang", "de", "run", "--once").output
+    line = next(line for line in out.splitlines() if line.startswith(f"{post_id}:"))
+    assert line == f"{post_id}: veröffentlicht", out
+    assert not any(word in line for word in ("published", "failed", "planned")), out
