@@ -208,9 +208,9 @@ def test_dates_and_numbers_in_the_interface_language(ws):
         post = posts.create(db, pid, "instagram", ws.now() + timedelta(hours=1), ws.now())
     post = publish_post(ws, post["id"], force=True)
     r = _run(ws, "--ui-lang", "de", "engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
-    assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 geteilt." in r.output
+    assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 Shares." in r.output
     ranking = _run(ws, "--ui-lang", "de", "engagement", "top").output
-    assert "1.700 Likes, 40 Kommentare" in ranking and "Beitrag/Beiträge auf instagram" in ranking
+    assert "1.700 Likes, 40 Kommentare" in ranking and "Beiträge: 1 auf instagram" in ranking
     assert "1,700 likes, 40 comments" in _run(ws, "--ui-lang", "en", "engagement", "top").output
     with ws.store.transaction() as db:
         posts.create(db, pid, "facebook", ws.now().replace(hour=18, minute=30) + timedelta(days=1), ws.now())
@@ -345,11 +345,11 @@ def test_engagement_fetch_and_ranking_lines_in_german(ws, graph):
     graph.engagement["1001_9001"] = {"likes": 1700, "comments": 12, "shares": 30}
     graph.insights["1001_9001"] = {"post_total_media_view_unique": 40000}
     de = _run(ws, "--ui-lang", "de", "engagement", "fetch").output
-    assert f"{post_id}: 1.700 Likes, 12 Kommentare, 30 geteilt, 40.000 erreicht" in de, de
+    assert f"{post_id}: 1.700 Likes, 12 Kommentare, 30 Shares, 40.000 erreicht" in de, de
     en = _run(ws, "--ui-lang", "en", "engagement", "fetch").output
     assert f"{post_id}: 1,700 likes, 12 comments, 30 shares, 40,000 reached" in en, en
     top = _run(ws, "--ui-lang", "de", "engagement", "top").output
-    assert "Wert = 1 × Likes + 2 × Kommentare + 3 × geteilt" in top
+    assert "Wert = 1 × Likes + 2 × Kommentare + 3 × Shares" in top
     assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt (bewertet für 7 Tage)" in top, top
     assert "score = 1xlikes + 2xcomments + 3xshares" in _run(ws, "--ui-lang", "en", "engagement", "top").output
 
