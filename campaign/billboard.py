@@ -257,7 +257,8 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
               "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],
               "trim_mm": [round(v, 2) for v in spec.trim], "bleed_mm": round(spec.bleed, 2),
               "grid": made["grid"], "slots": made["slots"], "type_cm": made["type_cm"],
-              "colour": f"CMYK ({icc_path.name})" if icc_path else f"sRGB, intended for {ws.config.billboard.print_condition}",
+              "colour": (_m("CMYK ({profile})", profile=icc_path.name) if icc_path
+                         else _m("sRGB, intended for {condition}", condition=ws.config.billboard.print_condition)),
               "warnings": warnings}
     now = ws.now()
     with ws.store.transaction() as wdb:

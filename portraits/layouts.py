@@ -177,9 +177,9 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
         k = aw / cw
         if head_h * k <= ah * room + 0.5 and head_w * k <= aw + 0.5:
             break
-        warning = (f"the head is too large for the {lay.name} photo area: the top of the hair is cut"
-                   if hair else f"the face is too large for the {lay.name} photo area: it is cut at the edge; "
-                   "a photo with more room around the head fits")
+        warning = (_m("the head is too large for the {name} photo area: the top of the hair is cut", name=lay.name)
+                   if hair else _m("the face is too large for the {name} photo area: it is cut at the edge; a "
+                                   "photo with more room around the head fits", name=lay.name))
     # Head centred across; its top at the headroom, or lower where the area has room to spare.
     spare = ah - head_h * k - ah * lay.headroom - ah * 0.04
     top_out = ah * lay.headroom + max(0.0, spare) * 0.35 if warning is None else ah - 0.04 * ah - head_h * k

@@ -208,9 +208,9 @@ def test_dates_and_numbers_in_the_interface_language(ws):
         post = posts.create(db, pid, "instagram", ws.now() + timedelta(hours=1), ws.now())
     post = publish_post(ws, post["id"], force=True)
     r = _run(ws, "--ui-lang", "de", "engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
-    assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 geteilt." in r.output
+    assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 Shares." in r.output
     ranking = _run(ws, "--ui-lang", "de", "engagement", "top").output
-    assert "1.700 Likes, 40 Kommentare" in ranking and "Beitrag/Beiträge auf instagram" in ranking
+    assert "1.700 Likes, 40 Kommentare" in ranking and "Beiträge: 1 auf instagram" in ranking
     assert "1,700 likes, 40 comments" in _run(ws, "--ui-lang", "en", "engagement", "top").output
     with ws.store.transaction() as db:
         posts.create(db, pid, "facebook", ws.now().replace(hour=18, minute=30) + timedelta(days=1), ws.now())
@@ -345,11 +345,11 @@ def test_engagement_fetch_and_ranking_lines_in_german(ws, graph):
     graph.engagement["1001_9001"] = {"likes": 1700, "comments": 12, "shares": 30}
     graph.insights["1001_9001"] = {"post_total_media_view_unique": 40000}
     de = _run(ws, "--ui-lang", "de", "engagement", "fetch").output
-    assert f"{post_id}: 1.700 Likes, 12 Kommentare, 30 geteilt, 40.000 erreicht" in de, de
+    assert f"{post_id}: 1.700 Likes, 12 Kommentare, 30 Shares, 40.000 erreicht" in de, de
     en = _run(ws, "--ui-lang", "en", "engagement", "fetch").output
     assert f"{post_id}: 1,700 likes, 12 comments, 30 shares, 40,000 reached" in en, en
     top = _run(ws, "--ui-lang", "de", "engagement", "top").output
-    assert "Wert = 1 × Likes + 2 × Kommentare + 3 × geteilt" in top
+    assert "Wert = 1 × Likes + 2 × Kommentare + 3 × Shares" in top
     assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt (bewertet für 7 Tage)" in top, top
     assert "score = 1xlikes + 2xcomments + 3xshares" in _run(ws, "--ui-lang", "en", "engagement", "top").output
 
@@ -360,3 +360,29 @@ def test_an_options_value_type_in_the_help_is_in_the_interface_language(ws):
     en = _run(ws, "--ui-lang", "en", "billboard", "pick", "--help").output
     assert "--slots INTEGER" in en
     assert "--slots ZAHL" in _run(ws, "--ui-lang", "de", "billboard", "pick", "--help").output  # again, same process
+
+
+def test_a_publish_run_a_crop_warning_and_the_billboard_colour_in_german():
+    from portraits.messages import Message
+
+    face = i18n.from_english("the face is too large for the story photo area: it is cut at the edge; a photo "
+                             "with more room around the head fits")
+    assert isinstance(face, Message)
+    assert i18n.translate(face, "de").startswith("das Gesicht ist für die Bildfläche von story zu groß")
+    from portraits.messages import _m
+
+    colour = _m("sRGB, intended for {condition}", condition="FOGRA39")
+    assert colour == "sRGB, intended for FOGRA39"  # the store and --json keep English
+    assert i18n.translate(colour, "de") == "sRGB, vorgesehen für FOGRA39"
+
+
+def test_run_once_names_each_post_and_its_status_in_the_interface_language(ws):
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    post_id = _post_of(ws, pid, channel="instagram", days=0)
+    with ws.store.transaction() as db:
+        db.table("posts").update({"at": ws.now().isoformat()}, doc_ids=[db.table("posts").get(
+            lambda p: p["id"] == post_id).doc_id])
+    out = _run(ws, "--ui-lang", "de", "run", "--once").output
+    line = next(line for line in out.splitlines() if line.startswith(f"{post_id}:"))
+    assert line == f"{post_id}: veröffentlicht", out
+    assert not any(word in line for word in ("published", "failed", "planned")), out

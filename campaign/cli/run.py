@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 
+from campaign import i18n
 from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
 from campaign.i18n import N_, _, translate
 from portraits.messages import _m
@@ -26,7 +27,7 @@ def run(ctx, once, sync_seconds, as_json):
             return
         for p in result["posts"]:
             why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
-            click.echo(f"{p['id']}: {p['status']}" + (f" ({translate(why)})" if why else ""))
+            click.echo(f"{p['id']}: {i18n.value('status', p['status'])}" + (f" ({translate(why)})" if why else ""))
         for pid in result["unknown"]:
             click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
                          "reconcile`", pid=pid))
