@@ -63,15 +63,16 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
     for p in sorted(records.all_portraits(db), key=lambda r: r["id"]):
         pid = p["id"]
         ok, reason = consent.valid_for_period(db, pid, "billboard", start, end)
+        kind = "consent"
         if ok and p.get("status") != "approved":
-            ok, reason = False, _m("not approved ({status})", status=p.get("status"))
+            ok, reason, kind = False, _m("not approved ({status})", status=p.get("status")), "approval"
         if ok:
             short = poster.shortfall(int(p["photo"]["width"]), int(p["photo"]["height"]), *need)
             if short:
-                ok, reason = False, _m("photo too small: {value:.1f} MP, needs {value2:.1f} MP", value=short[0],
-                                        value2=short[1])
+                ok, reason, kind = False, _m("photo too small: {value:.1f} MP, needs {value2:.1f} MP",
+                                             value=short[0], value2=short[1]), "photo"
         if not ok:
-            skipped.append({"portrait_id": pid, "reason": reason})
+            skipped.append({"portrait_id": pid, "reason": reason, "kind": kind})
             continue
         eligible.append({"portrait_id": pid, "first_name": p["first_name"], "age": p["age"],
                          "role": p["role"], "role_category": p.get("role_category") or "other",
@@ -106,6 +107,18 @@ def select(db: TinyDB, scores: dict[str, float], slots: int, start: date, end: d
     return {"picked": picked, "skipped": skipped}
 
 
+def _hint(kinds: set) -> str:
+    """What to do when nobody can go on the billboard, for the reasons that kept them off."""
+    hints = []
+    if "consent" in kinds or not kinds:
+        hints.append(_m("Record billboard consent for the whole run, or choose other dates (--from/--to)."))
+    if "approval" in kinds:
+        hints.append(_m("Approve the portraits first: campaign portrait approve ID."))
+    if "photo" in kinds:
+        hints.append(_m("Add a larger photo of them, or a smaller [billboard] format or scale in campaign.toml."))
+    return join(" ", hints)
+
+
 def pick(ws: Workspace, slots: int | None = None, start: str | date | None = None,
          end: str | date | None = None) -> dict:
     """Choose the billboard's portraits for the run and store the pick (not yet approved)."""
@@ -128,8 +141,7 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
                        for s in result["skipped"][:5]]
             raise CampaignError(_m("No portrait can go on the billboard: {reasons}.",
                                    reasons=join("; ", reasons) if reasons else _m("there are no portraits")),
-                                _m("Record billboard consent for the whole run, or choose other dates "
-                                   "(--from/--to)."))
+                                _hint({s.get("kind") for s in result["skipped"]}))
         doc = {"picked_at": now.isoformat(timespec="seconds"), "picked_by": audit.actor(),
                "from": first.isoformat(), "to": last.isoformat(), "slots": slots,
                "checked_for": spec.label, "slot_pixels": list(need),

@@ -439,3 +439,27 @@ def test_a_band_of_rows_cut_at_restart_markers_decodes_exactly_as_the_whole_phot
         assert restart_strip(other.getvalue(), 70, 140) is None
     assert restart_strip(b"not a jpeg", 0, 10) is None
     assert restart_strip(data[:len(data) // 2], 200, 300) is None  # cut short: the plain decode reports it
+
+
+def test_when_nobody_fits_the_billboard_the_hint_says_what_kept_them_off(ws):
+    """A small photo asks for a larger photo; a missing billboard consent asks for the consent; nothing changes."""
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    def pick():
+        before = (ws.root / "campaign.json").read_bytes()
+        r = CliRunner().invoke(main, ["--ui-lang", "en", "-w", str(ws.root), "billboard", "pick"])
+        assert r.exit_code == 1 and (ws.root / "campaign.json").read_bytes() == before
+        return r.output
+
+    small = approved_portrait(ws, "Anna", 40, "health", size=(600, 750))
+    out = pick()
+    assert f"{small}: photo too small" in out and "Add a larger photo" in out
+    assert "Record billboard consent" not in out
+    with ws.store.transaction() as db:
+        from portraits import consent
+
+        consent.withdraw(db, small, ["billboard"], received=ws.now().date(), via="letter")
+    out = pick()
+    assert "Record billboard consent" in out and "Add a larger photo" not in out
