@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from campaign.store import Store, atomic_write_text
 from portraits.errors import CampaignError
 from portraits.messages import _m
 
 if TYPE_CHECKING:
     from campaign.config import Settings
+    from campaign.store import Store
 
 CONFIG_NAME = "campaign.toml"  # campaign.config.CONFIG_NAME: that module (pydantic) is imported only when needed
 STORE_NAME = "campaign.json"
@@ -41,6 +41,8 @@ class Workspace:
     @cached_property
     def store(self) -> Store:
         """The store; a workspace whose campaign.json is missing or empty is refused, never started afresh."""
+        from campaign.store import Store
+
         return Store(self.root / STORE_NAME, create=False)
 
     @property
@@ -124,6 +126,8 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     path.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (path / folder).mkdir(exist_ok=True)
+    from campaign.store import Store, atomic_write_text
+
     # The store first, campaign.toml last: a folder with campaign.toml always has its store.
     with Store(path / STORE_NAME, create=True).transaction() as db:
         from portraits import audit
@@ -132,26 +136,35 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     return Workspace(path)
 
 
+def settings_file(explicit: str | Path | None = None, cwd: Path | None = None) -> Path | None:
+    """The workspace's campaign.toml: in `-w` first, then CAMPAIGN_WORKSPACE, then the current folder or
+    its nearest parent; None when the place looked in has none. Cheap: `--help` uses it too."""
+    chosen = explicit or os.environ.get(ENV_VAR)
+    if chosen:
+        folders = [Path(chosen).expanduser().resolve()]
+    else:
+        here = (cwd or Path.cwd()).resolve()
+        folders = [here, *here.parents]
+    for folder in folders:
+        if (folder / CONFIG_NAME).exists():
+            return folder / CONFIG_NAME
+    return None
+
+
 def find_workspace(explicit: str | Path | None = None, cwd: Path | None = None) -> Workspace:
     """`-w` first, then CAMPAIGN_WORKSPACE, then the current folder or its nearest parent."""
+    found = settings_file(explicit, cwd)
+    if found is not None:
+        return Workspace(found.parent)
     if explicit:
         root = Path(explicit).expanduser().resolve()
-        if not (root / CONFIG_NAME).exists():
-            raise CampaignError(_m("{root} is not a campaign workspace (no {config_name}).", root=root,
-                                   config_name=CONFIG_NAME),
-                                _m("Create one with `campaign init PATH`."))
-        return Workspace(root)
+        raise CampaignError(_m("{root} is not a campaign workspace (no {config_name}).", root=root,
+                               config_name=CONFIG_NAME),
+                            _m("Create one with `campaign init PATH`."))
     env = os.environ.get(ENV_VAR)
     if env:
-        root = Path(env).expanduser().resolve()
-        if not (root / CONFIG_NAME).exists():
-            raise CampaignError(_m("{env_var}={env} is not a campaign workspace (no {config_name}).",
-                                   env_var=ENV_VAR, env=env, config_name=CONFIG_NAME),
-                                _m("Fix the variable or create one with `campaign init PATH`."))
-        return Workspace(root)
-    here = (cwd or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).exists():
-            return Workspace(folder)
+        raise CampaignError(_m("{env_var}={env} is not a campaign workspace (no {config_name}).",
+                               env_var=ENV_VAR, env=env, config_name=CONFIG_NAME),
+                            _m("Fix the variable or create one with `campaign init PATH`."))
     raise CampaignError(_m("No campaign workspace here or in any parent folder."),
                         _m("Run `campaign init PATH`, or pass -w PATH, or set CAMPAIGN_WORKSPACE."))

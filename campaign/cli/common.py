@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Callable
 
 import click
@@ -125,7 +124,9 @@ def _ui_language_hints(argv: list[str]) -> tuple[str | None, str | None, str | N
         i += 1
     if i18n.normalise(option) or i18n.normalise(os.environ.get("CAMPAIGN_UI_LANG")):
         return option, None, None
-    settings = _settings_file(explicit)
+    from campaign.workspace import settings_file
+
+    settings = settings_file(explicit)
     if settings is None:
         return option, None, None
     try:
@@ -137,20 +138,6 @@ def _ui_language_hints(argv: list[str]) -> tuple[str | None, str | None, str | N
     configured, language = data.get("ui_language"), data.get("language", "de")
     return (option, configured if isinstance(configured, str) else None,
             language if isinstance(language, str) else None)
-
-
-def _settings_file(explicit: str | None) -> Path | None:
-    # campaign.workspace's names, without importing it (and pydantic) before `--help`
-    config_name, env = "campaign.toml", os.environ.get("CAMPAIGN_WORKSPACE")
-    candidates = [explicit] if explicit else [env] if env else None
-    if candidates is None:
-        here = Path.cwd().resolve()
-        candidates = [here, *here.parents]
-    for folder in candidates:
-        path = Path(folder).expanduser() / config_name
-        if path.is_file():
-            return path
-    return None
 
 
 def install_click_translations() -> None:
