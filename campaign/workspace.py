@@ -120,9 +120,9 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
         error = e.errors()[0]
         option = {"name": "--name", "hashtag": "--hashtag", "timezone": "--timezone"}.get(str(error["loc"][0]), "")
         raise CampaignError(f"{option}: {str(error['msg']).removeprefix('Value error, ')}.",
-                            {"--timezone": "Use a name like Europe/Berlin.",
-                             "--hashtag": "Use letters and digits only, e.g. #duisburgistechtsolidarisch."}
-                            .get(option, "Use plain text on one line.")) from None
+                            {"--timezone": _m("Use a name like Europe/Berlin."),
+                             "--hashtag": _m("Use letters and digits only, e.g. #duisburgistechtsolidarisch.")}
+                            .get(option, _m("Use plain text on one line."))) from None
     path.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (path / folder).mkdir(exist_ok=True)

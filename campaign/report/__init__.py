@@ -20,6 +20,7 @@ from campaign.footprint import record_output, remove
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 MANIFEST = ".campaign-report.json"  # the files of the report in this folder: the only ones it ever replaces or removes
 STAGING_PREFIX = ".campaign-report-"  # a report being made; one left by a crash is removed by the next
@@ -37,8 +38,9 @@ def _our_files(ws: Workspace, out_dir: Path) -> set[str]:
         try:
             return set(_manifest(out_dir)["files"])
         except (ValueError, KeyError, TypeError):
-            raise CampaignError(f"The report list {manifest} is damaged, so the tool cannot tell its files from "
-                                "others.", "Delete that folder's report yourself, or choose another --out folder.") from None
+            raise CampaignError(_m("The report list {manifest} is damaged, so the tool cannot tell its files "
+                                   "from others.", manifest=manifest),
+                                _m("Delete that folder's report yourself, or choose another --out folder.")) from None
     if out_dir.resolve() == default_folder(ws).resolve():
         # exports/report from a version without a manifest: it held exactly index.html and img/.
         return {str(p.relative_to(out_dir)) for p in [out_dir / "index.html", *(out_dir / "img").glob("*")]
@@ -76,7 +78,8 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     else's in the way stops the report before anything is changed."""
     out_dir = Path(out) if out else default_folder(ws)
     if out_dir.exists() and not out_dir.is_dir():
-        raise CampaignError(f"{out_dir} is a file, not a folder.", "Give --out a folder for the report.")
+        raise CampaignError(_m("{out_dir} is a file, not a folder.", out_dir=out_dir),
+                            _m("Give --out a folder for the report."))
     out_dir.mkdir(parents=True, exist_ok=True)
     old = _our_files(ws, out_dir)
     for leftover in out_dir.glob(STAGING_PREFIX + "*"):
@@ -96,8 +99,9 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
         new = {str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()}
         theirs = sorted(f for f in new if (out_dir / f).exists() and f not in old)
         if theirs:
-            raise CampaignError(f"{out_dir} already holds {', '.join(theirs[:3])}, which no campaign report wrote; "
-                                "nothing was changed.", "Give --out an empty or new folder, or move those files away.")
+            raise CampaignError(_m("{out_dir} already holds {files}, which no campaign report wrote; nothing was "
+                                   "changed.", out_dir=out_dir, files=", ".join(theirs[:3])),
+                                _m("Give --out an empty or new folder, or move those files away."))
         _write_manifest(out_dir, old | new)  # from here on every file is listed, whatever happens
         (out_dir / "img").mkdir(exist_ok=True)
         for name in sorted(new - {"index.html"}):

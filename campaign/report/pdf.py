@@ -11,8 +11,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from campaign.i18n import gettext as _
 from portraits.errors import CampaignError
+from portraits.messages import _m
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
          "--disable-component-update", "--no-first-run", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
@@ -28,8 +28,8 @@ def print_to_pdf(page: Path, target: Path) -> None:
     """Print `page` (a local HTML file) to `target`."""
     browser = chromium()
     if browser is None:
-        raise CampaignError(_("The PDF needs Chromium, which is not installed; nothing was changed."),
-                            _("Install it (`make system`, Debian package chromium), or leave out --pdf."))
+        raise CampaignError(_m("The PDF needs Chromium, which is not installed; nothing was changed."),
+                            _m("Install it (`make system`, Debian package chromium), or leave out --pdf."))
     with tempfile.TemporaryDirectory(prefix="campaign-chromium-") as profile:
         try:
             done = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={target}",
@@ -37,5 +37,5 @@ def print_to_pdf(page: Path, target: Path) -> None:
         except subprocess.TimeoutExpired:
             done = None
     if done is None or done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
-        raise CampaignError(_("Chromium could not print the report as a PDF; nothing was changed."),
-                            _("Try again, or run `campaign report` without --pdf and print the page from a browser."))
+        raise CampaignError(_m("Chromium could not print the report as a PDF; nothing was changed."),
+                            _m("Try again, or run `campaign report` without --pdf and print the page from a browser."))
