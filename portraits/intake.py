@@ -171,7 +171,7 @@ def keep(db, src: Path, info: dict, photos_dir: Path) -> str:
         im, _fmt = load_upright(src)
         buf = BytesIO()
         # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
-        # the file and decodes just that (portraits.poster.restart_strip); ~0.1 % larger.
+        # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
         im.save(buf, "JPEG", quality=95, subsampling=0, restart_marker_rows=1)
         stage_bytes(db, target, buf.getvalue())
     return f"{photos_dir.name}/{name}"

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from portraits.errors import CampaignError
+from portraits.jpeg import ROW_MARGIN, load_rows, restart_strip
 from portraits.messages import _m
 
 HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot without a face box
@@ -285,113 +286,6 @@ def _slot_layout():
 
         _SLOT = Social("billboard slot", (1000, 1000), "bottom", lines=(1,), headroom=0.1, head_share=0.6)
     return _SLOT
-
-
-ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
-READ_CHUNK = 1 << 22  # bytes of JPEG handed to the decoder at a time (see load_rows)
-
-
-def load_rows(im, rows: int) -> None:
-    """Decode a JPEG (after `draft`) only down to row `rows`: a slot of the billboard is a wide strip
-    of a tall photo, and the social formats' crops end where the portrait's chest does, so much of
-    the file need not be decoded at all. The rows decoded are exactly
-    those a full decode gives (libjpeg decodes top to bottom); below them the image stays black and
-    is never read. Anything but a plain one-part JPEG is decoded whole, as `load()` does. (The
-    photos are the store's own JPEGs, written by intake: a damaged one is found there.)"""
-    from PIL import Image
-
-    if im.format != "JPEG" or rows >= im.size[1] or len(im.tile or ()) != 1:
-        im.load()
-        return
-    try:
-        decoder_name, _extents, offset, args = im.tile[0]
-        im.load_prepare()
-        decoder = Image._getdecoder(im.mode, decoder_name, args, im.decoderconfig)
-    except (AttributeError, TypeError, ValueError):  # Pillow changed its inner workings: decode it all
-        im.load()
-        return
-    try:
-        decoder.setimage(im.im, (0, 0, im.size[0], rows))
-        im.fp.seek(offset)
-        data = b""
-        while True:
-            # Large reads: each decode call gives up the GIL once, and a thread that decodes beside
-            # Python work (imports, drawing) waits up to the switch interval (5 ms) to get it back,
-            # so 64 KiB reads (Pillow's own) made a billboard's photos decode twice as slowly.
-            more = im.fp.read(READ_CHUNK)
-            if not more:
-                raise OSError(f"{im.filename}: the photo file is truncated")
-            data += more
-            consumed, _err = decoder.decode(data)
-            if consumed < 0:  # done: the rows asked for are decoded (libjpeg then stops with an error code)
-                break
-            data = data[consumed:]
-    finally:
-        decoder.cleanup()
-    im.tile = []
-
-
-_RESTART = re.compile(rb"\xff[\xd0-\xd7]")
-
-
-def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | None:
-    """Rows `top` to `bottom` (at least) of a JPEG as a JPEG of their own, and the row it starts at,
-    without decoding anything: intake writes the store's photos with a restart marker after every
-    row of 8x8 blocks (4:4:4), so a band of rows is a run of independently coded segments that can
-    be cut out and given the photo's headers (height changed). Decoding that band gives exactly the
-    pixels a full decode gives there, at every JPEG scale. None for any other kind of JPEG (older
-    photos, subsampled, progressive): those are decoded as before."""
-    if data[:2] != b"\xff\xd8":
-        return None
-    pos, sof, interval = 2, None, 0
-    while True:
-        if pos + 4 > len(data) or data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        length = int.from_bytes(data[pos + 2:pos + 4], "big")
-        if marker in (0xC0, 0xC1):
-            sof = pos
-        elif 0xC2 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            return None  # progressive, lossless or arithmetic-coded
-        elif marker == 0xDD:
-            interval = int.from_bytes(data[pos + 4:pos + 6], "big")
-        elif marker == 0xDA:
-            break
-        pos += 2 + length
-    if sof is None:
-        return None
-    height, width = int.from_bytes(data[sof + 5:sof + 7], "big"), int.from_bytes(data[sof + 7:sof + 9], "big")
-    parts = data[sof + 9]
-    if height == 0 or data[pos + 4] != parts or any(data[sof + 11 + 3 * i] != 0x11 for i in range(parts)):
-        return None  # not one interleaved scan of unsubsampled components
-    rows = (height + 7) // 8
-    if interval != (width + 7) // 8:
-        return None  # no restart marker at the end of each row of blocks
-    first = max(0, top) // 64 * 8  # a multiple of eight rows of blocks: the markers keep their numbers
-    last = min(rows, -(-min(bottom, height) // 8))  # exclusive
-    if last <= first:
-        return None
-    ends = []  # where the segment of each row of blocks ends (its marker), up to `last`
-    for found in _RESTART.finditer(data, pos + 2 + length):
-        if data[found.start() + 1] != 0xD0 + len(ends) % 8:
-            return None
-        ends.append(found.start())
-        if len(ends) == last:
-            break
-    if len(ends) < last:
-        if len(ends) != rows - 1 or last != rows:
-            return None
-        eoi = data.find(b"\xff\xd9", ends[-1] if ends else pos)
-        if eoi < 0:
-            return None
-        ends.append(eoi)
-    start = pos + 2 + length if first == 0 else ends[first - 1] + 2
-    head = bytearray(data[:pos + 2 + length])
-    head[sof + 5:sof + 7] = (min(height, last * 8) - first * 8).to_bytes(2, "big")
-    return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8
 
 
 def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,

@@ -318,7 +318,7 @@ def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int
     if need < 1:
         im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
     if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
-        from portraits.poster import ROW_MARGIN, load_rows
+        from portraits.jpeg import ROW_MARGIN, load_rows
 
         load_rows(im, math.ceil(max(box[3] for box, _w in crops) * im.size[1] / upright[1]) + ROW_MARGIN)
     im.load()

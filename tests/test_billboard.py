@@ -407,7 +407,7 @@ def test_a_band_of_rows_cut_at_restart_markers_decodes_exactly_as_the_whole_phot
 
     from PIL import Image, ImageChops, ImageDraw
 
-    from portraits.poster import restart_strip
+    from portraits.jpeg import restart_strip
 
     rng = random.Random(3)
     img = Image.new("RGB", (203, 301), "white")  # not a multiple of 8: a partial last row of blocks

@@ -401,7 +401,7 @@ def test_decoding_down_to_a_row_gives_the_rows_a_full_decode_gives(kind, tmp_pat
     """Renders and billboard slots decode a photo only down to their lowest crop's last row."""
     from PIL import ImageChops
 
-    from portraits.poster import load_rows
+    from portraits.jpeg import load_rows
 
     rng = np.random.default_rng(7)
     image = Image.fromarray(rng.integers(0, 255, (300, 240, 3), dtype=np.uint8)).resize((960, 1280))
