@@ -104,8 +104,8 @@ def _environment(lang: str):
         number=lambda v: i18n.format_number(v, lang),
         date=lambda v, f="medium": i18n.format_date(v, f, lang),
         time=lambda v: i18n.format_time(v, lang),
-        clock=lambda v: format_time(v, "short", locale=lang),
-        t=lambda v: i18n.translate(v, lang),  # a library's message (portraits.messages) in this language  # 18:30 / 6:30 PM: where "Uhr" would crowd a cell
+        clock=lambda v: format_time(v, "short", locale=lang),  # 18:30 / 6:30 PM: where "Uhr" would crowd a cell
+        t=lambda v: i18n.translate(v, lang),  # a library's message (portraits.messages) in this language
         datetime=lambda v: i18n.format_datetime(v, lang),
         month=lambda v: format_skeleton("yMMMM", v, locale=lang),
         weekday=lambda v: format_skeleton("MMMMEEEEd", v, locale=lang))
