@@ -18,7 +18,7 @@ from typing import Iterable
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, records
+from portraits import audit, identity, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes
@@ -186,6 +186,20 @@ EMPTY = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "nee
          "guardians_signed": 0, "text_version": None}
 
 
+def _distinct_guardians(guardians: Iterable[str]) -> list[str]:
+    """Each guardian once, by the visible name: "Mutter" and "mutter" are one signature, and a name
+    with no visible letters (a zero-width space) is none."""
+    label = _m("guardian's name")
+    by_key: dict[str, str] = {}
+    for typed in guardians:
+        if not typed or not typed.strip():
+            continue
+        name = " ".join(records.clean_text(typed, label).split())
+        identity.check_direction(name, label)
+        by_key.setdefault(identity.person_key(name, label), name)
+    return list(by_key.values())
+
+
 def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: date, *,
           expires: date | None = None, signed_by: str | None = None, guardians: Iterable[str] = (),
           evidence: Path | None = None, evidence_dir: Path | None = None, text_version: str = "1",
@@ -201,8 +215,10 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(_m("The expiry {expires} is not after the signing date {signed_on}.",
                                expires=expires, signed_on=signed_on),
                             _m("Check --expires."))
-    guardian_list = [records.clean_text(g.strip(), "guardian's name") for g in guardians if g and g.strip()]
+    guardian_list = _distinct_guardians(guardians)
     signed_by = records.clean_text(signed_by, _m("signer's name")) if signed_by else None
+    if signed_by:
+        identity.check_direction(signed_by, _m("signer's name"))
     minor = is_minor(portrait)
     if minor and not guardian_list:
         raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.",

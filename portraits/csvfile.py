@@ -33,7 +33,8 @@ def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ())
         raise CampaignError(_m("{name} is not UTF-8 text.", name=path.name),
                             _m("Save the CSV as UTF-8 and try again.")) from None
     except csv.Error as e:  # e.g. a field over the csv module's limit of 131,072 characters
-        line = reader.line_num if reader is not None else 1
+        # The row being read when it failed: DictReader's own line_num still counts the previous row.
+        line = reader.reader.line_num if reader is not None else 1
         raise CampaignError(_m("{name} line {line} cannot be read as CSV: {e}.", name=path.name, line=line, e=e),
                             _m("Check that line (a missing closing quote makes one huge field) and import "
                                "again.")) from None

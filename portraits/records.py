@@ -13,7 +13,7 @@ from typing import Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, fonts, intake, render
+from portraits import audit, fonts, identity, intake, render
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
 
@@ -88,6 +88,7 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
                 raise CampaignError(_m("The {label} has no visible characters (only spaces, zero-width or "
                                        "direction marks).", label=label),
                                     _m("Type the {label} again as plain text.", label=label))
+            identity.check_direction(out[key], label)
     first = out.get("first_name")
     if "first_name" in out:
         if not first:
@@ -172,10 +173,28 @@ def check_drawable(portrait: dict) -> None:
                                    "printed on the images)."))
 
 
+def check_surname_hidden(portrait: dict) -> None:
+    """Refuse a surname on file that also stands in a public field (first name, role, quote, credit,
+    a translation's role or quote): it would reach the id, the images, captions and alt texts."""
+    surname = portrait.get("surname")
+    if not surname:
+        return
+    public_texts = [(LABELS[key], portrait.get(key)) for key in ("first_name", "role", "quote", "credit")]
+    for lang, t in sorted((portrait.get("translations") or {}).items()):
+        public_texts += [(_m("{label} ({lang})", label=LABELS[key], lang=lang), t.get(key)) for key in ("role", "quote")]
+    for label, text in public_texts:
+        if text and identity.mentions(text, surname):
+            raise CampaignError(_m("The {label} contains the surname on file; the surname never appears in "
+                                   "public.", label=label),
+                                _m("Leave the surname out of the {label} (it is kept only in the office's "
+                                   "records).", label=label))
+
+
 def _texts_of(fields: dict, default_lang: str) -> dict:
     """The texts of a portrait about to be made, in the shape `check_drawable` reads."""
     return {"id": "new", "first_name": fields["first_name"], "age": fields["age"], "role": fields["role"],
-            "quote": fields["quote"], "lang": fields.get("lang") or default_lang, "credit": fields.get("credit")}
+            "quote": fields["quote"], "lang": fields.get("lang") or default_lang, "credit": fields.get("credit"),
+            "surname": fields.get("surname")}
 
 
 def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -> str:
@@ -235,6 +254,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
     fields = validate_fields(dict(first_name=first_name, age=age, role=role, quote=quote, surname=surname,
                                   role_category=role_category, lang=lang, credit=credit))
     check_drawable(_texts_of(fields, default_lang))
+    check_surname_hidden(_texts_of(fields, default_lang))
     info = intake.inspect(Path(photo), slot)
     owner = _photo_owner(db, info["sha256"])
     if owner:
@@ -289,6 +309,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
                                      {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
                                       "role": row.get("role", ""), "quote": row.get("quote", "")})
             check_drawable(_texts_of(fields, default_lang))
+            check_surname_hidden(_texts_of(fields, default_lang))
             path = _inside(photos_root, row.get("photo", ""))
             if path is None:
                 raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
@@ -359,6 +380,7 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
         fields.pop("surname")
     record.update(fields)
     check_drawable(record)
+    check_surname_hidden(record)
     record["updated_at"] = _now(now)
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.edit", portrait_id, now=now,
@@ -397,6 +419,7 @@ def translate_portrait(db: TinyDB, portrait_id: str, lang: str, quote: str, role
     translations[fields["lang"]] = {"quote": fields["quote"], "role": fields.get("role")}
     record["translations"] = translations
     check_drawable(record)
+    check_surname_hidden(record)
     record["updated_at"] = _now(now)
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.translate", portrait_id, now=now, lang=fields["lang"])

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from tinydb import TinyDB
 
-from portraits import audit
+from portraits import audit, identity
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
@@ -40,7 +40,14 @@ class State:
 
     @property
     def people(self) -> list[str]:
-        return list(dict.fromkeys(a["who"] for a in self.current))
+        """Each approver once, compared by `identity.person_key` ("Anna" and "anna" are one person); a
+        stored name that would be refused today counts for nobody."""
+        by_key: dict[str, str] = {}
+        for a in self.current:
+            key = identity.same_person_key(a["who"])
+            if key is not None:
+                by_key.setdefault(key, a["who"])
+        return list(by_key.values())
 
     @property
     def approved(self) -> bool:
@@ -81,8 +88,9 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> 
         raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.",
                                post_id=post_id, status=post['status']))
     who = audit.actor()
+    key = identity.person_key(who)
     before = state(post, digest, rule)
-    if who in before.people:
+    if key in {identity.same_person_key(p) for p in before.people}:
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
                             _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
                             if before.needed > 1 and not before.approved else _m("Nothing more to do."))
