@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from portraits.errors import CampaignError
+from portraits.identity import DIRECTION_CONTROLS
 from portraits.messages import _m
 
 CONFIG_NAME = "campaign.toml"
@@ -169,6 +170,9 @@ def check_template(template: str, lang: str = "") -> str:
     """A caption template may use only the public fields, each at most plainly formatted."""
     if len(template) > MAX_TEMPLATE:
         raise ValueError(f"the template is longer than {MAX_TEMPLATE} characters")
+    if any(ch in DIRECTION_CONTROLS for ch in template):
+        raise ValueError("the template holds a direction control character (U+202A-202E, U+2066-2069) that "
+                         "would turn the caption around; type it again as plain text")
     try:
         parts = list(string.Formatter().parse(template))
     except ValueError as e:

@@ -270,7 +270,8 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": records.clean_text(via, _m("channel of the withdrawal")) if via else "unspecified",
+        "via": identity.without_direction(records.clean_text(via, _m("channel of the withdrawal"))) if via
+        else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
     db.table("consents").insert(event)

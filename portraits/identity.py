@@ -35,6 +35,12 @@ def check_direction(text: str, label: str) -> None:
                                "document).", label=label))
 
 
+def without_direction(text: str) -> str:
+    """The text with direction overrides and isolates left out, where refusing it would do harm (a
+    withdrawal is never refused)."""
+    return "".join(ch for ch in text if ch not in DIRECTION_CONTROLS)
+
+
 def _script(ch: str) -> str:
     return unicodedata.name(ch, "").split(" ", 1)[0]
 

@@ -149,3 +149,21 @@ def test_direction_controls_are_refused_in_every_text_a_person_types(cli, ws, ph
     _refused(cli, ws, "portrait", "translate", pid, "--lang", "tr", "--quote", text, says="direction control")
     _refused(cli, ws, "consent", "grant", pid, "--scope", "instagram", "--signed-on", "2026-03-18",
              "--signed-by", f"Anna{control}", says="direction control")
+
+
+def test_a_caption_template_with_a_direction_override_is_refused_naming_the_key(cli, ws):
+    cfg = ws.root / "campaign.toml"
+    lines = ['en = "{first_name}: \u202e{quote}"' if line.startswith("en = ") else line
+             for line in cfg.read_text().splitlines()]
+    cfg.write_text("\n".join(lines) + "\n")
+    r = cli("portrait", "list")
+    assert r.exit_code == 1 and "[captions] en" in r.output and "direction control" in r.output, r.output
+
+
+def test_a_withdrawal_with_a_direction_override_in_its_channel_is_recorded_without_it(cli, ws):
+    from portraits import consent
+
+    pid = approved_portrait(ws, "Anna", 40, "health")
+    r = cli("consent", "withdraw", pid, "--received", "2026-04-02", "--via", "e\u202email")
+    assert r.exit_code == 0, r.output
+    assert consent.events(ws.store.read(), pid)[-1]["via"] == "email"
