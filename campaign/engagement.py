@@ -74,8 +74,12 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
         seen[post["id"]] = line
         try:
             figures = {k: meta_export.parse_number(row.get(k, ""), k) for k in ("likes", "comments", "shares", "reach")}
+            engagement.check_figures(figures)
         except ValueError as e:
             errors.append(f"line {line}: {e}")
+            continue
+        except CampaignError as e:
+            errors.append(f"line {line}: {e.message}")
             continue
         matched.append((post, figures))
     if errors:

@@ -102,8 +102,12 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
             raise CampaignError(_m("The surname is not a name."),
                                 _m("Use letters, spaces or hyphens, at most {max_name} characters.", max_name=MAX_NAME))
     if "age" in out:
+        typed = str(out["age"]).strip()
+        if len(typed) > 6 and typed.lstrip("+-").isdigit():  # far out of range (and too long to repeat)
+            raise CampaignError(_m("The age ({digits} digits) is not possible.", digits=len(typed.lstrip("+-"))),
+                                _m("Give an age from 0 to {max_age}.", max_age=MAX_AGE))
         try:
-            age = int(str(out["age"]).strip())
+            age = int(typed)
         except (TypeError, ValueError):
             raise CampaignError(_m("The age {age!r} is not a whole number.", age=out['age']),
                                 _m("Give the age in years, e.g. --age 81.")) from None

@@ -22,11 +22,30 @@ from schedules.meta_export import parse_number
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")
+# More than everyone on earth: a figure above this is a typing or export mistake. Far beyond it, a
+# figure would not fit a float (the ranking's arithmetic) nor print as a number.
+MAX_COUNT = 10_000_000_000  # "10 billion" in the messages
+
+
+def out_of_range(snap: dict) -> list[str]:
+    """The figures of a stored snapshot that are not whole numbers from 0 to MAX_COUNT (reach may be None)."""
+    wrong = []
+    for name in FIGURES:
+        value = snap.get(name)
+        if value is None and name in ("reach", "shares"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= MAX_COUNT:
+            wrong.append(name)
+    return wrong
 
 
 def _count(name: str, value: Any, optional: bool = False) -> int | None:
     """A figure typed by a person ("1.700", "1700") or given by a platform (an int)."""
-    hint = f"Give --{name} as a whole number, 0 or more (1.700 and 1700 are both one thousand seven hundred)."
+    hint = _m("Give --{name} as a whole number from 0 to 10 billion (1.700 and 1700 are both one thousand "
+              "seven hundred).", name=name)
+    if isinstance(value, str) and sum(ch.isdigit() for ch in value) > len(str(MAX_COUNT)) + 1:
+        raise CampaignError(_m("The number of {name} is far out of range ({digits} digits).", name=name,
+                               digits=sum(ch.isdigit() for ch in value)), hint)
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise CampaignError(_m("The number of {name} ({value!r}) is not a whole number.", name=name, value=value),
                             hint)
@@ -45,7 +64,18 @@ def _count(name: str, value: Any, optional: bool = False) -> int | None:
     if number < 0:
         raise CampaignError(_m("The number of {name} ({number}) cannot be negative.", name=name, number=number),
                             hint)
+    if number > MAX_COUNT:
+        raise CampaignError(_m("The number of {name} ({number}) is out of range.", name=name,
+                               number=number if number < 10 ** 30 else f"{len(str(number))} digits"), hint)
     return number
+
+
+def check_figures(figures: dict[str, Any]) -> None:
+    """Refuse figures (None = not given) outside 0 to MAX_COUNT, before anything is stored."""
+    for name, value in figures.items():
+        if value is not None and not 0 <= value <= MAX_COUNT:
+            raise CampaignError(_m("{name} {value} is out of range (0 to 10 billion)", name=name,
+                                   value=value if value < 10 ** 30 else f"({len(str(value))} digits)"))
 
 
 def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any = 0, reach: Any = None,
@@ -71,10 +101,17 @@ def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any =
 
 
 def snapshots(db: TinyDB, post_id: str | None = None) -> list[dict]:
-    """Snapshots, oldest first (for one post, or all)."""
+    """Snapshots, oldest first (for one post, or all); one with a figure out of range is left out
+    (see `skipped`), so that it cannot break the ranking, the report or the billboard pick for good."""
     table = db.table("engagement")
     docs = table.all() if post_id is None else table.search(Query().post_id == post_id)
-    return sorted((dict(d) for d in docs), key=lambda s: (datetime.fromisoformat(s["at"]), s["post_id"]))
+    return sorted((dict(d) for d in docs if not out_of_range(d)),
+                  key=lambda s: (datetime.fromisoformat(s["at"]), s["post_id"]))
+
+
+def skipped(db: TinyDB) -> list[dict]:
+    """Stored snapshots left out of every ranking because a figure is out of range (doctor lists them)."""
+    return [dict(d, wrong=out_of_range(d)) for d in db.table("engagement").all() if out_of_range(d)]
 
 
 def latest_by_portrait(db: TinyDB, post_owner: dict[str, str]) -> dict[str, dict[str, int]]:

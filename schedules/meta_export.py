@@ -37,7 +37,10 @@ def parse_number(text: str, column: str, comma_groups: bool = True) -> int | Non
     if value in ("", "-", "--"):
         return None
     if _WHOLE[comma_groups].fullmatch(value):
-        return int(re.sub(r"\D", "", value))
+        digits = re.sub(r"\D", "", value)
+        if len(digits) > 30:  # no platform counts that far; Python would not even read 4,300 digits
+            raise ValueError(f"{column} {value[:12]!r}... ({len(digits)} digits) is far out of range")
+        return int(digits)
     if value.startswith(("-", "\u2212")):
         raise ValueError(f"{column} {value!r} is negative")
     if _FRACTION.fullmatch(value):

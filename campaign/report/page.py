@@ -288,7 +288,8 @@ def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False, thumbs
         lang=lang, css=css, title=ws.config.name, hashtag=ws.config.hashtag, now=now, timezone=ws.config.timezone,
         next_days=next_days, attention=attention, months=months, weekdays=calendar_grid.weekday_names(lang),
         counts=counts, cancelled=cancelled, rows=rows, chart=graph, gallery=gallery, hidden=len(people) - len(shown),
-        consent=_consent(db, people, shown, today), board=board, expiring_days=EXPIRING_DAYS, next_count=NEXT_DAYS)
+        consent=_consent(db, people, shown, today), board=board, expiring_days=EXPIRING_DAYS, next_count=NEXT_DAYS,
+        skipped_figures=len(engagement.skipped(db)))
     atomic_write_text(folder / "index.html", page)
     in_posts = {view["portrait_id"] for day in next_days for view in day["posts"] if view["images"]}
     return {"lang": lang, "gallery": len(gallery), "hidden": len(people) - len(shown), "posts": counts,
