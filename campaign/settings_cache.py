@@ -8,6 +8,14 @@ code that checks it (size and modification time of every module of the three pac
 with the same code gives the same settings, so it is not checked again; any change to either is a new
 key and the full check. Only files that passed are kept, so every wrong value still gives its error.
 
+A kept copy is only ever a faster way to the same result: before it is used, it is verified against
+the file it came from (parsed with tomllib, a few milliseconds). Every value the file sets must be the
+kept value, and every value it leaves out must be the model's default, which is kept with the code
+(in the package's __pycache__, where Python keeps its compiled code) rather than with the settings.
+A kept copy edited by hand ("approval": "none" while the file says "two") is not used; the file is
+checked in full instead. A file whose values the check rewrites (a hashtag without "#", spaces
+around a value) is checked in full each time.
+
 The settings read back are plain read-only objects with the model's fields and its few methods
 (`Settings.tz`, `Settings.channel`, `WhatsApp.line`, `model_dump`); tests/test_settings_cache.py keeps
 the two in step.
@@ -154,6 +162,67 @@ def _prune() -> None:
         old.unlink(missing_ok=True)
 
 
+def _leaves(value: Any, path: tuple = ()) -> Any:
+    """(path, value) for every value in nested tables; an empty table is a value of its own."""
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            yield from _leaves(item, (*path, key))
+    else:
+        yield path, value
+
+
+def _same(kept: Any, given: Any) -> bool:
+    numbers = (int, float)
+    if isinstance(kept, numbers) and isinstance(given, numbers) and not isinstance(kept, bool) \
+            and not isinstance(given, bool):
+        return kept == given
+    return type(kept) is type(given) and kept == given
+
+
+def _defaults_file(stamp_key: str) -> Path:
+    return Path(__file__).resolve().parent / "__pycache__" / f"settings-defaults-{stamp_key[:40]}.json"
+
+
+def _keep_defaults(stamp_key: str) -> None:
+    """The model's defaults, kept with the code that defines them (only after a full check)."""
+    target = _defaults_file(stamp_key)
+    if target.exists():
+        return
+    from campaign.config import Channel, Settings
+    from portraits.files import atomic_write_bytes
+
+    data = {"settings": Settings().model_dump(), "default_channel": Channel().model_dump()}
+    try:
+        target.parent.mkdir(exist_ok=True)
+        atomic_write_bytes(target, json.dumps(data, ensure_ascii=False).encode())
+        for old in target.parent.glob("settings-defaults-*.json"):  # of code that has changed since
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only installation: every file is checked in full
+
+
+def verified(kept: dict, raw: bytes, stamp_key: str) -> bool:
+    """Whether the kept settings are what the file says: each value it sets, and the defaults for the rest."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        defaults = json.loads(_defaults_file(stamp_key).read_bytes())
+    except (OSError, ValueError):
+        return False
+    given = dict(_leaves(data))
+    values = dict(_leaves(kept["settings"]))
+    default_values = dict(_leaves(defaults["settings"]))
+    if any(path not in values or not _same(values[path], value) for path, value in given.items()):
+        return False
+    if any(path not in given and (path not in default_values or not _same(value, default_values[path]))
+           for path, value in values.items()):
+        return False
+    return all(_same(kept["default_channel"].get(k), v) for k, v in defaults["default_channel"].items()) \
+        and set(kept["default_channel"]) == set(defaults["default_channel"])
+
+
 def load_settings(path: Path):
     """The settings of campaign.toml at `path`: read back when this very file was checked before,
     else checked by campaign.config (pydantic) and kept."""
@@ -165,18 +234,23 @@ def load_settings(path: Path):
         from campaign.config import load_config
 
         return load_config(path)  # its own error for a missing file
-    key = hashlib.sha256(b"%d\n%s\n" % (FORMAT, _code_stamp().encode()) + raw).hexdigest()
+    stamp = b"%d\n%s\n" % (FORMAT, _code_stamp().encode())
+    stamp_key = hashlib.sha256(stamp).hexdigest()
+    key = hashlib.sha256(stamp + raw).hexdigest()
     cached = _cache_dir() / f"settings-{key[:40]}.json"
     try:
         kept = json.loads(cached.read_bytes())
         settings = _read_back(kept["settings"])
         object.__setattr__(settings, "_default_channel", _read_back(kept["default_channel"]))
-        return settings
+        plain = {"settings": settings.model_dump(), "default_channel": settings._default_channel.model_dump()}
+        if verified(plain, raw, stamp_key):
+            return settings
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     from campaign.config import Channel, load_config
 
     settings = load_config(path)
+    _keep_defaults(stamp_key)
     try:
         from portraits.files import atomic_write_bytes
 

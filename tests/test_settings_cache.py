@@ -58,3 +58,56 @@ def test_every_method_of_the_model_is_there_read_back():
         extra = {a for a in dir(model) if not a.startswith("_") and a not in base and a not in model.model_fields}
         light = settings_cache.KINDS.get(name, settings_cache.Section)
         assert extra <= set(dir(light)), (name, extra - set(dir(light)))
+
+
+def _kept_files(tmp_path):
+    return sorted((tmp_path / "cache" / "campaign").glob("settings-*.json"))
+
+
+def _edit_kept(tmp_path, change) -> None:
+    import json
+
+    for kept in _kept_files(tmp_path):
+        data = json.loads(kept.read_text())
+        change(data["settings"]["fields"])
+        kept.write_text(json.dumps(data))
+
+
+def _posting(fields):
+    return fields["posting"]["fields"]
+
+
+def test_a_kept_copy_edited_by_hand_is_not_trusted_over_the_file(cli, ws, tmp_path):
+    from conftest import approved_portrait, due_post, set_config
+    from schedules.runner import run_once
+
+    set_config(ws, 'approval = "none"', 'approval = "two"')
+    assert _fresh(ws).config.posting.approval == "two"
+    assert isinstance(_fresh(ws).config, settings_cache.Settings) and _kept_files(tmp_path)
+    _edit_kept(tmp_path, lambda f: _posting(f).update(approval="none"))
+    assert _fresh(ws).config.posting.approval == "two"
+    post_id = due_post(ws, approved_portrait(ws, "Brigitte", 81, "senior"))
+    r = cli("run", "--once")
+    assert r.exit_code == 0, r.output
+    from schedules import posts
+
+    assert posts.get(ws.store.read(), post_id)["status"] == "planned"
+    assert not ws.outbox.exists() or not list(ws.outbox.iterdir())
+
+
+def test_a_kept_copy_cannot_change_a_value_the_file_leaves_to_its_default(ws, tmp_path):
+    cfg = ws.root / "campaign.toml"
+    cfg.write_text("\n".join(line for line in cfg.read_text().splitlines()
+                             if not line.startswith(("max_attempts", "approval"))) + "\n")
+    assert _fresh(ws).config.posting.max_attempts == 5
+    assert isinstance(_fresh(ws).config, settings_cache.Settings)
+    _edit_kept(tmp_path, lambda f: _posting(f).update(max_attempts=50, approval="one"))
+    settings = _fresh(ws).config
+    assert (settings.posting.max_attempts, settings.posting.approval) == (5, "none")
+    _edit_kept(tmp_path, lambda f: f["channels"]["__dict__"].update(extra=f["channels"]["__dict__"]["instagram"]))
+    assert set(_fresh(ws).config.channels) == {"instagram", "facebook", "whatsapp"}
+
+
+def test_an_unchanged_file_is_still_read_back_from_the_kept_copy(ws):
+    _fresh(ws).config
+    assert isinstance(_fresh(ws).config, settings_cache.Settings)
