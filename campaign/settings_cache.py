@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 FORMAT = 1  # bump when the kept form changes
 _PACKAGES = ("campaign", "portraits", "schedules")
@@ -162,7 +162,7 @@ def _prune() -> None:
         old.unlink(missing_ok=True)
 
 
-def _leaves(value: Any, path: tuple = ()) -> Any:
+def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     """(path, value) for every value in nested tables; an empty table is a value of its own."""
     if isinstance(value, dict) and value:
         for key, item in value.items():
@@ -172,6 +172,7 @@ def _leaves(value: Any, path: tuple = ()) -> Any:
 
 
 def _same(kept: Any, given: Any) -> bool:
+    """Equal and of the same kind; 6 and 6.0 are the same number (TOML and the model may differ)."""
     numbers = (int, float)
     if isinstance(kept, numbers) and isinstance(given, numbers) and not isinstance(kept, bool) \
             and not isinstance(given, bool):

@@ -71,7 +71,7 @@ def person_key(name: str, label: str | None = None) -> str:
     return unicodedata.normalize("NFKC", text.casefold())
 
 
-def same_person_key(name: str) -> str | None:
+def person_key_or_none(name: str) -> str | None:
     """`person_key` for a name already stored: None where it would be refused today (it counts for nobody)."""
     try:
         return person_key(name)

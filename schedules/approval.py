@@ -44,7 +44,7 @@ class State:
         stored name that would be refused today counts for nobody."""
         by_key: dict[str, str] = {}
         for a in self.current:
-            key = identity.same_person_key(a["who"])
+            key = identity.person_key_or_none(a["who"])
             if key is not None:
                 by_key.setdefault(key, a["who"])
         return list(by_key.values())
@@ -90,7 +90,7 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> 
     who = audit.actor()
     key = identity.person_key(who)
     before = state(post, digest, rule)
-    if key in {identity.same_person_key(p) for p in before.people}:
+    if key in {identity.person_key_or_none(p) for p in before.people}:
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
                             _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
                             if before.needed > 1 and not before.approved else _m("Nothing more to do."))
