@@ -23,7 +23,7 @@ from typing import Any
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
-from schedules.secrets import redact, secret
+from schedules.secrets import cut, redact, secret
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
 TIMEOUT = 30.0
@@ -35,8 +35,9 @@ logging.getLogger("pywa").setLevel(logging.WARNING)  # its DEBUG lines print mes
 
 
 def scrub(text: str) -> str:
-    """A platform's message without tokens and without anything shaped like a phone number."""
-    return NUMBER.sub("[number]", redact(text or ""))
+    """A platform's message without tokens and without anything shaped like a phone number, cut to
+    a sane length after both (a cut never leaves half a token or number behind)."""
+    return cut(NUMBER.sub("[number]", redact(text or "")))
 
 
 def _client(phone_id: str, token: str):
