@@ -10,7 +10,7 @@ from portraits.messages import _m
 from schedules import engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
-from schedules.secrets import redact, secret
+from schedules.secrets import platform_text, secret
 
 
 def _names(ws: Workspace, name: str | None) -> list[str]:
@@ -38,7 +38,7 @@ def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
         try:
             row.update(publisher_for(ws, channel).check())
         except CampaignError as e:
-            row.update(ok=False, account=None, message=redact(str(e)))
+            row.update(ok=False, account=None, message=platform_text(e))
         rows.append(row)
     return rows
 
@@ -85,7 +85,7 @@ def reconcile_posts(ws: Workspace) -> dict:
                     if answer is not None:
                         answers[post["id"]] = answer
             except CampaignError as e:
-                errors[channel] = redact(str(e))
+                errors[channel] = platform_text(e)
         results = []
         with ws.store.transaction() as db:
             now = ws.now()
@@ -133,7 +133,7 @@ def fetch_engagement(ws: Workspace) -> dict:
                 post["channel"], publisher_for(ws, post["channel"]))
             figures[post["id"]] = publisher.fetch_engagement(post)
         except (ChannelError, CampaignError) as e:
-            errors.append({"post_id": post["id"], "error": redact(str(e))})
+            errors.append({"post_id": post["id"], "error": platform_text(e)})
             continue
         warnings.extend(w for w in figures[post["id"]].pop("warnings", []) if w not in warnings)
     with ws.store.transaction() as db:

@@ -108,14 +108,31 @@ def _press_release(ws: Workspace, db, people: list[dict], first: date | None, la
         "copyright_holder": press.copyright_holder or ws.config.name, "usage_terms": press.usage_terms,
         "media_contact": press.media_contact, "period_from": first, "period_to": last, "images": images,
     }
-    own = None
-    if press.template:
-        own = (ws.root / press.template).resolve()
-        if not own.is_file():
-            raise CampaignError(_m("The press release template {template} does not exist.", template=press.template),
-                                _m("Fix [press] template in campaign.toml, or leave it empty for the "
-                                   "built-in one."))
-    return templating.render("press-release.md.j2", context, own, lang=ws.config.language)
+    own = own_template(ws) if press.template else None
+    return templating.render("press-release.md.j2", context, own, lang=ws.config.language, markdown=True)
+
+
+# Folders the tool writes: a template there would be one of its files (a photo, the store, a backup).
+TOOL_FOLDERS = ("photos", "renders", "outbox", "exports")
+
+
+def own_template(ws: Workspace) -> Path:
+    """The office's press release template: a .j2 file of its own inside the workspace, never a file
+    the tool keeps (the store, its backups, .private/), which would come out as the press release."""
+    name = ws.config.press.template
+    own = (ws.root / name).resolve()
+    if not own.is_file():
+        raise CampaignError(_m("The press release template {template} does not exist.", template=name),
+                            _m("Fix [press] template in campaign.toml, or leave it empty for the "
+                               "built-in one."))
+    inside = own.is_relative_to(ws.root.resolve())
+    parts = own.relative_to(ws.root.resolve()).parts if inside else ()
+    if not inside or own.suffix != ".j2" or any(p.startswith(".") or p in TOOL_FOLDERS for p in parts[:-1]):
+        raise CampaignError(_m("The press release template {template} must be a .j2 file of your own in the "
+                               "workspace, not in a folder the tool writes.", template=name),
+                            _m("Copy campaign/templates/press-release.md.j2 into the workspace folder, change "
+                               "it and name it in [press] template."))
+    return own
 
 
 def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | None = None,
@@ -129,6 +146,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     if jobs < 1:
         raise CampaignError(_m("--jobs {jobs} is not a positive number.", jobs=jobs),
                             _m("Give how many processes to use, e.g. --jobs 2."))
+    if ws.config.press.template:
+        templating.check_own(own_template(ws))
     target = handout.target_for(ws, KIND, out)
     zip_path = footprint.HANDOUTS[KIND].parts(target)[1]
     db = ws.store.read()

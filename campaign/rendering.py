@@ -218,9 +218,11 @@ def render(ws: Workspace, ids: list[str] | None = None, formats: str | None = No
             if progress:
                 progress(i, total)
     else:
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import as_completed
 
-        with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+        from portraits.workers import process_pool
+
+        with process_pool(min(jobs, total)) as pool:
             # Each process renders its portrait in one thread: the processes already use every core.
             futures = {pool.submit(render_job, job, False): (p, meta) for p, job, meta in work}
             for i, future in enumerate(as_completed(futures), 1):

@@ -1,11 +1,15 @@
 """Jinja2 for what the office may edit or embed: the press release, the gallery, the WhatsApp page.
 
 Built-in templates live in campaign/templates/. A template the office writes itself (campaign.toml
-names it) runs in Jinja2's sandbox, so a template can format what it is given and nothing more; it
-is only ever given public fields (first names, never a surname). HTML is autoescaped.
+names it) runs in Jinja2's sandbox with no loader that can reach a file: an `include`, `import` or
+`extends` would read the store or a backup into the output, so it is refused before anything is
+rendered, and the template can format what it is given and nothing more. It is only ever given
+public fields (first names, never a surname). HTML is autoescaped; Markdown output has the HTML in
+its values escaped (`markdown=True`), as a newsroom pastes it into a CMS that renders HTML.
 """
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +19,11 @@ from portraits.errors import CampaignError
 from portraits.messages import _m
 
 BUILT_IN = Path(__file__).parent / "templates"
+OWN_TEMPLATE_BYTES = 256 * 1024  # far more than a press release template needs
+# Tags that read another template, i.e. a file: what the sandbox's loader would be asked for.
+_READS_A_FILE = {"Include": "include", "Import": "import", "FromImport": "import", "Extends": "extends"}
+# Markdown turns `<` into raw HTML or an autolink, `[..](..)` into a link, `&name;` into a character.
+_MARKDOWN_SPECIAL = re.compile(r"[\\<>\[\]]|&(?=#?\w+;)")
 
 
 def german_date(value: date | datetime | str | None) -> str:
@@ -27,27 +36,86 @@ def german_number(value: float | int | None) -> str:
     return format_number(round(value, 1) if isinstance(value, float) else value, lang="de")
 
 
-def render(name: str, context: dict[str, Any], own: Path | None = None, lang: str | None = None) -> str:
+def markdown_text(value: Any) -> Any:
+    """A value as literal text in Markdown: no raw HTML (`<script>`), autolink, link or entity."""
+    if not isinstance(value, str):
+        return value
+    swap = {"\\": "\\\\", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "&": "&amp;"}
+    return _MARKDOWN_SPECIAL.sub(lambda m: swap[m.group(0)], str(value))
+
+
+def own_source(own: Path) -> str:
+    """The text of the office's own template: UTF-8 text of a sane size, or a clear refusal."""
+    try:
+        data = own.read_bytes()
+    except OSError as e:
+        raise CampaignError(_m("The template {where} cannot be read ({error}).", where=own, error=e.strerror),
+                            _m("Fix [press] template in campaign.toml, or leave it empty for the built-in one."))
+    if len(data) > OWN_TEMPLATE_BYTES:
+        raise CampaignError(_m("The template {where} is {size} bytes; a template may have {limit}.", where=own,
+                               size=len(data), limit=OWN_TEMPLATE_BYTES),
+                            _m("Name your template file (a text file ending in .j2) in campaign.toml."))
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CampaignError(_m("The template {where} is not a text file in UTF-8.", where=own),
+                            _m("Name your template file (a text file ending in .j2) in campaign.toml, saved "
+                               "as UTF-8.")) from None
+
+
+def _refuse_other_files(env, source: str, own: Path) -> None:
+    """An include, import or extends names a file to read: refused before anything is rendered."""
+    from jinja2 import nodes
+
+    for node in env.parse(source).find_all(tuple(getattr(nodes, kind) for kind in _READS_A_FILE)):
+        raise CampaignError(_m("The template {where} (line {line}) uses {{% {tag} %}}: a template may not read "
+                               "other files.", where=own, line=node.lineno, tag=_READS_A_FILE[type(node).__name__]),
+                            _m("Write everything into this one template; it can use only the fields listed in "
+                               "README."))
+
+
+def check_own(own: Path) -> None:
+    """Refuse the office's template now (unreadable, not UTF-8, a syntax error, reading other files)
+    rather than after a long run has made everything else."""
+    render("", {}, own, only_check=True)
+
+
+def render(name: str, context: dict[str, Any], own: Path | None = None, lang: str | None = None,
+           markdown: bool = False, only_check: bool = False) -> str:
     """Render the built-in template `name`, or the office's own file `own` in the sandbox. Public
     pages follow the campaign's language (`lang`, else the context's), never the interface's: the
-    filters `date` and `number` format in it; `german_date`/`german_number` always in German."""
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+    filters `date` and `number` format in it; `german_date`/`german_number` always in German.
+    `markdown`: every printed value is Markdown-escaped (the output is a .md file)."""
+    from jinja2 import BaseLoader, Environment, FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
     from jinja2.sandbox import SandboxedEnvironment
 
-    folder, template = (own.parent, own.name) if own else (BUILT_IN, name)
-    cls = SandboxedEnvironment if own else Environment
-    env = cls(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined, keep_trailing_newline=True,
-              autoescape=select_autoescape(("html", "htm", "html.j2"), default_for_string=False, default=False))
-    lang = lang or context.get("lang") or "de"
-    env.filters.update(german_date=german_date, german_number=german_number,
-                       date=lambda value, format="medium": format_date(value, format, lang=lang),
-                       number=lambda value: format_number(value, lang=lang))
+    options = dict(undefined=StrictUndefined, keep_trailing_newline=True,
+                   autoescape=select_autoescape(("html", "htm", "html.j2"), default_for_string=False, default=False))
+    if markdown:
+        options["finalize"] = markdown_text
+    where = own or BUILT_IN / name
     try:
-        return env.get_template(template).render(**context)
+        if own:
+            # BaseLoader finds no template at all: nothing the office writes can reach a file.
+            env = SandboxedEnvironment(loader=BaseLoader(), **options)
+            source = own_source(own)
+            _refuse_other_files(env, source, own)
+            if only_check:
+                return ""
+        else:
+            env = Environment(loader=FileSystemLoader(str(BUILT_IN)), **options)
+        _filters(env, lang or context.get("lang") or "de")
+        template = env.from_string(source) if own else env.get_template(name)
+        return template.render(**context)
     except TemplateError as e:
-        where = own or BUILT_IN / name
         line = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
         raise CampaignError(_m("The template {where}{line} cannot be used: {message_}.", where=where,
                                line=line, message_=e.message),
                             _m("Fix the template (fields it may use are listed in README), or remove it from "
                                "campaign.toml to use the built-in one.")) from None
+
+
+def _filters(env, lang: str) -> None:
+    env.filters.update(german_date=german_date, german_number=german_number,
+                       date=lambda value, format="medium": format_date(value, format, lang=lang),
+                       number=lambda value: format_number(value, lang=lang))

@@ -35,7 +35,7 @@ from portraits.render import name_line, typographic
 from schedules import captions, posts, subscribers
 from schedules.channel import ChannelError, TransientError, UnknownOutcome, channel_spec
 from schedules.runner import publisher_for
-from schedules.secrets import redact
+from schedules.secrets import platform_text
 
 KIND = "whatsapp-bundle"
 CHANNEL = "whatsapp"
@@ -253,11 +253,11 @@ def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: 
             message_id = pub.send_template(number, lang, media[lang], _texts(ws, portrait, lang))
             result = {"status": "sent", "message_id": message_id, "error": None}
         except TransientError as e:
-            result = {"status": "failed", "retry": True, "error": redact(str(e))}
+            result = {"status": "failed", "retry": True, "error": platform_text(e)}
         except UnknownOutcome as e:
-            result = {"status": "unknown", "error": redact(str(e))}
+            result = {"status": "unknown", "error": platform_text(e)}
         except (ChannelError, CampaignError, OSError) as e:
-            result = {"status": "failed", "error": redact(str(e))}
+            result = {"status": "failed", "error": platform_text(e)}
         with ws.store.transaction() as db:
             db.table(subscribers.SENDS).update(result, key_q)
     status = {"failed": "retry_later" if result.get("retry") else "failed"}.get(result["status"], result["status"])

@@ -4,7 +4,8 @@ Picture desks read credit, copyright, usage terms and caption from these fields,
 they use agrees with ExifTool (Phil Harvey's, Debian package `libimage-exiftool-perl`) on how
 they are written: IIM in a Photoshop APP13 block with its UTF-8 marker, XMP in APP1. No Python
 library writes both as completely, so we run ExifTool as a subprocess: one process per batch of
-files (`-execute` between them), so a kit of 200 portraits costs a few process starts, not 400.
+files (`-execute` between them, read from a pipe), so a kit of 200 portraits costs a few process starts,
+not 400. ExifTool is killed with the command that started it.
 
 Each file is written anew (`-o`) after removing every tag (`-all=`), so nothing of the source
 (GPS, camera, dates, a surname someone typed into a field) can come along; only the fields of
@@ -15,12 +16,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.workers import bound_to_parent
 
 # IIM fields have byte limits (IPTC IIM 4.2); the full text always goes to XMP.
 IIM_LIMITS = {"ObjectName": 64, "Headline": 256, "Caption-Abstract": 2000, "By-line": 32, "Credit": 32,
@@ -96,13 +97,10 @@ def write(jobs: list[tuple[Path, Path, PressTags]]) -> list[Path]:
     lines = ["-charset", "iptc=UTF8", "-charset", "filename=UTF8"]
     for source, target, tags in jobs:
         lines += [*tag_arguments(tags), "-o", str(target), str(source), "-execute"]
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".args", delete=False) as f:
-        f.write("\n".join(lines) + "\n")
-        argfile = f.name
-    try:
-        done = subprocess.run([exiftool(), "-q", "-q", "-@", argfile], capture_output=True, text=True)
-    finally:
-        Path(argfile).unlink(missing_ok=True)
+    # The arguments (captions with names and quotes) go through a pipe: a file for them in the system's
+    # temp folder would outlive a killed command where neither erasure nor doctor looks.
+    done = subprocess.run(bound_to_parent([exiftool(), "-q", "-q", "-@", "-"]), input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, encoding="utf-8", errors="replace")
     missing = [Path(target) for _s, target, _t in jobs if not Path(target).is_file()]
     if len(missing) == len(jobs):
         detail = (done.stderr or done.stdout).strip().splitlines()

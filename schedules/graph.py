@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from portraits.messages import _m
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
-from schedules.secrets import redact, secret
+from schedules.secrets import platform_text, secret
 
 GRAPH_API_VERSION = "25.0"  # the one place the Graph API version is set
 # When Meta stops serving each version: "Available Until" on
@@ -131,7 +131,7 @@ def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
     code = error.code if isinstance(getattr(error, "code", None), int) else None
     subcode = body.get("error_subcode") if isinstance(body.get("error_subcode"), int) else None
     message = body.get("error_user_msg") or str(getattr(error, "message", error))
-    return code, subcode, bool(body.get("is_transient")), redact(str(message))
+    return code, subcode, bool(body.get("is_transient")), platform_text(message)
 
 
 def translate(error: Exception, during_upload: bool = False, platform: str = "Facebook") -> Exception:
@@ -186,14 +186,14 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
     if isinstance(error, requests.ConnectTimeout) or (
             isinstance(error, requests.ConnectionError) and "NewConnectionError" in repr(error)):
         return TransientError(_m("{platform} could not be reached: {error}", platform=platform,
-                                 error=redact(str(error))),
+                                 error=platform_text(error)),
                               retry_after=RETRY_WAIT)
     if during_upload and isinstance(error, (requests.Timeout, requests.ConnectionError)):
         return UnknownOutcome(_m("The call to {platform} was cut off: {error}", platform=platform,
-                                 error=redact(str(error))),
+                                 error=platform_text(error)),
                               _m("It may have gone out: campaign reconcile settles it."))
     if isinstance(error, requests.RequestException):
-        return TransientError(_m("{platform} did not answer: {error}", platform=platform, error=redact(str(error))),
+        return TransientError(_m("{platform} did not answer: {error}", platform=platform, error=platform_text(error)),
                               retry_after=RETRY_WAIT)
     return error
 
@@ -269,7 +269,7 @@ def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict)
     facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
     now = datetime.now(timezone.utc)
     if not data.get("is_valid"):
-        reason = redact(str((data.get("error") or {}).get("message") or "Meta says it is not valid"))
+        reason = platform_text(str((data.get("error") or {}).get("message") or "Meta says it is not valid"))
         problems.append(f"the token is not valid: {reason}")
         return
     if data.get("type") == "PAGE" and (not page_id or str(data.get("profile_id", page_id)) == str(page_id)):

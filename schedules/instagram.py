@@ -16,7 +16,7 @@ from typing import Any, Callable
 from portraits.files import atomic_write_bytes
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
-from schedules.secrets import redact, secret
+from schedules.secrets import platform_text, secret
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
 SESSION_FILE = "instagram-session.json"
@@ -36,7 +36,7 @@ def translate(error: Exception, during_upload: bool = False) -> Exception:
     """instagrapi's exceptions -> ours, each saying what to do."""
     from instagrapi import exceptions as ig
 
-    msg = redact(str(error) or type(error).__name__)
+    msg = platform_text(str(error) or type(error).__name__)
     if isinstance(error, (ig.ChallengeRequired, ig.ChallengeError, ig.SelectContactPointRecoveryForm,
                           ig.RecaptchaChallengeForm, ig.TwoFactorRequired)):
         return PermanentError(_m("Instagram asks for a security check: {msg}", msg=msg),

@@ -29,7 +29,7 @@ from typing import Any, Iterator
 from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError, TransientError
-from schedules.secrets import redact, secret
+from schedules.secrets import platform_text, secret
 
 TOKEN_ENV = meta.TOKEN_ENV
 PLATFORM = "Instagram"
@@ -267,7 +267,7 @@ class InstagramGraphPublisher:
             if code in ("FINISHED", "PUBLISHED"):
                 return
             if code in ("ERROR", "EXPIRED"):
-                raise self._container_error(container, code, redact(str(state.get("status") or "")))
+                raise self._container_error(container, code, platform_text(str(state.get("status") or "")))
         raise TransientError(_m("Instagram was still preparing the image after {poll_waits:.0f} s (container "
                                 "{container}); nothing was published.",
                                 poll_waits=sum(POLL_WAITS), container=container),
@@ -362,7 +362,7 @@ class InstagramGraphPublisher:
         if not container:
             return None
         state = self._get(graph, container, fields="status_code,status")
-        code, status = state.get("status_code"), redact(str(state.get("status") or ""))
+        code, status = state.get("status_code"), platform_text(str(state.get("status") or ""))
         if code == "PUBLISHED":
             return {"state": "published", "reason": _m("Instagram says container {container} is published",
                                                        container=container)}

@@ -30,7 +30,7 @@ from portraits.messages import _m
 from schedules import approval, posts
 from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
 from schedules.content import Renders, content_of, with_images
-from schedules.secrets import redact
+from schedules.secrets import platform_text
 
 log = logging.getLogger("schedules.runner")
 
@@ -131,9 +131,9 @@ def publish_post(site: Site, post_id: str, force: bool = False,
                 with_images(site, content, portrait)  # the current renders, made now if stale
                 pub = get_publisher(post["channel"])
             except (CampaignError, OSError) as e:
-                msg = _message(e)
-                log.warning("%s could not be prepared: %s", post_id, redact(msg))
-                return posts.update(db, post_id, now, "failed", msg, error=redact(msg), reason="could not prepare")
+                msg = platform_text(_message(e))
+                log.warning("%s could not be prepared: %s", post_id, msg)
+                return posts.update(db, post_id, now, "failed", msg, error=msg, reason="could not prepare")
             images = [{"file": _relative(site, path), "lang": lang, "hash": digest, "alt_text": alt}
                       for path, lang, digest, alt in zip(content.images, content.langs, content.image_hashes,
                                                          content.alt_texts)]
@@ -152,14 +152,14 @@ def publish_post(site: Site, post_id: str, force: bool = False,
                        "permalink": result.get("permalink"), "error": None,
                        **{k: result[k] for k in ("photo_id", "photo_ids", "code", "container_id") if result.get(k)}}
         except TransientError as e:
-            outcome = {"status": "transient", "error": redact(str(e)), "retry_after": e.retry_after}
+            outcome = {"status": "transient", "error": platform_text(e), "retry_after": e.retry_after}
         except PermanentError as e:
-            outcome = {"status": "failed", "note": "permanent error", "error": redact(str(e))}
+            outcome = {"status": "failed", "note": "permanent error", "error": platform_text(e)}
         except UnknownOutcome as e:
-            outcome = {"status": "unknown", "note": "outcome unknown", "error": redact(str(e))}
+            outcome = {"status": "unknown", "note": "outcome unknown", "error": platform_text(e)}
         except Exception as e:  # noqa: BLE001 - anything unexpected mid-call: we cannot know if it went out
             outcome = {"status": "unknown", "note": "unexpected error during the call",
-                       "error": redact(f"{type(e).__name__}: {e}")}
+                       "error": platform_text(f"{type(e).__name__}: {e}")}
         with site.store.transaction() as db:
             now = site.now()
             status = outcome.pop("status")
@@ -314,7 +314,7 @@ class Runner:
             planned = {p["id"]: posts.due_time(p) for p in posts.all_posts(self.site.store.read())
                        if p["status"] == "planned"}
         except Exception as e:  # keep the daemon alive; the next sync tries again
-            log.error("sync failed: %s", redact(str(e)))
+            log.error("sync failed: %s", platform_text(e))
             return
         jobs = {j.id: j for j in self.scheduler.get_jobs() if j.id != "sync"}
         for job_id in set(jobs) - set(planned):
@@ -335,7 +335,7 @@ class Runner:
         try:
             publish_post(self.site, post_id)
         except Exception as e:  # a broken post must not stop the daemon
-            log.error("publishing %s failed: %s", post_id, redact(str(e)))
+            log.error("publishing %s failed: %s", post_id, platform_text(e))
 
     def stop(self) -> None:
         with self._sync_lock:

@@ -9,6 +9,11 @@ Phone numbers are personal data: no message, log line or error this module produ
 (Meta's error texts are scrubbed of anything that looks like a number), and pywa's own debug log,
 which prints request bodies, is kept off.
 
+An answer that is not the Cloud API's JSON (a proxy's 502 page, an error without its code, a cut-off
+body) is never handed to pywa, which would fail on it with a KeyError: it means WhatsApp cannot be
+reached properly now, so try later. Only when the answer to a message itself cannot be read may the
+message have gone out, and then it is not sent again.
+
 Tests point the client at a fake Cloud API through CAMPAIGN_GRAPH_URL (loopback only, as for the
 Graph API): pywa takes an httpx client, whose transport we give the test server's address.
 """
@@ -23,7 +28,7 @@ from typing import Any
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
-from schedules.secrets import redact, secret
+from schedules.secrets import cut, redact, secret
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
 TIMEOUT = 30.0
@@ -35,8 +40,34 @@ logging.getLogger("pywa").setLevel(logging.WARNING)  # its DEBUG lines print mes
 
 
 def scrub(text: str) -> str:
-    """A platform's message without tokens and without anything shaped like a phone number."""
-    return NUMBER.sub("[number]", redact(text or ""))
+    """A platform's message without tokens and without anything shaped like a phone number, cut to
+    a sane length after both (a cut never leaves half a token or number behind)."""
+    return cut(NUMBER.sub("[number]", redact(text or "")))
+
+
+class Unreadable(Exception):
+    """The Cloud API, or a proxy in front of it, answered with something that is not its JSON."""
+
+    def __init__(self, status: int):
+        super().__init__(f"HTTP {status}")
+        self.status = status
+
+
+def _readable(response) -> None:
+    """httpx response hook: an answer pywa could not read stops here, as `Unreadable`."""
+    response.read()
+    try:
+        body = response.json()
+    except ValueError:  # HTML, text, a cut-off body, not UTF-8
+        raise Unreadable(response.status_code) from None
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or response.status_code >= 400 and not (
+            isinstance(error, dict) and isinstance(error.get("code"), int) and isinstance(error.get("message"), str)):
+        raise Unreadable(response.status_code)
+
+
+# What pywa raises when an answer lacks the fields it expects (a success without its ids).
+MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def _client(phone_id: str, token: str):
@@ -55,14 +86,25 @@ def _client(phone_id: str, token: str):
                 return super().handle_request(request)
 
         transport = LoopbackTransport()
-    session = httpx.Client(timeout=TIMEOUT, transport=transport)
+    session = httpx.Client(timeout=TIMEOUT, transport=transport, event_hooks={"response": [_readable]})
     return WhatsApp(phone_id=phone_id, token=token, session=session, api_version=GRAPH_API_VERSION)
 
 
-def translate(error: Exception) -> Exception:
-    """pywa and httpx errors -> ours, with no number and no token in the message."""
+def translate(error: Exception, sending: bool = False) -> Exception:
+    """pywa and httpx errors -> ours, with no number and no token in the message. `sending`: the
+    call that sends a message, whose unreadable success may mean it went out."""
     import httpx
     from pywa.errors import WhatsAppError
+
+    unreadable = isinstance(error, Unreadable) or isinstance(error, MALFORMED)
+    status = error.status if isinstance(error, Unreadable) else None
+    if unreadable and sending and (status is None or status < 400):
+        return UnknownOutcome(_m("WhatsApp's answer to the message could not be read."),
+                              _m("The message may have gone out; it is not sent again to this subscriber."))
+    if unreadable:
+        return TransientError(_m("WhatsApp is unavailable at the moment: its answer could not be read{status}.",
+                                 status=f" (HTTP {status})" if status else ""),
+                              _m("Try again later; who got the message is kept."))
 
     if isinstance(error, WhatsAppError):
         msg = scrub(f"{error.message}" + (f": {error.details}" if error.details else ""))
@@ -121,11 +163,11 @@ class WhatsAppCloudPublisher:
             self._wa = _client(self.phone_id, token)
         return self._wa
 
-    def _call(self, fn):
+    def _call(self, fn, sending: bool = False):
         try:
             return fn()
         except Exception as e:  # noqa: BLE001 - translated, or re-raised as it was
-            raise translate(e) from None
+            raise translate(e, sending) from None
 
     def upload_image(self, path: Path) -> str:
         """Upload a JPEG once; the media id is used in every message of the broadcast."""
@@ -146,7 +188,7 @@ class WhatsAppCloudPublisher:
         wa = self._client()
         sent = self._call(lambda: wa.send_template(
             to=to, name=self.template, language=language,
-            params=[HeaderImage.params(image=media_id), BodyText.params(*texts)]))
+            params=[HeaderImage.params(image=media_id), BodyText.params(*texts)]), sending=True)
         return str(sent.id)
 
     def check(self) -> dict[str, Any]:

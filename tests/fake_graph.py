@@ -78,6 +78,7 @@ class FakeGraph:
         self.insights: dict[str, dict[str, int]] = {}
         self.retired_metrics: set[str] = set()
         self.token_info: dict | None = None  # debug_token's "data"
+        self.debug_token_error: str | None = None  # what debug_token says to a wrong app token (Meta echoes input)
         self.me: dict | None = None  # who /me is (default: the Page, as for a Page token)
         self.fail_next: list[tuple[int, dict]] = []
         self.fail_on: dict[str, list[tuple[int, dict]]] = {}
@@ -213,7 +214,8 @@ class FakeGraph:
                     return self._answer(status, {"error": error})
                 if parts == ["debug_token"]:
                     if req["token"] != fake.app_token:
-                        return self._error(190, "Invalid OAuth access token - Cannot parse access token")
+                        return self._error(190, fake.debug_token_error or "Invalid OAuth access token - Cannot parse "
+                                                                          "access token")
                     info = fake.token_info or {"type": "PAGE", "is_valid": True, "expires_at": 0,
                                                "profile_id": fake.page_id, "scopes": ["pages_manage_posts"]}
                     return self._answer(200, {"data": {"app_id": "4321", "application": "Stadt Kampagne", **info}})

@@ -2,7 +2,8 @@
 
 Routes: POST /vX/{phone_id}/media (multipart upload -> {"id"}), POST /vX/{phone_id}/messages
 (a template message -> {"messages": [{"id": "wamid..."}]}), GET /vX/{phone_id} (the number).
-`fail_next` answers the next requests with a Cloud API error; `on_message` runs a function after a
+`fail_next` answers the next requests with a Cloud API error (a dict), or with a body that is not the
+Cloud API's JSON at all (a str: a proxy's HTML page, a cut-off answer); `on_message` runs a function after a
 message is accepted, before the answer goes back (to change the store between two sends).
 """
 from __future__ import annotations
@@ -20,7 +21,8 @@ class FakeWhatsApp:
         self.phone_id, self.token = phone_id, token
         self.requests: list[dict] = []
         self.media: dict[str, bytes] = {}
-        self.fail_next: list[tuple[int, dict]] = []
+        self.fail_next: list[tuple[int, dict | str]] = []
+        self.fail_messages: list[tuple[int, dict | str]] = []  # the same, for the next template messages only
         self.on_message = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -66,6 +68,13 @@ class FakeWhatsApp:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _raw(self, status: int, data: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def _record(self, method: str) -> dict:
                 url = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
@@ -86,6 +95,8 @@ class FakeWhatsApp:
             def _route(self, req: dict) -> None:
                 if fake.fail_next:
                     status, error = fake.fail_next.pop(0)
+                    if isinstance(error, str):  # not the Cloud API's JSON: a proxy's page, a cut answer
+                        return self._raw(status, error.encode())
                     return self._answer(status, {"error": error})
                 if req["auth"] != f"Bearer {fake.token}":
                     return self._answer(401, {"error": {"message": "Invalid OAuth access token.",
@@ -95,6 +106,10 @@ class FakeWhatsApp:
                     media_id = str(770000 + len(fake.media))
                     fake.media[media_id] = req["files"].get("file", b"")
                     return self._answer(200, {"id": media_id})
+                if req["method"] == "POST" and parts == [fake.phone_id, "messages"] and fake.fail_messages:
+                    status, error = fake.fail_messages.pop(0)
+                    return self._raw(status, error.encode()) if isinstance(error, str) else \
+                        self._answer(status, {"error": error})
                 if req["method"] == "POST" and parts == [fake.phone_id, "messages"]:
                     to = req["json"]["to"]
                     req["accepted"] = True

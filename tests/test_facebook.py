@@ -1,8 +1,10 @@
 """The Facebook channel against a fake Graph API on 127.0.0.1: paths, version, fields, the image, errors."""
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -294,3 +296,62 @@ def test_a_wrong_app_token_is_a_warning_and_the_page_token_is_still_checked(cli,
     r, out = _check(cli)
     assert r.exit_code == 0 and "a Page token" in out
     assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in out and "wrongsecret" not in out
+
+
+# A token that is not shaped like Meta's (no EAA...), with characters that change when encoded.
+PLAIN_TOKEN = "plainTok|Sec/Ret+Geheim=99"
+PLAIN_APP_TOKEN = "4321|appSec/Wrong+Secret="
+
+
+def _every_spelling(value: str) -> list[str]:
+    return [value, quote(value, safe=""), quote(value, safe="").lower(), quote_plus(value), json.dumps(value)[1:-1],
+            json.dumps(value).replace("/", "\\/")[1:-1], base64.b64encode(value.encode()).decode(),
+            base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")]
+
+
+@pytest.fixture
+def plain_graph(ws, monkeypatch):
+    from fake_graph import FakeGraph
+
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_TOKEN", PLAIN_TOKEN)
+    monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", PLAIN_APP_TOKEN)
+    with FakeGraph(token=PLAIN_TOKEN) as fake:
+        monkeypatch.setenv("CAMPAIGN_GRAPH_URL", fake.url)
+        configure(ws, "channels.facebook", publisher="facebook", page_id="1001")
+        yield fake
+
+
+def test_a_token_echoed_in_any_encoding_never_reaches_the_channel_check_warning(cli, ws, plain_graph):
+    plain_graph.debug_token_error = (
+        f"Invalid OAuth access token - Cannot parse access token: input_token={quote_plus(PLAIN_TOKEN)}"
+        f"&access_token={quote(PLAIN_APP_TOKEN, safe='').lower()}; client_secret={quote('appSec/Wrong+Secret=')}; "
+        f"body {json.dumps({'input_token': PLAIN_TOKEN})} as "
+        f"{base64.b64encode(PLAIN_TOKEN.encode()).decode()} / {base64.b64encode(PLAIN_APP_TOKEN.encode()).decode()}")
+    r = cli("channel", "check", "facebook")
+    assert r.exit_code == 0 and "a Page token" in r.output
+    assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in r.output and "[redacted]" in r.output
+    texts = [r.output, (ws.root / "campaign.log").read_text() if (ws.root / "campaign.log").exists() else ""]
+    for text in texts:
+        for value in (PLAIN_TOKEN, PLAIN_APP_TOKEN, "appSec/Wrong+Secret="):
+            for spelling in _every_spelling(value):
+                assert spelling not in text, spelling
+        assert "Geheim" not in text and "plainTok" not in text and "Wrong" not in text
+
+
+def test_a_platform_error_of_100_kb_is_kept_cut_and_scrubbed(cli, ws, plain_graph):
+    pid = approved_portrait(ws, "Mehmet", 45, "transport", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+    echoed = "Invalid image: " + "A1b2C3d4" * 12_500  # a server that echoed the upload back: 100 KB
+    plain_graph.fail_next.append((400, {"message": f"input_token={quote(PLAIN_TOKEN, safe='')} {echoed}",
+                                        "type": "OAuthException", "code": 100}))
+    before = len(ws.store.path.read_bytes())
+    r = cli("publish", post_id)
+    post = _post(ws, post_id)
+    assert post["status"] == "failed" and "Invalid image: A1b2C3d4" in post["error"]
+    assert len(post["error"]) <= 500 and post["error"].endswith("…")
+    assert all(len(h["note"] or "") <= 500 for h in post["history"])
+    assert len(ws.store.path.read_bytes()) - before < 5_000 and len(r.output) < 2_000
+    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.log").read_text()):
+        assert "A1b2C3d4" * 100 not in text
+        for spelling in _every_spelling(PLAIN_TOKEN):
+            assert spelling not in text

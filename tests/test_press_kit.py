@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -266,3 +267,55 @@ def test_doctor_finds_half_made_kits_and_one_a_stopped_withdrawal_left_and_fix_r
     assert r.exit_code == 0, r.output
     assert not half.exists() and not half_zip.exists() and young.exists()
     assert not (ws.exports / "press-kit").exists() and (tmp_path / "kit").is_dir()  # someone else's choice stays
+
+
+@pytest.mark.parametrize("tag", ['{% include "campaign.json" %}', '{% import ".backups/campaign.json.1" as b %}',
+                                 '{% from "campaign.json" import x %}', '{% extends "campaign.toml" %}',
+                                 '{% include "photos/" ~ count ~ ".jpg" %}'])
+def test_a_press_template_cannot_read_the_store_or_any_other_file(cli, ws, campaign, tag):
+    (ws.root / "pm.md.j2").write_text(f"Kontakt: {{{{ media_contact }}}}\n{tag}\n")
+    configure(ws, "press", template="pm.md.j2")
+    before = ws.store.path.read_bytes()
+    r = cli("press", "kit")
+    assert r.exit_code == 1 and "pm.md.j2 (line 2)" in r.output and "may not read other files" in r.output
+    assert "Traceback" not in r.output and SURNAME not in r.output
+    assert ws.store.path.read_bytes() == before and not (ws.exports / "press-kit").exists()
+
+
+@pytest.mark.parametrize("name", ["campaign.json", ".backups/campaign.json.1", ".private/notes.j2",
+                                  "exports/old.md.j2", "../outside.j2"])
+def test_the_press_template_is_never_a_file_the_tool_keeps(cli, ws, campaign, name):
+    cli("portrait", "edit", campaign["tamara"], "--quote", "Wir halten zusammen.")  # a backup holds the store
+    path = (ws.root / name).resolve()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{{ campaign.name }}")
+    configure(ws, "press", template=name)
+    r = cli("press", "kit")
+    assert r.exit_code == 1 and "must be a .j2 file of your own in the workspace" in r.output, r.output
+    assert not (ws.exports / "press-kit").exists()
+
+
+def test_a_template_that_is_not_text_is_a_clear_error_not_a_traceback(cli, ws, campaign):
+    (ws.root / "pm.md.j2").write_bytes(b"\xff\xd8\xff\xe0 Kontakt {{ media_contact }}")
+    configure(ws, "press", template="pm.md.j2")
+    r = cli("press", "kit")
+    assert r.exit_code == 1 and "pm.md.j2 is not a text file in UTF-8" in r.output
+    assert "Traceback" not in r.output and "UnicodeDecodeError" not in r.output
+
+
+def test_html_in_a_quote_or_role_reaches_the_press_release_as_text_not_as_markup(cli, ws, campaign):
+    quote = '<script>alert("x")</script> Wir [halten](javascript:alert(1)) zusammen &amp; <b>fest</b>'
+    with ws.store.transaction() as db:  # as an import or an older version may have stored it
+        db.table("portraits").update({"quote": quote, "role": "Rentnerin <img src=x onerror=y>"},
+                                     lambda d: d["id"] == campaign["brigitte"])
+    configure(ws, "press", template="pm.md.j2")
+    (ws.root / "pm.md.j2").write_text("{% for p in top %}{{ p.role }}: {{ p.quote|safe }}\n{% endfor %}")
+    own = Path(_kit(cli)["press_release"]).read_text()
+    configure(ws, "press", template="")
+    built_in = Path(_kit(cli)["press_release"]).read_text()
+    for text in (own, built_in):
+        assert "<script" not in text and "<img" not in text and "<b>" not in text
+        assert not re.search(r"(?<!\\)\]\(", text)  # no Markdown link: the bracket is escaped
+        assert "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in text and "&amp;amp; &lt;b&gt;fest&lt;/b&gt;" in text
+        assert "Rentnerin &lt;img src=x onerror=y&gt;" in text and "Wir \\[halten\\](javascript:" in text

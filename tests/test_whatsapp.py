@@ -255,3 +255,39 @@ def test_erasing_a_portrait_removes_its_bundles_and_its_send_records(cli, ws, ca
     assert not Path(bundle["folder"]).exists()
     db = ws.store.read()
     assert db.table(subscribers.SENDS).all() == [] and len(subscribers.all_subscribers(db)) == 3
+
+
+PROXY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"
+UNREADABLE = [(502, PROXY_PAGE), (500, '{"error": {"message": "Service temporarily unavailable"}}'),
+              (503, '{"error": "upstream connect error"}'), (504, ""), (400, '{"error": {"code": "x", "message": 1}}')]
+
+
+@pytest.mark.parametrize("status, body", UNREADABLE)
+def test_an_answer_the_cloud_api_cannot_have_given_means_unavailable_try_later(cli, ws, campaign, cloud, status,
+                                                                                body):
+    _subscribe(cli)
+    cloud.fail_next.append((status, body))  # the first call: the image upload
+    cloud.fail_messages.append((status, body))  # and the first message
+    r = cli("whatsapp", "send", "--json")
+    assert "Traceback" not in r.output and "KeyError" not in r.output
+    result = json.loads(r.output)
+    assert result["sent"] == 1 and result["retry_later"] == 2, result
+    db = ws.store.read()
+    errors = [s["error"] for s in db.table(subscribers.SENDS).all() if s["status"] == "failed"]
+    assert len(errors) == 2 and all("WhatsApp is unavailable at the moment" in e for e in errors), errors
+    assert all("nginx" not in e and "<html" not in e for e in errors)
+    again = json.loads(cli("whatsapp", "send", "--json").output)  # later: the two get it, nobody twice
+    assert again["sent"] == 2 and len(cloud.messages) == 3 and len({m["to"] for m in cloud.messages}) == 3
+    cloud.fail_next.append((status, body))
+    check = cli("channel", "check", "whatsapp")
+    assert "whatsapp (whatsapp-cloud)" in check.output and "WhatsApp is unavailable at the moment" in check.output
+    assert "Traceback" not in check.output
+
+
+def test_an_unreadable_answer_to_a_message_may_mean_it_went_out_so_it_is_not_sent_again(cli, ws, campaign, cloud):
+    _subscribe(cli)
+    cloud.fail_messages.append((200, '{"messaging_product": "whatsapp"}'))  # no message id: did it go out?
+    result = json.loads(cli("whatsapp", "send", "--json").output)
+    assert result["sent"] == 2 and result.get("unknown") == 1, result
+    again = json.loads(cli("whatsapp", "send", "--json").output)
+    assert again["sent"] == 0 and again["already"] == 3

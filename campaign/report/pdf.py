@@ -13,6 +13,7 @@ from pathlib import Path
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.workers import bound_to_parent
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
          "--disable-component-update", "--no-first-run", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
@@ -32,8 +33,10 @@ def print_to_pdf(page: Path, target: Path) -> None:
                             _m("Install it (`make system`, Debian package chromium), or leave out --pdf."))
     with tempfile.TemporaryDirectory(prefix="campaign-chromium-") as profile:
         try:
-            done = subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={target}",
-                                   page.resolve().as_uri()], capture_output=True, text=True, timeout=TIMEOUT)
+            # Killed with the command: a killed `report --pdf` leaves no browser printing on.
+            done = subprocess.run(bound_to_parent([browser, *FLAGS, f"--user-data-dir={profile}",
+                                                   f"--print-to-pdf={target}", page.resolve().as_uri()]),
+                                  capture_output=True, text=True, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             done = None
     if done is None or done.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
