@@ -116,3 +116,50 @@ def discard_staged(pending: list[tuple[Path, Path]]) -> None:
     for tmp, _final in pending:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def kept_file_problem(path: Path, folder: Path, sha256: str | None) -> str | None:
+    """What is wrong with a file the store keeps under a hash (a photo, a consent form), or None.
+
+    Read for an export, a render or a publish, such a file must be the one the store recorded: a
+    link (to /etc/shadow, to another person's photo) is never followed, and content whose SHA-256
+    is not the recorded one is someone else's picture or form under this person's name."""
+    import hashlib
+
+    path = Path(path)
+    if path.is_symlink():
+        return "link"
+    if not path.exists():
+        return "missing"
+    if not os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep) or not path.is_file():
+        return "outside"
+    if sha256:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != sha256:
+            return "changed"
+    return None
+
+
+def require_kept_file(path: Path, folder: Path, sha256: str | None, photo: bool, hint: str) -> Path:
+    """`path` if it is the file the store recorded (a photo, else a consent form); else a message
+    saying what is wrong, and `hint`."""
+    from portraits.errors import CampaignError
+    from portraits.messages import _m
+
+    problem = kept_file_problem(path, folder, sha256)
+    if problem in ("link", "outside"):
+        raise CampaignError(_m("The photo {path} is a link to another file, so it is not used.", path=path) if photo
+                            else _m("The consent form {path} is a link to another file, so it is not used.",
+                                    path=path), hint)
+    if problem == "changed":
+        raise CampaignError(_m("The photo {path} is not the one that was added (its content was changed or "
+                               "replaced), so it is not used.", path=path) if photo
+                            else _m("The consent form {path} is not the one that was recorded (its content was "
+                                    "changed or replaced), so it is not used.", path=path), hint)
+    if problem == "missing":
+        raise CampaignError(_m("The photo {path} is missing.", path=path) if photo
+                            else _m("The consent form {path} is missing.", path=path), hint)
+    return path
