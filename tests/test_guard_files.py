@@ -73,6 +73,18 @@ def test_a_swapped_photo_is_neither_rendered_nor_exported_and_doctor_says_so(cli
     assert r.exit_code == 1 and "is not the file that was recorded" in r.output
 
 
+def test_a_photo_replaced_after_doctor_hashed_it_is_still_found_with_its_old_times(cli, ws, tmp_path):
+    pid = approved_portrait(ws, "Tamara", 32, "health")
+    assert cli("doctor").exit_code == 0  # the photo's hash is now remembered
+    photo = _photo(ws, pid)
+    before = photo.stat()
+    other = make_photo(tmp_path / "other.jpg", seed=7).read_bytes()
+    photo.write_bytes(other[:before.st_size].ljust(before.st_size, b"\0"))  # same size ...
+    os.utime(photo, ns=(before.st_atime_ns, before.st_mtime_ns))  # ... and the same times
+    r = cli("doctor")
+    assert r.exit_code == 1 and "is not the file that was recorded" in r.output
+
+
 def test_an_untouched_workspace_still_renders_and_exports(cli, ws, tmp_path):
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     _with_form(cli, ws, tmp_path, pid)
