@@ -216,6 +216,11 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     earlier billboard export, never another file, unless `force`."""
     spec = spec_from(ws.config, fmt, scale, dpi)
     db = ws.store.read()
+    if out is not None:
+        from campaign.outpaths import refuse_protected
+
+        refuse_protected(ws, out)
+        refuse_protected(ws, Path(out).with_suffix(".png"))
     if out is not None and not force:
         target = Path(out)
         if target.is_dir():
@@ -254,7 +259,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     items = []
     for p in people:
         t = records.text_in(p, p.get("lang"))
-        items.append(poster.Item(ws.root / p["photo"]["file"], int(p["photo"]["width"]), int(p["photo"]["height"]),
+        items.append(poster.Item(ws.photo_of(p), int(p["photo"]["width"]), int(p["photo"]["height"]),
                                  tuple(p["photo"].get("focus") or (0.5, 0.33)),
                                  name_and_age(p["first_name"], p["age"], p.get("lang") or "de"), t["role"],
                                  records.face_box(p), p["id"]))

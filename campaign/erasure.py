@@ -42,7 +42,7 @@ def labels(portrait: dict) -> list[str]:
 
 
 def _hash(salt: str, text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), key=bytes.fromhex(salt), digest_size=16).hexdigest()
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), key=bytes.fromhex(salt), digest_size=16).hexdigest()
 
 
 class Names:
@@ -159,9 +159,10 @@ def forget_backups(ws: Workspace, names: Names, portrait_id: str | None) -> int:
     return len(held)
 
 
-def _calendar_without(ws: Workspace, path: Path, names: Names, post_ids: set[str]) -> str:
+def calendar_without(ws: Workspace, path: Path, names: Names | None, post_ids: set[str]) -> str:
     """The calendar without the person's events: each VEVENT block that is one of their posts (by UID)
-    or names them goes; the other events stay exactly as exported. Cheap next to exporting again."""
+    or names them goes; the other events stay exactly as exported. Cheap next to exporting again.
+    A withdrawal gives no `names`: only the posts it cancelled go."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -179,7 +180,7 @@ def _calendar_without(ws: Workspace, path: Path, names: Names, post_ids: set[str
                 event = "".join(block)
                 unfolded = re.sub(r"\r?\n[ \t]", "", event)  # RFC 5545 folds long lines
                 uid = re.search(r"^UID:([^@\r\n]*)", unfolded, re.M)
-                if not ((uid and uid.group(1) in post_ids) or names.in_text(unfolded)):
+                if not ((uid and uid.group(1) in post_ids) or (names is not None and names.in_text(unfolded))):
                     out.append(event)
                 block = None
         else:
@@ -201,7 +202,7 @@ def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
     for folder in {path.parent for path in targets} - keep:  # e.g. exports/report/ once its page is gone
         with contextlib.suppress(OSError):
             folder.rmdir()  # only when empty
-    calendars = {stored: _calendar_without(ws, footprint.resolve(ws, stored), names, set(record.get("posts", [])))
+    calendars = {stored: calendar_without(ws, footprint.resolve(ws, stored), names, set(record.get("posts", [])))
                  for stored in record["rewrite"]}
     log_lines = rewrite_log(ws, names)
     backups = forget_backups(ws, names, plain[0] if plain else None)

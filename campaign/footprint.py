@@ -28,7 +28,8 @@ from campaign.store import BACKUP_DIR, backup_files as kept_versions
 from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
 from portraits import consent
 from portraits.errors import CampaignError
-from portraits.files import temp_prefix
+from portraits.layouts import LAYOUTS
+from portraits.files import kept_file_problem, temp_prefix
 from portraits.messages import _m
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
@@ -37,6 +38,7 @@ LEFTOVER_AGE = 120  # s: a temporary file younger than this may belong to a comm
 POST_FOLDER = re.compile(r"^\.?\d{4}-\d{2}-\d{2}-(p-\d+)-[^.]+")  # outbox/<date>-<post>-<channel>[.tmp]
 ERASED = "held an erased person"
 WITHDRAWN = "holds a person who withdrew billboard consent"
+CANCELLED_BY_WITHDRAWAL = "still shows posts that a withdrawal cancelled"
 
 
 @dataclass
@@ -539,9 +541,69 @@ def _evidence_files(scan: Scan, pid: str) -> list[Path]:
     return [scan.ws.root / PRIVATE_NAME / "evidence" / name for name in sorted(mine - others)]
 
 
-def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what: str,
+HASH_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,5})?$")  # photos/ and .private/evidence/: named by SHA-256
+RENDER_NAME = re.compile(rf"^({'|'.join(map(re.escape, LAYOUTS))})(-[a-z]{{2,3}})?\.(jpg|json)$")  # <format>[-<lang>]
+
+
+def shown(text: str) -> str:
+    """A path as a person can read it: bytes that are not UTF-8 (b'\\xff.jpg') spelled out, never a crash."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _odd_names_check(scan: Scan) -> list[Finding]:
+    """Names that are not UTF-8 where the tool keeps or writes files: reported, left alone (they
+    are nobody's output of ours; erasure and every check go past them)."""
+    found = []
+    tops = [scan.ws.photos, scan.ws.renders, scan.ws.outbox, scan.ws.root / PRIVATE_NAME / "evidence"]
+    paths = [Path(e.path) for top in tops for e in entries(top)]
+    paths += [Path(e.path) for e in entries(scan.ws.renders) if e.is_dir(follow_symlinks=False)
+              for e in entries(Path(e.path))]
+    for folder, dirs, files in os.walk(scan.ws.exports):
+        paths += [Path(folder) / name for name in dirs + files]
+    for path in paths:
+        try:
+            path.name.encode("utf-8")
+        except UnicodeEncodeError:
+            rel = shown(scan.rel(path))
+            found.append(Finding("file names", _m("{rel} has a name that is not valid text (not UTF-8).", rel=rel),
+                                 _m("Rename it, or move it out of the workspace."), rel))
+    return found
+
+
+def _tool_temp(name: str) -> bool:
+    """A temporary name the tool makes (`.NAME.x1y2.tmp`), not a person's dot file (.DS_Store)."""
+    return bool(temp_base(name)) and name.endswith(".tmp")
+
+
+def _not_ours(rel: str) -> Finding:
+    """A file a person put where the tool keeps its own: listed, never removed by `--fix`."""
+    rel = shown(rel)
+    return Finding("not ours", _m("{rel} was not written by this tool, so `campaign doctor --fix` leaves it alone.",
+                                  rel=rel),
+                   _m("Move it out of the workspace if it is yours, or delete it if nobody needs it."), rel)
+
+
+def _kept_file_findings(place: str, folder: Path, name: str, owner: str, sha: str | None, what: str,
+                        scan: Scan) -> list[Finding]:
+    """A kept file that is a link, or whose content is not what the store recorded."""
+    rel = f"{scan.rel(folder)}/{name}"
+    problem = kept_file_problem(folder / name, folder, sha)
+    if problem in ("link", "outside"):
+        return [Finding(place, _m("{rel}, the {what} of {owner}, is a link to another file; it is not used, "
+                                  "exported or published.", rel=rel, what=what, owner=owner),
+                        _m("Remove the link and restore the file from a backup of the workspace, or add it "
+                           "again."), rel)]
+    if problem == "changed":
+        return [Finding(place, _m("{rel}, the {what} of {owner}, is not the file that was recorded: its content was "
+                                  "changed or replaced.", rel=rel, what=what, owner=owner),
+                        _m("Restore the file from a backup of the workspace, or add it again."), rel)]
+    return []
+
+
+def _kept_files_check(place: str, folder: Path, referenced: dict[str, tuple[str, str | None]], what: str,
                       scan: Scan) -> list[Finding]:
-    """Files named in the store (photos, consent forms): missing, staged but not renamed, orphaned, temporary."""
+    """Files named in the store (photos, consent forms): missing, staged but not renamed, orphaned,
+    temporary, links, or not what was recorded; `referenced` maps a name to (owner, SHA-256 of its content)."""
     found: list[Finding] = []
     listing = entries(folder)
     names = {e.name for e in listing}
@@ -551,8 +613,9 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
         if base and e.name.endswith(".tmp"):
             staged.setdefault(base, []).append(Path(e.path))
     rel = scan.rel(folder)
-    for name, owner in sorted(referenced.items()):
+    for name, (owner, sha) in sorted(referenced.items()):
         if name in names:
+            found += _kept_file_findings(place, folder, name, owner, sha, what, scan)
             continue
         if name in staged:
             newest = max(staged.pop(name), key=lambda p: p.stat().st_mtime)
@@ -574,7 +637,10 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
         if e.name in referenced:
             continue
         base = temp_base(e.name)
-        if base and e.name.endswith(".tmp"):
+        if not HASH_NAME.match(base if base and e.name.endswith(".tmp") else e.name):
+            if not e.name.startswith("."):
+                found.append(_not_ours(f"{rel}/{e.name}"))
+        elif base and e.name.endswith(".tmp"):
             if scan.locked or scan.old_enough(path):
                 found.append(Finding(place,
                                      _m("{rel}/{name} is a half-saved {what} left by a stopped command.",
@@ -591,16 +657,16 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, str], what
 
 
 def _photo_check(scan: Scan) -> list[Finding]:
-    referenced = {Path(p["photo"]["file"]).name: pid for pid, p in scan.portraits.items()
-                  if p.get("photo", {}).get("file")}
+    referenced = {Path(p["photo"]["file"]).name: (pid, p["photo"].get("kept_sha256"))
+                  for pid, p in scan.portraits.items() if p.get("photo", {}).get("file")}
     return _kept_files_check("photo", scan.ws.photos, referenced, "photo", scan)
 
 
 def _evidence_check(scan: Scan) -> list[Finding]:
     referenced = {}
     for e in scan.db.table("consents").all():
-        for name in _evidence_names([e]):
-            referenced.setdefault(name, e["portrait_id"])
+        if e.get("evidence"):
+            referenced.setdefault(e["evidence"]["name"], (e["portrait_id"], e["evidence"].get("sha256")))
     folder = scan.ws.root / PRIVATE_NAME / "evidence"
     return _kept_files_check("evidence", folder, referenced, "consent form", scan) if folder.is_dir() else []
 
@@ -614,12 +680,20 @@ def _render_check(scan: Scan) -> list[Finding]:
     for e in entries(scan.ws.renders):
         path, rel = Path(e.path), f"renders/{e.name}"
         if e.name.startswith(".") or e.name.endswith(".tmp"):
-            if scan.old_enough(path):
+            if _tool_temp(e.name) and scan.old_enough(path):
                 found.append(Finding("renders",
                                      _m("{rel} is a temporary file left by a stopped command.", rel=rel),
                                      _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
             continue
+        if not e.is_dir(follow_symlinks=False):
+            found.append(_not_ours(rel))
+            continue
         if e.name not in scan.portraits:
+            theirs = [f for f in entries(path) if not f.is_file(follow_symlinks=False)
+                      or not (RENDER_NAME.match(f.name) or _tool_temp(f.name))]
+            if theirs:  # a folder of the person's own (renders/notes/): listed, not removed
+                found += [_not_ours(f"{rel}/{f.name}") for f in theirs]
+                continue
             found.append(Finding("renders",
                                  _m("{rel} holds images of a portrait that no longer exists.", rel=rel),
                                  _m("`campaign doctor --fix` removes it."), rel, _removal(path, rel)))
@@ -629,12 +703,13 @@ def _render_check(scan: Scan) -> list[Finding]:
         for f in listing:
             frel = f"{rel}/{f.name}"
             if f.name.endswith(".tmp") or f.name.startswith("."):
-                if scan.old_enough(Path(f.path)):
+                if _tool_temp(f.name) and scan.old_enough(Path(f.path)):
                     found.append(Finding("renders",
                                          _m("{frel} is a half-written image left by a stopped command.", frel=frel),
                                          _m("`campaign doctor --fix` removes it."), frel,
                                          _removal(Path(f.path), frel)))
-            elif f.name.endswith(".json") and f.name[:-5] + ".jpg" not in names:  # rendering.py: <format>.jpg + .json
+            elif (RENDER_NAME.match(f.name) and f.name.endswith(".json")
+                  and f.name[:-5] + ".jpg" not in names):  # rendering.py: <format>.jpg + .json
                 found.append(Finding("renders", _m("{frel} describes an image that is not there.", frel=frel),
                                      _m("`campaign doctor --fix` removes the record; `campaign render` makes "
                                         "the image again."),
@@ -828,6 +903,8 @@ PLACES: tuple[Place, ...] = (
           "deleted by the erasure's own store change", check=_store_temp_check),
     Place("temporary files", ".NAME.*.tmp inside exports/ folders, .private/ and the kept store versions",
           "deleted with the output they belong to", check=_stray_temp_check),
+    Place("file names", "a name that is not UTF-8 in photos/, renders/, outbox/, exports/ or .private/evidence/",
+          "left alone: no output of the tool has such a name (erasure goes past it)", check=_odd_names_check),
 )
 
 

@@ -82,7 +82,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
     with handout.staging(KIND, target) as stage:
         (stage / "img").mkdir()
         for p in people:
-            images = _images(ws.root / p["photo"]["file"], p["photo"].get("focus") or (0.5, 0.33),
+            images = _images(ws.photo_of(p), p["photo"].get("focus") or (0.5, 0.33),
                              config.gallery.widths, stage / "img", p["id"])
             quotes = [{"lang": lang, "text": typographic(records.text_in(p, lang)["quote"], lang)}
                       for lang in [p["lang"], *sorted(p.get("translations") or {})]]

@@ -6,16 +6,18 @@ Erasure reaches every place on the footprint list (campaign/footprint.py) and su
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 from tinydb import Query
 
 from campaign.footprint import record_output
-from campaign.store import atomic_write_text
+from campaign.outpaths import refuse_protected
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.errors import CampaignError
+from portraits.files import atomic_write_bytes, require_kept_file
 from portraits.messages import _m
 
 
@@ -25,35 +27,52 @@ def _person_rows(db, portrait_id: str) -> dict[str, list[dict]]:
             for name in ("consents", "posts", "engagement", "renders", "whatsapp_sends")}
 
 
+def _private_folder(path: Path, up_to: Path | None = None) -> None:
+    """Folders of a person's export are as private as .private/ (0700, whatever the umask): made
+    here, or tightened up to `up_to` when `path` is a file inside it."""
+    folder = path if up_to is None else path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    while True:
+        os.chmod(folder, 0o700)
+        if up_to is None or folder == up_to:
+            break
+        folder = folder.parent
+
+
 def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
     """Write <out>/<id>/data.json and copies of the photo, evidence and renders."""
     db = ws.store.read()
     portrait = records.get(db, portrait_id)
     rows = _person_rows(db, portrait_id)
+    refuse_protected(ws, Path(out_dir))
     target = Path(out_dir) / portrait_id
     if target.exists() and any(target.iterdir()):
         raise CampaignError(_m("{target} already exists and is not empty.", target=target),
                             _m("Choose another --out folder."))
     files: list[str] = []
-    target.mkdir(parents=True, exist_ok=True)
-
-    def copy(src: Path, name: str) -> None:
-        if src.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target / name)
-            files.append(name)
-
-    photo = portrait.get("photo", {}).get("file")
-    if photo:
-        copy(ws.root / photo, "photo" + Path(photo).suffix)
+    photo = portrait.get("photo", {})
+    add_again = _m("Add the person's photo or signed form again (campaign portrait add, campaign consent grant "
+                   "--evidence), then export again.")
+    sources: list[tuple[Path, str]] = []  # checked before anything is written
+    photo_path = ws.root / photo["file"] if photo.get("file") else None
+    if photo_path is not None and (photo_path.exists() or photo_path.is_symlink()):
+        src = require_kept_file(photo_path, ws.photos, photo.get("kept_sha256"), True, add_again)
+        sources.append((src, "photo" + photo_path.suffix))
     for e in rows["consents"]:
         ev = e.get("evidence")
-        if ev:
-            copy(ws.private / "evidence" / ev["name"], f"consent/{ev['name']}")
+        src = ws.private / "evidence" / ev["name"] if ev else None
+        if src is not None and (src.exists() or src.is_symlink()):
+            sources.append((require_kept_file(src, ws.private / "evidence", ev.get("sha256"), False, add_again),
+                            f"consent/{ev['name']}"))
     render_dir = ws.renders / portrait_id
     if render_dir.is_dir():
-        for f in sorted(render_dir.iterdir()):
-            copy(f, f"renders/{f.name}")
+        sources += [(f, f"renders/{f.name}") for f in sorted(render_dir.iterdir())
+                    if f.is_file() and not f.is_symlink()]
+    _private_folder(target)
+    for src, name in sources:
+        _private_folder(target / name, up_to=target)
+        atomic_write_bytes(target / name, src.read_bytes(), mode=0o600)
+        files.append(name)
     data = {
         "portrait": portrait,
         "consent_events": rows["consents"],
@@ -65,7 +84,7 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
         "audit": audit.entries(db, portrait_id),
         "files": files,
     }
-    atomic_write_text(target / "data.json", json.dumps(data, ensure_ascii=False, indent=2))
+    atomic_write_bytes(target / "data.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), mode=0o600)
     record_output(ws, "gdpr-export", target, [portrait_id], [portrait_id], discard=lambda: shutil.rmtree(target))
     with ws.store.transaction() as wdb:
         audit.record(wdb, "gdpr.export", portrait_id)

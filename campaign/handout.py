@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from campaign import footprint
+from campaign.outpaths import refuse_protected
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -28,6 +29,7 @@ def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
     no output of this kind wrote is refused before anything is made."""
     spec = footprint.HANDOUTS[kind]
     target = Path(os.path.abspath(out)) if out else ws.exports / spec.folder
+    refuse_protected(ws, target)
     if target.exists() and not target.is_dir():
         raise CampaignError(_m("{target} is a file, not a folder.", target=target),
                             _m("Give --out a folder for the {label}.", label=spec.label))

@@ -148,6 +148,9 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
     if target.suffix.lower() not in (".html", ".htm"):
         raise CampaignError(_m("{name} is not an .html file name.", name=target.name),
                             _m("Give --out a name like p-12.html."))
+    from campaign.outpaths import refuse_protected
+
+    refuse_protected(ws, target)
     if target.exists() and not force and not _ours(target):
         raise CampaignError(_m("{target} already exists and `schedule show` did not write it; nothing was "
                                "changed.", target=target),

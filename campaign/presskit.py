@@ -166,12 +166,19 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         for p in people:
             stems[p["id"]] = file_stem(p["first_name"], p["age"], taken)
             tags[p["id"]] = _tags(ws, p, now.year)
-        # The photos need no render: their metadata is written while the renders are made.
-        photos = [(ws.root / p["photo"]["file"], stage / f"images/{stems[p['id']]}-photo.jpg", tags[p["id"]])
-                  for p in people]
+        # The photos need no render: their metadata is written while the renders are made. One that
+        # is not the photo that was added (a link, another picture) is left out like a failed render.
+        failed: dict[str, str] = {}
+        photos = []
+        for p in people:
+            try:
+                photos.append((ws.photo_of(p), stage / f"images/{stems[p['id']]}-photo.jpg", tags[p["id"]]))
+            except CampaignError as e:
+                failed[p["id"]] = e.message
         pending = [pool.submit(metadata.write, photos[i:i + BATCH]) for i in range(0, len(photos), BATCH)]
-        rendered = render(ws, [p["id"] for p in people], FEED, None, jobs)
-        failed = {f["portrait_id"]: f["reason"] for f in rendered["failed"]}
+        usable = [p["id"] for p in people if p["id"] not in failed]
+        rendered = render(ws, usable, FEED, None, jobs) if usable else {"failed": []}  # no ids: all portraits
+        failed.update({f["portrait_id"]: f["reason"] for f in rendered["failed"]})
         people = [p for p in people if p["id"] not in failed]
         if not people:
             raise CampaignError("No portrait of the press kit could be rendered: "

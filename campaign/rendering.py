@@ -152,6 +152,7 @@ def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], br
                                "size": list(LAYOUTS[fmt].size), "file": target.name,
                                "alt_text": captions.alt_text(p, lg, ws.config)}
     if job.images:
+        ws.photo_of(p)  # checked once, where the photo is read: a cached render was made from the right one
         work.append((p, job, meta))
     return unchanged
 
@@ -309,6 +310,9 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
         raise CampaignError(_m("{name} is not a .jpg or .png file name.", name=target.name),
                             _m("Give --out a name like sheet.jpg."))
+    from campaign.outpaths import refuse_foreign_file
+
+    refuse_foreign_file(ws, target, "contact-sheet")
     rows: dict[str, list[dict]] = {}
     for r in renders:
         rows.setdefault(r["portrait_id"], []).append(r)

@@ -199,7 +199,9 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     rows = posts.all_posts(db)
     domain = re.sub(r"[^a-z0-9]+", "", ws.config.hashtag.lower()) + ".campaign"
     data = ical.calendar(rows, portraits, ws.config.name, domain)
-    out = Path(out)
+    from campaign.outpaths import refuse_foreign_file
+
+    out = refuse_foreign_file(ws, Path(out), "calendar")
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)
     footprint.record_output(ws, "calendar", out, {p["portrait_id"] for p in rows if p["portrait_id"] in portraits})

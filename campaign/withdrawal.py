@@ -33,6 +33,7 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
     for post in changes["cancelled"]:  # `schedule show --html` pages of posts that will never go out
         for page in pages_of(ws, post):
             page.unlink(missing_ok=True)
+    changes["calendars"] = _rewrite_calendars(ws, portrait_id, {post["id"] for post in changes["cancelled"]})
     for made in changes["handouts"]:  # with what a stopped run of its maker left beside it
         parts = [footprint.resolve(ws, part) for part in made.pop("parts")]
         inside = made.pop("inside")
@@ -40,3 +41,28 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
         made["removed"] = [str(p) for p in parts + left if inside and footprint.remove(p)]
         made["by_hand"] = [str(p) for p in parts if not inside and p.exists()]
     return {"portrait_id": portrait_id, "scopes": event["scopes"], "received": event["received"], **changes}
+
+
+def _rewrite_calendars(ws: Workspace, portrait_id: str, cancelled: set[str]) -> dict[str, str]:
+    """Calendars `schedule ical` wrote lose the events of the posts just cancelled, by the erasure's
+    own code; one that cannot be rewritten (not writable, replaced by another file) is noted for
+    `campaign status`, which then says to export it again."""
+    from tinydb import Query
+
+    from campaign.erasure import calendar_without
+
+    done: dict[str, str] = {}
+    if not cancelled:
+        return done
+    for o in ws.store.read().table(footprint.OUTPUTS).all():
+        if o.get("kind") != "calendar" or portrait_id not in o.get("portraits", []):
+            continue
+        try:
+            done[o["path"]] = calendar_without(ws, footprint.resolve(ws, o["path"]), None, cancelled)
+        except OSError:
+            done[o["path"]] = "failed"
+        if done[o["path"]] in ("left", "failed"):
+            with ws.store.transaction() as db:
+                db.table(footprint.OUTPUTS).update({"stale": footprint.CANCELLED_BY_WITHDRAWAL, "removed": False},
+                                                   (Query().kind == "calendar") & (Query().path == o["path"]))
+    return done

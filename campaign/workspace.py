@@ -85,6 +85,20 @@ class Workspace:
 
         return current_renders(self, portrait, layout, langs)
 
+    def photo_of(self, portrait: dict) -> Path:
+        """The portrait's kept photo, checked before it is read for a render, an export or a hand-out:
+        never a link out of photos/, never another picture put under its name. A missing one is left
+        to the reader to report, as before."""
+        from portraits.files import require_kept_file
+        from portraits.messages import _m
+
+        path = self.root / portrait["photo"]["file"]
+        if path.exists() or path.is_symlink():
+            require_kept_file(path, self.photos, portrait["photo"].get("kept_sha256"), True,
+                              _m("Restore photos/ from a backup of the workspace, or add the portrait again "
+                                 "with its own photo."))
+        return path
+
     @property
     def private(self) -> Path:
         """Sessions, consent forms and other files that must never be published (mode 0700).

@@ -116,3 +116,94 @@ def discard_staged(pending: list[tuple[Path, Path]]) -> None:
     for tmp, _final in pending:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+_KNOWN_HASHES: dict[str, str] | None = None  # stat signature -> SHA-256, see _sha256_of
+_KNOWN_LIMIT = 50_000
+_SAVE_PENDING = False  # an atexit hook writes what this process learnt
+
+
+def _known_hashes_file() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign" / "kept-hashes.json"
+
+
+def _save_known_hashes() -> None:
+    import json
+
+    if not _KNOWN_HASHES:
+        return
+    with contextlib.suppress(OSError):
+        target = _known_hashes_file()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, json.dumps(dict(list(_KNOWN_HASHES.items())[-_KNOWN_LIMIT:])).encode(), 0o600)
+
+
+def _sha256_of(path: Path) -> str:
+    """The file's SHA-256, remembered (in the user's cache folder) under its device, inode, size,
+    mtime and ctime: a file written, copied or moved in gets a new ctime or inode and is hashed
+    again, so `campaign doctor` does not read every 7 MB photo on every run."""
+    import hashlib
+    import json
+
+    global _KNOWN_HASHES, _SAVE_PENDING
+    if _KNOWN_HASHES is None:
+        try:
+            _KNOWN_HASHES = dict(json.loads(_known_hashes_file().read_bytes()))
+        except (OSError, ValueError, TypeError):
+            _KNOWN_HASHES = {}
+    st = os.stat(path)
+    key = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+    if key in _KNOWN_HASHES:
+        return _KNOWN_HASHES[key]
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    if os.stat(path).st_ctime_ns == st.st_ctime_ns:  # not changed while it was read
+        if not _SAVE_PENDING:
+            import atexit
+
+            atexit.register(_save_known_hashes)
+            _SAVE_PENDING = True
+        _KNOWN_HASHES[key] = h.hexdigest()
+    return h.hexdigest()
+
+
+def kept_file_problem(path: Path, folder: Path, sha256: str | None) -> str | None:
+    """What is wrong with a file the store keeps under a hash (a photo, a consent form), or None.
+
+    Read for an export, a render or a publish, such a file must be the one the store recorded: a
+    link (to /etc/shadow, to another person's photo) is never followed, and content whose SHA-256
+    is not the recorded one is someone else's picture or form under this person's name."""
+    path = Path(path)
+    if path.is_symlink():
+        return "link"
+    if not path.exists():
+        return "missing"
+    if not os.path.realpath(path).startswith(os.path.realpath(folder) + os.sep) or not path.is_file():
+        return "outside"
+    if sha256 and _sha256_of(path) != sha256:
+        return "changed"
+    return None
+
+
+def require_kept_file(path: Path, folder: Path, sha256: str | None, photo: bool, hint: str) -> Path:
+    """`path` if it is the file the store recorded (a photo, else a consent form); else a message
+    saying what is wrong, and `hint`."""
+    from portraits.errors import CampaignError
+    from portraits.messages import _m
+
+    problem = kept_file_problem(path, folder, sha256)
+    if problem in ("link", "outside"):
+        raise CampaignError(_m("The photo {path} is a link to another file, so it is not used.", path=path) if photo
+                            else _m("The consent form {path} is a link to another file, so it is not used.",
+                                    path=path), hint)
+    if problem == "changed":
+        raise CampaignError(_m("The photo {path} is not the one that was added (its content was changed or "
+                               "replaced), so it is not used.", path=path) if photo
+                            else _m("The consent form {path} is not the one that was recorded (its content was "
+                                    "changed or replaced), so it is not used.", path=path), hint)
+    if problem == "missing":
+        raise CampaignError(_m("The photo {path} is missing.", path=path) if photo
+                            else _m("The consent form {path} is missing.", path=path), hint)
+    return path

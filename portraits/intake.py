@@ -173,5 +173,11 @@ def keep(db, src: Path, info: dict, photos_dir: Path) -> str:
         # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
         # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
         im.save(buf, "JPEG", quality=95, subsampling=0, restart_marker_rows=1)
-        stage_bytes(db, target, buf.getvalue())
+        data = buf.getvalue()
+        stage_bytes(db, target, data)
+    else:
+        data = target.read_bytes()
+    # The name is the original's hash; this one is of what is kept, which every read checks
+    # (portraits.files.require_kept_file): a picture put in its place is never shown as this person.
+    info["kept_sha256"] = hashlib.sha256(data).hexdigest()
     return f"{photos_dir.name}/{name}"

@@ -223,7 +223,7 @@ def _photo_owner(db: TinyDB, sha: str) -> str | None:
 
 
 def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:
-    photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
+    photo = {k: info[k] for k in ("sha256", "kept_sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
                  focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
     if info.get("face"):
@@ -267,7 +267,8 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
                                "photo.", owner=owner))
     existing = {d["id"] for d in db.table("portraits").all()}
     pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
-    record = _build(fields, info, intake.keep(db, Path(photo), info, photos_dir), pid, default_lang, _now(now))
+    kept = intake.keep(db, Path(photo), info, photos_dir)
+    record = _build(fields, info, kept, pid, default_lang, _now(now))
     db.table("portraits").insert(record)
     audit.record(db, "portrait.add", pid, now=now)
     return record
@@ -350,6 +351,7 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
         records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
     for record, path, info in records:
         record["photo"]["file"] = intake.keep(db, path, info, photos_dir)
+        record["photo"]["kept_sha256"] = info["kept_sha256"]
     db.table("portraits").insert_multiple([r for r, _p, _i in records])
     audit.record(db, "portrait.import", None, now=now, count=len(records), ids=[r["id"] for r, _p, _i in records])
     return {"imported": [r["id"] for r, _p, _i in records], "count": len(records)}

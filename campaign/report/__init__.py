@@ -77,6 +77,9 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     files listed in the previous report's manifest are replaced or removed; a file of someone
     else's in the way stops the report before anything is changed."""
     out_dir = Path(out) if out else default_folder(ws)
+    from campaign.outpaths import refuse_protected
+
+    refuse_protected(ws, out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise CampaignError(_m("{out_dir} is a file, not a folder.", out_dir=out_dir),
                             _m("Give --out a folder for the report."))
