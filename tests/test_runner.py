@@ -159,10 +159,10 @@ def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
         final = status_of(ws, post["id"])
         w = results["withdraw"]
         if final["status"] == "published":
-            # It went out before the withdrawal was recorded, and is listed for takedown.
+            # The call was on the wire before the withdrawal was recorded, and it is listed for takedown.
             assert post["id"] in [p["id"] for p in w["takedown"]]
             withdrawn_at = [e for e in ws.store.read().table("consents").all() if e["portrait_id"] == pid][-1]["recorded_at"]
-            assert datetime.fromisoformat(final["published_at"]) <= datetime.fromisoformat(withdrawn_at)
+            assert datetime.fromisoformat(final["attempted_at"]) <= datetime.fromisoformat(withdrawn_at)
         else:
             assert final["status"] == "cancelled"
             assert not [d for d in outbox_dirs(ws) if f"-{post['id']}-" in d]
