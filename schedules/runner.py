@@ -252,6 +252,8 @@ def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callab
                                 attempts=int(current.get("attempts") or 0) + 1, caption=content.caption,
                                 alt_text=content.alt_texts[0], attempted_at=now.isoformat(timespec="seconds"),
                                 image=images[0]["file"], images=images, content_hash=content.digest, reason=None)
+            # Under the lock: an erasure rewrites the log under it, so no line naming them comes after it.
+            log.info("publishing %s (%s) on %s", post_id, post["portrait_id"], post["channel"])
         return _call(site, post, content, pub)
     return posts.get(site.store.read(), post_id)
 
@@ -276,7 +278,6 @@ def _call(site: Site, post: dict, content, pub: Publisher) -> dict:
         return _call_back(site, post, blocked)
     media = [Media(path, alt, lang, digest) for path, alt, lang, digest in
              zip(content.images, content.alt_texts, content.langs, content.image_hashes)]
-    log.info("publishing %s (%s) on %s", post_id, post["portrait_id"], post["channel"])
     outcome: dict[str, Any]
     try:
         pub.checkpoint = _checkpoint(site, post_id)
@@ -293,10 +294,10 @@ def _call(site: Site, post: dict, content, pub: Publisher) -> dict:
     except Exception as e:  # noqa: BLE001 - anything unexpected mid-call: we cannot know if it went out
         outcome = {"status": "unknown", "note": "unexpected error during the call",
                    "error": redact(f"{type(e).__name__}: {e}")}
-    return _record_outcome(site, post, outcome)
+    return _record_outcome(site, post, outcome, pub)
 
 
-def _record_outcome(site: Site, post: dict, outcome: dict[str, Any]) -> dict:
+def _record_outcome(site: Site, post: dict, outcome: dict[str, Any], pub: Publisher) -> dict:
     """The call's result, in its own short transaction. A withdrawal recorded during the call has
     listed the post as a takedown task; a transient failure then cancels it instead of retrying."""
     post_id = post["id"]
@@ -307,6 +308,13 @@ def _record_outcome(site: Site, post: dict, outcome: dict[str, Any]) -> dict:
             posts.get(db, post_id)
         except NotFound:  # the person was erased during the call; the erasure listed it to take down
             log.warning("%s was erased during the call (%s)", post_id, status)
+            folder_for = getattr(pub, "folder_for", None)  # the outbox: what this call wrote goes too
+            if folder_for is not None:
+                import shutil
+
+                folder = folder_for(post)
+                for written in [folder, *folder.parent.glob(f".{folder.name}.*")]:
+                    shutil.rmtree(written, ignore_errors=True)
             return {**post, "status": status, **outcome}
         if status == "published":
             post = posts.update(db, post_id, now, "published", outcome.pop("note"), published_at=now.isoformat(
