@@ -262,6 +262,10 @@ def _call_back(site: Site, post: dict, blocked: tuple[str, str, str] | None) -> 
     """The check right before the call found something: the post does not go out (not called)."""
     with site.store.transaction() as db:
         now = site.now()
+        try:
+            posts.get(db, post["id"])
+        except NotFound:  # erased just now: nothing went out, nothing is left to write
+            return {**post, "status": "cancelled", "reason": "portrait erased"}
         if blocked:
             return posts.update(db, post["id"], now, blocked[0], blocked[1] + " (just before the call)",
                                 reason=blocked[2])
@@ -274,7 +278,7 @@ def _call(site: Site, post: dict, content, pub: Publisher) -> dict:
     post_id = post["id"]
     db = site.store.read()
     blocked = _hold_back(site, db, post, site.now())
-    if blocked or _changed(site, db, post, content):
+    if blocked or _changed(site, db, post, content):  # _hold_back finds an erased post first
         return _call_back(site, post, blocked)
     media = [Media(path, alt, lang, digest) for path, alt, lang, digest in
              zip(content.images, content.alt_texts, content.langs, content.image_hashes)]
