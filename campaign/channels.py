@@ -66,54 +66,63 @@ def window_of(ws: Workspace) -> timedelta:
 
 
 def reconcile_posts(ws: Workspace) -> dict:
-    """Settle every `unknown` post (and any `publishing` left by a crash) against the account's media."""
+    """Settle every `unknown` post (and any `publishing` left by a crash) against the account's media.
+
+    The platform is asked without the store lock; a post whose publish is on the wire right now
+    (its call lock is held) is left alone, and a post that changed meanwhile is not overwritten."""
+    from schedules.runner import in_flight
+
     window = window_of(ws)
-    with ws.store.lock:  # held by a publish in progress: if we have it, no call is under way
-        db = ws.store.read()
-        open_posts = [p for p in posts.all_posts(db) if p["status"] in ("unknown", "publishing")]
-        media_by_channel: dict[str, list[dict]] = {}
-        answers: dict[str, dict] = {}  # what the platform says of a post's own container, where it can
-        errors: dict[str, str] = {}
-        for channel in sorted({p["channel"] for p in open_posts}):
-            since = min(reconcile.attempt_time(p) for p in open_posts if p["channel"] == channel) - window
-            try:
-                publisher = publisher_for(ws, channel)
-                media_by_channel[channel] = publisher.recent_media(since)
-                settle = getattr(publisher, "settle", None)
-                for post in (p for p in open_posts if p["channel"] == channel and settle):
-                    answer = settle(post)
-                    if answer is not None:
-                        answers[post["id"]] = answer
-            except CampaignError as e:
-                errors[channel] = platform_text(e)
-        results = []
-        with ws.store.transaction() as db:
-            now = ws.now()
-            taken = {p.get("remote_id") for p in posts.all_posts(db) if p["status"] == "published"}
-            for post in open_posts:
-                if post["channel"] in errors:
-                    results.append({"post_id": post["id"], "status": post["status"], "reason": errors[post["channel"]]})
-                    continue
-                media = media_by_channel[post["channel"]]
-                if post["id"] in answers:
-                    verdict = reconcile.decide_settled(post, answers[post["id"]], media, taken, now, window)
-                else:
-                    verdict = reconcile.decide(post, media, taken, now, window)
-                if verdict["status"] == "published":
-                    m = verdict["media"]
-                    taken.add(m["remote_id"])
-                    posts.update(db, post["id"], now, "published", verdict.get("reason") or "found on the account by reconcile",
-                                 remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
-                                 error=None, reason=None)
-                    results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})
-                elif verdict["status"] == "failed":
-                    posts.update(db, post["id"], now, "failed", "not found by reconcile", reason=verdict["reason"])
-                    results.append({"post_id": post["id"], "status": "failed", "reason": verdict["reason"]})
-                else:
-                    if post["status"] == "publishing":
-                        posts.update(db, post["id"], now, "unknown", "found publishing by reconcile",
-                                     reason=verdict["reason"])
-                    results.append({"post_id": post["id"], "status": "unknown", "reason": verdict["reason"]})
+    db = ws.store.read()
+    open_posts = [p for p in posts.all_posts(db) if p["status"] == "unknown"
+                  or (p["status"] == "publishing" and not in_flight(ws, p["id"]))]
+    media_by_channel: dict[str, list[dict]] = {}
+    answers: dict[str, dict] = {}  # what the platform says of a post's own container, where it can
+    errors: dict[str, str] = {}
+    for channel in sorted({p["channel"] for p in open_posts}):
+        since = min(reconcile.attempt_time(p) for p in open_posts if p["channel"] == channel) - window
+        try:
+            publisher = publisher_for(ws, channel)
+            media_by_channel[channel] = publisher.recent_media(since)
+            settle = getattr(publisher, "settle", None)
+            for post in (p for p in open_posts if p["channel"] == channel and settle):
+                answer = settle(post)
+                if answer is not None:
+                    answers[post["id"]] = answer
+        except CampaignError as e:
+            errors[channel] = platform_text(e)
+    results = []
+    with ws.store.transaction() as db:
+        now = ws.now()
+        taken = {p.get("remote_id") for p in posts.all_posts(db) if p["status"] == "published"}
+        current = {p["id"]: p for p in posts.all_posts(db)}
+        for post in open_posts:
+            now_post = current.get(post["id"])
+            if now_post is None or any(now_post.get(k) != post.get(k) for k in ("status", "attempted_at")):
+                continue  # settled, retried or erased while the platform was asked
+            if post["channel"] in errors:
+                results.append({"post_id": post["id"], "status": post["status"], "reason": errors[post["channel"]]})
+                continue
+            media = media_by_channel[post["channel"]]
+            if post["id"] in answers:
+                verdict = reconcile.decide_settled(post, answers[post["id"]], media, taken, now, window)
+            else:
+                verdict = reconcile.decide(post, media, taken, now, window)
+            if verdict["status"] == "published":
+                m = verdict["media"]
+                taken.add(m["remote_id"])
+                posts.update(db, post["id"], now, "published", verdict.get("reason") or "found on the account by reconcile",
+                             remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
+                             error=None, reason=None)
+                results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})
+            elif verdict["status"] == "failed":
+                posts.update(db, post["id"], now, "failed", "not found by reconcile", reason=verdict["reason"])
+                results.append({"post_id": post["id"], "status": "failed", "reason": verdict["reason"]})
+            else:
+                if post["status"] == "publishing":
+                    posts.update(db, post["id"], now, "unknown", "found publishing by reconcile",
+                                 reason=verdict["reason"])
+                results.append({"post_id": post["id"], "status": "unknown", "reason": verdict["reason"]})
     return {"settled": results, "window_minutes": window.total_seconds() / 60}
 
 

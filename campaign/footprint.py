@@ -730,6 +730,8 @@ def _post_pages(scan: Scan, pid: str) -> list[Path]:
 
 
 def _outbox_check(scan: Scan) -> list[Finding]:
+    from schedules.runner import in_flight
+
     found = []
     for e in entries(scan.ws.outbox):
         m = POST_FOLDER.match(e.name)
@@ -737,7 +739,8 @@ def _outbox_check(scan: Scan) -> list[Finding]:
             continue
         path, rel = Path(e.path), f"outbox/{e.name}"
         if e.name.startswith("."):
-            if scan.locked or scan.old_enough(path):  # the outbox publisher writes under the store lock
+            # Written during the platform call, with no store lock held: its call lock says it is on the wire.
+            if (scan.locked or scan.old_enough(path)) and not in_flight(scan.ws, m.group(1)):
                 found.append(Finding("outbox",
                                      _m("{rel} is a post the outbox was still writing when it was stopped.", rel=rel),
                                      _m("`campaign doctor --fix` removes it (the post itself is settled by "

@@ -226,40 +226,42 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
 
 
 def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: str, media: dict[str, str]) -> dict:
+    """One message: a short transaction checks the subscriber (a STOP) and the consent and records
+    `sending`, the message goes out with no lock held, a second short transaction records the
+    result. So a STOP typed during a broadcast is recorded at once and seen before the next message."""
     sends = Query()
     key_q = (sends.subscriber_id == sub_id) & (sends.day == day.isoformat())
-    with ws.store.lock:
-        with ws.store.transaction() as db:
-            now = ws.now()
-            sub = subscribers.find(db, sub_id)
-            if sub is None:
-                return {"status": "stopped"}
-            done = db.table(subscribers.SENDS).get(key_q)
-            if done and done["status"] in ("sent", "sending", "unknown", "failed") and not done.get("retry"):
-                return {"status": "already"}
-            if not consent.is_valid(db, portrait["id"], CHANNEL, now.date()):
-                raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.",
-                                       id=portrait['id']),
-                                    _m("Nobody else gets this portrait; choose another day's portrait."))
-            record = {"subscriber_id": sub_id, "day": day.isoformat(), "portrait_id": portrait["id"], "lang": lang,
-                      "status": "sending", "message_id": None, "error": None, "retry": False,
-                      "at": now.isoformat(timespec="seconds")}
-            db.table(subscribers.SENDS).remove(key_q)
-            db.table(subscribers.SENDS).insert(record)
-            number = sub["number"]
-        try:
-            if lang not in media:
-                media[lang] = pub.upload_image(_image(ws, portrait, lang))
-            message_id = pub.send_template(number, lang, media[lang], _texts(ws, portrait, lang))
-            result = {"status": "sent", "message_id": message_id, "error": None}
-        except TransientError as e:
-            result = {"status": "failed", "retry": True, "error": platform_text(e)}
-        except UnknownOutcome as e:
-            result = {"status": "unknown", "error": platform_text(e)}
-        except (ChannelError, CampaignError, OSError) as e:
-            result = {"status": "failed", "error": platform_text(e)}
-        with ws.store.transaction() as db:
-            db.table(subscribers.SENDS).update(result, key_q)
+    with ws.store.transaction() as db:
+        now = ws.now()
+        sub = subscribers.find(db, sub_id)
+        if sub is None:
+            return {"status": "stopped"}
+        done = db.table(subscribers.SENDS).get(key_q)
+        if done and done["status"] in ("sent", "sending", "unknown", "failed") and not done.get("retry"):
+            return {"status": "already"}
+        if not consent.is_valid(db, portrait["id"], CHANNEL, now.date()):
+            raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.",
+                                   id=portrait['id']),
+                                _m("Nobody else gets this portrait; choose another day's portrait."))
+        record = {"subscriber_id": sub_id, "day": day.isoformat(), "portrait_id": portrait["id"], "lang": lang,
+                  "status": "sending", "message_id": None, "error": None, "retry": False,
+                  "at": now.isoformat(timespec="seconds")}
+        db.table(subscribers.SENDS).remove(key_q)
+        db.table(subscribers.SENDS).insert(record)
+        number = sub["number"]
+    try:
+        if lang not in media:
+            media[lang] = pub.upload_image(_image(ws, portrait, lang))
+        message_id = pub.send_template(number, lang, media[lang], _texts(ws, portrait, lang))
+        result = {"status": "sent", "message_id": message_id, "error": None}
+    except TransientError as e:
+        result = {"status": "failed", "retry": True, "error": platform_text(e)}
+    except UnknownOutcome as e:
+        result = {"status": "unknown", "error": platform_text(e)}
+    except (ChannelError, CampaignError, OSError) as e:
+        result = {"status": "failed", "error": platform_text(e)}
+    with ws.store.transaction() as db:
+        db.table(subscribers.SENDS).update(result, key_q)
     status = {"failed": "retry_later" if result.get("retry") else "failed"}.get(result["status"], result["status"])
     return {"status": status, "error": result.get("error")}
 

@@ -5,9 +5,11 @@ for a consent scope takes the person out from now on: future posts in the withdr
 cancelled and published ones listed as takedown tasks; a billboard pick holding them must be
 picked again, and its exported files are listed as printed records to recall; a press kit,
 WhatsApp bundle or website gallery showing them (for press, whatsapp, website) is deleted once
-the store is written (outside the workspace: listed to delete by hand). The publisher holds the same store lock from its last consent check to its final
-write, so a withdrawal either comes first (the post is cancelled) or after the post went out
-(it is a takedown task).
+the store is written (outside the workspace: listed to delete by hand). The publisher never holds
+the store lock across its platform call, so a withdrawal is recorded at once: a post not yet
+written `publishing` is cancelled; one that is `publishing` (its call may be on the wire) is a
+takedown task, and the publisher's check right before the call keeps it back if the call has not
+started.
 """
 from __future__ import annotations
 

@@ -41,6 +41,12 @@ def _write_temp(path: Path, data: bytes, mode: int | None) -> Path:
     return Path(tmp)
 
 
+def write_temp(path: Path, data: bytes, mode: int | None = None) -> Path:
+    """`data` under a temporary name beside `path` (fsynced): the first half of a staged write, done
+    before the transaction that records it (`adopt_staged`), so no lock is held while it is written."""
+    return _write_temp(Path(path), data, mode)
+
+
 def fsync_folder(folder: Path) -> None:
     """Make a rename or link in `folder` survive a power cut."""
     dir_fd = os.open(folder, os.O_RDONLY)
@@ -99,6 +105,20 @@ def stage_bytes(db: Any, path: Path, data: bytes, mode: int | None = None) -> No
         fsync_folder(path.parent)
     else:
         pending.append((tmp, path))
+
+
+def adopt_staged(db: Any, pairs: list[tuple[Path, Path]]) -> None:
+    """Files written beforehand with `write_temp` join the transaction holding `db`: named when it
+    commits, removed when it fails. A temporary file that is gone meanwhile (`campaign doctor --fix`
+    took it for a leftover) raises FileNotFoundError before anything is recorded."""
+    missing = [tmp for tmp, _final in pairs if not tmp.exists()]
+    if missing:
+        raise FileNotFoundError(str(missing[0]))
+    pending = getattr(db, STAGED_ATTR, None)
+    if pending is None:
+        publish_staged(pairs)
+    else:
+        pending.extend(pairs)
 
 
 def publish_staged(pending: list[tuple[Path, Path]]) -> None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
-from portraits.files import stage_bytes
+from portraits.files import stage_bytes, write_temp
 from portraits.layouts import PHOTO_AREAS, crop_size
 from portraits.messages import _m
 
@@ -144,9 +144,7 @@ def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = 
     return warnings
 
 
-def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
-    """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
-    im, fmt = load_upright(src)
+def _describe(src: Path, im, fmt: str, slot: tuple[int, int] | None) -> dict:
     focus, source, face = find_focus(im)
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
@@ -157,27 +155,59 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
             "warnings": warnings}
 
 
+def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
+    """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
+    im, fmt = load_upright(src)
+    return _describe(src, im, fmt, slot)
+
+
+def _clean_jpeg(im) -> bytes:
+    from io import BytesIO
+
+    buf = BytesIO()
+    # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
+    # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
+    im.save(buf, "JPEG", quality=95, subsampling=0, restart_marker_rows=1)
+    return buf.getvalue()
+
+
+def photo_target(photos_dir: Path, info: dict) -> Path:
+    """Where the clean copy of a photo is kept: photos/<sha256 of the original>.jpg."""
+    return Path(photos_dir) / f"{info['sha256']}.jpg"
+
+
+def take_in(src: Path, photos_dir: Path, slot: tuple[int, int] | None = None) -> tuple[dict, tuple[Path, Path] | None]:
+    """Check, describe and write the clean copy of a photo under a temporary name, with no store
+    lock held (decoding and face finding take seconds for a large photo): (info, (temporary, final)),
+    or no pair when the clean copy is already kept. The caller hands the pair to the transaction
+    that records the portrait (`files.adopt_staged`), which names the file when it commits."""
+    im, fmt = load_upright(src)
+    info = _describe(Path(src), im, fmt, slot)
+    target = photo_target(photos_dir, info)
+    if target.exists():
+        # What is kept is what every read checks (portraits.files.require_kept_file).
+        info["kept_sha256"] = hashlib.sha256(target.read_bytes()).hexdigest()
+        return info, None
+    photos_dir.mkdir(parents=True, exist_ok=True)
+    data = _clean_jpeg(im)
+    info["kept_sha256"] = hashlib.sha256(data).hexdigest()
+    return info, (write_temp(target, data), target)
+
+
 def keep(db, src: Path, info: dict, photos_dir: Path) -> str:
     """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path.
 
     The file is staged with the store transaction holding `db`: it gets its name only once the
     record that points to it is committed, so a killed `portrait add` leaves no orphan photo."""
     photos_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{info['sha256']}.jpg"
-    target = photos_dir / name
+    target = photo_target(photos_dir, info)
     if not target.exists():
-        from io import BytesIO
-
         im, _fmt = load_upright(src)
-        buf = BytesIO()
-        # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
-        # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
-        im.save(buf, "JPEG", quality=95, subsampling=0, restart_marker_rows=1)
-        data = buf.getvalue()
+        data = _clean_jpeg(im)
         stage_bytes(db, target, data)
     else:
         data = target.read_bytes()
     # The name is the original's hash; this one is of what is kept, which every read checks
     # (portraits.files.require_kept_file): a picture put in its place is never shown as this person.
     info["kept_sha256"] = hashlib.sha256(data).hexdigest()
-    return f"{photos_dir.name}/{name}"
+    return f"{photos_dir.name}/{target.name}"

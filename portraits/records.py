@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -248,29 +249,121 @@ def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_
     return record
 
 
-def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, age: int | str, role: str,
-                 quote: str, surname: str | None = None, role_category: str | None = None,
-                 lang: str | None = None, credit: str | None = None, portrait_id: str | None = None,
-                 default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
-    """Add one portrait: check every field and the photo first, then keep the photo and the record.
+@dataclass
+class Prepared:
+    """One portrait checked and taken in without the store lock, waiting for its short transaction:
+    its fields, its photo's description, the clean copy under a temporary name (None when it is
+    already kept), the id asked for, and the CSV line it came from."""
+    fields: dict
+    info: dict
+    src: Path
+    staged: tuple[Path, Path] | None = None
+    wanted: str | None = None
+    line: int | None = None
 
-    `slot` is the billboard slot in pixels, so a photo too small for it is a warning now."""
+
+def discard(prepared: list[Prepared]) -> None:
+    """Remove the temporary photo files of an intake that was not recorded (harmless once recorded:
+    the transaction has renamed them)."""
+    from portraits.files import discard_staged
+
+    discard_staged([p.staged for p in prepared if p.staged])
+
+
+def _owners(db: TinyDB) -> dict[str, str]:
+    return {d["photo"].get("sha256"): d["id"] for d in db.table("portraits").all()}
+
+
+def prepare_portrait(photos_dir: Path, photo: Path, *, first_name: str, age: int | str, role: str, quote: str,
+                     surname: str | None = None, role_category: str | None = None, lang: str | None = None,
+                     credit: str | None = None, portrait_id: str | None = None, default_lang: str = "de",
+                     slot: tuple[int, int] | None = None, known: TinyDB | None = None) -> Prepared:
+    """Check every field and take the photo in (decode, face, clean copy under a temporary name),
+    with no store lock held. `known` (a snapshot) lets a photo already used be refused before the
+    work; `insert_prepared` checks again under the lock. `slot`: the billboard slot in pixels."""
     fields = validate_fields(dict(first_name=first_name, age=age, role=role, quote=quote, surname=surname,
                                   role_category=role_category, lang=lang, credit=credit))
     check_drawable(_texts_of(fields, default_lang))
     check_surname_hidden(_texts_of(fields, default_lang))
-    info = intake.inspect(Path(photo), slot)
-    owner = _photo_owner(db, info["sha256"])
+    if portrait_id:
+        _new_id(set(), fields["first_name"], fields["age"], portrait_id)  # the shape of the id, now
+    info, staged = intake.take_in(Path(photo), Path(photos_dir), slot)
+    prepared = Prepared(fields, info, Path(photo), staged, portrait_id)
+    if known is not None:
+        try:
+            _refuse_used_photo(_owners(known), prepared)
+        except CampaignError:
+            discard([prepared])
+            raise
+    return prepared
+
+
+def _refuse_used_photo(owners: dict[str, str], prepared: Prepared) -> None:
+    owner = owners.get(prepared.info["sha256"])
     if owner:
         raise CampaignError(_m("This photo is already used by portrait {owner}.", owner=owner),
                             _m("See it with `campaign portrait show {owner}`; each portrait needs its own "
                                "photo.", owner=owner))
+
+
+def insert_prepared(db: TinyDB, prepared: list[Prepared], photos_dir: Path, default_lang: str = "de",
+                    now: datetime | None = None, imported: bool = False) -> list[dict]:
+    """Record portraits taken in by `prepare_portrait`/`prepare_csv`, all or none, in the short
+    transaction holding `db`: what could have changed meanwhile (a photo now used by another
+    portrait, an id now taken, a kept photo gone) is checked again here."""
+    owners = _owners(db)
     existing = {d["id"] for d in db.table("portraits").all()}
-    pid = _new_id(existing, fields["first_name"], fields["age"], portrait_id)
-    kept = intake.keep(db, Path(photo), info, photos_dir)
-    record = _build(fields, info, kept, pid, default_lang, _now(now))
-    db.table("portraits").insert(record)
-    audit.record(db, "portrait.add", pid, now=now)
+    stamp = _now(now)
+    out, errors = [], []
+    for p in prepared:
+        try:
+            _refuse_used_photo(owners, p)
+            pid = _new_id(existing, p.fields["first_name"], p.fields["age"], p.wanted)
+            if p.staged is None and not intake.photo_target(photos_dir, p.info).exists():
+                raise CampaignError(_m("The kept copy of {name} was removed while it was taken in.",
+                                       name=p.src.name), _m("Add it again."))
+        except CampaignError as e:
+            if not imported:
+                raise
+            errors.append(f"line {p.line}: {e.message}")
+            continue
+        existing.add(pid)
+        owners[p.info["sha256"]] = pid
+        out.append(_build(p.fields, p.info, f"{Path(photos_dir).name}/{intake.photo_target(photos_dir, p.info).name}",
+                          pid, default_lang, stamp))
+    if errors:
+        raise CampaignError(_m("{message_} Nothing was imported.", message_="\n".join(errors[:20])),
+                            _m("Fix these rows and import the file again."))
+    from portraits.files import adopt_staged
+
+    try:
+        adopt_staged(db, [p.staged for p in prepared if p.staged])
+    except FileNotFoundError:
+        raise CampaignError(_m("A photo being taken in was removed meanwhile (by `campaign doctor --fix`?); "
+                               "nothing was recorded."), _m("Run the command again.")) from None
+    if not imported:
+        db.table("portraits").insert(out[0])
+        audit.record(db, "portrait.add", out[0]["id"], now=now)
+    else:
+        db.table("portraits").insert_multiple(out)
+        audit.record(db, "portrait.import", None, now=now, count=len(out), ids=[r["id"] for r in out])
+    return out
+
+
+def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, age: int | str, role: str,
+                 quote: str, surname: str | None = None, role_category: str | None = None,
+                 lang: str | None = None, credit: str | None = None, portrait_id: str | None = None,
+                 default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
+    """Add one portrait inside the caller's transaction (scripts, tests, the demo). The command
+    (`campaign.adding.add_portrait`) takes the photo in first and holds the lock only to record it."""
+    prepared = prepare_portrait(photos_dir, photo, first_name=first_name, age=age, role=role, quote=quote,
+                                surname=surname, role_category=role_category, lang=lang, credit=credit,
+                                portrait_id=portrait_id, default_lang=default_lang, slot=slot, known=db)
+    try:
+        (record,) = insert_prepared(db, [prepared], photos_dir, default_lang, now)
+    except BaseException:
+        discard([prepared])
+        raise
     return record
 
 
@@ -290,9 +383,10 @@ def _inside(base: Path, relative: str) -> Path | None:
     return target
 
 
-def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
-               default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
-    """Import a whole CSV or nothing: every row is checked before any is stored."""
+def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = None, default_lang: str = "de",
+                slot: tuple[int, int] | None = None, known: TinyDB | None = None) -> list[Prepared]:
+    """Check every row of a CSV and take its photos in, with no store lock held; all rows or none
+    (the photos of a refused file are removed again). `insert_prepared` records them."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
     from portraits import csvfile  # csv only for an import
@@ -303,58 +397,65 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
                             _m("Add one row per portrait."))
 
     errors: list[str] = []
-    prepared: list[tuple[dict, dict, Path, str | None]] = []
+    prepared: list[Prepared] = []
     seen_sha: dict[str, int] = {}
     seen_ids: set[str] = set()
-    for line, row in rows:
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        try:
-            fields = validate_fields({k: row.get(k) or None for k in ("first_name", "age", "role", "quote", "surname",
-                                                                      "role_category", "lang", "credit")} |
-                                     {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
-                                      "role": row.get("role", ""), "quote": row.get("quote", "")})
-            check_drawable(_texts_of(fields, default_lang))
-            check_surname_hidden(_texts_of(fields, default_lang))
-            path = _inside(photos_root, row.get("photo", ""))
-            if path is None:
-                raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
-            info = intake.inspect(path, slot)
-            if info["sha256"] in seen_sha:
-                raise CampaignError(_m("the same photo as line {seen_sha}", seen_sha=seen_sha[info['sha256']]))
-            owner = _photo_owner(db, info["sha256"])
-            if owner:
-                raise CampaignError(_m("photo already used by portrait {owner}", owner=owner))
-            wanted = row.get("id") or None
-            if wanted and wanted in seen_ids:
-                raise CampaignError(_m("id {wanted!r} appears twice", wanted=wanted))
-            seen_sha[info["sha256"]] = line
-            if wanted:
-                seen_ids.add(wanted)
-            prepared.append((fields, info, path, wanted))
-        except CampaignError as e:
-            errors.append(f"line {line}: {e.message}")
-    if errors:
-        shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
-        raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
-                            + "\n".join(shown),
-                            _m("Fix these rows and import the file again."))
+    owners = _owners(known) if known is not None else {}
+    try:
+        for line, row in rows:
+            row = {k: (v or "").strip() for k, v in row.items() if k}
+            try:
+                fields = validate_fields({k: row.get(k) or None for k in ("first_name", "age", "role", "quote",
+                                                                          "surname", "role_category", "lang",
+                                                                          "credit")} |
+                                         {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
+                                          "role": row.get("role", ""), "quote": row.get("quote", "")})
+                check_drawable(_texts_of(fields, default_lang))
+                check_surname_hidden(_texts_of(fields, default_lang))
+                path = _inside(photos_root, row.get("photo", ""))
+                if path is None:
+                    raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
+                wanted = row.get("id") or None
+                if wanted and wanted in seen_ids:
+                    raise CampaignError(_m("id {wanted!r} appears twice", wanted=wanted))
+                if errors:  # the file is refused anyway: check the rest without writing their photos
+                    info, staged = intake.inspect(path, slot), None
+                else:
+                    info, staged = intake.take_in(path, Path(photos_dir), slot)
+                item = Prepared(fields, info, path, staged, wanted, line)
+                prepared.append(item)
+                if info["sha256"] in seen_sha:
+                    raise CampaignError(_m("the same photo as line {seen_sha}", seen_sha=seen_sha[info['sha256']]))
+                owner = owners.get(info["sha256"])
+                if owner:
+                    raise CampaignError(_m("photo already used by portrait {owner}", owner=owner))
+                seen_sha[info["sha256"]] = line
+                if wanted:
+                    seen_ids.add(wanted)
+            except CampaignError as e:
+                errors.append(f"line {line}: {e.message}")
+        if errors:
+            shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
+            raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
+                                + "\n".join(shown),
+                                _m("Fix these rows and import the file again."))
+    except BaseException:
+        discard(prepared)
+        raise
+    return prepared
 
-    existing = {d["id"] for d in db.table("portraits").all()}
-    stamp = _now(now)
-    records = []
-    for fields, info, path, wanted in prepared:
-        try:
-            pid = _new_id(existing, fields["first_name"], fields["age"], wanted)
-        except CampaignError as e:
-            raise CampaignError(_m("{message_} Nothing was imported.", message_=e.message), e.hint) from None
-        existing.add(pid)
-        records.append((_build(fields, info, "", pid, default_lang, stamp), path, info))
-    for record, path, info in records:
-        record["photo"]["file"] = intake.keep(db, path, info, photos_dir)
-        record["photo"]["kept_sha256"] = info["kept_sha256"]
-    db.table("portraits").insert_multiple([r for r, _p, _i in records])
-    audit.record(db, "portrait.import", None, now=now, count=len(records), ids=[r["id"] for r, _p, _i in records])
-    return {"imported": [r["id"] for r, _p, _i in records], "count": len(records)}
+
+def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
+               default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
+    """Import a whole CSV or nothing inside the caller's transaction (the command,
+    `campaign.adding.import_portraits`, takes the photos in before it takes the lock)."""
+    prepared = prepare_csv(photos_dir, csv_path, photos_root, default_lang, slot, known=db)
+    try:
+        made = insert_prepared(db, prepared, photos_dir, default_lang, now, imported=True)
+    except BaseException:
+        discard(prepared)
+        raise
+    return {"imported": [r["id"] for r in made], "count": len(made)}
 
 
 def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: str | None = None,

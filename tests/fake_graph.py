@@ -85,6 +85,8 @@ class FakeGraph:
         self.kill_on_upload: int | None = None
         self.kill_on_status: int | None = None
         self.kill_on_publish: int | None = None
+        self.hold_upload: threading.Event | None = None  # set: the timeline upload hangs until it is set
+        self.upload_arrived = threading.Event()  # the timeline upload reached the server
         self._ids = 0
         self.server = QuietServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
@@ -224,6 +226,9 @@ class FakeGraph:
                 return getattr(self, "_" + (req["label"] or "other"))(req)
 
             def _photo(self, req):
+                fake.upload_arrived.set()
+                if fake.hold_upload is not None:
+                    fake.hold_upload.wait(30)
                 post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
                 fake.kill("kill_on_upload")
                 return self._answer(200, {"id": fake.posts[-1]["photo_id"], "post_id": post_id})

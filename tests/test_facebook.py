@@ -355,3 +355,51 @@ def test_a_platform_error_of_100_kb_is_kept_cut_and_scrubbed(cli, ws, plain_grap
         assert "A1b2C3d4" * 100 not in text
         for spelling in _every_spelling(PLAIN_TOKEN):
             assert spelling not in text
+
+
+@pytest.mark.real_clock  # the withdrawal is a real `campaign` process
+def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists_the_post_to_take_down(ws, graph):
+    import threading
+
+    from conftest import run_campaign
+    from schedules.runner import publish_post, recover
+
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+    graph.hold_upload = threading.Event()
+    ended: dict = {}
+    publishing = threading.Thread(target=lambda: ended.update(publish_post(ws, post_id)))
+    publishing.start()
+    try:
+        assert graph.upload_arrived.wait(60)
+        r = run_campaign("-w", ws.root, "consent", "withdraw", pid, "--scope", "facebook", "--json", timeout=50)
+        still_hanging = publishing.is_alive()
+        assert r.returncode == 0, r.stderr  # not "the store is locked"
+        assert recover(ws)["unknown"] == []  # the daemon's recovery leaves a post on the wire alone
+        assert _post(ws, post_id)["status"] == "publishing"
+    finally:
+        graph.hold_upload.set()
+        publishing.join(60)
+    assert still_hanging  # the withdrawal did not wait for the upload
+    assert [p["id"] for p in json.loads(r.stdout)["takedown"]] == [post_id]  # it was on the wire: take it down
+    post = _post(ws, post_id)
+    assert ended["status"] == post["status"] == "published" and post["remote_id"] == "1001_9001"
+    assert [e["event"] for e in ws.store.read().table("consents").all() if e["portrait_id"] == pid][-1] == "withdraw"
+
+
+def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_published(ws, graph):
+    """The check right before the call reads the store afresh: a withdrawal recorded while the post
+    was being prepared (here: while its stale render was being made) keeps it from going out."""
+    from campaign.withdrawal import withdraw
+    from schedules.runner import publish_post
+
+    pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
+    post_id = _due_post(ws, pid)
+
+    def publisher_made_after_a_withdrawal(channel):
+        from schedules.runner import publisher_for
+
+        withdraw(ws, pid, "facebook")  # typed while the post was prepared: recorded without waiting
+        return publisher_for(ws, channel)
+    post = publish_post(ws, post_id, publisher=publisher_made_after_a_withdrawal)
+    assert post["status"] == "cancelled" and graph.uploads == []

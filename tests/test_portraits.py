@@ -307,3 +307,72 @@ def test_an_unwritable_photos_folder_gives_a_message_not_a_traceback(cli, tmp_pa
     assert r.exit_code == 1
     assert "Traceback" not in r.output and "try again" in r.output
     assert ws.store.path.read_bytes() == before
+
+
+def _shoot(tmp_path, n: int, size=(1600, 2000)):
+    photos = tmp_path / "shoot"
+    for i in range(n):
+        make_photo(photos / f"p{i}.jpg", size=size, seed=100 + i)
+    csv = tmp_path / "shoot.csv"
+    csv.write_text("photo,first_name,age,role,quote\n" + "".join(
+        f"p{i}.jpg,Person,{20 + i},Rolle,Wir halten zusammen.\n" for i in range(n)), encoding="utf-8")
+    return csv, photos
+
+
+@pytest.mark.real_clock  # the import is a real `campaign` process
+def test_a_withdrawal_typed_during_a_long_import_is_recorded_at_once_and_the_import_completes(cli, tmp_path, ws):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from campaign.withdrawal import withdraw
+    from campaign.workspace import Workspace
+    from conftest import ROOT, approved_portrait
+
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    csv, photos = _shoot(tmp_path, 40)
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-m", "campaign", "-w", str(ws.root), "portrait", "import", str(csv),
+                             "--photos", str(photos)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    office = Workspace(ws.root)
+    office.store.lock.timeout = 2  # what "at once" may mean on a busy machine; a command waits 60 s
+    try:
+        # Under way: the first clean copy is being written (with no lock held, it must be).
+        while proc.poll() is None and not any(ws.photos.glob(".*.tmp")):
+            time.sleep(0.02)
+        assert proc.poll() is None, "the import ended before the test could type the withdrawal"
+        result = withdraw(office, pid, "instagram")
+    finally:
+        out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert result["scopes"] == ["instagram"]
+    assert not consent.is_valid(ws.store.read(), pid, "instagram", ws.now().date())
+    assert len(records.all_portraits(ws.store.read())) == 41
+    assert not list(ws.photos.glob(".*.tmp")) and len(list(ws.photos.glob("*.jpg"))) == 41
+
+
+def test_an_import_whose_id_was_taken_while_its_photos_were_taken_in_records_nothing_and_leaves_no_photo(
+        cli, tmp_path, ws):
+    from campaign.adding import add_portrait
+
+    csv, photos = _shoot(tmp_path, 3, size=(600, 750))
+    csv.write_text(csv.read_text().replace("photo,first_name,age,role,quote\n", "photo,first_name,age,role,quote,id\n")
+                   .replace("Wir halten zusammen.\n", "Wir halten zusammen.,\n").replace(
+                       "p1.jpg,Person,21,Rolle,Wir halten zusammen.,\n", "p1.jpg,Person,21,Rolle,Wir halten zusammen.,ben\n"),
+                   encoding="utf-8")
+    prepared = records.prepare_csv(ws.photos, csv, photos, known=ws.store.read())  # the slow part, no lock
+    assert len(list(ws.photos.glob(".*.tmp"))) == 3
+    add_portrait(ws, make_photo(tmp_path / "ben.jpg", seed=7), first_name="Ben", age=30, role="Koch",
+                 quote="Guten Appetit.", portrait_id="ben")  # typed meanwhile in another window
+    before = ws.store.path.read_bytes()
+    with pytest.raises(CampaignError) as refused:
+        try:
+            with ws.store.transaction() as db:
+                records.insert_prepared(db, prepared, ws.photos, imported=True)
+        finally:
+            records.discard(prepared)
+    assert refused.value.message == "line 3: The id 'ben' is already taken. Nothing was imported."
+    assert ws.store.path.read_bytes() == before
+    assert [p.name for p in ws.photos.iterdir()] == [f"{records.get(ws.store.read(), 'ben')['photo']['sha256']}.jpg"]

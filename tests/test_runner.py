@@ -159,10 +159,10 @@ def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
         final = status_of(ws, post["id"])
         w = results["withdraw"]
         if final["status"] == "published":
-            # It went out before the withdrawal was recorded, and is listed for takedown.
+            # The call was on the wire before the withdrawal was recorded, and it is listed for takedown.
             assert post["id"] in [p["id"] for p in w["takedown"]]
             withdrawn_at = [e for e in ws.store.read().table("consents").all() if e["portrait_id"] == pid][-1]["recorded_at"]
-            assert datetime.fromisoformat(final["published_at"]) <= datetime.fromisoformat(withdrawn_at)
+            assert datetime.fromisoformat(final["attempted_at"]) <= datetime.fromisoformat(withdrawn_at)
         else:
             assert final["status"] == "cancelled"
             assert not [d for d in outbox_dirs(ws) if f"-{post['id']}-" in d]
@@ -258,3 +258,24 @@ def test_publish_and_status_commands(cli, ws):
     assert r.exit_code == 1 and "only planned posts" in r.output
     assert len(outbox_dirs(ws)) == 1
     assert cli("publish", "p-404").exit_code == 1
+
+
+def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothing_there(ws):
+    from campaign.gdpr import erase_person
+
+    configure(ws, "channels.instagram", simulate_upload_seconds=1.0)
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    post = add_post(ws, pid, -1)
+    ended = {}
+    pub = threading.Thread(target=lambda: ended.update(publish_post(ws, post["id"])))
+    pub.start()
+    try:
+        assert wait_for(lambda: status_of(ws, post["id"])["status"] == "publishing", timeout=30)
+        erase_person(ws, pid)  # typed during the call: done at once, not after it
+        assert pub.is_alive()
+    finally:
+        pub.join(30)
+    assert ended["status"] in ("published", "unknown")  # the erasure listed it to take down
+    assert not ws.outbox.exists() or [p.name for p in ws.outbox.iterdir()] == []
+    log = ws.root / "campaign.log"
+    assert not log.exists() or pid not in log.read_text()

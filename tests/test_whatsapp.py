@@ -291,3 +291,26 @@ def test_an_unreadable_answer_to_a_message_may_mean_it_went_out_so_it_is_not_sen
     assert result["sent"] == 2 and result.get("unknown") == 1, result
     again = json.loads(cli("whatsapp", "send", "--json").output)
     assert again["sent"] == 0 and again["already"] == 3
+
+
+def test_a_stop_typed_while_a_message_is_on_its_way_is_recorded_at_once_and_that_person_gets_nothing(
+        cli, ws, campaign, cloud):
+    from campaign.whatsapp import remove_subscriber
+    from campaign.workspace import Workspace
+
+    _subscribe(cli)
+    office = Workspace(ws.root)  # a second person at the office, typing STOP during the broadcast
+    office.store.lock.timeout = 10  # not the 60 s a command waits: the STOP must not have to wait at all
+    stops: list = []
+
+    def stop_karim(to: str) -> None:
+        if not stops:  # while the first message is on its way
+            try:
+                stops.append(remove_subscriber(office, KARIM))
+            except Exception as e:  # noqa: BLE001 - the test reports what the person would have seen
+                stops.append(e)
+    cloud.on_message = stop_karim
+    result = json.loads(cli("whatsapp", "send", "--json").output)
+    assert not isinstance(stops[0], Exception), stops[0]  # recorded at once, not "the store is locked"
+    assert result["sent"] == 2 and result["stopped"] == 1
+    assert "+4915123456789" not in {m["to"] for m in cloud.messages}

@@ -30,16 +30,12 @@ def portrait() -> None:
 @click.pass_context
 def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, credit, portrait_id, as_json):
     """Add a portrait from PHOTO."""
-    from campaign.billboard import slot_pixels
+    from campaign.adding import add_portrait
     from portraits import records
 
     ws = workspace(ctx)
-    with ws.store.transaction() as db:
-        record = records.add_portrait(db, ws.photos, Path(photo), first_name=first_name, age=age, role=role,
-                                      quote=quote, surname=surname, role_category=role_category, lang=lang,
-                                      credit=credit, portrait_id=portrait_id,
-                                      default_lang=ws.config.language, now=ws.now(),
-                                      slot=slot_pixels(ws.config))
+    record = add_portrait(ws, Path(photo), first_name=first_name, age=age, role=role, quote=quote, surname=surname,
+                          role_category=role_category, lang=lang, credit=credit, portrait_id=portrait_id)
     if as_json:
         echo_json(records.public(record))
         return
@@ -59,13 +55,9 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
 @click.pass_context
 def import_(ctx, csv_file, photos_dir, as_json):
     """Import portraits from a CSV: all rows or none."""
-    from campaign.billboard import slot_pixels
-    from portraits import records
+    from campaign.adding import import_portraits
 
-    ws = workspace(ctx)
-    with ws.store.transaction() as db:
-        result = records.import_csv(db, ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
-                                    default_lang=ws.config.language, now=ws.now(), slot=slot_pixels(ws.config))
+    result = import_portraits(workspace(ctx), csv_file, photos_dir)
     if as_json:
         echo_json(result)
     else:
