@@ -15,7 +15,7 @@ from pathlib import Path
 
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes
-from portraits.layouts import PHOTO_AREAS, crop_size
+from portraits.layouts import PHOTO_AREAS, crop_size, face_misfits
 from portraits.messages import _m
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
@@ -148,6 +148,12 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
     """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
     im, fmt = load_upright(src)
     focus, source, face = find_focus(im)
+    misfits = face_misfits((im.width, im.height), face)
+    if misfits:
+        raise CampaignError(_m("The face in {name} fills too much of the photo: the {formats} format cannot show it "
+                               "whole.", name=Path(src).name, formats=", ".join(misfits)),
+                            _m("Use a photo with more room around the face (shot from further away or less "
+                               "tightly cropped)."))
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
         warnings.insert(0, _m("no face found: crops keep the upper third; set the focal point with `campaign "
