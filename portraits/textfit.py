@@ -178,6 +178,27 @@ def _pieces(word: str, width: float, measure: Measure, lang: str | None) -> list
     return out + [word[start:]]
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
+def soft_hyphenated(text: str, lang: str | None, longer_than: int = 10) -> str:
+    """The text with soft hyphens at the syllable breaks of its long words, for a web page: browsers
+    break there with a visible hyphen where the word needs it (Chromium on Linux has no hyphenation
+    dictionaries of its own, so CSS `hyphens: auto` alone breaks nowhere)."""
+    hyph = _hyphenator(lang)
+    if hyph is None:
+        return text
+
+    def one(word: str) -> str:
+        if len(word) <= longer_than:
+            return word
+        cuts = [p for p in hyph.positions(word) if word[p - 1].isalpha() and word[p].isalpha()]
+        for p in reversed(cuts):
+            word = word[:p] + SOFT_HYPHEN + word[p:]
+        return word
+    return " ".join(one(w) for w in text.split(" "))
+
+
 def _greedy(words: list[str], width: float, measure: Measure) -> list[list[str]]:
     lines: list[list[str]] = [[]]
     used = 0.0
