@@ -152,7 +152,7 @@ def check_drawable(portrait: dict) -> None:
     whatever brand font campaign.toml names later. Emoji and symbols are refused here rather
     than failing when the post is due."""
     from portraits import fonts
-    from portraits.render import name_line, typographic
+    from portraits.render import name_line, role_limit, typographic
 
     for lang in [portrait["lang"], *(portrait.get("translations") or {})]:
         t = text_in(portrait, lang)
@@ -170,6 +170,12 @@ def check_drawable(portrait: dict) -> None:
                                    "portrait translate).") if letters else
                                 _m("Leave them out or write them in words (emoji and symbols cannot be "
                                    "printed on the images)."))
+        too_long = role_limit(portrait["first_name"], portrait["age"], t["role"], lang)
+        if too_long:
+            fmt, most = too_long
+            raise CampaignError(_m("The role{where} is too long for the {fmt} format: with the name it needs more "
+                                   "than two lines at the smallest type size.", where=where, fmt=fmt),
+                                _m("Shorten it to at most {most} characters.", most=most))
 
 
 def _texts_of(fields: dict, default_lang: str) -> dict:

@@ -44,3 +44,44 @@ def test_a_break_keeps_three_letters_on_either_side_in_every_format_and_size():
                         head = re.split(r"\W", before[:-1])[-1]
                         tail = re.split(r"\W", after)[0]
                         assert len(head) >= 3 and len(tail) >= 3, (fmt, step, lines)
+
+
+def _setting(fmt: str, role: str, quote: str, first: str = "Tamara", age: int = 32):
+    from portraits.render import Brand, Texts, name_line, typeset
+
+    texts = Texts("de", name_line(first, age, role, "de"), f"„{quote}“", "#duisburgistechtsolidarisch",
+                  "Studio Nord", "Duisburg ist echt solidarisch")
+    return typeset(LAYOUTS[fmt], texts, Brand())
+
+
+@pytest.mark.parametrize("fmt", list(LAYOUTS))
+@pytest.mark.parametrize("role", ["Intensivkrankenschwester", "Nachbarschaftshilfeorganisatorin"])
+def test_the_role_is_broken_or_hyphenated_never_cut_off_and_the_name_line_never_shrinks(fmt, role):
+    """The demo's own Tamara on instagram-square read "Intensivkrankenschwe…"."""
+    setting = _setting(fmt, role, "Wir passen auf euch auf. Passt ihr bitte auch auf uns auf.")
+    name_size = round(setting.quote_size * 0.8)
+    texts = [line.fitted.text for line in setting.lines]
+    assert not any("…" in t for t in texts), texts
+    start = next(i for i, t in enumerate(texts) if t.startswith("Tamara"))
+    name = [line.fitted for line in setting.lines[start:] if line.fitted.size == name_size]
+    assert 1 <= len(name) <= 3 and setting.lines[start].fitted.size == name_size, texts  # never shrunk
+    joined = "".join(f.text[:-1] if f.text.endswith("-") else f.text + " " for f in name).strip()
+    assert joined == f"Tamara, 32, {role}", texts
+
+
+def test_a_role_too_long_for_two_lines_is_refused_at_entry_with_how_long_it_may_be(cli, ws, tmp_path):
+    from conftest import make_photo
+
+    before = (ws.root / "campaign.json").read_bytes()
+    photo = make_photo(tmp_path / "in" / "t.jpg")
+    role = "Nachbarschaftshilfeorganisationsverantwortliche"
+    r = cli("portrait", "add", photo, "--first-name", "Maximilian", "--age", 45, "--role", role,
+            "--quote", "Wir halten zusammen.")
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) <= 2
+    most = int(re.search(r"at most (\d+) characters", r.output).group(1))
+    assert "instagram-square" in r.output and 10 < most < len(role)
+    assert (ws.root / "campaign.json").read_bytes() == before
+    r = cli("portrait", "add", photo, "--first-name", "Maximilian", "--age", 45, "--role", role[:most],
+            "--quote", "Wir halten zusammen.")
+    assert r.exit_code == 0, r.output  # what the message says fits, fits
