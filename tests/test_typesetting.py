@@ -85,3 +85,60 @@ def test_a_role_too_long_for_two_lines_is_refused_at_entry_with_how_long_it_may_
     r = cli("portrait", "add", photo, "--first-name", "Maximilian", "--age", 45, "--role", role[:most],
             "--quote", "Wir halten zusammen.")
     assert r.exit_code == 0, r.output  # what the message says fits, fits
+
+
+LONG = ("Meine Generation hat viele Krisen überstanden, den Krieg, den Hunger, die Teilung und die Einheit. "
+        "Toilettenpapier war nie ein Problem, und wenn es einmal fehlte, dann haben wir bei den Nachbarn "
+        "geklingelt und gefragt, ob sie etwas übrig haben. So war das immer bei uns in Duisburg, und so bleibt "
+        "das auch.")
+
+
+def test_whether_a_quote_fits_is_one_rule_for_entry_and_render_with_or_without_a_logo(tmp_path):
+    from portraits import records
+    from portraits.errors import CampaignError
+    from portraits.render import Brand, Texts, typeset, typographic
+
+    logo = tmp_path / "logo.png"
+    words = LONG.split()
+    for n in range(22, len(words) + 1):
+        quote = " ".join(words[:n])
+        try:
+            records.validate_fields({"quote": quote, "lang": "de"})
+            accepted = True
+        except CampaignError:
+            accepted = False
+        texts = Texts("de", "Maximilian, 45, Intensivkrankenschwester", typographic(quote, "de"),
+                      "#duisburgistechtsolidarisch", "Studio Nord", "Duisburg ist echt solidarisch")
+        for brand in (Brand(), Brand(logo=logo)):
+            set_all = [typeset(lay, texts, brand).fits for lay in LAYOUTS.values()]
+            assert all(set_all) == accepted, (len(quote), brand.logo, set_all)
+
+
+def test_help_error_and_render_say_the_same_about_a_long_quote(cli, ws, tmp_path):
+    from conftest import make_photo, set_config
+    from PIL import Image
+
+    help_text = cli("portrait", "add", "--help").output
+    assert "280" not in help_text and "200" in help_text
+    photo = make_photo(tmp_path / "in" / "b.jpg", size=(1600, 2000))
+    r = cli("portrait", "add", photo, "--first-name", "Brigitte", "--age", 81, "--role", "Rentnerin",
+            "--quote", LONG[:283])
+    assert r.exit_code == 1 and f"{len(LONG[:283].strip())} characters" in r.output and "280" not in r.output, r.output
+    most = int(re.search(r"at most (\d+) characters", r.output).group(1))
+    fitting = LONG[:most]
+    assert len(fitting) == most and not fitting.endswith(" ")
+    Image.new("RGBA", (400, 160), (255, 255, 255, 255)).save(ws.root / "logo.png")
+    set_config(ws, 'logo = ""', 'logo = "logo.png"')
+    r = cli("portrait", "add", photo, "--first-name", "Brigitte", "--age", 81, "--role", "Rentnerin",
+            "--quote", fitting, "--json")
+    assert r.exit_code == 0, r.output
+    from datetime import date
+
+    from portraits import consent, records
+    pid = "brigitte-81"
+    with ws.store.transaction() as db:
+        consent.grant(db, pid, "instagram,facebook", date(2026, 1, 1))
+        records.approve_portrait(db, pid, True)
+    r = cli("render", "--json")
+    assert r.exit_code == 0, r.output
+    assert "smaller" not in r.output, r.output
