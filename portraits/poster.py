@@ -405,15 +405,19 @@ def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
     """Paint the poster with painter `p` (all coordinates in page millimetres)."""
     p.rect(lay.spec.bleed_box, band.secondary)
     S = lay.sizes
+    pad = 0.25 * S["name"]
+    # One size for every slot's name and one for every role: the smallest any slot needs, so the
+    # poster reads as one hierarchy rather than a long role set smaller than its neighbours.
+    name_size = min((_fit(item.label, S["name"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["name"])
+    role_size = min((_fit(item.sub, S["role"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["role"])
     for i, (item, box, plate) in enumerate(zip(items, lay.photos, lay.plates)):
         p.photo(box, item, i)
         p.rect(plate, band.primary)
         x, y, w, h = plate
-        pad = 0.25 * S["name"]
-        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, _fit(item.label, S["name"], w - 2 * pad, p.measure),
-               band.text)
-        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub,
-               _fit(item.sub, S["role"], w - 2 * pad, p.measure), band.text)
+        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, name_size, band.text)
+        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub, role_size, band.text)
     p.rect(lay.band, band.primary)
     tx, ty, tw, th = lay.trim
     x0 = tx + lay.margin

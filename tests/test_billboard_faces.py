@@ -64,3 +64,20 @@ def test_faces_no_slot_shape_can_hold_are_refused_with_what_to_do():
         poster.layout(poster.make_spec("18/1", "1:10", 300, 10), ["Anna, 30"] * 2, ["Ärztin"] * 2, font,
                       "Duisburg", "#duisburg", faces=faces)
     assert "cut a face" in refused.value.message and "--slots" in refused.value.hint
+
+
+def test_every_slot_sets_its_role_at_one_size_even_when_one_role_is_long(tmp_path):
+    """A long role used to be set smaller in its own slot only: the poster's hierarchy went uneven."""
+    import pikepdf
+
+    items = _items(tmp_path)
+    items[0].sub, items[1].sub = "Rentnerin", "Intensivkrankenschwester und Ärztin"
+    band = poster.Band("Duisburg ist echt solidarisch", "#duisburgistechtsolidarisch", "Fotos: Studio Nord", None,
+                       "#E30613", "#1D1D1B", "#FFFFFF", fallbacks()[0])
+    poster.export(_spec(), items, band, tmp_path / "b.pdf", None)
+    with pikepdf.open(tmp_path / "b.pdf") as pdf:
+        sizes = [round(float(op.operands[1]), 2) for op in pikepdf.parse_content_stream(pdf.pages[0])
+                 if str(op.operator) == "Tf"]
+    names, roles = sizes[0:8:2], sizes[1:8:2]  # each slot draws its name, then its role
+    assert len(set(names)) == 1 and len(set(roles)) == 1, sizes
+    assert roles[0] < names[0]
