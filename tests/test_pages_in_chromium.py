@@ -16,7 +16,7 @@ from portraits import records
 from schedules import posts
 from test_gallery import CHROMIUM_FLAGS, chromium
 
-LONG_ROLE = "Nachbarschaftshilfeorganisationsleiterin"
+LONG_ROLE = "Nachbarschaftshilfeorganisatorin"
 LONG_QUOTE = ("Die Nachbarschaftshilfeorganisationsverantwortlichkeitsbereiche wachsen jeden Tag, und "
               "Donaudampfschifffahrtsgesellschaftskapitäne helfen mit.")
 
