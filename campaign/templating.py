@@ -36,6 +36,29 @@ def german_number(value: float | int | None) -> str:
     return format_number(round(value, 1) if isinstance(value, float) else value, lang="de")
 
 
+HASHTAG = r"(?<!\w)#\w+"
+
+
+def isolate_hashtags(text: str | None):
+    """The text HTML-escaped, each hashtag in its own <bdi>: in a right-to-left paragraph a Latin
+    hashtag would otherwise show its "#" at the wrong end ("duisburgistechtsolidarisch#")."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    parts = re.split(f"({HASHTAG})", text or "")
+    return Markup("").join(Markup("<bdi>{}</bdi>").format(part) if i % 2 else escape(part)
+                           for i, part in enumerate(parts))
+
+
+def hyphenate(text: str | None, lang: str | None = None) -> str:
+    """Soft hyphens at the syllable breaks of long words (pyphen, the text's language): a card a
+    long German word would burst breaks it where a typesetter would."""
+    from portraits.textfit import soft_hyphenated
+
+    return soft_hyphenated(text or "", lang)
+
+
 def markdown_text(value: Any) -> Any:
     """A value as literal text in Markdown: no raw HTML (`<script>`), autolink, link or entity."""
     if not isinstance(value, str):
@@ -116,6 +139,7 @@ def render(name: str, context: dict[str, Any], own: Path | None = None, lang: st
 
 
 def _filters(env, lang: str) -> None:
-    env.filters.update(german_date=german_date, german_number=german_number,
+    env.filters.update(german_date=german_date, german_number=german_number, isolate_hashtags=isolate_hashtags,
+                       hyphenate=hyphenate,
                        date=lambda value, format="medium": format_date(value, format, lang=lang),
                        number=lambda value: format_number(value, lang=lang))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes, write_temp
-from portraits.layouts import PHOTO_AREAS, crop_size
+from portraits.layouts import PHOTO_AREAS, crop_size, face_misfits
 from portraits.messages import _m
 
 MAX_PIXELS = 100_000_000  # documented limit: larger files are refused before they are decoded
@@ -146,6 +146,12 @@ def resolution_warnings(width: int, height: int, slot: tuple[int, int] | None = 
 
 def _describe(src: Path, im, fmt: str, slot: tuple[int, int] | None) -> dict:
     focus, source, face = find_focus(im)
+    misfits = face_misfits((im.width, im.height), face)
+    if misfits:
+        raise CampaignError(_m("The face in {name} fills too much of the photo: the {formats} format cannot show it "
+                               "whole.", name=Path(src).name, formats=", ".join(misfits)),
+                            _m("Use a photo with more room around the face (shot from further away or less "
+                               "tightly cropped)."))
     warnings = resolution_warnings(im.width, im.height, slot)
     if source != "face":
         warnings.insert(0, _m("no face found: crops keep the upper third; set the focal point with `campaign "

@@ -80,6 +80,16 @@ class Layout:
         return w, round(h * self.text_zone[1]) - self.band_limit * 2 // 3
 
 
+    @property
+    def smallest_photo(self) -> tuple[int, int]:
+        """The photo area under the tallest band the format allows: the widest proportions a crop
+        of this format can have."""
+        w, h = self.size
+        if self.band_side == "right":
+            return w - self.band_width, h
+        return w, round(h * self.min_photo)
+
+
 LAYOUTS: dict[str, Layout] = {
     "instagram-feed": Layout("instagram-feed", (1080, 1350), "bottom", lines=(3, 4, 5, 6)),
     "instagram-square": Layout("instagram-square", (1080, 1080), "right", lines=(5, 6, 8, 12), band_width=580,
@@ -120,8 +130,8 @@ def crop_box(width: int, height: int, aspect: float, focus: tuple[float, float],
     else:
         cw = float(width)
         ch = cw / aspect
-    left = min(max(focus[0] * width - anchor[0] * cw, 0.0), width - cw)
-    top = min(max(focus[1] * height - anchor[1] * ch, 0.0), height - ch)
+    left = max(0.0, min(max(focus[0] * width - anchor[0] * cw, 0.0), width - cw))  # never a hair below 0
+    top = max(0.0, min(max(focus[1] * height - anchor[1] * ch, 0.0), height - ch))
     return left, top, left + cw, top + ch
 
 
@@ -143,6 +153,30 @@ def head_box(face: tuple[float, float, float, float], hair: bool = True) -> tupl
     w, h = x1 - x0, y1 - y0
     above = HEAD_ABOVE if hair else FACE_ABOVE
     return x0 - HEAD_SIDES * w, y0 - above * h, x1 + HEAD_SIDES * w, y1 + HEAD_BELOW * h
+
+
+def face_region(face: tuple[float, float, float, float], width: float, height: float) -> tuple[float, float, float, float]:
+    """The face from forehead to chin (the finder's box, brows to chin, with the forehead above), in
+    the photo: what no crop may cut."""
+    x0, y0, x1, y1 = face
+    return max(0.0, x0), max(0.0, y0 - FACE_ABOVE * (y1 - y0)), min(float(width), x1), min(float(height), y1)
+
+
+def face_fits(photo: tuple[int, int], area: tuple[int, int], face: tuple[float, float, float, float]) -> bool:
+    """Whether a crop of the photo with the area's proportions can hold the whole face (face box as
+    fractions of the photo)."""
+    W, H = photo
+    x0, y0, x1, y1 = face_region((face[0] * W, face[1] * H, face[2] * W, face[3] * H), W, H)
+    aspect = area[0] / area[1]
+    max_w = min(float(W), H * aspect)
+    return x1 - x0 <= max_w + 1e-6 and y1 - y0 <= max_w / aspect + 1e-6
+
+
+def face_misfits(photo: tuple[int, int], face: tuple[float, float, float, float] | None) -> list[str]:
+    """The formats whose photo area cannot hold the whole face at any band height the format allows."""
+    if face is None:
+        return []
+    return [lay.name for lay in LAYOUTS.values() if not face_fits(photo, lay.smallest_photo, face)]
 
 
 @dataclass(frozen=True)
@@ -185,8 +219,16 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
     top_out = ah * lay.headroom + max(0.0, spare) * 0.35 if warning is None else ah - 0.04 * ah - head_h * k
     left = (hx0 + hx1) / 2 - cw / 2
     top = hy0 - top_out / k
-    left = min(max(left, 0.0), W - cw)
-    top = min(max(top, 0.0), H - ch)
+    # Whatever the head did, the face itself (forehead to chin) stays in the crop where it can.
+    gx0, gy0, gx1, gy1 = face_region((fx0, fy0, fx1, fy1), W, H)
+    if gx1 - gx0 <= cw:
+        left = min(max(left, gx1 - cw), gx0)
+    if gy1 - gy0 <= ch:
+        top = min(max(top, gy1 - ch), gy0)
+    # Clamped to the photo; the outer max() because W - cw or H - ch can come out a hair below zero
+    # in floating point when the crop is as wide or as tall as the photo (Pillow refuses that box).
+    left = max(0.0, min(max(left, 0.0), W - cw))
+    top = max(0.0, min(max(top, 0.0), H - ch))
     head = (round((hx0 - left) * k), round((hy0 - top) * k), round(head_w * k), round(head_h * k))
     if warning is None and head[1] + head[3] > ah:
         warning = f"the photo ends too close under the face for {lay.name}: the chin is cut"

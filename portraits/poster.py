@@ -190,8 +190,20 @@ def _band(spec: Spec, title: str, hashtag: str, font: Path, logo: bool) -> tuple
     return height, lines, tag_row, margin
 
 
-def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str], font: Path, margin: float):
-    """(cost, cols, rows, plate height) of the best grid for n slots whose names read, or None."""
+Faces = list  # per slot: ((photo width, photo height), face box as fractions) or None (no face box)
+
+
+def _faces_whole(faces: Faces | None, shape: tuple[float, float]) -> bool:
+    """Whether a slot of this shape (width, height) keeps every face whole, forehead to chin."""
+    from portraits.layouts import face_fits
+
+    return all(f is None or face_fits(f[0], shape, f[1]) for f in faces or [])
+
+
+def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str], font: Path, margin: float,
+               faces: Faces | None = None):
+    """(cost, cols, rows, plate height) of the best grid for n slots whose names read and whose
+    slots keep every face whole, or None."""
     ax, ay, aw, ah = area
     N, R = spec.type_mm(NAME_TYPE), spec.type_mm(ROLE_TYPE)
     pad = 0.25 * N
@@ -207,6 +219,8 @@ def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str]
         photo_h = ch - plate_h
         if widest + 2 * pad > cw or widest_role + 2 * pad > cw or photo_h < 0.25 * cw:
             continue
+        if not _faces_whole(faces, (cw, photo_h)):
+            continue  # a slot this shape would cut a face through the eyes: not offered
         cost = abs(math.log((cw / photo_h) / PHOTO_ASPECT)) + 1.0 * (cols * rows - n)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, cols, rows, plate_h)
@@ -214,9 +228,10 @@ def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str]
 
 
 def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: str = "", hashtag: str = "",
-           logo: bool = False) -> Layout:
+           logo: bool = False, faces: Faces | None = None) -> Layout:
     """Where every photo, name plate and the band go (page millimetres), with type for reading at a
-    distance. Refuses more portraits than the format can name legibly, saying how many it can."""
+    distance and slots that keep every face whole (`faces`, per portrait). Refuses more portraits
+    than the format can name legibly, saying how many it can."""
     n = len(names)
     if n < 1:
         raise CampaignError(_m("There is nothing to put on the billboard."),
@@ -225,7 +240,12 @@ def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: st
     band_h, title_lines, tag_row, margin = _band(spec, title, hashtag, font, logo)
     area = (tx + margin, ty + margin, tw - 2 * margin, th - band_h - 2 * margin)
     gap = margin * 0.6
-    best = _grid_cost(spec, n, area, names, roles, font, gap)
+    best = _grid_cost(spec, n, area, names, roles, font, gap, faces)
+    if best is None and faces and _grid_cost(spec, n, area, names, roles, font, gap) is not None:
+        raise CampaignError(_m("On a {name} poster with {n} portraits every layout would cut a face (the slots are "
+                               "too wide and low for the photos).", name=spec.name, n=n),
+                            _m("Pick a different number of portraits (campaign billboard pick --slots N) or photos "
+                               "with more room above and below the face."))
     if best is None:
         most = next((k for k in range(n - 1, 0, -1)
                      if _grid_cost(spec, k, area, names[:k], roles[:k], font, gap)), 0)
@@ -385,15 +405,19 @@ def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
     """Paint the poster with painter `p` (all coordinates in page millimetres)."""
     p.rect(lay.spec.bleed_box, band.secondary)
     S = lay.sizes
+    pad = 0.25 * S["name"]
+    # One size for every slot's name and one for every role: the smallest any slot needs, so the
+    # poster reads as one hierarchy rather than a long role set smaller than its neighbours.
+    name_size = min((_fit(item.label, S["name"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["name"])
+    role_size = min((_fit(item.sub, S["role"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["role"])
     for i, (item, box, plate) in enumerate(zip(items, lay.photos, lay.plates)):
         p.photo(box, item, i)
         p.rect(plate, band.primary)
         x, y, w, h = plate
-        pad = 0.25 * S["name"]
-        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, _fit(item.label, S["name"], w - 2 * pad, p.measure),
-               band.text)
-        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub,
-               _fit(item.sub, S["role"], w - 2 * pad, p.measure), band.text)
+        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, name_size, band.text)
+        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub, role_size, band.text)
     p.rect(lay.band, band.primary)
     tx, ty, tw, th = lay.trim
     x0 = tx + lay.margin
@@ -647,7 +671,27 @@ def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: 
     return paths, [pool.submit(one, i) for i in range(len(items))]
 
 
-def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) -> None:
+def slot_faces(spec: Spec, items: list[Item], lay: Layout) -> str:
+    """Per slot, whether its crop holds the whole face ("ok"), cuts it ("cut"), or has no face box
+    ("none"): "1:ok 2:none ...", kept in the PDF for preflight to read back."""
+    from portraits.layouts import face_region, place
+
+    marks = []
+    for i, item in enumerate(items):
+        if not item.face:
+            marks.append(f"{i + 1}:none")
+            continue
+        _x, _y, w, h = lay.photos[i]
+        size = (spec.px(w), spec.px(h))
+        W, H = item.width, item.height
+        crop = place((W, H), size, _slot_layout(), tuple(item.focus), item.face).crop
+        fx0, fy0, fx1, fy1 = face_region((item.face[0] * W, item.face[1] * H, item.face[2] * W, item.face[3] * H), W, H)
+        whole = crop[0] <= fx0 + 0.5 and crop[1] <= fy0 + 0.5 and fx1 <= crop[2] + 0.5 and fy1 <= crop[3] + 0.5
+        marks.append(f"{i + 1}:{'ok' if whole else 'cut'}")
+    return " ".join(marks)
+
+
+def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None, faces: str = "") -> None:
     """What a PDF/X-4 preflight asks of the file reportlab wrote: boxes, output intent, PDF/X keys and
     XMP, and RGB made device-independent (sRGB) where the images are not the printer's CMYK."""
     from datetime import datetime, timezone
@@ -700,6 +744,7 @@ def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None) 
         info.ModDate = stamp
         info.CampaignScale = spec.scale
         info.CampaignDPI = spec.dpi
+        info.CampaignFaces = faces
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title
             meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
@@ -716,8 +761,9 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
     resolution and the resolution warnings."""
     from concurrent.futures import ThreadPoolExecutor, wait
 
+    faces = [((i.width, i.height), i.face) if i.face else None for i in items]
     lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
-                 band.logo is not None)
+                 band.logo is not None, faces)
     if icc is not None:
         _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
     pw, ph = spec.page
@@ -776,7 +822,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
             _crop_marks(c, spec)
             c.showPage()
             c.save()
-            _pdfx(partial, spec, title, condition, Path(icc) if icc else None)
+            _pdfx(partial, spec, title, condition, Path(icc) if icc else None, slot_faces(spec, items, lay))
         except BaseException:
             if previewing is not None:
                 wait([previewing])  # it writes into the folder about to be removed
@@ -871,6 +917,13 @@ def preflight(path: Path) -> list[dict]:
                       f"{condition} ({CONDITIONS.get(condition, 'not a registered condition')}); no profile embedded: "
                       "export with --icc to embed the printer's")
         dpi_wanted = int(info.get("/CampaignDPI", 72))
+        if "/CampaignFaces" in info:  # our own export: each slot's crop against its face box
+            slots = str(info.CampaignFaces).split()
+            cut = [s.split(":")[0] for s in slots if s.endswith(":cut")]
+            check("Faces whole (per slot)", not cut,
+                  f"slot(s) {', '.join(cut)} cut through the face" if cut else
+                  f"{sum(s.endswith(':ok') for s in slots)} of {len(slots)} slot(s) checked, every face whole "
+                  "from forehead to chin")
         for number, page in enumerate(pdf.pages, 1):
             where = f" (page {number})" if len(pdf.pages) > 1 else ""
             media = [float(v) for v in page.obj.MediaBox]

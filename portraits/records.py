@@ -18,7 +18,7 @@ from portraits import audit, fonts, identity, intake, render
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
 
-MAX_QUOTE = 280
+MAX_QUOTE = 1000  # far beyond what any format holds (about 200 characters): only measured this far
 MAX_NAME = 40
 MAX_ROLE = 60
 MAX_AGE = 120
@@ -125,12 +125,12 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "quote" in out:
         if not out["quote"]:
             raise CampaignError(_m("The quote is empty."), _m("Give --quote with the person's own words."))
-        if len(out["quote"]) > MAX_QUOTE:
-            raise CampaignError(_m("The quote is {count} characters long.", count=len(out['quote'])),
-                                _m("Shorten it to {max_quote} characters so it fits every format.",
-                                   max_quote=MAX_QUOTE))
-        # Text no font can draw is refused by check_drawable, naming the characters; measure only the rest.
-        too_long = None if fonts.undrawable(out["quote"]) else render.quote_limit(out["quote"], out.get("lang"))
+        # One rule for how long a quote may be: whether it fits every format (render.quote_limit), which
+        # the help, this error and the render all follow. Text no font can draw is refused by
+        # check_drawable, naming the characters; measure only the rest (and of a pasted essay, the
+        # start: a quote of MAX_QUOTE characters fits no format).
+        measured = out["quote"][:MAX_QUOTE]
+        too_long = None if fonts.undrawable(measured) else render.quote_limit(measured, out.get("lang"))
         if too_long:
             fmt, most = too_long
             raise CampaignError(_m("The quote is too long for the {fmt} format ({count} characters; {most} "
@@ -158,7 +158,7 @@ def check_drawable(portrait: dict) -> None:
     whatever brand font campaign.toml names later. Emoji and symbols are refused here rather
     than failing when the post is due."""
     from portraits import fonts
-    from portraits.render import name_line, typographic
+    from portraits.render import name_line, role_limit, typographic
 
     for lang in [portrait["lang"], *(portrait.get("translations") or {})]:
         t = text_in(portrait, lang)
@@ -176,6 +176,12 @@ def check_drawable(portrait: dict) -> None:
                                    "portrait translate).") if letters else
                                 _m("Leave them out or write them in words (emoji and symbols cannot be "
                                    "printed on the images)."))
+        too_long = role_limit(portrait["first_name"], portrait["age"], t["role"], lang)
+        if too_long:
+            fmt, most = too_long
+            raise CampaignError(_m("The role{where} is too long for the {fmt} format: with the name it needs more "
+                                   "than two lines at the smallest type size.", where=where, fmt=fmt),
+                                _m("Shorten it to at most {most} characters.", most=most))
 
 
 def check_surname_hidden(portrait: dict) -> None:

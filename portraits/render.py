@@ -137,17 +137,52 @@ def _one_line(text: str, brand: Brand, size: int, width: int, min_size: int, bol
     return textfit.fit_line(text, fonts.font_for(text, brand.font), size, width, min_size, bold, _direction(text))
 
 
-def _name_lines(text: str, brand: Brand, size: int, width: int) -> list[textfit.Fitted]:
-    """The name line at its fixed size; too wide, it breaks before the role (never shrinks first)."""
+def _name_lines(text: str, brand: Brand, size: int, width: int, lang: str | None = None) -> list[textfit.Fitted]:
+    """The name line at its fixed size; too wide, it breaks before the role, and a role too wide for
+    a line of its own is hyphenated across the lines like the quote (never shrunk, never cut)."""
     path, direction = fonts.font_for(text, brand.font), _direction(text)
-    if textfit.measure_at(path, size, True, direction).line([text]) <= width:
+    measure = textfit.measure_at(path, size, True, direction)
+    if measure.line([text]) <= width:
         return [textfit.fit_line(text, path, size, width, size, True, direction)]
     sep = next((s for s in ("\u200f\u060c ", ", ") if s in text), None)
     if sep is None:
         return [textfit.fit_line(text, path, size, width, round(size * 0.8), True, direction)]
     head, _s, role = text.rpartition(sep)
-    return [textfit.fit_line(head + sep.rstrip(), path, size, width, round(size * 0.8), True, direction),
-            textfit.fit_line(role, path, size, width, round(size * 0.8), True, direction)]
+    if measure.line([role]) <= width and measure.line([head + sep.rstrip()]) <= width:
+        return [textfit.fit_line(head + sep.rstrip(), path, size, width, size, True, direction),
+                textfit.fit_line(role, path, size, width, size, True, direction)]
+    lines = textfit.set_lines(text, path, size, width, lang, bold=True, direction=direction).lines
+    return [textfit.fit_line(line, path, size, width, size, True, direction) for line in lines]
+
+
+NAME_LINES = 2  # the band keeps room for two lines of name and role (choose_size); more is refused at entry
+
+
+def name_lines_needed(text: str, lang: str) -> tuple[str, int] | None:
+    """The first format whose smallest name size needs more than NAME_LINES lines for this name line,
+    and how many; None when it fits every format."""
+    for lay in LAYOUTS.values():
+        size = round(lay.quote_sizes[-1] * NAME_RATIO)
+        n = len(_name_lines(text, Brand(), size, lay.text_width, lang))
+        if n > NAME_LINES:
+            return lay.name, n
+    return None
+
+
+def role_limit(first_name: str, age: int, role: str, lang: str) -> tuple[str, int] | None:
+    """None when the role fits every format in the name line's two lines; otherwise the first format
+    it does not fit and how many characters of it would."""
+    over = name_lines_needed(name_line(first_name, age, role, lang), lang)
+    if over is None:
+        return None
+    lo, hi = 0, len(role)
+    while lo < hi:  # the longest start of the role that fits
+        mid = (lo + hi + 1) // 2
+        if name_lines_needed(name_line(first_name, age, role[:mid], lang), lang) is None:
+            lo = mid
+        else:
+            hi = mid - 1
+    return over[0], lo
 
 
 def _wordmark(name: str, brand: Brand, size: int, width: int) -> list[textfit.Fitted]:
@@ -190,20 +225,27 @@ def choose_size(lay: Layout, quote: str, lang: str, font: Path | None = None,
     path, direction = fonts.font_for(quote, font), _direction(quote)
     sizes = lay.quote_sizes
     for i, size in enumerate(sizes):
-        n, widest = textfit.count_lines(quote, path, size, lay.text_width, lang, direction)
-        tall = sum(_stack(lay, size, n, 2, 2, logo).values())
         last = i == len(sizes) - 1
+        if last:
+            return size if fits(lay, quote, lang, font, logo) else None
+        n, widest = textfit.count_lines(quote, path, size, lay.text_width, lang, direction)
+        tall = sum(_stack(lay, size, n, NAME_LINES, 2, logo).values())
         # A larger size only where no word must be hyphenated; the smallest hyphenates what it must.
-        if tall <= lay.band_limit and (last or (n <= lay.lines[i] and widest <= lay.text_width)):
+        if tall <= lay.band_limit and n <= lay.lines[i] and widest <= lay.text_width:
             return size
     return None
 
 
-def fits(lay: Layout, quote: str, lang: str) -> bool:
-    """Whether the quote fits the format at its smallest size (where it fits if it fits at all)."""
+def fits(lay: Layout, quote: str, lang: str, font: Path | None = None, logo: bool = False) -> bool:
+    """Whether the quote fits the format at its smallest size (where it fits if it fits at all).
+    The one rule: entry (`quote_limit`) asks it for the bundled font, `choose_size` (the render)
+    with the brand's font and logo; where only the logo's taller header row is in the way, the
+    render sets the logo in the wordmark's row instead (`typeset`), so a quote accepted when it
+    is typed is never set smaller than the campaign's sizes."""
     size = lay.quote_sizes[-1]
-    n, _widest = textfit.count_lines(quote, fonts.font_for(quote), size, lay.text_width, lang, _direction(quote))
-    return sum(_stack(lay, size, n, 2, 2, False).values()) <= lay.band_limit
+    n, _widest = textfit.count_lines(quote, fonts.font_for(quote, font), size, lay.text_width, lang,
+                                     _direction(quote))
+    return sum(_stack(lay, size, n, NAME_LINES, 2, logo).values()) <= lay.band_limit
 
 
 def quote_limit(quote: str, lang: str | None = None) -> tuple[str, int] | None:
@@ -234,17 +276,23 @@ def typeset(lay: Layout, texts: Texts, brand: Brand) -> Setting:
     width = lay.text_width
     rtl = fonts.is_rtl(texts.quote)
     chosen = choose_size(lay, texts.quote, texts.lang, brand.font, brand.logo is not None)
+    # A quote that fits the format (as entry checked) but not beside a logo of its usual height:
+    # the logo takes the wordmark's row, and the quote keeps the campaign's sizes.
+    compact_logo = chosen is None and brand.logo is not None
+    if compact_logo:
+        chosen = choose_size(lay, texts.quote, texts.lang, brand.font, False)
     size = chosen or lay.quote_sizes[-1]
     quote_path = fonts.font_for(texts.quote, brand.font)
     quote_lines = textfit.set_lines(texts.quote, quote_path, size, width, texts.lang,
                                     direction=_direction(texts.quote)).lines
     quote_font = textfit.load_font(quote_path, size, False, rtl)
-    name = _name_lines(texts.name_line, brand, round(size * NAME_RATIO), width)
-    logo_h = round(small * 2.2) if brand.logo else 0
+    name = _name_lines(texts.name_line, brand, round(size * NAME_RATIO), width, texts.lang)
+    logo_h = (_row(small) if compact_logo else round(small * 2.2)) if brand.logo else 0
     campaign = _wordmark(texts.campaign, brand, small, width - (logo_h * 3 + small if brand.logo else 0))
     footer = [_one_line(t, brand, small, width, round(small * 0.75)) for t in (texts.hashtag, texts.credit) if t]
     side_by_side = len(footer) == 2 and sum(f.width for f in footer) + 2 * small <= width
-    rows = _stack(lay, size, len(quote_lines), len(name), 1 if side_by_side else len(footer), bool(brand.logo))
+    rows = _stack(lay, size, len(quote_lines), len(name), 1 if side_by_side else len(footer),
+                  bool(brand.logo) and not compact_logo)
     rows["header"] = max(rows["header"], len(campaign) * _row(small))
     if not footer:
         rows["gap3"] = 0

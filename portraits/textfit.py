@@ -158,16 +158,50 @@ class Measure:
         return sum(self(w) for w in words) + self.space * (len(words) - 1)
 
 
-def _pieces(word: str, width: float, measure: Measure, lang: str | None) -> list[str]:
-    """A word too wide for a line, cut at syllable breaks (each piece with its hyphen fits);
+VOWELS = set("aeiouyäöüàâéèêëïîôûœæ")
+JOINT_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "tät", "chen", "lein", "ling", "werk", "dienst")
+JOINT_SHARE = 0.5  # a compound joint is taken over a later syllable break when it fills this much of the line
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _is_joint(word: str, p: int) -> bool:
+    """Whether a break looks like a compound's joint (a German typesetter's first choice): after a
+    linking s ("Nachbarschafts-hilfe"), between two vowels ("hilfe-organisation"), after a noun
+    ending ("Versorgungs-", "Gemeinschaft-"), or before "sch" after a consonant ("Kranken-schwester").
+    A heuristic: pyphen's patterns mark syllables, not words."""
+    left, right = word[:p].lower(), word[p:].lower()
+    if not left or not right:
+        return False
+    if left[-1] == "s" and right[0] not in VOWELS:
+        return True
+    if left[-1] in VOWELS and right[0] in VOWELS:
+        return True
+    if right.startswith("sch") and left[-1] not in VOWELS:
+        return True
+    return left.endswith(JOINT_ENDINGS)
+
+
+def _pieces(word: str, width: float, measure: Measure, lang: str | None, last: bool = False) -> list[str]:
+    """A word too wide for a line, cut at syllable breaks (each piece with its hyphen fits), a
+    compound's joint preferred where it fills the line well enough, at least MIN_PART letters on
+    either side, and (`last`: the text's last word) never a lone syllable left for the last line;
     between letters only where the language has no hyphenation dictionary or no break helps."""
     hyph = _hyphenator(lang)
     breaks = [p for p in (hyph.positions(word) if hyph else []) if word[p - 1].isalpha() and word[p].isalpha()]
+    if last and len(breaks) > 1:
+        breaks = breaks[:-1]  # the last syllable alone on the last line ("che.“") reads as a mistake
     out, start = [], 0
     while measure(word[start:]) > width:
-        fitting = [p for p in breaks if p - start >= MIN_PART and len(word) - p >= MIN_PART
+        fitting = [p for p in breaks if _letters(word[start:p]) >= MIN_PART and _letters(word[p:]) >= MIN_PART
                    and measure(word[start:p] + HYPHEN) <= width]
-        if fitting:
+        joints = [p for p in fitting if _is_joint(word, p)
+                  and measure(word[start:p] + HYPHEN) >= JOINT_SHARE * width]
+        if joints:
+            cut = max(joints)
+        elif fitting:
             cut = max(fitting)
         else:  # no dictionary break fits: between letters, the last resort
             cut = start + 1
@@ -176,6 +210,27 @@ def _pieces(word: str, width: float, measure: Measure, lang: str | None) -> list
         out.append(word[start:cut] + GLUE)
         start = cut
     return out + [word[start:]]
+
+
+SOFT_HYPHEN = "\u00ad"
+
+
+def soft_hyphenated(text: str, lang: str | None, longer_than: int = 10) -> str:
+    """The text with soft hyphens at the syllable breaks of its long words, for a web page: browsers
+    break there with a visible hyphen where the word needs it (Chromium on Linux has no hyphenation
+    dictionaries of its own, so CSS `hyphens: auto` alone breaks nowhere)."""
+    hyph = _hyphenator(lang)
+    if hyph is None:
+        return text
+
+    def one(word: str) -> str:
+        if len(word) <= longer_than:
+            return word
+        cuts = [p for p in hyph.positions(word) if word[p - 1].isalpha() and word[p].isalpha()]
+        for p in reversed(cuts):
+            word = word[:p] + SOFT_HYPHEN + word[p:]
+        return word
+    return " ".join(one(w) for w in text.split(" "))
 
 
 def _greedy(words: list[str], width: float, measure: Measure) -> list[list[str]]:
@@ -194,8 +249,8 @@ def _greedy(words: list[str], width: float, measure: Measure) -> list[list[str]]
 def _hyphenate_long(words: list[str], width: float, measure: Measure, lang: str | None) -> list[str]:
     """Words wider than the line become their syllable pieces (the pieces keep their hyphens)."""
     out = []
-    for word in words:
-        out.extend(_pieces(word, width, measure, lang) if measure(word) > width else [word])
+    for i, word in enumerate(words):
+        out.extend(_pieces(word, width, measure, lang, i == len(words) - 1) if measure(word) > width else [word])
     return out
 
 

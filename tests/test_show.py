@@ -25,7 +25,7 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         if tag == "img":
             self.images.append(attrs)
-        self._in_tag = tag == "span" and attrs.get("class") == "tag"
+        self._in_tag = tag in ("span", "bdi") and attrs.get("class") == "tag"
 
     def handle_endtag(self, tag):
         self._in_tag = False

@@ -20,7 +20,8 @@ def portrait() -> None:
 @click.option("--first-name", required=True, help=N_("First name, the only name ever shown."))
 @click.option("--age", required=True, help=N_("Age in years."))
 @click.option("--role", required=True, help=N_("Role as it appears, e.g. Intensivkrankenschwester."))
-@click.option("--quote", required=True, help=N_("The person's own words (at most 280 characters)."))
+@click.option("--quote", required=True, help=N_("The person's own words: about 200 characters fit every format (a longer "
+                                               "quote is refused with how many of its characters fit)."))
 @click.option("--surname", help=N_("Kept for the office's records only; never published."))
 @click.option("--role-category", help=N_("Group for variety in the plan and billboard, e.g. health."))
 @click.option("--lang", help=N_("Language of the quote (default: the campaign's)."))
