@@ -57,9 +57,11 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     if as_json:
         echo_json({"created": _short(result["created"]), "holidays": result["holidays"], "gaps": result["gaps"]})
         return
-    click.echo(_("Planned {count} post(s).", count=len(result['created'])))
+    click.echo(i18n.ngettext("Planned {n} post.", "Planned {n} posts.", len(result["created"]),
+                             n=len(result["created"])))
     for h in result["holidays"]:
-        click.echo(_("  skipped {date}: {name}", date=h['date'], name=h['name']))
+        name = h.get("name_de", h["name"]) if i18n.language() == "de" else h["name"]
+        click.echo(_("  skipped {date}: {name}", date=format_date(h["date"]), name=name))
     for g in result["gaps"]:
         click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']),
                      channel=g['channel'], reason=g['reason']))
