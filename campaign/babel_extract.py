@@ -10,7 +10,7 @@ import ast
 from typing import Any, Iterator
 
 # Babel looks each marker up in its own keyword table, where `_m` is not: it is reported as `_`.
-ALIASES = {"_m": "_"}
+ALIASES = {"_m": "_", "_mn": "ngettext"}
 
 
 def extract(fileobj, keywords: dict, comment_tags, options: dict[str, Any]) -> Iterator[tuple]:

@@ -27,7 +27,7 @@ from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import Message, _m, join
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
 
@@ -149,8 +149,10 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     now = ws.now()
     people = eligible(db, now.date(), first, last, ws.tz)
     if not people:
-        raise CampaignError("No portrait can go into a press kit: none is approved with a valid press consent today"
-                            + (" and a post in that period." if first or last else "."),
+        raise CampaignError(_m("No portrait can go into a press kit: none is approved with a valid press consent "
+                               "today and a post in that period.") if first or last else
+                            _m("No portrait can go into a press kit: none is approved with a valid press consent "
+                               "today."),
                             _m("Record press consent (campaign consent grant ID --scope press ...), or "
                                "choose other dates."))
     taken: set[str] = set()
@@ -169,8 +171,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         failed = {f["portrait_id"]: f["reason"] for f in rendered["failed"]}
         people = [p for p in people if p["id"] not in failed]
         if not people:
-            raise CampaignError("No portrait of the press kit could be rendered: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+            raise CampaignError(_m("No portrait of the press kit could be rendered: {failures}.",
+                                   failures=_failures(failed)),
                                 _m("Fix these and try again."))
         feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
                  for p in people]
@@ -182,14 +184,14 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                 progress(done, len(pending))
         for p in people:
             if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
-                failed[p["id"]] = "ExifTool could not read its photo or render"
+                failed[p["id"]] = _m("ExifTool could not read its photo or render")
         people = [p for p in people if p["id"] not in failed]
         for pid in failed:  # a half of its pair may be there: neither goes into the kit
             for label in ("feed", "photo"):
                 (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
         if not people:
-            raise CampaignError("No portrait of the press kit could be made: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+            raise CampaignError(_m("No portrait of the press kit could be made: {failures}.",
+                                   failures=_failures(failed)),
                                 _m("Fix these and try again."))
         credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
         windows = consent.windows(db)
@@ -228,6 +230,11 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     return {"folder": str(target), "zip": str(zip_path), "portraits": [p["id"] for p in people],
             "images": len(files), "failed": [{"portrait_id": k, "reason": v} for k, v in sorted(failed.items())],
             "press_release": str(target / "press-release.md"), "credits": credits, "too_small_for_print": too_small}
+
+
+def _failures(failed: dict) -> Message:
+    """"brigitte-81: the photo is missing; tamara-32: ...", each reason in the reader's language."""
+    return join("; ", [_m("{portrait_id}: {reason}", portrait_id=pid, reason=why) for pid, why in failed.items()])
 
 
 def _zip_as(folder: Path, root: str, target: Path) -> Path:

@@ -35,6 +35,31 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
     return Message(msgid, **params)
 
 
+class PluralMessage(Message):
+    """A message that depends on a count `n` ("1 row", "3 rows"): said with `ngettext`."""
+
+    plural: str
+
+    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> "PluralMessage":
+        params = {"n": n, **params}
+        self = str.__new__(cls, (singular if n == 1 else plural).format(**params))
+        self.msgid, self.plural, self.params = singular, plural, params
+        return self
+
+    def __reduce__(self):
+        return (_rebuild_plural, (self.msgid, self.plural, self.params))
+
+
+def _rebuild_plural(singular: str, plural: str, params: dict[str, Any]) -> PluralMessage:
+    params = dict(params)
+    return PluralMessage(singular, plural, params.pop("n"), **params)
+
+
+def _mn(singular: str, plural: str, n: int, /, **params: Any) -> PluralMessage:
+    """Mark a message with a count for translation (`{n}` is the count); its value is the English text."""
+    return PluralMessage(singular, plural, n, **params)
+
+
 def _m(msgid: str, /, **params: Any) -> Message:
     """Mark a message for translation; its value is the English text."""
     return Message(msgid, **params)

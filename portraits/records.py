@@ -306,12 +306,9 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
                 seen_ids.add(wanted)
             prepared.append((fields, info, path, wanted))
         except CampaignError as e:
-            errors.append(f"line {line}: {e.message}")
+            errors.append(csvfile.row_error(line, e.message))
     if errors:
-        shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
-        raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
-                            + "\n".join(shown),
-                            _m("Fix these rows and import the file again."))
+        raise CampaignError(csvfile.rows_wrong(errors, csv_path.name), _m("Fix these rows and import the file again."))
 
     existing = {d["id"] for d in db.table("portraits").all()}
     stamp = _now(now)

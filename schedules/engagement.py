@@ -18,7 +18,7 @@ from portraits import audit
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
-from schedules.meta_export import parse_number
+from schedules.meta_export import NumberError, parse_number
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")
@@ -26,7 +26,8 @@ FIGURES = ("likes", "comments", "shares", "reach")
 
 def _count(name: str, value: Any, optional: bool = False) -> int | None:
     """A figure typed by a person ("1.700", "1700") or given by a platform (an int)."""
-    hint = f"Give --{name} as a whole number, 0 or more (1.700 and 1700 are both one thousand seven hundred)."
+    hint = _m("Give --{name} as a whole number, 0 or more (1.700 and 1700 are both one thousand seven hundred).",
+              name=name)
     if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
         raise CampaignError(_m("The number of {name} ({value!r}) is not a whole number.", name=name, value=value),
                             hint)
@@ -35,9 +36,8 @@ def _count(name: str, value: Any, optional: bool = False) -> int | None:
     else:
         try:
             number = parse_number("" if value is None else str(value), name, comma_groups=False)
-        except ValueError as e:
-            raise CampaignError(_m("The number of {name} {strip}.", name=name, strip=str(e).removeprefix(name).strip()),
-                                hint) from None
+        except NumberError as e:
+            raise CampaignError(_m("The number of {name}: {problem}.", name=name, problem=e.problem), hint) from None
     if number is None:
         if optional:
             return None

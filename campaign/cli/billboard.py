@@ -138,7 +138,8 @@ def preflight(ctx, file, as_json):
         echo_json(result)
     else:
         for c in result["checks"]:
-            click.echo(f"{'PASS' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}")
+            click.echo(_("{result}  {check}: {detail}", result=_("PASS") if c["ok"] else _("FAIL"),
+                         check=translate(c["check"]), detail=translate(c["detail"])))
         click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
                                                                   "likely reject this file."))
     if not result["ok"]:
