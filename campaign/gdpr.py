@@ -36,11 +36,13 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
                             _m("Choose another --out folder."))
     files: list[str] = []
     target.mkdir(parents=True, exist_ok=True)
+    target.chmod(0o700)  # one person's data, surname and consent forms: for the office only
 
     def copy(src: Path, name: str) -> None:
         if src.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            (target / name).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             shutil.copyfile(src, target / name)
+            (target / name).chmod(0o600)
             files.append(name)
 
     photo = portrait.get("photo", {}).get("file")

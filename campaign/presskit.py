@@ -218,6 +218,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                     "period": {"from": first.isoformat() if first else None, "to": last.isoformat() if last else None},
                     "press_release": "press-release.md", "credits": credits, "files": files}
         atomic_write_text(stage / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        handout.share(stage)  # before zipping: the zip keeps the modes for whoever unpacks it
         tmp_zip = _zip_as(stage, target.name, zip_path)
         try:
             handout.record(ws, KIND, target, [p["id"] for p in people], before_swap=True)

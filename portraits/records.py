@@ -15,7 +15,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
-from portraits.messages import _m
+from portraits.messages import _m, from_stored, to_stored
 
 MAX_QUOTE = 280
 MAX_NAME = 40
@@ -39,8 +39,12 @@ def slugify(text: str) -> str:
 
 
 def public(portrait: dict) -> dict:
-    """The record without private fields: what any output may show."""
-    return {k: v for k, v in portrait.items() if k not in PRIVATE_FIELDS}
+    """The record without private fields: what any output may show (its photo warnings as
+    messages: English in --json)."""
+    shown = {k: v for k, v in portrait.items() if k not in PRIVATE_FIELDS}
+    if isinstance(shown.get("photo"), dict) and shown["photo"].get("warnings"):
+        shown["photo"] = {**shown["photo"], "warnings": from_stored(shown["photo"]["warnings"])}
+    return shown
 
 
 def get(db: TinyDB, portrait_id: str) -> dict:
@@ -202,7 +206,8 @@ def _photo_owner(db: TinyDB, sha: str) -> str | None:
 def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:
     photo = {k: info[k] for k in ("sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
-                 focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+                 focus_source=info.get("focus_source", "upper-third"),
+                 warnings=to_stored(list(info.get("warnings", []))))  # said in the reader's language
     if info.get("face"):
         photo["face"] = info["face"]
     record = {

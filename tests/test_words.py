@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import stat
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +168,88 @@ def test_billboard_preflight_speaks_german(cli, tmp_path, monkeypatch):
     r = cli("billboard", "preflight", plain, "--json")
     assert {"check", "ok", "detail"} <= set(json.loads(r.output)["checks"][0])  # --json as it was, in English
     assert json.loads(r.output)["checks"][1]["check"] == "PDF/X version"
+
+
+# --- messages are stored as id and parameters -------------------------------------------------------
+
+def test_a_photo_warning_is_stored_as_message_id_and_parameters_and_shown_in_either_language(cli, ws, tmp_path,
+                                                                                              monkeypatch):
+    from conftest import make_photo
+
+    small = make_photo(tmp_path / "small.jpg", size=(320, 400))
+    r = cli("portrait", "add", small, "--first-name", "Anna", "--age", "40", "--role", "Pflegerin",
+            "--quote", "Zusammen.", "--json")
+    assert r.exit_code == 0, r.output
+    pid = json.loads(r.output)["id"]
+    assert all(isinstance(w, str) for w in json.loads(r.output)["photo"]["warnings"])  # --json as it was: English text
+    stored = json.loads(ws.store.path.read_text())["portraits"]["1"]["photo"]["warnings"]
+    assert stored and all(set(w) >= {"msg", "params"} for w in stored)
+    assert any(w["msg"].startswith("photo too small for") and w["params"] for w in stored)
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
+    shown = cli("portrait", "show", pid).output
+    assert "Foto zu klein" in shown and "photo too small" not in shown, shown
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "en")
+    assert "photo too small" in cli("portrait", "show", pid).output
+
+
+def test_the_store_migration_turns_old_english_warnings_and_pick_reasons_into_messages_once(cli, ws, monkeypatch):
+    from campaign import store
+
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    data = json.loads(ws.store.path.read_text())
+    english = "photo too small for a billboard slot: 0.1 MP, needs about 3.5 MP (1200x1500 px)"
+    data["portraits"]["1"]["photo"]["warnings"] = [english, "a note someone typed"]
+    data["billboard"] = {"1": {"picked_at": "2026-06-17T10:00:00+02:00", "picked_by": "tester", "from": "2026-07-01",
+                               "to": "2026-07-14", "slots": 9, "checked_for": "18/1", "slot_pixels": [100, 100],
+                               "picked": [{"portrait_id": pid, "score": 1.0, "why": english, "role_category": "senior",
+                                           "band": "senior"}],
+                               "skipped": [], "approved_by": None, "approved_at": None, "exports": []}}
+    data["_meta"]["1"]["schema"] = 2
+    ws.store.path.write_text(json.dumps(data))
+    with ws.store.transaction():
+        pass
+    migrated = json.loads(ws.store.path.read_text())
+    assert migrated["_meta"]["1"]["schema"] == store.SCHEMA_VERSION
+    warnings = migrated["portraits"]["1"]["photo"]["warnings"]
+    assert warnings[0]["msg"].startswith("photo too small for a billboard slot") and warnings[0]["params"]
+    assert warnings[1] == "a note someone typed"  # text no message makes stays as it was
+    assert migrated["billboard"]["1"]["picked"][0]["why"]["msg"] == warnings[0]["msg"]
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
+    out = cli("billboard", "show").output
+    assert "Foto zu klein" in out and "photo too small" not in out, out
+    assert "Foto zu klein" in cli("portrait", "show", pid).output
+
+
+# --- files to hand out are readable, private ones stay private --------------------------------------
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_the_press_kit_is_readable_by_others_as_the_umask_allows_inside_the_zip_too(cli, ws, umask_022):
+    import zipfile
+
+    approved_portrait(ws, "Tamara", 32, "health", scopes="instagram,press", size=(1600, 2000))
+    r = cli("press", "kit", "--jobs", "1", "--json")
+    assert r.exit_code == 0, r.output
+    folder = Path(json.loads(r.output)["folder"])
+    modes = {p.relative_to(folder).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in [folder, *folder.rglob("*")]}
+    assert modes["."] == 0o755 and modes["images"] == 0o755 and modes["manifest.json"] == 0o644
+    assert all(mode == (0o755 if (folder / name).is_dir() else 0o644) for name, mode in modes.items()), modes
+    with zipfile.ZipFile(json.loads(r.output)["zip"]) as z:
+        assert {(info.external_attr >> 16) & 0o777 for info in z.infolist() if not info.is_dir()} == {0o644}
+
+
+def test_the_report_and_a_persons_export_stay_private(cli, ws, tmp_path, umask_022):
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommerfeld")
+    assert cli("report").exit_code == 0
+    report = ws.exports / "report"
+    assert stat.S_IMODE(report.stat().st_mode) == 0o700 and stat.S_IMODE((report / "img").stat().st_mode) == 0o700
+    assert stat.S_IMODE((report / "index.html").stat().st_mode) == 0o600
+    assert cli("gdpr", "export", pid, "--out", tmp_path / "requests").exit_code == 0
+    person = tmp_path / "requests" / pid
+    assert stat.S_IMODE(person.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in person.rglob("*") if p.is_file()} == {0o600}

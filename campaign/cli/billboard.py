@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, when, workspace
-from campaign.i18n import N_, _, format_date, from_english, translate
+from campaign.i18n import N_, _, format_date, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -13,8 +13,8 @@ def billboard():
 
 
 def _stored(text: str) -> str:
-    """A reason stored with the pick (English) in the interface language."""
-    return translate(from_english(text))
+    """A reason stored with the pick (a message, see billboard.shown_pick) in the interface language."""
+    return translate(text)
 
 
 def _show(doc: dict) -> None:

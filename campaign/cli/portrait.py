@@ -8,6 +8,7 @@ import click
 from campaign import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
 from campaign.i18n import N_, _, format_date
+from portraits.messages import from_stored
 
 
 @click.group(cls=CampaignGroup)
@@ -45,7 +46,7 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
         return
     click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'],
                  age=record['age'], role=record['role']))
-    for w in record["photo"].get("warnings", []):
+    for w in from_stored(record["photo"].get("warnings", [])):
         warn(w)
     click.echo(_("Next: campaign consent grant {id} --scope instagram,facebook --signed-on YYYY-MM-DD",
                  id=record['id']))
@@ -143,8 +144,8 @@ def show(ctx, portrait_id, as_json):
     if c["needs_guardian"]:
         line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
     click.echo(line)
-    for w in ph.get("warnings", []):
-        click.echo(_("  warning:  {w}", w=i18n.translate(i18n.from_english(w))))  # `translate` here is the command
+    for w in from_stored(ph.get("warnings", [])):
+        click.echo(_("  warning:  {w}", w=i18n.translate(w)))  # `translate` here is the command
 
 
 @portrait.command("edit")

@@ -233,4 +233,5 @@ def ical(ctx, out):
     from campaign.scheduling import export_ical
 
     result = export_ical(workspace(ctx), Path(out))
-    click.echo(_("Wrote {events} event(s) to {file}", events=result['events'], file=result['file']))
+    click.echo(i18n.ngettext("Wrote {n} event to {file}", "Wrote {n} events to {file}", result["events"],
+                             n=result["events"], file=result["file"]))

@@ -109,7 +109,12 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
                                    "changed.", out_dir=out_dir, files=", ".join(theirs[:3])),
                                 _m("Give --out an empty or new folder, or move those files away."))
         _write_manifest(out_dir, old | new)  # from here on every file is listed, whatever happens
-        (out_dir / "img").mkdir(exist_ok=True)
+        (out_dir / "img").mkdir(mode=0o700, exist_ok=True)
+        (out_dir / "img").chmod(0o700)  # the report shows consent figures: for the office only
+        if out_dir.resolve() == default_folder(ws).resolve():
+            out_dir.chmod(0o700)
+        for name in sorted(new):
+            (stage / name).chmod(0o600)
         for name in sorted(new - {"index.html"}):
             os.replace(stage / name, out_dir / name)
         os.replace(stage / "index.html", out_dir / "index.html")
