@@ -15,7 +15,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit, fonts, intake, render
 from portraits.errors import CampaignError, NotFound
-from portraits.messages import _m, from_stored, to_stored
+from portraits.messages import _m, _mn, from_stored, to_stored
 
 MAX_QUOTE = 280
 MAX_NAME = 40
@@ -168,8 +168,9 @@ def check_drawable(portrait: dict) -> None:
             if not missing:
                 continue
             letters = all(unicodedata.category(ch).startswith("L") for ch in missing)
-            raise CampaignError(_m("The {what}{where} has character(s) the images cannot show: {missing}.",
-                                   what=what, where=where, missing=fonts.describe(missing)),
+            raise CampaignError(_mn("The {what}{where} has a character the images cannot show: {missing}.",
+                                    "The {what}{where} has characters the images cannot show: {missing}.",
+                                    len(set(missing)), what=what, where=where, missing=fonts.describe(missing)),
                                 _m("Write it in one script; put another language in a translation (campaign "
                                    "portrait translate).") if letters else
                                 _m("Leave them out or write them in words (emoji and symbols cannot be "

@@ -136,9 +136,9 @@ def show(ctx, portrait_id, as_json):
                  height=ph['height'], format=ph.get('format'), focus=ph.get('focus'),
                  focus_source=ph.get('focus_source')))
     c = row["consent"]
-    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}",
-             scopes=", ".join(c["scopes"]) or _("none valid"), signed_on=format_date(c["signed_on"]) or "-",
-             expires=format_date(c["expires"]) or _("never"))
+    figures = {"scopes": ", ".join(c["scopes"]) or _("none valid"), "signed_on": format_date(c["signed_on"]) or "-"}
+    line = (_("  consent:  {scopes}; signed {signed_on}, expires {expires}", expires=format_date(c["expires"]),
+              **figures) if c["expires"] else _("  consent:  {scopes}; signed {signed_on}, never expires", **figures))
     if c["withdrawn"]:
         line += _("; withdrawn: {scopes}", scopes=", ".join(c["withdrawn"]))
     if c["needs_guardian"]:

@@ -177,7 +177,7 @@ def approve(ctx, post_ids, portrait_id, start, end, as_json):
 @json_option
 @click.pass_context
 def show(ctx, post_id, as_html, out, force, as_json):
-    """The post exactly as it will appear: image(s), caption, alt text, channel, language, format, time, approval."""
+    """The post exactly as it will appear: images, caption, alt text, channel, language, format, time, approval."""
     from campaign.postview import show_post, write_post_page
 
     ws = workspace(ctx)
