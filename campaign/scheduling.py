@@ -193,12 +193,30 @@ def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
         return posts.retry(db, post_id, ws.now(), when)
 
 
+def calendar_words(ws: Workspace):
+    """How the calendar words an event, in the campaign's language (staff read it in their calendar app)."""
+    from campaign import i18n
+    from schedules.channel import channel_spec
+
+    lang = ws.config.language
+
+    def summary(post: dict, who: str) -> str:
+        with i18n.use(lang):
+            return i18n.gettext("{channel}: {who}", channel=channel_spec(post["channel"]).label, who=who)
+
+    def description(post: dict) -> str:
+        with i18n.use(lang):
+            return i18n.gettext("Post {id}, status: {status}", id=post["id"], status=i18n.value("status", post["status"]))
+
+    return summary, description
+
+
 def export_ical(ws: Workspace, out: Path) -> dict:
     db = ws.store.read()
     portraits = {p["id"]: records.public(p) for p in records.all_portraits(db)}
     rows = posts.all_posts(db)
     domain = re.sub(r"[^a-z0-9]+", "", ws.config.hashtag.lower()) + ".campaign"
-    data = ical.calendar(rows, portraits, ws.config.name, domain)
+    data = ical.calendar(rows, portraits, ws.config.name, domain, *calendar_words(ws))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(out, data)

@@ -182,7 +182,7 @@ def test_a_table_and_status_in_german_and_english(ws):
     # (the warnings were stored at intake in English, and are shown in the interface language)
     assert shown.exit_code == 0 and "  Hinweis:  Foto zu klein für story" in shown.output, shown.output
     assert "  Status:   freigegeben" in shown.output and "(oberes Drittel)" in shown.output
-    assert "  Einwilligung: health" not in shown.output and "unterschrieben 01.06.2026, läuft ab nie" in shown.output
+    assert "  Einwilligung: health" not in shown.output and "unterschrieben 01.06.2026, läuft nie ab" in shown.output
     de = _run(ws, "--ui-lang", "de", "portrait", "list").output
     assert de.splitlines()[0].split() == ["ID", "VORNAME", "ALTER", "ROLLE", "ROLLENGRUPPE", "STATUS", "BEREICHE"]
     assert "Anna" in de

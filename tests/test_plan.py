@@ -243,3 +243,16 @@ def test_schedule_plan_names_the_holidays_it_skips_in_the_interface_language(cli
     assert ("Good Friday" in r.output) == (lang == "en") and "post(s)" not in r.output
     r = cli("schedule", "plan", "--start", "2026-04-01", "--end", "2026-04-07", "--json")
     assert {h["name"] for h in json.loads(r.output)["holidays"]} >= {"Good Friday"}  # --json stays English
+
+
+def test_the_calendar_words_its_events_in_the_campaigns_german(cli, ws, tmp_path, monkeypatch):
+    from icalendar import Calendar
+
+    approved_portrait(ws, "Anna", 40, "health")
+    assert cli("schedule", "add", "anna-40", "--at", "2030-05-04 18:30", "--channel", "facebook").exit_code == 0
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "en")  # the interface's language does not matter: staff read it in German
+    cal = tmp_path / "k.ics"
+    assert cli("schedule", "ical", cal).exit_code == 0
+    event = next(iter(Calendar.from_ical(cal.read_bytes()).walk("VEVENT")))
+    assert str(event["summary"]).startswith("Facebook Page: Anna (40)")
+    assert str(event["description"]).startswith("Beitrag ") and "Status: geplant" in str(event["description"])

@@ -255,3 +255,13 @@ def test_erasing_a_portrait_removes_its_bundles_and_its_send_records(cli, ws, ca
     assert not Path(bundle["folder"]).exists()
     db = ws.store.read()
     assert db.table(subscribers.SENDS).all() == [] and len(subscribers.all_subscribers(db)) == 3
+
+
+def test_the_bundles_working_page_speaks_the_campaigns_german_with_language_names_and_german_dates(cli, ws, campaign):
+    r = cli("whatsapp", "bundle", "--json")
+    assert r.exit_code == 0, r.output
+    page = (Path(json.loads(r.output)["folder"]) / "index.html").read_text()
+    day = campaign["today"].strftime("%d.%m.%Y")
+    assert "Für jeden Tag und jede Sprache: Bild speichern" in page and "For each day" not in page
+    assert f"{day} · Türkisch · Brigitte" in page and f"{day} · Deutsch · Brigitte" in page
+    assert f"<h2>{campaign['today'].isoformat()}" not in page

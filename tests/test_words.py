@@ -253,3 +253,26 @@ def test_the_report_and_a_persons_export_stay_private(cli, ws, tmp_path, umask_0
     person = tmp_path / "requests" / pid
     assert stat.S_IMODE(person.stat().st_mode) == 0o700
     assert {stat.S_IMODE(p.stat().st_mode) for p in person.rglob("*") if p.is_file()} == {0o600}
+
+
+# --- German that reads as if a person wrote it ---------------------------------------------------------
+
+def test_no_german_message_writes_a_plural_in_brackets_or_with_a_slash():
+    from babel.messages.pofile import read_po
+
+    found = []
+    for domain in ("campaign", "report"):
+        with open(ROOT / "campaign" / "locale" / "de" / "LC_MESSAGES" / f"{domain}.po", "rb") as f:
+            catalog = read_po(f)
+        for m in catalog:
+            for text in (m.string if isinstance(m.string, tuple) else (m.string,)) if m.id else ():
+                if re.search(r"[a-zäöüß]\((?:s|n|en|er|e|r)\)|Beitrag/Beiträge|\w+\(s\)", text):
+                    found.append(text)
+    assert not found, found[:10]
+
+
+def test_portrait_show_in_german_says_bildnachweis_and_laeuft_nie_ab(cli, ws, monkeypatch):
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
+    out = cli("portrait", "show", pid).output
+    assert "Bildnachweis:" in out and "läuft nie ab" in out and "läuft ab nie" not in out, out
