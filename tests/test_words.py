@@ -276,3 +276,16 @@ def test_portrait_show_in_german_says_bildnachweis_and_laeuft_nie_ab(cli, ws, mo
     monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
     out = cli("portrait", "show", pid).output
     assert "Bildnachweis:" in out and "läuft nie ab" in out and "läuft ab nie" not in out, out
+
+
+@pytest.mark.parametrize("lang, planned, moved", [("de", "04.05.2030, 18:30 Uhr", "05.05.2030, 19:00 Uhr"),
+                                                  ("en", "May 4, 2030, 6:30", "May 5, 2030, 7:00")])
+def test_schedule_add_and_move_say_the_time_the_interface_languages_way_not_iso(cli, ws, monkeypatch, lang,
+                                                                               planned, moved):
+    approved_portrait(ws, "Anna", 40, "health")
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)
+    r = cli("schedule", "add", "anna-40", "--at", "2030-05-04 18:30", "--channel", "instagram")
+    assert r.exit_code == 0 and planned in r.output and "2030-05-04T" not in r.output, r.output
+    post_id = json.loads(cli("schedule", "list", "--json").output)[0]["id"]
+    r = cli("schedule", "move", post_id, "--to", "2030-05-05 19:00")
+    assert r.exit_code == 0 and moved in r.output and "2030-05-05T" not in r.output, r.output

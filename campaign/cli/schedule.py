@@ -88,7 +88,7 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
     else:
         for p in created:
             click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
-                         portrait_id=portrait_id, channel=p['channel'], at=p['at'], format=p['format'],
+                         portrait_id=portrait_id, channel=p['channel'], at=when(p['at']), format=p['format'],
                          lang=p['lang']))
 
 
@@ -120,7 +120,7 @@ def move(ctx, post_id, to):
     from campaign.scheduling import move_post
 
     p = move_post(workspace(ctx), post_id, to)
-    click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=p['at']))
+    click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=when(p['at'])))
 
 
 @schedule.command("cancel")
@@ -220,7 +220,7 @@ def retry(ctx, post_id, at):
     from campaign.scheduling import retry_post
 
     p = retry_post(workspace(ctx), post_id, at)
-    click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=p['at']))
+    click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=when(p['at'])))
 
 
 @schedule.command("ical")
