@@ -350,7 +350,7 @@ def test_engagement_fetch_and_ranking_lines_in_german(ws, graph):
     assert f"{post_id}: 1,700 likes, 12 comments, 30 shares, 40,000 reached" in en, en
     top = _run(ws, "--ui-lang", "de", "engagement", "top").output
     assert "Wert = 1 × Likes + 2 × Kommentare + 3 × Shares" in top
-    assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt (bewertet für 7 Tage)" in top, top
+    assert "neueste Zahlen, der Beitrag ist erst 0 Tage alt; bewertet für 7 Tage)" in top and "Tage))" not in top, top
     assert "score = 1xlikes + 2xcomments + 3xshares" in _run(ws, "--ui-lang", "en", "engagement", "top").output
 
 
