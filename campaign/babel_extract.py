@@ -10,7 +10,7 @@ import ast
 from typing import Any, Iterator
 
 # Babel looks each marker up in its own keyword table, where `_m` is not: it is reported as `_`.
-ALIASES = {"_m": "_"}
+ALIASES = {"_m": "_", "_mn": "ngettext"}
 
 
 def extract(fileobj, keywords: dict, comment_tags, options: dict[str, Any]) -> Iterator[tuple]:
@@ -49,7 +49,9 @@ def finish(po_path: str) -> None:
     english = catalog.locale is not None and catalog.locale.language == "en"
     catalog.fuzzy = False
     for message in catalog:
-        if english and message.id and not message.string:
+        if english and message.id and isinstance(message.id, tuple) and not all(message.string):
+            message.string = message.id  # a plural: (singular, plural)
+        elif english and message.id and not message.string:
             message.string = message.id
     before_path = po_path + ".before"
     if os.path.exists(before_path):

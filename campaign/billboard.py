@@ -21,7 +21,7 @@ from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
-from portraits.messages import _m, join
+from portraits.messages import _m, _mn, from_stored, join, to_stored
 from portraits.render import name_and_age
 
 if TYPE_CHECKING:
@@ -148,10 +148,24 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
                "picked": [{k: c[k] for k in ("portrait_id", "score", "why", "role_category", "band")}
                           for c in result["picked"]],
                "skipped": result["skipped"], "approved_by": None, "approved_at": None, "exports": []}
-        doc_id = db.table(TABLE).insert(doc)
+        doc_id = db.table(TABLE).insert(stored_pick(doc))
         audit.record(db, "billboard.pick", None, now=now, pick=doc_id,
                      portraits=[c["portrait_id"] for c in doc["picked"]])
     return {"pick": doc_id, **doc}
+
+
+def stored_pick(doc: dict) -> dict:
+    """A pick as the store keeps it: its reasons as message ids and parameters (see shown_pick)."""
+    return {**doc, "checked_for": to_stored(doc["checked_for"]),
+            "picked": [{**c, "why": to_stored(c["why"])} for c in doc["picked"]],
+            "skipped": [{**s, "reason": to_stored(s["reason"])} for s in doc["skipped"]]}
+
+
+def shown_pick(doc: dict) -> dict:
+    """A stored pick with its reasons as messages again: English in --json, any language on screen."""
+    return {**doc, "checked_for": from_stored(doc.get("checked_for")),
+            "picked": [{**c, "why": from_stored(c.get("why"))} for c in doc.get("picked", [])],
+            "skipped": [{**s, "reason": from_stored(s.get("reason"))} for s in doc.get("skipped", [])]}
 
 
 def _current(db: TinyDB) -> tuple[int, dict]:
@@ -160,7 +174,7 @@ def _current(db: TinyDB) -> tuple[int, dict]:
         raise CampaignError(_m("There is no billboard pick yet."),
                             _m("Make one: campaign billboard pick --from DATE --to DATE."))
     doc = max(docs, key=lambda d: d.doc_id)
-    return doc.doc_id, dict(doc)
+    return doc.doc_id, shown_pick(dict(doc))
 
 
 def current(ws: Workspace) -> dict | None:
@@ -239,9 +253,11 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     _still_allowed(db, doc)
     if len(doc["picked"]) < doc["slots"]:
         n, slots = len(doc["picked"]), doc["slots"]
-        raise CampaignError(_m("The pick has {n} portrait(s) for {slots} slots: {value} more eligible "
-                               "portrait(s) are needed (approved, billboard consent for the run, photo large "
-                               "enough).", n=n, slots=slots, value=slots - n),
+        raise CampaignError(_m("The pick has {portraits} for {slots} slots: {more} (approved, billboard consent "
+                               "for the run, photo large enough).", slots=slots,
+                               portraits=_mn("{n} portrait", "{n} portraits", n),
+                               more=_mn("{n} more eligible portrait is needed", "{n} more eligible portraits are needed",
+                                        slots - n)),
                             _m("Add them and pick again, or make a poster designed for {n}: campaign "
                                "billboard pick --slots {n}.", n=n))
     slug = spec.name.replace("/", "-")

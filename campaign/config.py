@@ -206,6 +206,9 @@ class Brand(Section):
         Field("Foto: ", description="put before the photo credit on images")
     credit: Annotated[str, _check(lambda v: plain_text(v, "credit", 80, True))] = \
         Field("", description='photo credit for portraits without their own --credit ("" = no credit line)')
+    owner: Annotated[str, _check(lambda v: plain_text(v, "owner", 120, True))] = \
+        Field("", description='who runs the campaign and holds the rights to its images, e.g. "Stadt Duisburg" '
+                              '(the press kit\'s copyright; "" = the campaign name)')
 
 
 class Posting(Section):
@@ -324,10 +327,11 @@ def _widths(value: list[int]) -> list[int]:
 
 class Press(Section):
     copyright_holder: Annotated[str, _line("[press] copyright_holder", 120)] = Field(
-        "", description='who holds the rights to the images ("" = the campaign name)')
+        "", description='who holds the rights to the images ("" = [brand] owner)')
     usage_terms: Annotated[str, _line("[press] usage_terms", 400, False)] = Field(
-        "Free for editorial reporting on the campaign, with the photo credit. No other use, no changes "
-        "to the image.", description="what newsrooms may do with the images (written into each image)")
+        "Honorarfrei nur für die redaktionelle Berichterstattung über die Kampagne, mit Bildnachweis. Keine "
+        "andere Nutzung, keine Bearbeitung des Bildes.",
+        description="what newsrooms may do with the images (written into each image)")
     media_contact: Annotated[str, _line("[press] media_contact", 300)] = Field(
         "", description='contact for journalists, e.g. "Presseamt, Anna Muster, 0203 123-4567, presse@stadt.de"')
     start_date: Annotated[str, _check(_date_text)] = Field(

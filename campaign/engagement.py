@@ -5,6 +5,7 @@ from typing import Any
 
 from campaign.workspace import Workspace
 from portraits.dates import parse_datetime
+from portraits import csvfile
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import engagement, ranking
@@ -69,22 +70,22 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
             unmatched.append({"line": line, "post_id": row.get("post_id") or None, "permalink": row.get("permalink") or None})
             continue
         if post["id"] in seen:
-            errors.append(f"line {line}: the same post as line {seen[post['id']]} ({post['id']})")
+            errors.append(csvfile.row_error(line, _m("the same post as line {other} ({post_id})",
+                                                    other=seen[post["id"]], post_id=post["id"])))
             continue
         seen[post["id"]] = line
         try:
             figures = {k: meta_export.parse_number(row.get(k, ""), k) for k in ("likes", "comments", "shares", "reach")}
             engagement.check_figures(figures)
         except ValueError as e:
-            errors.append(f"line {line}: {e}")
+            errors.append(csvfile.row_error(line, e.args[0]))
             continue
         except CampaignError as e:
             errors.append(f"line {line}: {e.message}")
             continue
         matched.append((post, figures))
     if errors:
-        raise CampaignError(f"{len(errors)} row(s) of {Path(path).name} are wrong; nothing was imported.\n"
-                            + "\n".join(errors[:20]),
+        raise CampaignError(csvfile.rows_wrong(errors, Path(path).name),
                             _m("Fix the export (or remove the rows) and import it again."))
     imported = []
     with ws.store.transaction() as wdb:

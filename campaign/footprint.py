@@ -98,6 +98,12 @@ def stored_path(ws: Workspace, path: Path) -> str:
     return str(path.relative_to(ws.root)) if path.is_relative_to(ws.root) else str(path)
 
 
+def written_here(ws: Workspace, kind: str, path: Path) -> bool:
+    """True when the outputs record says the tool wrote an output of `kind` at `path`."""
+    where = stored_path(ws, path)
+    return any(o.get("kind") == kind and o.get("path") == where for o in ws.store.read().table(OUTPUTS).all())
+
+
 def resolve(ws: Workspace, stored: str) -> Path:
     path = Path(stored)
     return path if path.is_absolute() else ws.root / path
@@ -245,9 +251,9 @@ HANDOUTS: dict[str, HandOut] = {h.kind: h for h in (
     HandOut("gallery", "website gallery", "website", "gallery", "campaign gallery",
             "the gallery made {at} may be on the city's website: put the new gallery there"),
 )}
-REMAKE_HINT = {"contact-sheet": "campaign preview", "report": "campaign report",
+REMAKE_HINT = {"contact-sheet": "campaign preview", "report": "campaign report", "report-pdf": "campaign report --pdf",
                "calendar": "campaign schedule ical FILE", **{h.kind: h.remake for h in HANDOUTS.values()}}
-KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "calendar": "calendar",
+KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "report-pdf": "report PDF", "calendar": "calendar",
               "gdpr-export": "GDPR export", **{h.kind: h.label for h in HANDOUTS.values()}}
 
 
@@ -877,6 +883,8 @@ PLACES: tuple[Place, ...] = (
           "again", shows_others=True, person_files=_outputs_of("contact-sheet")),
     Place("report", "exports/report/index.html, img/ and report.pdf (or --out)", "deleted; `campaign status` says to make it "
           "again", shows_others=True, person_files=_outputs_of("report", _report_parts)),
+    Place("report PDF", "the file of `report --pdf --out FILE.pdf`", "deleted; `campaign status` says to make it again",
+          shows_others=True, person_files=_outputs_of("report-pdf")),
     Place("press kit", "exports/press-kit/ and press-kit.zip (or --out), .press-kit.*.tmp while one is made",
           "deleted inside the workspace (outside: listed to delete by hand); `campaign status` says to make it again "
           "and to ask media partners to stop using the images; a withdrawal of press consent deletes it too",

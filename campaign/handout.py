@@ -63,8 +63,34 @@ def staging(kind: str, target: Path) -> Iterator[Path]:
         raise
 
 
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux says it (/proc), else by the
+    set-and-restore of os.umask."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def share(folder: Path) -> None:
+    """A hand-out is meant for others: its folders and files get the modes the umask gives a new
+    file (a staging folder and atomic writes start private, 0700/0600)."""
+    mask = current_umask()
+    folder.chmod(0o777 & ~mask)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod((0o777 if path.is_dir() else 0o666) & ~mask)
+
+
 def swap_in(stage: Path, target: Path) -> None:
-    """Put the finished folder in place of the old one (two renames; the old one is then removed)."""
+    """Put the finished folder in place of the old one (two renames; the old one is then removed).
+    It is readable by others as the umask allows: hand-outs are made to be handed out."""
+    share(stage)
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old{os.getpid()}.tmp")

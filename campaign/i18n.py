@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from portraits.messages import Message, join
+from portraits.messages import Message, PluralMessage, join
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAINS = ("campaign", "report")
@@ -122,6 +122,10 @@ def translate(value: Any, lang: str | None = None) -> Any:
     if not isinstance(value, Message):
         return value
     with use(lang) if lang else contextlib.nullcontext():
+        if isinstance(value, PluralMessage):
+            n = value.params["n"]
+            text = translations(language()).ngettext(value.msgid, value.plural, n)
+            return _format(text, value.msgid if n == 1 else value.plural, value.params)
         text = translations(language()).gettext(value.msgid)
         return _format(text, value.msgid, value.params) if value.params else text
 
@@ -239,8 +243,8 @@ def _english_patterns() -> list[tuple[re.Pattern, str, list[tuple[str, str, str 
     """A regular expression for each msgid of the `campaign` domain that has placeholders."""
     patterns = []
     for msgid in _catalog_ids():
-        if "{" not in msgid:
-            continue
+        if "{" not in msgid or not re.search(r"[^\W\d_]{2}", re.sub(r"\{[^}]*\}", "", msgid)):
+            continue  # no words of its own ("{column} {problem}"): layout, which would match any text
         try:
             parts = list(string.Formatter().parse(msgid))
         except ValueError:

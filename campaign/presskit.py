@@ -27,7 +27,7 @@ from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import Message, _m, join
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
 
@@ -36,6 +36,20 @@ FEED = "instagram-feed"
 TOP = 3  # most liked motifs named in the press release
 BATCH = 25  # images per ExifTool process
 LIVE = ("planned", "publishing", "published", "unknown")
+# A press photo must print: 1200 px on its short side is 10 cm at 300 dpi. A smaller photo (and the
+# feed motif made from it) stays in the kit for the web, marked in the manifest and the output.
+PRINT_MIN_SHORT_SIDE = 1200
+
+
+def copyright_holder(ws: Workspace) -> str:
+    """Who holds the rights: [press] copyright_holder, else [brand] owner ("Stadt Duisburg"), else
+    the campaign's name (a campaign is nobody's name, so set one of the two)."""
+    return ws.config.press.copyright_holder or ws.config.brand.owner or ws.config.name
+
+
+def fit_for_print(photo: dict) -> bool:
+    """True when the kept photo is large enough to be printed (see PRINT_MIN_SHORT_SIDE)."""
+    return min(photo["width"], photo["height"]) >= PRINT_MIN_SHORT_SIDE
 
 
 def _period(start: str | date | None, end: str | date | None) -> tuple[date | None, date | None]:
@@ -79,7 +93,7 @@ def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
                f"({name}, {ws.config.hashtag})")
     return metadata.PressTags(title=f"{p['first_name']}, {p['age']}", headline=name, caption=caption,
                               creator=photographer, credit=photographer,
-                              copyright=f"© {year} {press.copyright_holder or name}",
+                              copyright=f"© {year} {copyright_holder(ws)}",
                               usage_terms=press.usage_terms, source=name)
 
 
@@ -105,7 +119,7 @@ def _press_release(ws: Workspace, db, people: list[dict], first: date | None, la
         "top": [{"first_name": r["first_name"], "age": r["age"], "role": r["role"],
                  "quote": ids[r["portrait_id"]]["quote"], **figures[r["portrait_id"]]} for r in best],
         "billboard_location": press.billboard_location, "credits": credits,
-        "copyright_holder": press.copyright_holder or ws.config.name, "usage_terms": press.usage_terms,
+        "copyright_holder": copyright_holder(ws), "usage_terms": press.usage_terms,
         "media_contact": press.media_contact, "period_from": first, "period_to": last, "images": images,
     }
     own = own_template(ws) if press.template else None
@@ -154,8 +168,10 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     now = ws.now()
     people = eligible(db, now.date(), first, last, ws.tz)
     if not people:
-        raise CampaignError("No portrait can go into a press kit: none is approved with a valid press consent today"
-                            + (" and a post in that period." if first or last else "."),
+        raise CampaignError(_m("No portrait can go into a press kit: none is approved with a valid press consent "
+                               "today and a post in that period.") if first or last else
+                            _m("No portrait can go into a press kit: none is approved with a valid press consent "
+                               "today."),
                             _m("Record press consent (campaign consent grant ID --scope press ...), or "
                                "choose other dates."))
     taken: set[str] = set()
@@ -181,8 +197,8 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
         failed.update({f["portrait_id"]: f["reason"] for f in rendered["failed"]})
         people = [p for p in people if p["id"] not in failed]
         if not people:
-            raise CampaignError("No portrait of the press kit could be rendered: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+            raise CampaignError(_m("No portrait of the press kit could be rendered: {failures}.",
+                                   failures=_failures(failed)),
                                 _m("Fix these and try again."))
         feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
                  for p in people]
@@ -194,33 +210,41 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                 progress(done, len(pending))
         for p in people:
             if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
-                failed[p["id"]] = "ExifTool could not read its photo or render"
+                failed[p["id"]] = _m("ExifTool could not read its photo or render")
         people = [p for p in people if p["id"] not in failed]
         for pid in failed:  # a half of its pair may be there: neither goes into the kit
             for label in ("feed", "photo"):
                 (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
         if not people:
-            raise CampaignError("No portrait of the press kit could be made: "
-                                + "; ".join(f"{k}: {v}" for k, v in failed.items()) + ".",
+            raise CampaignError(_m("No portrait of the press kit could be made: {failures}.",
+                                   failures=_failures(failed)),
                                 _m("Fix these and try again."))
         credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
         windows = consent.windows(db)
+        too_small: list[dict] = []
         for p in people:
             languages = [p["lang"], *sorted(p.get("translations") or {})]
             signed = windows[p["id"]]["press"][0].isoformat()
             feed = ws.renders / p["id"] / f"{FEED}.jpg"
             size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
+            printable = fit_for_print(p["photo"])
+            if not printable:
+                too_small.append({"portrait_id": p["id"], "width": p["photo"]["width"],
+                                  "height": p["photo"]["height"]})
             for label, width, height in (("feed", *size), ("photo", p["photo"]["width"], p["photo"]["height"])):
                 files.append({"file": f"images/{stems[p['id']]}-{label}.jpg", "portrait_id": p["id"],
                               "languages": languages, "consent_date": signed,
                               "image": "campaign motif (feed render)" if label == "feed" else "photo without text",
-                              "width": width, "height": height})
+                              "width": width, "height": height, "print": printable,
+                              **({} if printable else {"note": f"web only: the photo is {p['photo']['width']}x"
+                                                               f"{p['photo']['height']} px, too small for print"})})
         atomic_write_text(stage / "press-release.md",
                           _press_release(ws, db, people, first, last, credits, len(files)))
         manifest = {"kind": KIND, "campaign": ws.config.name, "made_at": now.isoformat(timespec="seconds"),
                     "period": {"from": first.isoformat() if first else None, "to": last.isoformat() if last else None},
                     "press_release": "press-release.md", "credits": credits, "files": files}
         atomic_write_text(stage / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+        handout.share(stage)  # before zipping: the zip keeps the modes for whoever unpacks it
         tmp_zip = _zip_as(stage, target.name, zip_path)
         try:
             handout.record(ws, KIND, target, [p["id"] for p in people], before_swap=True)
@@ -232,7 +256,12 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
     handout.record(ws, KIND, target, [p["id"] for p in people], discard=[target, zip_path])
     return {"folder": str(target), "zip": str(zip_path), "portraits": [p["id"] for p in people],
             "images": len(files), "failed": [{"portrait_id": k, "reason": v} for k, v in sorted(failed.items())],
-            "press_release": str(target / "press-release.md"), "credits": credits}
+            "press_release": str(target / "press-release.md"), "credits": credits, "too_small_for_print": too_small}
+
+
+def _failures(failed: dict) -> Message:
+    """"brigitte-81: the photo is missing; tamara-32: ...", each reason in the reader's language."""
+    return join("; ", [_m("{portrait_id}: {reason}", portrait_id=pid, reason=why) for pid, why in failed.items()])
 
 
 def _zip_as(folder: Path, root: str, target: Path) -> Path:

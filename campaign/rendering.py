@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Callable
 
+from campaign import i18n
 from campaign.brand import brand_font, brand_logo
 from campaign.footprint import record_output
 from campaign.store import atomic_write_bytes
@@ -25,7 +26,7 @@ from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_all
 from portraits.layouts import LAYOUTS, parse_formats
-from portraits.messages import _m
+from portraits.messages import _m, join
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 from schedules import captions
 
@@ -336,8 +337,8 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     for pid, row in thumbs:
         title = load_font(font_for(pid), 20, True)
         draw.text((pad, y), pid, font=title, fill="black")
-        if marks.get(pid):
-            note = "   check: " + "; ".join(marks[pid])
+        if marks.get(pid):  # the sheet is for the office: in the interface language
+            note = "   " + i18n.gettext("check: {marks}", marks=join("; ", marks[pid]))
             draw.text((pad + draw.textlength(pid, font=title), y), note, font=title, fill=warn_colour)
         x = pad
         for thumb, label, soft in row:
@@ -345,7 +346,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
             if soft:  # a red frame round a soft image
                 draw.rectangle([x - 3, y + label_h - 3, x + thumb.width + 2, y + label_h + cell_h + 2],
                                outline=warn_colour, width=3)
-            draw.text((x, y + label_h + cell_h + 4), label + ("  soft" if soft else ""),
+            draw.text((x, y + label_h + cell_h + 4), label + ("  " + i18n.gettext("soft") if soft else ""),
                       font=load_font(fallbacks()[0], 16), fill=warn_colour if soft else (80, 80, 80))
             x += thumb.width + pad
         y += cell_h + 2 * label_h + pad

@@ -193,12 +193,30 @@ def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
         return posts.retry(db, post_id, ws.now(), when)
 
 
+def calendar_words(ws: Workspace):
+    """How the calendar words an event, in the campaign's language (staff read it in their calendar app)."""
+    from campaign import i18n
+    from schedules.channel import channel_spec
+
+    lang = ws.config.language
+
+    def summary(post: dict, who: str) -> str:
+        with i18n.use(lang):
+            return i18n.gettext("{channel}: {who}", channel=channel_spec(post["channel"]).label, who=who)
+
+    def description(post: dict) -> str:
+        with i18n.use(lang):
+            return i18n.gettext("Post {id}, status: {status}", id=post["id"], status=i18n.value("status", post["status"]))
+
+    return summary, description
+
+
 def export_ical(ws: Workspace, out: Path) -> dict:
     db = ws.store.read()
     portraits = {p["id"]: records.public(p) for p in records.all_portraits(db)}
     rows = posts.all_posts(db)
     domain = re.sub(r"[^a-z0-9]+", "", ws.config.hashtag.lower()) + ".campaign"
-    data = ical.calendar(rows, portraits, ws.config.name, domain)
+    data = ical.calendar(rows, portraits, ws.config.name, domain, *calendar_words(ws))
     from campaign.outpaths import refuse_foreign_file
 
     out = refuse_foreign_file(ws, Path(out), "calendar")
@@ -228,6 +246,29 @@ def awaiting_approval(ws: Workspace, db, planned: list[dict]) -> list[dict]:
     return waiting
 
 
+def takedown_tasks(db, today: date) -> list[dict]:
+    """Published posts of people who have since withdrawn that channel's consent: someone must
+    remove them on the platform (the tool cannot), so they stay on the list."""
+    sums = consent.summaries(db, today)
+    return [{k: p.get(k) for k in ("id", "portrait_id", "channel", "at", "remote_id", "permalink")}
+            for p in sorted(posts.all_posts(db), key=posts.sort_key)
+            if p["status"] == "published" and p["channel"] in sums.get(p["portrait_id"], consent.EMPTY)["withdrawn"]]
+
+
+# More posts than this waiting for the same thing are one line in `campaign status`.
+GROUP_OVER = 3
+
+
+def approval_range(waiting: list[dict], tz) -> dict | None:
+    """The posts that only wait for an approval, as one range for `schedule approve --from --to`
+    (None when there are few enough to list one by one)."""
+    ready = [p for p in waiting if p["approval"]]
+    if len(ready) <= GROUP_OVER:
+        return None
+    days = sorted(datetime.fromisoformat(p["at"]).astimezone(tz).date() for p in ready)
+    return {"count": len(ready), "from": days[0].isoformat(), "to": days[-1].isoformat()}
+
+
 def status_report(ws: Workspace, upcoming: int = 5) -> dict:
     db = ws.store.read()
     all_rows = posts.all_posts(db)
@@ -246,11 +287,14 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
                          "health": readiness(ws, name),
                          "last": (last[-1]["status"] if last else None),
                          "last_error": (last[-1].get("error") if last and last[-1]["status"] != "published" else None)})
+    waiting = awaiting_approval(ws, db, planned)
     return {
         "now": now.isoformat(timespec="seconds"),
         "daemon_running": DaemonLock.running(ws),
         "approval": ws.config.posting.approval,
-        "awaiting_approval": awaiting_approval(ws, db, planned),
+        "awaiting_approval": waiting,
+        "approval_range": approval_range(waiting, ws.tz),
+        "takedown": takedown_tasks(db, now.date()),
         "due_now": [p for p in planned if posts.due_time(p) <= now],
         "next": [p for p in planned if posts.due_time(p) > now][:upcoming],
         "publishing": [p for p in all_rows if p["status"] == "publishing"],

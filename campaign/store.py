@@ -32,7 +32,7 @@ from portraits.errors import CampaignError
 from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
 from portraits.messages import _m
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 META_TABLE = "_meta"
 LOCK_TIMEOUT = 60.0
 BACKUP_DIR = ".backups"  # next to the store; holds personal data like the store itself
@@ -54,8 +54,31 @@ def _migrate_1_to_2(data: dict) -> None:
         post.setdefault("images", None)
 
 
+def _migrate_2_to_3(data: dict) -> None:
+    """Photo warnings and billboard reasons were kept as English text; now as message id and
+    parameters, said in the reader's language. Old text is matched back to its message once, here
+    (the only place that still reads English); text no message makes stays as it is."""
+    from campaign.i18n import from_english
+    from portraits.messages import is_stored, to_stored
+
+    def convert(text):
+        return text if is_stored(text) or not isinstance(text, str) else to_stored(from_english(text))
+
+    for portrait in data.get("portraits", {}).values():
+        photo = portrait.get("photo")
+        if isinstance(photo, dict) and isinstance(photo.get("warnings"), list):
+            photo["warnings"] = [convert(w) for w in photo["warnings"]]
+    for pick in data.get("billboard", {}).values():
+        if "checked_for" in pick:
+            pick["checked_for"] = convert(pick["checked_for"])
+        for row, key in [*((c, "why") for c in pick.get("picked", [])),
+                         *((s, "reason") for s in pick.get("skipped", []))]:
+            if isinstance(row, dict) and key in row:
+                row[key] = convert(row[key])
+
+
 # MIGRATIONS[n] turns a store of version n into version n + 1.
-MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Callable[[dict], None]] = {0: _migrate_0_to_1, 1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 _ISO = "iso-time"
 # The fields the code relies on in each known table, with their JSON types. Other tables and

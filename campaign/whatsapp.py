@@ -54,6 +54,31 @@ def optout_key(ws: Workspace) -> bytes:
     return path.read_bytes()
 
 
+def page_words(ws: Workspace, entries: list[dict], skipped: list[dict]) -> dict:
+    """What the working page says, in the campaign's language (the page's own): its instructions,
+    each day as 07.12.2026, each language by its name ("Türkisch"), the reasons for what was left out."""
+    from babel import Locale, UnknownLocaleError
+
+    from campaign import i18n
+
+    def language_name(code: str) -> str:
+        try:
+            return Locale.parse(code).get_display_name(i18n.normalise(ws.config.language) or "de") or code
+        except (ValueError, UnknownLocaleError):
+            return code
+
+    with i18n.use(ws.config.language):
+        return {
+            "intro": i18n.gettext("Made {made_at}. For each day and language: save the image, copy the text, post "
+                                  "both into the WhatsApp Channel or forward them.",
+                                  made_at=i18n.format_datetime(ws.now())),
+            "left_out": i18n.gettext("Left out"),
+            "days": {e["day"]: i18n.format_date(e["day"]) for e in [*entries, *skipped] if e.get("day")},
+            "languages": {e["lang"]: language_name(e["lang"]) for e in [*entries, *skipped] if e.get("lang")},
+            "reasons": [i18n.translate(s.get("reason")) for s in skipped],
+        }
+
+
 def _days(ws: Workspace, start, end) -> list[date]:
     first = parse_date(start, _m("--from date")) or ws.now().date()
     last = parse_date(end, _m("--to date")) or first
@@ -177,7 +202,7 @@ def make_bundle(ws: Workspace, langs: str | None = None, start=None, end=None, o
                                 "alt": captions.alt_text(p, lg, ws.config)})
         atomic_write_text(stage / "index.html", templating.render("whatsapp-bundle.html.j2", {
             "title": f"{ws.config.name}: WhatsApp", "lang": ws.config.language, "entries": entries,
-            "skipped": skipped, "made_at": ws.now()}))
+            "skipped": skipped, "made_at": ws.now(), "words": page_words(ws, entries, skipped)}))
         atomic_write_text(stage / "bundle.json", json.dumps(
             {"kind": KIND, "made_at": ws.now().isoformat(timespec="seconds"), "messages": entries,
              "skipped": skipped}, ensure_ascii=False, indent=2))

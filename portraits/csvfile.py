@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import Message, _m, _mn, join
 
 
 def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict]]:
@@ -40,7 +40,25 @@ def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ())
                                "again.")) from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise CampaignError(_m("{name} lacks the column(s) {missing}.", name=path.name, missing=', '.join(missing)),
-                            f"The header row needs: {', '.join(required)}"
-                            + (f" (optional: {', '.join(optional)})." if optional else "."))
+        raise CampaignError(_mn("{name} lacks the column {missing}.", "{name} lacks the columns {missing}.",
+                                len(missing), name=path.name, missing=", ".join(missing)),
+                            _m("The header row needs: {required} (optional: {optional}).",
+                               required=", ".join(required), optional=", ".join(optional)) if optional else
+                            _m("The header row needs: {required}.", required=", ".join(required)))
     return rows
+
+
+def row_error(line: int, problem: str) -> Message:
+    """One wrong row of a CSV file, for `rows_wrong`."""
+    return _m("line {line}: {problem}", line=line, problem=problem)
+
+
+def rows_wrong(errors: list, name: str, shown: int = 20) -> Message:
+    """"3 rows of shoot.csv are wrong; nothing was imported." and the first `shown` of them, one a line."""
+    head = _mn("{n} row of {name} is wrong; nothing was imported.", "{n} rows of {name} are wrong; nothing was "
+               "imported.", len(errors), name=name)
+    listed = list(errors[:shown])
+    if len(errors) > shown:
+        listed.append(_m("... and {more} more", more=len(errors) - shown))
+    return join("\n", [head, *listed])
+

@@ -41,7 +41,7 @@ def _check_year(value: date, what: str, text: str, last_year: int = MAX_YEAR) ->
     if not MIN_YEAR <= value.year <= last_year:
         raise CampaignError(_m("The {what} {text!r} is not in a year from {min_year} to {last_year}.",
                                what=what, text=text, min_year=MIN_YEAR, last_year=last_year),
-                            "Check the year; " + DATE_HINT[0].lower() + DATE_HINT[1:])
+                            _m("Check the year. {hint}", hint=DATE_HINT))
 
 
 def parse_date(text: str | date | None, what: str = "date") -> date | None:

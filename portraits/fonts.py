@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import _m, _mn
 
 
 def _package_font(module: str) -> Path:
@@ -100,5 +100,7 @@ def font_for(text: str, preferred: Path | None = None) -> Path:
     for path in candidates:
         if covers(path, text):
             return path
-    raise CampaignError(_m("No font has the character(s) {text}.", text=describe(undrawable(text, preferred))),
+    chars = undrawable(text, preferred)
+    raise CampaignError(_mn("No font has the character {text}.", "No font has the characters {text}.", len(chars),
+                            text=describe(chars)),
                         _m("Remove them from the text, or set a [brand] font in campaign.toml that has them."))

@@ -13,7 +13,7 @@ facebook format (1200 wide) scales it by 1200/1080.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from portraits.messages import _m
+from portraits.messages import _m, _mn
 
 Box = tuple[int, int, int, int]  # x, y, width, height
 
@@ -116,7 +116,8 @@ def parse_formats(value: str | None) -> list[str]:
     names = [v.strip() for v in value.split(",") if v.strip()]
     unknown = [n for n in names if n not in LAYOUTS]
     if unknown:
-        raise CampaignError(_m("Unknown format(s) {unknown}.", unknown=', '.join(unknown)),
+        raise CampaignError(_mn("Unknown format {unknown}.", "Unknown formats {unknown}.", len(unknown),
+                                unknown=", ".join(unknown)),
                             _m("Choose from {layouts}.", layouts=', '.join(LAYOUTS)))
     return list(dict.fromkeys(names))
 

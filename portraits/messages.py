@@ -35,9 +35,70 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Message:
     return Message(msgid, **params)
 
 
+class PluralMessage(Message):
+    """A message that depends on a count `n` ("1 row", "3 rows"): said with `ngettext`."""
+
+    plural: str
+
+    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> "PluralMessage":
+        params = {"n": n, **params}
+        self = str.__new__(cls, (singular if n == 1 else plural).format(**params))
+        self.msgid, self.plural, self.params = singular, plural, params
+        return self
+
+    def __reduce__(self):
+        return (_rebuild_plural, (self.msgid, self.plural, self.params))
+
+
+def _rebuild_plural(singular: str, plural: str, params: dict[str, Any]) -> PluralMessage:
+    params = dict(params)
+    return PluralMessage(singular, plural, params.pop("n"), **params)
+
+
+def _mn(singular: str, plural: str, n: int, /, **params: Any) -> PluralMessage:
+    """Mark a message with a count for translation (`{n}` is the count); its value is the English text."""
+    return PluralMessage(singular, plural, n, **params)
+
+
 def _m(msgid: str, /, **params: Any) -> Message:
     """Mark a message for translation; its value is the English text."""
     return Message(msgid, **params)
+
+
+def to_stored(value: Any) -> Any:
+    """What the store keeps of a message: `{"msg": id, "params": {...}}` (and "plural" for a
+    count), so that it is said in any interface language later; other values as they are."""
+    if isinstance(value, Message):
+        stored = {"msg": value.msgid, "params": {k: to_stored(v) for k, v in value.params.items()}}
+        if isinstance(value, PluralMessage):
+            stored["plural"] = value.plural
+        return stored
+    if isinstance(value, (list, tuple)):
+        return [to_stored(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool, dict)):
+        return value
+    return str(value)  # a date or a path in a message: as it reads in English
+
+
+def is_stored(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("msg"), str) and isinstance(value.get("params"), dict) \
+        and set(value) <= {"msg", "params", "plural"}
+
+
+def from_stored(value: Any) -> Any:
+    """A message kept by `to_stored` as the `Message` it was (text is returned as it is)."""
+    if isinstance(value, list):
+        return [from_stored(v) for v in value]
+    if not is_stored(value):
+        return value
+    params = {k: from_stored(v) for k, v in value["params"].items()}
+    try:
+        if "plural" in value:
+            n = params.pop("n")
+            return PluralMessage(value["msg"], value["plural"], n, **params)
+        return Message(value["msg"], **params)
+    except (KeyError, IndexError, ValueError, TypeError):  # a damaged record still shows its text
+        return value["msg"]
 
 
 def join(separator: str, items: list) -> Message:

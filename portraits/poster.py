@@ -25,7 +25,7 @@ from typing import Iterable
 
 from portraits.errors import CampaignError
 from portraits.jpeg import ROW_MARGIN, load_rows, restart_strip
-from portraits.messages import _m
+from portraits.messages import _m, _mn, join
 
 HEADROOM = (0.5, 0.42)  # where the focal point lands in a slot without a face box
 
@@ -882,7 +882,10 @@ def preflight(path: Path) -> list[dict]:
 
     checks: list[dict] = []
 
-    def check(name: str, ok: bool, detail: str) -> None:
+    def check(name: str, ok: bool, detail: str, where: int | None = None) -> None:
+        # names and details are messages: English in --json, the interface language on screen
+        if where is not None:
+            name = _m("{check} (page {number})", check=name, number=where)
         checks.append({"check": name, "ok": bool(ok), "detail": detail})
     try:
         pdf = pikepdf.open(path)
@@ -891,31 +894,35 @@ def preflight(path: Path) -> list[dict]:
                             _m("Give the PDF that billboard export wrote.")) from None
     with pdf:
         version = tuple(int(v) for v in pdf.pdf_version.split("."))
-        check("PDF version", version >= (1, 6), f"{pdf.pdf_version} (PDF/X-4 needs 1.6 or later)")
+        check(_m("PDF version"), version >= (1, 6),
+              _m("{version} (PDF/X-4 needs 1.6 or later)", version=str(pdf.pdf_version)))
         info = pdf.docinfo
         pdfx = str(info.get("/GTS_PDFXVersion", ""))
         with pdf.open_metadata() as meta:
             xmp_pdfx = meta.get("pdfxid:GTS_PDFXVersion", "")
-        check("PDF/X version", pdfx.startswith("PDF/X-4") and xmp_pdfx == pdfx,
-              f"info {pdfx or 'missing'}, XMP {xmp_pdfx or 'missing'}")
+        missing = _m("missing")
+        check(_m("PDF/X version"), pdfx.startswith("PDF/X-4") and xmp_pdfx == pdfx,
+              _m("info {info}, XMP {xmp}", info=pdfx or missing, xmp=xmp_pdfx or missing))
         trapped = str(info.get("/Trapped", ""))
-        check("Trapped key", trapped in ("/True", "/False"), trapped or "missing")
+        check(_m("Trapped key"), trapped in ("/True", "/False"), trapped or missing)
         intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == pikepdf.Name.GTS_PDFX]
         cmyk_intent = False
         if not intents:
-            check("Output intent", False, "no GTS_PDFX output intent")
+            check(_m("Output intent"), False, _m("no GTS_PDFX output intent"))
         else:
             intent = intents[0]
             condition = str(intent.get("/OutputConditionIdentifier", ""))
             profile = intent.get("/DestOutputProfile")
             if profile is not None:
                 cmyk_intent = int(profile.get("/N", 0)) == 4
-                check("Output intent", cmyk_intent, f"{condition}: {intent.get('/Info', '')}, CMYK profile embedded"
-                      if cmyk_intent else f"{condition}: the embedded profile is not CMYK")
+                check(_m("Output intent"), cmyk_intent,
+                      _m("{condition}: {info}, CMYK profile embedded", condition=condition,
+                         info=str(intent.get('/Info', ''))) if cmyk_intent else
+                      _m("{condition}: the embedded profile is not CMYK", condition=condition))
             else:
-                check("Output intent", condition in CONDITIONS,
-                      f"{condition} ({CONDITIONS.get(condition, 'not a registered condition')}); no profile embedded: "
-                      "export with --icc to embed the printer's")
+                check(_m("Output intent"), condition in CONDITIONS,
+                      _m("{condition} ({registered}); no profile embedded: export with --icc to embed the printer's",
+                         condition=condition, registered=CONDITIONS.get(condition) or _m("not a registered condition")))
         dpi_wanted = int(info.get("/CampaignDPI", 72))
         if "/CampaignFaces" in info:  # our own export: each slot's crop against its face box
             slots = str(info.CampaignFaces).split()
@@ -925,24 +932,25 @@ def preflight(path: Path) -> list[dict]:
                   f"{sum(s.endswith(':ok') for s in slots)} of {len(slots)} slot(s) checked, every face whole "
                   "from forehead to chin")
         for number, page in enumerate(pdf.pages, 1):
-            where = f" (page {number})" if len(pdf.pages) > 1 else ""
+            where = number if len(pdf.pages) > 1 else None
             media = [float(v) for v in page.obj.MediaBox]
             trim, bleed = page.obj.get("/TrimBox"), page.obj.get("/BleedBox")
             if trim is None or bleed is None:
-                check("TrimBox and BleedBox" + where, False, "missing")
+                check(_m("TrimBox and BleedBox"), False, missing, where)
                 continue
             trim, bleed = [float(v) for v in trim], [float(v) for v in bleed]
             inside = (media[0] <= bleed[0] <= trim[0] and media[1] <= bleed[1] <= trim[1]
                       and trim[2] <= bleed[2] <= media[2] and trim[3] <= bleed[3] <= media[3])
             sides = min(trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2], bleed[3] - trim[3]) / PT_PER_MM
-            check("TrimBox and BleedBox" + where, inside and sides > 0,
-                  f"trim {(trim[2] - trim[0]) / PT_PER_MM:.1f} x {(trim[3] - trim[1]) / PT_PER_MM:.1f} mm, "
-                  f"bleed {sides:.1f} mm a side, inside the page")
+            check(_m("TrimBox and BleedBox"), inside and sides > 0,
+                  _m("trim {width:.1f} x {height:.1f} mm, bleed {sides:.1f} mm a side, inside the page",
+                     width=(trim[2] - trim[0]) / PT_PER_MM, height=(trim[3] - trim[1]) / PT_PER_MM, sides=sides), where)
             segments, placed = _walk(page)
             inner = [s for s in segments if max(s[0], s[2]) > bleed[0] + 0.01 and min(s[0], s[2]) < bleed[2] - 0.01
                      and max(s[1], s[3]) > bleed[1] + 0.01 and min(s[1], s[3]) < bleed[3] - 0.01]
-            check("Crop marks outside the bleed" + where, len(segments) >= 8 and not inner,
-                  f"{len(segments)} mark line(s), {len(inner)} reaching into the BleedBox")
+            check(_m("Crop marks outside the bleed"), len(segments) >= 8 and not inner,
+                  _mn("{n} mark line, {inner} reaching into the BleedBox",
+                      "{n} mark lines, {inner} reaching into the BleedBox", len(segments), inner=len(inner)), where)
             fonts_ok, names = True, []
             for font in _fonts(page.obj.Resources):
                 descriptor = font.get("/FontDescriptor")
@@ -950,8 +958,9 @@ def preflight(path: Path) -> list[dict]:
                     descriptor = font.DescendantFonts[0].get("/FontDescriptor")
                 embedded = descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
                 fonts_ok &= embedded
-                names.append(str(font.get("/BaseFont", "?")).lstrip("/") + ("" if embedded else " (not embedded)"))
-            check("Fonts embedded" + where, fonts_ok, ", ".join(names) or "no fonts")
+                base = str(font.get("/BaseFont", "?")).lstrip("/")
+                names.append(base if embedded else _m("{font} (not embedded)", font=base))
+            check(_m("Fonts embedded"), fonts_ok, join(", ", names) if names else _m("no fonts"), where)
             spaces, low = [], []
             default_rgb = "/DefaultRGB" in page.obj.Resources.get("/ColorSpace", {})
             for name, image in _images(page):
@@ -962,16 +971,19 @@ def preflight(path: Path) -> list[dict]:
                     if used == str(name) and w_pt > 0:
                         ppi = int(image.Width) / (w_pt / 72)
                         if ppi < dpi_wanted * 0.95:
-                            low.append(f"{str(name).lstrip('/')} {ppi:.0f} ppi")
+                            low.append(_m("{image} {ppi:.0f} ppi", image=str(name).lstrip('/'), ppi=ppi))
             if cmyk_intent:
                 colour_ok = all(s in ("/DeviceCMYK", "/DeviceGray") or s.endswith("N=4") for s in spaces)
-                detail = "CMYK images only" if colour_ok else "RGB images in a CMYK file"
+                detail = _m("CMYK images only") if colour_ok else _m("RGB images in a CMYK file")
             else:
                 colour_ok = all(s != "/DeviceRGB" or default_rgb for s in spaces)
-                detail = "RGB tagged sRGB (ICC-based), the printer converts" if colour_ok else "untagged device RGB"
-            check("Colour" + where, colour_ok, f"{detail}: {', '.join(sorted(set(spaces))) or 'no images'}")
-            check("Image resolution" + where, not low,
-                  f"every image at least {dpi_wanted} ppi at the page's size" if not low else ", ".join(low))
+                detail = (_m("RGB tagged sRGB (ICC-based), the printer converts") if colour_ok
+                          else _m("untagged device RGB"))
+            check(_m("Colour"), colour_ok, _m("{detail}: {spaces}", detail=detail,
+                                              spaces=", ".join(sorted(set(spaces))) or _m("no images")), where)
+            check(_m("Image resolution"), not low,
+                  _m("every image at least {dpi} ppi at the page's size", dpi=dpi_wanted) if not low
+                  else join(", ", low), where)
     return checks
 
 

@@ -16,7 +16,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit, fonts, identity, intake, render
 from portraits.errors import CampaignError, NotFound
-from portraits.messages import _m
+from portraits.messages import _m, _mn, from_stored, to_stored
 
 MAX_QUOTE = 1000  # far beyond what any format holds (about 200 characters): only measured this far
 MAX_NAME = 40
@@ -40,8 +40,12 @@ def slugify(text: str) -> str:
 
 
 def public(portrait: dict) -> dict:
-    """The record without private fields: what any output may show."""
-    return {k: v for k, v in portrait.items() if k not in PRIVATE_FIELDS}
+    """The record without private fields: what any output may show (its photo warnings as
+    messages: English in --json)."""
+    shown = {k: v for k, v in portrait.items() if k not in PRIVATE_FIELDS}
+    if isinstance(shown.get("photo"), dict) and shown["photo"].get("warnings"):
+        shown["photo"] = {**shown["photo"], "warnings": from_stored(shown["photo"]["warnings"])}
+    return shown
 
 
 def get(db: TinyDB, portrait_id: str) -> dict:
@@ -170,8 +174,9 @@ def check_drawable(portrait: dict) -> None:
             if not missing:
                 continue
             letters = all(unicodedata.category(ch).startswith("L") for ch in missing)
-            raise CampaignError(_m("The {what}{where} has character(s) the images cannot show: {missing}.",
-                                   what=what, where=where, missing=fonts.describe(missing)),
+            raise CampaignError(_mn("The {what}{where} has a character the images cannot show: {missing}.",
+                                    "The {what}{where} has characters the images cannot show: {missing}.",
+                                    len(set(missing)), what=what, where=where, missing=fonts.describe(missing)),
                                 _m("Write it in one script; put another language in a translation (campaign "
                                    "portrait translate).") if letters else
                                 _m("Leave them out or write them in words (emoji and symbols cannot be "
@@ -232,7 +237,8 @@ def _photo_owner(db: TinyDB, sha: str) -> str | None:
 def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:
     photo = {k: info[k] for k in ("sha256", "kept_sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),
-                 focus_source=info.get("focus_source", "upper-third"), warnings=list(info.get("warnings", [])))
+                 focus_source=info.get("focus_source", "upper-third"),
+                 warnings=to_stored(list(info.get("warnings", []))))  # said in the reader's language
     if info.get("face"):
         photo["face"] = info["face"]
     record = {
@@ -331,7 +337,9 @@ def insert_prepared(db: TinyDB, prepared: list[Prepared], photos_dir: Path, defa
         except CampaignError as e:
             if not imported:
                 raise
-            errors.append(f"line {p.line}: {e.message}")
+            from portraits.csvfile import row_error  # csv only for an import
+
+            errors.append(row_error(p.line, e.message))
             continue
         existing.add(pid)
         owners[p.info["sha256"]] = pid
@@ -439,11 +447,9 @@ def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = Non
                 if wanted:
                     seen_ids.add(wanted)
             except CampaignError as e:
-                errors.append(f"line {line}: {e.message}")
+                errors.append(csvfile.row_error(line, e.message))
         if errors:
-            shown = errors[:20] + ([f"... and {len(errors) - 20} more"] if len(errors) > 20 else [])
-            raise CampaignError(f"{len(errors)} row(s) of {csv_path.name} are wrong; nothing was imported.\n"
-                                + "\n".join(shown),
+            raise CampaignError(csvfile.rows_wrong(errors, csv_path.name),
                                 _m("Fix these rows and import the file again."))
     except BaseException:
         discard(prepared)

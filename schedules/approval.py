@@ -17,7 +17,7 @@ from tinydb import TinyDB
 
 from portraits import audit, identity
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import _m, _mn
 from schedules import posts
 
 RULES = {"none": 0, "one": 1, "two": 2}
@@ -66,8 +66,9 @@ class State:
         else:
             text = _m("{count} of {needed} approvals", count=len(self.people), needed=self.needed)
         if self.earlier:
-            text = _m("{text}; {count} earlier approval(s) of a version that has changed since", text=text,
-                      count=len(self.earlier))
+            text = _mn("{text}; {n} earlier approval of a version that has changed since",
+                       "{text}; {n} earlier approvals of a version that has changed since", len(self.earlier),
+                       text=text)
         return text
 
     def as_dict(self) -> dict:

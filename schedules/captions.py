@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from portraits import records
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import _m, _mn
 from schedules.channel import CAROUSEL_MAX, channel_spec
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
@@ -86,8 +86,9 @@ def template(config, lang: str) -> str:
     names = {f for _, f, _, _ in string.Formatter().parse(found) if f}
     unknown = names - set(FIELDS)
     if unknown:
-        raise CampaignError(_m("The {lang} caption template uses unknown field(s) {unknown}.", lang=lang,
-                               unknown=', '.join(sorted(unknown))),
+        raise CampaignError(_mn("The {lang} caption template uses an unknown field {unknown}.",
+                                "The {lang} caption template uses unknown fields {unknown}.", len(unknown), lang=lang,
+                                unknown=", ".join(sorted(unknown))),
                             _m("Use only {value} in campaign.toml.", value=', '.join(('{' + f + '}' for f in FIELDS))))
     return found
 

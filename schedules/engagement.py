@@ -18,7 +18,7 @@ from portraits import audit
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
-from schedules.meta_export import parse_number
+from schedules.meta_export import NumberError, parse_number
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")
@@ -54,9 +54,8 @@ def _count(name: str, value: Any, optional: bool = False) -> int | None:
     else:
         try:
             number = parse_number("" if value is None else str(value), name, comma_groups=False)
-        except ValueError as e:
-            raise CampaignError(_m("The number of {name} {strip}.", name=name, strip=str(e).removeprefix(name).strip()),
-                                hint) from None
+        except NumberError as e:
+            raise CampaignError(_m("The number of {name}: {problem}.", name=name, problem=e.problem), hint) from None
     if number is None:
         if optional:
             return None

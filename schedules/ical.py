@@ -6,9 +6,21 @@ adding a second one when a post moves or is cancelled.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 
-def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: str) -> bytes:
+def _summary(post: dict, who: str) -> str:
+    return f"{post['channel'].capitalize()}: {who}"
+
+
+def _description(post: dict) -> str:
+    return f"Post {post['id']}, status {post['status']}"
+
+
+def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: str,
+             summary: Callable[[dict, str], str] = _summary,
+             description: Callable[[dict], str] = _description) -> bytes:
+    """`summary` and `description` word an event (the caller's language; English by default)."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -25,8 +37,8 @@ def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: s
         ev.add("dtstamp", changed)
         ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(minutes=15))
-        ev.add("summary", f"{post['channel'].capitalize()}: {who}")
-        ev.add("description", f"Post {post['id']}, status {post['status']}"
+        ev.add("summary", summary(post, who))
+        ev.add("description", description(post)
                + (f", {post['permalink']}" if post.get("permalink") and post["permalink"].startswith("http") else ""))
         ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
         ev.add("sequence", len(post.get("history", [])))

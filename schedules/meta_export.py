@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from portraits.errors import CampaignError
-from portraits.messages import _m
+from portraits.messages import Message, _m
 
 # Our field -> the header names Meta uses for it (lower case), English and German.
 HEADERS = {
@@ -42,10 +42,19 @@ def parse_number(text: str, column: str, comma_groups: bool = True) -> int | Non
             raise ValueError(f"{column} {value[:12]!r}... ({len(digits)} digits) is far out of range")
         return int(digits)
     if value.startswith(("-", "\u2212")):
-        raise ValueError(f"{column} {value!r} is negative")
+        raise NumberError(column, _m("{value!r} is negative", value=value))
     if _FRACTION.fullmatch(value):
-        raise ValueError(f"{column} {value!r} is a fraction, not a whole number")
-    raise ValueError(f"{column} {value!r} is not a whole number")
+        raise NumberError(column, _m("{value!r} is a fraction, not a whole number", value=value))
+    raise NumberError(column, _m("{value!r} is not a whole number", value=value))
+
+
+class NumberError(ValueError):
+    """A figure that is not a whole number: `problem` says why ("'1,5' is a fraction, ..."), and
+    the error's text names the column too ("likes '1,5' is ...")."""
+
+    def __init__(self, column: str, problem: Message):
+        self.column, self.problem = column, problem
+        super().__init__(_m("{column} {problem}", column=column, problem=problem))
 
 
 def norm_link(url: str | None) -> str:

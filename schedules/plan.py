@@ -50,11 +50,17 @@ def parse_days(spec: str) -> set[int]:
     return out
 
 
-def holiday_dates(country: str, subdivision: str | None, start: date, end: date) -> dict[date, str]:
+def holiday_dates(country: str, subdivision: str | None, start: date, end: date,
+                  language: str | None = None) -> dict[date, str]:
+    """The region's public holidays between `start` and `end`, named in `language` (the library's
+    codes, e.g. "de"; its default, English, when None or not offered for the country)."""
     import holidays
 
     try:
         cal = holidays.country_holidays(country, subdiv=subdivision or None, years=range(start.year, end.year + 1))
+        if language and language != "en" and language in cal.supported_languages:
+            cal = holidays.country_holidays(country, subdiv=subdivision or None,
+                                            years=range(start.year, end.year + 1), language=language)
     except (NotImplementedError, KeyError, AttributeError):
         raise CampaignError(_m("No public holidays known for {country}/{subdivision}.", country=country,
                                subdivision=subdivision),
@@ -104,8 +110,10 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
                                       at, tz, now, langs or [], lang_gap)
         created += made
         gaps += missing
-    return {"created": created, "holidays": [{"date": d.isoformat(), "name": n} for d, n in sorted(skip.items())
-                                             if d.weekday() in weekday_set],
+    # the English name for --json and logs, the German one for the German interface
+    german = holiday_dates(holidays_country, holidays_subdivision, start, end, language="de")
+    return {"created": created, "holidays": [{"date": d.isoformat(), "name": n, "name_de": german.get(d, n)}
+                                             for d, n in sorted(skip.items()) if d.weekday() in weekday_set],
             "gaps": gaps}
 
 

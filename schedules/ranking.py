@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from tinydb import TinyDB
 
 from portraits import records
-from portraits.messages import _m, join
+from portraits.messages import _m, _mn, join
 from schedules import engagement, posts
 
 COUNTS = ("likes", "comments", "shares")
@@ -122,11 +122,13 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
                             "score": _round(part), "how": fig["how"] if not per_reach or fig["reach"] else
                             _m("{how}; no reach known, not counted", how=fig["how"])})
         formula = join(" + ", [_m("{weight:g}x{count}", weight=float(w[k]), count=COUNT_NAMES[k]) for k in COUNTS])
-        figures = {"count": len(plist), "channels": ", ".join(sorted({p["channel"] for p in plist})),
-                   "days": float(age_days), "formula": formula}
-        why = (_m("{count} post(s) on {channels}, each at {days:g} days; score = {formula} per 1,000 reached",
-                  **figures) if per_reach else
-               _m("{count} post(s) on {channels}, each at {days:g} days; score = {formula}", **figures))
+        figures = {"channels": ", ".join(sorted({p["channel"] for p in plist})), "days": float(age_days),
+                   "formula": formula}
+        why = (_mn("{n} post on {channels}, at {days:g} days; score = {formula} per 1,000 reached",
+                   "{n} posts on {channels}, each at {days:g} days; score = {formula} per 1,000 reached",
+                   len(plist), **figures) if per_reach else
+               _mn("{n} post on {channels}, at {days:g} days; score = {formula}",
+                   "{n} posts on {channels}, each at {days:g} days; score = {formula}", len(plist), **figures))
         portrait = names.get(pid, {})
         rows.append({"portrait_id": pid, "first_name": portrait.get("first_name"),
                      "age": portrait.get("age"), "role": portrait.get("role"),

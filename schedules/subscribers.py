@@ -191,10 +191,10 @@ def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | 
             lang, day, src = _checked(row.get("lang") or "", (row.get("opted_in") or "").strip(),
                                       row.get("source") or source or path.name, now.date())
         except CampaignError as e:
-            errors.append(f"line {line}: {e.message}")
+            errors.append(csvfile.row_error(line, e.message))
             continue
         if e164 in seen:
-            errors.append(f"line {line}: the same number as line {seen[e164]}")
+            errors.append(csvfile.row_error(line, _m("the same number as line {other}", other=seen[e164])))
             continue
         seen[e164] = line
         if e164 in existing:
@@ -206,8 +206,6 @@ def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | 
             continue
         ready.append((e164, lang, day, src))
     if errors:
-        raise CampaignError(f"{len(errors)} row(s) of {path.name} are wrong; nothing was imported.\n"
-                            + "\n".join(errors[:20]),
-                            _m("Fix these rows and import the file again."))
+        raise CampaignError(csvfile.rows_wrong(errors, path.name), _m("Fix these rows and import the file again."))
     added = [add(db, e164, lang, day, src, key, now)["id"] for e164, lang, day, src in ready]
     return {"added": len(added), **skipped}

@@ -59,7 +59,7 @@ def test_a_quote_edit_clears_the_approvals_and_the_new_version_needs_them_again(
     shown = json.loads(cli("schedule", "show", post_id, "--json").output)
     assert shown["approval"]["approved"] is False and shown["approval"]["by"] == []
     assert shown["approval"]["earlier"] == ["anna", "ben"]
-    assert "0 of 2 approvals; 2 earlier approval(s)" in shown["approval"]["text"]
+    assert "0 of 2 approvals; 2 earlier approvals of a version" in shown["approval"]["text"]
     assert publish_post(ws, post_id)["status"] == "planned" and _outbox(ws) == []
     status = cli("status").output
     assert f"Waiting for approval: {post_id}" in status and "campaign schedule approve" in status

@@ -293,7 +293,7 @@ def test_fewer_eligible_portraits_than_slots_is_refused_then_designed_for_that_c
     assert cli("billboard", "approve").exit_code == 0
     before = ws.store.path.read_bytes()
     r = cli("billboard", "export")
-    assert r.exit_code == 1 and "3 portrait(s) for 9 slots: 6 more" in r.output and "--slots 3" in r.output
+    assert r.exit_code == 1 and "3 portraits for 9 slots: 6 more eligible portraits are needed" in r.output and "--slots 3" in r.output
     assert ws.store.path.read_bytes() == before
     assert cli("billboard", "pick", "--slots", "3", *RUN).exit_code == 0
     assert cli("billboard", "approve").exit_code == 0

@@ -73,7 +73,7 @@ def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, 
                   "consent form", ".private/.instagram-session.json.q1w2.tmp is a half-written file"):
         assert any(words in p for p in problems), words
     assert all(" -> " in p for p in problems)  # each says what to do
-    assert r.output.splitlines()[-1] == "11 problem(s); `campaign doctor --fix` repairs 11 of them."
+    assert r.output.splitlines()[-1] == "11 problems; `campaign doctor --fix` repairs 11 of them."
 
     r = cli("doctor", "--fix")
     assert r.exit_code == 0, r.output

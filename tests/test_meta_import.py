@@ -49,7 +49,7 @@ def test_english_instagram_export_matched_by_permalink(cli, ws, tmp_path):
     export.write_text("Post ID,Account username,Description,Permalink,Likes,Comments,Shares,Reach\n"
                       ',stadt.duisburg,"Tamara (32), Health",http://instagram.com/p/CxYz123,"1,234",56,7,"9,876"\n')
     r = cli("engagement", "import", export)
-    assert r.exit_code == 0 and "Imported figures for 1 post(s)." in r.output
+    assert r.exit_code == 0 and "Imported figures for 1 post." in r.output
     (snap,) = engagement.snapshots(ws.store.read(), ig)
     assert (snap["likes"], snap["comments"], snap["shares"], snap["reach"]) == (1234, 56, 7, 9876)
 

@@ -227,3 +227,32 @@ def test_a_60_day_plan_for_40_portraits_keeps_every_rule(tmp_path_factory, data)
         # A posting day without a post is reported with its reason.
         for d in planner.posting_days(start, end, weekday_set, hol):
             assert d in seen_days or (d.isoformat(), channel) in gaps
+
+
+@pytest.mark.parametrize("lang, words", [("de", ["03.04.2026", "Karfreitag", "Ostermontag",
+                                                  "Beiträge geplant."]),
+                                          ("en", ["Good Friday", "Easter Monday", "posts."])])
+def test_schedule_plan_names_the_holidays_it_skips_in_the_interface_language(cli, ws, monkeypatch, lang, words):
+    for i, cat in enumerate(["health", "senior"]):
+        approved_portrait(ws, f"Person{chr(65 + i)}", 30 + i, cat)
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)
+    r = cli("schedule", "plan", "--start", "2026-04-01", "--end", "2026-04-07")
+    assert r.exit_code == 0, r.output
+    for word in words:
+        assert word in r.output
+    assert ("Good Friday" in r.output) == (lang == "en") and "post(s)" not in r.output
+    r = cli("schedule", "plan", "--start", "2026-04-01", "--end", "2026-04-07", "--json")
+    assert {h["name"] for h in json.loads(r.output)["holidays"]} >= {"Good Friday"}  # --json stays English
+
+
+def test_the_calendar_words_its_events_in_the_campaigns_german(cli, ws, tmp_path, monkeypatch):
+    from icalendar import Calendar
+
+    approved_portrait(ws, "Anna", 40, "health")
+    assert cli("schedule", "add", "anna-40", "--at", "2030-05-04 18:30", "--channel", "facebook").exit_code == 0
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "en")  # the interface's language does not matter: staff read it in German
+    cal = tmp_path / "k.ics"
+    assert cli("schedule", "ical", cal).exit_code == 0
+    event = next(iter(Calendar.from_ical(cal.read_bytes()).walk("VEVENT")))
+    assert str(event["summary"]).startswith("Facebook Page: Anna (40)")
+    assert str(event["description"]).startswith("Beitrag ") and "Status: geplant" in str(event["description"])

@@ -205,7 +205,7 @@ def test_import_csv_all_or_nothing_with_line_numbers(cli, tmp_path, ws):
     before = ws.store.path.read_bytes()
     r = cli("portrait", "import", bad, "--photos", photos)
     assert r.exit_code == 1
-    assert "3 row(s)" in r.output and "nothing was imported" in r.output
+    assert "3 rows of bad.csv are wrong" in r.output and "nothing was imported" in r.output
     assert "line 3:" in r.output and "line 4:" in r.output and "line 5:" in r.output
     assert "line 2:" not in r.output
     assert ws.store.path.read_bytes() == before

@@ -319,3 +319,30 @@ def test_html_in_a_quote_or_role_reaches_the_press_release_as_text_not_as_markup
         assert not re.search(r"(?<!\\)\]\(", text)  # no Markdown link: the bracket is escaped
         assert "&lt;script&gt;alert(\"x\")&lt;/script&gt;" in text and "&amp;amp; &lt;b&gt;fest&lt;/b&gt;" in text
         assert "Rentnerin &lt;img src=x onerror=y&gt;" in text and "Wir \\[halten\\](javascript:" in text
+
+
+def test_the_copyright_is_the_brand_owner_and_the_usage_terms_are_german_by_default(cli, ws):
+    configure(ws, "brand", owner="Stadt Duisburg")
+    approved_portrait(ws, "Tamara", 32, "health", scopes="instagram,press", size=(1600, 2000))
+    folder = Path(_kit(cli)["folder"])
+    for t in metadata.read(sorted((folder / "images").glob("*.jpg"))):
+        assert t["IPTC:CopyrightNotice"] == f"© {ws.now().year} Stadt Duisburg"  # not the campaign's name
+        assert t["XMP-xmpRights:UsageTerms"].startswith("Honorarfrei nur für die redaktionelle Berichterstattung")
+    assert "Stadt Duisburg" in (folder / "press-release.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang, words", [("de", "zu klein für den Druck"), ("en", "too small for print")])
+def test_a_photo_too_small_for_print_is_marked_in_the_manifest_and_the_output(cli, ws, monkeypatch, lang, words):
+    small = approved_portrait(ws, "Tamara", 32, "health", scopes="instagram,press", size=(320, 400))
+    large = approved_portrait(ws, "Brigitte", 81, "senior", scopes="instagram,press", size=(1600, 2000))
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)
+    r = cli("press", "kit", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    assert f"{small}:" in r.output and "320x400" in r.output and words in r.output and large + ":" not in r.output
+    assert "portrait(s)" not in r.output and "Porträt(s)" not in r.output
+    manifest = json.loads((ws.exports / "press-kit" / "manifest.json").read_text())
+    marks = {(f["portrait_id"], f["print"]) for f in manifest["files"]}
+    assert marks == {(small, False), (large, True)}
+    assert all("too small for print" in f["note"] for f in manifest["files"] if f["portrait_id"] == small)
+    assert json.loads(cli("press", "kit", "--jobs", "1", "--json").output)["too_small_for_print"] == [
+        {"portrait_id": small, "width": 320, "height": 400}]

@@ -89,7 +89,7 @@ def test_engagement_top_ranks_over_all_channels_with_weights_and_explains(cli, w
     rows = json.loads(r.output)
     assert [(x["portrait_id"], x["score"]) for x in rows] == [(b, 165), (a, 120)]
     assert rows[1]["likes"] == 100 and rows[1]["comments"] == 10
-    assert "2 post(s) on facebook, instagram" in rows[1]["why"]
+    assert "2 posts on facebook, instagram" in rows[1]["why"]
     assert all({"portrait_id", "score", "likes", "comments", "shares"} <= set(x) for x in rows)
 
     set_config(ws, "weights = { likes = 1, comments = 2, shares = 3 }", "weights = { likes = 1, comments = 20, shares = 0 }")

@@ -93,7 +93,7 @@ def test_jobs_render_in_parallel_processes_with_the_same_result(cli, ws, tmp_pat
            enumerate(["Anna", "Ben", "Cem", "Dana"])]
     r = cli("render", "--jobs", "2", "--format", "instagram-square")
     assert r.exit_code == 0, r.output
-    assert "Rendered 4 image(s) of 4 portrait(s)" in r.output
+    assert "Rendered 4 images of 4 portraits" in r.output
     parallel = {i: (ws.renders / i / "instagram-square.jpg").read_bytes() for i in ids}
     for i in ids:
         (ws.renders / i / "instagram-square.json").unlink()

@@ -345,3 +345,35 @@ def test_the_report_loads_in_chromium_without_a_failed_request_or_console_error(
         assert im.size == (1280, 2000)
         spread = ImageStat.Stat(im.convert("L")).stddev[0]
     assert spread > 10, "the screenshot is blank"
+
+
+def test_report_pdf_out_a_pdf_file_writes_that_file_readable_by_its_owner_only(cli, ws, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    from campaign import footprint
+
+    _campaign(ws)
+    target = tmp_path / "Bericht.pdf"
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")
+    r = cli("report", "--pdf", "--out", str(target), "--json")
+    assert r.exit_code == 0, r.output
+    assert target.is_file() and not target.is_dir()
+    assert json.loads(r.output)["pdf"] == str(target)
+    assert len(PdfReader(target).pages) >= 1
+    assert target.stat().st_mode & 0o777 == 0o600  # the consent figures stay private
+    assert (ws.exports / "report" / "index.html").is_file()  # the page it was printed from
+    assert footprint.written_here(ws, "report-pdf", target)  # erasure and withdrawal find it
+    r = cli("report", "--pdf", "--out", str(target))  # made again: the tool's own file is replaced
+    assert r.exit_code == 0 and f"Druckfassung: {target}" in r.output
+
+
+def test_report_pdf_out_never_replaces_a_file_it_did_not_write(cli, ws, tmp_path, monkeypatch):
+    _campaign(ws)
+    theirs = tmp_path / "theirs.pdf"
+    theirs.write_bytes(b"%PDF-1.4 someone else's")
+    for lang, words in (("de", "nicht von einem Bericht"), ("en", "no campaign report wrote it")):
+        monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)
+        r = cli("report", "--pdf", "--out", str(theirs))
+        assert r.exit_code == 1 and words in r.output and "Traceback" not in r.output
+    assert theirs.read_bytes() == b"%PDF-1.4 someone else's"
+    assert not (ws.exports / "report" / "index.html").exists()

@@ -314,3 +314,13 @@ def test_a_stop_typed_while_a_message_is_on_its_way_is_recorded_at_once_and_that
     assert not isinstance(stops[0], Exception), stops[0]  # recorded at once, not "the store is locked"
     assert result["sent"] == 2 and result["stopped"] == 1
     assert "+4915123456789" not in {m["to"] for m in cloud.messages}
+
+
+def test_the_bundles_working_page_speaks_the_campaigns_german_with_language_names_and_german_dates(cli, ws, campaign):
+    r = cli("whatsapp", "bundle", "--json")
+    assert r.exit_code == 0, r.output
+    page = (Path(json.loads(r.output)["folder"]) / "index.html").read_text()
+    day = campaign["today"].strftime("%d.%m.%Y")
+    assert "Für jeden Tag und jede Sprache: Bild speichern" in page and "For each day" not in page
+    assert f"{day} · Türkisch · Brigitte" in page and f"{day} · Deutsch · Brigitte" in page
+    assert f"<h2>{campaign['today'].isoformat()}" not in page

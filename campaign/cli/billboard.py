@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, when, workspace
-from campaign.i18n import N_, _, format_date, from_english, translate
+from campaign.i18n import N_, _, format_date, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -13,8 +13,8 @@ def billboard():
 
 
 def _stored(text: str) -> str:
-    """A reason stored with the pick (English) in the interface language."""
-    return translate(from_english(text))
+    """A reason stored with the pick (a message, see billboard.shown_pick) in the interface language."""
+    return translate(text)
 
 
 def _show(doc: dict) -> None:
@@ -138,7 +138,8 @@ def preflight(ctx, file, as_json):
         echo_json(result)
     else:
         for c in result["checks"]:
-            click.echo(f"{'PASS' if c['ok'] else 'FAIL'}  {c['check']}: {c['detail']}")
+            click.echo(_("{result}  {check}: {detail}", result=_("PASS") if c["ok"] else _("FAIL"),
+                         check=translate(c["check"]), detail=translate(c["detail"])))
         click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
                                                                   "likely reject this file."))
     if not result["ok"]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
+import textwrap
 from datetime import date, datetime
 from typing import Any, Callable
 
@@ -222,17 +224,40 @@ def json_option(f: Callable) -> Callable:
 
 
 def echo_table(rows: list[dict], columns: list[str], empty: str | None = None) -> None:
-    """A plain aligned table; long cells are cut so that a row fits a terminal. Headers are in the
-    interface language, the cells as the data has them (statuses in the interface language)."""
+    """A plain aligned table that fits the terminal: a long cell wraps onto more lines between
+    words (a value is never cut). Headers are in the interface language, the cells as the data has
+    them (statuses in the interface language)."""
     if not rows:
         click.echo(_("Nothing to show.") if empty is None else translate(empty))
         return
     cells = [[_cell(i18n.value(c, r.get(c))) for c in columns] for r in rows]
     titles = [_(HEADERS[c]).upper() if c in HEADERS else c.upper() for c in columns]
-    widths = [min(40, max(len(t), *(len(row[i]) for row in cells))) for i, t in enumerate(titles)]
-    click.echo("  ".join(t.ljust(w) for t, w in zip(titles, widths)).rstrip())
-    for row in cells:
-        click.echo("  ".join(v[:w].ljust(w) for v, w in zip(row, widths)).rstrip())
+    widths = _column_widths(titles, cells, shutil.get_terminal_size((100, 24)).columns)
+    for row in [titles, *cells]:
+        wrapped = [_wrap(v, w) for v, w in zip(row, widths)]
+        for n in range(max(map(len, wrapped))):
+            click.echo("  ".join((lines[n] if n < len(lines) else "").ljust(w)
+                                 for lines, w in zip(wrapped, widths)).rstrip())
+
+
+def _column_widths(titles: list[str], cells: list[list[str]], total: int) -> list[int]:
+    """Each column as wide as its longest value; while the row is wider than `total`, the widest
+    column that still has room narrows, never below its longest word."""
+    natural = [max(len(t), *(len(row[i]) for row in cells)) for i, t in enumerate(titles)]
+    longest_word = [max([len(t)] + [len(w) for row in cells for w in row[i].split()]) for i, t in enumerate(titles)]
+    widths = list(natural)
+    room = max(total - 1, 20) - 2 * (len(widths) - 1)
+    while sum(widths) > room:
+        narrowable = [i for i, w in enumerate(widths) if w > longest_word[i]]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: widths[i])
+        widths[widest] -= max(1, min(widths[widest] - longest_word[widest], sum(widths) - room) // 2)
+    return widths
+
+
+def _wrap(value: str, width: int) -> list[str]:
+    return textwrap.wrap(value, width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _cell(value: Any) -> str:
@@ -240,7 +265,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, (list, tuple, set)):
-        return ",".join(str(v) for v in value) or "-"
+        return ", ".join(str(v) for v in value) or "-"  # a space to wrap at
     return str(value).replace("\n", " ")
 
 
@@ -253,6 +278,12 @@ def when(value: str | datetime | None) -> str:
     if not value:
         return "-"
     return i18n.format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def typed_date(day: date) -> str:
+    """A day the way a person would type it back into a command: 24.12.2026 in German, 2026-12-24
+    otherwise (both are read by portraits.dates)."""
+    return day.strftime("%d.%m.%Y") if i18n.language() == "de" else day.isoformat()
 
 
 def parse_list(value: str | None) -> list[str] | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _, format_date
+from campaign.i18n import N_, _, format_date, ngettext
 from portraits.consent import SCOPES
 from portraits.messages import _m
 
@@ -72,7 +72,8 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
         return
     click.echo(_("Consent withdrawn for {portrait_id}: {scopes}.", portrait_id=portrait_id,
                  scopes=', '.join(result['scopes'])))
-    click.echo(_("Cancelled {count} planned post(s).", count=len(result['cancelled'])))
+    click.echo(ngettext("Cancelled {n} planned post.", "Cancelled {n} planned posts.", len(result["cancelled"]),
+                        n=len(result["cancelled"])))
     if result["takedown"]:
         click.echo(_("Take these published posts down by hand:"))
         for p in result["takedown"]:

@@ -6,7 +6,7 @@ import logging
 import click
 
 from campaign.cli.common import echo_json, json_option
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -42,7 +42,9 @@ def doctor(ctx, fix, as_json):
         else:
             repairable = sum(f["fixable"] for f in result["findings"])
             count = len(result["findings"])
-            click.echo(_("{count} problem(s); `campaign doctor --fix` repairs {repairable} of them.", count=count,
-                         repairable=repairable) if repairable and not fix else _("{count} problem(s).", count=count))
+            click.echo(ngettext("{n} problem; `campaign doctor --fix` repairs {repairable} of them.",
+                                "{n} problems; `campaign doctor --fix` repairs {repairable} of them.", count, n=count,
+                                repairable=repairable) if repairable and not fix else
+                       ngettext("{n} problem.", "{n} problems.", count, n=count))
     if not result["ok"]:
         ctx.exit(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _, format_number, translate
+from campaign.i18n import N_, _, format_number, ngettext, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -80,8 +80,10 @@ def fetch(ctx, as_json):
     for w in result.get("warnings", []):
         click.echo(_("Warning: {w}", w=translate(w)), err=True)
     if result["skipped_outbox"]:
-        click.echo(_("{count} post(s) went to the offline outbox: nothing to fetch (type figures in with "
-                     "`engagement record`).", count=len(result['skipped_outbox'])))
+        click.echo(ngettext("{n} post went to the offline outbox: nothing to fetch (type figures in with "
+                            "`engagement record`).", "{n} posts went to the offline outbox: nothing to fetch (type "
+                            "figures in with `engagement record`).", len(result["skipped_outbox"]),
+                            n=len(result["skipped_outbox"])))
     for e in result["errors"]:
         click.echo(_("Warning: {post_id}: {error}", post_id=e['post_id'], error=translate(e['error'])), err=True)
     if not result["fetched"] and not result["skipped_outbox"] and not result["errors"]:
@@ -102,7 +104,8 @@ def import_(ctx, csv_file, at, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("Imported figures for {count} post(s).", count=len(result['imported'])))
+    click.echo(ngettext("Imported figures for {n} post.", "Imported figures for {n} posts.", len(result["imported"]),
+                        n=len(result["imported"])))
     for u in result["unmatched"]:
         click.echo(_("Not matched (line {line}): {post_id} - not one of our published posts.", line=u['line'],
                      post_id=u['post_id'] or u['permalink']),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -20,6 +20,7 @@ def gallery(ctx, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("Gallery of {count} portrait(s): {index}", count=len(result['portraits']), index=result['index']))
+    click.echo(ngettext("Gallery of {n} portrait: {index}", "Gallery of {n} portraits: {index}",
+                        len(result["portraits"]), n=len(result["portraits"]), index=result["index"]))
     click.echo(_("  for the CMS: {json}; to paste into a page: embed.html", json=result['json']))
     click.echo(_("It opens in a browser without a server and loads nothing from elsewhere."))

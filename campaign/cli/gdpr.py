@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, ngettext
 
 
 @click.group(cls=CampaignGroup)
@@ -34,7 +34,8 @@ def export(ctx, portrait_id, subscriber, out_dir, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(_("Wrote {count} file(s) to {folder}", count=len(result['files']), folder=result['folder']))
+        click.echo(ngettext("Wrote {n} file to {folder}", "Wrote {n} files to {folder}", len(result["files"]),
+                            n=len(result["files"]), folder=result["folder"]))
 
 
 def _one_of(portrait_id: str | None, subscriber: str | None) -> None:
@@ -65,8 +66,9 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
         if as_json:
             echo_json(result)
         else:
-            click.echo(_("Erased the subscriber ({value}); {backups_removed} kept version(s) of the store "
-                         "removed.",
+            click.echo(ngettext("Erased the subscriber ({value}); {n} kept version of the store removed.",
+                                "Erased the subscriber ({value}); {n} kept versions of the store removed.",
+                                result["backups_removed"],
                          value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)),
                          backups_removed=result['backups_removed']))
             click.echo(_("If your own sign-up lists still hold the number, remove it there too."))
@@ -78,11 +80,13 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
     if as_json:
         echo_json(result)
         return
-    verb = "Finished erasing" if result["resumed"] else "Erased"
-    click.echo(_("{verb} {portrait_id} (audit reference {erased}): {files_removed} file(s) and folder(s) "
-                 "deleted, {log_lines_removed} log line(s) removed.",
-                 verb=verb, portrait_id=portrait_id, erased=result['erased'],
-                 files_removed=result['files_removed'], log_lines_removed=result['log_lines_removed']))
+    figures = {"portrait_id": portrait_id, "erased": result["erased"],
+               "files": ngettext("{n} file or folder deleted", "{n} files and folders deleted",
+                                 result["files_removed"], n=result["files_removed"]),
+               "lines": ngettext("{n} log line removed", "{n} log lines removed", result["log_lines_removed"],
+                                 n=result["log_lines_removed"])}
+    click.echo(_("Finished erasing {portrait_id} (audit reference {erased}): {files}, {lines}.", **figures)
+               if result["resumed"] else _("Erased {portrait_id} (audit reference {erased}): {files}, {lines}.", **figures))
     for ref in result["finished_earlier"]:
         click.echo(_("Also finished the interrupted erasure {ref}.", ref=ref))
     for p in result["takedown"]:

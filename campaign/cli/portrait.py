@@ -8,6 +8,7 @@ import click
 from campaign import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
 from campaign.i18n import N_, _, format_date
+from portraits.messages import from_stored
 
 
 @click.group(cls=CampaignGroup)
@@ -42,7 +43,7 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
         return
     click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'],
                  age=record['age'], role=record['role']))
-    for w in record["photo"].get("warnings", []):
+    for w in from_stored(record["photo"].get("warnings", [])):
         warn(w)
     click.echo(_("Next: campaign consent grant {id} --scope instagram,facebook --signed-on YYYY-MM-DD",
                  id=record['id']))
@@ -128,16 +129,16 @@ def show(ctx, portrait_id, as_json):
                  height=ph['height'], format=ph.get('format'), focus=ph.get('focus'),
                  focus_source=ph.get('focus_source')))
     c = row["consent"]
-    line = _("  consent:  {scopes}; signed {signed_on}, expires {expires}",
-             scopes=", ".join(c["scopes"]) or _("none valid"), signed_on=format_date(c["signed_on"]) or "-",
-             expires=format_date(c["expires"]) or _("never"))
+    figures = {"scopes": ", ".join(c["scopes"]) or _("none valid"), "signed_on": format_date(c["signed_on"]) or "-"}
+    line = (_("  consent:  {scopes}; signed {signed_on}, expires {expires}", expires=format_date(c["expires"]),
+              **figures) if c["expires"] else _("  consent:  {scopes}; signed {signed_on}, never expires", **figures))
     if c["withdrawn"]:
         line += _("; withdrawn: {scopes}", scopes=", ".join(c["withdrawn"]))
     if c["needs_guardian"]:
         line += _("; needs a guardian's signature: {scopes}", scopes=", ".join(c["needs_guardian"]))
     click.echo(line)
-    for w in ph.get("warnings", []):
-        click.echo(_("  warning:  {w}", w=i18n.translate(i18n.from_english(w))))  # `translate` here is the command
+    for w in from_stored(ph.get("warnings", [])):
+        click.echo(_("  warning:  {w}", w=i18n.translate(w)))  # `translate` here is the command
 
 
 @portrait.command("edit")

@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, ngettext
 
 
 @click.group(cls=CampaignGroup)
@@ -46,10 +46,17 @@ def kit(ctx, start, end, out, jobs, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(_("Press kit of {count} portrait(s), {images} image(s): {folder}",
-                     count=len(result['portraits']), images=result['images'], folder=result['folder']))
+        click.echo(_("Press kit: {portraits}, {images}: {folder}",
+                     portraits=ngettext("{n} portrait", "{n} portraits", len(result["portraits"]),
+                                        n=len(result["portraits"])),
+                     images=ngettext("{n} image", "{n} images", result["images"], n=result["images"]),
+                     folder=result["folder"]))
         click.echo(_("  zip: {zip}", zip=result['zip']))
         click.echo(_("  press release draft: {press_release}", press_release=result['press_release']))
+        for small in result["too_small_for_print"]:
+            warn(_("{portrait_id}: the photo has only {width}x{height} px, too small for print; its images are "
+                   "marked \"web only\" in manifest.json.", portrait_id=small["portrait_id"],
+                   width=small["width"], height=small["height"]))
         for f in result["failed"]:
             warn(_("{portrait_id} left out: {reason}", portrait_id=f['portrait_id'], reason=f['reason']))
     ctx.exit(1 if result["failed"] else 0)

@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _, translate
+from campaign.i18n import N_, _, ngettext, translate
 from portraits.messages import _m, join
 
 
@@ -42,8 +42,10 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(_("Rendered {count} image(s) of {portraits} portrait(s); {unchanged} unchanged.",
-                 count=len(result['rendered']), portraits=result['portraits'], unchanged=result['unchanged']))
+    click.echo(_("Rendered {images} of {portraits}; {unchanged} unchanged.",
+                 images=ngettext("{n} image", "{n} images", len(result["rendered"]), n=len(result["rendered"])),
+                 portraits=ngettext("{n} portrait", "{n} portraits", result["portraits"], n=result["portraits"]),
+                 unchanged=result['unchanged']))
     for s in result["skipped"]:
         warn(_("{portrait_id} skipped: {reason}", portrait_id=s['portrait_id'], reason=s['reason']))
     for f in result["failed"]:
@@ -51,8 +53,9 @@ def render(ctx, ids, formats, lang, jobs, as_json):
                      reason=f['reason']),
                    err=True)
     if result["failed"]:
-        click.echo(_("{count} portrait(s) failed; the others were rendered. Fix those and run `campaign "
-                     "render` again.", count=len(result['failed'])),
+        click.echo(ngettext("{n} portrait failed; the others were rendered. Fix it and run `campaign render` again.",
+                            "{n} portraits failed; the others were rendered. Fix those and run `campaign render` "
+                            "again.", len(result["failed"]), n=len(result["failed"])),
                    err=True)
         ctx.exit(1)
     for w in result["warnings"]:
@@ -72,9 +75,11 @@ def preview(ctx, out, as_json):
     if as_json:
         echo_json(result)
     else:
-        figures = {"renders": result["renders"], "portraits": result["portraits"], "file": result["file"]}
-        click.echo(_("Contact sheet of {renders} render(s), {portraits} portrait(s): {file} ({left_out} without a "
-                     "valid consent today left out)", left_out=result["left_out"], **figures) if result["left_out"] else
-                   _("Contact sheet of {renders} render(s), {portraits} portrait(s): {file}", **figures))
+        figures = {"renders": ngettext("{n} image", "{n} images", result["renders"], n=result["renders"]),
+                   "portraits": ngettext("{n} portrait", "{n} portraits", result["portraits"], n=result["portraits"]),
+                   "file": result["file"]}
+        click.echo(_("Contact sheet of {renders}, {portraits}: {file} ({left_out} without a valid consent today left "
+                     "out)", left_out=result["left_out"], **figures) if result["left_out"] else
+                   _("Contact sheet of {renders}, {portraits}: {file}", **figures))
         for pid, marks in result["marks"].items():
             warn(_m("{portrait_id}: {marks}", portrait_id=pid, marks=join("; ", marks)))

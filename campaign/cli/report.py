@@ -8,7 +8,8 @@ from campaign.i18n import N_
 
 
 @click.command()
-@click.option("--out", type=click.Path(file_okay=False), help=N_("Folder for the report (default exports/report)."))
+@click.option("--out", type=click.Path(), help=N_("Folder for the report (default exports/report); with --pdf, a "
+                                                "file ending in .pdf is where the print version goes."))
 @click.option("--cancelled", is_flag=True, help=N_("Show cancelled posts in the calendar too."))
 @click.option("--pdf", is_flag=True, help=N_("Also write report.pdf, the print version (A4), with headless Chromium."))
 @json_option

@@ -1,11 +1,13 @@
 """campaign run, publish, status."""
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from campaign import i18n
-from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
-from campaign.i18n import N_, _, translate
+from campaign.cli.common import echo_json, echo_table, json_option, typed_date, when, workspace
+from campaign.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
 
 
@@ -94,12 +96,26 @@ def status(ctx, as_json):
                      health=health))
     if any(c["publisher"] != "outbox" for c in r["channels"]):
         click.echo(_("(`campaign channel check` asks the platforms whether the credentials work.)"))
+    grouped = r["approval_range"]
+    if grouped:
+        first, last = (date.fromisoformat(grouped[k]) for k in ("from", "to"))
+        click.echo(ngettext(
+            "{n} post waits for approval ({first} to {last}) -> check them with `campaign schedule list`, then "
+            "`campaign schedule approve --from {start} --to {end}`",
+            "{n} posts wait for approval ({first} to {last}) -> check them with `campaign schedule list`, then "
+            "`campaign schedule approve --from {start} --to {end}`", grouped["count"], n=grouped["count"],
+            first=format_date(first), last=format_date(last), start=typed_date(first), end=typed_date(last)))
     for p in r["awaiting_approval"]:
+        if grouped and p["approval"]:
+            continue
         state = (translate(p["approval"]["text"]) if p["approval"]
                  else _("cannot go out: {problem}", problem=translate(p["problem"])))
         click.echo(_("Waiting for approval: {id} ({channel}, {at}): {state} -> campaign schedule show {id}, "
                      "then campaign schedule approve {id}",
                      id=p['id'], channel=p['channel'], at=when(p['at']), state=state))
+    for p in r["takedown"]:
+        click.echo(_("Take down by hand: {id} on {channel} ({where}): the person withdrew their consent for it",
+                     id=p["id"], channel=p["channel"], where=p.get("permalink") or p.get("remote_id") or "-"))
     if r["due_now"]:
         click.echo(_("Due now: {value}", value=', '.join((p['id'] for p in r['due_now']))))
     click.echo(_("Next:") if r['next'] else _("Next: nothing planned."))
@@ -115,6 +131,6 @@ def status(ctx, as_json):
     for e in r["erasures"]:
         click.echo(_("Unfinished erasure {ref} (started {started_at}): some files of that person may remain "
                      "-> `campaign doctor --fix` finishes it (or `campaign gdpr erase ID` again)",
-                     ref=e['ref'], started_at=e['started_at']))
+                     ref=e['ref'], started_at=when(e['started_at'])))
     for note in r["redo"]:
         click.echo(_("To do: {note}", note=note))

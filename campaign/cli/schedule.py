@@ -57,9 +57,11 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     if as_json:
         echo_json({"created": _short(result["created"]), "holidays": result["holidays"], "gaps": result["gaps"]})
         return
-    click.echo(_("Planned {count} post(s).", count=len(result['created'])))
+    click.echo(i18n.ngettext("Planned {n} post.", "Planned {n} posts.", len(result["created"]),
+                             n=len(result["created"])))
     for h in result["holidays"]:
-        click.echo(_("  skipped {date}: {name}", date=h['date'], name=h['name']))
+        name = h.get("name_de", h["name"]) if i18n.language() == "de" else h["name"]
+        click.echo(_("  skipped {date}: {name}", date=format_date(h["date"]), name=name))
     for g in result["gaps"]:
         click.echo(_("  no post on {date} ({channel}): {reason}", date=format_date(g['date']),
                      channel=g['channel'], reason=g['reason']))
@@ -86,7 +88,7 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
     else:
         for p in created:
             click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
-                         portrait_id=portrait_id, channel=p['channel'], at=p['at'], format=p['format'],
+                         portrait_id=portrait_id, channel=p['channel'], at=when(p['at']), format=p['format'],
                          lang=p['lang']))
 
 
@@ -118,7 +120,7 @@ def move(ctx, post_id, to):
     from campaign.scheduling import move_post
 
     p = move_post(workspace(ctx), post_id, to)
-    click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=p['at']))
+    click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=when(p['at'])))
 
 
 @schedule.command("cancel")
@@ -175,7 +177,7 @@ def approve(ctx, post_ids, portrait_id, start, end, as_json):
 @json_option
 @click.pass_context
 def show(ctx, post_id, as_html, out, force, as_json):
-    """The post exactly as it will appear: image(s), caption, alt text, channel, language, format, time, approval."""
+    """The post exactly as it will appear: images, caption, alt text, channel, language, format, time, approval."""
     from campaign.postview import show_post, write_post_page
 
     ws = workspace(ctx)
@@ -218,7 +220,7 @@ def retry(ctx, post_id, at):
     from campaign.scheduling import retry_post
 
     p = retry_post(workspace(ctx), post_id, at)
-    click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=p['at']))
+    click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=when(p['at'])))
 
 
 @schedule.command("ical")
@@ -231,4 +233,5 @@ def ical(ctx, out):
     from campaign.scheduling import export_ical
 
     result = export_ical(workspace(ctx), Path(out))
-    click.echo(_("Wrote {events} event(s) to {file}", events=result['events'], file=result['file']))
+    click.echo(i18n.ngettext("Wrote {n} event to {file}", "Wrote {n} events to {file}", result["events"],
+                             n=result["events"], file=result["file"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _, translate
+from campaign.i18n import N_, _, ngettext, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -29,9 +29,9 @@ def bundle(ctx, langs, start, end, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("{messages} message(s) in {languages} for {days}: {index}", messages=result['messages'],
-                 languages=', '.join(result['languages']), days=', '.join(result['days']),
-                 index=result['index']))
+    click.echo(ngettext("{n} message in {languages} for {days}: {index}", "{n} messages in {languages} for {days}: "
+                        "{index}", result["messages"], n=result["messages"], languages=", ".join(result["languages"]),
+                        days=", ".join(result["days"]), index=result["index"]))
     for s in result["skipped"]:
         warn(f"{s['day']}{' ' + s['lang'] if s.get('lang') else ''}: {translate(s['reason'])}")
 
@@ -48,14 +48,17 @@ def send(ctx, day, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(_("{day}: {portrait_id} to {subscribers} subscriber(s): {sent} sent, {already} had it "
+        click.echo(_("{day}: {portrait_id} to {subscribers}: {sent} sent, {already} had it "
                      "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.",
-                     day=result['day'], portrait_id=result['portrait_id'], subscribers=result['subscribers'],
+                     day=result['day'], portrait_id=result['portrait_id'],
+                     subscribers=ngettext("{n} subscriber", "{n} subscribers", result["subscribers"],
+                                          n=result["subscribers"]),
                      sent=result['sent'], already=result['already'], failed=result['failed'],
                      retry_later=result['retry_later'], unknown=result['unknown']))
         for lang, n in result["languages_missing"].items():
-            warn(_("{n} subscriber(s) reading {lang} got the quote's own language: there is no {lang} "
-                   "translation.", n=n, lang=lang))
+            warn(ngettext("{n} subscriber reading {lang} got the quote's own language: there is no {lang} "
+                          "translation.", "{n} subscribers reading {lang} got the quote's own language: there is no "
+                          "{lang} translation.", n, n=n, lang=lang))
         for error in result["errors"]:
             warn(error)
     ctx.exit(1 if result["failed"] or result["unknown"] else 0)
@@ -123,7 +126,9 @@ def import_(ctx, csv_path, source, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(_("Added {added} subscriber(s); {already_subscribed} already subscribed, {sent_stop} left "
-                     "out because they sent STOP after their opt-in.",
-                     added=result['added'], already_subscribed=result['already_subscribed'],
+        click.echo(ngettext("Added {n} subscriber; {already_subscribed} already subscribed, {sent_stop} left "
+                            "out because they sent STOP after their opt-in.",
+                            "Added {n} subscribers; {already_subscribed} already subscribed, {sent_stop} left "
+                            "out because they sent STOP after their opt-in.", result["added"],
+                     n=result['added'], already_subscribed=result['already_subscribed'],
                      sent_stop=result['sent_stop']))

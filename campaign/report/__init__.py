@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from campaign import i18n
-from campaign.footprint import record_output, remove
+from campaign.footprint import record_output, remove, written_here
 from campaign.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
@@ -75,7 +75,13 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     The report is made in a staging folder inside `out`, its images are moved into place, and the
     page replaces the old one last, so a page never points at an image that is not there. Only
     files listed in the previous report's manifest are replaced or removed; a file of someone
-    else's in the way stops the report before anything is changed."""
+    else's in the way stops the report before anything is changed.
+
+    With `pdf`, an `out` ending in .pdf is the print version's file: the page goes to the default
+    folder and the PDF to that file (a file the tool did not write there is never replaced)."""
+    pdf_file = pdf_target(ws, out) if pdf else None
+    if pdf_file is not None:
+        out = None
     out_dir = Path(out) if out else default_folder(ws)
     from campaign.outpaths import refuse_protected
 
@@ -106,7 +112,12 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
                                    "changed.", out_dir=out_dir, files=", ".join(theirs[:3])),
                                 _m("Give --out an empty or new folder, or move those files away."))
         _write_manifest(out_dir, old | new)  # from here on every file is listed, whatever happens
-        (out_dir / "img").mkdir(exist_ok=True)
+        (out_dir / "img").mkdir(mode=0o700, exist_ok=True)
+        (out_dir / "img").chmod(0o700)  # the report shows consent figures: for the office only
+        if out_dir.resolve() == default_folder(ws).resolve():
+            out_dir.chmod(0o700)
+        for name in sorted(new):
+            (stage / name).chmod(0o600)
         for name in sorted(new - {"index.html"}):
             os.replace(stage / name, out_dir / name)
         os.replace(stage / "index.html", out_dir / "index.html")
@@ -117,10 +128,48 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     index = out_dir / "index.html"
-    record_output(ws, "report", index, summary.pop("_names"), summary.pop("_faces"),
-                  discard=lambda: [remove(part) for part in report_parts(index)])
-    return {"index": str(index), "pdf": str(out_dir / PDF_NAME) if pdf else None, **summary,
+    names, faces = summary.pop("_names"), summary.pop("_faces")
+    record_output(ws, "report", index, names, faces, discard=lambda: [remove(part) for part in report_parts(index)])
+    printed = out_dir / PDF_NAME
+    if pdf_file is not None:
+        _copy_private(printed, pdf_file)
+        record_output(ws, "report-pdf", pdf_file, names, faces)
+        printed = pdf_file
+    return {"index": str(index), "pdf": str(printed) if pdf else None, **summary,
             "thumbnails": {"made": len(thumbs.made) - thumbs.reused, "reused": thumbs.reused}, "files": sorted(new)}
+
+
+def pdf_target(ws: Workspace, out: str | Path | None) -> Path | None:
+    """The file `report --pdf --out FILE.pdf` asks for, or None when `out` is a folder. Refused
+    before anything is made when a file the tool did not write is in the way."""
+    if out is None or Path(out).suffix.lower() != ".pdf" or Path(out).is_dir():
+        return None
+    target = Path(out)
+    if target.exists() and not written_here(ws, "report-pdf", target):
+        raise CampaignError(_m("{target} already exists and no campaign report wrote it; nothing was changed.",
+                               target=target),
+                            _m("Give --out a new file name, or move that file away."))
+    if not target.parent.is_dir():
+        raise CampaignError(_m("The folder {folder} does not exist; nothing was changed.", folder=target.parent),
+                            _m("Create it first, or give --out a file in an existing folder."))
+    return target
+
+
+def _copy_private(source: Path, target: Path) -> None:
+    """Copy the print version to `target` whole or not at all, readable by its owner only (it
+    holds the consent figures)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f, open(source, "rb") as src:
+            shutil.copyfileobj(src, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def report_parts(index: Path) -> list[Path]:
