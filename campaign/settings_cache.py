@@ -174,13 +174,13 @@ def load_settings(path: Path):
         return settings
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    from campaign.config import Channel, load_config
+    from campaign.config import default_channel, load_config
 
     settings = load_config(path)
     try:
         from portraits.files import atomic_write_bytes
 
-        data = json.dumps({"settings": _kept(settings), "default_channel": _kept(Channel())}, ensure_ascii=False)
+        data = json.dumps({"settings": _kept(settings), "default_channel": _kept(default_channel())}, ensure_ascii=False)
         _cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write_bytes(cached, data.encode(), mode=0o600)
         _prune()

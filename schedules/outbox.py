@@ -15,10 +15,19 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError
+from schedules.channel_settings import PublisherSettings
+
+
+class OutboxSettings(PublisherSettings):
+    """[channels.<name>] with publisher = "outbox": nothing to connect."""
+    publisher: Literal["outbox"] = Field("outbox", description='"outbox" writes to outbox/ (offline)')
+    simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
 class OutboxPublisher:
