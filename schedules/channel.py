@@ -51,6 +51,7 @@ class ChannelSpec:
     alt_chars: int = 1000             # the longest alt text an image takes
     images_max: int = CAROUSEL_MAX    # images in one post
     image_bytes: int | None = None    # the largest image file it takes (None: ours are always small enough)
+    counts_graphemes: bool = False    # caption_chars counts what a reader sees, not code points (Bluesky)
     planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
                                       # bundle or broadcast to subscribers, campaign/whatsapp.py)
     default: bool = True              # in every campaign.toml; False: only once [channels.<name>] is there
@@ -77,7 +78,8 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     _kind("facebook", "facebook", "Facebook", _META_TOKENS),
     _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
     _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
-#BSKYKIND
+    _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel"),
+          keeps=("platform session",)),
 )}
 
 _FEEDS = {"feed": "instagram-feed", "square": "instagram-square", "carousel": "instagram-feed"}
@@ -96,7 +98,9 @@ CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
     # Mastodon's defaults (an instance may allow more): 500 characters, 1,500 for a description, 4 images.
     ChannelSpec("mastodon", "Mastodon", ("outbox", "mastodon"), dict(_FEEDS), caption_chars=500, hashtags=30,
                 alt_chars=1500, images_max=4, image_bytes=16 * 1024 * 1024, default=False),
-#BSKYSPEC
+    # Bluesky: 300 graphemes, 2,000 for alt text, 4 images of at most 1,000,000 bytes each.
+    ChannelSpec("bluesky", "Bluesky", ("outbox", "bluesky"), dict(_FEEDS), caption_chars=300, hashtags=30,
+                alt_chars=2000, images_max=4, image_bytes=1_000_000, counts_graphemes=True, default=False),
 )}
 FIXED_SCOPES = ("billboard", "press", "website")  # consent for what is not a channel
 

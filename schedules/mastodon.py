@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal
 from pydantic import Field
 
 from portraits.messages import _m
-from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome, channel_spec
+from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.channel_settings import PublisherSettings, check, https_origin
 from schedules.secrets import local_test_url, redact, secret
 
@@ -190,19 +190,9 @@ class MastodonPublisher:
     # -- the publisher interface ---------------------------------------------------------------
 
     def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
-        spec = channel_spec(self.channel)
         if post["format"] not in ("feed", "square", "carousel"):
             raise PermanentError(_m("Mastodon has no {fmt!r} posts.", fmt=post["format"]),
                                  _m("Plan it as a feed post or a carousel."))
-        if len(media) > spec.images_max:
-            raise PermanentError(_m("A Mastodon post takes {limit} images at most, not {count}.",
-                                    limit=spec.images_max, count=len(media)),
-                                 _m("Plan it with fewer languages (--langs)."))
-        if len(caption) > spec.caption_chars:
-            raise PermanentError(_m("The caption has {count} characters; Mastodon takes {limit}.",
-                                    count=len(caption), limit=spec.caption_chars),
-                                 _m("Shorten the quote or the caption template, then: campaign schedule retry "
-                                    "POST."))
         client = self.client()
         media_ids = [self._upload(client, item) for item in media]
         key = idempotency_key(post)
