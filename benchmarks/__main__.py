@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report"]
+AREAS = ["foundation", "render", "schedule", "channels", "open_channels", "billboard", "privacy", "reach", "report"]
 
 
 def _as_installed() -> None:
