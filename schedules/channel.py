@@ -33,8 +33,8 @@ class PublisherKind:
     settings_model: str                 # its pydantic model of [channels.<name>] (schedules.channel_settings)
     secrets: tuple[str, ...] = ()       # environment variables it reads (never campaign.toml)
     formats: tuple[str, ...] = FORMATS  # the post formats it can publish
-    keeps: tuple[str, ...] = ()         # places it writes that erase, withdrawal and doctor must know
-                                        # (a session in .private/, hosted copies of images)
+    keeps: tuple[str, ...] = ()         # footprint places it writes that can show a person ("hosted images":
+                                        # copies in the office's public folder, campaign/footprint.py)
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,11 @@ _META_TOKENS = ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN")
 PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     _kind("outbox", "outbox", "Outbox"),
     _kind("instagram-graph", "instagram_graph", "InstagramGraph", _META_TOKENS, keeps=("hosted images",)),
-    _kind("instagram", "instagram", "Instagram", ("CAMPAIGN_INSTAGRAM_PASSWORD",), keeps=("platform session",)),
+    _kind("instagram", "instagram", "Instagram", ("CAMPAIGN_INSTAGRAM_PASSWORD",)),
     _kind("facebook", "facebook", "Facebook", _META_TOKENS),
     _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
     _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
-    _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel"),
-          keeps=("platform session",)),
+    _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel")),
 )}
 
 _FEEDS = {"feed": "instagram-feed", "square": "instagram-square", "carousel": "instagram-feed"}
