@@ -75,6 +75,7 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     _kind("outbox", "outbox", "Outbox"),
     _kind("instagram-graph", "instagram_graph", "InstagramGraph", _META_TOKENS, keeps=("hosted images",)),
     _kind("instagram", "instagram", "Instagram", ("CAMPAIGN_INSTAGRAM_PASSWORD",)),
+    _kind("instagram-login", "instagram_login", "InstagramLogin", ("CAMPAIGN_INSTAGRAM_TOKEN",), keeps=("hosted images",)),
     _kind("facebook", "facebook", "Facebook", _META_TOKENS),
     _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
     _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
@@ -85,7 +86,7 @@ _FEEDS = {"feed": "instagram-feed", "square": "instagram-square", "carousel": "i
 
 # Adding a channel: one module with its publisher and settings model, plus its entries here.
 CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
-    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"),
+    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram-login", "instagram"),
                 {**_FEEDS, "story": "story"}, caption_chars=2200, hashtags=30),
     # Facebook Page stories are photo stories through the Page stories endpoint (/{page-id}/photo_stories).
     ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"),
