@@ -79,6 +79,8 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     _kind("facebook", "facebook", "Facebook", _META_TOKENS),
     _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
     _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
+    _kind("threads", "threads", "Threads", ("CAMPAIGN_THREADS_TOKEN", *_META_TOKENS), formats=("feed", "square", "carousel"),
+          keeps=("hosted images",)),
     _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel")),
 )}
 
@@ -98,6 +100,9 @@ CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
     # Mastodon's defaults (an instance may allow more): 500 characters, 1,500 for a description, 4 images.
     ChannelSpec("mastodon", "Mastodon", ("outbox", "mastodon"), dict(_FEEDS), caption_chars=500, hashtags=30,
                 alt_chars=1500, images_max=4, image_bytes=16 * 1024 * 1024, default=False),
+    # Threads: 500 characters, one topic tag (hashtag) a post, carousels of up to 20 images (we keep to 10).
+    ChannelSpec("threads", "Threads", ("outbox", "threads"), dict(_FEEDS), caption_chars=500, hashtags=1,
+                default=False),
     # Bluesky: 300 graphemes, 2,000 for alt text, 4 images of at most 1,000,000 bytes each.
     ChannelSpec("bluesky", "Bluesky", ("outbox", "bluesky"), dict(_FEEDS), caption_chars=300, hashtags=30,
                 alt_chars=2000, images_max=4, image_bytes=1_000_000, counts_graphemes=True, default=False),
