@@ -204,8 +204,11 @@ def _without_leftovers(value: dict[str, Any]) -> dict[str, Any]:
     """Files written before each publisher had its own keys list every publisher's keys, empty: an empty
     key of another publisher is dropped, a filled one is a mistake the union reports."""
     own = settings_model(value["publisher"]).model_fields
-    others = {key: field for kind in PUBLISHERS for key, field in settings_model(kind).model_fields.items()}
-    return {k: v for k, v in value.items() if k in own or k not in others or v != others[k].default}
+    defaults: dict[str, list[Any]] = {}
+    for kind in PUBLISHERS:
+        for key, field in settings_model(kind).model_fields.items():
+            defaults.setdefault(key, []).append(field.default)
+    return {k: v for k, v in value.items() if k in own or k not in defaults or v not in defaults[k]}
 
 
 # [channels.<name>]: the settings model of the publisher it names, each defined next to its publisher.
@@ -223,6 +226,10 @@ class Engagement(Section):
     weights: Weights = Field(default_factory=Weights, description="score = likes x 1 + comments x 2 + shares x 3")
     age_days: float = Field(7, gt=0, le=365, description="each post is scored as it stood this many days after publishing")
     per_reach: bool = Field(False, description="divide by reach where it is known")
+    across_channels: Annotated[str, _check(lambda v: v if v in ("median", "sum") else
+                                           _fail(f"{v!r} is not a way to combine channels: use \"median\" or \"sum\""))] \
+        = Field("median", description='"median": each channel against its own median post (fair across channels); '
+                                      '"sum": raw figures added')
 
 
 class Billboard(Section):
@@ -557,10 +564,11 @@ def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
 def _channel_lines(channel: str, settings: BaseModel) -> list[str]:
     """A channel's table: the keys of its publisher, then, commented out, those its other publishers take."""
     shown = _init_keys(channel)
-    lines = [line for line in _lines(settings) if line.split(" ", 1)[0] in shown]
+    lines = sorted((line for line in _lines(settings) if line.split(" ", 1)[0] in shown),
+                   key=lambda line: not line.startswith("publisher "))  # the publisher first, as people read it
     written = {line.split(" ", 1)[0] for line in lines}
     for kind in CHANNELS[channel].publishers:
-        for line in _lines(settings_model(kind)()):
+        for line in _lines(settings_model(kind).model_construct()):  # defaults, unchecked: shown, not used
             key = line.split(" ", 1)[0]
             if key in shown and key not in written:
                 written.add(key)

@@ -89,20 +89,18 @@ def fit_image(path: Path, limit: int) -> tuple[bytes, tuple[int, int]]:
     from PIL import Image
 
     data = Path(path).read_bytes()
-    with Image.open(io.BytesIO(data)) as im:
-        size = im.size
+    with Image.open(io.BytesIO(data)) as opened:
         if len(data) <= limit:
-            return data, size
-        if im.mode != "RGB":
-            im = im.convert("RGB")
+            return data, opened.size
+        picture: Image.Image = opened if opened.mode == "RGB" else opened.convert("RGB")
         while True:
             for quality in QUALITIES:
                 buf = io.BytesIO()
-                im.save(buf, "JPEG", quality=quality)
+                picture.save(buf, "JPEG", quality=quality)
                 if buf.tell() <= limit:
-                    return buf.getvalue(), im.size
-            im = im.resize((max(1, int(im.width * SHRINK)), max(1, int(im.height * SHRINK))),
-                           Image.Resampling.BILINEAR)
+                    return buf.getvalue(), picture.size
+            picture = picture.resize((max(1, int(picture.width * SHRINK)), max(1, int(picture.height * SHRINK))),
+                                     Image.Resampling.BILINEAR)
 
 
 def record_key(post_id: str, when: datetime) -> str:
@@ -264,7 +262,23 @@ class BlueskyPublisher:
 
         made = self._call(lambda: client.com.atproto.repo.create_record(models.ComAtprotoRepoCreateRecord.Data(
             repo=did, collection=POST_COLLECTION, rkey=rkey, record=record, validate=True)), reached=True)
-        return {"remote_id": made.uri, "permalink": _web_link(self.handle, made.uri)}
+        return {"remote_id": made.uri, "cid": made.cid, "permalink": _web_link(self.handle, made.uri)}
+
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
+        """The first comment: a reply to the post (root and parent both the post)."""
+        from atproto_client import models
+
+        client = self.client()
+        spec = channel_spec(self.channel)
+        parent = {"uri": result["remote_id"], "cid": result["cid"]}
+        langs = [post["lang"]] if post.get("lang") else []
+        record = {"$type": POST_COLLECTION, "text": text[:spec.caption_chars], "langs": langs,
+                  "createdAt": self.now().isoformat(timespec="milliseconds"), "facets": facets(text),
+                  "reply": {"root": parent, "parent": parent}}
+        made = self._call(lambda: client.com.atproto.repo.create_record(models.ComAtprotoRepoCreateRecord.Data(
+            repo=_did(client), collection=POST_COLLECTION, rkey=record_key(post["id"] + "-comment", self.now()),
+            record=record)), reached=True)
+        return str(made.uri)
 
 
     def check(self) -> dict[str, Any]:

@@ -126,10 +126,37 @@ def _fill(pattern: str, fields: dict, lang: str) -> str:
     return _lines(pattern.format(**fields).strip("\n"), lang)
 
 
+def with_channel_tags(text: str, config, channel: str) -> str:
+    """The caption with the channel's own hashtag set on a last line (those it does not hold yet)."""
+    tags = [t for t in getattr(config.channel(channel), "hashtags", ()) or ()
+            if t.casefold() not in {found.casefold() for found in HASHTAG.findall(text)}]
+    return f"{text}\n{' '.join(tags)}" if tags else text
+
+
+# A hashtag this long in one case is several words run together: a screen reader reads it as one
+# word ("#duisburgistechtsolidarisch"), while "#DuisburgIstEchtSolidarisch" is read word by word.
+CAMEL_CASE_FROM = 12
+
+
+def camel_case_warnings(config, channel: str) -> list[str]:
+    """The hashtags a channel's posts carry (the campaign's and the channel's own) that look like
+    several words not written in CamelCase."""
+    tags = [config.hashtag, *getattr(config.channel(channel), "hashtags", ())]
+    return [_m("{tag} is several words in one case: a screen reader reads it as one word. Write each word "
+               "with a capital (like #DuisburgIstEchtSolidarisch).", tag=tag)
+            for tag in dict.fromkeys(tags) if _run_together(tag)]
+
+
+def _run_together(tag: str) -> bool:
+    letters = [ch for ch in tag[1:] if ch.isalpha()]
+    word = "".join(letters)
+    return len(letters) >= CAMEL_CASE_FROM and (word.islower() or word.isupper())
+
+
 def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
     """The caption of a one-language post. `config` is the campaign's settings (campaign.config.Settings)."""
     lang = lang or portrait["lang"]
-    text = _fill(template(config, lang), fields_for(portrait, lang, config), lang)
+    text = with_channel_tags(_fill(template(config, lang), fields_for(portrait, lang, config), lang), config, channel)
     check_limits(text, channel)
     return text
 
@@ -142,7 +169,7 @@ def carousel_caption(portrait: dict, langs: list[str], config, channel: str = "i
     text = _fill(template(config, lead), fields_for(portrait, lead, config), lead)
     lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(portrait, lang)['quote'], lang)}", lang)
              for lang in others]
-    text = "\n\n".join([text, "\n".join(lines)]) if lines else text
+    text = with_channel_tags("\n\n".join([text, "\n".join(lines)]) if lines else text, config, channel)
     check_limits(text, channel)
     return text
 

@@ -224,6 +224,9 @@ class Publisher(Protocol):
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
 
+    # Optional: def comment(self, post: dict, result: dict, text: str) -> str
+    #   The channel's first comment under the post `publish` just made (its answer is `result`): a
+    #   comment on Instagram, Facebook and Threads, a reply on Mastodon and Bluesky; the comment's id.
     # Optional: def settle(self, post: dict) -> dict | None
     #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
     #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Callable, NoReturn
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 IMAGE_HOSTS = ("page-photo", "url")
@@ -65,6 +65,18 @@ def https_origin(value: str) -> str:
     return value
 
 
+def hashtag_set(value: list[str]) -> list[str]:
+    """A channel's own hashtags: each one word after one # (added if missing), each once."""
+    out = []
+    for tag in value:
+        tag = plain_text(tag, "a hashtag", 100)
+        tag = tag if tag.startswith("#") else "#" + tag
+        if not re.fullmatch(r"#\w+", tag):
+            raise ValueError(f"{tag!r} is not one hashtag: use letters, digits and _ after one #")
+        out.append(tag)
+    return list(dict.fromkeys(out))
+
+
 PublicDir = Annotated[str, check(public_dir)]
 PublicBaseUrl = Annotated[str, check(public_base_url)]
 ImageHost = Annotated[str, check(lambda v: v if v in IMAGE_HOSTS else
@@ -72,8 +84,14 @@ ImageHost = Annotated[str, check(lambda v: v if v in IMAGE_HOSTS else
 
 
 class PublisherSettings(BaseModel):
-    """Strict: TOML has real numbers and booleans, so "six" or "yes" is a mistake, not a value."""
+    """Strict: TOML has real numbers and booleans, so "six" or "yes" is a mistake, not a value. Every
+    channel may have its own hashtag set and first comment, whatever its publisher."""
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    hashtags: Annotated[list[str], check(hashtag_set)] = Field(
+        default_factory=list, description='this channel\'s hashtags after the caption, e.g. ["#EchtSolidarisch"]')
+    first_comment: Annotated[str, check(lambda v: plain_text(v, "first_comment", 500, True))] = Field(
+        "", description="posted as the first comment (a reply on Mastodon and Bluesky) right after each post")
 
     def require_url_host(self) -> None:
         """Shared by the publishers that host images by URL: both the folder and its address are needed."""

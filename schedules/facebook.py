@@ -101,6 +101,12 @@ class FacebookPublisher:
         post_id = str(result["id"])
         return {"remote_id": post_id, "photo_ids": photo_ids, "permalink": f"https://www.facebook.com/{post_id}"}
 
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment under the Page's post."""
+        graph = self._graph()
+        answer = self._call(lambda: graph.put_object(result["remote_id"], "comments", message=text))
+        return str(answer["id"])
+
     def check(self) -> dict[str, Any]:
         graph = self._graph()
         page = self._call(lambda: graph.get_object(self.page_id, fields="id,name"))

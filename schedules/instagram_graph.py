@@ -333,6 +333,11 @@ class InstagramGraphPublisher:
             permalink = None
         return {"remote_id": media_id, "container_id": container, "permalink": permalink, "posts_left": left - 1}
 
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment under the media."""
+        graph = self._graph()
+        return str(self._post(graph, result["remote_id"], "comments", message=text)["id"])
+
     def check(self) -> dict[str, Any]:
         graph = self._graph()
         account = self._account(graph)

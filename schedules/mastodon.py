@@ -202,6 +202,14 @@ class MastodonPublisher:
                             reached=True)
         return {"remote_id": str(status["id"]), "permalink": status.get("url")}
 
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
+        """The first comment: a reply to the status, with its own idempotency key."""
+        client = self.client()
+        reply = self._call(lambda: client.status_post(text, in_reply_to_id=result["remote_id"], language=post.get("lang"),
+                                                      visibility=self.visibility,
+                                                      idempotency_key=idempotency_key(post) + "-comment"), reached=True)
+        return str(reply["id"])
+
     def check(self) -> dict[str, Any]:
         account = self._call(lambda: self.client().account_verify_credentials())
         host = re.sub(r"^https?://", "", self.instance)

@@ -76,6 +76,13 @@ class OutboxPublisher:
         os.rename(tmp, target)
         return {"remote_id": f"outbox:{target.name}", "permalink": str(target)}
 
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment, next to the post in its folder (comment.txt)."""
+        from portraits.files import atomic_write_bytes
+
+        atomic_write_bytes(self.folder_for(post) / "comment.txt", (text + "\n").encode("utf-8"))
+        return f"{result['remote_id']}/comment"
+
     def check(self) -> dict[str, Any]:
         return {"ok": True, "account": f"offline outbox {self.outbox}", "message": "offline outbox, always ok"}
 

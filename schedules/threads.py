@@ -187,6 +187,14 @@ class ThreadsPublisher(InstagramGraphPublisher):
             permalink = None
         return {"remote_id": media_id, "container_id": container, "permalink": permalink}
 
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
+        """The first comment: a reply (a text container answering the post, then published)."""
+        graph = self._graph()
+        account = self._account(graph)
+        reply = self._create(graph, account, media_type="TEXT", text=text, reply_to_id=result["remote_id"])
+        self._wait(graph, reply)
+        return str(self._post(graph, account, "threads_publish", during_upload=True, creation_id=reply)["id"])
+
     def check(self) -> dict[str, Any]:
         graph = self._graph()
         me = self._get(graph, "me", fields="id,username")

@@ -218,3 +218,19 @@ def test_a_caption_over_300_graphemes_is_refused_with_what_to_do(cli, ws, sky):
     assert post["status"] == "failed" and "Bluesky allows 300" in post["error"] and sky.records == {}
     r = cli("schedule", "add", pid, "--at", "2099-06-01 18:30", "--channel", "bluesky")
     assert r.exit_code == 1 and "Bluesky allows 300" in r.output  # said when it is planned, not at 18:30
+
+
+def test_the_first_comment_is_a_reply_to_the_post(cli, ws, sky):
+    configure(ws, "channels.bluesky", first_comment="Mehr: https://www.duisburg.de/solidarisch #EchtSolidarisch")
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", scopes=SCOPES)
+    post_id = due_post(ws, pid, "bluesky")
+    assert cli("publish", post_id).exit_code == 0
+    post = _post(ws, post_id)
+    first, second = sky.calls("com.atproto.repo.createRecord")
+    made = sky.records[post["rkey"]]
+    reply = second["json"]["record"]
+    for ref in (reply["reply"]["root"], reply["reply"]["parent"]):
+        assert (ref["uri"], ref["cid"]) == (made["uri"], made["cid"])
+    assert post["comment_id"] == f"at://{DID}/app.bsky.feed.post/{second['json']['rkey']}"
+    assert [_slice(reply["text"], f) for f in reply["facets"]] == ["https://www.duisburg.de/solidarisch",
+                                                                     "#EchtSolidarisch"]

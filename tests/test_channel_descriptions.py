@@ -20,7 +20,7 @@ def test_the_consent_scopes_are_the_channels_then_billboard_press_and_website():
 @pytest.mark.parametrize("kind", list(PUBLISHERS))
 def test_every_publisher_kind_has_its_own_settings_model_named_by_its_publisher_key(kind):
     model = settings_model(kind)
-    assert model().publisher == kind
+    assert model.model_fields["publisher"].default == kind
     assert model.model_config["extra"] == "forbid" and model.model_config["strict"]
 
 
@@ -92,3 +92,52 @@ def test_a_consent_to_all_scopes_does_not_grow_when_a_channel_is_added(cli, ws, 
     rows = {row["portrait_id"]: row for row in json.loads(cli("consent", "status", "--json").output)}
     assert "newchannel" not in rows[pid]["scopes"] and "mastodon" in rows[pid]["scopes"]
     assert rows[other]["scopes"] == ["instagram"]
+
+
+def test_a_channels_hashtag_set_ends_its_captions_and_a_run_together_hashtag_is_warned_about(cli, ws):
+    from conftest import approved_portrait, due_post
+
+    configure(ws, "channels.facebook", hashtags=["EchtSolidarisch", "#duisburgistechtsolidarisch", "#ruhrgebietsliebe"])
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    r = cli("schedule", "add", pid, "--at", "2099-06-01 18:30", "--channel", "facebook", "--json")
+    assert r.exit_code == 0, r.output
+    added = json.loads(r.output)
+    caption = json.loads(cli("schedule", "show", (added[0] if isinstance(added, list) else added)["id"], "--json").output)["caption"]
+    assert caption.endswith("\n#EchtSolidarisch #ruhrgebietsliebe")  # the campaign hashtag is not repeated
+    instagram = due_post(ws, pid, "instagram")
+    assert cli("publish", instagram).exit_code == 0
+    assert "#EchtSolidarisch" not in (next(ws.outbox.iterdir()) / "caption.txt").read_text()  # facebook's own
+    r = cli("channel", "check", "facebook", "--json")
+    (row,) = json.loads(r.output)
+    warned = " ".join(row["warnings"])
+    assert "#duisburgistechtsolidarisch is several words in one case" in warned and "#ruhrgebietsliebe" in warned
+    assert "#EchtSolidarisch" not in warned
+
+
+def test_the_first_comment_goes_under_the_post_and_its_failure_never_fails_the_post(cli, ws, graph):
+    from conftest import approved_portrait, due_post
+
+    configure(ws, "channels.facebook", first_comment="Alle Porträts: www.duisburg.de/solidarisch")
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
+    post_id = due_post(ws, pid, "facebook")
+    assert cli("publish", post_id).exit_code == 0
+    post = json.loads(cli("schedule", "list", "--json").output)[0]
+    (comment,) = graph.comments
+    assert comment["on"] == post["remote_id"] and comment["message"] == "Alle Porträts: www.duisburg.de/solidarisch"
+    graph.fail_on["comment"] = [(400, {"message": "Comments are off", "type": "OAuthException", "code": 100})]
+    second = due_post(ws, pid, "facebook")
+    assert cli("publish", second).exit_code == 0
+    from schedules import posts
+
+    done = posts.get(ws.store.read(), second)
+    assert done["status"] == "published" and "Comments are off" in done["comment_error"]
+
+
+def test_the_outbox_keeps_the_first_comment_next_to_the_post(cli, ws):
+    from conftest import approved_portrait, due_post
+
+    configure(ws, "channels.instagram", first_comment="Mehr Porträts im Profil.")
+    pid = approved_portrait(ws, "Tamara", 32, "health")
+    assert cli("publish", due_post(ws, pid, "instagram")).exit_code == 0
+    (folder,) = ws.outbox.iterdir()
+    assert (folder / "comment.txt").read_text() == "Mehr Porträts im Profil.\n"

@@ -216,3 +216,16 @@ def test_a_story_cannot_be_planned_on_mastodon(cli, ws, masto):
     r = cli("schedule", "add", pid, "--at", "2099-06-01 18:30", "--channel", "mastodon", "--format", "story")
     assert r.exit_code == 1
     assert "Mastodon has no 'story' posts." in r.output and "Use --format feed or square or carousel." in r.output
+
+
+def test_the_first_comment_is_a_reply_to_the_status(cli, ws, masto):
+    configure(ws, "channels.mastodon", first_comment="Alle Porträts: https://www.duisburg.de/solidarisch")
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", scopes=SCOPES)
+    post_id = due_post(ws, pid, "mastodon")
+    assert cli("publish", post_id).exit_code == 0
+    status, reply = masto.statuses
+    post = _post(ws, post_id)
+    assert post["remote_id"] == status["id"] and post["comment_id"] == reply["id"]
+    sent = masto.status_posts[1]
+    assert sent["form"]["in_reply_to_id"] == status["id"] and sent["form"]["status"].startswith("Alle Porträts")
+    assert sent["headers"]["Idempotency-Key"] == masto.status_posts[0]["headers"]["Idempotency-Key"] + "-comment"

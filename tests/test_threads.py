@@ -134,3 +134,14 @@ def test_page_photo_hosting_needs_the_page(cli, ws):
     configure(ws, "channels.threads", publisher="threads", image_host="page-photo")
     r = cli("status")
     assert r.exit_code == 1 and '[channels.threads] image_host: "page-photo" needs page_id' in r.output
+
+
+def test_the_first_comment_is_a_reply_published_under_the_post(cli, ws, threads):
+    configure(ws, "channels.threads", first_comment="Alle Porträts im Profil.")
+    pid = approved_portrait(ws, "Brigitte", 81, "senior", scopes=SCOPES)
+    post_id = due_post(ws, pid, "threads")
+    assert cli("publish", post_id).exit_code == 0
+    post = _post(ws, post_id)
+    reply = threads.calls("POST", USER, "threads")[-1]["form"]
+    assert reply["media_type"] == "TEXT" and reply["reply_to_id"] == post["remote_id"]
+    assert post["comment_id"] == threads.threads[-1]["id"] != post["remote_id"]
