@@ -517,18 +517,26 @@ def timezone_of(config: Settings) -> ZoneInfo:
 
 
 # The file `campaign init` writes: the defaults of the model above, each with its description.
-HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
-# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD, CAMPAIGN_FACEBOOK_TOKEN and
-# CAMPAIGN_WHATSAPP_TOKEN in the environment instead. Every key below shows its default.
-"""
+def _header() -> str:
+    """The file's opening comment; the secrets it names are those the publisher descriptions read."""
+    import textwrap
+
+    from schedules.channel import secret_names
+
+    said = (f"Secrets never go here: set them in the environment instead ({', '.join(secret_names())}). "
+            "Every key below shows its default.")
+    return "\n".join(["# campaign.toml: the settings of one solidarity portrait campaign.",
+                      *textwrap.wrap(said, 98, initial_indent="# ", subsequent_indent="# ")]) + "\n"
 NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
                 "# A line holding {credit} is left out for a portrait without a photo credit.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
-                '# post for real (see README: connecting real accounts);\n'
-                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.',
+                '# "instagram-graph" (official API, recommended), "instagram-login" (no Facebook Page),\n'
+                '# "instagram" (instagrapi) and "facebook" post for real (see README: connecting real accounts);\n'
+                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.\n'
+                '# Mastodon, Threads and Bluesky are channels once their table is here, e.g.\n'
+                '# [channels.mastodon] publisher = "mastodon", instance = "https://social.bund.de".',
     "press": "# The press kit (campaign press kit): written into every press image and the press release.",
     "whatsapp": "# The day's WhatsApp message per language: the quote, the campaign's line, the link.",
 }
@@ -580,7 +588,7 @@ def render_template(name: str, hashtag: str, timezone: str) -> str:
     """The commented campaign.toml that `campaign init` writes, made from the model's defaults."""
     settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
     sections = ("brand", "captions", "posting", "channels", "engagement", "billboard", "press", "gallery", "whatsapp")
-    parts = [HEADER, *_lines(settings, skip=sections)]
+    parts = [_header(), *_lines(settings, skip=sections)]
     for section in sections:
         value = getattr(settings, section)
         parts.append("")
