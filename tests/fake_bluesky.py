@@ -42,6 +42,7 @@ class FakeBluesky:
         self.counts: dict[str, dict] = {}   # uri -> likeCount, repostCount, ...
         self.valid_access: set[str] = set()
         self.valid_refresh: set[str] = set()
+        self.blob_limit = BLOB_LIMIT
         self.rate_limited = 0
         self.slow_create = 0.0
         self._n = 0
@@ -141,9 +142,9 @@ class FakeBluesky:
                 if nsid == "com.atproto.server.getSession":
                     return self._answer(200, {"did": DID, "handle": fake.handle, "active": True})
                 if nsid == "com.atproto.repo.uploadBlob":
-                    if len(body) > BLOB_LIMIT:
+                    if len(body) > fake.blob_limit:
                         return self._error(400, "BlobTooLarge", f"This file is too large. It is {len(body)} bytes "
-                                                                f"but the maximum size is {BLOB_LIMIT} bytes.")
+                                                                f"but the maximum size is {fake.blob_limit} bytes.")
                     cid = "bafkrei" + hashlib.sha256(body).hexdigest()[:52]
                     fake.blobs[cid] = body
                     return self._answer(200, {"blob": {"$type": "blob", "ref": {"$link": cid},

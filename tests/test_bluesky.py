@@ -136,12 +136,17 @@ def test_a_wrong_app_password_fails_the_post_with_what_to_do(cli, ws, sky, monke
 
 
 def test_a_render_over_blueskys_limit_is_posted_smaller_not_refused(cli, ws, sky, monkeypatch):
-    import schedules.bluesky
+    """Renders of the plain test photos are small, so the limit is lowered, on both sides: in the
+    channel's description (what we send) and on the fake server (what it refuses, as Bluesky does)."""
+    from dataclasses import replace
 
+    from schedules.channel import CHANNELS
+
+    limit = 20_000
+    monkeypatch.setitem(CHANNELS, "bluesky", replace(CHANNELS["bluesky"], image_bytes=limit))
+    sky.blob_limit = limit
     pid = approved_portrait(ws, "Amira", 38, "health", scopes=SCOPES)
     post_id = due_post(ws, pid, "bluesky")
-    limit = 20_000  # a render of a plain test photo is small: the limit is lowered to meet it
-    monkeypatch.setattr(schedules.bluesky, "fit_image", lambda path, _limit, real=fit_image: real(path, limit))
     r = cli("publish", post_id)
     assert r.exit_code == 0, r.output
     (blob,) = sky.blobs.values()

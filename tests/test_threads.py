@@ -145,3 +145,18 @@ def test_the_first_comment_is_a_reply_published_under_the_post(cli, ws, threads)
     reply = threads.calls("POST", USER, "threads")[-1]["form"]
     assert reply["media_type"] == "TEXT" and reply["reply_to_id"] == post["remote_id"]
     assert post["comment_id"] == threads.threads[-1]["id"] != post["remote_id"]
+
+
+def test_page_photo_hosting_uploads_to_the_page_for_threads_to_fetch_and_removes_it(cli, ws, threads, graph):
+    """The image as an unpublished photo of the city's Page (the fake Graph API), fetched from there by Threads."""
+    configure(ws, "channels.threads", publisher="threads", image_host="page-photo", page_id="1001",
+              public_dir="", public_base_url="")
+    pid = approved_portrait(ws, "Tamara", 32, "health", scopes=SCOPES)
+    post_id = due_post(ws, pid, "threads")
+    r = cli("publish", post_id)
+    assert r.exit_code == 0, r.output
+    (photo,) = graph.calls("page_photo")
+    (made,) = threads.calls("POST", USER, "threads")
+    assert made["form"]["image_url"].startswith(graph.url + "cdn/")
+    assert all(p["deleted"] for p in graph.photos.values())  # removed once the post is out
+    assert _post(ws, post_id)["status"] == "published"
