@@ -6,7 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report", "locks"]
+AREAS = ["foundation", "render", "schedule", "channels", "open_channels", "billboard", "privacy", "reach", "report",
+         "locks"]
 
 
 def _as_installed() -> None:

@@ -7,7 +7,7 @@ from typing import Callable
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
-from schedules import engagement, posts, reconcile
+from schedules import captions, engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
 from schedules.runner import publisher_for
 from schedules.secrets import platform_text, secret
@@ -39,6 +39,7 @@ def check_channels(ws: Workspace, name: str | None = None) -> list[dict]:
             row.update(publisher_for(ws, channel).check())
         except CampaignError as e:
             row.update(ok=False, account=None, message=platform_text(e))
+        row["warnings"] = [*row.get("warnings", []), *captions.camel_case_warnings(ws.config, channel)]
         rows.append(row)
     return rows
 

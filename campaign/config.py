@@ -15,37 +15,26 @@ import json
 import re
 import string
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from portraits.errors import CampaignError
 from portraits.identity import DIRECTION_CONTROLS
 from portraits.messages import _m
+from schedules.channel import CHANNELS, PUBLISHERS, settings_model
+from schedules.channel_settings import CONTROL, plain_text
 
 CONFIG_NAME = "campaign.toml"
 SECRET_KEY = re.compile(r"pass(word|wd)?$|^pass|secret|token|api[\W_]*key|session|credential|private[\W_]*key",
                         re.IGNORECASE)
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 CAPTION_FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
 MAX_TEMPLATE = 1000
 
 
 def _check(fn: Callable[[Any], Any]) -> AfterValidator:
     return AfterValidator(fn)
-
-
-def plain_text(value: str, what: str = "text", max_len: int = 120, allow_empty: bool = False) -> str:
-    """One line of text a person typed: no control or invisible characters, not too long."""
-    value = value.strip()
-    if not value and not allow_empty:
-        raise ValueError(f"{what} is empty")
-    if CONTROL.search(value):
-        raise ValueError(f"{what} holds control or invisible characters")
-    if len(value) > max_len:
-        raise ValueError(f"{what} is longer than {max_len} characters")
-    return value
 
 
 def check_hashtag(value: str) -> str:
@@ -141,31 +130,6 @@ def _condition(value: str) -> str:
     return value
 
 
-def _publisher(value: str) -> str:
-    from schedules.channel import PUBLISHERS
-
-    if value not in PUBLISHERS:
-        raise ValueError(f"{value!r} is not a publisher: use one of {', '.join(PUBLISHERS)}")
-    return value
-
-
-IMAGE_HOSTS = ("page-photo", "url")
-
-
-def _public_dir(value: str) -> str:
-    if value and not Path(value).is_absolute():
-        raise ValueError(f"{value!r} is not an absolute path: give the web server's folder, e.g. /var/www/kampagne")
-    return value
-
-
-def _public_base_url(value: str) -> str:
-    if not value:
-        return value
-    if not re.fullmatch(r"https?://[^\s/?#@\\]+(/[^\s?#\\]*)?", value):
-        raise ValueError(f"{value!r} is not a web address: write it like https://www.stadt.de/kampagne/")
-    return value if value.endswith("/") else value + "/"
-
-
 def check_template(template: str, lang: str = "") -> str:
     """A caption template may use only the public fields, each at most plainly formatted."""
     if len(template) > MAX_TEMPLATE:
@@ -231,31 +195,32 @@ class Posting(Section):
                                         description="planned translations follow the day's first post this much later")
 
 
-class Channel(Section):
-    publisher: Annotated[str, _check(_publisher)] = Field("outbox", description='"outbox" writes to outbox/ (offline)')
-    account: Annotated[str, _check(lambda v: plain_text(v, "account", 60, True).lstrip("@"))] = \
-        Field("", description="the Instagram user name")
-    page_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
-                                   _fail(f"{v!r} is not a Page id: the Page's number, digits only"))] = \
-        Field("", description="the numeric id of the Facebook Page")
-    ig_user_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
-                                      _fail(f"{v!r} is not an Instagram account id: digits only"))] = \
-        Field("", description='instagram-graph: the account id ("" = the one linked to page_id)')
-    image_host: Annotated[str, _check(lambda v: v if v in IMAGE_HOSTS else
-                                      _fail(f"{v!r} is not an image host: use \"page-photo\" or \"url\""))] = \
-        Field("page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
-    public_dir: Annotated[str, _check(_public_dir)] = \
-        Field("", description='image_host "url": the folder your web server publishes (absolute path)')
-    public_base_url: Annotated[str, _check(_public_base_url)] = \
-        Field("", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
-    phone_number_id: Annotated[str, _check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
-                                           _fail(f"{v!r} is not a phone number id: the number's id in Meta's "
-                                                 "WhatsApp Manager, digits only"))] = \
-        Field("", description="whatsapp-cloud: the id of the sending number (WhatsApp Manager)")
-    template: Annotated[str, _check(lambda v: v if re.fullmatch(r"[a-z0-9_]{0,512}", v) else
-                                    _fail(f"{v!r} is not a template name: lowercase letters, digits and _"))] = \
-        Field("", description="whatsapp-cloud: the approved message template (image header, body {{1}} {{2}} {{3}})")
-    simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
+def _publisher_named(value: Any) -> Any:
+    """A table without `publisher` publishes to the outbox; an unknown publisher is named as such before
+    the union of settings models would only say that no model fits."""
+    if not isinstance(value, dict):
+        return value
+    value = {"publisher": "outbox", **value}
+    kind = value["publisher"]
+    if kind not in PUBLISHERS:
+        raise ValueError(f"{kind!r} is not a publisher: use one of {', '.join(PUBLISHERS)}")
+    return _without_leftovers(value)
+
+
+def _without_leftovers(value: dict[str, Any]) -> dict[str, Any]:
+    """Files written before each publisher had its own keys list every publisher's keys, empty: an empty
+    key of another publisher is dropped, a filled one is a mistake the union reports."""
+    own = settings_model(value["publisher"]).model_fields
+    defaults: dict[str, list[Any]] = {}
+    for kind in PUBLISHERS:
+        for key, field in settings_model(kind).model_fields.items():
+            defaults.setdefault(key, []).append(field.default)
+    return {k: v for k, v in value.items() if k in own or k not in defaults or v not in defaults[k]}
+
+
+# [channels.<name>]: the settings model of the publisher it names, each defined next to its publisher.
+Channel = Annotated[Union[tuple(settings_model(kind) for kind in PUBLISHERS)],  # type: ignore[misc]
+                    Field(discriminator="publisher"), BeforeValidator(_publisher_named)]
 
 
 class Weights(Section):
@@ -268,6 +233,10 @@ class Engagement(Section):
     weights: Weights = Field(default_factory=Weights, description="score = likes x 1 + comments x 2 + shares x 3")
     age_days: float = Field(7, gt=0, le=365, description="each post is scored as it stood this many days after publishing")
     per_reach: bool = Field(False, description="divide by reach where it is known")
+    across_channels: Annotated[str, _check(lambda v: v if v in ("median", "sum") else
+                                           _fail(f"{v!r} is not a way to combine channels: use \"median\" or \"sum\""))] \
+        = Field("median", description='"median": each channel against its own median post (fair across channels); '
+                                      '"sum": raw figures added')
 
 
 class Billboard(Section):
@@ -395,10 +364,9 @@ def _captions(value: dict[str, str]) -> dict[str, str]:
     return {**DEFAULT_CAPTIONS, **value}
 
 
-def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
-    """Only channels described in schedules/channel.py, each with a publisher it can use."""
-    from schedules.channel import CHANNELS
-
+def _channels(value: dict[str, Any]) -> dict[str, Any]:
+    """Only channels described in schedules/channel.py, each with a publisher it can use; the channels
+    every campaign has are there even when the file leaves them out (publishing to the outbox)."""
     for name, settings in value.items():
         spec = CHANNELS.get(name)
         if spec is None:
@@ -406,24 +374,24 @@ def _channels(value: dict[str, Channel]) -> dict[str, Channel]:
         if settings.publisher not in spec.publishers:
             raise ValueError(f"[channels.{name}] publisher: {spec.label} cannot publish through "
                              f"{settings.publisher!r}; use {' or '.join(spec.publishers)}")
-        if settings.publisher == "instagram-graph" and settings.image_host == "url" and not (
-                settings.public_dir and settings.public_base_url):
-            raise ValueError(f'[channels.{name}] image_host: "url" needs both public_dir and public_base_url '
-                             '(the web folder and its address); or use "page-photo"')
-    return {**{name: Channel() for name in CHANNELS}, **value}
+    return {**_channel_defaults(), **value}
 
 
-def _channel_defaults() -> dict[str, Channel]:
-    from schedules.channel import CHANNELS
+def default_channel() -> Any:
+    """The settings of a channel campaign.toml says nothing about: the offline outbox."""
+    return settings_model("outbox")()
 
-    return {name: Channel() for name in CHANNELS}
+
+def _channel_defaults() -> dict[str, Any]:
+    return {name: default_channel() for name, spec in CHANNELS.items() if spec.default}
 
 
 def _init_keys(channel: str) -> tuple[str, ...]:
-    """What `init` writes for a channel: its publisher and the keys its real publishers need."""
-    from schedules.channel import CHANNELS, PUBLISHERS
-
-    return ("publisher", *dict.fromkeys(k for kind in CHANNELS[channel].publishers for k in PUBLISHERS[kind].settings))
+    """What `init` writes for a channel: its publisher and the keys its real publishers need (those of
+    publishers other than the one chosen go in as comments)."""
+    return ("publisher", *dict.fromkeys(k for kind in CHANNELS[channel].publishers
+                                        for k in settings_model(kind).model_fields
+                                        if k not in ("publisher", "simulate_upload_seconds")))
 
 
 class Settings(Section):
@@ -451,9 +419,9 @@ class Settings(Section):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def channel(self, name: str) -> Channel:
+    def channel(self, name: str) -> Any:
         """The settings of one channel (the offline outbox when campaign.toml says nothing)."""
-        return self.channels.get(name) or Channel()
+        return self.channels.get(name) or default_channel()
 
 
 def _fail(message: str):
@@ -484,6 +452,15 @@ def explain(error: ValidationError) -> tuple[str, str]:
     """The first problem as (what is wrong, what to do), naming the key as a person sees it in the file."""
     first = error.errors()[0]
     loc = [str(p) for p in first["loc"]]
+    if len(loc) >= 3 and loc[0] == "channels" and loc[2] in PUBLISHERS:  # the union's tag: not in the file
+        del loc[2]
+    if len(loc) == 2 and loc[0] == "channels" and first["type"] == "value_error":
+        # said of a channel's whole table: the publisher it names, or a key the message begins with
+        message = str(first.get("msg", "")).removeprefix("Value error, ")
+        key, sep, rest = message.partition(": ")
+        key, rest = (key, rest) if sep and re.fullmatch(r"\w+", key) else ("publisher", message)
+        where = f"[channels.{loc[1]}] {key}"
+        return f"{CONFIG_NAME}: {where}: {rest}.", f"Fix {where} in {CONFIG_NAME} and try again."
     section, key = (loc[:-1], loc[-1]) if len(loc) > 1 else ([], loc[0] if loc else "")
     where = (f"[{'.'.join(section)}] " if section else "") + key
     value = first.get("input")
@@ -548,18 +525,26 @@ def timezone_of(config: Settings) -> ZoneInfo:
 
 
 # The file `campaign init` writes: the defaults of the model above, each with its description.
-HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
-# Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD, CAMPAIGN_FACEBOOK_TOKEN and
-# CAMPAIGN_WHATSAPP_TOKEN in the environment instead. Every key below shows its default.
-"""
+def _header() -> str:
+    """The file's opening comment; the secrets it names are those the publisher descriptions read."""
+    import textwrap
+
+    from schedules.channel import secret_names
+
+    said = (f"Secrets never go here: set them in the environment instead ({', '.join(secret_names())}). "
+            "Every key below shows its default.")
+    return "\n".join(["# campaign.toml: the settings of one solidarity portrait campaign.",
+                      *textwrap.wrap(said, 98, initial_indent="# ", subsequent_indent="# ")]) + "\n"
 NOTES = {
     "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
                 "# A line holding {credit} is left out for a portrait without a photo credit.\n"
                 "# Never add a surname: the tool has none to give.",
     "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram-graph" (official API, recommended), "instagram" (instagrapi) and "facebook"\n'
-                '# post for real (see README: connecting real accounts);\n'
-                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.',
+                '# "instagram-graph" (official API, recommended), "instagram-login" (no Facebook Page),\n'
+                '# "instagram" (instagrapi) and "facebook" post for real (see README: connecting real accounts);\n'
+                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.\n'
+                '# Mastodon, Threads and Bluesky are channels once their table is here, e.g.\n'
+                '# [channels.mastodon] publisher = "mastodon", instance = "https://social.bund.de".',
     "press": "# The press kit (campaign press kit): written into every press image and the press release.",
     "whatsapp": "# The day's WhatsApp message per language: the quote, the campaign's line, the link.",
 }
@@ -592,11 +577,26 @@ def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
     return out
 
 
+def _channel_lines(channel: str, settings: BaseModel) -> list[str]:
+    """A channel's table: the keys of its publisher, then, commented out, those its other publishers take."""
+    shown = _init_keys(channel)
+    lines = sorted((line for line in _lines(settings) if line.split(" ", 1)[0] in shown),
+                   key=lambda line: not line.startswith("publisher "))  # the publisher first, as people read it
+    written = {line.split(" ", 1)[0] for line in lines}
+    for kind in CHANNELS[channel].publishers:
+        for line in _lines(settings_model(kind).model_construct()):  # defaults, unchecked: shown, not used
+            key = line.split(" ", 1)[0]
+            if key in shown and key not in written:
+                written.add(key)
+                lines.append("# " + line)
+    return lines
+
+
 def render_template(name: str, hashtag: str, timezone: str) -> str:
     """The commented campaign.toml that `campaign init` writes, made from the model's defaults."""
     settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
     sections = ("brand", "captions", "posting", "channels", "engagement", "billboard", "press", "gallery", "whatsapp")
-    parts = [HEADER, *_lines(settings, skip=sections)]
+    parts = [_header(), *_lines(settings, skip=sections)]
     for section in sections:
         value = getattr(settings, section)
         parts.append("")
@@ -607,9 +607,7 @@ def render_template(name: str, hashtag: str, timezone: str) -> str:
             parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]
         elif section == "channels":
             for i, (channel, settings_) in enumerate(value.items()):
-                shown = _init_keys(channel)
-                parts += ([""] if i else []) + [f"[channels.{channel}]"]
-                parts += [line for line in _lines(settings_) if line.split(" ", 1)[0] in shown]
+                parts += ([""] if i else []) + [f"[channels.{channel}]"] + _channel_lines(channel, settings_)
         else:
             parts.append(f"[{section}]")
             parts += _lines(value)

@@ -27,7 +27,8 @@ def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, sh
 def ranking_settings(config) -> dict:
     """The [engagement] section of campaign.toml as the ranking's keyword arguments."""
     section = config.engagement
-    return {"weights": section.weights.model_dump(), "age_days": section.age_days, "per_reach": section.per_reach}
+    return {"weights": section.weights.model_dump(), "age_days": section.age_days, "per_reach": section.per_reach,
+            "across_channels": section.across_channels}
 
 
 def top(ws: Workspace, n: int | None = None) -> list[dict]:

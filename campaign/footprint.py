@@ -31,6 +31,7 @@ from portraits.errors import CampaignError
 from portraits.layouts import LAYOUTS
 from portraits.files import kept_file_problem, temp_prefix
 from portraits.messages import _m
+from schedules.channel import PUBLISHERS
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
 PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
@@ -764,7 +765,8 @@ def _hosted_files(scan: Scan, pid: str) -> list[Path]:
     mine = [post_id for post_id, p in scan.posts.items() if p["portrait_id"] == pid]
     found = []
     for settings in scan.ws.config.channels.values():
-        folder = Path(settings.public_dir) if getattr(settings, "public_dir", "") else None
+        hosts = "hosted images" in PUBLISHERS[settings.publisher].keeps  # the publisher's description says so
+        folder = Path(settings.public_dir) if hosts and getattr(settings, "public_dir", "") else None
         if folder is None or not mine:
             continue
         for e in entries(folder):
@@ -868,7 +870,8 @@ PLACES: tuple[Place, ...] = (
     Place("post pages", "exports/posts/<post>.html of `schedule show --html` (or --out)",
           "deleted wherever they were written (the post records each page; the tool wrote them); a withdrawal "
           "deletes the pages of the posts it cancels", person_files=_post_pages, anywhere=True),
-    Place("hosted images", "<public_dir>/<post>-N.jpg of an instagram-graph channel with image_host \"url\"",
+    Place("hosted images", "<public_dir>/<post>-N.jpg of a channel whose publisher hosts images (instagram-graph "
+          "with image_host \"url\")",
           "deleted, wherever that folder is (the tool names these files itself)", person_files=_hosted_files,
           anywhere=True),
     Place("billboard files", "exports/billboard-*.pdf and .png (or --out)",

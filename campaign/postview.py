@@ -30,6 +30,11 @@ FORMAT_LABELS = {"feed": _m("feed post"), "square": _m("square feed post"), "sto
                  "carousel": _m("carousel (several images in one post)")}
 
 
+def _account_name(settings) -> str:
+    """The account a channel's publisher names (Instagram's user name, Bluesky's handle), if any."""
+    return getattr(settings, "account", "") or getattr(settings, "handle", "")
+
+
 def _caption_lines(text: str) -> list[list[dict]]:
     """The caption as lines of segments, hashtags marked, so a page can show it as the apps do."""
     return [[{"text": part, "tag": bool(HASHTAG.fullmatch(part))} for part in HASHTAG.split(line) if part]
@@ -44,7 +49,7 @@ def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
             "channel_label": spec.label, "format": post["format"], "format_label": FORMAT_LABELS[post["format"]],
             "lang": post.get("lang"), "at": post["at"], "when": f"{at:%a %d.%m.%Y %H:%M} ({ws.config.timezone})",
             "status": post["status"], "reason": post.get("reason"), "error": post.get("error"),
-            "account": ws.config.channel(post["channel"]).account or ws.config.name,
+            "account": _account_name(ws.config.channel(post["channel"])) or ws.config.name,
             "first_name": None, "caption": "", "images": [], "content_hash": None, "problem": None}
     rule = ws.config.posting.approval
     try:

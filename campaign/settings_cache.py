@@ -189,10 +189,10 @@ def _keep_defaults(stamp_key: str) -> None:
     target = _defaults_file(stamp_key)
     if target.exists():
         return
-    from campaign.config import Channel, Settings
+    from campaign.config import Settings, default_channel
     from portraits.files import atomic_write_bytes
 
-    data = {"settings": Settings().model_dump(), "default_channel": Channel().model_dump()}
+    data = {"settings": Settings().model_dump(), "default_channel": default_channel().model_dump()}
     try:
         target.parent.mkdir(exist_ok=True)
         atomic_write_bytes(target, json.dumps(data, ensure_ascii=False).encode())
@@ -248,14 +248,14 @@ def load_settings(path: Path):
             return settings
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    from campaign.config import Channel, load_config
+    from campaign.config import default_channel, load_config
 
     settings = load_config(path)
     _keep_defaults(stamp_key)
     try:
         from portraits.files import atomic_write_bytes
 
-        data = json.dumps({"settings": _kept(settings), "default_channel": _kept(Channel())}, ensure_ascii=False)
+        data = json.dumps({"settings": _kept(settings), "default_channel": _kept(default_channel())}, ensure_ascii=False)
         _cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write_bytes(cached, data.encode(), mode=0o600)
         _prune()

@@ -24,8 +24,30 @@ from portraits.errors import CampaignError
 from portraits.files import stage_bytes
 from portraits.messages import _m
 
-SCOPES = ("instagram", "facebook", "billboard", "press", "website", "whatsapp")
+# The scopes are derived, not listed: one per channel a channel description announces
+# (schedules/channel.py registers them when it is imported), then the fixed ones below. This package
+# sits under schedules, so it is told the channels rather than importing them.
+FIXED_SCOPES = ("billboard", "press", "website")
+_channel_scopes: list[str] = []
 ADULT_AGE = 18
+
+
+def register_channel_scopes(names: Iterable[str]) -> None:
+    """Announce the channels whose names are consent scopes (each once, in order)."""
+    for name in names:
+        if name not in _channel_scopes and name not in FIXED_SCOPES:
+            _channel_scopes.append(name)
+
+
+def all_scopes() -> tuple[str, ...]:
+    """Every consent scope: the channels', then billboard, press and website."""
+    return (*_channel_scopes, *FIXED_SCOPES)
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "SCOPES":  # consent.SCOPES, read when asked, so a channel announced later is in it
+        return all_scopes()
+    raise AttributeError(name)
 
 
 def parse_scopes(value: str | Iterable[str] | None, allow_empty: bool = False) -> list[str]:
@@ -36,16 +58,17 @@ def parse_scopes(value: str | Iterable[str] | None, allow_empty: bool = False) -
         items = [v.strip().lower() for v in value.split(",") if v.strip()]
     else:
         items = [v.strip().lower() for v in value]
+    known = all_scopes()
     if "all" in items:
-        items = list(SCOPES)
-    unknown = [s for s in items if s not in SCOPES]
+        items = list(known)  # the scopes there are today: a channel added later needs its own consent
+    unknown = [s for s in items if s not in known]
     if unknown:
         raise CampaignError(_m("Unknown consent scope {unknown}.", unknown=', '.join(unknown)),
-                            _m("Use some of: {scopes}.", scopes=', '.join(SCOPES)))
+                            _m("Use some of: {scopes}.", scopes=', '.join(known)))
     if not items and not allow_empty:
         raise CampaignError(_m("No consent scope given."),
-                            _m("Give --scope with some of: {scopes}.", scopes=', '.join(SCOPES)))
-    return sorted(set(items), key=SCOPES.index)
+                            _m("Give --scope with some of: {scopes}.", scopes=', '.join(known)))
+    return sorted(set(items), key=known.index)
 
 
 def events(db: TinyDB, portrait_id: str) -> list[dict]:
@@ -75,9 +98,9 @@ def _state(evts: list[dict], minor: bool) -> dict[str, dict]:
     """scope -> {"grant", "withdrawn", "needs_guardian": event or None} after replaying events.
 
     For a minor, a grant no guardian signed opens nothing: it is kept as `needs_guardian`."""
-    state = {s: {"grant": None, "withdrawn": None, "needs_guardian": None} for s in SCOPES}
+    state = {s: {"grant": None, "withdrawn": None, "needs_guardian": None} for s in all_scopes()}
     for e in evts:
-        for s in e.get("scopes", []):
+        for s in (s for s in e.get("scopes", []) if s in state):  # a channel no longer described opens nothing
             if e["event"] == "grant":
                 if minor and _unsigned_by_guardian(e):
                     state[s] = {"grant": None, "withdrawn": None, "needs_guardian": e}
@@ -135,7 +158,7 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
     st = _state(events(db, portrait_id), _minor(db, portrait_id)).get(scope)
     if st is None:
         raise CampaignError(_m("Unknown consent scope {scope}.", scope=scope),
-                            _m("Use one of: {scopes}.", scopes=', '.join(SCOPES)))
+                            _m("Use one of: {scopes}.", scopes=', '.join(all_scopes())))
     if st["withdrawn"]:
         return False, _m("{scope} consent withdrawn on {received:%Y-%m-%d}", scope=scope,
                          received=records.as_date(st["withdrawn"].get("received")[:10]))
@@ -157,7 +180,7 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
 def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
     """The `consent` object of a portrait's JSON: scopes valid today, dates, what was withdrawn."""
     state = _state(evts, minor)
-    valid = [s for s in SCOPES if _active(state[s]["grant"], today)]
+    valid = [s for s in all_scopes() if _active(state[s]["grant"], today)]
     grants = [st["grant"] for st in state.values() if st["grant"]]
     expiries = [records.as_date(state[s]["grant"]["expires"]) for s in valid if state[s]["grant"].get("expires")]
     last_grant = max(grants, key=lambda g: g["seq"]) if grants else None
@@ -165,8 +188,8 @@ def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
         "scopes": valid,
         "signed_on": last_grant["signed_on"] if last_grant else None,
         "expires": min(expiries).isoformat() if expiries else None,
-        "withdrawn": [s for s in SCOPES if state[s]["withdrawn"]],
-        "needs_guardian": [s for s in SCOPES if state[s]["needs_guardian"]],
+        "withdrawn": [s for s in all_scopes() if state[s]["withdrawn"]],
+        "needs_guardian": [s for s in all_scopes() if state[s]["needs_guardian"]],
         "guardians_signed": last_grant.get("guardians_signed", 0) if last_grant else 0,
         "text_version": last_grant.get("text_version") if last_grant else None,
     }
@@ -263,7 +286,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
              received: date | None = None, via: str | None = None, now: datetime | None = None) -> dict:
     """Record a withdrawal (all scopes when none are named). It is never refused."""
     records.get(db, portrait_id)
-    scope_list = parse_scopes(scopes, allow_empty=True) or list(SCOPES)
+    scope_list = parse_scopes(scopes, allow_empty=True) or list(all_scopes())
     stamp = now or datetime.now(timezone.utc)
     event = {
         "portrait_id": portrait_id,

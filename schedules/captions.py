@@ -10,6 +10,7 @@ name or a hashtag still reads from the right, as the platforms lay out each para
 from __future__ import annotations
 
 import re
+import unicodedata
 import string
 from functools import lru_cache
 
@@ -126,10 +127,37 @@ def _fill(pattern: str, fields: dict, lang: str) -> str:
     return _lines(pattern.format(**fields).strip("\n"), lang)
 
 
+def with_channel_tags(text: str, config, channel: str) -> str:
+    """The caption with the channel's own hashtag set on a last line (those it does not hold yet)."""
+    tags = [t for t in getattr(config.channel(channel), "hashtags", ()) or ()
+            if t.casefold() not in {found.casefold() for found in HASHTAG.findall(text)}]
+    return f"{text}\n{' '.join(tags)}" if tags else text
+
+
+# A hashtag this long in one case is several words run together: a screen reader reads it as one
+# word ("#duisburgistechtsolidarisch"), while "#DuisburgIstEchtSolidarisch" is read word by word.
+CAMEL_CASE_FROM = 12
+
+
+def camel_case_warnings(config, channel: str) -> list[str]:
+    """The hashtags a channel's posts carry (the campaign's and the channel's own) that look like
+    several words not written in CamelCase."""
+    tags = [config.hashtag, *getattr(config.channel(channel), "hashtags", ())]
+    return [_m("{tag} is several words in one case: a screen reader reads it as one word. Write each word "
+               "with a capital (like #DuisburgIstEchtSolidarisch).", tag=tag)
+            for tag in dict.fromkeys(tags) if _run_together(tag)]
+
+
+def _run_together(tag: str) -> bool:
+    letters = [ch for ch in tag[1:] if ch.isalpha()]
+    word = "".join(letters)
+    return len(letters) >= CAMEL_CASE_FROM and (word.islower() or word.isupper())
+
+
 def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
     """The caption of a one-language post. `config` is the campaign's settings (campaign.config.Settings)."""
     lang = lang or portrait["lang"]
-    text = _fill(template(config, lang), fields_for(portrait, lang, config), lang)
+    text = with_channel_tags(_fill(template(config, lang), fields_for(portrait, lang, config), lang), config, channel)
     check_limits(text, channel)
     return text
 
@@ -142,7 +170,7 @@ def carousel_caption(portrait: dict, langs: list[str], config, channel: str = "i
     text = _fill(template(config, lead), fields_for(portrait, lead, config), lead)
     lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(portrait, lang)['quote'], lang)}", lang)
              for lang in others]
-    text = "\n\n".join([text, "\n".join(lines)]) if lines else text
+    text = with_channel_tags("\n\n".join([text, "\n".join(lines)]) if lines else text, config, channel)
     check_limits(text, channel)
     return text
 
@@ -157,19 +185,46 @@ def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -
                                    id=portrait['id'], langs=langs[0]),
                                 _m("Add a translation (campaign portrait translate {id} ...), or plan a feed "
                                    "post.", id=portrait['id']))
-        if len(langs) > CAROUSEL_MAX:
+        most = min(CAROUSEL_MAX, channel_spec(channel).images_max)  # Mastodon and Bluesky take 4
+        if len(langs) > most:
             raise CampaignError(_m("{id} has {count} languages; a carousel takes {carousel_max} images.",
-                                   id=portrait['id'], count=len(langs), carousel_max=CAROUSEL_MAX),
+                                   id=portrait['id'], count=len(langs), carousel_max=most),
                                 _m("Plan separate posts per language instead (--lang)."))
         return carousel_caption(portrait, langs, config, channel)
     return caption(portrait, langs[0], config, channel)
 
 
+def graphemes(text: str) -> int:
+    """How many characters a reader sees (grapheme clusters, as Bluesky counts): a letter with its
+    combining marks (Arabic vowel signs, a decomposed umlaut) is one; joiners, variation selectors and
+    skin-tone modifiers join the character before; a pair of regional indicators is one flag."""
+    count, joined, flag_open = 0, False, False
+    for ch in text:
+        code = ord(ch)
+        if joined:
+            joined = False
+            continue
+        if ch == "\u200d":
+            joined = True
+            continue
+        if unicodedata.category(ch) in ("Mn", "Me", "Mc") or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF:
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:
+            flag_open = not flag_open
+            if not flag_open:
+                continue
+        else:
+            flag_open = False
+        count += 1
+    return count
+
+
 def check_limits(text: str, channel: str) -> None:
     spec = channel_spec(channel)
-    if len(text) > spec.caption_chars:
+    length = graphemes(text) if spec.counts_graphemes else len(text)
+    if length > spec.caption_chars:
         raise CampaignError(_m("The caption is {count} characters; {label} allows {caption_chars}.",
-                               count=len(text), label=spec.label, caption_chars=spec.caption_chars),
+                               count=length, label=spec.label, caption_chars=spec.caption_chars),
                             _m("Shorten the quote or the caption template."))
     tags = HASHTAG.findall(text)
     if len(tags) > spec.hashtags:

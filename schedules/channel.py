@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from portraits import consent
 from portraits.errors import CampaignError
 from portraits.messages import _m
 
@@ -25,50 +26,70 @@ CAROUSEL_MAX = 10  # Instagram takes 2-10 images in one post; we keep Facebook t
 
 @dataclass(frozen=True)
 class PublisherKind:
-    """One way of publishing (`publisher = "..."` in campaign.toml): the class, and what it needs."""
+    """One way of publishing (`publisher = "..."` in campaign.toml): the class, its settings model, and
+    what it needs. Both are named "module:Class" and imported only when used, so --help stays fast."""
     name: str
-    target: str                       # "module:Class", imported only when used so --help stays fast
-    secrets: tuple[str, ...] = ()     # environment variables it reads (never campaign.toml)
-    settings: tuple[str, ...] = ()    # keys of [channels.<name>] it needs
+    target: str                         # the publisher class
+    settings_model: str                 # its pydantic model of [channels.<name>] (schedules.channel_settings)
+    secrets: tuple[str, ...] = ()       # environment variables it reads (never campaign.toml)
     formats: tuple[str, ...] = FORMATS  # the post formats it can publish
+    keeps: tuple[str, ...] = ()         # footprint places it writes that can show a person ("hosted images":
+                                        # copies in the office's public folder, campaign/footprint.py)
 
 
 @dataclass(frozen=True)
 class ChannelSpec:
     """Everything about one channel, in one place. Its name is also the consent scope it needs, so a
-    person who allowed `instagram` can be published on the instagram channel and nowhere else."""
+    person who allowed `instagram` can be published on the instagram channel and nowhere else, and
+    portraits.consent's scopes are these names plus the fixed `billboard, press, website`."""
     name: str
     label: str                        # how people call it
     publishers: tuple[str, ...]       # the kinds it may use; the offline outbox is always one of them
-    formats: dict[str, str]           # post format -> the render layout it publishes
-    caption_chars: int                # the platform's caption limit
+    formats: dict[str, str]           # post format -> the render layout it publishes (no "story": none)
+    caption_chars: int                # the platform's caption limit (graphemes on Bluesky)
     hashtags: int                     # the platform's hashtag limit
+    alt_chars: int = 1000             # the longest alt text an image takes
+    images_max: int = CAROUSEL_MAX    # images in one post
+    image_bytes: int | None = None    # the largest image file it takes (None: ours are always small enough)
+    counts_graphemes: bool = False    # caption_chars counts what a reader sees, not code points (Bluesky)
     planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
                                       # bundle or broadcast to subscribers, campaign/whatsapp.py)
+    default: bool = True              # in every campaign.toml; False: only once [channels.<name>] is there
 
     @property
     def scope(self) -> str:
         return self.name
 
+    @property
+    def takes_stories(self) -> bool:
+        return "story" in self.formats
 
+
+def _kind(name: str, module: str, cls: str, secrets: tuple[str, ...] = (), **more: Any) -> PublisherKind:
+    return PublisherKind(name, f"schedules.{module}:{cls}Publisher", f"schedules.{module}:{cls}Settings", secrets,
+                         **more)
+
+
+_META_TOKENS = ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN")
 PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
-    PublisherKind("outbox", "schedules.outbox:OutboxPublisher"),
-    PublisherKind("instagram-graph", "schedules.instagram_graph:InstagramGraphPublisher",
-                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"),
-                  ("page_id", "ig_user_id", "image_host", "public_dir", "public_base_url")),
-    PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
-    PublisherKind("facebook", "schedules.facebook:FacebookPublisher",
-                  ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"), ("page_id",)),
-    PublisherKind("whatsapp-cloud", "schedules.whatsapp:WhatsAppCloudPublisher", ("CAMPAIGN_WHATSAPP_TOKEN",),
-                  ("phone_number_id", "template"), formats=("feed",)),
+    _kind("outbox", "outbox", "Outbox"),
+    _kind("instagram-graph", "instagram_graph", "InstagramGraph", _META_TOKENS, keeps=("hosted images",)),
+    _kind("instagram", "instagram", "Instagram", ("CAMPAIGN_INSTAGRAM_PASSWORD",)),
+    _kind("instagram-login", "instagram_login", "InstagramLogin", ("CAMPAIGN_INSTAGRAM_TOKEN",), keeps=("hosted images",)),
+    _kind("facebook", "facebook", "Facebook", _META_TOKENS),
+    _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
+    _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
+    _kind("threads", "threads", "Threads", ("CAMPAIGN_THREADS_TOKEN", *_META_TOKENS), formats=("feed", "square", "carousel"),
+          keeps=("hosted images",)),
+    _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel")),
 )}
 
-# Adding a channel: one module with its publisher, plus its entry here (and its consent scope in
-# portraits.consent.SCOPES, which a test checks).
+_FEEDS = {"feed": "instagram-feed", "square": "instagram-square", "carousel": "instagram-feed"}
+
+# Adding a channel: one module with its publisher and settings model, plus its entries here.
 CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
-    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"),
-                {"feed": "instagram-feed", "square": "instagram-square", "story": "story", "carousel": "instagram-feed"},
-                caption_chars=2200, hashtags=30),
+    ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram-login", "instagram"),
+                {**_FEEDS, "story": "story"}, caption_chars=2200, hashtags=30),
     # Facebook Page stories are photo stories through the Page stories endpoint (/{page-id}/photo_stories).
     ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"),
                 {"feed": "facebook", "square": "instagram-square", "story": "story", "carousel": "facebook"},
@@ -76,7 +97,17 @@ CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
     # WhatsApp: an image caption holds 1,024 characters; "outbox" means bundles only, no broadcast.
     ChannelSpec("whatsapp", "WhatsApp", ("outbox", "whatsapp-cloud"), {"feed": "instagram-square"},
                 caption_chars=1024, hashtags=30, planned=False),
+    # Mastodon's defaults (an instance may allow more): 500 characters, 1,500 for a description, 4 images.
+    ChannelSpec("mastodon", "Mastodon", ("outbox", "mastodon"), dict(_FEEDS), caption_chars=500, hashtags=30,
+                alt_chars=1500, images_max=4, image_bytes=16 * 1024 * 1024, default=False),
+    # Threads: 500 characters, one topic tag (hashtag) a post, carousels of up to 20 images (we keep to 10).
+    ChannelSpec("threads", "Threads", ("outbox", "threads"), dict(_FEEDS), caption_chars=500, hashtags=1,
+                default=False),
+    # Bluesky: 300 graphemes, 2,000 for alt text, 4 images of at most 1,000,000 bytes each.
+    ChannelSpec("bluesky", "Bluesky", ("outbox", "bluesky"), dict(_FEEDS), caption_chars=300, hashtags=30,
+                alt_chars=2000, images_max=4, image_bytes=1_000_000, counts_graphemes=True, default=False),
 )}
+FIXED_SCOPES = ("billboard", "press", "website")  # consent for what is not a channel
 
 
 def planned_channels() -> list[str]:
@@ -109,12 +140,24 @@ def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
     return spec.formats[fmt]
 
 
+def consent_scopes() -> tuple[str, ...]:
+    """Every consent scope: one per channel, then the fixed ones (what portraits.consent checks)."""
+    return (*CHANNELS, *FIXED_SCOPES)
+
+
+def settings_model(kind: str) -> type:
+    """The pydantic model of [channels.<name>] for a publisher kind (imports pydantic)."""
+    module_name, class_name = PUBLISHERS[kind].settings_model.split(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
 def secret_names() -> tuple[str, ...]:
     """Every environment variable any publisher reads: what `redact` scrubs from messages."""
     return tuple(dict.fromkeys(name for kind in PUBLISHERS.values() for name in kind.secrets))
 
 
 def publisher_class(kind: str) -> type:
+    """The publisher class of a kind, imported now."""
     target = PUBLISHERS[kind].target
     module_name, class_name = target.split(":")
     return getattr(importlib.import_module(module_name), class_name)
@@ -181,6 +224,9 @@ class Publisher(Protocol):
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
 
+    # Optional: def comment(self, post: dict, result: dict, text: str) -> str
+    #   The channel's first comment under the post `publish` just made (its answer is `result`): a
+    #   comment on Instagram, Facebook and Threads, a reply on Mastodon and Bluesky; the comment's id.
     # Optional: def settle(self, post: dict) -> dict | None
     #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
     #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
@@ -188,8 +234,8 @@ class Publisher(Protocol):
 
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:
-    """The publisher configured for `channel` in campaign.toml's [channels.<name>] (a checked
-    campaign.config.Channel: .publisher, .account, .page_id, ...)."""
+    """The publisher configured for `channel` in campaign.toml's [channels.<name>] (checked by the
+    publisher kind's settings model: .publisher and that kind's own keys)."""
     spec = channel_spec(channel)
     if settings.publisher not in spec.publishers:
         raise CampaignError(_m("Channel {channel} cannot publish through {publisher!r}.", channel=channel,
@@ -197,3 +243,6 @@ def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: P
                             _m("Use one of: {publishers} in campaign.toml.", publishers=', '.join(spec.publishers)))
     cls = publisher_class(settings.publisher)
     return cls(channel=channel, settings=settings, outbox_dir=Path(outbox_dir), private_dir=Path(private_dir))
+
+
+consent.register_channel_scopes(CHANNELS)  # each channel's name is the consent scope it needs

@@ -15,11 +15,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError
+from schedules.channel_settings import PublisherSettings, digits
 from schedules.secrets import secret
 
 TOKEN_ENV = meta.TOKEN_ENV
@@ -27,6 +30,13 @@ MAX_PAGES = 10
 SCOPES = ("pages_manage_posts", "pages_read_engagement")
 # post_impressions_unique was retired on 15 June 2025; Meta names this one as its replacement.
 REACH_METRIC = "post_total_media_view_unique"
+
+
+class FacebookSettings(PublisherSettings):
+    """[channels.facebook] with publisher = "facebook"."""
+    publisher: Literal["facebook"] = "facebook"
+    page_id: Annotated[str, digits("a Page id", "the Page's number, digits only")] = Field(
+        "", description="the numeric id of the Facebook Page")
 
 
 class FacebookPublisher:
@@ -90,6 +100,12 @@ class FacebookPublisher:
                             during_upload=True)
         post_id = str(result["id"])
         return {"remote_id": post_id, "photo_ids": photo_ids, "permalink": f"https://www.facebook.com/{post_id}"}
+
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment under the Page's post."""
+        graph = self._graph()
+        answer = self._call(lambda: graph.put_object(result["remote_id"], "comments", message=text))
+        return str(answer["id"])
 
     def check(self) -> dict[str, Any]:
         graph = self._graph()

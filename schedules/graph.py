@@ -9,15 +9,12 @@ this package in a message.
 """
 from __future__ import annotations
 
-import ipaddress
-import os
-import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from portraits.messages import _m
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
-from schedules.secrets import platform_text, secret
+from schedules.secrets import local_test_url, platform_text, secret
 
 GRAPH_API_VERSION = "25.0"  # the one place the Graph API version is set
 # When Meta stops serving each version: "Available Until" on
@@ -44,9 +41,6 @@ RATE_LIMIT_WAIT = 3600.0  # Meta's rate limits last about an hour: never a tight
 RETRY_WAIT = 300.0
 TIMEOUT = (10, 120)  # connect, read (an upload may take a while)
 GRAPH_URL_ENV = "CAMPAIGN_GRAPH_URL"
-# The only shape a test server's address may have: http, a loopback host, a port. Nothing else
-# (no user part, no backslash, no path tricks), so what we check is what requests will contact.
-LOCAL_URL = re.compile(r"http://(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[::1\])(?::(?P<port>\d{1,5}))?/?")
 
 # Instagram's container and publishing subcodes (https://developers.facebook.com/docs/instagram-platform/
 # instagram-graph-api/reference/error-codes): Meta says to try again, or the image was refused and
@@ -93,26 +87,8 @@ def path(graph, *parts: str) -> str:
 
 def local_graph_url() -> str | None:
     """CAMPAIGN_GRAPH_URL: a fake Graph API for tests and drills, honoured only on this machine so
-    that a token can never be sent elsewhere. The address is rebuilt from its checked parts."""
-    raw = os.environ.get(GRAPH_URL_ENV)
-    if not raw:
-        return None
-    m = LOCAL_URL.fullmatch(raw)
-    host = m and m.group("host")
-    loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
-    port = int(m.group("port") or 80) if m else 0
-    if not m or not loopback or not 0 < port < 65536:
-        raise PermanentError(_m("{graph_url_env} is not a test server on this machine.", graph_url_env=GRAPH_URL_ENV),
-                             _m("Unset {graph_url_env}, or give it as http://127.0.0.1:PORT/.",
-                                graph_url_env=GRAPH_URL_ENV))
-    return f"http://{host}:{port}/"
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    that a token can never be sent elsewhere."""
+    return local_test_url(GRAPH_URL_ENV)
 
 
 def page_token() -> str:

@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Annotated, Any, Callable, Literal
+
+from pydantic import Field
 
 from portraits.files import atomic_write_bytes
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
+from schedules.channel_settings import PublisherSettings, check, plain_text
 from schedules.secrets import platform_text, secret
 
 PASSWORD_ENV = "CAMPAIGN_INSTAGRAM_PASSWORD"
@@ -82,6 +85,13 @@ def new_client():
     from instagrapi import Client
 
     return Client(delay_range=DELAY_RANGE)
+
+
+class InstagramSettings(PublisherSettings):
+    """[channels.instagram] with publisher = "instagram" (instagrapi)."""
+    publisher: Literal["instagram"] = "instagram"
+    account: Annotated[str, check(lambda v: plain_text(v, "account", 60, True).lstrip("@"))] = Field(
+        "", description="the Instagram user name")
 
 
 class InstagramPublisher:

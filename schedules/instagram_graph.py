@@ -24,11 +24,14 @@ import shutil
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Annotated, Any, Iterator, Literal
+
+from pydantic import Field, model_validator
 
 from portraits.messages import _m
 from schedules import graph as meta
 from schedules.channel import Media, PermanentError, TransientError
+from schedules.channel_settings import ImageHost, PublicBaseUrl, PublicDir, PublisherSettings, digits
 from schedules.secrets import platform_text, secret
 
 TOKEN_ENV = meta.TOKEN_ENV
@@ -100,6 +103,26 @@ def _check_shape(fmt: str, media: list[Media]) -> None:
     if fmt not in ("feed", "square", "story", "carousel"):
         raise PermanentError(_m("Instagram has no {fmt!r} post format.", fmt=fmt),
                              _m("Use feed, square, story or carousel."))
+
+
+class InstagramGraphSettings(PublisherSettings):
+    """[channels.instagram] with publisher = "instagram-graph" (the official API on a Page token)."""
+    publisher: Literal["instagram-graph"] = "instagram-graph"
+    page_id: Annotated[str, digits("a Page id", "the Page's number, digits only")] = Field(
+        "", description="the numeric id of the Facebook Page")
+    ig_user_id: Annotated[str, digits("an Instagram account id", "digits only")] = Field(
+        "", description='instagram-graph: the account id ("" = the one linked to page_id)')
+    image_host: ImageHost = Field(
+        "page-photo", description='instagram-graph: where Meta fetches the image: "page-photo" or "url"')
+    public_dir: PublicDir = Field(
+        "", description='image_host "url": the folder your web server publishes (absolute path)')
+    public_base_url: PublicBaseUrl = Field(
+        "", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
+
+    @model_validator(mode="after")
+    def _url_host(self) -> "InstagramGraphSettings":
+        self.require_url_host()
+        return self
 
 
 class InstagramGraphPublisher:
@@ -309,6 +332,11 @@ class InstagramGraphPublisher:
         except Exception:  # noqa: BLE001
             permalink = None
         return {"remote_id": media_id, "container_id": container, "permalink": permalink, "posts_left": left - 1}
+
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment under the media."""
+        graph = self._graph()
+        return str(self._post(graph, result["remote_id"], "comments", message=text)["id"])
 
     def check(self) -> dict[str, Any]:
         graph = self._graph()

@@ -15,10 +15,19 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import Field
 
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError
+from schedules.channel_settings import PublisherSettings
+
+
+class OutboxSettings(PublisherSettings):
+    """[channels.<name>] with publisher = "outbox": nothing to connect."""
+    publisher: Literal["outbox"] = Field("outbox", description='"outbox" writes to outbox/ (offline)')
+    simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
 
 
 class OutboxPublisher:
@@ -66,6 +75,13 @@ class OutboxPublisher:
                 os.fsync(fh.fileno())
         os.rename(tmp, target)
         return {"remote_id": f"outbox:{target.name}", "permalink": str(target)}
+
+    def comment(self, post: dict, result: dict, text: str) -> str:
+        """The first comment, next to the post in its folder (comment.txt)."""
+        from portraits.files import atomic_write_bytes
+
+        atomic_write_bytes(self.folder_for(post) / "comment.txt", (text + "\n").encode("utf-8"))
+        return f"{result['remote_id']}/comment"
 
     def check(self) -> dict[str, Any]:
         return {"ok": True, "account": f"offline outbox {self.outbox}", "message": "offline outbox, always ok"}

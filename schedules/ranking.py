@@ -6,9 +6,15 @@ moment, or linearly interpolated between the snapshots just before and just afte
 itself counts as a snapshot of zeros). A post younger than that uses its latest figures and says so.
 A portrait's score is the weighted sum over all its posts on all channels (likes, comments, shares
 weighted from campaign.toml), optionally per 1,000 accounts reached. Each row says how it came about.
+
+Channels are compared fairly: 200 likes on a Mastodon instance are not 200 likes on Instagram. When
+the posts span more than one channel (and scores are not per reach, which already compares them),
+each post's weighted figures are divided by the median of its channel's posts, so 100 is a typical
+post on that channel, before they are added up; the explanation says so, with each median.
 """
 from __future__ import annotations
 
+import statistics
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
@@ -81,9 +87,17 @@ def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, n
                       d1=d1)}
 
 
+def channel_medians(weighted: dict[str, list[float]]) -> dict[str, float]:
+    """Per channel, the median weighted figure of its posts (channels with none above zero left out)."""
+    return {channel: statistics.median(values) for channel, values in weighted.items()
+            if values and statistics.median(values) > 0}
+
+
 def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float = 7,
-         per_reach: bool = False) -> list[dict]:
-    """Portraits with published posts, best first (ties: by id), each with how its score came about."""
+         per_reach: bool = False, across_channels: str = "median") -> list[dict]:
+    """Portraits with published posts, best first (ties: by id), each with how its score came about.
+    `across_channels`: "median" puts each channel's figures on its own scale (100 = its median post)
+    when posts span several channels; "sum" adds the raw figures."""
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     w = {k: float(w[k]) for k in COUNTS}
     age = timedelta(days=float(age_days))
@@ -94,6 +108,14 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
     for post in posts.all_posts(db):
         if post["status"] == "published":
             by_portrait.setdefault(post["portrait_id"], []).append(post)
+    figs = {post["id"]: figures_at_age(snaps_by_post.get(post["id"], []), published_time(post), age, now)
+            for plist in by_portrait.values() for post in plist}
+    weighted_by_channel: dict[str, list[float]] = {}
+    for plist in by_portrait.values():
+        for post in plist:
+            weighted_by_channel.setdefault(post["channel"], []).append(sum(w[k] * figs[post["id"]][k] for k in COUNTS))
+    medians = channel_medians(weighted_by_channel) if (
+        across_channels == "median" and not per_reach and len(weighted_by_channel) > 1) else {}
     names = {p["id"]: p for p in records.all_portraits(db)}
     rows = []
     for pid, plist in by_portrait.items():
@@ -102,7 +124,7 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
         details = []
         score = 0.0
         for post in plist:
-            fig = figures_at_age(snaps_by_post.get(post["id"], []), published_time(post), age, now)
+            fig = figs[post["id"]]
             weighted = sum(w[k] * fig[k] for k in COUNTS)
             for k in COUNTS:
                 totals[k] += fig[k]
@@ -112,15 +134,21 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
                 reach_known = False
             if per_reach:
                 part = 1000 * weighted / fig["reach"] if fig["reach"] else 0.0
+            elif post["channel"] in medians:
+                part = 100 * weighted / medians[post["channel"]]
             else:
                 part = weighted
             score += part
+            how = fig["how"] if not per_reach or fig["reach"] else _m("{how}; no reach known, not counted",
+                                                                      how=fig["how"])
+            if post["channel"] in medians:
+                how = _m("{how}; {weighted:g} against the {channel} median of {median:g}", how=how,
+                         weighted=_round(weighted), channel=post["channel"], median=_round(medians[post["channel"]]))
             details.append({"post_id": post["id"], "channel": post["channel"],
                             "published_at": published_time(post).isoformat(),
                             **{k: _round(fig[k]) for k in COUNTS},
                             "reach": _round(fig["reach"]) if fig["reach"] is not None else None,
-                            "score": _round(part), "how": fig["how"] if not per_reach or fig["reach"] else
-                            _m("{how}; no reach known, not counted", how=fig["how"])})
+                            "score": _round(part), "how": how})
         formula = join(" + ", [_m("{weight:g}x{count}", weight=float(w[k]), count=COUNT_NAMES[k]) for k in COUNTS])
         figures = {"channels": ", ".join(sorted({p["channel"] for p in plist})), "days": float(age_days),
                    "formula": formula}
@@ -129,6 +157,9 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
                    len(plist), **figures) if per_reach else
                _mn("{n} post on {channels}, at {days:g} days; score = {formula}",
                    "{n} posts on {channels}, each at {days:g} days; score = {formula}", len(plist), **figures))
+        if medians:
+            why = _m("{why}, each post against the median post of its channel (= 100): {medians}", why=why,
+                     medians=", ".join(f"{c} {_round(m):g}" for c, m in sorted(medians.items())))
         portrait = names.get(pid, {})
         rows.append({"portrait_id": pid, "first_name": portrait.get("first_name"),
                      "age": portrait.get("age"), "role": portrait.get("role"),

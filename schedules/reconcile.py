@@ -47,10 +47,10 @@ def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str],
                    window: timedelta) -> dict:
     """The verdict when the platform could say what became of the post's own container (a publisher's
     `settle`): it is the platform's word, so no guess by caption is needed to know *whether* it went out,
-    only to learn its media id."""
+    only to learn its media id (unless the answer names it: a status holding the post's own images)."""
     state = answer["state"]
     if state == "published":
-        found = decide(post, media, taken, now, window)
+        found = {"media": answer["media"]} if answer.get("media") else decide(post, media, taken, now, window)
         match = found.get("media") or {"remote_id": None, "permalink": None, "at": attempt_time(post).isoformat()}
         note = "" if found.get("media") else "; its media id is not among the recent media yet"
         return {"status": "published", "media": match, "reason": answer["reason"] + note}

@@ -207,6 +207,20 @@ def _changed(site: Site, db, seen: dict, content) -> bool:
 PREPARE_TRIES = 3  # a post changed while it was being prepared is prepared again, this many times
 
 
+def _first_comment(site: Site, pub: Publisher, post: dict, result: dict[str, Any]) -> dict[str, Any]:
+    """The channel's first comment under a post that is out (a reply on Mastodon and Bluesky). The post
+    is published whatever happens here: a comment that fails is noted on the post, never retried."""
+    text = getattr(site.config.channel(post["channel"]), "first_comment", "")
+    comment = getattr(pub, "comment", None)
+    if not text or comment is None or post["format"] == "story":
+        return {}
+    try:
+        return {"comment_id": comment(post, result, text)}
+    except Exception as e:  # noqa: BLE001 - the post went out; only the comment is missing
+        log.warning("%s is out, its first comment is not: %s", post["id"], platform_text(_message(e)))
+        return {"comment_error": platform_text(_message(e))}
+
+
 def publish_post(site: Site, post_id: str, force: bool = False,
                  publisher: Callable[[str], Publisher] | None = None) -> dict:
     """Publish one planned post if it is due (or `force`) and approved; return the post as it ends up.
@@ -286,9 +300,11 @@ def _call(site: Site, post: dict, content, pub: Publisher) -> dict:
     try:
         pub.checkpoint = _checkpoint(site, post_id)
         result = pub.publish(post, media, content.caption)
+        result.update(_first_comment(site, pub, post, result))
         outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                    "permalink": result.get("permalink"), "error": None,
-                   **{k: result[k] for k in ("photo_id", "photo_ids", "code", "container_id") if result.get(k)}}
+                   **{k: result[k] for k in ("photo_id", "photo_ids", "code", "container_id", "comment_id",
+                                             "comment_error") if result.get(k)}}
     except TransientError as e:
         outcome = {"status": "transient", "error": platform_text(e), "retry_after": e.retry_after}
     except PermanentError as e:

@@ -9,6 +9,7 @@ What a platform says is also cut to a sane length: a server that echoed an uploa
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 import re
@@ -28,7 +29,41 @@ _TOKEN_PATTERNS = (
     (("eaa",), re.compile(r"\bEAA[A-Za-z0-9]{20,}")),          # Meta user/page tokens
     (("sessionid",), re.compile(r"(sessionid[\"'=:\s]+)[^;&\s\"',]+", re.IGNORECASE)),
     (("bearer",), re.compile(r"(Authorization:\s*Bearer\s+)\S+", re.IGNORECASE)),
+    (("-",), re.compile(r"\b[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}\b")),  # a Bluesky app password
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*")),  # a JWT (Bluesky session)
 )
+
+
+# The only shape a test server's address may have: http, a loopback host, a port. Nothing else
+# (no user part, no backslash, no path tricks), so what we check is what requests will contact.
+LOCAL_URL = re.compile(r"http://(?P<host>localhost|\d{1,3}(?:\.\d{1,3}){3}|\[::1\])(?::(?P<port>\d{1,5}))?/?")
+
+
+def local_test_url(env: str) -> str | None:
+    """A fake platform for tests and drills (CAMPAIGN_GRAPH_URL, CAMPAIGN_MASTODON_URL, ...), honoured
+    only on this machine so that a token can never be sent elsewhere; campaign.toml cannot set it.
+    The address is rebuilt from its checked parts."""
+    from portraits.messages import _m
+    from schedules.channel import PermanentError
+
+    raw = os.environ.get(env)
+    if not raw:
+        return None
+    m = LOCAL_URL.fullmatch(raw)
+    host = m and m.group("host")
+    loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
+    port = int(m.group("port") or 80) if m else 0
+    if not m or not loopback or not 0 < port < 65536:
+        raise PermanentError(_m("{graph_url_env} is not a test server on this machine.", graph_url_env=env),
+                             _m("Unset {graph_url_env}, or give it as http://127.0.0.1:PORT/.", graph_url_env=env))
+    return f"http://{host}:{port}/"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def secret(name: str) -> str | None:

@@ -23,11 +23,14 @@ import logging
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
 
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
+from schedules.channel_settings import PublisherSettings, check, fail
 from schedules.secrets import cut, redact, secret
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
@@ -126,6 +129,18 @@ def translate(error: Exception, sending: bool = False) -> Exception:
     if isinstance(error, httpx.HTTPError):
         return TransientError(_m("WhatsApp did not answer: {error}", error=scrub(str(error))))
     return error
+
+
+class WhatsAppCloudSettings(PublisherSettings):
+    """[channels.whatsapp] with publisher = "whatsapp-cloud" (broadcast to subscribers)."""
+    publisher: Literal["whatsapp-cloud"] = "whatsapp-cloud"
+    phone_number_id: Annotated[str, check(lambda v: v if re.fullmatch(r"\d{0,30}", v) else
+                                          fail(f"{v!r} is not a phone number id: the number's id in Meta's "
+                                               "WhatsApp Manager, digits only"))] = Field(
+        "", description="whatsapp-cloud: the id of the sending number (WhatsApp Manager)")
+    template: Annotated[str, check(lambda v: v if re.fullmatch(r"[a-z0-9_]{0,512}", v) else
+                                   fail(f"{v!r} is not a template name: lowercase letters, digits and _"))] = Field(
+        "", description="whatsapp-cloud: the approved message template (image header, body {{1}} {{2}} {{3}})")
 
 
 class WhatsAppCloudPublisher:

@@ -5,7 +5,7 @@ multi-photo post: then GET /vX/{photo}?fields=images gives its addresses, served
 DELETE /vX/{photo} removes it), POST /vX/{page}/photo_stories (photo_id of an unpublished photo),
 POST /vX/{page}/feed (message, attached_media[i] of unpublished photos),
 GET /vX/{page} (name, instagram_business_account), GET /vX/{page}/published_posts (paged),
-GET /vX/{post} (reactions, comments, shares), GET /vX/me, GET /vX/debug_token (with the app token).
+GET /vX/{post} (reactions, comments, shares), POST /vX/{post or media}/comments (a first comment), GET /vX/me, GET /vX/debug_token (with the app token).
 Instagram: POST /vX/{ig}/media (a container; its image_url is fetched as Meta does when it is on
 this machine), GET /vX/{container}?fields=status_code, POST /vX/{ig}/media_publish,
 GET /vX/{ig}/content_publishing_limit, GET /vX/{ig}/media (paged), GET /vX/{ig} (username),
@@ -79,6 +79,7 @@ class FakeGraph:
         self.retired_metrics: set[str] = set()
         self.token_info: dict | None = None  # debug_token's "data"
         self.debug_token_error: str | None = None  # what debug_token says to a wrong app token (Meta echoes input)
+        self.comments: list[dict] = []  # first comments: {"on", "message", "id"}
         self.me: dict | None = None  # who /me is (default: the Page, as for a Page token)
         self.fail_next: list[tuple[int, dict]] = []
         self.fail_on: dict[str, list[tuple[int, dict]]] = {}
@@ -186,6 +187,8 @@ class FakeGraph:
                     return "feed_post"
                 if m == "DELETE":
                     return "delete"
+                if m == "POST" and len(parts) == 2 and parts[1] == "comments":
+                    return "comment"
                 if parts[-1:] == ["insights"]:
                     return "insights"
                 if parts == [fake.ig_user_id, "media"]:
@@ -232,6 +235,11 @@ class FakeGraph:
                 post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
                 fake.kill("kill_on_upload")
                 return self._answer(200, {"id": fake.posts[-1]["photo_id"], "post_id": post_id})
+
+            def _comment(self, req):
+                comment_id = fake._next_id(19000)
+                fake.comments.append({"on": req["parts"][0], "message": req["form"].get("message"), "id": comment_id})
+                return self._answer(200, {"id": comment_id})
 
             def _page_photo(self, req):
                 photo_id = fake._next_id(6000)

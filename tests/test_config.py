@@ -24,7 +24,8 @@ WRONG = [
     ('de = "{first_name}', 'de = "{ {first_name}', "not a valid template"),
     ('publisher = "outbox"', 'publisher = "myspace"', "'myspace' is not a publisher"),
     ("[billboard]", "[billbord]", "there is no setting billbord"),
-    ('page_id = ""', 'page_id = "my page"', "is not a Page id"),
+    ('[channels.facebook]\npublisher = "outbox"', '[channels.facebook]\npublisher = "facebook"\npage_id = "my page"',
+     "is not a Page id"),
     ("grace_hours = 6", "grace_hours = 6\ngrace_hour = 7", "there is no setting [posting] grace_hour"),
 ]
 

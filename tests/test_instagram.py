@@ -12,7 +12,7 @@ import instagrapi
 import pytest
 from instagrapi import exceptions as ig
 
-from campaign.config import Channel
+from schedules.instagram import InstagramSettings as Channel
 from conftest import approved_portrait, configure
 from schedules import posts
 from schedules.instagram import DELAY_RANGE, InstagramPublisher

@@ -84,6 +84,7 @@ def test_engagement_top_ranks_over_all_channels_with_weights_and_explains(cli, w
         # Tamara: 150 likes and 5 shares at day 7.
         engagement.record(db, pb["id"], likes=150, comments=0, shares=5, at=now - timedelta(days=3),
                           source="manual")
+    set_config(ws, 'across_channels = "median"', 'across_channels = "sum"')  # raw figures, added up
     r = cli("engagement", "top", "--json")
     assert r.exit_code == 0, r.output
     rows = json.loads(r.output)
@@ -114,3 +115,26 @@ def test_record_at_a_given_time_and_bad_times_change_nothing(cli, ws):
     r = cli("engagement", "top", "--n", "0")
     assert r.exit_code == 1 and "positive" in r.output
     assert ws.store.path.read_bytes() == before
+
+
+def test_channels_are_compared_against_their_own_median_post_and_the_explanation_says_so(cli, ws):
+    """A small Mastodon audience: 40 favourites there is a great post, 400 likes on Instagram a usual one."""
+    now = ws.now().replace(microsecond=0)
+    old = (now - timedelta(days=40)).astimezone(timezone.utc)
+    scopes = "instagram,mastodon"
+    people = [approved_portrait(ws, name, age, "senior", scopes=scopes) for name, age in
+              (("Brigitte", 81), ("Tamara", 32), ("Jonas", 46), ("Amira", 38))]
+    figures = {"instagram": (400, 420, 380, 410), "mastodon": (10, 12, 40, 11)}
+    made = [(published(ws, pid, channel, old), n) for channel, likes in figures.items()
+            for pid, n in zip(people, likes)]
+    with ws.store.transaction() as db:
+        for post, n in made:
+            engagement.record(db, post["id"], likes=n, comments=0, shares=0, at=old + WEEK, source="manual")
+    rows = json.loads(cli("engagement", "top", "--json").output)
+    assert rows[0]["portrait_id"] == people[2]  # Jonas: a usual Instagram post, the best Mastodon post by far
+    assert "each post against the median post of its channel (= 100): instagram 405, mastodon 11.5" in rows[0]["why"]
+    (masto,) = [p for p in rows[0]["posts"] if p["channel"] == "mastodon"]
+    assert masto["score"] == round(100 * 40 / 11.5, 1) and "40 against the mastodon median of 11.5" in masto["how"]
+    set_config(ws, 'across_channels = "median"', 'across_channels = "sum"')
+    rows = json.loads(cli("engagement", "top", "--json").output)
+    assert rows[0]["portrait_id"] == people[1]  # raw sums: Instagram's numbers decide alone
