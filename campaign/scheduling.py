@@ -123,6 +123,11 @@ def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, 
     return [dict(p, first_name=names.get(p["portrait_id"])) for p in rows]
 
 
+def local_time(ws: Workspace, at: str) -> datetime:
+    """A stored instant in the campaign's timezone."""
+    return datetime.fromisoformat(at).astimezone(ws.tz)
+
+
 def move_post(ws: Workspace, post_id: str, to: str) -> dict:
     when = parse_datetime(to, ws.tz, _m("new time"))
     with ws.store.transaction() as db:
@@ -163,7 +168,7 @@ def cancel_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_
 
 
 def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_id: str | None = None,
-                  start: str | None = None, end: str | None = None) -> dict:
+                  start: str | None = None, end: str | None = None, comment: str | None = None) -> dict:
     """The acting person approves each post as it is now (its content hash). Named by id, all or
     none; by --portrait/--from/--to, posts they already approved or that could not go out are
     listed as skipped with the reason."""
@@ -175,7 +180,7 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
         for post in selected:
             try:
                 content = content_of(ws, post, records.get(db, post["portrait_id"]))
-                done = approval.approve(db, post["id"], content.digest, rule, now)
+                done = approval.approve(db, post["id"], content.digest, rule, now, comment=comment)
             except CampaignError as e:
                 if by_id:
                     raise
@@ -185,6 +190,18 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
             approved.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
                              "content_hash": content.digest, "approval": state.as_dict()})
     return {"who": audit.actor(), "rule": rule, "approved": approved, "skipped": skipped}
+
+
+def publish_now(ws: Workspace, post_id: str) -> dict:
+    """Publish one post now, before its time; only a planned post can be (a failed one is retried)."""
+    from schedules.runner import publish_post
+
+    post = posts.get(ws.store.read(), post_id)
+    if post["status"] != "planned":
+        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
+                               status=post['status']),
+                            _m("A failed post goes back in the queue with `campaign schedule retry`."))
+    return publish_post(ws, post_id, force=True)
 
 
 def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
