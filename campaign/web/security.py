@@ -11,7 +11,7 @@ from typing import Callable
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
 from campaign import users
-from campaign.workspace import Workspace
+from campaign.workspace import CONFIG_NAME, Workspace
 from portraits import audit
 from portraits.files import atomic_write_bytes
 
@@ -49,6 +49,18 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _fresh_settings() -> None:
+    """campaign.toml changed since the last request (someone edited it): read it again."""
+    ws = workspace()
+    try:
+        stamp = (ws.root / CONFIG_NAME).stat().st_mtime_ns
+    except OSError:
+        return
+    if current_app.extensions.get("campaign.config_stamp") != stamp:
+        ws.__dict__.pop("config", None)
+        current_app.extensions["campaign.config_stamp"] = stamp
+
+
 def _load_user() -> None:
     g.user = None
     name = session.get("user")
@@ -67,6 +79,7 @@ def _load_user() -> None:
 def install(app: Flask) -> None:
     @app.before_request
     def _every_request():
+        _fresh_settings()
         _load_user()
         g.acting = audit.acting_as(g.user.name if g.user else "web")
         g.acting.__enter__()
