@@ -55,7 +55,7 @@ def month():
     prev_anchor = anchor - step if step else (anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
     next_anchor = anchor + step if step else (anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
     return render_template("calendar.html", view=view, anchor=anchor, days=days, today=ws.now().date(),
-                           weeks=[list(days)[i:i + 7] for i in range(0, len(days), 7)], channel=channel, lang=lang,
+                           weeks=[list(days)[i:i + 7] for i in range(0, len(days), 7)], channel=channel, post_lang=lang,
                            channels=planned_channels(), prev_anchor=prev_anchor, next_anchor=next_anchor,
                            portraits=[p for p in records.all_portraits(db) if p.get("status") == "approved"])
 
