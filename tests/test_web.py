@@ -279,3 +279,50 @@ def test_user_commands_keep_hashes_and_never_show_them(cli, ws):
     assert cli("user", "passwd", "anna", "--password-stdin", input="another long secret\n").exit_code == 0
     assert cli("user", "remove", "ANNA").exit_code == 0
     assert json.loads(cli("user", "list", "--json").output) == []
+
+
+@pytest.mark.real_clock
+def test_campaign_serve_starts_quickly_on_waitress_and_stops_cleanly(ws):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "campaign", "-w", str(ws.root), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    try:
+        while True:
+            try:
+                answer = urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() - started < 10
+                time.sleep(0.02)
+        elapsed = time.monotonic() - started
+        assert json.loads(answer.read()) == {"store": "ok", "daemon_running": False}
+        assert answer.headers["Server"] == "campaign"  # waitress (ident), never a development server
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output = proc.communicate(timeout=10)[0]
+    assert f"http://127.0.0.1:{port}/" in output and "Traceback" not in output
+    assert elapsed < 3.0  # 1.5 s is the target on a quiet machine; shared CI cores get some slack
+
+
+def test_serving_on_another_address_says_it_belongs_behind_https(cli, ws):
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    result = CliRunner().invoke(main, ["-w", str(ws.root), "serve", "--host", "256.0.0.1", "--port", "8080"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "HTTPS proxy" in result.output and "Cannot listen on 256.0.0.1:8080" in result.output
