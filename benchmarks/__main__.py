@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report"]
+AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report", "web"]
 
 
 def _as_installed() -> None:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from campaign import footprint
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
+from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
@@ -20,18 +21,11 @@ APPROVAL_AHEAD_DAYS = 14  # waiting posts further ahead are on the calendar, not
 WEEK_DAYS = 8  # today and the next seven
 
 
-def takedown_tasks(ws: Workspace, db) -> list[dict]:
-    """Published posts of people who withdrew that channel since, not yet marked as taken down."""
-    today = ws.now().date()
-    sums = consent.summaries(db, today)
-    tasks = []
-    for post in posts.all_posts(db):
-        if post["status"] not in posts.OUT or post.get("taken_down_at"):
-            continue
-        withdrawn = sums.get(post["portrait_id"], consent.EMPTY)["withdrawn"]
-        if post["channel"] in withdrawn:
-            tasks.append(post)
-    return tasks
+def takedown_tasks(all_posts: list[dict], sums: dict[str, dict]) -> list[dict]:
+    """Published posts of people who withdrew that channel since, not yet marked as taken down.
+    `sums`: consent.summaries of today."""
+    return [post for post in all_posts if post["status"] in posts.OUT and not post.get("taken_down_at")
+            and post["channel"] in sums.get(post["portrait_id"], consent.EMPTY)["withdrawn"]]
 
 
 def mark_taken_down(ws: Workspace, post_id: str) -> dict:
@@ -54,10 +48,12 @@ def overview(ws: Workspace) -> dict:
     db = ws.store.read()
     now = ws.now()
     all_rows = posts.all_posts(db)
-    names = {p["id"]: p["first_name"] for p in records.all_portraits(db)}
+    people = {p["id"]: p for p in records.all_portraits(db)}
+    names = {pid: p["first_name"] for pid, p in people.items()}
+    sums = consent.summaries(db, now.date())
     planned = sorted((p for p in all_rows if p["status"] == "planned"), key=posts.due_time)
     soon = [p for p in planned if posts.due_time(p) <= now + timedelta(days=APPROVAL_AHEAD_DAYS)]
-    waiting = awaiting_approval(ws, db, soon)
+    waiting = awaiting_approval(ws, db, soon, people)
     by_day: dict[str, list[dict]] = {}
     for row in waiting:
         row["first_name"] = names.get(row["portrait_id"])
@@ -70,7 +66,9 @@ def overview(ws: Workspace) -> dict:
         day = datetime.fromisoformat(post["at"]).astimezone(ws.tz).date().isoformat()
         if day in days:
             days[day].append(dict(post, first_name=names.get(post["portrait_id"])))
-    expiring = consent.status(db, now.date(), expiring_within=EXPIRING_DAYS)
+    horizon = days_ahead(now.date(), EXPIRING_DAYS)
+    expiring = [{"portrait_id": pid, "first_name": names[pid], **s} for pid, s in sums.items()
+                if pid in names and s["scopes"] and s["expires"] and records.as_date(s["expires"]) <= horizon]
     return {
         "now": now,
         "approval_rule": ws.config.posting.approval,
@@ -78,8 +76,8 @@ def overview(ws: Workspace) -> dict:
         "unknown": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows if p["status"] == "unknown"],
         "waiting": by_day,
         "waiting_count": len(waiting),
-        "expiring": [r for r in expiring if r["scopes"]],
-        "takedown": [dict(p, first_name=names.get(p["portrait_id"])) for p in takedown_tasks(ws, db)],
+        "expiring": sorted(expiring, key=lambda r: r["expires"]),
+        "takedown": [dict(p, first_name=names.get(p["portrait_id"])) for p in takedown_tasks(all_rows, sums)],
         "redo": footprint.redo(ws, db),
         "days": days,
     }

@@ -223,15 +223,18 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     return {"file": str(out), "events": len(rows)}
 
 
-def awaiting_approval(ws: Workspace, db, planned: list[dict]) -> list[dict]:
-    """Planned posts that lack the approvals they need for what they would publish now, soonest first."""
+def awaiting_approval(ws: Workspace, db, planned: list[dict], people: dict[str, dict] | None = None) -> list[dict]:
+    """Planned posts that lack the approvals they need for what they would publish now, soonest first.
+    `people`: the portraits by id, when the caller has them already."""
     rule = ws.config.posting.approval
     if rule == "none":
         return []
     waiting = []
     for post in planned:
         try:
-            content = content_of(ws, post, records.get(db, post["portrait_id"]))
+            portrait = people[post["portrait_id"]] if people and post["portrait_id"] in people else \
+                records.get(db, post["portrait_id"])
+            content = content_of(ws, post, portrait)
         except CampaignError as e:
             waiting.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
                             "portrait_id": post["portrait_id"], "approval": None, "problem": e.message})

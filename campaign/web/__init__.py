@@ -36,6 +36,7 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
+    ws.store.share_reads()  # every request reads the store; each version of it is parsed once
     app.extensions["campaign.workspace"] = ws
     app.extensions["campaign.lang"] = lang or i18n.choose(None, ws.config.ui_language, ws.config.language)
     chosen = app.extensions["campaign.lang"]

@@ -17,6 +17,7 @@ from portraits.errors import CampaignError
 bp = Blueprint("portraits", __name__)
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 THUMB_SIZES = (240, 480, 960)
+PAGE = 60  # portraits on one page of the grid
 
 
 def _matches(row: dict, q: str, status: str, scope: str, category: str, lang: str) -> bool:
@@ -30,8 +31,14 @@ def _matches(row: dict, q: str, status: str, scope: str, category: str, lang: st
 def grid():
     args = {k: request.args.get(k, "").strip() for k in ("q", "status", "scope", "category", "lang")}
     rows = portrait_actions.rows(workspace())
-    shown = [r for r in rows if _matches(r, **args)]
-    return render_template("portraits.html", rows=shown, total=len(rows), args=args, scopes=consent.SCOPES,
+    matching = [r for r in rows if _matches(r, **args)]
+    pages = max(1, -(-len(matching) // PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    return render_template("portraits.html", rows=matching[(page - 1) * PAGE:page * PAGE], matching=len(matching),
+                           page=page, pages=pages, total=len(rows), args=args, scopes=consent.SCOPES,
                            categories=sorted({r["role_category"] for r in rows}),
                            langs=sorted({r["lang"] for r in rows} | {t for r in rows for t in r.get("translations") or {}}))
 
@@ -65,8 +72,8 @@ def add():
                                           lang=form.get("lang") or None, credit=form.get("credit") or None)
         except CampaignError as e:
             failed(e)
-            return render_template("portraits.html", rows=portrait_actions.rows(ws), total=None,
-                                   args={}, scopes=consent.SCOPES, categories=[], langs=[], form=form), 400
+            return render_template("portraits.html", rows=[], matching=0, page=1, pages=1, total=None, args={},
+                                   scopes=consent.SCOPES, categories=[], langs=[], form=form), 400
     done(_("Added {id}. Next: record the consent.", id=record["id"]))
     for warning in record["photo"].get("warnings", []):
         failed(CampaignError(warning))
