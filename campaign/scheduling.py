@@ -179,8 +179,10 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
         selected, by_id = select_posts(ws, db, ids, portrait_id, start, end)
         for post in selected:
             try:
-                content = content_of(ws, post, records.get(db, post["portrait_id"]))
-                done = approval.approve(db, post["id"], content.digest, rule, now, comment=comment)
+                portrait = records.get(db, post["portrait_id"])
+                content = content_of(ws, post, portrait)
+                done = approval.approve(db, post["id"], content.digest, rule, now, comment=comment,
+                                        edited_by=portrait.get("edited_by"))
             except CampaignError as e:
                 if by_id:
                     raise

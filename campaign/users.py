@@ -30,8 +30,6 @@ MIN_PASSWORD = 10
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 NAME_PATTERN = re.compile(r"[^\W_][\w.\- ]{0,59}")
-# Invisible characters that make two names look alike (zero-width, direction marks, soft hyphen).
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 class Forbidden(CampaignError):
@@ -48,10 +46,8 @@ class User:
 
 
 def normalise(name: str) -> str:
-    """One person, one account name, however it was typed (NFKC, case-folded, no invisible characters).
-
-    Kept in this one place: the library's shared name normalisation replaces it when it lands."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name)).strip().casefold()
+    """One person, one account name, however it was typed (portraits.audit.name_key)."""
+    return audit.name_key(name)
 
 
 def _hasher():

@@ -360,6 +360,7 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
     record.update(fields)
     check_drawable(record)
     record["updated_at"] = _now(now)
+    record["edited_by"] = audit.actor()
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.edit", portrait_id, now=now,
                  fields=sorted(list(fields) + (["focus"] if focus is not None else [])))
@@ -398,6 +399,7 @@ def translate_portrait(db: TinyDB, portrait_id: str, lang: str, quote: str, role
     record["translations"] = translations
     check_drawable(record)
     record["updated_at"] = _now(now)
+    record["edited_by"] = audit.actor()
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.translate", portrait_id, now=now, lang=fields["lang"])
     return record

@@ -75,14 +75,20 @@ def state(post: dict, digest: str, rule: str) -> State:
                  earlier=[a for a in approvals if a["hash"] != digest])
 
 
-def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, comment: str | None = None) -> dict:
+def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, comment: str | None = None,
+            edited_by: str | None = None) -> dict:
     """Record that the acting person approves the post as it is now; refused when they already did.
-    A comment (what the approver looked at or asks for) is kept with the approval."""
+    A comment (what the approver looked at or asks for) is kept with the approval. With the rule
+    "two", `edited_by` (who last changed the portrait's texts or photo) cannot approve that edit."""
     post = posts.get(db, post_id)
     if post["status"] not in posts.FUTURE:
         raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.",
                                post_id=post_id, status=post['status']))
     who = audit.actor()
+    if rule == "two" and edited_by and audit.name_key(edited_by) == audit.name_key(who):
+        raise CampaignError(_m("{who} made the last change to what {post_id} shows and cannot approve it.",
+                               who=who, post_id=post_id),
+                            _m("Four eyes: the approvals must come from two other people."))
     before = state(post, digest, rule)
     if who in before.people:
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),

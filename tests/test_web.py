@@ -326,3 +326,29 @@ def test_serving_on_another_address_says_it_belongs_behind_https(cli, ws):
     result = CliRunner().invoke(main, ["-w", str(ws.root), "serve", "--host", "256.0.0.1", "--port", "8080"])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "HTTPS proxy" in result.output and "Cannot listen on 256.0.0.1:8080" in result.output
+
+
+def test_an_upload_a_killed_server_left_behind_is_removed_at_the_next_start(ws):
+    left = ws.private / "upload-x1y2"
+    left.mkdir()
+    (left / "upload.jpg").write_bytes(b"a person's photo")
+    mine = ws.private / "evidence"
+    mine.mkdir()
+    from campaign.web import create_app
+
+    create_app(ws)
+    assert not left.exists() and mine.is_dir()
+
+
+def test_with_four_eyes_nobody_approves_their_own_edit(cli, ws):
+    set_config(ws, 'approval = "none"', 'approval = "two"')
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    from campaign import scheduling
+
+    post_id = scheduling.add_post(ws, pid, "2026-06-25 18:30", "instagram")[0]["id"]
+    assert cli("--user", "ben", "portrait", "edit", pid, "--quote", "Meine eigenen Worte.").exit_code == 0
+    before = ws.store.path.read_bytes()
+    r = cli("--user", "BEN", "schedule", "approve", post_id)
+    assert r.exit_code == 1 and "made the last change" in r.output
+    assert ws.store.path.read_bytes() == before
+    assert cli("--user", "cara", "schedule", "approve", post_id).exit_code == 0

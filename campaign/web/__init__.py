@@ -17,6 +17,16 @@ from campaign.workspace import Workspace
 MAX_UPLOAD = 60 * 1024 * 1024  # a photo or an evidence scan; refused before anything is read
 
 
+def _remove_stopped_uploads(ws: Workspace) -> None:
+    """An upload is kept in .private/upload-* only while the intake reads it; a server killed then
+    leaves it behind (a photo of a person): the next start removes those folders, which only we make."""
+    import shutil
+
+    for left in ws.private.glob("upload-*"):
+        if left.is_dir() and not left.is_symlink():
+            shutil.rmtree(left, ignore_errors=True)
+
+
 def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = False) -> Flask:
     """The app for one workspace. `lang` is the interface language (default: as the CLI chooses it)."""
     from campaign.log import setup_logging
@@ -36,6 +46,7 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
+    _remove_stopped_uploads(ws)
     ws.store.share_reads()  # every request reads the store; each version of it is parsed once
     app.extensions["campaign.workspace"] = ws
     app.extensions["campaign.lang"] = lang or i18n.choose(None, ws.config.ui_language, ws.config.language)
