@@ -52,6 +52,16 @@ def add(ws: Workspace, photo: Path, **fields) -> dict:
                                     slot=slot_pixels(ws.config), **fields)
 
 
+def import_csv(ws: Workspace, csv_path: Path, photos_root: Path | None = None,
+               uploaded: dict[str, Path] | None = None) -> dict:
+    """Portraits from a CSV with their photos: all rows or none, errors by line."""
+    from campaign.billboard import slot_pixels
+
+    with ws.store.transaction() as db:
+        return records.import_csv(db, ws.photos, Path(csv_path), photos_root, default_lang=ws.config.language,
+                                  now=ws.now(), slot=slot_pixels(ws.config), uploaded=uploaded)
+
+
 def approve(ws: Workspace, portrait_ids: list[str] | tuple[str, ...]) -> list[dict]:
     """Approve portraits for publishing; each needs a consent valid today (all or none)."""
     today = ws.now().date()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tinydb import Query, TinyDB
@@ -266,8 +266,12 @@ def _inside(base: Path, relative: str) -> Path | None:
 
 
 def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
-               default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
-    """Import a whole CSV or nothing: every row is checked before any is stored."""
+               default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None,
+               uploaded: dict[str, Path] | None = None) -> dict:
+    """Import a whole CSV or nothing: every row is checked before any is stored.
+
+    `uploaded` (the web app): the photos sent along, by the file name the sender gave each; a row's
+    `photo` is looked up there by its last part, never used as a path."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
     from portraits import csvfile  # csv only for an import
@@ -289,7 +293,12 @@ def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path |
                                      {"first_name": row.get("first_name", ""), "age": row.get("age", ""),
                                       "role": row.get("role", ""), "quote": row.get("quote", "")})
             check_drawable(_texts_of(fields, default_lang))
-            path = _inside(photos_root, row.get("photo", ""))
+            if uploaded is not None:
+                path = uploaded.get(PurePosixPath(row.get("photo", "").replace("\\", "/")).name)
+                if path is None:
+                    raise CampaignError(_m("photo {photo!r} was not sent with the CSV", photo=row.get('photo')))
+            else:
+                path = _inside(photos_root, row.get("photo", ""))
             if path is None:
                 raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
             info = intake.inspect(path, slot)

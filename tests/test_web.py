@@ -352,3 +352,27 @@ def test_with_four_eyes_nobody_approves_their_own_edit(cli, ws):
     assert r.exit_code == 1 and "made the last change" in r.output
     assert ws.store.path.read_bytes() == before
     assert cli("--user", "cara", "schedule", "approve", post_id).exit_code == 0
+
+
+def test_a_csv_with_its_photos_imports_all_rows_or_none_with_errors_by_line(site, tmp_path):
+    from conftest import make_photo
+
+    ws, base = site
+    anna = login(base, "anna")
+    one = make_photo(tmp_path / "a.jpg", seed=11).read_bytes()
+    two = make_photo(tmp_path / "b.jpg", seed=12).read_bytes()
+    sheet = ("photo,first_name,age,role,quote\n"
+             "shoot/a.jpg,Amira,38,Ärztin,Wir helfen.\n"
+             "b.jpg,Jonas,16,Schüler,Ich auch.\n"
+             "../../campaign.json,Mia,30,Köchin,Hallo.\n").encode()
+    before = ws.store.path.read_bytes()
+    answer = post_form(anna, f"{base}/portraits/import", files=[
+        ("csv", ("list.csv", sheet, "text/csv")), ("photos", ("a.jpg", one, "image/jpeg")),
+        ("photos", ("b.jpg", two, "image/jpeg"))], page=f"{base}/portraits")
+    assert "line 4" in answer.text and "not sent with the CSV" in answer.text
+    assert ws.store.path.read_bytes() == before
+    answer = post_form(anna, f"{base}/portraits/import", files=[
+        ("csv", ("list.csv", sheet.rsplit(b"../", 1)[0].rsplit(b"\n", 1)[0] + b"\n", "text/csv")),
+        ("photos", ("a.jpg", one, "image/jpeg")), ("photos", ("b.jpg", two, "image/jpeg"))], page=f"{base}/portraits")
+    assert "Imported 2 portraits." in answer.text
+    assert {p["id"] for p in ws.store.read().table("portraits").all()} >= {"amira-38", "jonas-16"}

@@ -55,13 +55,9 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
 @click.pass_context
 def import_(ctx, csv_file, photos_dir, as_json):
     """Import portraits from a CSV: all rows or none."""
-    from campaign.billboard import slot_pixels
-    from portraits import records
+    from campaign import portrait_actions
 
-    ws = workspace(ctx)
-    with ws.store.transaction() as db:
-        result = records.import_csv(db, ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
-                                    default_lang=ws.config.language, now=ws.now(), slot=slot_pixels(ws.config))
+    result = portrait_actions.import_csv(workspace(ctx), Path(csv_file), Path(photos_dir) if photos_dir else None)
     if as_json:
         echo_json(result)
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
 
 from campaign import portrait_actions
-from campaign.web.common import _, done, failed, said
+from campaign.web.common import _, done, failed, ngettext, said
 from campaign.web.security import needs, workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
@@ -78,6 +78,35 @@ def add():
     for warning in record["photo"].get("warnings", []):
         failed(CampaignError(warning))
     return redirect(url_for("portraits.show", portrait_id=record["id"]), 303)
+
+
+@bp.post("/portraits/import")
+@needs("edit")
+def import_csv():
+    """A CSV with its photos, all rows or none; each photo is saved under a name we choose and found
+    by the name it was sent with (never a path)."""
+    ws = workspace()
+    with tempfile.TemporaryDirectory(dir=ws.private, prefix="upload-") as tmp:
+        folder = Path(tmp)
+        sheet = _saved_upload("csv", folder, {".csv"})
+        uploaded: dict[str, Path] = {}
+        for n, upload in enumerate(request.files.getlist("photos")):
+            if not upload.filename:
+                continue
+            suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+            target = folder / f"photo-{n}{suffix if suffix in PHOTO_SUFFIXES else '.bin'}"
+            upload.save(target)
+            uploaded[Path(upload.filename.replace("\\", "/")).name] = target
+        if sheet is None:
+            failed(CampaignError(_("Choose the CSV file and its photos.")))
+            return redirect(url_for("portraits.grid"), 303)
+        try:
+            result = portrait_actions.import_csv(ws, sheet, uploaded=uploaded)
+        except CampaignError as e:
+            failed(e)
+            return redirect(url_for("portraits.grid"), 303)
+    done(ngettext("Imported {n} portrait.", "Imported {n} portraits.", result["count"]))
+    return redirect(url_for("portraits.grid"), 303)
 
 
 def _renders(ws, portrait_id: str) -> list[dict]:
