@@ -1,6 +1,8 @@
 """campaign serve: the web app for the office, on a production WSGI server (waitress)."""
 from __future__ import annotations
 
+import signal
+
 import click
 
 from campaign.cli.common import warn, workspace
@@ -32,9 +34,14 @@ def serve(ctx, host, port):
                             _m("Choose another --port, or stop the program that uses it.")) from None
     click.echo(_("Serving {name} at http://{host}:{port}/ (Ctrl-C stops it).", name=ws.config.name,
                  host=host if ":" not in host else f"[{host}]", port=server.effective_port))
+    signal.signal(signal.SIGTERM, _stop)  # systemd and `kill` stop it as Ctrl-C does
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+
+
+def _stop(_signum, _frame) -> None:
+    raise KeyboardInterrupt
