@@ -28,6 +28,7 @@ PORTRAITS = 1000
 POSTS = 5000
 USERS = 20
 PASSWORD = "benchmark password"
+THINK = (1.0, 3.0)  # seconds a person looks at a page before the next click
 
 
 def _workspace(tmp: Path):
@@ -133,7 +134,8 @@ def _memory_mb(pid: int) -> float:
 
 
 def _users(base: str, ws, ids: list[str], today: date, seconds: float) -> None:
-    """Each user clicks through pages; editors change a quote now and then, approvers approve."""
+    """Each user clicks through pages, looking at each for 1-3 s; editors save a quote now and then
+    (a 5 MB store written each time, which every page then reads anew)."""
     pages = list(_pages(ids, today).values())
     times: list[float] = []
     errors: list[str] = []
@@ -145,12 +147,13 @@ def _users(base: str, ws, ids: list[str], today: date, seconds: float) -> None:
         rnd = random.Random(n)
         session = _login(base, f"user{n}")
         while time.monotonic() < stop:
+            time.sleep(rnd.uniform(*THINK))
             path = rnd.choice(pages)
             t = time.perf_counter()
             answer = session.get(base + path)
             spent = time.perf_counter() - t
             ok = answer.status_code == 200
-            if ok and n % 2 == 0 and rnd.random() < 0.1:  # redaktion: save a quote, as from the form
+            if ok and n % 2 == 0 and rnd.random() < 0.2:  # redaktion: save a quote, as from the form
                 pid = ids[100 + n]
                 page = session.get(f"{base}/portraits/{pid}").text
                 token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import shlex
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
@@ -200,6 +201,7 @@ class Store:
         # A long-lived reader (the web app) parses each version of the file once: see share_reads().
         self._shared: tuple[tuple[int, int, int], dict] | None = None
         self._share = False
+        self._parsing = threading.Lock()  # one thread parses a new version; the others wait for it
 
     @property
     def backup_dir(self) -> Path:
@@ -300,9 +302,14 @@ class Store:
             kept = self._shared
             if kept is not None and kept[0] == key:
                 return kept[1]
-            data, _raw = self._load(f.read())
-        self._upgrade(data)
-        self._shared = (key, data)
+            with self._parsing:
+                kept = self._shared
+                if kept is not None and kept[0] == key:  # parsed by the thread we waited for
+                    return kept[1]
+                self._shared = None  # the old version goes as soon as no page holds it
+                data, _raw = self._load(f.read())
+                self._upgrade(data)
+                self._shared = (key, data)
         return data
 
     @contextlib.contextmanager

@@ -4,10 +4,9 @@ page with its id. The browser tests (Chromium) are in test_web_browser.py."""
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import zlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 

@@ -6,10 +6,10 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from campaign import portrait_actions
-from campaign.web.common import _, done, failed, ngettext, said
+from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits import consent, records
 from portraits.errors import CampaignError

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 
 from campaign import scheduling
 from campaign.postview import post_view
-from campaign.web.common import _, done, failed
+from campaign.web.common import _, done, failed, said
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError
 from schedules import posts
@@ -52,16 +52,10 @@ def approve(post_id: str):
     try:
         result = scheduling.approve_posts(workspace(), [post_id], comment=request.form.get("comment") or None)
         done(_("Approved {id}: {state}.", id=post_id,
-               state=_said(result["approved"][0]["approval"]["text"]) if result["approved"] else ""))
+               state=said(result["approved"][0]["approval"]["text"]) if result["approved"] else ""))
     except CampaignError as e:
         failed(e)
     return _back(post_id)
-
-
-def _said(value):
-    from campaign.web.common import said
-
-    return said(value)
 
 
 @bp.post("/posts/<post_id>/move")
