@@ -113,7 +113,14 @@ def _renders(ws, portrait_id: str) -> list[dict]:
     folder = ws.renders / portrait_id
     if not folder.is_dir():
         return []
-    return [{"name": p.name, "format": p.stem} for p in sorted(folder.glob("*.jpg"))]
+    from portraits.layouts import FORMATS
+
+    found = []
+    for path in sorted(folder.glob("*.jpg")):
+        fmt = next((f for f in FORMATS if path.stem == f or path.stem.startswith(f + "-")), None)
+        width, height = FORMATS.get(fmt, (1080, 1350))
+        found.append({"name": path.name, "format": path.stem, "width": width, "height": height})
+    return found
 
 
 def _page(ws, portrait_id: str, form=None, status: int = 200, fit=None):
