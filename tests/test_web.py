@@ -376,3 +376,45 @@ def test_a_csv_with_its_photos_imports_all_rows_or_none_with_errors_by_line(site
         ("photos", ("a.jpg", one, "image/jpeg")), ("photos", ("b.jpg", two, "image/jpeg"))], page=f"{base}/portraits")
     assert "Imported 2 portraits." in answer.text
     assert {p["id"] for p in ws.store.read().table("portraits").all()} >= {"amira-38", "jonas-16"}
+
+
+def test_withdrawing_in_the_browser_confirms_first_then_heute_lists_the_take_down_until_it_is_done(site):
+    from conftest import due_post
+    from schedules.runner import run_once
+
+    ws, base = site
+    published = due_post(ws, "brigitte-81", "facebook")
+    assert run_once(ws)["posts"][0]["status"] == "published"
+    anna = login(base, "anna")
+    page = f"{base}/portraits/brigitte-81/consent"
+    before = ws.store.path.read_bytes()
+    answer = post_form(anna, f"{base}/portraits/brigitte-81/withdraw", {"via": "E-Mail"}, page=page)
+    assert answer.status_code == 200 and "This cancels 1 planned post" in answer.text and "p-1" in answer.text
+    assert f"{published}: facebook" in answer.text and "taken down by hand" in answer.text
+    assert ws.store.path.read_bytes() == before  # the first step changes nothing
+    answer = post_form(anna, f"{base}/portraits/brigitte-81/withdraw",
+                       {"via": "E-Mail", "confirmed": "yes"}, page=page)
+    assert "Consent withdrawn for brigitte-81" in answer.text and "Cancelled posts: 1" in answer.text
+    assert posts.get(ws.store.read(), "p-1")["status"] == "cancelled"
+    today = anna.get(base + "/").text
+    assert "Take down after a withdrawal" in today and f"/posts/{published}" in today
+    answer = post_form(anna, f"{base}/posts/{published}/taken-down", page=base + "/")
+    assert f"Marked {published} as taken down" in answer.text
+    assert "Take down after a withdrawal" not in answer.text
+    entry = ws.store.read().table("audit").all()[-1]
+    assert (entry["action"], entry["who"]) == ("post.taken_down", "anna")
+
+
+def test_heute_lists_failed_posts_and_consent_running_out(site):
+    from datetime import date
+
+    from portraits import consent
+
+    ws, base = site
+    with ws.store.transaction() as db:
+        consent.grant(db, "brigitte-81", "instagram", date(2026, 6, 1), expires=date(2026, 7, 1), now=ws.now(),
+                      today=ws.now().date())
+        posts.update(db, "p-1", ws.now(), status="failed", error="missed")
+    today = login(base, "ben").get(base + "/").text
+    assert "Failed posts" in today and "missed" in today
+    assert "Consent ending within 30 days" in today and "Jul 1, 2026" in today
