@@ -351,7 +351,8 @@ def test_with_four_eyes_nobody_approves_their_own_edit(cli, ws):
     r = cli("--user", "BEN", "schedule", "approve", post_id)
     assert r.exit_code == 1 and "made the last change" in r.output
     assert ws.store.path.read_bytes() == before
-    assert cli("--user", "cara", "schedule", "approve", post_id).exit_code == 0
+    assert cli("--user", "cara", "schedule", "approve", post_id, "--comment", "Bild geprüft").exit_code == 0
+    assert posts.get(ws.store.read(), post_id)["approvals"][-1]["comment"] == "Bild geprüft"
 
 
 def test_a_csv_with_its_photos_imports_all_rows_or_none_with_errors_by_line(site, tmp_path):
