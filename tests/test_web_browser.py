@@ -129,16 +129,21 @@ def test_plan_drag_to_another_day_and_approve_with_two_people_until_it_leaves_he
     axe_clean(anna)
     assert anna.get_by_role("button", name="Approve as shown").count() == 0  # redaktion cannot approve
 
-    for name in ("ben", "cara"):
-        approver = browser.new_context().new_page()
-        log_in(approver, base, name)
-        assert approver.locator(f"#waiting-{post_id}").is_visible()
-        approver.goto(f"{base}/posts/{post_id}")
-        approver.get_by_label("Comment (optional)").fill(f"geprüft von {name}")
-        approver.get_by_role("button", name="Approve as shown").click()
-        approver.wait_for_selector(f"text=Approved {post_id}")
-        approver.goto(base + "/")
-        approver.context.close()
+    # Ben approves from Heute (the line answers in place), Cara on the post's page with a comment.
+    ben = browser.new_context().new_page()
+    log_in(ben, base, "ben")
+    ben.locator(f"#waiting-{post_id}").get_by_role("button", name=f"Approve {post_id}").click()
+    expect(ben.locator(f"#approved-{post_id}")).to_contain_text("1 of 2 approvals (ben)")
+    assert ben.url == base + "/"
+    ben.context.close()
+    cara = browser.new_context().new_page()
+    log_in(cara, base, "cara")
+    assert cara.locator(f"#waiting-{post_id}").is_visible()
+    cara.goto(f"{base}/posts/{post_id}")
+    cara.get_by_label("Comment (optional)").fill("geprüft von cara")
+    cara.get_by_role("button", name="Approve as shown").click()
+    cara.wait_for_selector(f"text=Approved {post_id}")
+    cara.context.close()
     anna.goto(base + "/")
     assert anna.locator(f"#waiting-{post_id}").count() == 0
     assert "approved by ben, cara" in posts.get(ws.store.read(), post_id)["history"][-1]["note"]

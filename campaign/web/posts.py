@@ -55,6 +55,8 @@ def approve(post_id: str):
                state=said(result["approved"][0]["approval"]["text"]) if result["approved"] else ""))
     except CampaignError as e:
         failed(e)
+    if request.headers.get("HX-Request"):  # the button on Heute: its line says what happened, in place
+        return render_template("_approved.html", post_id=post_id)
     return _back(post_id)
 
 
