@@ -276,6 +276,11 @@ def test_user_commands_keep_hashes_and_never_show_them(cli, ws):
     stored = ws.store.read().table("users").all()[0]
     assert stored["hash"].startswith("$argon2id$") and "a long enough secret" not in ws.store.path.read_text()
     assert cli("user", "passwd", "anna", "--password-stdin", input="another long secret\n").exit_code == 0
+    r = cli("user", "add", "cara", "--role", "redaktion", input="typed twice here\ntyped twice here\n")
+    assert r.exit_code == 0 and "typed twice here" not in r.output
+    r = cli("user", "add", "dora", "--role", "redaktion", input="first version!\nsecond version\n" * 3)
+    assert r.exit_code != 0 and "dora" not in json.dumps(json.loads(cli("user", "list", "--json").output))
+    assert cli("user", "remove", "cara").exit_code == 0
     assert cli("user", "remove", "ANNA").exit_code == 0
     assert json.loads(cli("user", "list", "--json").output) == []
 
@@ -419,3 +424,23 @@ def test_heute_lists_failed_posts_and_consent_running_out(site):
     today = login(base, "ben").get(base + "/").text
     assert "Failed posts" in today and "missed" in today
     assert "Consent ending within 30 days" in today and "Jul 1, 2026" in today
+
+
+def test_a_consent_with_german_dates_guardians_and_its_scanned_form(site):
+    ws, base = site
+    anna = login(base, "anna")
+    from conftest import approved_portrait
+
+    pid = approved_portrait(ws, "Jonas", 16, "school", guardian="Mutter")
+    page = f"{base}/portraits/{pid}/consent"
+    answer = post_form(anna, page, {"scope": ["website", "press"], "signed_on": "02.06.2026",
+                                    "expires": "31.12.2027", "guardians": "Mutter\nVater\n"},
+                       files={"evidence": ("../../scan.pdf", b"%PDF-1.4 signed form", "application/pdf")}, page=page)
+    assert answer.status_code == 200 and f"Consent recorded for {pid}: press, website" in answer.text
+    event = ws.store.read().table("consents").all()[-1]
+    assert (event["signed_on"], event["expires"], event["guardians_signed"]) == ("2026-06-02", "2027-12-31", 2)
+    kept = ws.private / "evidence" / event["evidence"]["name"]
+    assert kept.read_bytes() == b"%PDF-1.4 signed form" and kept.stat().st_mode & 0o777 == 0o600
+    assert "Vater" not in answer.text and "Mutter" not in answer.text  # the history shows how many signed
+    answer = post_form(anna, page, {"scope": "website", "signed_on": "31.06.2026"}, page=page)
+    assert answer.status_code == 400 and "Traceback" not in answer.text
