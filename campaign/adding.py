@@ -36,10 +36,12 @@ def add_portrait(ws: Workspace, photo: Path | str, **fields) -> dict:
     return record
 
 
-def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str | None = None) -> dict:
-    """Import a CSV of portraits: all rows or none."""
+def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str | None = None,
+                     uploaded: dict[str, Path] | None = None) -> dict:
+    """Import a CSV of portraits: all rows or none. `uploaded`: the photos the web app received with
+    it, by the name each was sent under (a row's photo is looked up there, never used as a path)."""
     prepared = records.prepare_csv(ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
-                                   ws.config.language, _slot(ws), known=ws.store.read())
+                                   ws.config.language, _slot(ws), known=ws.store.read(), uploaded=uploaded)
     try:
         with ws.store.transaction() as db:
             made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)

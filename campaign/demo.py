@@ -254,6 +254,11 @@ def gallery(target: Path) -> Path:
     return page
 
 
+# Demo accounts for the web app: one who edits, two who approve (approval "two" needs two people).
+DEMO_USERS = (("redaktion", "redaktion"), ("freigabe", "freigabe"), ("freigabe2", "freigabe"))
+DEMO_PASSWORD = "solidarisch-demo"
+
+
 def main(argv: list[str] | None = None) -> int:
     from click.testing import CliRunner
 
@@ -287,7 +292,16 @@ def main(argv: list[str] | None = None) -> int:
     print(init.output.rstrip())
     for step in STEPS:
         step(target, run)
+    for name, role in DEMO_USERS:
+        print(f"$ campaign user add {name} --role {role} --password-stdin")
+        added = runner.invoke(cli, ["-w", str(target), "user", "add", name, "--role", role, "--password-stdin"],
+                              input=DEMO_PASSWORD + "\n", catch_exceptions=False)
+        print(added.output.rstrip())
     print(f"\nDemo workspace: {target}")
+    print("Open it in the browser:")
+    print(f"  .venv/bin/campaign -w {target} serve      (or: . .venv/bin/activate; campaign -w {target} serve)")
+    print(f"  then http://127.0.0.1:8080/ and log in as {' or '.join(n for n, _r in DEMO_USERS)}, "
+          f"password {DEMO_PASSWORD}")
     return 0
 
 

@@ -123,6 +123,11 @@ def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, 
     return [dict(p, first_name=names.get(p["portrait_id"])) for p in rows]
 
 
+def local_time(ws: Workspace, at: str) -> datetime:
+    """A stored instant in the campaign's timezone."""
+    return datetime.fromisoformat(at).astimezone(ws.tz)
+
+
 def move_post(ws: Workspace, post_id: str, to: str) -> dict:
     when = parse_datetime(to, ws.tz, _m("new time"))
     with ws.store.transaction() as db:
@@ -163,7 +168,7 @@ def cancel_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_
 
 
 def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait_id: str | None = None,
-                  start: str | None = None, end: str | None = None) -> dict:
+                  start: str | None = None, end: str | None = None, comment: str | None = None) -> dict:
     """The acting person approves each post as it is now (its content hash). Named by id, all or
     none; by --portrait/--from/--to, posts they already approved or that could not go out are
     listed as skipped with the reason."""
@@ -174,8 +179,10 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
         selected, by_id = select_posts(ws, db, ids, portrait_id, start, end)
         for post in selected:
             try:
-                content = content_of(ws, post, records.get(db, post["portrait_id"]))
-                done = approval.approve(db, post["id"], content.digest, rule, now)
+                portrait = records.get(db, post["portrait_id"])
+                content = content_of(ws, post, portrait)
+                done = approval.approve(db, post["id"], content.digest, rule, now, comment=comment,
+                                        edited_by=portrait.get("edited_by"))
             except CampaignError as e:
                 if by_id:
                     raise
@@ -185,6 +192,18 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
             approved.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
                              "content_hash": content.digest, "approval": state.as_dict()})
     return {"who": audit.actor(), "rule": rule, "approved": approved, "skipped": skipped}
+
+
+def publish_now(ws: Workspace, post_id: str) -> dict:
+    """Publish one post now, before its time; only a planned post can be (a failed one is retried)."""
+    from schedules.runner import publish_post
+
+    post = posts.get(ws.store.read(), post_id)
+    if post["status"] != "planned":
+        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
+                               status=post['status']),
+                            _m("A failed post goes back in the queue with `campaign schedule retry`."))
+    return publish_post(ws, post_id, force=True)
 
 
 def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
@@ -226,15 +245,18 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     return {"file": str(out), "events": len(rows)}
 
 
-def awaiting_approval(ws: Workspace, db, planned: list[dict]) -> list[dict]:
-    """Planned posts that lack the approvals they need for what they would publish now, soonest first."""
+def awaiting_approval(ws: Workspace, db, planned: list[dict], people: dict[str, dict] | None = None) -> list[dict]:
+    """Planned posts that lack the approvals they need for what they would publish now, soonest first.
+    `people`: the portraits by id, when the caller has them already."""
     rule = ws.config.posting.approval
     if rule == "none":
         return []
     waiting = []
     for post in planned:
         try:
-            content = content_of(ws, post, records.get(db, post["portrait_id"]))
+            portrait = people[post["portrait_id"]] if people and post["portrait_id"] in people else \
+                records.get(db, post["portrait_id"])
+            content = content_of(ws, post, portrait)
         except CampaignError as e:
             waiting.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
                             "portrait_id": post["portrait_id"], "approval": None, "problem": e.message})

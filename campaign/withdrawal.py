@@ -20,6 +20,20 @@ from campaign.workspace import Workspace
 from portraits import consent
 
 
+def preview(ws: Workspace, portrait_id: str, scopes: str | None = None) -> dict:
+    """What a withdrawal of `scopes` (all when None) would do, for the one confirmation a person gives:
+    the planned posts it cancels and the published ones that must be taken down by hand."""
+    from portraits import records
+    from schedules import posts
+
+    db = ws.store.read()
+    records.get(db, portrait_id)
+    chosen = set(consent.parse_scopes(scopes, allow_empty=True) or consent.SCOPES)
+    mine = [p for p in posts.all_posts(db) if p["portrait_id"] == portrait_id and p["channel"] in chosen]
+    return {"scopes": sorted(chosen), "cancels": [p for p in mine if p["status"] in posts.FUTURE],
+            "takedown": [p for p in mine if p["status"] in posts.OUT]}
+
+
 def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, received: date | None = None,
              via: str | None = None, now: datetime | None = None) -> dict:
     changes: dict = {"cancelled": [], "takedown": [], "recall": [], "repick": [], "handouts": []}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
+import re
 import unicodedata
 from contextvars import ContextVar
 from datetime import datetime, timezone
@@ -44,6 +45,16 @@ def actor() -> str:
         raise CampaignError(_m("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text."),
                             _m("Set it again in a UTF-8 terminal, e.g. export CAMPAIGN_USER=anna."))
     return unicodedata.normalize("NFC", name)
+
+
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def name_key(name: str) -> str:
+    """A user's name as one person, however it was typed (NFKC, case-folded, no invisible characters):
+    accounts and "never approve your own edit" compare these. The one place for it until the
+    library's shared name normalisation (issue 21) replaces it."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", name)).strip().casefold()
 
 
 def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tinydb import Query, TinyDB
@@ -398,9 +398,13 @@ def _inside(base: Path, relative: str) -> Path | None:
 
 
 def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = None, default_lang: str = "de",
-                slot: tuple[int, int] | None = None, known: TinyDB | None = None) -> list[Prepared]:
+                slot: tuple[int, int] | None = None, known: TinyDB | None = None,
+                uploaded: dict[str, Path] | None = None) -> list[Prepared]:
     """Check every row of a CSV and take its photos in, with no store lock held; all rows or none
-    (the photos of a refused file are removed again). `insert_prepared` records them."""
+    (the photos of a refused file are removed again). `insert_prepared` records them.
+
+    `uploaded` (the web app): the photos sent along, by the file name the sender gave each; a row's
+    `photo` is looked up there by its last part, never used as a path."""
     csv_path = Path(csv_path)
     photos_root = Path(photos_root) if photos_root else csv_path.parent
     from portraits import csvfile  # csv only for an import
@@ -426,7 +430,12 @@ def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = Non
                                           "role": row.get("role", ""), "quote": row.get("quote", "")})
                 check_drawable(_texts_of(fields, default_lang))
                 check_surname_hidden(_texts_of(fields, default_lang))
-                path = _inside(photos_root, row.get("photo", ""))
+                if uploaded is not None:
+                    path = uploaded.get(PurePosixPath(row.get("photo", "").replace("\\", "/")).name)
+                    if path is None:
+                        raise CampaignError(_m("photo {photo!r} was not sent with the CSV", photo=row.get('photo')))
+                else:
+                    path = _inside(photos_root, row.get("photo", ""))
                 if path is None:
                     raise CampaignError(_m("photo {photo!r} is outside the photos folder", photo=row.get('photo')))
                 wanted = row.get("id") or None
@@ -501,6 +510,7 @@ def edit_portrait(db: TinyDB, portrait_id: str, changes: dict[str, Any], focus: 
     check_drawable(record)
     check_surname_hidden(record)
     record["updated_at"] = _now(now)
+    record["edited_by"] = audit.actor()
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.edit", portrait_id, now=now,
                  fields=sorted(list(fields) + (["focus"] if focus is not None else [])))
@@ -540,6 +550,7 @@ def translate_portrait(db: TinyDB, portrait_id: str, lang: str, quote: str, role
     check_drawable(record)
     check_surname_hidden(record)
     record["updated_at"] = _now(now)
+    record["edited_by"] = audit.actor()
     db.table("portraits").update(_replace(record), Query().id == portrait_id)
     audit.record(db, "portrait.translate", portrait_id, now=now, lang=fields["lang"])
     return record

@@ -22,6 +22,7 @@ from schedules import posts
 
 RULES = {"none": 0, "one": 1, "two": 2}
 WAITING = "waiting for approval"  # the reason of a due post that lacks approvals
+MAX_COMMENT = 500
 
 
 def content_hash(post: dict, langs: list[str], image_hashes: list[str], caption: str, alt_texts: list[str]) -> str:
@@ -82,20 +83,34 @@ def state(post: dict, digest: str, rule: str) -> State:
                  earlier=[a for a in approvals if a["hash"] != digest])
 
 
-def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime) -> dict:
-    """Record that the acting person approves the post as it is now; refused when they already did."""
+def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, comment: str | None = None,
+            edited_by: str | None = None) -> dict:
+    """Record that the acting person approves the post as it is now; refused when they already did.
+    A comment (what the approver looked at or asks for) is kept with the approval. With the rule
+    "two", `edited_by` (who last changed the portrait's texts or photo) cannot approve that edit."""
     post = posts.get(db, post_id)
     if post["status"] not in posts.FUTURE:
         raise CampaignError(_m("{post_id} is {status}; only planned or failed posts can be approved.",
                                post_id=post_id, status=post['status']))
     who = audit.actor()
     key = identity.person_key(who)
+    if rule == "two" and edited_by and identity.person_key_or_none(edited_by) == key:
+        raise CampaignError(_m("{who} made the last change to what {post_id} shows and cannot approve it.",
+                               who=who, post_id=post_id),
+                            _m("Four eyes: the approvals must come from two other people."))
     before = state(post, digest, rule)
     if key in {identity.person_key_or_none(p) for p in before.people}:
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
                             _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
                             if before.needed > 1 and not before.approved else _m("Nothing more to do."))
-    approvals = [*post.get("approvals", []), {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}]
+    given = {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}
+    comment = " ".join((comment or "").split())
+    if len(comment) > MAX_COMMENT:
+        raise CampaignError(_m("The comment is {count} characters long.", count=len(comment)),
+                            _m("Keep it to {most}.", most=MAX_COMMENT))
+    if comment:
+        given["comment"] = comment
+    approvals = [*post.get("approvals", []), given]
     after = state({**post, "approvals": approvals}, digest, rule)
     fields = {"approvals": approvals}
     if (post.get("reason") or "").startswith(WAITING):  # a due post: look at it again now, not in a minute

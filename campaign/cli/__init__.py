@@ -35,6 +35,8 @@ COMMANDS = [
     ("press", "press"),
     ("gallery", "gallery"),
     ("whatsapp", "whatsapp"),
+    ("serve", "serve"),
+    ("user", "user"),
 ]
 
 

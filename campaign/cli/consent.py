@@ -32,17 +32,10 @@ def consent() -> None:
 @click.pass_context
 def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, evidence, text_version, as_json):
     """Record a signed consent form for ID."""
-    from portraits import consent as consent_lib
-    from portraits.dates import parse_date
+    from campaign.portrait_actions import grant_consent
 
-    ws = workspace(ctx)
-    signed = parse_date(signed_on, _m("signing date"))
-    until = parse_date(expires, _m("expiry date"))
-    with ws.store.transaction() as db:
-        event = consent_lib.grant(db, portrait_id, scopes, signed, expires=until, signed_by=signed_by,
-                                  guardians=guardians, evidence=Path(evidence) if evidence else None,
-                                  evidence_dir=ws.private / "evidence", text_version=text_version,
-                                  today=ws.now().date(), now=ws.now())
+    event = grant_consent(workspace(ctx), portrait_id, scopes, signed_on, expires, signed_by, guardians,
+                          Path(evidence) if evidence else None, text_version)
     if as_json:
         echo_json({k: v for k, v in event.items() if k not in ("guardians", "signed_by")})
     else:

@@ -66,21 +66,6 @@ def import_(ctx, csv_file, photos_dir, as_json):
         click.echo(_("Imported {count} portraits.", count=result['count']))
 
 
-def _listing(ws, status: str | None = None) -> list[dict]:
-    from portraits import consent, records
-
-    db = ws.store.read()
-    sums = consent.summaries(db, ws.now().date())
-    rows = []
-    for p in records.all_portraits(db):
-        if status and p.get("status") != status:
-            continue
-        row = records.public(p)
-        row["consent"] = sums.get(p["id"], consent.EMPTY)
-        rows.append(row)
-    return rows
-
-
 @portrait.command("list")
 @click.option("--status", type=click.Choice(["draft", "approved"]),
               help=N_("Only portraits with this status."))
@@ -88,7 +73,9 @@ def _listing(ws, status: str | None = None) -> list[dict]:
 @click.pass_context
 def list_(ctx, status, as_json):
     """List the portraits."""
-    rows = _listing(workspace(ctx), status)
+    from campaign import portrait_actions
+
+    rows = portrait_actions.rows(workspace(ctx), status)
     if as_json:
         echo_json(rows)
         return
@@ -104,17 +91,9 @@ def list_(ctx, status, as_json):
 @click.pass_context
 def show(ctx, portrait_id, as_json):
     """Show one portrait with its consent and photo checks."""
-    from portraits import consent, records
+    from campaign import portrait_actions
 
-    ws = workspace(ctx)
-    db = ws.store.read()
-    p = records.get(db, portrait_id)
-    row = records.public(p)
-    row["surname_on_file"] = bool(p.get("surname"))
-    evts = consent.events(db, portrait_id)
-    row["consent"] = consent.summary_from(evts, ws.now().date(), minor=consent.is_minor(p))
-    row["consent_history"] = [{k: e.get(k) for k in ("event", "scopes", "signed_on", "expires", "received", "via",
-                                                      "guardians_signed", "text_version", "recorded_at")} for e in evts]
+    row = portrait_actions.detail(workspace(ctx), portrait_id)
     if as_json:
         echo_json(row)
         return
@@ -157,19 +136,19 @@ def show(ctx, portrait_id, as_json):
 @click.pass_context
 def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
     """Change a portrait's fields or focal point."""
+    from campaign import portrait_actions
     from portraits import consent, records
 
-    ws = workspace(ctx)
     changes = dict(first_name=first_name, surname=surname, age=age, role=role, role_category=role_category,
                    quote=quote, lang=lang, credit=credit)
-    with ws.store.transaction() as db:
-        record = records.edit_portrait(db, portrait_id, changes, focus=focus, now=ws.now())
-        unsigned = consent.summary_from(consent.events(db, portrait_id), ws.now().date(),
-                                        minor=consent.is_minor(record))["needs_guardian"]
+    done = portrait_actions.edit(workspace(ctx), portrait_id, {k: v for k, v in changes.items() if v is not None},
+                                 focus=focus)
     if as_json:
-        echo_json(records.public(record))
+        echo_json(records.public(done["record"]) | {"approvals_removed": done["approvals_removed"]})
         return
     click.echo(_("Updated {portrait_id}.", portrait_id=portrait_id))
+    _say_approvals_removed(done["approvals_removed"])
+    unsigned = done["needs_guardian"]
     if unsigned:
         warn(_("{portrait_id} is under {adult_age} now and no guardian signed the consent for {unsigned}: "
                "nothing of them is published, rendered, planned or picked until a guardian's consent is "
@@ -177,18 +156,20 @@ def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote,
                portrait_id=portrait_id, adult_age=consent.ADULT_AGE, unsigned=', '.join(unsigned)))
 
 
+def _say_approvals_removed(lost: list[dict]) -> None:
+    if lost:
+        warn(_("This change takes the approvals of {posts} away: they need new approvals before they go out "
+               "(campaign schedule approve).", posts=", ".join(p["id"] for p in lost)))
+
+
 @portrait.command("approve")
 @click.argument("portrait_ids", metavar="ID...", nargs=-1, required=True)
 @click.pass_context
 def approve(ctx, portrait_ids):
     """Approve portraits for publishing (each needs a valid consent)."""
-    from portraits import consent, records
+    from campaign import portrait_actions
 
-    ws = workspace(ctx)
-    today = ws.now().date()
-    with ws.store.transaction() as db:
-        for pid in portrait_ids:
-            records.approve_portrait(db, pid, bool(consent.valid_scopes(db, pid, today)), now=ws.now())
+    portrait_actions.approve(workspace(ctx), portrait_ids)
     click.echo(_("Approved {portrait_ids}.", portrait_ids=', '.join(portrait_ids)))
 
 
@@ -200,9 +181,9 @@ def approve(ctx, portrait_ids):
 @click.pass_context
 def translate(ctx, portrait_id, lang, quote, role):
     """Add the quote in another language."""
-    from portraits import records
+    from campaign import portrait_actions
 
-    ws = workspace(ctx)
-    with ws.store.transaction() as db:
-        records.translate_portrait(db, portrait_id, lang, quote, role, now=ws.now())
+    done = portrait_actions.edit(workspace(ctx), portrait_id, {},
+                                 translation={"lang": lang, "quote": quote, "role": role})
     click.echo(_("Saved the {lang} quote of {portrait_id}.", lang=lang, portrait_id=portrait_id))
+    _say_approvals_removed(done["approvals_removed"])

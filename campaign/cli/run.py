@@ -49,18 +49,11 @@ def run(ctx, once, sync_seconds, as_json):
 @click.pass_context
 def publish(ctx, post_id, as_json):
     """Publish one planned post now."""
+    from campaign.scheduling import publish_now
     from portraits.errors import CampaignError
     from schedules.approval import WAITING
-    from schedules.posts import get
-    from schedules.runner import publish_post
 
-    ws = workspace(ctx)
-    post = get(ws.store.read(), post_id)
-    if post["status"] != "planned":
-        raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
-                               status=post['status']),
-                            _m("A failed post goes back in the queue with `campaign schedule retry`."))
-    post = publish_post(ws, post_id, force=True)
+    post = publish_now(workspace(ctx), post_id)
     if as_json:
         echo_json(post)
     elif post["status"] == "published":

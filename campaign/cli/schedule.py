@@ -142,16 +142,17 @@ def cancel(ctx, post_ids, portrait_id, start, end, as_json):
 
 @schedule.command("approve")
 @_selection
+@click.option("--comment", help=N_("A note kept with the approval, e.g. what you checked."))
 @json_option
 @click.pass_context
-def approve(ctx, post_ids, portrait_id, start, end, as_json):
+def approve(ctx, post_ids, portrait_id, start, end, comment, as_json):
     """Approve posts as they are now (who: --user, CAMPAIGN_USER or the login name).
 
     Any later change to what a post publishes (quote, translation, photo, focal point, brand,
     time) needs a new approval; "two" in [posting] approval means two different people."""
     from campaign.scheduling import approve_posts
 
-    result = approve_posts(workspace(ctx), post_ids, portrait_id, start, end)
+    result = approve_posts(workspace(ctx), post_ids, portrait_id, start, end, comment=comment)
     if as_json:
         echo_json(result)
         return
