@@ -4,8 +4,8 @@ any case, and every failure said in words a person can act on."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m, _mn, join

@@ -91,7 +91,7 @@ def load_upright(src: Path):
         raise CampaignError(_m("{name} has more than {value} megapixels (the intake limit).", name=src.name,
                                value=MAX_PIXELS // 1000000),
                             _m("Export a smaller copy of the photo (e.g. 24 megapixels) and add that.")) from None
-    except Exception:
+    except Exception:  # noqa: BLE001 (a damaged file makes Pillow's plugins raise almost anything)
         raise CampaignError(_m("{name} is not a readable image, or it is truncated.", name=src.name),
                             _m("Use a complete JPEG, PNG, WebP or HEIC photo.")) from None
     fresh = Image.new("RGB", clean.size)  # a new image: no EXIF, XMP, IPTC or comment can come along

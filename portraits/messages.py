@@ -21,7 +21,7 @@ class Message(str):
     msgid: str
     params: dict[str, Any]
 
-    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
+    def __new__(cls, msgid: str, /, **params: Any) -> Message:
         self = super().__new__(cls, msgid.format(**params) if params else msgid)
         self.msgid = msgid
         self.params = params
@@ -40,7 +40,7 @@ class PluralMessage(Message):
 
     plural: str
 
-    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> "PluralMessage":
+    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> PluralMessage:
         params = {"n": n, **params}
         self = str.__new__(cls, (singular if n == 1 else plural).format(**params))
         self.msgid, self.plural, self.params = singular, plural, params

@@ -435,7 +435,8 @@ def band_apart(setting: Setting) -> bool:
     area = setting.photo_area
     glyphs = [(x - f.size // 2, y - f.size, w + f.size, h + 2 * f.size)
               for (x, y, w, h), f in ((line.box, line.fitted) for line in setting.lines)]
-    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *([setting.logo] if setting.logo else [])])
+    logo = [setting.logo] if setting.logo else []
+    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *logo])
 
 
 def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None):
@@ -445,7 +446,7 @@ def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None
     if canvas is None:
         # The colour block and the photo's area tile the canvas: each pixel is painted once, so the
         # canvas need not be cleared first (a gap, were there one, gets the black a new canvas has).
-        (bx, by, bw, bh), (ax, ay, aw, ah) = setting.colour_block, setting.photo_area
+        (_bx, _by, bw, bh), (_ax, _ay, aw, ah) = setting.colour_block, setting.photo_area
         W, H = lay.size
         within = all(x >= 0 and y >= 0 and x + w <= W and y + h <= H for x, y, w, h in (setting.colour_block,
                                                                                   setting.photo_area))

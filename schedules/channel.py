@@ -8,14 +8,14 @@ decides states (`planned -> publishing -> published | failed | unknown`) and wri
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
-
 
 # How a post goes out: one image in the feed (4:5 or square), one upright story image, or one post
 # with several images (the portrait in the campaign language first, then its translations).
@@ -56,7 +56,8 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     PublisherKind("instagram-graph", "schedules.instagram_graph:InstagramGraphPublisher",
                   ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"),
                   ("page_id", "ig_user_id", "image_host", "public_dir", "public_base_url")),
-    PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",), ("account",)),
+    PublisherKind("instagram", "schedules.instagram:InstagramPublisher", ("CAMPAIGN_INSTAGRAM_PASSWORD",),
+                  ("account",)),
     PublisherKind("facebook", "schedules.facebook:FacebookPublisher",
                   ("CAMPAIGN_FACEBOOK_TOKEN", "CAMPAIGN_FACEBOOK_APP_TOKEN"), ("page_id",)),
     PublisherKind("whatsapp-cloud", "schedules.whatsapp:WhatsAppCloudPublisher", ("CAMPAIGN_WHATSAPP_TOKEN",),
@@ -67,7 +68,8 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
 # portraits.consent.SCOPES, which a test checks).
 CHANNELS: dict[str, ChannelSpec] = {c.name: c for c in (
     ChannelSpec("instagram", "Instagram", ("outbox", "instagram-graph", "instagram"),
-                {"feed": "instagram-feed", "square": "instagram-square", "story": "story", "carousel": "instagram-feed"},
+                {"feed": "instagram-feed", "square": "instagram-square", "story": "story",
+                 "carousel": "instagram-feed"},
                 caption_chars=2200, hashtags=30),
     # Facebook Page stories are photo stories through the Page stories endpoint (/{page-id}/photo_stories).
     ChannelSpec("facebook", "Facebook Page", ("outbox", "facebook"),
@@ -105,7 +107,7 @@ def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
         raise CampaignError(_m("The {name} publisher of {channel} cannot post a {fmt}.", name=kind.name,
                                channel=channel, fmt=fmt),
                             _m("Use --format {value}, or another publisher in campaign.toml.",
-                               value=' or '.join((f for f in spec.formats if f in kind.formats))))
+                               value=' or '.join(f for f in spec.formats if f in kind.formats)))
     return spec.formats[fmt]
 
 

@@ -5,8 +5,8 @@ adding a second one when a post moves or is cancelled.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 
 def _summary(post: dict, who: str) -> str:
@@ -30,8 +30,8 @@ def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: s
     for post in posts:
         p = portraits.get(post["portrait_id"])
         who = f"{p['first_name']} ({p['age']}), {p['role']}" if p else post["portrait_id"]
-        start = datetime.fromisoformat(post["at"]).astimezone(timezone.utc)
-        changed = datetime.fromisoformat(post["history"][-1]["at"]).astimezone(timezone.utc)
+        start = datetime.fromisoformat(post["at"]).astimezone(UTC)
+        changed = datetime.fromisoformat(post["history"][-1]["at"]).astimezone(UTC)
         ev = Event()
         ev.add("uid", f"{post['id']}@{domain}")
         ev.add("dtstamp", changed)

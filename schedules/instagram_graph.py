@@ -22,9 +22,10 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from portraits.messages import _m
 from schedules import graph as meta
@@ -193,7 +194,8 @@ class InstagramGraphPublisher:
                 with open(m.path, "rb") as f:
                     photo = self._post(graph, self.page_id, "photos", files={"source": f}, published="false")
                 photo_ids.append(str(photo["id"]))
-                self.checkpoint({"hosted_photo_ids": list(photo_ids)}, f"image uploaded unpublished to the Page as {photo['id']}")
+                self.checkpoint({"hosted_photo_ids": list(photo_ids)},
+                                f"image uploaded unpublished to the Page as {photo['id']}")
                 images = self._get(graph, photo["id"], fields="images").get("images") or []
                 if not images:
                     raise PermanentError(_m("Facebook gave no address for the uploaded photo."),

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class OutboxPublisher:
             time.sleep(self.delay)
         self.outbox.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=self.outbox))
-        published_at = datetime.now(timezone.utc).astimezone()
+        published_at = datetime.now(UTC).astimezone()
         images = []
         for n, item in enumerate(media, 1):
             suffix = f"-{n}" if fmt == "carousel" else ""

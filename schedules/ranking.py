@@ -9,8 +9,9 @@ weighted from campaign.toml), optionally per 1,000 accounts reached. Each row sa
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from tinydb import TinyDB
 

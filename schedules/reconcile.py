@@ -8,6 +8,7 @@ the post fails with the reason, ready for `schedule retry`. Never a blind second
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
 from portraits.messages import _m
 
 DEFAULT_WINDOW_MINUTES = 30

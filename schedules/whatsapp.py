@@ -71,7 +71,8 @@ MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def _client(phone_id: str, token: str):
-    """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test server when CAMPAIGN_GRAPH_URL is set)."""
+    """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test
+    server when CAMPAIGN_GRAPH_URL is set)."""
     import httpx
     from pywa import WhatsApp
 

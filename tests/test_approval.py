@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
-
 from conftest import approved_portrait, due_post, set_config
+
 from schedules import posts
 from schedules.runner import publish_post, run_once
 

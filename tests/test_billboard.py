@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import approved_portrait
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from conftest import approved_portrait
 from campaign.billboard import age_band, select
 from portraits import consent
 from schedules import engagement, posts
@@ -313,7 +314,7 @@ def test_more_portraits_than_a_format_can_name_legibly_are_refused_with_how_many
         lay = poster.layout(spec, names[:n], roles[:n], fonts.fallbacks()[0], "Duisburg ist echt solidarisch", "#d")
         assert lay.cols * lay.rows >= n and (lay.rows - 1) * lay.cols < n
         assert lay.sizes["name"] * spec.scale >= 120 and lay.sizes["title"] * spec.scale >= 250
-        for x, y, w, h in lay.plates:  # the name fits its plate at that size
+        for _x, _y, w, _h in lay.plates:  # the name fits its plate at that size
             assert poster._em("Maximilian, 45", fonts.fallbacks()[0]) * lay.sizes["name"] < w
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import make_photo, run_campaign
+
 from portraits import consent, records
 from portraits.errors import CampaignError
 
@@ -326,9 +326,10 @@ def test_a_withdrawal_typed_during_a_long_import_is_recorded_at_once_and_the_imp
     import sys
     import time
 
+    from conftest import ROOT, approved_portrait
+
     from campaign.withdrawal import withdraw
     from campaign.workspace import Workspace
-    from conftest import ROOT, approved_portrait
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     csv, photos = _shoot(tmp_path, 40)

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import approved_portrait, configure, make_photo
+
 from campaign import i18n
 from campaign.report import PDF_NAME, report_parts, write_report
 from portraits import consent
@@ -313,7 +313,6 @@ def test_the_report_loads_in_chromium_without_a_failed_request_or_console_error(
     import subprocess
 
     from PIL import Image, ImageStat
-
     from test_gallery import CHROMIUM_FLAGS, _serve, chromium
 
     kept, _gone = _campaign(ws)

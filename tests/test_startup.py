@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import click
-
 from conftest import ROOT, approved_portrait
 
 

@@ -6,9 +6,9 @@ import shlex
 import subprocess
 
 import pytest
+from conftest import approved_portrait
 
 from campaign.store import BACKUP_DIR, BACKUPS, Store, backup_files
-from conftest import approved_portrait
 
 
 def _refused(cli, ws, *args) -> str:
