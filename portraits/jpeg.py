@@ -8,9 +8,15 @@ band of rows out of a photo intake wrote with a restart marker after each row of
 from __future__ import annotations
 
 import re
+from collections import deque
 
 ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
 READ_CHUNK = 1 << 22  # bytes of JPEG handed to the decoder at a time (see load_rows)
+
+# The bands `restart_strip` cut lately, as (first row, number of rows): how a test sees that the
+# billboard really decodes bands, where its pixels alone would look the same after a full decode.
+# Bounded, and appending to a deque is thread-safe (the billboard cuts its slots on a pool).
+BANDS_CUT: deque[tuple[int, int]] = deque(maxlen=64)
 
 
 def load_rows(im, rows: int) -> None:
@@ -112,5 +118,7 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
         ends.append(eoi)
     start = pos + 2 + length if first == 0 else ends[first - 1] + 2
     head = bytearray(data[:pos + 2 + length])
-    head[sof + 5:sof + 7] = (min(height, last * 8) - first * 8).to_bytes(2, "big")
+    band_rows = min(height, last * 8) - first * 8
+    head[sof + 5:sof + 7] = band_rows.to_bytes(2, "big")
+    BANDS_CUT.append((first * 8, band_rows))
     return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8

@@ -100,11 +100,18 @@ def nine(ws):
 def test_18_1_export_has_the_page_size_bleed_and_preview(cli, nine, tmp_path):
     from PIL import Image
 
+    from portraits.jpeg import BANDS_CUT
+
     assert cli("billboard", "pick", *RUN).exit_code == 0
     assert cli("billboard", "approve").exit_code == 0
+    BANDS_CUT.clear()
     r = cli("billboard", "export", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
+    # Each of the nine slots was decoded from a band of its photo's rows (the restart-marker path),
+    # not from the whole photo: a band is less than the photo's height.
+    photo_height = BIG[1]
+    assert len(BANDS_CUT) == 9 and all(rows < photo_height for _top, rows in BANDS_CUT), list(BANDS_CUT)
     assert out["grid"] == "3x3" and out["warnings"] == []
     w, h, tw, th = _page_mm(out["pdf"])
     # 356 x 252 cm at 1:10 plus 10 mm bleed (full size) = 1 mm on each side.
