@@ -166,6 +166,7 @@ def test_a_user_name_must_be_plain_text(cli, ws):
     assert r.exit_code == 2 and "plain characters" in r.output
 
 
+@pytest.mark.slow
 def test_the_daemon_publishes_a_waiting_post_as_soon_as_it_is_approved(cli, ws):
     import time
 

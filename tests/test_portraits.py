@@ -254,6 +254,7 @@ def test_gdpr_export_and_erase(cli, tmp_path, ws):
     assert cli("portrait", "show", "brigitte-81").exit_code == 1
 
 
+@pytest.mark.slow
 def test_workspace_is_found_by_flag_env_and_parent_folder(tmp_path, ws, monkeypatch):
     add_photo = make_photo(tmp_path / "x.jpg")
     r = run_campaign("portrait", "add", add_photo, "--first-name", "Eva", "--age", 33, "--role", "Lehrerin",
@@ -270,6 +271,7 @@ def test_workspace_is_found_by_flag_env_and_parent_folder(tmp_path, ws, monkeypa
     assert r.returncode == 2
 
 
+@pytest.mark.slow
 def test_init_writes_a_commented_config_and_refuses_twice(tmp_path):
     r = run_campaign("init", tmp_path / "c", "--name", "Duisburg ist echt solidarisch")
     assert r.returncode == 0, r.stderr

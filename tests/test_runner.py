@@ -49,6 +49,7 @@ def daemon(ws, *extra):
                              *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 @pytest.mark.any_day
 def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
