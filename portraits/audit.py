@@ -48,7 +48,7 @@ def actor() -> str:
 
 
 def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,
-           **details: Any) -> dict:
+           **details: Any) -> dict[str, Any]:
     """Append one audit entry; `details` must hold no personal data beyond ids."""
     entry = {
         "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -61,7 +61,7 @@ def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | 
     return entry
 
 
-def entries(db: TinyDB, subject: str | None = None) -> list[dict]:
+def entries(db: TinyDB, subject: str | None = None) -> list[dict[str, Any]]:
     """The audit log in order, optionally only for one subject."""
     rows = [dict(r) for r in db.table("audit").all()]
     if subject is not None:

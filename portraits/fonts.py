@@ -14,7 +14,7 @@ from portraits.messages import _m, _mn
 def _package_font(module: str) -> Path:
     import importlib
 
-    root = importlib.import_module(module).ROOT / "files"
+    root: Path = importlib.import_module(module).ROOT / "files"
     return next(p for p in sorted(root.glob("*.ttf")) if "Italic" not in p.name)
 
 

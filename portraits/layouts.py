@@ -234,5 +234,5 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
     top = max(0.0, min(max(top, 0.0), H - ch))
     head = (round((hx0 - left) * k), round((hy0 - top) * k), round(head_w * k), round(head_h * k))
     if warning is None and head[1] + head[3] > ah:
-        warning = f"the photo ends too close under the face for {lay.name}: the chin is cut"
+        warning = _m("the photo ends too close under the face for {name}: the chin is cut", name=lay.name)
     return Placement((left, top, left + cw, top + ch), head, warning)

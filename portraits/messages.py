@@ -12,6 +12,7 @@ parameters is taken as it is.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -27,7 +28,7 @@ class Message(str):
         self.params = params
         return self
 
-    def __reduce__(self):  # pickled (process pools) as what it is
+    def __reduce__(self) -> tuple[Callable[..., Message], tuple[Any, ...]]:  # pickled (process pools) as itself
         return (_rebuild, (self.msgid, self.params))
 
 
@@ -46,7 +47,7 @@ class PluralMessage(Message):
         self.msgid, self.plural, self.params = singular, plural, params
         return self
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Message], tuple[Any, ...]]:
         return (_rebuild_plural, (self.msgid, self.plural, self.params))
 
 
@@ -101,7 +102,7 @@ def from_stored(value: Any) -> Any:
         return value["msg"]
 
 
-def join(separator: str, items: list) -> Message:
+def join(separator: str, items: list[Any]) -> Message:
     """Messages joined like `separator.join(items)`, each still said in the interface language."""
     escaped = separator.replace("{", "{{").replace("}", "}}")
     return Message(escaped.join(f"{{item{i}}}" for i in range(len(items))),

@@ -116,10 +116,11 @@ def secret_names() -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for kind in PUBLISHERS.values() for name in kind.secrets))
 
 
-def publisher_class(kind: str) -> type:
+def publisher_class(kind: str) -> type[Publisher]:
     target = PUBLISHERS[kind].target
     module_name, class_name = target.split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    cls: type[Publisher] = getattr(importlib.import_module(module_name), class_name)
+    return cls
 
 
 class ChannelError(CampaignError):
@@ -163,7 +164,10 @@ class Publisher(Protocol):
     # Publishers that need nothing of the kind never call it.
     checkpoint: Callable[[dict[str, Any], str], None]
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> None:
+        """Every publisher is made the same way, by `make_publisher`."""
+
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         """Post it; return at least {"remote_id": str, "permalink": str | None}.
 
         `post["format"]` says how: "feed"/"square" one image with the caption, "story" one upright
@@ -176,14 +180,14 @@ class Publisher(Protocol):
     def recent_media(self, since: datetime) -> list[dict[str, Any]]:
         """Media on the account since `since`: [{"remote_id", "caption", "at", "permalink"}]."""
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         """Fresh figures for one published post: {"likes", "comments", "shares", "reach"}."""
 
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
         """What can be said without calling the platform: (ready, what a person reads)."""
 
-    # Optional: def settle(self, post: dict) -> dict | None
+    # Optional: def settle(self, post: dict[str, Any]) -> dict[str, Any] | None
     #   For an `unknown` post holding an id its checkpoint recorded: what became of it, as
     #   {"state": "published" | "not_published" | "failed" | "pending", "reason": str}; None when
     #   the post holds nothing to ask about (reconcile then matches recent media by caption).

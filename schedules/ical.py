@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
-def _summary(post: dict, who: str) -> str:
+def _summary(post: dict[str, Any], who: str) -> str:
     return f"{post['channel'].capitalize()}: {who}"
 
 
-def _description(post: dict) -> str:
+def _description(post: dict[str, Any]) -> str:
     return f"Post {post['id']}, status {post['status']}"
 
 
-def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: str,
-             summary: Callable[[dict, str], str] = _summary,
-             description: Callable[[dict], str] = _description) -> bytes:
+def calendar(posts: list[dict[str, Any]], portraits: dict[str, dict[str, Any]], name: str, domain: str,
+             summary: Callable[[dict[str, Any], str], str] = _summary,
+             description: Callable[[dict[str, Any]], str] = _description) -> bytes:
     """`summary` and `description` word an event (the caller's language; English by default)."""
     from icalendar import Calendar, Event
 
@@ -43,4 +44,5 @@ def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: s
         ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
         ev.add("sequence", len(post.get("history", [])))
         cal.add_component(ev)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

@@ -30,10 +30,10 @@ class OutboxPublisher:
         # For drills and tests: pretend an upload takes this long (a slow network).
         self.delay = float(settings.simulate_upload_seconds)
 
-    def folder_for(self, post: dict) -> Path:
+    def folder_for(self, post: dict[str, Any]) -> Path:
         return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         fmt = post["format"]
         if not media or (fmt != "carousel" and len(media) != 1):
             raise PermanentError(_m("A {fmt} post takes {value}, not {count}.", fmt=fmt,
@@ -84,7 +84,7 @@ class OutboxPublisher:
                             "post_id": meta["post_id"]})
         return out
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         return {}
 
     @staticmethod
