@@ -230,11 +230,6 @@ def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -
     return candidate
 
 
-def _photo_owner(db: TinyDB, sha: str) -> str | None:
-    doc = db.table("portraits").get(Query().photo.sha256 == sha)
-    return doc["id"] if doc else None
-
-
 def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:
     photo = {k: info[k] for k in ("sha256", "kept_sha256", "width", "height", "format") if k in info}
     photo.update(file=photo_file, focus=info.get("focus", [0.5, 0.33]),

@@ -12,8 +12,6 @@ from typing import Any
 
 from portraits.messages import _m
 
-DEFAULT_WINDOW_MINUTES = 30
-
 
 def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
