@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO   ?= demo-workspace
 
-.PHONY: setup system demo gallery test bench clean catalogs
+.PHONY: setup system demo gallery test lint bench clean catalogs
 
 setup: $(STAMP)
 
@@ -30,8 +30,14 @@ demo: setup
 gallery: setup
 	$(PY) -m campaign.demo --gallery gallery
 
-test: setup
+# ruff and mypy first (seconds), then the tests. `make lint` alone while working; `pytest -m "not slow"`
+# for a quick loop without the subprocess, kill, daemon and browser tests.
+test: lint
 	$(PY) -m pytest -q -p no:cacheprovider
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Every gettext domain with a babel-<domain>.cfg: extract the marked strings, merge them into the de
 # and en catalogs (English: msgstr = msgid; a catalog whose messages did not change keeps its header date),

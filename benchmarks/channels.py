@@ -140,7 +140,8 @@ def _instagram_graph(ws, graph, ids: list[str], tmp: Path) -> None:
           f"(alternating, median of {len(ids)} each):")
     try:
         for name, keys in hosts.items():
-            _configure(ws, "instagram", publisher="instagram-graph", page_id="1001", ig_user_id=graph.ig_user_id, **keys)
+            _configure(ws, "instagram", publisher="instagram-graph", page_id="1001", ig_user_id=graph.ig_user_id,
+                       **keys)
             fb, ig = [], []
             calls_before = len(graph.requests)
             for pid in ids:

@@ -82,7 +82,8 @@ def _publishing(tmp: Path) -> None:
     from fake_bluesky import APP_PASSWORD, HANDLE, FakeBluesky
     from fake_graph import FakeGraph
     from fake_mastodon import FakeMastodon
-    from fake_threads import TOKEN as THREADS_TOKEN, FakeThreads
+    from fake_threads import TOKEN as THREADS_TOKEN
+    from fake_threads import FakeThreads
 
     from campaign.rendering import render
     from portraits import records

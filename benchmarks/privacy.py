@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +40,7 @@ def build(root: Path) -> None:
     from campaign.workspace import init_workspace
 
     ws = init_workspace(root)
-    now = datetime(2026, 6, 1, 18, 30, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, 18, 30, tzinfo=UTC)
     stamp = now.isoformat(timespec="seconds")
     portraits, consents, audit = [], [], []
     evidence = ws.private / "evidence"

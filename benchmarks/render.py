@@ -95,7 +95,8 @@ def ours(path: Path) -> dict:
     from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
 
     texts = Texts("de", name_line("Brigitte", 81, "Rentnerin", "de"),
-                  typographic("Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein Problem.", "de"),
+                  typographic("Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein Problem.",
+                              "de"),
                   "#duisburgistechtsolidarisch", "Foto: Studio Nord", "Duisburg ist echt solidarisch")
     return render_job(Job(path, (0.5, 0.33), Brand(), [(fmt, texts) for fmt in LAYOUTS]))
 

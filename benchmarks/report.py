@@ -43,7 +43,8 @@ def build(root: Path) -> None:
     ids = []
     with ws.store.transaction() as db:
         for i in range(PORTRAITS):
-            rec = records.add_portrait(db, ws.photos, _photo(incoming / f"{i}.jpg", i), first_name=NAMES[i % len(NAMES)],
+            rec = records.add_portrait(db, ws.photos, _photo(incoming / f"{i}.jpg", i),
+                                       first_name=NAMES[i % len(NAMES)],
                                        age=20 + i % 60, role=f"Rolle {i % 9}", role_category=f"cat{i % 9}",
                                        quote=f"Zusammen sind wir stärker, sagt Nummer {i}.", surname="Geheim")
             consent.grant(db, rec["id"], "instagram,facebook,billboard", date(2026, 1, 1), today=date(2100, 1, 1),

@@ -44,10 +44,9 @@ def _workspace(tmp: Path, n: int):
 
 
 def _latency(tmp: Path) -> None:
+    from campaign.rendering import render
     from schedules import posts
     from schedules.runner import Runner, publish_post
-
-    from campaign.rendering import render
 
     ws = _workspace(tmp, 12)
     render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing

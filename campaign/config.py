@@ -15,7 +15,7 @@ import json
 import re
 import string
 from pathlib import Path
-from typing import Annotated, Any, Callable, Union
+from typing import Annotated, Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -24,7 +24,7 @@ from portraits.errors import CampaignError
 from portraits.identity import DIRECTION_CONTROLS
 from portraits.messages import _m
 from schedules.channel import CHANNELS, PUBLISHERS, settings_model
-from schedules.channel_settings import CONTROL, plain_text
+from schedules.channel_settings import plain_text
 
 CONFIG_NAME = "campaign.toml"
 SECRET_KEY = re.compile(r"pass(word|wd)?$|^pass|secret|token|api[\W_]*key|session|credential|private[\W_]*key",
@@ -219,7 +219,7 @@ def _without_leftovers(value: dict[str, Any]) -> dict[str, Any]:
 
 
 # [channels.<name>]: the settings model of the publisher it names, each defined next to its publisher.
-Channel = Annotated[Union[tuple(settings_model(kind) for kind in PUBLISHERS)],  # type: ignore[misc]
+Channel = Annotated[tuple(settings_model(kind) for kind in PUBLISHERS),  # type: ignore[misc]
                     Field(discriminator="publisher"), BeforeValidator(_publisher_named)]
 
 

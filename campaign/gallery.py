@@ -18,6 +18,7 @@ from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError
+from portraits.imageio import GALLERY, save_jpeg
 from portraits.layouts import crop_box
 from portraits.messages import _m
 from portraits.render import name_line, typographic
@@ -25,7 +26,6 @@ from schedules import captions
 
 KIND = "gallery"
 ASPECT = 4 / 5
-QUALITY = 82
 
 
 def eligible(db, today) -> list[dict]:
@@ -58,8 +58,7 @@ def _images(photo: Path, focus, widths: list[int], folder: Path, stem: str) -> l
         h = round(w / ASPECT)
         buf = BytesIO()
         # A fresh image from pixels only: no EXIF, GPS or comment can come along.
-        im.resize((w, h), Image.Resampling.LANCZOS, box=box).save(buf, "JPEG", quality=QUALITY, optimize=True,
-                                                                  progressive=True)
+        save_jpeg(im.resize((w, h), Image.Resampling.LANCZOS, box=box), buf, GALLERY)
         name = f"{stem}-{w}.jpg"
         atomic_write_bytes(folder / name, buf.getvalue())
         out.append({"src": f"img/{name}", "width": w, "height": h})

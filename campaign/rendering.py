@@ -25,6 +25,7 @@ from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_all
+from portraits.imageio import CONTACT_SHEET, save_jpeg
 from portraits.layouts import LAYOUTS, parse_formats
 from portraits.messages import _m, join
 from portraits.render import Brand, Job, Texts, name_line, render_job, typographic
@@ -354,7 +355,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     from io import BytesIO
 
     buf = BytesIO()
-    sheet.save(buf, "PNG" if target.suffix.lower() == ".png" else "JPEG", quality=88)
+    sheet.save(buf, "PNG") if target.suffix.lower() == ".png" else save_jpeg(sheet, buf, CONTACT_SHEET)
     atomic_write_bytes(target, buf.getvalue())
     record_output(ws, "contact-sheet", target, rows, rows)
     return {"file": str(target), "renders": len(renders), "portraits": len(rows),

@@ -150,7 +150,9 @@ def _code_stamp() -> str:
 
 
 def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign"
+    from portraits.files import cache_dir
+
+    return cache_dir()
 
 
 KEEP = 64  # settings files kept in the cache folder: the newest, of every campaign on this computer

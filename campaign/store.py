@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
 from portraits.errors import CampaignError
 from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
@@ -123,6 +124,34 @@ class _MemoryStorage(Storage):
     def write(self, data: dict) -> None:
         self.data = data
         self.dirty = True
+
+
+class SnapshotWriteError(RuntimeError):
+    """A write into `Store.read()`'s snapshot: it would never be saved, so the caller has a bug
+    (it meant `Store.transaction()`)."""
+
+
+_SNAPSHOT_WRITE = "Store.read() gives a read-only snapshot; write inside Store.transaction() instead."
+
+
+class _SnapshotTable(Table):
+    """A table of a read snapshot: every insert, update, upsert, remove or truncate raises before it
+    changes anything (TinyDB sends them all through `_update_table`)."""
+
+    def _update_table(self, updater: Callable) -> None:
+        raise SnapshotWriteError(_SNAPSHOT_WRITE)
+
+
+class _Snapshot(TinyDB):
+    """The TinyDB that `Store.read()` returns: reading works as usual, writing raises."""
+
+    table_class = _SnapshotTable
+
+    def drop_table(self, name: str) -> None:
+        raise SnapshotWriteError(_SNAPSHOT_WRITE)
+
+    def drop_tables(self) -> None:
+        raise SnapshotWriteError(_SNAPSHOT_WRITE)
 
 
 class _ReadOnlyStorage(_MemoryStorage):
@@ -298,12 +327,13 @@ class Store:
         return True
 
     def read(self) -> TinyDB:
-        """A snapshot of the store for reading; changes to it are never saved."""
+        """A snapshot of the store for reading; writing into it raises SnapshotWriteError, since
+        nothing written there would ever reach the file."""
         if self._share:
-            return TinyDB(storage=_ReadOnlyStorage, data=self._shared_data())
+            return _Snapshot(storage=_ReadOnlyStorage, data=self._shared_data())
         data, _raw = self._load()
         self._upgrade(data)
-        return TinyDB(storage=_MemoryStorage, data=data)
+        return _Snapshot(storage=_MemoryStorage, data=data)
 
     def share_reads(self) -> None:
         """From now on, snapshots of one version of the file share its parsed data (a 5 MB store takes

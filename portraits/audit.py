@@ -10,9 +10,10 @@ import getpass
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from tinydb import TinyDB
 
@@ -39,7 +40,7 @@ def actor() -> str:
     if not name:
         try:
             name = getpass.getuser()
-        except Exception:  # no login name in some containers
+        except Exception:  # noqa: BLE001 (no login name in some containers; getpass raises several kinds)
             return "unknown"
     if any("\udc80" <= ch <= "\udcff" for ch in name):
         raise CampaignError(_m("The user name (CAMPAIGN_USER or the login name) is not UTF-8 text."),
@@ -58,10 +59,10 @@ def name_key(name: str) -> str:
 
 
 def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | None = None,
-           **details: Any) -> dict:
+           **details: Any) -> dict[str, Any]:
     """Append one audit entry; `details` must hold no personal data beyond ids."""
     entry = {
-        "at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
         "who": actor(),
         "action": action,
         "subject": subject,
@@ -71,7 +72,7 @@ def record(db: TinyDB, action: str, subject: str | None = None, now: datetime | 
     return entry
 
 
-def entries(db: TinyDB, subject: str | None = None) -> list[dict]:
+def entries(db: TinyDB, subject: str | None = None) -> list[dict[str, Any]]:
     """The audit log in order, optionally only for one subject."""
     rows = [dict(r) for r in db.table("audit").all()]
     if subject is not None:

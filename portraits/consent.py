@@ -12,9 +12,9 @@ recorded. Every check below goes through `_state`, so no caller can forget it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterable
 
 from tinydb import Query, TinyDB
 
@@ -269,7 +269,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         "minor": minor,
         "evidence": evidence_info,
         "text_version": str(text_version),
-        "recorded_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "recorded_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     if evidence_info and evidence_dir is not None:
         evidence_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -287,7 +287,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
     """Record a withdrawal (all scopes when none are named). It is never refused."""
     records.get(db, portrait_id)
     scope_list = parse_scopes(scopes, allow_empty=True) or list(all_scopes())
-    stamp = now or datetime.now(timezone.utc)
+    stamp = now or datetime.now(UTC)
     event = {
         "portrait_id": portrait_id,
         "event": "withdraw",

@@ -4,14 +4,15 @@ any case, and every failure said in words a person can act on."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m, _mn, join
 
 
-def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict]]:
+def read_rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row by lower-case header name) for each row; the whole file is read or none of it."""
     path = Path(path)
     reader = None
@@ -53,7 +54,7 @@ def row_error(line: int, problem: str) -> Message:
     return _m("line {line}: {problem}", line=line, problem=problem)
 
 
-def rows_wrong(errors: list, name: str, shown: int = 20) -> Message:
+def rows_wrong(errors: list[Any], name: str, shown: int = 20) -> Message:
     """"3 rows of shoot.csv are wrong; nothing was imported." and the first `shown` of them, one a line."""
     head = _mn("{n} row of {name} is wrong; nothing was imported.", "{n} rows of {name} are wrong; nothing was "
                "imported.", len(errors), name=name)

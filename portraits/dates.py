@@ -47,7 +47,7 @@ def _check_year(value: date, what: str, text: str, last_year: int = MAX_YEAR) ->
 def parse_date(text: str | date | None, what: str = "date") -> date | None:
     """`2026-12-24` or `24.12.2026` (or a date) -> date; None stays None."""
     if text is None or isinstance(text, date) and not isinstance(text, datetime):
-        return text  # type: ignore[return-value]
+        return text
     raw = str(text).strip()
     try:
         value = _date_from(raw)

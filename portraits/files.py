@@ -20,6 +20,15 @@ from typing import Any
 STAGED_ATTR = "staged_files"  # set on a TinyDB by the store's transaction: [(temporary, final), ...]
 
 
+def cache_dir() -> Path:
+    """The user's cache folder for this tool (platformdirs: `$XDG_CACHE_HOME/campaign`, else
+    `~/.cache/campaign` on Linux). Everything kept there is worked out again when missing, so
+    deleting it is always safe."""
+    from platformdirs import user_cache_path  # here, not at the top: most commands never need it
+
+    return user_cache_path("campaign", appauthor=False)
+
+
 def temp_prefix(name: str) -> str:
     """Temporary files for `name` start with this (and end in .tmp): how cleanup tools know them."""
     return f".{name}."
@@ -144,7 +153,7 @@ _SAVE_PENDING = False  # an atexit hook writes what this process learnt
 
 
 def _known_hashes_file() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign" / "kept-hashes.json"
+    return cache_dir() / "kept-hashes.json"
 
 
 def _save_known_hashes() -> None:

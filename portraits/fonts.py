@@ -3,39 +3,39 @@ Noto Sans Arabic (Arabic, with basic Latin). Each text gets the first font that 
 characters, Arabic text the Arabic font, so no supported text ever shows empty boxes."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from portraits.errors import CampaignError
+from portraits.files import cache_dir
 from portraits.messages import _m, _mn
 
 
 def _package_font(module: str) -> Path:
     import importlib
 
-    root = importlib.import_module(module).ROOT / "files"
+    root: Path = importlib.import_module(module).ROOT / "files"
     return next(p for p in sorted(root.glob("*.ttf")) if "Italic" not in p.name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def fallbacks() -> tuple[Path, ...]:
     """The fonts in the order they are tried."""
     return (_package_font("fontpkg_noto_sans"), _package_font("fontpkg_noto_sans_arabic"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: Path) -> frozenset[int]:
     """The characters a font has. Reading them with fontTools costs ~50 ms a start (its import and the
     cmap and post tables); they are kept in the user's cache folder, like the hyphenation patterns."""
     import hashlib
     import marshal
-    import os
 
     cached = None
     try:
         stat = Path(path).stat()
         key = hashlib.sha256(f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:32]
-        cached = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign" / f"cmap-{key}.marshal"
+        cached = cache_dir() / f"cmap-{key}.marshal"
         return frozenset(marshal.loads(cached.read_bytes()))
     except (OSError, ValueError, EOFError, TypeError):
         pass

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes, write_temp
+from portraits.imageio import KEPT_PHOTO, jpeg_bytes, without_metadata
 from portraits.layouts import PHOTO_AREAS, crop_size, face_misfits
 from portraits.messages import _m
 
@@ -91,12 +92,10 @@ def load_upright(src: Path):
         raise CampaignError(_m("{name} has more than {value} megapixels (the intake limit).", name=src.name,
                                value=MAX_PIXELS // 1000000),
                             _m("Export a smaller copy of the photo (e.g. 24 megapixels) and add that.")) from None
-    except Exception:
+    except Exception:  # noqa: BLE001 (a damaged file makes Pillow's plugins raise almost anything)
         raise CampaignError(_m("{name} is not a readable image, or it is truncated.", name=src.name),
                             _m("Use a complete JPEG, PNG, WebP or HEIC photo.")) from None
-    fresh = Image.new("RGB", clean.size)  # a new image: no EXIF, XMP, IPTC or comment can come along
-    fresh.paste(clean)
-    return fresh, fmt
+    return without_metadata(clean), fmt
 
 
 @lru_cache(maxsize=1)
@@ -168,13 +167,9 @@ def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict:
 
 
 def _clean_jpeg(im) -> bytes:
-    from io import BytesIO
-
-    buf = BytesIO()
     # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
     # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
-    im.save(buf, "JPEG", quality=95, subsampling=0, restart_marker_rows=1)
-    return buf.getvalue()
+    return jpeg_bytes(im, KEPT_PHOTO)
 
 
 def photo_target(photos_dir: Path, info: dict) -> Path:

@@ -7,13 +7,24 @@ band of rows out of a photo intake wrote with a restart marker after each row of
 """
 from __future__ import annotations
 
+import os
 import re
+from collections import deque
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL.ImageFile import ImageFile
 
 ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
 READ_CHUNK = 1 << 22  # bytes of JPEG handed to the decoder at a time (see load_rows)
 
+# The bands `restart_strip` cut lately, as (first row, number of rows): how a test sees that the
+# billboard really decodes bands, where its pixels alone would look the same after a full decode.
+# Bounded, and appending to a deque is thread-safe (the billboard cuts its slots on a pool).
+BANDS_CUT: deque[tuple[int, int]] = deque(maxlen=64)
 
-def load_rows(im, rows: int) -> None:
+
+def load_rows(im: ImageFile, rows: int) -> None:
     """Decode a JPEG (after `draft`) only down to row `rows`: a slot of the billboard is a wide strip
     of a tall photo, and the social formats' crops end where the portrait's chest does, so much of
     the file need not be decoded at all. The rows decoded are exactly
@@ -32,17 +43,21 @@ def load_rows(im, rows: int) -> None:
     except (AttributeError, TypeError, ValueError):  # Pillow changed its inner workings: decode it all
         im.load()
         return
+    fp = im.fp
+    if fp is None:  # already read and closed: nothing left to decode in part
+        im.load()
+        return
     try:
         decoder.setimage(im.im, (0, 0, im.size[0], rows))
-        im.fp.seek(offset)
+        fp.seek(offset)
         data = b""
         while True:
             # Large reads: each decode call gives up the GIL once, and a thread that decodes beside
             # Python work (imports, drawing) waits up to the switch interval (5 ms) to get it back,
             # so 64 KiB reads (Pillow's own) made a billboard's photos decode twice as slowly.
-            more = im.fp.read(READ_CHUNK)
+            more = fp.read(READ_CHUNK)
             if not more:
-                raise OSError(f"{im.filename}: the photo file is truncated")
+                raise OSError(f"{os.fsdecode(im.filename)}: the photo file is truncated")
             data += more
             consumed, _err = decoder.decode(data)
             if consumed < 0:  # done: the rows asked for are decoded (libjpeg then stops with an error code)
@@ -96,7 +111,7 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
     last = min(rows, -(-min(bottom, height) // 8))  # exclusive
     if last <= first:
         return None
-    ends = []  # where the segment of each row of blocks ends (its marker), up to `last`
+    ends: list[int] = []  # where the segment of each row of blocks ends (its marker), up to `last`
     for found in _RESTART.finditer(data, pos + 2 + length):
         if data[found.start() + 1] != 0xD0 + len(ends) % 8:
             return None
@@ -112,5 +127,7 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
         ends.append(eoi)
     start = pos + 2 + length if first == 0 else ends[first - 1] + 2
     head = bytearray(data[:pos + 2 + length])
-    head[sof + 5:sof + 7] = (min(height, last * 8) - first * 8).to_bytes(2, "big")
+    band_rows = min(height, last * 8) - first * 8
+    head[sof + 5:sof + 7] = band_rows.to_bytes(2, "big")
+    BANDS_CUT.append((first * 8, band_rows))
     return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8

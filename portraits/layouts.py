@@ -13,6 +13,7 @@ facebook format (1200 wide) scales it by 1200/1080.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from portraits.messages import _m, _mn
 
 Box = tuple[int, int, int, int]  # x, y, width, height
@@ -156,7 +157,8 @@ def head_box(face: tuple[float, float, float, float], hair: bool = True) -> tupl
     return x0 - HEAD_SIDES * w, y0 - above * h, x1 + HEAD_SIDES * w, y1 + HEAD_BELOW * h
 
 
-def face_region(face: tuple[float, float, float, float], width: float, height: float) -> tuple[float, float, float, float]:
+def face_region(face: tuple[float, float, float, float], width: float,
+                height: float) -> tuple[float, float, float, float]:
     """The face from forehead to chin (the finder's box, brows to chin, with the forehead above), in
     the photo: what no crop may cut."""
     x0, y0, x1, y1 = face
@@ -232,5 +234,5 @@ def place(photo: tuple[int, int], area: tuple[int, int], lay: Layout, focus: tup
     top = max(0.0, min(max(top, 0.0), H - ch))
     head = (round((hx0 - left) * k), round((hy0 - top) * k), round(head_w * k), round(head_h * k))
     if warning is None and head[1] + head[3] > ah:
-        warning = f"the photo ends too close under the face for {lay.name}: the chin is cut"
+        warning = _m("the photo ends too close under the face for {name}: the chin is cut", name=lay.name)
     return Placement((left, top, left + cw, top + ch), head, warning)

@@ -12,6 +12,7 @@ parameters is taken as it is.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -21,13 +22,13 @@ class Message(str):
     msgid: str
     params: dict[str, Any]
 
-    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
+    def __new__(cls, msgid: str, /, **params: Any) -> Message:
         self = super().__new__(cls, msgid.format(**params) if params else msgid)
         self.msgid = msgid
         self.params = params
         return self
 
-    def __reduce__(self):  # pickled (process pools) as what it is
+    def __reduce__(self) -> tuple[Callable[..., Message], tuple[Any, ...]]:  # pickled (process pools) as itself
         return (_rebuild, (self.msgid, self.params))
 
 
@@ -40,13 +41,13 @@ class PluralMessage(Message):
 
     plural: str
 
-    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> "PluralMessage":
+    def __new__(cls, singular: str, plural: str, n: int, /, **params: Any) -> PluralMessage:
         params = {"n": n, **params}
         self = str.__new__(cls, (singular if n == 1 else plural).format(**params))
         self.msgid, self.plural, self.params = singular, plural, params
         return self
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., Message], tuple[Any, ...]]:
         return (_rebuild_plural, (self.msgid, self.plural, self.params))
 
 
@@ -101,7 +102,7 @@ def from_stored(value: Any) -> Any:
         return value["msg"]
 
 
-def join(separator: str, items: list) -> Message:
+def join(separator: str, items: list[Any]) -> Message:
     """Messages joined like `separator.join(items)`, each still said in the interface language."""
     escaped = separator.replace("{", "{{").replace("}", "}}")
     return Message(escaped.join(f"{{item{i}}}" for i in range(len(items))),

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -111,8 +112,9 @@ def write(jobs: list[tuple[Path, Path, PressTags]]) -> list[Path]:
     return missing
 
 
-def read(paths: list[Path]) -> list[dict]:
+def read(paths: list[Path]) -> list[dict[str, Any]]:
     """Every tag ExifTool finds in these files, grouped ("IPTC:Credit", "XMP-dc:Rights", "GPS:...")."""
     done = subprocess.run([exiftool(), "-json", "-G1", "-a", "-charset", "iptc=UTF8", *map(str, paths)],
                           capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    found: list[dict[str, Any]] = json.loads(done.stdout)
+    return found

@@ -357,7 +357,9 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         from PIL import ImageCms
 
         cell = ImageCms.applyTransform(cell, cmyk)
-    cell.save(target, "JPEG", quality=90, optimize=False)
+    from portraits.imageio import BILLBOARD_SLOT, save_jpeg
+
+    save_jpeg(cell, target, BILLBOARD_SLOT)
     return s
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -31,7 +31,7 @@ _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä":
 
 
 def _now(now: datetime | None) -> str:
-    return (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+    return (now or datetime.now(UTC)).isoformat(timespec="seconds")
 
 
 def slugify(text: str) -> str:
@@ -197,7 +197,8 @@ def check_surname_hidden(portrait: dict) -> None:
         return
     public_texts = [(LABELS[key], portrait.get(key)) for key in ("first_name", "role", "quote", "credit")]
     for lang, t in sorted((portrait.get("translations") or {}).items()):
-        public_texts += [(_m("{label} ({lang})", label=LABELS[key], lang=lang), t.get(key)) for key in ("role", "quote")]
+        public_texts += [(_m("{label} ({lang})", label=LABELS[key], lang=lang), t.get(key))
+                         for key in ("role", "quote")]
     for label, text in public_texts:
         if text and identity.mentions(text, surname):
             raise CampaignError(_m("The {label} contains the surname on file; the surname never appears in "
@@ -227,11 +228,6 @@ def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
     return candidate
-
-
-def _photo_owner(db: TinyDB, sha: str) -> str | None:
-    doc = db.table("portraits").get(Query().photo.sha256 == sha)
-    return doc["id"] if doc else None
 
 
 def _build(fields: dict, info: dict, photo_file: str, portrait_id: str, default_lang: str, stamp: str) -> dict:

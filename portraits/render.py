@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from io import BytesIO
 from pathlib import Path
 
 from portraits import fonts, textfit
+from portraits.imageio import RENDER, jpeg_bytes
 from portraits.layouts import LAYOUTS, LINE_HEIGHT, NAME_RATIO, SMALL_PX, Box, Layout, place
 from portraits.messages import _m
 
@@ -26,7 +26,6 @@ QUOTES = {"de": ("\u201e", "\u201c"), "en": ("\u201c", "\u201d"), "tr": ("\u201c
           "ro": ("\u201e", "\u201d"), "bg": ("\u201e", "\u201c"), "it": ("\u00ab", "\u00bb"),
           "el": ("\u00ab", "\u00bb"), "fa": ("\u00ab", "\u00bb"), "sq": ("\u201e", "\u201c")}
 STRIP = "\"'\u201e\u201c\u201d\u00ab\u00bb\u2039\u203a\u201a\u2018\u2019 \u202f"
-JPEG_QUALITY = 90
 MAX_UPSCALE = 1.25  # a crop may be enlarged this much from the decoded photo (JPEG's scales are halvings)
 
 
@@ -435,7 +434,8 @@ def band_apart(setting: Setting) -> bool:
     area = setting.photo_area
     glyphs = [(x - f.size // 2, y - f.size, w + f.size, h + 2 * f.size)
               for (x, y, w, h), f in ((line.box, line.fitted) for line in setting.lines)]
-    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *([setting.logo] if setting.logo else [])])
+    logo = [setting.logo] if setting.logo else []
+    return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *logo])
 
 
 def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None):
@@ -445,7 +445,7 @@ def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None
     if canvas is None:
         # The colour block and the photo's area tile the canvas: each pixel is painted once, so the
         # canvas need not be cleared first (a gap, were there one, gets the black a new canvas has).
-        (bx, by, bw, bh), (ax, ay, aw, ah) = setting.colour_block, setting.photo_area
+        (_bx, _by, bw, bh), (_ax, _ay, aw, ah) = setting.colour_block, setting.photo_area
         W, H = lay.size
         within = all(x >= 0 and y >= 0 and x + w <= W and y + h <= H for x, y, w, h in (setting.colour_block,
                                                                                   setting.photo_area))
@@ -496,9 +496,7 @@ def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, settin
 
 def encode(image) -> bytes:
     """JPEG bytes with no metadata at all: no EXIF, XMP, IPTC, ICC or comment."""
-    buf = BytesIO()
-    image.save(buf, "JPEG", quality=JPEG_QUALITY, exif=b"", icc_profile=None, comment=None)
-    return buf.getvalue()
+    return jpeg_bytes(image, RENDER)
 
 
 class _Inline:

@@ -13,8 +13,10 @@ finished block is measured once more with `multiline_textbbox` to be exact.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
+
+from portraits.files import cache_dir
 
 LINE_SPACING = 0.24  # extra space between lines, as a fraction of the size
 HYPHEN = "-"
@@ -53,7 +55,7 @@ def load_font(path: Path, size: int, bold: bool = False, complex_script: bool = 
     return font
 
 
-@lru_cache(maxsize=None)
+@cache
 def basic_copy(path: Path) -> Path:
     """The font without its OpenType layout tables (GSUB, GPOS, GDEF), for the basic layout engine,
     which never reads them. FreeType's autohinter does: each new face (one per size) first asks
@@ -62,13 +64,11 @@ def basic_copy(path: Path) -> Path:
     text is set in are hinted and drawn the same (tests/test_render.py compares them pixel by
     pixel). Kept in the user's cache folder; the font itself where that cannot be written."""
     import hashlib
-    import os
 
     try:
         stat = Path(path).stat()
         key = hashlib.sha256(f"{Path(path).resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:32]
-        cached = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign" / \
-            f"basic-{key}{Path(path).suffix.lower()}"
+        cached = cache_dir() / f"basic-{key}{Path(path).suffix.lower()}"
         if cached.is_file():
             return cached
         from io import BytesIO
@@ -106,14 +106,12 @@ def _load_patterns(pyphen, path) -> None:
     """pyphen parses a dictionary's ~66,000 German patterns in about 1.5 s on every start; keep the
     parsed patterns in the user's cache folder (marshal, ~60 ms to read) and give them to pyphen."""
     import marshal
-    import os
 
     path = Path(path)
     if path in pyphen.hdcache:
         return
     stat = path.stat()
-    cache_dir = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "campaign"
-    cached = cache_dir / f"hyph-{path.stem}-{pyphen.VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
+    cached = cache_dir() / f"hyph-{path.stem}-{pyphen.VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
     hd = object.__new__(pyphen.HyphDict)
     try:
         hd.patterns = marshal.loads(cached.read_bytes())
@@ -125,7 +123,7 @@ def _load_patterns(pyphen, path) -> None:
             try:
                 from portraits.files import atomic_write_bytes
 
-                cache_dir.mkdir(parents=True, exist_ok=True)
+                cached.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write_bytes(cached, marshal.dumps(plain))
             except OSError:
                 pass  # no cache folder to write: parse again next time

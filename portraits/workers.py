@@ -36,7 +36,8 @@ def _kernel_kills_on_parent_death() -> bool:
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        done: int = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return done == 0
     except (OSError, AttributeError):
         return False
 

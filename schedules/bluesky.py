@@ -19,9 +19,10 @@ import io
 import re
 import time
 import zlib
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -55,7 +56,8 @@ class BlueskySettings(PublisherSettings):
     """[channels.bluesky] with publisher = "bluesky"."""
     publisher: Literal["bluesky"] = "bluesky"
     handle: Annotated[str, check(lambda v: v.lstrip("@") if re.fullmatch(r"@?([A-Za-z0-9-]+\.)+[A-Za-z]{2,}|", v)
-                                 else fail(f"{v!r} is not a Bluesky handle: write it like stadt-duisburg.bsky.social"))] \
+                                 else fail(f"{v!r} is not a Bluesky handle: write it like "
+                                           "stadt-duisburg.bsky.social"))] \
         = Field("", description='bluesky: the account\'s handle, e.g. "stadt-duisburg.bsky.social"')
     service: Annotated[str, check(https_origin)] = Field(
         "https://bsky.social", description="bluesky: the account's server (bsky.social unless it runs its own)")
@@ -248,7 +250,7 @@ class BlueskyPublisher:
         images = []
         for item in media:
             data, (width, height) = fit_image(Path(item.path), spec.image_bytes or 1_000_000)
-            blob = self._call(lambda: client.upload_blob(data)).blob
+            blob = self._call(lambda: client.upload_blob(data)).blob  # noqa: B023 - called at once
             images.append({"$type": "app.bsky.embed.images#image", "alt": item.alt_text[:spec.alt_chars],
                            "image": blob.model_dump(by_alias=True, exclude_none=True),
                            "aspectRatio": {"width": width, "height": height}})

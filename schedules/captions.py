@@ -10,9 +10,9 @@ name or a hashtag still reads from the right, as the platforms lay out each para
 from __future__ import annotations
 
 import re
-import unicodedata
 import string
-from functools import lru_cache
+import unicodedata
+from functools import cache
 
 from portraits import records
 from portraits.errors import CampaignError
@@ -41,7 +41,7 @@ HASHTAG = re.compile(r"(?<!\w)#\w+")
 RLM = "\u200f"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _locale(lang: str):
     from babel import Locale, UnknownLocaleError
 
@@ -90,7 +90,7 @@ def template(config, lang: str) -> str:
         raise CampaignError(_mn("The {lang} caption template uses an unknown field {unknown}.",
                                 "The {lang} caption template uses unknown fields {unknown}.", len(unknown), lang=lang,
                                 unknown=", ".join(sorted(unknown))),
-                            _m("Use only {value} in campaign.toml.", value=', '.join(('{' + f + '}' for f in FIELDS))))
+                            _m("Use only {value} in campaign.toml.", value=', '.join('{' + f + '}' for f in FIELDS)))
     return found
 
 

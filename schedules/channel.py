@@ -8,15 +8,15 @@ decides states (`planned -> publishing -> published | failed | unknown`) and wri
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from portraits import consent
 from portraits.errors import CampaignError
 from portraits.messages import _m
-
 
 # How a post goes out: one image in the feed (4:5 or square), one upright story image, or one post
 # with several images (the portrait in the campaign language first, then its translations).
@@ -75,11 +75,13 @@ PUBLISHERS: dict[str, PublisherKind] = {p.name: p for p in (
     _kind("outbox", "outbox", "Outbox"),
     _kind("instagram-graph", "instagram_graph", "InstagramGraph", _META_TOKENS, keeps=("hosted images",)),
     _kind("instagram", "instagram", "Instagram", ("CAMPAIGN_INSTAGRAM_PASSWORD",)),
-    _kind("instagram-login", "instagram_login", "InstagramLogin", ("CAMPAIGN_INSTAGRAM_TOKEN",), keeps=("hosted images",)),
+    _kind("instagram-login", "instagram_login", "InstagramLogin", ("CAMPAIGN_INSTAGRAM_TOKEN",),
+          keeps=("hosted images",)),
     _kind("facebook", "facebook", "Facebook", _META_TOKENS),
     _kind("whatsapp-cloud", "whatsapp", "WhatsAppCloud", ("CAMPAIGN_WHATSAPP_TOKEN",), formats=("feed",)),
     _kind("mastodon", "mastodon", "Mastodon", ("CAMPAIGN_MASTODON_TOKEN",), formats=("feed", "square", "carousel")),
-    _kind("threads", "threads", "Threads", ("CAMPAIGN_THREADS_TOKEN", *_META_TOKENS), formats=("feed", "square", "carousel"),
+    _kind("threads", "threads", "Threads", ("CAMPAIGN_THREADS_TOKEN", *_META_TOKENS),
+          formats=("feed", "square", "carousel"),
           keeps=("hosted images",)),
     _kind("bluesky", "bluesky", "Bluesky", ("CAMPAIGN_BLUESKY_APP_PASSWORD",), formats=("feed", "square", "carousel")),
 )}
@@ -136,7 +138,7 @@ def layout_for(channel: str, fmt: str, publisher: str | None = None) -> str:
         raise CampaignError(_m("The {name} publisher of {channel} cannot post a {fmt}.", name=kind.name,
                                channel=channel, fmt=fmt),
                             _m("Use --format {value}, or another publisher in campaign.toml.",
-                               value=' or '.join((f for f in spec.formats if f in kind.formats))))
+                               value=' or '.join(f for f in spec.formats if f in kind.formats)))
     return spec.formats[fmt]
 
 
@@ -148,7 +150,8 @@ def consent_scopes() -> tuple[str, ...]:
 def settings_model(kind: str) -> type:
     """The pydantic model of [channels.<name>] for a publisher kind (imports pydantic)."""
     module_name, class_name = PUBLISHERS[kind].settings_model.split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    model: type = getattr(importlib.import_module(module_name), class_name)
+    return model
 
 
 def secret_names() -> tuple[str, ...]:
@@ -156,11 +159,12 @@ def secret_names() -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for kind in PUBLISHERS.values() for name in kind.secrets))
 
 
-def publisher_class(kind: str) -> type:
+def publisher_class(kind: str) -> type[Publisher]:
     """The publisher class of a kind, imported now."""
     target = PUBLISHERS[kind].target
     module_name, class_name = target.split(":")
-    return getattr(importlib.import_module(module_name), class_name)
+    cls: type[Publisher] = getattr(importlib.import_module(module_name), class_name)
+    return cls
 
 
 class ChannelError(CampaignError):
@@ -204,7 +208,10 @@ class Publisher(Protocol):
     # Publishers that need nothing of the kind never call it.
     checkpoint: Callable[[dict[str, Any], str], None]
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> None:
+        """Every publisher is made the same way, by `make_publisher`."""
+
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         """Post it; return at least {"remote_id": str, "permalink": str | None}.
 
         `post["format"]` says how: "feed"/"square" one image with the caption, "story" one upright
@@ -217,7 +224,7 @@ class Publisher(Protocol):
     def recent_media(self, since: datetime) -> list[dict[str, Any]]:
         """Media on the account since `since`: [{"remote_id", "caption", "at", "permalink"}]."""
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         """Fresh figures for one published post: {"likes", "comments", "shares", "reach"}."""
 
     @staticmethod

@@ -23,17 +23,17 @@ class Renders(Protocol):
     """The renders of a workspace (campaign.workspace.Workspace is one)."""
     config: Any  # campaign.config.Settings
 
-    def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
+    def render_hashes(self, portrait: dict[str, Any], layout: str, langs: list[str]) -> list[str]:
         """The input hash each image would have now, without rendering anything."""
 
-    def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
+    def current_renders(self, portrait: dict[str, Any], layout: str, langs: list[str]) -> list[dict[str, Any]]:
         """[{"path", "hash"}] of current renders, made now under `campaign render`'s rules where
         missing or stale; CampaignError (with the reason) when the portrait cannot be rendered."""
 
 
 @dataclass
 class Content:
-    post: dict
+    post: dict[str, Any]
     layout: str
     langs: list[str]
     caption: str
@@ -43,13 +43,13 @@ class Content:
     images: list[Path] | None = None  # the render files, when asked for
 
 
-def languages(post: dict, portrait: dict) -> list[str]:
+def languages(post: dict[str, Any], portrait: dict[str, Any]) -> list[str]:
     """The language of each image of the post, in order."""
     lead = post.get("lang") or portrait["lang"]
     return captions.carousel_languages(portrait, lead) if post["format"] == "carousel" else [lead]
 
 
-def content_of(site: Renders, post: dict, portrait: dict, render: bool = False) -> Content:
+def content_of(site: Renders, post: dict[str, Any], portrait: dict[str, Any], render: bool = False) -> Content:
     """What `post` would publish now; with `render`, the image files too (rendered if stale).
     Raises CampaignError when it could not go out as it stands (a missing translation or template,
     a caption over the platform's limit, a format the channel does not take)."""
@@ -64,7 +64,7 @@ def content_of(site: Renders, post: dict, portrait: dict, render: bool = False) 
     return with_images(site, content, portrait) if render else content
 
 
-def with_images(site: Renders, content: Content, portrait: dict) -> Content:
+def with_images(site: Renders, content: Content, portrait: dict[str, Any]) -> Content:
     """The same content with its image files, each made now if it is missing or stale."""
     made = site.current_renders(portrait, content.layout, content.langs)
     if [m["hash"] for m in made] != content.image_hashes:  # current_renders checks this too; never send another

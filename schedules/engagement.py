@@ -27,7 +27,7 @@ FIGURES = ("likes", "comments", "shares", "reach")
 MAX_COUNT = 10_000_000_000  # "10 billion" in the messages
 
 
-def out_of_range(snap: dict) -> list[str]:
+def out_of_range(snap: dict[str, Any]) -> list[str]:
     """The figures of a stored snapshot that are not whole numbers from 0 to MAX_COUNT (reach may be None)."""
     wrong = []
     for name in FIGURES:
@@ -78,7 +78,7 @@ def check_figures(figures: dict[str, Any]) -> None:
 
 
 def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any = 0, reach: Any = None,
-           at: datetime, source: str = "manual") -> dict:
+           at: datetime, source: str = "manual") -> dict[str, Any]:
     """Store one snapshot for a published post (call inside a store transaction)."""
     if source not in SOURCES:
         raise ValueError(f"unknown engagement source {source!r}")
@@ -99,7 +99,7 @@ def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any =
     return snap
 
 
-def snapshots(db: TinyDB, post_id: str | None = None) -> list[dict]:
+def snapshots(db: TinyDB, post_id: str | None = None) -> list[dict[str, Any]]:
     """Snapshots, oldest first (for one post, or all); one with a figure out of range is left out
     (see `skipped`), so that it cannot break the ranking, the report or the billboard pick for good."""
     table = db.table("engagement")
@@ -108,7 +108,7 @@ def snapshots(db: TinyDB, post_id: str | None = None) -> list[dict]:
                   key=lambda s: (datetime.fromisoformat(s["at"]), s["post_id"]))
 
 
-def skipped(db: TinyDB) -> list[dict]:
+def skipped(db: TinyDB) -> list[dict[str, Any]]:
     """Stored snapshots left out of every ranking because a figure is out of range (doctor lists them)."""
     return [dict(d, wrong=out_of_range(d)) for d in db.table("engagement").all() if out_of_range(d)]
 
@@ -116,7 +116,7 @@ def skipped(db: TinyDB) -> list[dict]:
 def latest_by_portrait(db: TinyDB, post_owner: dict[str, str]) -> dict[str, dict[str, int]]:
     """portrait id -> the latest figures of each of its posts, added up (what people see today;
     the ranking compares posts at the same age instead)."""
-    latest: dict[str, dict] = {}
+    latest: dict[str, dict[str, Any]] = {}
     for s in snapshots(db):
         latest[s["post_id"]] = s  # snapshots come oldest first
     out: dict[str, dict[str, int]] = {}

@@ -118,7 +118,7 @@ class FacebookPublisher:
         out: list[dict[str, Any]] = []
         args = {"fields": "id,message,created_time,permalink_url", "limit": 100, "since": int(since.timestamp())}
         for _ in range(MAX_PAGES):
-            page = self._call(lambda: graph.get_connections(self.page_id, "published_posts", **args))
+            page = self._call(lambda args=args: graph.get_connections(self.page_id, "published_posts", **args))
             for item in page.get("data", []):
                 out.append({"remote_id": item["id"], "caption": item.get("message", ""),
                             "at": datetime.strptime(item["created_time"], "%Y-%m-%dT%H:%M:%S%z").isoformat(),

@@ -9,8 +9,9 @@ this package in a message.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from portraits.messages import _m
 from schedules.channel import PermanentError, TransientError, UnknownOutcome
@@ -195,7 +196,7 @@ def version_note(today: date) -> tuple[str, str | None]:
 
 
 def _when(timestamp: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(timestamp), timezone.utc) if timestamp else None
+    return datetime.fromtimestamp(int(timestamp), UTC) if timestamp else None
 
 
 def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platform: str = "Facebook") -> dict[str, Any]:
@@ -243,7 +244,7 @@ def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
 
 def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict) -> None:
     facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if not data.get("is_valid"):
         reason = platform_text(str((data.get("error") or {}).get("message") or "Meta says it is not valid"))
         problems.append(f"the token is not valid: {reason}")
@@ -278,7 +279,7 @@ def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict)
 def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
                   today: date | None = None) -> dict:
     """The `check()` answer of a Graph API publisher: the account, the token, the API version."""
-    version, version_warning = version_note(today or datetime.now(timezone.utc).date())
+    version, version_warning = version_note(today or datetime.now(UTC).date())
     warnings = list(health["warnings"]) + ([version_warning] if version_warning else [])
     words = [*health["problems"], *health["facts"], *extra, version]
     message = f"the token reaches {account}" if health["ok"] else "; ".join(health["problems"])

@@ -5,21 +5,22 @@ adding a second one when a post moves or is cancelled.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
-def _summary(post: dict, who: str) -> str:
+def _summary(post: dict[str, Any], who: str) -> str:
     return f"{post['channel'].capitalize()}: {who}"
 
 
-def _description(post: dict) -> str:
+def _description(post: dict[str, Any]) -> str:
     return f"Post {post['id']}, status {post['status']}"
 
 
-def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: str,
-             summary: Callable[[dict, str], str] = _summary,
-             description: Callable[[dict], str] = _description) -> bytes:
+def calendar(posts: list[dict[str, Any]], portraits: dict[str, dict[str, Any]], name: str, domain: str,
+             summary: Callable[[dict[str, Any], str], str] = _summary,
+             description: Callable[[dict[str, Any]], str] = _description) -> bytes:
     """`summary` and `description` word an event (the caller's language; English by default)."""
     from icalendar import Calendar, Event
 
@@ -30,8 +31,8 @@ def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: s
     for post in posts:
         p = portraits.get(post["portrait_id"])
         who = f"{p['first_name']} ({p['age']}), {p['role']}" if p else post["portrait_id"]
-        start = datetime.fromisoformat(post["at"]).astimezone(timezone.utc)
-        changed = datetime.fromisoformat(post["history"][-1]["at"]).astimezone(timezone.utc)
+        start = datetime.fromisoformat(post["at"]).astimezone(UTC)
+        changed = datetime.fromisoformat(post["history"][-1]["at"]).astimezone(UTC)
         ev = Event()
         ev.add("uid", f"{post['id']}@{domain}")
         ev.add("dtstamp", changed)
@@ -43,4 +44,5 @@ def calendar(posts: list[dict], portraits: dict[str, dict], name: str, domain: s
         ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
         ev.add("sequence", len(post.get("history", [])))
         cal.add_component(ev)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data

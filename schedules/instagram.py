@@ -9,9 +9,10 @@ become long back-offs, never a tight loop; challenges and blocks need a person.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -217,7 +218,7 @@ class InstagramPublisher:
         medias = self._call(client, lambda: client.user_medias(str(me.pk), amount=RECENT))
         out = []
         for m in medias:
-            at = m.taken_at if m.taken_at.tzinfo else m.taken_at.replace(tzinfo=timezone.utc)
+            at = m.taken_at if m.taken_at.tzinfo else m.taken_at.replace(tzinfo=UTC)
             if at >= since:
                 out.append({"remote_id": str(m.pk), "caption": m.caption_text or "", "at": at.isoformat(),
                             "permalink": f"https://www.instagram.com/p/{m.code}/", "code": m.code})

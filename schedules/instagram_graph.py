@@ -22,9 +22,10 @@ import re
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -120,7 +121,7 @@ class InstagramGraphSettings(PublisherSettings):
         "", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
 
     @model_validator(mode="after")
-    def _url_host(self) -> "InstagramGraphSettings":
+    def _url_host(self) -> InstagramGraphSettings:
         self.require_url_host()
         return self
 
@@ -216,7 +217,8 @@ class InstagramGraphPublisher:
                 with open(m.path, "rb") as f:
                     photo = self._post(graph, self.page_id, "photos", files={"source": f}, published="false")
                 photo_ids.append(str(photo["id"]))
-                self.checkpoint({"hosted_photo_ids": list(photo_ids)}, f"image uploaded unpublished to the Page as {photo['id']}")
+                self.checkpoint({"hosted_photo_ids": list(photo_ids)},
+                                f"image uploaded unpublished to the Page as {photo['id']}")
                 images = self._get(graph, photo["id"], fields="images").get("images") or []
                 if not images:
                     raise PermanentError(_m("Facebook gave no address for the uploaded photo."),

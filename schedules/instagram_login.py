@@ -12,8 +12,9 @@ out where the account type allows them (a business account).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -41,7 +42,7 @@ class InstagramLoginSettings(PublisherSettings):
         "", description='instagram-login: the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
 
     @model_validator(mode="after")
-    def _both(self) -> "InstagramLoginSettings":
+    def _both(self) -> InstagramLoginSettings:
         if bool(self.public_dir) != bool(self.public_base_url):
             raise ValueError("public_dir: Instagram Login needs both public_dir and public_base_url "
                              "(the web folder and its address), for Instagram to fetch the images")

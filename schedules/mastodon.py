@@ -18,9 +18,10 @@ import html
 import json
 import re
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -88,7 +89,7 @@ def text_of(content: str) -> str:
 
 def _stamp(value: Any) -> str:
     when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).isoformat(timespec="seconds")
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat(timespec="seconds")
 
 
 def _said(error: Exception) -> str:
@@ -181,7 +182,8 @@ class MastodonPublisher:
             if attachment.get("url"):
                 break
             self.sleep(1.0)
-            attachment = self._call(lambda: client.media(attachment["id"]))
+            media_id = attachment["id"]
+            attachment = self._call(lambda: client.media(media_id))  # noqa: B023 - called at once
         else:
             raise TransientError(_m("{instance} is still processing the image.", instance=self.instance),
                                  _m("It is tried again later by itself."))
@@ -205,9 +207,10 @@ class MastodonPublisher:
     def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
         """The first comment: a reply to the status, with its own idempotency key."""
         client = self.client()
-        reply = self._call(lambda: client.status_post(text, in_reply_to_id=result["remote_id"], language=post.get("lang"),
-                                                      visibility=self.visibility,
-                                                      idempotency_key=idempotency_key(post) + "-comment"), reached=True)
+        key = idempotency_key(post) + "-comment"
+        reply = self._call(lambda: client.status_post(text, in_reply_to_id=result["remote_id"],
+                                                      language=post.get("lang"), visibility=self.visibility,
+                                                      idempotency_key=key), reached=True)
         return str(reply["id"])
 
     def check(self) -> dict[str, Any]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m
@@ -76,7 +78,7 @@ def _read_text(path: Path) -> str:
                         _m("Export the posts from Meta Business Suite again as CSV."))
 
 
-def read_export(path: Path) -> list[tuple[int, dict]]:
+def read_export(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, {post_id, permalink, likes, comments, shares, reach}) for every row."""
     try:
         text = _read_text(path)
@@ -95,7 +97,7 @@ def read_export(path: Path) -> list[tuple[int, dict]]:
                             _m("Export the posts from Meta Business Suite again, unchanged.")) from None
 
 
-def _rows(reader, name: str) -> list[tuple[int, dict]]:
+def _rows(reader: Iterator[list[str]], name: str) -> list[tuple[int, dict[str, Any]]]:
     header = next(reader, None)
     if not header:
         raise CampaignError(_m("{name} is empty.", name=name),

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +27,8 @@ from schedules.channel_settings import PublisherSettings
 class OutboxSettings(PublisherSettings):
     """[channels.<name>] with publisher = "outbox": nothing to connect."""
     publisher: Literal["outbox"] = Field("outbox", description='"outbox" writes to outbox/ (offline)')
-    simulate_upload_seconds: float = Field(0, ge=0, le=600, description="drills only: pretend an upload takes this long")
+    simulate_upload_seconds: float = Field(0, ge=0, le=600,
+                                           description="drills only: pretend an upload takes this long")
 
 
 class OutboxPublisher:
@@ -39,10 +40,10 @@ class OutboxPublisher:
         # For drills and tests: pretend an upload takes this long (a slow network).
         self.delay = float(settings.simulate_upload_seconds)
 
-    def folder_for(self, post: dict) -> Path:
+    def folder_for(self, post: dict[str, Any]) -> Path:
         return self.outbox / f"{post['at'][:10]}-{post['id']}-{self.channel}"
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         fmt = post["format"]
         if not media or (fmt != "carousel" and len(media) != 1):
             raise PermanentError(_m("A {fmt} post takes {value}, not {count}.", fmt=fmt,
@@ -57,7 +58,7 @@ class OutboxPublisher:
             time.sleep(self.delay)
         self.outbox.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=self.outbox))
-        published_at = datetime.now(timezone.utc).astimezone()
+        published_at = datetime.now(UTC).astimezone()
         images = []
         for n, item in enumerate(media, 1):
             suffix = f"-{n}" if fmt == "carousel" else ""
@@ -76,7 +77,7 @@ class OutboxPublisher:
         os.rename(tmp, target)
         return {"remote_id": f"outbox:{target.name}", "permalink": str(target)}
 
-    def comment(self, post: dict, result: dict, text: str) -> str:
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
         """The first comment, next to the post in its folder (comment.txt)."""
         from portraits.files import atomic_write_bytes
 
@@ -100,7 +101,7 @@ class OutboxPublisher:
                             "post_id": meta["post_id"]})
         return out
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         return {}
 
     @staticmethod

@@ -28,7 +28,8 @@ from portraits import consent, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.messages import _m
-from schedules import captions, posts as posts_mod
+from schedules import captions
+from schedules import posts as posts_mod
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -154,7 +155,8 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
                          "reason": _m("every eligible portrait shares the category of a neighbouring post")})
             continue
         chosen = portraits[choice]
-        day_langs = [langs[0], *(lang for lang in langs[1:] if captions.has_quote(chosen, lang))] if langs else [chosen["lang"]]
+        day_langs = ([langs[0], *(lang for lang in langs[1:] if captions.has_quote(chosen, lang))] if langs
+                     else [chosen["lang"]])
         for n, lang in enumerate(dict.fromkeys(day_langs)):
             created.append(posts_mod.create(db, choice, channel, when + n * lang_gap, now, lang=lang))
         counts[choice] += 1

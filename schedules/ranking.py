@@ -15,8 +15,9 @@ post on that channel, before they are added up; the explanation says so, with ea
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from tinydb import TinyDB
 

@@ -8,20 +8,21 @@ the post fails with the reason, ready for `schedule retry`. Never a blind second
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from portraits.messages import _m
+from typing import Any
 
-DEFAULT_WINDOW_MINUTES = 30
+from portraits.messages import _m
 
 
 def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def attempt_time(post: dict) -> datetime:
+def attempt_time(post: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(post.get("attempted_at") or post["at"])
 
 
-def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window: timedelta) -> dict:
+def decide(post: dict[str, Any], media: list[dict[str, Any]], taken: set[str], now: datetime,
+           window: timedelta) -> dict[str, Any]:
     """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
     tried = attempt_time(post)
     if post.get("format") == "story":  # stories are not among the account's media and have no caption
@@ -43,8 +44,8 @@ def decide(post: dict, media: list[dict], taken: set[str], now: datetime, window
     return {"status": "unknown", "reason": _m("not found yet; ask again after {value:%H:%M}", value=tried + window)}
 
 
-def decide_settled(post: dict, answer: dict, media: list[dict], taken: set[str], now: datetime,
-                   window: timedelta) -> dict:
+def decide_settled(post: dict[str, Any], answer: dict[str, Any], media: list[dict[str, Any]], taken: set[str],
+                   now: datetime, window: timedelta) -> dict[str, Any]:
     """The verdict when the platform could say what became of the post's own container (a publisher's
     `settle`): it is the platform's word, so no guess by caption is needed to know *whether* it went out,
     only to learn its media id (unless the answer names it: a status holding the post's own images)."""

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from portraits import consent, records
@@ -372,8 +373,9 @@ def recover(site: Site) -> dict:
         now = site.now()
         for post in posts.all_posts(db):
             if post["status"] == "publishing" and not in_flight(site, post["id"]):
-                found.append(posts.update(db, post["id"], now, "unknown", "found publishing after a crash",
-                                          reason="the daemon stopped during the call; check the account, then reconcile"))
+                found.append(posts.update(
+                    db, post["id"], now, "unknown", "found publishing after a crash",
+                    reason="the daemon stopped during the call; check the account, then reconcile"))
                 log.warning("%s was publishing when the daemon stopped: now unknown", post["id"])
             elif post["status"] == "planned" and posts.due_time(post) < now - grace:
                 reason = "not approved" if _unapproved(site, db, post) else "missed"
@@ -490,7 +492,7 @@ class Runner:
             del recover_missed
             planned = {p["id"]: posts.due_time(p) for p in posts.all_posts(self.site.store.read())
                        if p["status"] == "planned"}
-        except Exception as e:  # keep the daemon alive; the next sync tries again
+        except Exception as e:  # noqa: BLE001 (keep the daemon alive; the next sync tries again)
             log.error("sync failed: %s", platform_text(e))
             return
         jobs = {j.id: j for j in self.scheduler.get_jobs() if j.id != "sync"}
@@ -511,7 +513,7 @@ class Runner:
     def _publish(self, post_id: str) -> None:
         try:
             publish_post(self.site, post_id)
-        except Exception as e:  # a broken post must not stop the daemon
+        except Exception as e:  # noqa: BLE001 (a broken post must not stop the daemon)
             log.error("publishing %s failed: %s", post_id, platform_text(e))
 
     def stop(self) -> None:

@@ -50,8 +50,8 @@ def local_test_url(env: str) -> str | None:
     if not raw:
         return None
     m = LOCAL_URL.fullmatch(raw)
-    host = m and m.group("host")
-    loopback = host == "localhost" or bool(host) and _is_loopback(host.strip("[]"))
+    host: str | None = m.group("host") if m else None
+    loopback = host == "localhost" or (host is not None and _is_loopback(host.strip("[]")))
     port = int(m.group("port") or 80) if m else 0
     if not m or not loopback or not 0 < port < 65536:
         raise PermanentError(_m("{graph_url_env} is not a test server on this machine.", graph_url_env=env),

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -54,7 +55,7 @@ class ThreadsSettings(PublisherSettings):
         "", description='image_host "url": the address of that folder, e.g. "https://www.stadt.de/kampagne/"')
 
     @model_validator(mode="after")
-    def _hosting(self) -> "ThreadsSettings":
+    def _hosting(self) -> ThreadsSettings:
         self.require_url_host()
         if self.image_host == "page-photo" and not self.page_id:
             raise ValueError('image_host: "page-photo" needs page_id (the Page that hosts the images); or use "url"')

@@ -29,8 +29,8 @@ from pydantic import Field
 
 from portraits.messages import _m
 from schedules.channel import Media, PermanentError, TransientError, UnknownOutcome
-from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.channel_settings import PublisherSettings, check, fail
+from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.secrets import cut, redact, secret
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
@@ -74,7 +74,8 @@ MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
 def _client(phone_id: str, token: str):
-    """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test server when CAMPAIGN_GRAPH_URL is set)."""
+    """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test
+    server when CAMPAIGN_GRAPH_URL is set)."""
     import httpx
     from pywa import WhatsApp
 

@@ -39,6 +39,14 @@ def pytest_configure(config):
                                        "clock; it must not depend on the date")
 
 
+def pytest_collection_modifyitems(items):
+    """A test that starts `campaign` subprocesses (marked real_clock) is slow as well: `pytest -m "not slow"`
+    leaves out every subprocess, kill, daemon and browser test for a quick loop while working."""
+    for item in items:
+        if item.get_closest_marker("real_clock") and not item.get_closest_marker("slow"):
+            item.add_marker("slow")
+
+
 def pytest_generate_tests(metafunc):
     if metafunc.definition.get_closest_marker("any_day"):
         metafunc.parametrize("clock", [None, *ANY_DAY.values()], ids=["default", *ANY_DAY], indirect=True)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
@@ -156,7 +156,7 @@ class FakeBluesky:
                         return self._error(400, "InvalidRequest", f"Record already exists: {rkey}")
                     uri = f"at://{data['repo']}/{data['collection']}/{rkey}"
                     cid = "bafyrei" + hashlib.sha256(json.dumps(data["record"]).encode()).hexdigest()[:52]
-                    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+                    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
                     fake.records[rkey] = {"uri": uri, "cid": cid, "value": data["record"], "indexedAt": stamp}
                     if fake.slow_create:
                         wait, fake.slow_create = fake.slow_create, 0.0

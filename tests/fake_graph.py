@@ -24,7 +24,7 @@ import os
 import signal
 import threading
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.parser import BytesParser
 from email.policy import default
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,7 +34,7 @@ IG_USER = "17841400000000001"
 
 
 def _stamp(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
 def multipart(ctype: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
@@ -232,7 +232,7 @@ class FakeGraph:
                 fake.upload_arrived.set()
                 if fake.hold_upload is not None:
                     fake.hold_upload.wait(30)
-                post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
+                post_id = fake.add_post(req["form"].get("message", ""), datetime.now(UTC))
                 fake.kill("kill_on_upload")
                 return self._answer(200, {"id": fake.posts[-1]["photo_id"], "post_id": post_id})
 
@@ -259,7 +259,7 @@ class FakeGraph:
                     (k for k in req["form"] if k.startswith("attached_media[")), key=lambda k: int(k[15:-1]))]
                 if not attached or any(a not in fake.photos for a in attached):
                     return self._error(100, "Invalid parameter: attached_media")
-                post_id = fake.add_post(req["form"].get("message", ""), datetime.now(timezone.utc))
+                post_id = fake.add_post(req["form"].get("message", ""), datetime.now(UTC))
                 fake.posts[-1]["attached"] = attached
                 return self._answer(200, {"id": post_id})
 
@@ -307,7 +307,7 @@ class FakeGraph:
                 c["states"] = ["PUBLISHED"]
                 fake.quota_usage += 1
                 caption = c["fields"].get("caption", "")
-                media_id = fake.add_ig_media(caption, datetime.now(timezone.utc), req["form"]["creation_id"])
+                media_id = fake.add_ig_media(caption, datetime.now(UTC), req["form"]["creation_id"])
                 fake.kill("kill_on_publish")
                 return self._answer(200, {"id": media_id})
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
@@ -64,7 +64,7 @@ class FakeMastodon:
         sid = self._next_id()
         text = form.get("status", "")
         paragraphs = "".join(f"<p>{p.replace(chr(10), '<br />')}</p>" for p in text.split("\n\n"))
-        status = {"id": sid, "created_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        status = {"id": sid, "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                   "content": paragraphs, "language": form.get("language"), "visibility": form.get("visibility"),
                   "url": f"https://social.example/@{self.acct}/{sid}", "uri": f"https://social.example/users/x/{sid}",
                   "media_attachments": [self.media[m] for m in media_ids], "favourites_count": 0,

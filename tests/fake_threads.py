@@ -16,7 +16,7 @@ import json
 import threading
 import time
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
@@ -117,7 +117,7 @@ class FakeThreads:
                     fake.quota_usage += 1
                     mid = fake._next_id(18100000000000000)
                     fake.threads.append({"id": mid, "text": c["fields"].get("text", ""), "container": form["creation_id"],
-                                         "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                                         "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
                                          "permalink": f"https://www.threads.net/@{fake.username}/post/C{mid[-6:]}"})
                     if fake.slow_publish:
                         wait, fake.slow_publish = fake.slow_publish, 0.0

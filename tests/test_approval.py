@@ -6,8 +6,8 @@ import json
 from datetime import timedelta
 
 import pytest
-
 from conftest import approved_portrait, due_post, set_config
+
 from schedules import posts
 from schedules.runner import publish_post, run_once
 
@@ -166,6 +166,7 @@ def test_a_user_name_must_be_plain_text(cli, ws):
     assert r.exit_code == 2 and "plain characters" in r.output
 
 
+@pytest.mark.slow
 def test_the_daemon_publishes_a_waiting_post_as_soon_as_it_is_approved(cli, ws):
     import time
 

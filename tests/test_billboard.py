@@ -7,11 +7,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import approved_portrait
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from conftest import approved_portrait
 from campaign.billboard import age_band, select
 from portraits import consent
 from schedules import engagement, posts
@@ -99,11 +100,18 @@ def nine(ws):
 def test_18_1_export_has_the_page_size_bleed_and_preview(cli, nine, tmp_path):
     from PIL import Image
 
+    from portraits.jpeg import BANDS_CUT
+
     assert cli("billboard", "pick", *RUN).exit_code == 0
     assert cli("billboard", "approve").exit_code == 0
+    BANDS_CUT.clear()
     r = cli("billboard", "export", "--json")
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
+    # Each of the nine slots was decoded from a band of its photo's rows (the restart-marker path),
+    # not from the whole photo: a band is less than the photo's height.
+    photo_height = BIG[1]
+    assert len(BANDS_CUT) == 9 and all(rows < photo_height for _top, rows in BANDS_CUT), list(BANDS_CUT)
     assert out["grid"] == "3x3" and out["warnings"] == []
     w, h, tw, th = _page_mm(out["pdf"])
     # 356 x 252 cm at 1:10 plus 10 mm bleed (full size) = 1 mm on each side.
@@ -313,7 +321,7 @@ def test_more_portraits_than_a_format_can_name_legibly_are_refused_with_how_many
         lay = poster.layout(spec, names[:n], roles[:n], fonts.fallbacks()[0], "Duisburg ist echt solidarisch", "#d")
         assert lay.cols * lay.rows >= n and (lay.rows - 1) * lay.cols < n
         assert lay.sizes["name"] * spec.scale >= 120 and lay.sizes["title"] * spec.scale >= 250
-        for x, y, w, h in lay.plates:  # the name fits its plate at that size
+        for _x, _y, w, _h in lay.plates:  # the name fits its plate at that size
             assert poster._em("Maximilian, 45", fonts.fallbacks()[0]) * lay.sizes["name"] < w
 
 

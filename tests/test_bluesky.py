@@ -7,10 +7,10 @@ import os
 import random
 
 import pytest
-from PIL import Image
-
 from conftest import approved_portrait, configure, due_post
 from fake_bluesky import APP_PASSWORD, BLOB_LIMIT, DID, HANDLE, FakeBluesky
+from PIL import Image
+
 from schedules import engagement, posts
 from schedules.bluesky import facets, fit_image, record_key
 from schedules.captions import graphemes

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import configure
+
 from portraits import consent
 from portraits.layouts import LAYOUTS
 from schedules.channel import CHANNELS, FORMATS, PUBLISHERS, publisher_class, settings_model
@@ -45,9 +45,8 @@ def test_every_publisher_kind_has_the_whole_interface(kind):
 
 
 def test_every_secret_a_publisher_reads_is_scrubbed_from_messages(monkeypatch):
-    from schedules.secrets import redact
-
     from schedules.channel import secret_names
+    from schedules.secrets import redact
 
     names = secret_names()  # each once, though two publishers may read the same one
     assert set(names) == {name for kind in PUBLISHERS.values() for name in kind.secrets}

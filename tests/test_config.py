@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import configure, run_campaign, set_config
 
 WRONG = [
@@ -74,6 +73,7 @@ def test_every_default_setting_comes_from_one_model(ws):
     (["--name", "Ok", "--hashtag", "#tag\u200b"], "--hashtag: the hashtag holds control or invisible characters"),
     (["--timezone", "Mars/Olympus"], "--timezone: 'Mars/Olympus' is not a timezone"),
 ])
+@pytest.mark.slow
 def test_init_refuses_control_characters_and_bad_names(tmp_path, args, message):
     r = run_campaign("init", tmp_path / "c", *args)
     assert r.returncode == 1 and message in r.stderr, r.stderr

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
-
 from conftest import approved_portrait
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from portraits.dates import parse_date, parse_datetime
 from portraits.errors import CampaignError
 
@@ -19,7 +20,7 @@ def _times_on_the_clock(wall: datetime) -> int:
     """How often Berlin's clocks show `wall`, counted from UTC instants (independent of the parser)."""
     hits = 0
     for offset_hours in (1, 2):  # CET and CEST
-        instant = (wall - timedelta(hours=offset_hours)).replace(tzinfo=timezone.utc)
+        instant = (wall - timedelta(hours=offset_hours)).replace(tzinfo=UTC)
         local = instant.astimezone(BERLIN)
         if local.replace(tzinfo=None) == wall and local.utcoffset() == timedelta(hours=offset_hours):
             hits += 1
@@ -48,7 +49,7 @@ def test_a_wall_time_is_taken_when_it_happens_once_and_refused_when_skipped_or_d
         if seen == 1:
             value = parse_datetime(typed, BERLIN)
             assert value.replace(tzinfo=None) == wall and value.tzinfo is not None
-            assert value.astimezone(timezone.utc).astimezone(BERLIN) == value
+            assert value.astimezone(UTC).astimezone(BERLIN) == value
         else:
             with pytest.raises(CampaignError, match="does not exist" if seen == 0 else "happens twice"):
                 parse_datetime(typed, BERLIN)
@@ -57,7 +58,7 @@ def test_a_wall_time_is_taken_when_it_happens_once_and_refused_when_skipped_or_d
 def test_a_doubled_time_with_its_offset_is_exact():
     first = parse_datetime("2026-10-25 02:30+02:00", BERLIN)
     second = parse_datetime("2026-10-25 02:30+01:00", BERLIN)
-    assert second.astimezone(timezone.utc) - first.astimezone(timezone.utc) == timedelta(hours=1)
+    assert second.astimezone(UTC) - first.astimezone(UTC) == timedelta(hours=1)
     assert (first.isoformat(), second.isoformat()) == ("2026-10-25T02:30:00+02:00", "2026-10-25T02:30:00+01:00")
     with pytest.raises(CampaignError) as refused:
         parse_datetime("25.10.2026 02:30", BERLIN)

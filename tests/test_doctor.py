@@ -12,8 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, approved_portrait, make_photo, run_campaign
+
 
 def _aged(path: Path) -> Path:
     """As if left by a crash an hour ago (on the test's clock, which doctor reads too)."""

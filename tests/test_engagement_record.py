@@ -5,8 +5,8 @@ import json
 from datetime import timedelta
 
 import pytest
-
 from conftest import approved_portrait
+
 from schedules import engagement, posts
 from schedules.runner import publish_post
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import quote, quote_plus
 
 import pytest
+from conftest import FB_TOKEN as TOKEN
+from conftest import approved_portrait, configure
 
-from conftest import FB_TOKEN as TOKEN, approved_portrait, configure
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
 from schedules.graph import GRAPH_API_VERSION
@@ -215,9 +216,9 @@ def test_channel_check_warns_two_weeks_before_the_token_expires(cli, ws, graph, 
     graph.token_info = {"type": "PAGE", "is_valid": True, "expires_at": soon, "profile_id": "1001", "scopes": ALL_SCOPES}
     r, out = _check(cli)
     assert r.exit_code == 0, out
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    day = datetime.fromtimestamp(soon, timezone.utc).strftime("%Y-%m-%d")
+    day = datetime.fromtimestamp(soon, UTC).strftime("%Y-%m-%d")
     assert f"Warning: facebook: the Page token expires on {day}" in out and "never-expiring" in out
     graph.token_info["expires_at"] = int(time.time()) + 60 * 86400
     assert "Warning: facebook: the Page token" not in _check(cli)[1]
@@ -364,6 +365,7 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
     import threading
 
     from conftest import run_campaign
+
     from schedules.runner import publish_post, recover
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import approved_portrait, due_post
+from test_inputs import _refused
+from test_meta_import import _campaign
+
 from schedules import engagement
 from schedules.runner import run_once
-
-from test_inputs import _add, _refused
-from test_meta_import import _campaign
 
 HUGE = ["10000000001", "1" + "0" * 400, "9" * 5000]
 

@@ -9,8 +9,8 @@ from unittest.mock import create_autospec
 
 import instagrapi
 import pytest
-
 from conftest import approved_portrait, configure, due_post
+
 from schedules import posts
 from schedules.captions import RLM
 from schedules.graph import GRAPH_API_VERSION

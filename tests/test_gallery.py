@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_photo
 from PIL import Image
 
-from conftest import make_photo
 from portraits import consent, metadata, records
 
 SURNAME = "Geheimnachname"
@@ -212,8 +212,9 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
     import sys
     import time
 
-    from campaign import footprint
     from conftest import ROOT
+
+    from campaign import footprint
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}
     for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 2.4, 3.0):

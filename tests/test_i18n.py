@@ -17,9 +17,9 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
+from conftest import ROOT, approved_portrait
 
 from campaign import i18n
-from conftest import ROOT, approved_portrait
 from portraits.messages import Message, _m
 
 LOCALES = ROOT / "campaign" / "locale"

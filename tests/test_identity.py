@@ -6,11 +6,10 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from conftest import approved_portrait, due_post, make_photo, set_config
-from schedules.runner import run_once
-
 from test_inputs import _add, _refused
+
+from schedules.runner import run_once
 
 
 @pytest.mark.parametrize("extra, field", [

@@ -10,7 +10,6 @@ import sys
 import unicodedata
 
 import pytest
-
 from conftest import ROOT, approved_portrait, make_photo
 
 NOT_UTF8 = b"J\xf6rg".decode("utf-8", "surrogateescape")  # what Python makes of Latin-1 bytes in argv

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from unittest.mock import create_autospec
 
 import instagrapi
 import pytest
+from conftest import approved_portrait, configure
 from instagrapi import exceptions as ig
 
-from schedules.instagram import InstagramSettings as Channel
-from conftest import approved_portrait, configure
 from schedules import posts
 from schedules.instagram import DELAY_RANGE, InstagramPublisher
+from schedules.instagram import InstagramSettings as Channel
 from schedules.runner import publish_post
 
 PASSWORD = "correct horse battery staple"
@@ -136,7 +136,7 @@ def test_engagement_is_fresh_and_recent_media_feed_reconcile(ws, insta, client):
     figures = insta.fetch_engagement({"remote_id": "3141592653"})
     client.media_info.assert_called_once_with("3141592653", use_cache=False)
     assert figures == {"likes": 1700, "comments": 42, "shares": 0, "reach": None}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     client.user_medias.return_value = [
         SimpleNamespace(pk="1", code="A1", caption_text="new", taken_at=now),
         SimpleNamespace(pk="2", code="B2", caption_text="old", taken_at=now - timedelta(days=3))]

@@ -17,9 +17,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import FB_TOKEN, ROOT, approved_portrait, configure
 from fake_graph import IG_USER
+
 from schedules import posts
 from schedules.channel import Media, PermanentError, TransientError, make_publisher
 from schedules.graph import GRAPH_API_VERSION

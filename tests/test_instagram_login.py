@@ -7,9 +7,9 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from conftest import FB_TOKEN, approved_portrait, configure, due_post
 from fake_graph import IG_USER
+
 from schedules import posts
 from schedules.graph import GRAPH_API_VERSION
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import make_photo
+from PIL import Image, ImageDraw
 
 # Which way each EXIF orientation stores an upright picture (the inverse of what a viewer applies).
 STORED = {1: None, 2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,

@@ -7,9 +7,9 @@ from collections import defaultdict
 from datetime import date, datetime
 
 import pytest
+from conftest import approved_portrait, configure, due_post
 
 from campaign.config import DEFAULT_CAPTIONS
-from conftest import approved_portrait, configure, due_post
 from schedules import captions, posts
 from schedules.runner import run_once
 
@@ -106,7 +106,7 @@ def test_a_plan_in_three_languages_posts_the_first_every_day_and_the_others_wher
     for p in created:
         by_day[datetime.fromisoformat(p["at"]).date()].append(p)
     assert sorted(by_day) == [date(2030, 5, d) for d in range(6, 12)]  # mon-sat, every day
-    for day, day_posts in by_day.items():
+    for day_posts in by_day.values():
         day_posts.sort(key=lambda p: p["at"])
         assert day_posts[0]["lang"] == "de" and day_posts[0]["at"].endswith("18:30:00+02:00")
         assert len({p["portrait_id"] for p in day_posts}) == 1  # the translations are the day's portrait

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import approved_portrait, configure, due_post
 from fake_mastodon import TOKEN, FakeMastodon
+
 from schedules import engagement, posts
 
 SCOPES = "instagram,facebook,billboard,mastodon"

@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 from conftest import approved_portrait
+
 from schedules import engagement, posts
 
 

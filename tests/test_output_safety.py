@@ -14,8 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, approved_portrait, configure
+
 from campaign.report import MANIFEST
 
 

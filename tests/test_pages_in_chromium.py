@@ -10,11 +10,11 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
-
 from conftest import approved_portrait, configure
+from test_gallery import CHROMIUM_FLAGS, chromium
+
 from portraits import records
 from schedules import posts
-from test_gallery import CHROMIUM_FLAGS, chromium
 
 LONG_ROLE = "Nachbarschaftshilfeorganisatorin"
 LONG_QUOTE = ("Die Nachbarschaftshilfeorganisationsverantwortlichkeitsbereiche wachsen jeden Tag, und "

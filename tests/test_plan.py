@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import approved_portrait
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from portraits import consent, records
 from portraits.errors import CampaignError
-from schedules import plan as planner, posts
+from schedules import plan as planner
+from schedules import posts
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EARLY = datetime(2026, 1, 2, 9, 0, tzinfo=BERLIN)
@@ -46,8 +48,7 @@ def test_daylight_saving_days_post_at_1830_local(ws):
     assert ats == ["2026-03-28T18:30:00+01:00", "2026-03-29T18:30:00+02:00", "2026-03-30T18:30:00+02:00",
                    "2026-10-24T18:30:00+02:00", "2026-10-25T18:30:00+01:00", "2026-10-26T18:30:00+01:00"]
     # 18:30 in Berlin is 16:30 UTC in summer and 17:30 UTC in winter.
-    from datetime import timezone
-    utc = [datetime.fromisoformat(a).astimezone(timezone.utc).strftime("%H:%M") for a in ats]
+    utc = [datetime.fromisoformat(a).astimezone(UTC).strftime("%H:%M") for a in ats]
     assert utc == ["17:30", "16:30", "16:30", "16:30", "17:30", "17:30"]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import make_photo, run_campaign
+
 from portraits import consent, records
 from portraits.errors import CampaignError
 
@@ -254,6 +254,7 @@ def test_gdpr_export_and_erase(cli, tmp_path, ws):
     assert cli("portrait", "show", "brigitte-81").exit_code == 1
 
 
+@pytest.mark.slow
 def test_workspace_is_found_by_flag_env_and_parent_folder(tmp_path, ws, monkeypatch):
     add_photo = make_photo(tmp_path / "x.jpg")
     r = run_campaign("portrait", "add", add_photo, "--first-name", "Eva", "--age", 33, "--role", "Lehrerin",
@@ -270,6 +271,7 @@ def test_workspace_is_found_by_flag_env_and_parent_folder(tmp_path, ws, monkeypa
     assert r.returncode == 2
 
 
+@pytest.mark.slow
 def test_init_writes_a_commented_config_and_refuses_twice(tmp_path):
     r = run_campaign("init", tmp_path / "c", "--name", "Duisburg ist echt solidarisch")
     assert r.returncode == 0, r.stderr
@@ -326,9 +328,10 @@ def test_a_withdrawal_typed_during_a_long_import_is_recorded_at_once_and_the_imp
     import sys
     import time
 
+    from conftest import ROOT, approved_portrait
+
     from campaign.withdrawal import withdraw
     from campaign.workspace import Workspace
-    from conftest import ROOT, approved_portrait
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     csv, photos = _shoot(tmp_path, 40)

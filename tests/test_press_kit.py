@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import approved_portrait, configure
 from PIL import Image
 
-from conftest import approved_portrait, configure
 from portraits import consent, metadata, records
 from schedules import engagement, posts
 

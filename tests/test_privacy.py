@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 
 import pytest
-
 from conftest import ROOT, approved_portrait, make_photo, run_campaign
 from sweep import build, present, sweep
 
@@ -235,7 +234,7 @@ def test_an_erase_deletes_copies_of_their_images_left_in_the_public_web_folder(c
     at = (ws.now() + timedelta(days=1)).strftime("%Y-%m-%d 10:00")
     ids = {pid: json.loads(cli("schedule", "add", pid, "--at", at, "--channel", "instagram", "--json").output)[0]["id"]
            for pid in (gone, kept)}
-    for pid, post in ids.items():  # what a publish killed mid-upload leaves in the web folder
+    for post in ids.values():  # what a publish killed mid-upload leaves in the web folder
         make_photo(web / f"{post}-1.jpg")
     (web / f".{ids[gone]}-2.jpg.tmp").write_bytes(b"half")
     r = cli("gdpr", "erase", gone, "--yes")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import shutil
 
+from conftest import approved_portrait, due_post, set_config
 from PIL import Image
 
-from conftest import approved_portrait, due_post, set_config
 from schedules import posts
 from schedules.runner import publish_post, run_once
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from datetime import datetime, timedelta, timezone
-
 from conftest import approved_portrait, set_config
+
 from schedules import engagement, posts
 from schedules.ranking import figures_at_age
 
-T0 = datetime(2026, 3, 20, 18, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 20, 18, 30, tzinfo=UTC)
 WEEK = timedelta(days=7)
 
 
@@ -70,7 +70,7 @@ def published(ws, pid, channel, at):
 def test_engagement_top_ranks_over_all_channels_with_weights_and_explains(cli, ws):
     now = ws.now().replace(microsecond=0)
     # Instants in UTC: a week is 168 hours even when it crosses a daylight-saving change.
-    old = (now - timedelta(days=40)).astimezone(timezone.utc)
+    old = (now - timedelta(days=40)).astimezone(UTC)
     a = approved_portrait(ws, "Brigitte", 81, "senior")
     b = approved_portrait(ws, "Tamara", 32, "health")
     pa_ig, pa_fb = published(ws, a, "instagram", old), published(ws, a, "facebook", old)
@@ -120,7 +120,7 @@ def test_record_at_a_given_time_and_bad_times_change_nothing(cli, ws):
 def test_channels_are_compared_against_their_own_median_post_and_the_explanation_says_so(cli, ws):
     """A small Mastodon audience: 40 favourites there is a great post, 400 likes on Instagram a usual one."""
     now = ws.now().replace(microsecond=0)
-    old = (now - timedelta(days=40)).astimezone(timezone.utc)
+    old = (now - timedelta(days=40)).astimezone(UTC)
     scopes = "instagram,mastodon"
     people = [approved_portrait(ws, name, age, "senior", scopes=scopes) for name, age in
               (("Brigitte", 81), ("Tamara", 32), ("Jonas", 46), ("Amira", 38))]

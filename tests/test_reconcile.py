@@ -9,8 +9,8 @@ import sys
 from datetime import timedelta
 
 import pytest
-
 from conftest import FB_TOKEN, ROOT, approved_portrait
+
 from schedules import posts
 
 

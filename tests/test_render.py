@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import approved_portrait, make_photo, set_config
 from PIL import Image
 
-from conftest import approved_portrait, make_photo, set_config
 from portraits import fonts, records, textfit
 from portraits.layouts import LAYOUTS, MIN_QUOTE_PX
 from portraits.render import name_line, typographic
@@ -279,8 +279,8 @@ def test_an_older_record_without_a_face_box_renders_around_its_focal_point(cli, 
 def test_every_image_carries_the_campaign_name_hashtag_as_written_and_a_one_line_credit(cli, ws, portrait):
     set_config(ws, 'hashtag = "#duisburgistechtsolidarisch"', 'hashtag = "#DuisburgIstEchtSolidarisch"')
     assert cli("render").exit_code == 0
-    from portraits.render import typeset
     from campaign.rendering import brand_of, texts_for
+    from portraits.render import typeset
     p = records.get(ws.store.read(), portrait)
     texts = texts_for(ws, p, "de")
     assert texts.hashtag == "#DuisburgIstEchtSolidarisch" and texts.campaign == "Duisburg ist echt solidarisch"
@@ -349,7 +349,7 @@ def test_the_brand_logo_is_on_every_format_and_mirrored_for_arabic(cli, ws, port
     Image.new("RGBA", (400, 160), (0, 200, 0, 255)).save(ws.root / "logo.png")
     set_config(ws, 'logo = ""', 'logo = "logo.png"')
     assert cli("render").exit_code == 0
-    for fmt, layout in LAYOUTS.items():
+    for fmt in LAYOUTS:
         for name, at_right in ((fmt, True), (f"{fmt}-ar", False)):
             boxes = json.loads((ws.renders / portrait / f"{name}.json").read_text())["boxes"]
             x, y, w, h = boxes["logo"]

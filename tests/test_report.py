@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import approved_portrait, configure, make_photo
+
 from campaign import i18n
 from campaign.report import PDF_NAME, report_parts, write_report
 from portraits import consent
@@ -287,6 +287,7 @@ def test_the_chart_axis_spans_the_data_and_a_single_snapshot_is_a_point(ws):
         plt.close(fig)
 
 
+@pytest.mark.slow  # Chromium prints the page
 def test_report_pdf_is_the_a4_print_version(cli, ws, monkeypatch):
     from pypdf import PdfReader
 
@@ -313,7 +314,6 @@ def test_the_report_loads_in_chromium_without_a_failed_request_or_console_error(
     import subprocess
 
     from PIL import Image, ImageStat
-
     from test_gallery import CHROMIUM_FLAGS, _serve, chromium
 
     kept, _gone = _campaign(ws)
@@ -347,6 +347,7 @@ def test_the_report_loads_in_chromium_without_a_failed_request_or_console_error(
     assert spread > 10, "the screenshot is blank"
 
 
+@pytest.mark.slow  # Chromium prints the page
 def test_report_pdf_out_a_pdf_file_writes_that_file_readable_by_its_owner_only(cli, ws, tmp_path, monkeypatch):
     from pypdf import PdfReader
 

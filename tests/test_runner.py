@@ -8,11 +8,11 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from conftest import ROOT, approved_portrait, configure, run_campaign, set_config
+
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
@@ -20,7 +20,7 @@ from schedules.runner import Runner, publish_post, run_once
 
 
 def add_post(ws, pid, seconds_ahead, channel="instagram"):
-    now = datetime.now(timezone.utc)  # seconds ahead in real time, even across a clock change
+    now = datetime.now(UTC)  # seconds ahead in real time, even across a clock change
     with ws.store.transaction() as db:
         return posts.create(db, pid, channel, (now + timedelta(seconds=seconds_ahead)).astimezone(ws.tz), now,
                             lang="de")
@@ -49,6 +49,7 @@ def daemon(ws, *extra):
                              *extra], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow
 @pytest.mark.any_day
 def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
@@ -147,7 +148,8 @@ def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
         pid = approved_portrait(ws, f"Race{chr(97 + i)}", 30 + i, f"cat{i}")
         post = add_post(ws, pid, -1)  # due now
         results = {}
-        pub = threading.Thread(target=lambda: results.setdefault("post", publish_post(ws, post["id"])))
+        pub = threading.Thread(target=lambda results=results, post=post:
+                               results.setdefault("post", publish_post(ws, post["id"])))
         if head_start == 0.0:
             results["withdraw"] = withdraw(ws, pid, "instagram")
             pub.start()

@@ -42,11 +42,11 @@ def test_kept_settings_read_back_as_the_model_gives_them(ws):
 
 
 def test_a_changed_file_is_checked_again(ws):
-    _fresh(ws).config
+    _fresh(ws).config  # noqa: B018 (reading the property checks the file and keeps a copy)
     assert isinstance(_fresh(ws).config, settings_cache.Settings)
     configure(ws, "posting", grace_hours="six")
     with pytest.raises(CampaignError, match="grace_hours"):
-        _fresh(ws).config
+        _fresh(ws).config  # noqa: B018 (reading the property checks the file)
 
 
 def test_every_method_of_the_model_is_there_read_back():
@@ -79,7 +79,7 @@ def _posting(fields):
 
 def test_a_kept_copy_edited_by_hand_is_not_trusted_over_the_file(cli, ws, tmp_path):
     from conftest import approved_portrait, due_post, set_config
-    from schedules.runner import run_once
+
 
     set_config(ws, 'approval = "none"', 'approval = "two"')
     assert _fresh(ws).config.posting.approval == "two"
@@ -109,5 +109,5 @@ def test_a_kept_copy_cannot_change_a_value_the_file_leaves_to_its_default(ws, tm
 
 
 def test_an_unchanged_file_is_still_read_back_from_the_kept_copy(ws):
-    _fresh(ws).config
+    _fresh(ws).config  # noqa: B018 (reading the property checks the file and keeps a copy)
     assert isinstance(_fresh(ws).config, settings_cache.Settings)

@@ -7,6 +7,7 @@ import json
 from html.parser import HTMLParser
 
 from conftest import approved_portrait, due_post, set_config
+
 from schedules import posts
 from schedules.runner import publish_post
 

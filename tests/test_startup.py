@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import click
-
+import pytest
 from conftest import ROOT, approved_portrait
 
 
@@ -21,6 +21,7 @@ def test_every_lazy_command_is_the_command_of_that_name():
         assert main.get_command(ctx, name).name == name
 
 
+@pytest.mark.slow
 def test_render_imports_neither_pydantic_nor_other_commands(ws, tmp_path):
     approved_portrait(ws, "Brigitte", 81, "senior")
     probe = ("import sys\nfrom campaign.cli import main\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.store import SCHEMA_VERSION, Store, backup_files
+from campaign.store import SCHEMA_VERSION, SnapshotWriteError, Store, backup_files
 from portraits.errors import CampaignError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +111,31 @@ def test_one_transaction_writes_the_file_once(tmp_path, monkeypatch):
             db.table("items").insert({"n": i})
     assert len(writes) == 1
     assert len(store.read().table("items")) == 500
+
+
+@pytest.mark.parametrize("write", [
+    lambda db: db.table("items").insert({"n": 2}),
+    lambda db: db.table("items").insert_multiple([{"n": 2}]),
+    lambda db: db.table("items").update({"n": 9}),
+    lambda db: db.table("items").upsert({"n": 9}, lambda r: r["n"] == 1),
+    lambda db: db.table("items").remove(doc_ids=[1]),
+    lambda db: db.table("items").truncate(),
+    lambda db: db.table("new").insert({"n": 3}),
+    lambda db: db.drop_table("items"),
+    lambda db: db.drop_tables(),
+], ids=["insert", "insert_multiple", "update", "upsert", "remove", "truncate", "new-table", "drop_table",
+        "drop_tables"])
+def test_a_write_into_a_read_snapshot_raises_and_changes_nothing(tmp_path, write):
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    before = store.path.read_bytes()
+    snapshot = store.read()
+    with pytest.raises(SnapshotWriteError, match="transaction"):
+        write(snapshot)
+    assert [r["n"] for r in snapshot.table("items").all()] == [1]  # the snapshot itself is as it was
+    assert "new" not in snapshot.tables()
+    assert store.path.read_bytes() == before
 
 
 def test_schema_version_is_written_and_newer_stores_are_refused(tmp_path):

@@ -6,9 +6,9 @@ import shlex
 import subprocess
 
 import pytest
+from conftest import approved_portrait
 
 from campaign.store import BACKUP_DIR, BACKUPS, Store, backup_files
-from conftest import approved_portrait
 
 
 def _refused(cli, ws, *args) -> str:
@@ -60,6 +60,7 @@ def test_an_empty_or_missing_store_is_refused_not_started_afresh(ws, cli):
     assert _refused(cli, ws, "schedule", "plan", "--start", "2026-07-01")
 
 
+@pytest.mark.slow
 def test_the_error_says_how_to_restore_the_last_good_version_and_that_command_works(ws, cli):
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     assert cli("portrait", "edit", pid, "--role", "Oma").exit_code == 0

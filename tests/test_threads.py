@@ -7,9 +7,9 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from conftest import approved_portrait, configure, due_post
 from fake_threads import TOKEN, USER, FakeThreads
+
 from schedules import engagement, posts
 
 SCOPES = "instagram,threads"

@@ -9,11 +9,11 @@ import zlib
 from datetime import timedelta
 
 import pytest
-
 from conftest import approved_portrait, set_config
+from web_server import PASSWORD, add_users, login, post_form, running, token
+
 from portraits import records
 from schedules import posts
-from web_server import PASSWORD, add_users, login, post_form, running, token
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_the_login_locks_after_repeated_failures_and_the_audit_says_so(site):
     import requests
 
     session = requests.Session()
-    for attempt in range(5):
+    for _attempt in range(5):
         page = session.get(f"{base}/login")
         answer = session.post(f"{base}/login", data={"name": "anna", "password": "wrong password!",
                                                      "csrf_token": token(page.text)})
@@ -109,7 +109,7 @@ def test_the_lock_opens_again_after_its_time(site, clock):
     import requests
 
     session = requests.Session()
-    for attempt in range(5):
+    for _attempt in range(5):
         page = session.get(f"{base}/login")
         session.post(f"{base}/login", data={"name": "ben", "password": "nope nope nope", "csrf_token": token(page.text)})
     clock.shift(timedelta(minutes=16))
@@ -386,6 +386,7 @@ def test_a_csv_with_its_photos_imports_all_rows_or_none_with_errors_by_line(site
 
 def test_withdrawing_in_the_browser_confirms_first_then_heute_lists_the_take_down_until_it_is_done(site):
     from conftest import due_post
+
     from schedules.runner import run_once
 
     ws, base = site

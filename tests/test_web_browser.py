@@ -9,12 +9,12 @@ import shutil
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import BERLIN, approved_portrait, make_photo, set_config
+from playwright.sync_api import expect
+from web_server import PASSWORD, add_users, running
+
 from portraits import records
 from schedules import posts
-from web_server import PASSWORD, add_users, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (make system)")

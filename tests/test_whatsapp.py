@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-
 from conftest import approved_portrait, configure
 from fake_whatsapp import FakeWhatsApp
+
 from portraits import consent, records
 from schedules import posts, subscribers
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+from conftest import approved_portrait
 from PIL import Image
 
-from conftest import approved_portrait
 from campaign.report import write_report
 
 HUGE = (1800, 2250)  # fills a billboard slot of three

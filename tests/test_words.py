@@ -10,9 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, approved_portrait, set_config
-from portraits import consent
 
 
 def _planned(cli, ws, n_people=4, start="2026-07-01", end="2026-08-11"):
@@ -60,7 +58,7 @@ def test_status_lists_published_posts_of_someone_who_withdrew_as_takedown_tasks(
 
 
 def test_a_table_wraps_to_the_terminal_and_never_cuts_a_word(cli, ws, monkeypatch):
-    pid = approved_portrait(ws, "Brigitte", 81, "senior", scopes="instagram,facebook,billboard,press,website")
+    approved_portrait(ws, "Brigitte", 81, "senior", scopes="instagram,facebook,billboard,press,website")
     monkeypatch.setenv("COLUMNS", "90")
     for lang in ("de", "en"):
         monkeypatch.setenv("CAMPAIGN_UI_LANG", lang)

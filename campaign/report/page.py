@@ -18,6 +18,7 @@ from campaign.report import calendar_grid, chart
 from campaign.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
+from portraits.imageio import THUMBNAIL, open_upright, save_jpeg, without_metadata
 from schedules import engagement, posts, ranking
 
 EXPIRING_DAYS = 30
@@ -34,15 +35,10 @@ def thumbnail(src: Path, target: Path, width: int = THUMB) -> tuple[int, int]:
 
     Written plainly, not synced: it goes into the report's staging folder, which is thrown away
     whole if the report does not finish."""
-    from PIL import Image, ImageOps
-
-    with Image.open(src) as im:
-        im.draft("RGB", (width, 1))  # decode at the smallest JPEG scale still as wide as the thumbnail
-        im = ImageOps.exif_transpose(im).convert("RGB")
-        im.thumbnail((width, width * 2))
-        clean = Image.new("RGB", im.size)
-        clean.paste(im)
-    clean.save(target, "JPEG", quality=82)
+    im = open_upright(src, draft_to=(width, 1)).convert("RGB")  # the smallest JPEG scale as wide as the thumbnail
+    im.thumbnail((width, width * 2))
+    clean = without_metadata(im)
+    save_jpeg(clean, target, THUMBNAIL)
     return clean.size
 
 
