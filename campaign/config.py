@@ -15,7 +15,7 @@ import json
 import re
 import string
 from pathlib import Path
-from typing import Annotated, Any, Callable
+from typing import Annotated, Any, Callable, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -219,7 +219,7 @@ def _without_leftovers(value: dict[str, Any]) -> dict[str, Any]:
 
 
 # [channels.<name>]: the settings model of the publisher it names, each defined next to its publisher.
-Channel = Annotated[tuple(settings_model(kind) for kind in PUBLISHERS),  # type: ignore[misc]
+Channel = Annotated[Union[tuple(settings_model(kind) for kind in PUBLISHERS)],  # type: ignore[misc]  # noqa: UP007 - a Union built at run time
                     Field(discriminator="publisher"), BeforeValidator(_publisher_named)]
 
 

@@ -8,6 +8,7 @@ from flask import current_app, flash
 
 from campaign import i18n
 from portraits.errors import CampaignError
+from portraits.messages import from_stored
 
 
 def lang() -> str:
@@ -46,7 +47,7 @@ def install_filters(app) -> None:
         return datetime.fromisoformat(value).astimezone(ws.tz) if isinstance(value, str) else value
 
     app.jinja_env.filters["tr"] = lambda v: i18n.translate(v, chosen)
-    app.jinja_env.filters["english"] = lambda v: i18n.translate(i18n.from_english(v), chosen)
+    app.jinja_env.filters["english"] = lambda v: i18n.translate(i18n.from_english(from_stored(v)), chosen)
     def value(v, name):
         if name in i18n.VALUE_NAMES and isinstance(v, str) and v in i18n.VALUES:
             return i18n.translations(chosen).gettext(i18n.VALUES[v])

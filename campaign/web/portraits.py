@@ -13,6 +13,7 @@ from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
+from portraits.messages import from_stored
 
 bp = Blueprint("portraits", __name__)
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -75,7 +76,7 @@ def add():
             return render_template("portraits.html", rows=[], matching=0, page=1, pages=1, total=None, args={},
                                    scopes=consent.SCOPES, categories=[], langs=[], form=form), 400
     done(_("Added {id}. Next: record the consent.", id=record["id"]))
-    for warning in record["photo"].get("warnings", []):
+    for warning in from_stored(record["photo"].get("warnings", [])):
         failed(CampaignError(warning))
     return redirect(url_for("portraits.show", portrait_id=record["id"]), 303)
 
