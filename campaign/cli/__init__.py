@@ -37,6 +37,8 @@ COMMANDS = [
     ("whatsapp", "whatsapp"),
     ("serve", "serve"),
     ("user", "user"),
+    ("backup", "backup"),
+    ("backup", "restore"),
 ]
 
 
