@@ -39,6 +39,7 @@ COMMANDS = [
     ("user", "user"),
     ("backup", "backup"),
     ("backup", "restore"),
+    ("service", "service"),
 ]
 
 
