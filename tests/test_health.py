@@ -75,3 +75,32 @@ def test_health_answers_503_when_the_store_does_not_read(ws):
         ws.store.path.write_text("{ broken")
         answer = requests.get(f"{base}/health")
         assert answer.status_code == 503 and answer.json()["store"] == "unreadable"
+
+
+def test_campaign_health_exits_1_for_a_container_check_when_the_daemon_is_late(ws, cli, clock):
+    from schedules.runner import beat
+
+    beat(ws, 5.0)
+    result = cli("health")
+    assert result.exit_code == 0 and "last looked for due posts" in result.output
+    clock.shift(timedelta(minutes=10))
+    result = cli("health")
+    assert result.exit_code == 1 and "longer than its interval allows" in result.output
+
+
+def test_the_container_files_run_commands_campaign_takes(ws):
+    """Dockerfile and compose.yaml are not built here (no registry in the tests): their commands are checked."""
+    import re
+
+    from conftest import ROOT, run_campaign
+
+    docker = (ROOT / "Dockerfile").read_text()
+    compose = (ROOT / "compose.yaml").read_text()
+    assert 'ENTRYPOINT ["campaign"]' in docker and "USER campaign" in docker and "VOLUME /workspace" in docker
+    commands = [json.loads(c) for c in re.findall(r'^CMD (\[.*\])$', docker, re.M)]
+    commands += [json.loads(c) for c in re.findall(r'^    command: (\[.*\])$', compose, re.M)]
+    commands += [json.loads(c)[2:] for c in re.findall(r'^      test: (\["CMD", "campaign".*\])$', compose, re.M)]
+    assert len(commands) == 4 and ["run"] in commands and ["health"] in commands
+    assert "127.0.0.1:8080:8080" in compose and "./workspace:/workspace" in compose
+    for command in commands:
+        assert run_campaign("-w", ws.root, *command, "--help").returncode == 0, command

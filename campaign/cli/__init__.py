@@ -40,6 +40,7 @@ COMMANDS = [
     ("backup", "backup"),
     ("backup", "restore"),
     ("service", "service"),
+    ("health", "health"),
 ]
 
 
