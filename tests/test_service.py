@@ -83,3 +83,46 @@ def test_systemd_reads_the_units_without_an_error(cli, ws, tmp_path):
     checked = subprocess.run(["systemd-analyze", "verify", *sorted(map(str, folder.iterdir()))],
                              capture_output=True, text=True, timeout=120, cwd=folder)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_behind_the_https_proxy_the_login_lock_counts_per_browser_not_per_proxy(ws):
+    import re
+    import threading
+
+    import requests
+    from web_server import add_users, token
+
+    from campaign.web.server import make_server
+
+    add_users(ws)
+    server = make_server(ws, "127.0.0.1", 0, lang="en", https_proxy=True)
+    thread = threading.Thread(target=lambda: _serve(server), daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+
+    def attempt(address: str, name: str) -> int:
+        headers = {"X-Forwarded-For": address, "X-Forwarded-Proto": "https"}
+        page = requests.get(f"{base}/login", headers=headers)
+        assert "Secure" in page.headers["Set-Cookie"]  # the browser sends it over HTTPS only
+        cookie = re.search(r"campaign_session=([^;]+)", page.headers["Set-Cookie"]).group(1)
+        answer = requests.post(f"{base}/login", data={"name": name, "password": "wrong wrong wrong",
+                                                      "csrf_token": token(page.text)},
+                               headers={**headers, "Cookie": f"campaign_session={cookie}"}, allow_redirects=False)
+        return answer.status_code
+
+    try:
+        for n in range(5):
+            assert attempt("203.0.113.5", f"guess{n}") == 401
+        assert attempt("203.0.113.5", "anna") == 429  # that browser is locked ...
+        assert attempt("198.51.100.7", "ben") == 401  # ... the rest of the office, behind the same proxy, is not
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
+
+
+def _serve(server) -> None:
+    try:
+        server.run()
+    except OSError:  # the socket closed under select() at the end of the test
+        pass
