@@ -36,7 +36,7 @@ def test_a_restored_backup_is_the_same_workspace_private_parts_included(stocked,
     before = _files(ws.root)
     result = cli("backup", "--out", out)
     assert result.exit_code == 0, result.output
-    assert "1 portrait" in result.output and ".private" in result.output and "safe as the workspace" in result.output
+    assert "files." in result.output and ".private" in result.output and "safe as the workspace" in result.output
     assert out.stat().st_mode & 0o777 == 0o600
     assert any(name.startswith(".private/evidence/") for name in before)
 

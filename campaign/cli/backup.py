@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -22,10 +22,10 @@ def backup(ctx, out, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("Wrote {archive}: {files} file(s), {portraits} portrait(s).", archive=result["archive"],
-                 files=result["files"], portraits=result["portraits"]))
-    warn(_("It holds the private parts too ({parts}): surnames, consent forms and keys. Keep it as safe as the "
-           "workspace; an erasure lists it to delete by hand.", parts=", ".join(result["private"])))
+    click.echo(ngettext("Wrote {archive}: {n} file.", "Wrote {archive}: {n} files.", result["files"],
+                        archive=result["archive"]))
+    warn(_("The archive holds the private parts too ({parts}): surnames, consent forms and keys. Keep it as safe "
+           "as the workspace; an erasure lists it to delete by hand.", parts=", ".join(result["private"])))
 
 
 @click.command()
@@ -42,8 +42,9 @@ def restore(archive, folder, replace, as_json):
     if as_json:
         echo_json(result)
         return
-    click.echo(_("Restored the backup of {made_at} into {workspace}: {files} file(s).", made_at=result["made_at"],
-                 workspace=result["workspace"], files=result["files"]))
+    click.echo(ngettext("Restored the backup of {made_at} into {workspace}: {n} file.",
+                        "Restored the backup of {made_at} into {workspace}: {n} files.", result["files"],
+                        made_at=result["made_at"], workspace=result["workspace"]))
     if result["kept"]:
         click.echo(_("The campaign that was there is kept as {kept}; delete it once the restore is checked.",
                      kept=result["kept"]))
