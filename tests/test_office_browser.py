@@ -1,0 +1,47 @@
+"""The office pages in Debian's Chromium, with axe-core on each: a sign-off link made by `freigabe`,
+opened by someone without an account at phone width, approved, and then closed."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import approved_portrait
+from test_web_browser import axe_clean, browser_type_launch_args, log_in, site  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (make system)")
+
+
+def test_a_week_sign_off_link_from_making_to_approving_in_the_browser(site, browser):  # noqa: F811
+    ws, base = site
+    pid = approved_portrait(ws, "Amira", 38, "health", surname="Yilmaz")
+    from campaign import scheduling
+
+    scheduling.add_post(ws, pid, "2026-06-23 18:30", "instagram")
+    ben = browser.new_context().new_page()
+    log_in(ben, base, "ben")
+    ben.goto(base + "/signoffs")
+    axe_clean(ben)
+    ben.get_by_label("For the week of a day (e.g. 22.06.2026)").fill("23.06.2026")
+    ben.get_by_role("button", name="Make the link").nth(1).click()
+    address = ben.get_by_label("Link", exact=True).input_value()
+    assert "/signoff/so-" in address and "?t=" in address
+    axe_clean(ben)
+
+    outsider = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    outsider.goto(address)
+    assert "Amira (38)" in outsider.content() and "Yilmaz" not in outsider.content()
+    axe_clean(outsider)
+    outsider.get_by_label("Your name").fill("Petra Presse")
+    outsider.get_by_label("Comment (optional)").fill("Freigegeben.")
+    outsider.get_by_role("button", name="Approve").click()
+    outsider.wait_for_load_state()
+    assert "Thank you: approved" in outsider.content()
+    axe_clean(outsider)
+    outsider.goto(address)
+    assert "This link no longer works" in outsider.content()
+    axe_clean(outsider)
+    ben.goto(base + "/signoffs")
+    assert "approved by Petra Presse" in ben.content()
+    for context in (ben.context, outsider.context):
+        context.close()
