@@ -45,3 +45,29 @@ def test_a_week_sign_off_link_from_making_to_approving_in_the_browser(site, brow
     assert "approved by Petra Presse" in ben.content()
     for context in (ben.context, outsider.context):
         context.close()
+
+
+def test_the_privacy_pages_work_by_keyboard_labels_and_pass_axe(site, browser):  # noqa: F811
+    ws, base = site
+    pid = approved_portrait(ws, "Amira", 38, "health", surname="Yilmaz")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "dora")
+    page.get_by_role("link", name="Privacy").click()
+    page.get_by_label("First name, surname, id or role").fill("Yilmaz")
+    page.get_by_role("button", name="Find").click()
+    axe_clean(page)
+    page.get_by_role("link", name="Amira (38), Health").click()
+    assert "Yilmaz" not in page.content()
+    axe_clean(page)
+    page.get_by_label("To confirm, type the first name again").fill("Amina")
+    page.get_by_role("button", name="Erase for good").click()
+    assert "does not match" in page.content()
+    axe_clean(page)
+    page.get_by_label("To confirm, type the first name again").fill("Amira")
+    page.get_by_role("button", name="Erase for good").click()
+    assert "was erased" in page.content()
+    axe_clean(page)
+    page.context.close()
+    from portraits import records
+
+    assert pid not in {p["id"] for p in records.all_portraits(ws.store.read())}
