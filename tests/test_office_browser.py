@@ -71,3 +71,23 @@ def test_the_privacy_pages_work_by_keyboard_labels_and_pass_axe(site, browser): 
     from portraits import records
 
     assert pid not in {p["id"] for p in records.all_portraits(ws.store.read())}
+
+
+def test_the_channels_page_and_the_daemon_warning_pass_axe(site, browser, clock):  # noqa: F811
+    from datetime import timedelta
+
+    from schedules.runner import beat
+
+    ws, base = site
+    beat(ws, 5.0)
+    clock.shift(timedelta(minutes=5))
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "dora")
+    assert "has not looked for due posts since" in page.content()
+    axe_clean(page)
+    page.get_by_role("link", name="Channels").click()
+    axe_clean(page)
+    page.get_by_role("button", name="Check the tokens now").click()
+    assert "works" in page.content()
+    axe_clean(page)
+    page.context.close()
