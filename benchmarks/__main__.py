@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report", "web"]
+AREAS = ["foundation", "render", "schedule", "channels", "billboard", "privacy", "reach", "report", "web", "office"]
 
 
 def _as_installed() -> None:
