@@ -221,8 +221,9 @@ def approve(ws: Workspace) -> dict:
         if doc.get("approved_at"):
             return {"pick": doc_id, **doc, "already": True}
         _still_allowed(db, doc)
-        verdict = doc.get("fit") or {"fits": True}
-        if not verdict["fits"]:  # said at pick time; never approve a poster the export cannot print
+        # Said at pick time; asked again now (in the reader's language): never approve what cannot print.
+        verdict = fit(ws, db, [c["portrait_id"] for c in doc["picked"]], doc["slots"])
+        if not verdict["fits"]:
             raise CampaignError(_m("This pick does not fit the poster: {problems}.",
                                    problems=join("; ", verdict["problems"])),
                                 verdict.get("offer") or _m("Pick again: campaign billboard pick."))
