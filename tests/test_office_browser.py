@@ -91,3 +91,20 @@ def test_the_channels_page_and_the_daemon_warning_pass_axe(site, browser, clock)
     assert "works" in page.content()
     axe_clean(page)
     page.context.close()
+
+
+def test_the_billboard_page_picks_with_the_fit_said_and_passes_axe(site, browser):  # noqa: F811
+    ws, base = site
+    for i, cat in enumerate(("senior", "health", "youth")):
+        approved_portrait(ws, f"Person{chr(65 + i)}", 20 + 20 * i, cat, size=(1400, 1750))
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "anna")
+    page.get_by_role("link", name="Billboard").click()
+    axe_clean(page)
+    page.get_by_label("Slots").fill("9")
+    page.get_by_label("First day of the run").fill("01.06.2026")
+    page.get_by_label("Last day of the run").fill("10.06.2026")
+    page.get_by_role("button", name="Pick", exact=True).click()
+    assert "campaign billboard pick --slots 3" in page.content()
+    axe_clean(page)
+    page.context.close()
