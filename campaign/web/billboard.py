@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 
 from campaign import billboard
 from campaign.i18n import N_
-from campaign.web.common import _, done, failed
+from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError
 
@@ -51,7 +51,8 @@ def pick():
     try:
         doc = billboard.pick(workspace(), slots, form.get("from") or None, form.get("to") or None)
         if doc["fit"]["fits"]:
-            done(_("Picked {n} portraits. Check them, then approve.", n=len(doc["picked"])))
+            done(ngettext("Picked {n} portrait. Check it, then approve.", "Picked {n} portraits. Check them, then "
+                          "approve.", len(doc["picked"])))
         else:
             failed(CampaignError(doc["fit"]["problems"][0], doc["fit"].get("offer")))
     except CampaignError as e:
