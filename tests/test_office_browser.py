@@ -108,3 +108,24 @@ def test_the_billboard_page_picks_with_the_fit_said_and_passes_axe(site, browser
     assert "campaign billboard pick --slots 3" in page.content()
     axe_clean(page)
     page.context.close()
+
+
+def test_the_press_whatsapp_and_gallery_pages_pass_axe(site, browser):  # noqa: F811
+    ws, base = site
+    approved_portrait(ws, "Amira", 38, "health", scopes="instagram,press,website,whatsapp", size=(1600, 2000))
+    approved_portrait(ws, "Jonas", 45, "transport", scopes="instagram", size=(1600, 2000))
+    from campaign import scheduling
+
+    scheduling.add_post(ws, "amira-38", "2026-06-18 18:30", "instagram")
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    log_in(page, base, "anna")
+    for name in ("Press kit", "WhatsApp", "Website gallery"):
+        page.get_by_role("link", name=name, exact=True).click()
+        axe_clean(page)
+        if name == "WhatsApp":
+            page.get_by_label("From (optional)").fill("18.06.2026")
+            page.get_by_label("To (optional)").fill("18.06.2026")
+        page.get_by_role("button", name="Make it").click()
+        assert "Left out" in page.content() and "Jonas" in page.content()
+        axe_clean(page)
+    page.context.close()

@@ -20,8 +20,8 @@ MAX_UPLOAD = 60 * 1024 * 1024  # a photo or an evidence scan; refused before any
 def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = False) -> Flask:
     """The app for one workspace. `lang` is the interface language (default: as the CLI chooses it)."""
     from campaign.log import setup_logging
-    from campaign.web import (auth, billboard, calendar, channels, common, consent, errors, portraits, posts, privacy,
-                              security, signoff, today)
+    from campaign.web import (auth, billboard, calendar, channels, common, consent, errors, handouts, portraits, posts,
+                              privacy, security, signoff, today)
 
     app = Flask(__name__)
     ws.config  # a broken campaign.toml is reported at start, not on the first page
@@ -50,6 +50,6 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
     security.install(app)
     common.install_filters(app)
     errors.install(app)
-    for module in (auth, today, portraits, consent, calendar, posts, billboard, signoff, privacy, channels):
+    for module in (auth, today, portraits, consent, calendar, posts, billboard, handouts, signoff, privacy, channels):
         app.register_blueprint(module.bp)
     return app
