@@ -49,9 +49,8 @@ def finish(po_path: str) -> None:
     english = catalog.locale is not None and catalog.locale.language == "en"
     catalog.fuzzy = False
     for message in catalog:
-        if english and message.id and isinstance(message.id, tuple) and not all(message.string):
-            message.string = message.id  # a plural: (singular, plural)
-        elif english and message.id and not message.string:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if english and message.id and not all(strings):  # a plural's msgstr is a tuple of empty strings
             message.string = message.id
     before_path = po_path + ".before"
     if os.path.exists(before_path):

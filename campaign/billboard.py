@@ -119,6 +119,34 @@ def _hint(kinds: set) -> str:
     return join(" ", hints)
 
 
+def fit(ws: Workspace, db: TinyDB, picked: list[str], slots: int) -> dict:
+    """Whether the picked portraits make the poster the export will print, said at pick time: enough
+    eligible portraits for the slots, and their names and roles legible on the format (a long role
+    takes room). `offer` is a pick that would fit. The export's own layout is what is asked."""
+    spec = spec_from(ws.config)
+    people = [records.get(db, pid) for pid in picked]
+    names = [name_and_age(p["first_name"], p["age"], p.get("lang") or "de") for p in people]
+    roles = [records.text_in(p, p.get("lang"))["role"] for p in people]
+    problems, offer = [], None
+    if len(picked) < slots:
+        problems.append(_mn("only {n} portrait can go on it for {slots} slots (approved, billboard consent for "
+                            "the run, photo large enough)",
+                            "only {n} portraits can go on it for {slots} slots (approved, billboard consent for "
+                            "the run, photo large enough)", len(picked), slots=slots))
+        offer = _m("Pick {n}: campaign billboard pick --slots {n}, or add eligible portraits and pick again.",
+                   n=len(picked)) if picked else None
+    if picked:
+        try:
+            poster.layout(spec, names, roles, brand_font(ws), ws.config.name, ws.config.hashtag,
+                          brand_logo(ws) is not None)
+        except CampaignError as e:
+            longest = max(range(len(roles)), key=lambda i: len(roles[i]))
+            problems.append(_m("{why} The longest role on it: {role!r} ({portrait_id})", why=e.message,
+                               role=roles[longest], portrait_id=picked[longest]))
+            offer = e.hint
+    return {"fits": not problems, "problems": problems, "offer": offer}
+
+
 def pick(ws: Workspace, slots: int | None = None, start: str | date | None = None,
          end: str | date | None = None) -> dict:
     """Choose the billboard's portraits for the run and store the pick (not yet approved)."""
@@ -147,7 +175,8 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
                "checked_for": spec.label, "slot_pixels": list(need),
                "picked": [{k: c[k] for k in ("portrait_id", "score", "why", "role_category", "band")}
                           for c in result["picked"]],
-               "skipped": result["skipped"], "approved_by": None, "approved_at": None, "exports": []}
+               "skipped": result["skipped"], "approved_by": None, "approved_at": None, "exports": [],
+               "fit": fit(ws, db, [c["portrait_id"] for c in result["picked"]], slots)}
         doc_id = db.table(TABLE).insert(stored_pick(doc))
         audit.record(db, "billboard.pick", None, now=now, pick=doc_id,
                      portraits=[c["portrait_id"] for c in doc["picked"]])
@@ -208,6 +237,12 @@ def approve(ws: Workspace) -> dict:
         if doc.get("approved_at"):
             return {"pick": doc_id, **doc, "already": True}
         _still_allowed(db, doc)
+        # Said at pick time; asked again now (in the reader's language): never approve what cannot print.
+        verdict = fit(ws, db, [c["portrait_id"] for c in doc["picked"]], doc["slots"])
+        if not verdict["fits"]:
+            raise CampaignError(_m("This pick does not fit the poster: {problems}.",
+                                   problems=join("; ", verdict["problems"])),
+                                verdict.get("offer") or _m("Pick again: campaign billboard pick."))
         doc.update(approved_by=audit.actor(), approved_at=now.isoformat(timespec="seconds"))
         db.table(TABLE).update({"approved_by": doc["approved_by"], "approved_at": doc["approved_at"]},
                                doc_ids=[doc_id])
@@ -248,7 +283,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     doc_id, doc = _current(db)
     if not doc.get("approved_at"):
         raise CampaignError(_m("The billboard pick is not approved yet."),
-                            _m("Check it (campaign billboard pick shows it), then: campaign billboard "
+                            _m("Check it (campaign billboard show shows it), then: campaign billboard "
                                "approve."))
     _still_allowed(db, doc)
     if len(doc["picked"]) < doc["slots"]:

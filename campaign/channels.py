@@ -153,3 +153,29 @@ def fetch_engagement(ws: Workspace) -> dict:
                               reach=f.get("reach"), at=now, source="fetch")
             fetched.append({"post_id": post_id, **f})
     return {"fetched": fetched, "skipped_outbox": skipped, "errors": errors, "warnings": warnings}
+
+
+def overview(ws: Workspace) -> dict:
+    """The Kanäle page: per channel its readiness (without calling the platform), its last publish and
+    last error, the Graph API version's end for channels on Meta's Graph API; and the daemon's heartbeat."""
+    from datetime import datetime
+
+    from campaign.health import health
+    from schedules.graph import version_note
+
+    all_rows = posts.all_posts(ws.store.read())
+    note, warning = version_note(ws.now().date())
+    rows = []
+    for name in _names(ws, None):
+        settings = ws.config.channel(name)
+        mine = [p for p in all_rows if p["channel"] == name]
+        published = sorted((p.get("published_at") or p["at"] for p in mine if p["status"] == "published"))
+        tried = sorted((p for p in mine if p["status"] in ("failed", "unknown")), key=lambda p: p["history"][-1]["at"])
+        graph = settings.publisher in ("facebook", "instagram-graph")
+        rows.append({"channel": name, "publisher": settings.publisher, "account": getattr(settings, "account", None),
+                     "readiness": readiness(ws, name),
+                     "last_published": datetime.fromisoformat(published[-1]).isoformat() if published else None,
+                     "last_error": platform_text(tried[-1].get("error") or tried[-1].get("reason")) if tried else None,
+                     "last_error_post": tried[-1]["id"] if tried else None,
+                     "graph_version": note if graph else None, "graph_warning": warning if graph else None})
+    return {"channels": rows, "health": health(ws)}

@@ -253,9 +253,10 @@ HANDOUTS: dict[str, HandOut] = {h.kind: h for h in (
             "the gallery made {at} may be on the city's website: put the new gallery there"),
 )}
 REMAKE_HINT = {"contact-sheet": "campaign preview", "report": "campaign report", "report-pdf": "campaign report --pdf",
-               "calendar": "campaign schedule ical FILE", **{h.kind: h.remake for h in HANDOUTS.values()}}
+               "calendar": "campaign schedule ical FILE", "backup": "campaign backup --out FILE",
+               **{h.kind: h.remake for h in HANDOUTS.values()}}
 KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "report-pdf": "report PDF", "calendar": "calendar",
-              "gdpr-export": "GDPR export", **{h.kind: h.label for h in HANDOUTS.values()}}
+              "gdpr-export": "GDPR export", "backup": "backup", **{h.kind: h.label for h in HANDOUTS.values()}}
 
 
 def _outputs_redo(scan: Scan) -> list[str]:
@@ -910,6 +911,9 @@ PLACES: tuple[Place, ...] = (
           "(`gdpr erase --subscriber NUMBER` erases a subscriber, what was sent to them and their do-not-send code)"),
     Place("gdpr export", "<out>/<id>/ of `gdpr export`", "deleted inside the workspace (outside: listed to "
           "delete by hand)", person_files=_outputs_of("gdpr-export")),
+    Place("backups", "the archives of `campaign backup --out FILE` (always outside the workspace)",
+          "listed to delete by hand (an archive holds everyone: make a new backup, then delete the old ones)",
+          shows_others=True, person_files=_outputs_of("backup")),
     Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "the versions that hold the person are deleted "
           "(the store itself, without them, is the newest version)"),

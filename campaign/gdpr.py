@@ -96,3 +96,52 @@ def erase_person(ws: Workspace, portrait_id: str) -> dict:
     from campaign.erasure import erase
 
     return erase(ws, portrait_id)
+
+
+def find_people(ws: Workspace, query: str) -> list[dict]:
+    """Portraits a privacy request may be about: by id, first name or role (a part of it), or by the
+    whole surname (matched, never shown: the page says only that one is on file)."""
+    wanted = " ".join(query.split()).casefold()
+    if not wanted:
+        return []
+    found = []
+    for p in records.all_portraits(ws.store.read()):
+        texts = (p["id"], p["first_name"], p.get("role") or "")
+        if any(wanted in t.casefold() for t in texts) or wanted == (p.get("surname") or "").strip().casefold():
+            found.append({"id": p["id"], "first_name": p["first_name"], "age": p.get("age"), "role": p.get("role"),
+                          "status": p.get("status"), "surname_on_file": bool(p.get("surname"))})
+    return sorted(found, key=lambda r: r["id"])
+
+
+def erase_preview(ws: Workspace, portrait_id: str) -> dict:
+    """What `gdpr erase` would remove, for the one confirmation a person gives: the person's rows in the
+    store, the files inside the workspace, files outside it to delete by hand, and published posts to
+    take down by hand. Read from the same footprint list the erasure uses."""
+    from campaign import footprint
+    from schedules import posts
+
+    db = ws.store.read()
+    portrait = records.get(db, portrait_id)
+    scan = footprint.Scan(ws, db)
+    files, by_hand = [], []
+    for place in footprint.PLACES:
+        for path in place.person_files(scan, portrait_id) if place.person_files and not place.rewrite else []:
+            if not path.exists():
+                continue
+            (files if scan.inside(path) or place.anywhere else by_hand).append(footprint.stored_path(ws, path))
+    rows = {name: len(db.table(name).search(Query().portrait_id == portrait_id))
+            for name in ("consents", "posts", "engagement", "whatsapp_sends")}
+    takedown = [{"post_id": p["id"], "channel": p.get("channel"), "permalink": p.get("permalink")}
+                for p in posts.all_posts(db) if p["portrait_id"] == portrait_id and p["status"] in posts.OUT]
+    return {"portrait_id": portrait_id, "first_name": portrait["first_name"], "rows": rows,
+            "files": sorted(set(files)), "by_hand": sorted(set(by_hand)), "takedown": takedown}
+
+
+def same_first_name(typed: str, first_name: str) -> bool:
+    """The confirmation of an erasure: the first name typed again (spaces, case and Unicode form aside)."""
+    import unicodedata
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
+
+    return bool(norm(typed)) and norm(typed) == norm(first_name)

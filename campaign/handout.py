@@ -108,3 +108,36 @@ def record(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], disca
     names = sorted(set(portraits))
     footprint.record_output(ws, kind, path, names, names, discard=lambda: [footprint.remove(p) for p in discard],
                             scope=footprint.HANDOUTS[kind].scope, keep_previous=before_swap)
+
+
+def left_out(ws: Workspace, scope: str, kept: Iterable[str]) -> list[dict]:
+    """The portraits an output for `scope` leaves out, each with why: not approved, or no valid
+    consent of that scope today (for the pages that make the press kit, the bundle and the gallery)."""
+    from portraits import consent, records
+
+    db = ws.store.read()
+    today = ws.now().date()
+    inside = set(kept)
+    out = []
+    for p in records.all_portraits(db):
+        if p["id"] in inside:
+            continue
+        if p.get("status") != "approved":
+            why = _m("not approved ({status})", status=p.get("status"))
+        elif not consent.is_valid(db, p["id"], scope, today):
+            why = _m("no valid {scope} consent today", scope=scope)
+        else:
+            why = _m("no post in the chosen period")
+        out.append({"portrait_id": p["id"], "first_name": p["first_name"], "reason": why})
+    return sorted(out, key=lambda r: r["portrait_id"])
+
+
+def latest(ws: Workspace, kind: str) -> dict | None:
+    """The newest output of `kind` that is still there (not removed by a withdrawal or an erasure)."""
+    found = [dict(o) for o in ws.store.read().table(footprint.OUTPUTS).all()
+             if o.get("kind") == kind and not o.get("removed")]
+    if not found:
+        return None
+    newest = max(found, key=lambda o: o.get("at", ""))
+    path = footprint.resolve(ws, newest["path"])
+    return {**newest, "folder": path} if path.exists() else None

@@ -22,9 +22,12 @@ the post's id (`replace_existing`) and removes jobs of posts that were cancelled
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -32,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
+from portraits.files import atomic_write_bytes
 from portraits.messages import _m
 from schedules import approval, posts
 from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
@@ -43,6 +47,8 @@ log = logging.getLogger("schedules.runner")
 BACKOFF_BASE = 60.0
 BACKOFF_CAP = 6 * 3600.0
 APPROVAL_RECHECK = 60.0  # seconds between looks at a due post that still waits for its approvals
+HEARTBEAT = "daemon-heartbeat.json"  # in .private/: when the daemon last looked for due posts
+HEARTBEAT_SLACK = 60.0  # s a look may be late (a slow publish holds the next one) before it counts as missed
 
 
 class Site(Renders, Protocol):
@@ -401,6 +407,42 @@ def due_posts(site: Site) -> list[dict]:
     return [p for p in posts.all_posts(site.store.read()) if p["status"] == "planned" and posts.due_time(p) <= now]
 
 
+def beat(site: Site, interval: float | None) -> None:
+    """Note that the daemon just looked for due posts (`interval`: when it will look again; None for
+    `run --once`). Monitoring and the web app read it: a lock alone says a process lives, not that it works."""
+    beat = {"at": site.now().isoformat(timespec="seconds"), "interval_seconds": interval, "pid": os.getpid()}
+    try:
+        atomic_write_bytes(site.private / HEARTBEAT, json.dumps(beat).encode(), mode=0o600)
+    except OSError as e:  # a full disk must not stop publishing; the missing beat will show
+        log.error("could not write the heartbeat: %s", e.strerror)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """When the daemon last looked for due posts, and whether that is longer ago than its interval allows."""
+    at: datetime | None
+    interval_seconds: float | None
+    seconds_since: float | None
+    late: bool
+
+    def to_json(self) -> dict:
+        return {"last_look": self.at.isoformat(timespec="seconds") if self.at else None,
+                "interval_seconds": self.interval_seconds, "seconds_since": self.seconds_since, "late": self.late}
+
+
+def heartbeat(site: Site) -> Heartbeat:
+    """The last beat; `late` when the daemon (not `run --once`) missed its looks by more than the slack."""
+    try:
+        raw = json.loads((site.private / HEARTBEAT).read_bytes())
+        at = datetime.fromisoformat(raw["at"])
+        interval = float(raw["interval_seconds"]) if raw.get("interval_seconds") is not None else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return Heartbeat(None, None, None, False)
+    since = max(0.0, (site.now() - at).total_seconds())
+    late = interval is not None and since > interval + max(HEARTBEAT_SLACK, 2 * interval)
+    return Heartbeat(at, interval, round(since, 1), late)
+
+
 class DaemonLock:
     """One daemon per workspace: a lock file held for the daemon's lifetime."""
 
@@ -440,6 +482,7 @@ def run_once(site: Site) -> dict:
     """Publish what is due now and return; for cron or a systemd timer."""
     with DaemonLock(site):
         summary = recover(site)
+        beat(site, None)
         results = [publish_post(site, p["id"]) for p in due_posts(site)]
     summary["posts"] = [{"id": p["id"], "status": p["status"], "error": p.get("error"), "reason": p.get("reason")}
                         for p in results]
@@ -495,6 +538,7 @@ class Runner:
         except Exception as e:  # noqa: BLE001 (keep the daemon alive; the next sync tries again)
             log.error("sync failed: %s", platform_text(e))
             return
+        beat(self.site, self.sync_seconds)
         jobs = {j.id: j for j in self.scheduler.get_jobs() if j.id != "sync"}
         for job_id in set(jobs) - set(planned):
             self.scheduler.remove_job(job_id)

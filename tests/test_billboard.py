@@ -58,12 +58,14 @@ def test_pick_explains_choices_and_exclusions(cli, ws):
 
 
 def test_export_needs_approval_and_a_withdrawal_after_it_wins(cli, ws):
-    a = approved_portrait(ws, "Brigitte", 81, "senior", size=BIG)
-    approved_portrait(ws, "Tamara", 32, "health", size=BIG)
-    assert cli("billboard", "pick", *RUN).exit_code == 0
+    a = approved_portrait(ws, "Brigitte", 81, "senior", size=HUGE)
+    approved_portrait(ws, "Tamara", 32, "health", size=HUGE)
+    approved_portrait(ws, "Jonas", 16, "youth", size=HUGE)
+    assert cli("billboard", "pick", "--slots", "3", *RUN).exit_code == 0
     before = ws.store.path.read_bytes()
     r = cli("billboard", "export")
     assert r.exit_code == 1 and "not approved" in r.output and "Traceback" not in r.output
+    assert "campaign billboard show" in r.output  # the command that shows the pick, not the one that makes it
     assert ws.store.path.read_bytes() == before
     r = cli("billboard", "approve", "--json")
     doc = json.loads(r.output)
@@ -294,19 +296,33 @@ def test_a_cmyk_export_with_the_printers_profile_has_only_cmyk(cli, nine, tmp_pa
     assert r.exit_code == 1 and "not CMYK" in r.output and not (tmp_path / "no.pdf").exists()
 
 
-def test_fewer_eligible_portraits_than_slots_is_refused_then_designed_for_that_count(cli, ws, tmp_path):
+def test_fewer_eligible_portraits_than_slots_is_said_at_pick_time_and_not_approved(cli, ws, tmp_path):
     for name, age, cat in (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 16, "youth")):
         approved_portrait(ws, name, age, cat, size=HUGE)
-    assert cli("billboard", "pick", *RUN).exit_code == 0  # nine slots, three eligible
-    assert cli("billboard", "approve").exit_code == 0
+    r = cli("billboard", "pick", *RUN)  # nine slots, three eligible: said now, with what would fit
+    assert r.exit_code == 0 and "does not fit the poster: only 3 portraits can go on it for 9 slots" in r.output
+    assert "campaign billboard pick --slots 3" in r.output and "Not approved yet" not in r.output
+    assert json.loads(cli("billboard", "show", "--json").output)["fit"]["fits"] is False
     before = ws.store.path.read_bytes()
-    r = cli("billboard", "export")
-    assert r.exit_code == 1 and "3 portraits for 9 slots: 6 more eligible portraits are needed" in r.output and "--slots 3" in r.output
+    r = cli("billboard", "approve")
+    assert r.exit_code == 1 and "does not fit the poster" in r.output and "--slots 3" in r.output
     assert ws.store.path.read_bytes() == before
     assert cli("billboard", "pick", "--slots", "3", *RUN).exit_code == 0
     assert cli("billboard", "approve").exit_code == 0
     out = json.loads(cli("billboard", "export", "--json").output)
     assert out["grid"] == "3x1" and out["type_cm"]["name"] >= 12
+
+
+def test_a_pick_the_format_cannot_name_legibly_is_said_at_pick_time_with_what_fits(cli, ws):
+    for i in range(12):
+        approved_portrait(ws, f"Person{chr(65 + i)}", 20 + 5 * i, ("senior", "health", "youth", "retail")[i % 4],
+                          size=BIG)
+    before = ws.store.path.read_bytes()
+    r = cli("billboard", "pick", "--slots", "12", *RUN)
+    assert r.exit_code == 1 and "12 portraits do not fit a 18/1 poster" in r.output and "it holds 9" in r.output
+    assert "campaign billboard pick --slots 9" in r.output and ws.store.path.read_bytes() == before
+    assert cli("billboard", "pick", "--slots", "9", *RUN).exit_code == 0
+    assert cli("billboard", "approve").exit_code == 0
 
 
 def test_more_portraits_than_a_format_can_name_legibly_are_refused_with_how_many_it_holds():

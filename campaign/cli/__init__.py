@@ -37,6 +37,10 @@ COMMANDS = [
     ("whatsapp", "whatsapp"),
     ("serve", "serve"),
     ("user", "user"),
+    ("backup", "backup"),
+    ("backup", "restore"),
+    ("service", "service"),
+    ("health", "health"),
 ]
 
 

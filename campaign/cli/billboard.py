@@ -28,10 +28,16 @@ def _show(doc: dict) -> None:
         click.echo(_("Not on it:"))
         for s in doc["skipped"]:
             click.echo(f"  {s['portrait_id']}: {_stored(s['reason'])}")
+    verdict = doc.get("fit") or {"fits": True}
+    if not verdict["fits"]:
+        warn(_("This pick does not fit the poster: {problems}.",
+               problems="; ".join(_stored(p) for p in verdict["problems"])))
+        if verdict.get("offer"):
+            warn(_stored(verdict["offer"]))
     if doc.get("approved_at"):
         click.echo(_("Approved by {approved_by} at {approved_at}.", approved_by=doc['approved_by'],
                      approved_at=when(doc['approved_at'])))
-    else:
+    elif verdict["fits"]:
         click.echo(_("Not approved yet: campaign billboard approve."))
 
 

@@ -17,8 +17,11 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help=N_("Address to listen on; another than 127.0.0.1 belongs behind HTTPS."))
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help=N_("Port."))
+@click.option("--https-proxy", is_flag=True,
+              help=N_("Browsers reach the app only through an HTTPS reverse proxy: cookies go over HTTPS only, "
+                      "and the browser's address is taken from X-Forwarded-For."))
 @click.pass_context
-def serve(ctx, host, port):
+def serve(ctx, host, port, https_proxy):
     """Serve the workspace to the office's browsers (Ctrl-C stops it)."""
     from campaign.web.server import make_server
 
@@ -27,7 +30,8 @@ def serve(ctx, host, port):
         warn(_("Listening on {host}: put the app behind an HTTPS proxy before anyone logs in over the network.",
                host=host))
     try:
-        server = make_server(ws, host, port, secure_cookies=host not in LOCAL)
+        server = make_server(ws, host, port, secure_cookies=host not in LOCAL,
+                             https_proxy=https_proxy)
     except (OSError, ValueError) as e:  # in use, not ours to bind, or no such address (waitress: ValueError)
         raise CampaignError(_m("Cannot listen on {host}:{port} ({reason}).", host=host, port=port,
                                reason=getattr(e, "strerror", None) or str(e)),

@@ -30,7 +30,8 @@ def _remove_stopped_uploads(ws: Workspace) -> None:
 def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = False) -> Flask:
     """The app for one workspace. `lang` is the interface language (default: as the CLI chooses it)."""
     from campaign.log import setup_logging
-    from campaign.web import auth, calendar, common, consent, errors, portraits, posts, security, today
+    from campaign.web import (auth, billboard, calendar, channels, common, consent, errors, handouts, portraits, posts,
+                              privacy, security, signoff, today)
 
     app = Flask(__name__)
     ws.config  # a broken campaign.toml is reported at start, not on the first page
@@ -60,6 +61,6 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
     security.install(app)
     common.install_filters(app)
     errors.install(app)
-    for module in (auth, today, portraits, consent, calendar, posts):
+    for module in (auth, today, portraits, consent, calendar, posts, billboard, handouts, signoff, privacy, channels):
         app.register_blueprint(module.bp)
     return app

@@ -30,12 +30,7 @@ def taken_down(post_id: str):
 @bp.get("/health")
 def health():
     """For monitoring: the daemon's heartbeat and whether the store reads; no personal data."""
-    from schedules.runner import DaemonLock
+    from campaign.health import health as state
 
-    ws = workspace()
-    try:
-        ws.store.read()
-        store = "ok"
-    except CampaignError:
-        store = "unreadable"
-    return jsonify({"store": store, "daemon_running": DaemonLock.running(ws)}), (200 if store == "ok" else 503)
+    found = state(workspace())
+    return jsonify(found), (200 if found["ok"] else 503)
