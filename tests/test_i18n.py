@@ -304,9 +304,9 @@ def test_billboard_pick_reasons_in_german_and_english(ws):
     assert "first from role category kitchen; brings the age band adult (30)" in en
     assert re.search(rf"{small}: photo too small: 0\.\d MP, needs 2\.\d MP", en)
     # one eligible portrait for nine slots: said at pick time, and the approval refused, in German
-    assert "Diese Auswahl passt nicht auf das Plakat: nur 1 Porträt(s) können für 9 Plätze darauf" in de.output
+    assert "Diese Auswahl passt nicht auf das Plakat: nur 1 Porträt kann für 9 Plätze darauf" in de.output
     refused = _run(ws, "--ui-lang", "de", "billboard", "approve")
-    assert refused.exit_code == 1 and "nur 1 Porträt(s) können für 9 Plätze" in refused.output, refused.output
+    assert refused.exit_code == 1 and "nur 1 Porträt kann für 9 Plätze" in refused.output, refused.output
     assert "Wählen Sie 1: campaign billboard pick --slots 1" in refused.output
     doc = json.loads(_run(ws, "--ui-lang", "de", "billboard", "show", "--json").output)
     assert doc["picked"][0]["why"].startswith("score 0 (rank 1 of 1)")
