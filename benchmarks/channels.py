@@ -68,8 +68,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_graph import FakeGraph
 
-    from campaign.channels import reconcile_posts
-    from campaign.engagement import import_export
+    from campaign.posting.channels import reconcile_posts
+    from campaign.figures.engagement import import_export
     from portraits import records
     from schedules import posts
 

@@ -47,7 +47,7 @@ def _latency(tmp: Path) -> None:
     from schedules import posts
     from schedules.runner import Runner, publish_post
 
-    from campaign.rendering import render
+    from campaign.outputs.rendering import render
 
     ws = _workspace(tmp, 12)
     render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing
@@ -117,7 +117,7 @@ def _idle(tmp: Path, seconds: float = 20.0) -> None:
 
 
 def _planning(tmp: Path) -> None:
-    from campaign.scheduling import plan_posts
+    from campaign.posting.scheduling import plan_posts
 
     times = {}
     for n in (100, 1000):
@@ -137,7 +137,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
 
     from PIL import Image
 
-    from campaign.rendering import render
+    from campaign.outputs.rendering import render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import posts

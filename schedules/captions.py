@@ -127,7 +127,7 @@ def _fill(pattern: str, fields: dict, lang: str) -> str:
 
 
 def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
-    """The caption of a one-language post. `config` is the campaign's settings (campaign.config.Settings)."""
+    """The caption of a one-language post. `config` is the campaign's settings (campaign.workspace.config.Settings)."""
     lang = lang or portrait["lang"]
     text = _fill(template(config, lang), fields_for(portrait, lang, config), lang)
     check_limits(text, channel)

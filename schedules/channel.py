@@ -44,7 +44,7 @@ class ChannelSpec:
     caption_chars: int                # the platform's caption limit
     hashtags: int                     # the platform's hashtag limit
     planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
-                                      # bundle or broadcast to subscribers, campaign/whatsapp.py)
+                                      # bundle or broadcast to subscribers, campaign/outputs/whatsapp.py)
 
     @property
     def scope(self) -> str:
@@ -189,7 +189,7 @@ class Publisher(Protocol):
 
 def make_publisher(channel: str, settings: Any, outbox_dir: Path, private_dir: Path) -> Publisher:
     """The publisher configured for `channel` in campaign.toml's [channels.<name>] (a checked
-    campaign.config.Channel: .publisher, .account, .page_id, ...)."""
+    campaign.workspace.config.Channel: .publisher, .account, .page_id, ...)."""
     spec = channel_spec(channel)
     if settings.publisher not in spec.publishers:
         raise CampaignError(_m("Channel {channel} cannot publish through {publisher!r}.", channel=channel,

@@ -21,7 +21,7 @@ from schedules.channel import layout_for
 
 class Renders(Protocol):
     """The renders of a workspace (campaign.workspace.Workspace is one)."""
-    config: Any  # campaign.config.Settings
+    config: Any  # campaign.workspace.config.Settings
 
     def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
         """The input hash each image would have now, without rendering anything."""

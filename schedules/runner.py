@@ -49,7 +49,7 @@ class Site(Renders, Protocol):
     settings, its folders, its clock, and its renders (`campaign render`, reached through Renders)."""
     root: Path
     store: Any
-    config: Any  # campaign.config.Settings: .posting, .channel(name), .captions, ...
+    config: Any  # campaign.workspace.config.Settings: .posting, .channel(name), .captions, ...
     tz: ZoneInfo
     outbox: Path
     renders: Path

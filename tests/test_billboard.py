@@ -12,7 +12,7 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
 from conftest import approved_portrait
-from campaign.billboard import age_band, select
+from campaign.outputs.billboard import age_band, select
 from portraits import consent
 from schedules import engagement, posts
 

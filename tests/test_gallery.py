@@ -143,7 +143,7 @@ def _dump_dom(url: str, profile: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.real_clock
 def test_the_gallery_loads_in_chromium_with_every_request_answered_and_nothing_from_elsewhere(ws, people, tmp_path):
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     folder = Path(make_gallery(ws)["folder"])
     server, log = _serve(folder)
@@ -177,7 +177,7 @@ def _face_pixels(url: str, profile: Path, shot: Path) -> int:
 
 @pytest.mark.real_clock
 def test_the_gallery_opens_from_the_folder_without_a_server_and_shows_its_images(ws, people, tmp_path):
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     folder = Path(make_gallery(ws)["folder"])
     url = folder.joinpath("index.html").as_uri()
@@ -212,7 +212,7 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
     import sys
     import time
 
-    from campaign import footprint
+    from campaign.workspace import footprint
     from conftest import ROOT
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}

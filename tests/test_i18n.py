@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from campaign import i18n
+from campaign.workspace import i18n
 from conftest import ROOT, approved_portrait
 from portraits.messages import Message, _m
 
@@ -219,7 +219,7 @@ def test_dates_and_numbers_in_the_interface_language(ws):
 
 
 def test_public_pages_follow_the_campaign_language_not_the_interface():
-    from campaign.templating import german_date, german_number
+    from campaign.workspace.templating import german_date, german_number
 
     with i18n.use("en"):
         assert german_date("2026-12-24") == "24.12.2026"

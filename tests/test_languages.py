@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import pytest
 
-from campaign.config import DEFAULT_CAPTIONS
+from campaign.workspace.config import DEFAULT_CAPTIONS
 from conftest import approved_portrait, configure, due_post
 from schedules import captions, posts
 from schedules.runner import run_once
@@ -121,7 +121,7 @@ def test_a_plan_in_three_languages_posts_the_first_every_day_and_the_others_wher
 
 
 def test_a_portrait_without_a_credit_has_no_credit_line_and_brand_credit_is_the_default(cli, ws):
-    from campaign.rendering import texts_for
+    from campaign.outputs.rendering import texts_for
     from portraits import records
 
     pid = approved_portrait(ws, "Anna", 40, "health")

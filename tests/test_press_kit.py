@@ -237,7 +237,7 @@ def test_doctor_finds_half_made_kits_and_one_a_stopped_withdrawal_left_and_fix_r
         cli, ws, campaign, tmp_path):
     import os
 
-    from campaign import footprint
+    from campaign.workspace import footprint
     from portraits import consent as consents
 
     _kit(cli, "--out", tmp_path / "kit")

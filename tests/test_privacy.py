@@ -21,7 +21,7 @@ def test_after_gdpr_erase_no_file_of_the_workspace_holds_anything_of_the_person(
     people = build(cli, ws, tmp_path)
     gone, kept = people[0], people[1]
     # The sweep finds the person everywhere the tool put them before the erase.
-    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.log", "photos", "renders", "outbox",
+    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.workspace.log", "photos", "renders", "outbox",
                                            "exports", ".private", "requests"}
     hits = "\n".join(sweep(ws.root, gone))
     for made in ("exports/calendar.ics", "exports/press-kit/images/", "exports/press-kit.zip", "exports/gallery/",
@@ -127,7 +127,7 @@ def test_the_log_loses_exactly_the_lines_naming_the_person(cli, ws):
 
 
 def test_kept_versions_of_the_store_that_hold_the_person_are_deleted(cli, ws):
-    from campaign.store import backup_files, schema_problem
+    from campaign.workspace.store import backup_files, schema_problem
 
     kept = approved_portrait(ws, "Tamara", 32, "health")
     before_them = ws.store.path.read_bytes()  # a version from before the person was added
@@ -159,7 +159,7 @@ def test_an_evidence_form_two_people_share_stays_for_the_other(cli, ws, tmp_path
 
 
 def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     assert cli("render", gone, "--format", "instagram-square").exit_code == 0
@@ -177,7 +177,7 @@ def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
 
 
 def test_doctor_fix_finishes_an_interrupted_erasure_without_knowing_the_id(cli, ws):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     ws.log_path.write_text(f"x published p-1 ({gone}) on instagram\nx other line\n")
@@ -209,7 +209,7 @@ def test_an_erase_keeps_the_billboard_file_a_later_pick_wrote_over(cli, ws):
 
 
 def test_an_id_taken_again_after_an_interrupted_erasure_is_erased_as_well(cli, ws, tmp_path):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     erasure.begin(ws, gone)  # interrupted after the store part

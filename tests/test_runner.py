@@ -123,7 +123,7 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
     keep = add_post(ws, keep_pid, 12.0)
     proc = daemon(ws)
     try:
-        log = ws.root / "campaign.log"
+        log = ws.root / "campaign.workspace.log"
         assert wait_for(lambda: log.is_file() and "daemon started" in log.read_text(), timeout=20)
         time.sleep(0.5)  # the daemon has synced and holds a job for the post
         r = run_campaign("-w", ws.root, "schedule", "cancel", post["id"])
@@ -135,12 +135,12 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
         proc.wait(timeout=20)
     assert status_of(ws, post["id"])["status"] == "cancelled"
     assert [d for d in outbox_dirs(ws) if post["id"] + "-" in d] == []
-    log = (ws.root / "campaign.log").read_text()
+    log = (ws.root / "campaign.workspace.log").read_text()
     assert f"published {keep['id']}" in log and f"published {post['id']} " not in log
 
 
 def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
-    from campaign.withdrawal import withdraw
+    from campaign.privacy.withdrawal import withdraw
 
     configure(ws, "channels.instagram", simulate_upload_seconds=0.4)
     for i, head_start in enumerate([0.0, 0.1, 0.2, 0.6]):
@@ -182,7 +182,7 @@ def test_missed_posts_fail_outside_the_grace_window_and_go_out_inside_it(ws):
     assert status_of(ws, late["id"])["status"] == "failed" and status_of(ws, late["id"])["reason"] == "missed"
     assert status_of(ws, recent["id"])["status"] == "published"
     # A person decides to send the missed one after all.
-    from campaign.scheduling import retry_post
+    from campaign.posting.scheduling import retry_post
     retry_post(ws, late["id"])
     run_once(ws)
     assert status_of(ws, late["id"])["status"] == "published"
@@ -261,7 +261,7 @@ def test_publish_and_status_commands(cli, ws):
 
 
 def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothing_there(ws):
-    from campaign.gdpr import erase_person
+    from campaign.privacy.gdpr import erase_person
 
     configure(ws, "channels.instagram", simulate_upload_seconds=1.0)
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
@@ -277,5 +277,5 @@ def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothin
         pub.join(30)
     assert ended["status"] in ("published", "unknown")  # the erasure listed it to take down
     assert not ws.outbox.exists() or [p.name for p in ws.outbox.iterdir()] == []
-    log = ws.root / "campaign.log"
+    log = ws.root / "campaign.workspace.log"
     assert not log.exists() or pid not in log.read_text()

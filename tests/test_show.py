@@ -145,7 +145,7 @@ def test_the_report_shows_the_next_seven_days_as_they_will_appear(cli, ws):
 
 
 def test_posts_from_before_formats_and_languages_become_feed_posts_in_the_portraits_language(ws):
-    from campaign.store import SCHEMA_VERSION
+    from campaign.workspace.store import SCHEMA_VERSION
 
     pid = approved_portrait(ws, "Anna", 40, "health")
     data = json.loads(ws.store.path.read_text())

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from campaign.store import BACKUP_DIR, BACKUPS, Store, backup_files
+from campaign.workspace.store import BACKUP_DIR, BACKUPS, Store, backup_files
 from conftest import approved_portrait
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from PIL import Image
 
 from conftest import approved_portrait
-from campaign.report import write_report
+from campaign.outputs.report import write_report
 
 HUGE = (1800, 2250)  # fills a billboard slot of three
 EXPORT = ("--format", "100x70cm", "--dpi", 30)

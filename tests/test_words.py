@@ -193,7 +193,7 @@ def test_a_photo_warning_is_stored_as_message_id_and_parameters_and_shown_in_eit
 
 
 def test_the_store_migration_turns_old_english_warnings_and_pick_reasons_into_messages_once(cli, ws, monkeypatch):
-    from campaign import store
+    from campaign.workspace import store
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     data = json.loads(ws.store.path.read_text())

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from campaign import i18n
+from campaign.workspace import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _, format_date
+from campaign.workspace.i18n import N_, _, format_date
 from portraits.messages import from_stored
 
 
@@ -32,7 +32,7 @@ def portrait() -> None:
 @click.pass_context
 def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, credit, portrait_id, as_json):
     """Add a portrait from PHOTO."""
-    from campaign.adding import add_portrait
+    from campaign.intake.adding import add_portrait
     from portraits import records
 
     ws = workspace(ctx)
@@ -57,7 +57,7 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
 @click.pass_context
 def import_(ctx, csv_file, photos_dir, as_json):
     """Import portraits from a CSV: all rows or none."""
-    from campaign.adding import import_portraits
+    from campaign.intake.adding import import_portraits
 
     result = import_portraits(workspace(ctx), csv_file, photos_dir)
     if as_json:

@@ -5,9 +5,9 @@ from datetime import date
 
 import click
 
-from campaign import i18n
+from campaign.workspace import i18n
 from campaign.cli.common import echo_json, echo_table, json_option, typed_date, when, workspace
-from campaign.i18n import N_, _, format_date, ngettext, translate
+from campaign.workspace.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
 
 
@@ -79,7 +79,7 @@ def publish(ctx, post_id, as_json):
 @click.pass_context
 def status(ctx, as_json):
     """What is due, what failed and why, what is unknown, and what to do."""
-    from campaign.scheduling import status_report
+    from campaign.posting.scheduling import status_report
 
     r = status_report(workspace(ctx))
     if as_json:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaign.store import BACKUP_DIR
+from campaign.workspace.store import BACKUP_DIR
 from campaign.workspace import CONFIG_NAME, PRIVATE_NAME, STORE_NAME, Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -42,7 +42,7 @@ def refuse_protected(ws: Workspace, target: str | Path) -> None:
 
 def refuse_foreign_file(ws: Workspace, target: str | Path, kind: str) -> Path:
     """`target` as a file this kind of output may write: new, or one an output of this kind wrote there."""
-    from campaign import footprint
+    from campaign.workspace import footprint
 
     target = Path(target)
     refuse_protected(ws, target)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
-from campaign.brand import brand_font, brand_logo
-from campaign.footprint import resolve, stored_path
+from campaign.workspace.brand import brand_font, brand_logo
+from campaign.workspace.footprint import resolve, stored_path
 from campaign.workspace import Workspace
 from portraits import audit, consent, poster, records
 from portraits.dates import days_ahead, parse_date
@@ -25,7 +25,7 @@ from portraits.messages import _m, _mn, from_stored, join, to_stored
 from portraits.render import name_and_age
 
 if TYPE_CHECKING:
-    from campaign.config import Settings
+    from campaign.workspace.config import Settings
 
 TABLE = "billboard"
 RUN_DAYS = 10  # a billboard is usually booked for a "Dekade" of about ten days
@@ -126,7 +126,7 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
     if not 1 <= slots <= 48:
         raise CampaignError(_m("{slots} slots is not a poster.", slots=slots),
                             _m("Give --slots from 1 to 48 (nine is the classic 3x3)."))
-    from campaign.engagement import ranking_settings  # the pick's alone: not loaded by an export
+    from campaign.figures.engagement import ranking_settings  # the pick's alone: not loaded by an export
     from schedules import ranking
 
     first, last = _run(ws, start, end)
@@ -231,7 +231,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     spec = spec_from(ws.config, fmt, scale, dpi)
     db = ws.store.read()
     if out is not None:
-        from campaign.outpaths import refuse_protected
+        from campaign.workspace.outpaths import refuse_protected
 
         refuse_protected(ws, out)
         refuse_protected(ws, Path(out).with_suffix(".png"))

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from campaign import footprint
-from campaign.outpaths import refuse_protected
+from campaign.workspace import footprint
+from campaign.workspace.outpaths import refuse_protected
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m

@@ -14,9 +14,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from campaign import i18n
-from campaign.rendering import image_name, recorded_hash
-from campaign.store import atomic_write_text
+from campaign.workspace import i18n
+from campaign.outputs.rendering import image_name, recorded_hash
+from campaign.workspace.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import records
 from portraits.errors import CampaignError, NotFound
@@ -148,7 +148,7 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
     if target.suffix.lower() not in (".html", ".htm"):
         raise CampaignError(_m("{name} is not an .html file name.", name=target.name),
                             _m("Give --out a name like p-12.html."))
-    from campaign.outpaths import refuse_protected
+    from campaign.workspace.outpaths import refuse_protected
 
     refuse_protected(ws, target)
     if target.exists() and not force and not _ours(target):

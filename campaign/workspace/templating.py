@@ -14,11 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from campaign.i18n import format_date, format_number
+from campaign.workspace.i18n import format_date, format_number
 from portraits.errors import CampaignError
 from portraits.messages import _m
 
-BUILT_IN = Path(__file__).parent / "templates"
+BUILT_IN = Path(__file__).parent.parent / "templates"
 OWN_TEMPLATE_BYTES = 256 * 1024  # far more than a press release template needs
 # Tags that read another template, i.e. a file: what the sandbox's loader would be asked for.
 _READS_A_FILE = {"Include": "include", "Import": "import", "FromImport": "import", "Extends": "extends"}

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 
 from tinydb import Query, TinyDB
 
-from campaign.store import BACKUP_DIR, backup_files as kept_versions
+from campaign.workspace.store import BACKUP_DIR, backup_files as kept_versions
 from campaign.workspace import PRIVATE_NAME, STORE_NAME, Workspace
 from portraits import consent
 from portraits.errors import CampaignError
@@ -33,7 +33,7 @@ from portraits.files import kept_file_problem, temp_prefix
 from portraits.messages import _m
 
 OUTPUTS = "outputs"  # store table: files written to a chosen path that show people
-PICKS = "billboard"  # store table of billboard picks (campaign/billboard.py)
+PICKS = "billboard"  # store table of billboard picks (campaign/outputs/billboard.py)
 LEFTOVER_AGE = 120  # s: a temporary file younger than this may belong to a command still running
 POST_FOLDER = re.compile(r"^\.?\d{4}-\d{2}-\d{2}-(p-\d+)-[^.]+")  # outbox/<date>-<post>-<channel>[.tmp]
 ERASED = "held an erased person"
@@ -199,7 +199,7 @@ def _outputs_of(kind: str, parts: Callable[[Path], list[Path]] = lambda p: [p]):
 
 
 def _report_parts(index: Path) -> list[Path]:
-    from campaign.report import report_parts
+    from campaign.outputs.report import report_parts
 
     return report_parts(index)
 
@@ -426,7 +426,7 @@ def _export_temp_check(scan: Scan) -> list[Finding]:
     return found
 
 
-# --- hand-outs: press kit, WhatsApp bundles, website gallery (made by campaign/handout.py) -------
+# --- hand-outs: press kit, WhatsApp bundles, website gallery (made by campaign/outputs/handout.py) -------
 
 def temp_copies(path: Path) -> list[Path]:
     """What a stopped command left beside `path` while making it: `.NAME.*.tmp` files and folders."""
@@ -730,7 +730,7 @@ def _outbox_files(scan: Scan, pid: str) -> list[Path]:
 
 
 def _post_pages(scan: Scan, pid: str) -> list[Path]:
-    from campaign.postview import pages_of
+    from campaign.outputs.postview import pages_of
 
     return [page for p in scan.posts.values() if p["portrait_id"] == pid for page in pages_of(scan.ws, p)]
 
@@ -791,7 +791,7 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
 def _stray_temp_check(scan: Scan) -> list[Finding]:
     """Half-written files (.NAME.*.tmp) in the folders the checks above do not list: inside exports
     (a report's images), .private (a platform session) and the kept store versions."""
-    from campaign.report import STAGING_PREFIX as REPORT_STAGING
+    from campaign.outputs.report import STAGING_PREFIX as REPORT_STAGING
 
     found = []
     roots = [Path(e.path) for e in entries(scan.ws.exports) if e.is_dir() and not e.name.startswith(".")]
@@ -817,7 +817,7 @@ def _stray_temp_check(scan: Scan) -> list[Finding]:
     return found
 
 
-# --- the log and the kept versions of the store (rewritten by campaign/erasure.py) ------------
+# --- the log and the kept versions of the store (rewritten by campaign/privacy/erasure.py) ------------
 
 def backup_files(ws: Workspace) -> list[Path]:
     return kept_versions(ws.store.path)
@@ -907,7 +907,7 @@ PLACES: tuple[Place, ...] = (
           "(`gdpr erase --subscriber NUMBER` erases a subscriber, what was sent to them and their do-not-send code)"),
     Place("gdpr export", "<out>/<id>/ of `gdpr export`", "deleted inside the workspace (outside: listed to "
           "delete by hand)", person_files=_outputs_of("gdpr-export")),
-    Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
+    Place("log", "campaign.workspace.log", "rewritten without the lines that name the id or the public label"),
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "the versions that hold the person are deleted "
           "(the store itself, without them, is the newest version)"),
     Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",

@@ -17,10 +17,10 @@ import os
 from pathlib import Path
 from typing import Callable
 
-from campaign import i18n
-from campaign.brand import brand_font, brand_logo
-from campaign.footprint import record_output
-from campaign.store import atomic_write_bytes
+from campaign.workspace import i18n
+from campaign.workspace.brand import brand_font, brand_logo
+from campaign.workspace.footprint import record_output
+from campaign.workspace.store import atomic_write_bytes
 from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
@@ -311,7 +311,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
         raise CampaignError(_m("{name} is not a .jpg or .png file name.", name=target.name),
                             _m("Give --out a name like sheet.jpg."))
-    from campaign.outpaths import refuse_foreign_file
+    from campaign.workspace.outpaths import refuse_foreign_file
 
     refuse_foreign_file(ws, target, "contact-sheet")
     rows: dict[str, list[dict]] = {}

@@ -1,6 +1,6 @@
 """The workspace: one folder that holds one campaign (DESIGN.md).
 
-    campaign.toml  campaign.json  campaign.log  photos/  renders/  outbox/  exports/
+    campaign.toml  campaign.json  campaign.workspace.log  photos/  renders/  outbox/  exports/
 """
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from portraits.errors import CampaignError
 from portraits.messages import _m
 
 if TYPE_CHECKING:
-    from campaign.config import Settings
-    from campaign.store import Store
+    from campaign.workspace.config import Settings
+    from campaign.workspace.store import Store
 
-CONFIG_NAME = "campaign.toml"  # campaign.config.CONFIG_NAME: that module (pydantic) is imported only when needed
+CONFIG_NAME = "campaign.toml"  # campaign.workspace.config.CONFIG_NAME: that module (pydantic) is imported only when needed
 STORE_NAME = "campaign.json"
-LOG_NAME = "campaign.log"
+LOG_NAME = "campaign.workspace.log"
 PRIVATE_NAME = ".private"
 FOLDERS = ("photos", "renders", "outbox", "exports")
 ENV_VAR = "CAMPAIGN_WORKSPACE"
@@ -34,14 +34,14 @@ class Workspace:
 
     @cached_property
     def config(self) -> Settings:
-        from campaign.settings_cache import load_settings
+        from campaign.workspace.settings_cache import load_settings
 
         return self._config if self._config is not None else load_settings(self.root / CONFIG_NAME)
 
     @cached_property
     def store(self) -> Store:
         """The store; a workspace whose campaign.json is missing or empty is refused, never started afresh."""
-        from campaign.store import Store
+        from campaign.workspace.store import Store
 
         return Store(self.root / STORE_NAME, create=False)
 
@@ -75,13 +75,13 @@ class Workspace:
 
     def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
         """For the publisher (schedules.content.Renders): the input hash of each render, now."""
-        from campaign.rendering import input_hashes
+        from campaign.outputs.rendering import input_hashes
 
         return input_hashes(self, portrait, layout, langs)
 
     def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
         """For the publisher (schedules.content.Renders): current renders, made now if stale."""
-        from campaign.rendering import current_renders
+        from campaign.outputs.rendering import current_renders
 
         return current_renders(self, portrait, layout, langs)
 
@@ -116,7 +116,7 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     """Create a workspace folder with a commented campaign.toml and an empty store."""
     from pydantic import ValidationError
 
-    from campaign.config import Settings, render_template
+    from campaign.workspace.config import Settings, render_template
 
     path = Path(path).resolve()
     if (path / CONFIG_NAME).exists():
@@ -140,7 +140,7 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     path.mkdir(parents=True, exist_ok=True)
     for folder in FOLDERS:
         (path / folder).mkdir(exist_ok=True)
-    from campaign.store import Store, atomic_write_text
+    from campaign.workspace.store import Store, atomic_write_text
 
     # The store first, campaign.toml last: a folder with campaign.toml always has its store.
     with Store(path / STORE_NAME, create=True).transaction() as db:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from campaign import footprint
+from campaign.workspace import footprint
 from campaign.workspace import Workspace
 from portraits import consent
 
@@ -30,7 +30,7 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
             if place.withdraw:
                 for key, items in place.withdraw(db, portrait_id, set(event["scopes"]), now).items():
                     changes[key] += items
-    from campaign.postview import pages_of
+    from campaign.outputs.postview import pages_of
 
     for post in changes["cancelled"]:  # `schedule show --html` pages of posts that will never go out
         for page in pages_of(ws, post):
@@ -51,7 +51,7 @@ def _rewrite_calendars(ws: Workspace, portrait_id: str, cancelled: set[str]) -> 
     `campaign status`, which then says to export it again."""
     from tinydb import Query
 
-    from campaign.erasure import calendar_without
+    from campaign.privacy.erasure import calendar_without
 
     done: dict[str, str] = {}
     if not cancelled:

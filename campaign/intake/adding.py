@@ -18,7 +18,7 @@ from portraits import records
 
 
 def _slot(ws: Workspace) -> tuple[int, int]:
-    from campaign.billboard import slot_pixels
+    from campaign.outputs.billboard import slot_pixels
 
     return slot_pixels(ws.config)
 

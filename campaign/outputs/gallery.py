@@ -13,8 +13,9 @@ import math
 from io import BytesIO
 from pathlib import Path
 
-from campaign import handout, templating
-from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.outputs import handout
+from campaign.workspace import templating
+from campaign.workspace.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from tinydb import Query
 
-from campaign import handout, templating
-from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.outputs import handout
+from campaign.workspace import templating
+from campaign.workspace.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.dates import parse_date
@@ -59,7 +60,7 @@ def page_words(ws: Workspace, entries: list[dict], skipped: list[dict]) -> dict:
     each day as 07.12.2026, each language by its name ("Türkisch"), the reasons for what was left out."""
     from babel import Locale, UnknownLocaleError
 
-    from campaign import i18n
+    from campaign.workspace import i18n
 
     def language_name(code: str) -> str:
         try:
@@ -143,7 +144,7 @@ def _image(ws: Workspace, p: dict, lang: str) -> Path:
 
 def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], list[dict]]:
     """[(day, portrait, [langs])] to make, and what is left out with the reason."""
-    from campaign.rendering import render
+    from campaign.outputs.rendering import render
 
     db = ws.store.read()
     today = ws.now().date()
@@ -231,7 +232,7 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
     subs = subscribers.all_subscribers(db)
     have = [portrait["lang"], *sorted(portrait.get("translations") or {})]
     pub = publisher_for(ws, CHANNEL)
-    from campaign.rendering import render
+    from campaign.outputs.rendering import render
 
     render(ws, [portrait["id"]], channel_spec(CHANNEL).formats["feed"], None, 1)
     media: dict[str, str] = {}
@@ -318,8 +319,8 @@ def export_subscriber(ws: Workspace, who: str, out_dir: Path) -> dict:
     """A subscriber's own copy of their data (the only output that shows the number)."""
     db = ws.store.read()
     sub = subscribers.get(db, who)
-    from campaign.gdpr import _private_folder
-    from campaign.outpaths import refuse_protected
+    from campaign.privacy.gdpr import _private_folder
+    from campaign.workspace.outpaths import refuse_protected
 
     refuse_protected(ws, Path(out_dir))
     target = Path(out_dir) / sub["id"]

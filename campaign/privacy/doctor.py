@@ -13,9 +13,10 @@ import os
 import stat
 from pathlib import Path
 
-from campaign import erasure, footprint
-from campaign.config import CONFIG_NAME, load_config
-from campaign.footprint import Finding
+from campaign.privacy import erasure
+from campaign.workspace import footprint
+from campaign.workspace.config import CONFIG_NAME, load_config
+from campaign.workspace.footprint import Finding
 from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m

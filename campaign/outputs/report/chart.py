@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
 
-from campaign import i18n
+from campaign.workspace import i18n
 
 MIN_MARGIN = timedelta(hours=12)
 MARGIN_SHARE = 0.05

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from campaign import footprint
+from campaign.workspace import footprint
 from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits import audit, records
 from portraits.errors import NotFound
@@ -114,7 +114,7 @@ def still_there(ws: Workspace, db: TinyDB) -> set[Path]:
 
 
 def rewrite_log(ws: Workspace, names: Names) -> int:
-    """campaign.log without the lines that name the person, written atomically; returns lines dropped."""
+    """campaign.workspace.log without the lines that name the person, written atomically; returns lines dropped."""
     path = ws.log_path
     if not path.is_file():
         return 0

@@ -12,10 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from campaign import billboard, footprint, i18n
-from campaign.engagement import ranking_settings, top
-from campaign.report import calendar_grid, chart
-from campaign.store import atomic_write_bytes, atomic_write_text
+from campaign.outputs import billboard
+from campaign.workspace import footprint, i18n
+from campaign.figures.engagement import ranking_settings, top
+from campaign.outputs.report import calendar_grid, chart
+from campaign.workspace.store import atomic_write_bytes, atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, records
 from schedules import engagement, posts, ranking
@@ -152,7 +153,7 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
 
     Only posts whose person has a valid consent for the post's channel today: one who withdrew
     (a post that went out this morning is then a takedown task) or was erased is not shown."""
-    from campaign.postview import post_view
+    from campaign.outputs.postview import post_view
 
     start = datetime.combine(today, time(0), ws.tz)
     end = datetime.combine(today + timedelta(days=NEXT_DAYS + 1), time(0), ws.tz)

@@ -5,8 +5,9 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from campaign import erasure, footprint
-from campaign.store import atomic_write_bytes
+from campaign.privacy import erasure
+from campaign.workspace import footprint
+from campaign.workspace.store import atomic_write_bytes
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
@@ -195,7 +196,7 @@ def retry_post(ws: Workspace, post_id: str, at: str | None = None) -> dict:
 
 def calendar_words(ws: Workspace):
     """How the calendar words an event, in the campaign's language (staff read it in their calendar app)."""
-    from campaign import i18n
+    from campaign.workspace import i18n
     from schedules.channel import channel_spec
 
     lang = ws.config.language
@@ -217,7 +218,7 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     rows = posts.all_posts(db)
     domain = re.sub(r"[^a-z0-9]+", "", ws.config.hashtag.lower()) + ".campaign"
     data = ical.calendar(rows, portraits, ws.config.name, domain, *calendar_words(ws))
-    from campaign.outpaths import refuse_foreign_file
+    from campaign.workspace.outpaths import refuse_foreign_file
 
     out = refuse_foreign_file(ws, Path(out), "calendar")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -281,7 +282,7 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
             continue
         last = [p for p in all_rows if p["channel"] == name and p["status"] in ("published", "failed", "unknown")]
         last.sort(key=lambda p: p["history"][-1]["at"])
-        from campaign.channels import readiness
+        from campaign.posting.channels import readiness
 
         channels.append({"channel": name, "publisher": settings.publisher,
                          "health": readiness(ws, name),

@@ -20,9 +20,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from campaign import footprint, handout, templating
-from campaign.engagement import top
-from campaign.store import atomic_write_text
+from campaign.workspace import footprint, templating
+from campaign.outputs import handout
+from campaign.figures.engagement import top
+from campaign.workspace.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
@@ -153,7 +154,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
              out: str | Path | None = None, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the press kit folder (default exports/press-kit/) and its zip beside it; return what it holds."""
-    from campaign.rendering import render
+    from campaign.outputs.rendering import render
 
     first, last = _period(start, end)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs

@@ -1,6 +1,6 @@
 """campaign.toml, checked once: the settings of a file already checked are read back without pydantic.
 
-Importing pydantic and building the settings model (campaign/config.py) costs about 0.15 s, checking
+Importing pydantic and building the settings model (campaign/workspace/config.py) costs about 0.15 s, checking
 the file another 0.05 s: a third of a quick command such as `campaign render ID` or `gdpr erase`.
 A file that passed the check is kept, as its checked values, in the user's cache folder
 (~/.cache/campaign, like the hyphenation patterns), under a key made of the file's exact bytes and the
@@ -134,7 +134,7 @@ def _read_back(value: Any) -> Any:
 
 
 def _code_stamp() -> str:
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]
     parts = []
     for package in _PACKAGES:
         try:
@@ -189,7 +189,7 @@ def _keep_defaults(stamp_key: str) -> None:
     target = _defaults_file(stamp_key)
     if target.exists():
         return
-    from campaign.config import Channel, Settings
+    from campaign.workspace.config import Channel, Settings
     from portraits.files import atomic_write_bytes
 
     data = {"settings": Settings().model_dump(), "default_channel": Channel().model_dump()}
@@ -226,13 +226,13 @@ def verified(kept: dict, raw: bytes, stamp_key: str) -> bool:
 
 def load_settings(path: Path):
     """The settings of campaign.toml at `path`: read back when this very file was checked before,
-    else checked by campaign.config (pydantic) and kept."""
+    else checked by campaign.workspace.config (pydantic) and kept."""
     try:
         raw = Path(path).read_bytes()
     except OSError:
         raw = None
     if raw is None:
-        from campaign.config import load_config
+        from campaign.workspace.config import load_config
 
         return load_config(path)  # its own error for a missing file
     stamp = b"%d\n%s\n" % (FORMAT, _code_stamp().encode())
@@ -248,7 +248,7 @@ def load_settings(path: Path):
             return settings
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    from campaign.config import Channel, load_config
+    from campaign.workspace.config import Channel, load_config
 
     settings = load_config(path)
     _keep_defaults(stamp_key)

@@ -3,7 +3,7 @@
 Everything the page shows is copied next to it (relative links only), so the folder can be
 zipped or put on a shared drive; `--pdf` adds the print version (A4) made by headless Chromium.
 First names only; a portrait without a valid consent today is left out of the gallery, and a
-withdrawn person's face never appears. What it shows: campaign/report/page.py; the templates:
+withdrawn person's face never appears. What it shows: campaign/outputs/report/page.py; the templates:
 campaign/templates/report.*.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from campaign import i18n
-from campaign.footprint import record_output, remove, written_here
-from campaign.store import atomic_write_text
+from campaign.workspace import i18n
+from campaign.workspace.footprint import record_output, remove, written_here
+from campaign.workspace.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -83,7 +83,7 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
     if pdf_file is not None:
         out = None
     out_dir = Path(out) if out else default_folder(ws)
-    from campaign.outpaths import refuse_protected
+    from campaign.workspace.outpaths import refuse_protected
 
     refuse_protected(ws, out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -97,12 +97,12 @@ def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: boo
         leftover.unlink(missing_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     try:
-        from campaign.report import page
+        from campaign.outputs.report import page
 
         thumbs = page.Thumbnails(out_dir / "img", _previous_thumbnails(out_dir, old))
         summary = page.make(ws, stage, i18n.normalise(lang) or i18n.language(), cancelled=cancelled, thumbs=thumbs)
         if pdf:
-            from campaign.report.pdf import print_to_pdf
+            from campaign.outputs.report.pdf import print_to_pdf
 
             print_to_pdf(stage / "index.html", stage / PDF_NAME)
         new = {str(p.relative_to(stage)) for p in stage.rglob("*") if p.is_file()}

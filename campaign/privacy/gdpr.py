@@ -1,7 +1,7 @@
 """GDPR: give a person everything stored about them, or erase them.
 
-Erasure reaches every place on the footprint list (campaign/footprint.py) and survives a kill
-(campaign/erasure.py). An export written inside the workspace is itself on that list.
+Erasure reaches every place on the footprint list (campaign/workspace/footprint.py) and survives a kill
+(campaign/privacy/erasure.py). An export written inside the workspace is itself on that list.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from tinydb import Query
 
-from campaign.footprint import record_output
-from campaign.outpaths import refuse_protected
+from campaign.workspace.footprint import record_output
+from campaign.workspace.outpaths import refuse_protected
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.errors import CampaignError
@@ -92,7 +92,7 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
 
 
 def erase_person(ws: Workspace, portrait_id: str) -> dict:
-    """Remove a person from every place on the footprint list; see campaign/erasure.py."""
-    from campaign.erasure import erase
+    """Remove a person from every place on the footprint list; see campaign/privacy/erasure.py."""
+    from campaign.privacy.erasure import erase
 
     return erase(ws, portrait_id)

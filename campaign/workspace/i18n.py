@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from portraits.messages import Message, PluralMessage, join
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 DOMAINS = ("campaign", "report")
 # Click's own texts ("Usage:", "Missing option"), translated by hand in a catalog of their own;
 # looked up last, after our domains.

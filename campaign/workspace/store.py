@@ -58,7 +58,7 @@ def _migrate_2_to_3(data: dict) -> None:
     """Photo warnings and billboard reasons were kept as English text; now as message id and
     parameters, said in the reader's language. Old text is matched back to its message once, here
     (the only place that still reads English); text no message makes stays as it is."""
-    from campaign.i18n import from_english
+    from campaign.workspace.i18n import from_english
     from portraits.messages import is_stored, to_stored
 
     def convert(text):
