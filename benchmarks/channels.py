@@ -51,6 +51,7 @@ def _workspace(tmp: Path, graph_url: str, n: int = 20):
 
 def _publish_all(ws, channel: str, ids: list[str]) -> list[float]:
     from schedules import posts
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import publish_post
 
     times = []
@@ -58,7 +59,7 @@ def _publish_all(ws, channel: str, ids: list[str]) -> list[float]:
         with ws.store.transaction() as db:
             post = posts.create(db, pid, channel, ws.now() - timedelta(seconds=1), ws.now() - timedelta(minutes=1))
         start = time.perf_counter()
-        done = publish_post(ws, post["id"])
+        done = publish_post(publishing_site(ws), post["id"])
         times.append(time.perf_counter() - start)
         assert done["status"] == "published", done
     return times

@@ -45,9 +45,10 @@ def _workspace(tmp: Path, n: int):
 
 def _latency(tmp: Path) -> None:
     from schedules import posts
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import Runner, publish_post
 
-    from campaign.outputs.rendering import render
+    from campaign.outputs.rendering import publishing_site, render
 
     ws = _workspace(tmp, 12)
     render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing
@@ -58,7 +59,7 @@ def _latency(tmp: Path) -> None:
         with ws.store.transaction() as db:
             post = posts.create(db, pid, "facebook", ws.now(), ws.now())
         t = time.perf_counter()
-        publish_post(ws, post["id"], force=True)
+        publish_post(publishing_site(ws), post["id"], force=True)
         direct.append(time.perf_counter() - t)
 
     start = ws.now() + timedelta(seconds=3)
@@ -77,7 +78,7 @@ def _latency(tmp: Path) -> None:
                     seen[p["id"]] = time.time()
             time.sleep(0.01)
 
-    runner = Runner(ws, sync_seconds=5)
+    runner = Runner(publishing_site(ws), sync_seconds=5)
     runner.start()
     watcher = threading.Thread(target=watch)
     watcher.start()
@@ -137,7 +138,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
 
     from PIL import Image
 
-    from campaign.outputs.rendering import render
+    from campaign.outputs.rendering import publishing_site, render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import posts
@@ -168,7 +169,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
             with ws.store.transaction() as db:
                 post = posts.create(db, pid, "instagram", ws.now(), ws.now())
             t = time.perf_counter()
-            done = publish_post(ws, post["id"], force=True)
+            done = publish_post(publishing_site(ws), post["id"], force=True)
             bucket.append(time.perf_counter() - t)
             assert done["status"] == "published", done
         shutil.rmtree(ws.renders / pid)

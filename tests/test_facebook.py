@@ -362,20 +362,21 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
     import threading
 
     from conftest import run_campaign
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import publish_post, recover
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
     post_id = _due_post(ws, pid)
     graph.hold_upload = threading.Event()
     ended: dict = {}
-    publishing = threading.Thread(target=lambda: ended.update(publish_post(ws, post_id)))
+    publishing = threading.Thread(target=lambda: ended.update(publish_post(publishing_site(ws), post_id)))
     publishing.start()
     try:
         assert graph.upload_arrived.wait(60)
         r = run_campaign("-w", ws.root, "consent", "withdraw", pid, "--scope", "facebook", "--json", timeout=50)
         still_hanging = publishing.is_alive()
         assert r.returncode == 0, r.stderr  # not "the store is locked"
-        assert recover(ws)["unknown"] == []  # the daemon's recovery leaves a post on the wire alone
+        assert recover(publishing_site(ws))["unknown"] == []  # the daemon's recovery leaves a post on the wire alone
         assert _post(ws, post_id)["status"] == "publishing"
     finally:
         graph.hold_upload.set()
@@ -391,6 +392,7 @@ def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_publishe
     """The check right before the call reads the store afresh: a withdrawal recorded while the post
     was being prepared (here: while its stale render was being made) keeps it from going out."""
     from campaign.privacy.withdrawal import withdraw
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
@@ -401,5 +403,5 @@ def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_publishe
 
         withdraw(ws, pid, "facebook")  # typed while the post was prepared: recorded without waiting
         return publisher_for(ws, channel)
-    post = publish_post(ws, post_id, publisher=publisher_made_after_a_withdrawal)
+    post = publish_post(publishing_site(ws), post_id, publisher=publisher_made_after_a_withdrawal)
     assert post["status"] == "cancelled" and graph.uploads == []

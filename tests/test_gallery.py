@@ -213,6 +213,7 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
     import time
 
     from campaign.workspace import footprint
+    from campaign.privacy import places
     from conftest import ROOT
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}
@@ -222,7 +223,7 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         scan = footprint.Scan(ws, ws.store.read())
-        place = footprint.place("website gallery")
+        place = places.place("website gallery")
         known = {path for pid in people.values() for path in place.person_files(scan, pid)}
         for entry in ws.exports.iterdir():
             assert entry in known, f"after a kill at {delay} s, {entry.name} is on no list"

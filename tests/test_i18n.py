@@ -198,6 +198,7 @@ def test_a_table_and_status_in_german_and_english(ws):
 
 def test_dates_and_numbers_in_the_interface_language(ws):
     from schedules import posts
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Anna", 40, "health", signed_on="2026-06-01")
@@ -206,7 +207,7 @@ def test_dates_and_numbers_in_the_interface_language(ws):
     assert "Jun 1, 2026" in _run(ws, "--ui-lang", "en", "consent", "status").output
     with ws.store.transaction() as db:
         post = posts.create(db, pid, "instagram", ws.now() + timedelta(hours=1), ws.now())
-    post = publish_post(ws, post["id"], force=True)
+    post = publish_post(publishing_site(ws), post["id"], force=True)
     r = _run(ws, "--ui-lang", "de", "engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
     assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 Shares." in r.output
     ranking = _run(ws, "--ui-lang", "de", "engagement", "top").output

@@ -11,6 +11,7 @@ import pytest
 from campaign.workspace.config import DEFAULT_CAPTIONS
 from conftest import approved_portrait, configure, due_post
 from schedules import captions, posts
+from campaign.outputs.rendering import publishing_site
 from schedules.runner import run_once
 
 REACH = ("de", "en", "tr", "ar", "uk", "ru", "pl", "ro", "bg", "it", "el", "fa", "ku", "sq")
@@ -58,7 +59,7 @@ def test_a_turkish_post_goes_out_in_turkish_through_the_outbox(cli, ws):
     assert (post["lang"], post["format"]) == ("tr", "feed")
     with ws.store.transaction() as db:  # it falls due
         posts.update(db, post["id"], ws.now(), at=ws.now().isoformat(timespec="seconds"))
-    assert run_once(ws)["posts"][0]["status"] == "published"
+    assert run_once(publishing_site(ws))["posts"][0]["status"] == "published"
     (folder,) = ws.outbox.iterdir()
     assert (folder / "image.jpg").read_bytes() == (ws.renders / pid / "instagram-feed-tr.jpg").read_bytes()
     assert (folder / "caption.txt").read_text() == (
@@ -136,5 +137,5 @@ def test_a_portrait_without_a_credit_has_no_credit_line_and_brand_credit_is_the_
     own = records.get(ws.store.read(), pid)
     assert captions.caption(own, "de", ws.config).endswith("\nFoto: Studio Nord")
     post_id = due_post(ws, pid)
-    run_once(ws)
+    run_once(publishing_site(ws))
     assert posts.get(ws.store.read(), post_id)["caption"].endswith("Foto: Studio Nord")

@@ -16,6 +16,7 @@ from conftest import ROOT, approved_portrait, configure, run_campaign, set_confi
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
+from campaign.outputs.rendering import publishing_site
 from schedules.runner import Runner, publish_post, run_once
 
 
@@ -53,7 +54,7 @@ def daemon(ws, *extra):
 def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
     post = add_post(ws, pid, 2.0)
-    runner = Runner(ws, sync_seconds=0.5)
+    runner = Runner(publishing_site(ws), sync_seconds=0.5)
     runner.start()
     try:
         assert wait_for(lambda: status_of(ws, post["id"])["status"] == "published", timeout=15)
@@ -76,16 +77,16 @@ def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
 
 @pytest.mark.real_clock
 def test_a_second_daemon_refuses_to_start(ws):
-    runner = Runner(ws, sync_seconds=5)
+    runner = Runner(publishing_site(ws), sync_seconds=5)
     runner.start()
     try:
         with pytest.raises(CampaignError, match="already running"):
-            Runner(ws).start()
+            Runner(publishing_site(ws)).start()
         r = run_campaign("-w", ws.root, "run", "--once")
         assert r.returncode == 1 and "already running" in r.stderr
     finally:
         runner.stop()
-    again = Runner(ws, sync_seconds=5)  # once stopped, a new daemon may start
+    again = Runner(publishing_site(ws), sync_seconds=5)  # once stopped, a new daemon may start
     again.start()
     again.stop()
 
@@ -147,7 +148,7 @@ def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
         pid = approved_portrait(ws, f"Race{chr(97 + i)}", 30 + i, f"cat{i}")
         post = add_post(ws, pid, -1)  # due now
         results = {}
-        pub = threading.Thread(target=lambda: results.setdefault("post", publish_post(ws, post["id"])))
+        pub = threading.Thread(target=lambda: results.setdefault("post", publish_post(publishing_site(ws), post["id"])))
         if head_start == 0.0:
             results["withdraw"] = withdraw(ws, pid, "instagram")
             pub.start()
@@ -177,14 +178,14 @@ def test_missed_posts_fail_outside_the_grace_window_and_go_out_inside_it(ws):
     b = approved_portrait(ws, "Ben", 50, "senior")
     late = add_post(ws, a, -7 * 3600)
     recent = add_post(ws, b, -1 * 3600)
-    result = run_once(ws)
+    result = run_once(publishing_site(ws))
     assert result["missed"] == [late["id"]]
     assert status_of(ws, late["id"])["status"] == "failed" and status_of(ws, late["id"])["reason"] == "missed"
     assert status_of(ws, recent["id"])["status"] == "published"
     # A person decides to send the missed one after all.
     from campaign.posting.scheduling import retry_post
     retry_post(ws, late["id"])
-    run_once(ws)
+    run_once(publishing_site(ws))
     assert status_of(ws, late["id"])["status"] == "published"
 
 
@@ -207,41 +208,41 @@ def test_transient_errors_back_off_and_permanent_errors_fail_at_once(ws):
     pid = approved_portrait(ws, "Anna", 40, "health")
     post = add_post(ws, pid, -1)
     platform = FlakyPlatform([TransientError("rate limited", retry_after=900)])
-    after = publish_post(ws, post["id"], publisher=lambda ch: platform)
+    after = publish_post(publishing_site(ws), post["id"], publisher=lambda ch: platform)
     assert after["status"] == "planned" and after["error"] == "rate limited"
     wait = datetime.fromisoformat(after["next_try"]) - ws.now()
     assert timedelta(seconds=850) < wait <= timedelta(seconds=900)
     # Not due yet: a second call does nothing (no tight loop).
-    assert publish_post(ws, post["id"], publisher=lambda ch: platform)["status"] == "planned"
+    assert publish_post(publishing_site(ws), post["id"], publisher=lambda ch: platform)["status"] == "planned"
     assert platform.calls == 1
     # Forced (as `campaign publish` does): the platform answers now.
-    assert publish_post(ws, post["id"], force=True, publisher=lambda ch: platform)["status"] == "published"
+    assert publish_post(publishing_site(ws), post["id"], force=True, publisher=lambda ch: platform)["status"] == "published"
 
     post2 = add_post(ws, approved_portrait(ws, "Ben", 50, "senior"), -1)
     perm = FlakyPlatform([PermanentError("Token expired: reconnect the Page")])
-    after = publish_post(ws, post2["id"], publisher=lambda ch: perm)
+    after = publish_post(publishing_site(ws), post2["id"], publisher=lambda ch: perm)
     assert after["status"] == "failed" and "reconnect" in after["error"] and perm.calls == 1
 
     post3 = add_post(ws, approved_portrait(ws, "Cem", 30, "retail"), -1)
     set_config(ws, "max_attempts = 5", "max_attempts = 2")
     flaky = FlakyPlatform([TransientError("busy")] * 5)
-    publish_post(ws, post3["id"], publisher=lambda ch: flaky)
-    final = publish_post(ws, post3["id"], force=True, publisher=lambda ch: flaky)
+    publish_post(publishing_site(ws), post3["id"], publisher=lambda ch: flaky)
+    final = publish_post(publishing_site(ws), post3["id"], force=True, publisher=lambda ch: flaky)
     assert final["status"] == "failed" and final["reason"] == "retries used up" and flaky.calls == 2
 
 
 def test_an_unexpected_error_mid_call_becomes_unknown(ws):
     post = add_post(ws, approved_portrait(ws, "Anna", 40, "health"), -1)
-    after = publish_post(ws, post["id"], publisher=lambda ch: FlakyPlatform([TimeoutError("read timed out")]))
+    after = publish_post(publishing_site(ws), post["id"], publisher=lambda ch: FlakyPlatform([TimeoutError("read timed out")]))
     assert after["status"] == "unknown"
-    assert run_once(ws)["posts"] == []  # never retried automatically
+    assert run_once(publishing_site(ws))["posts"] == []  # never retried automatically
 
 
 def test_consent_is_checked_again_at_the_moment_of_publishing(ws):
 
     pid = approved_portrait(ws, "Anna", 40, "health", expires="2026-02-01")
     post = add_post(ws, pid, -1)
-    after = publish_post(ws, post["id"])
+    after = publish_post(publishing_site(ws), post["id"])
     assert after["status"] == "cancelled" and "consent" in after["reason"]
     assert outbox_dirs(ws) == []
 
@@ -267,7 +268,7 @@ def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothin
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     post = add_post(ws, pid, -1)
     ended = {}
-    pub = threading.Thread(target=lambda: ended.update(publish_post(ws, post["id"])))
+    pub = threading.Thread(target=lambda: ended.update(publish_post(publishing_site(ws), post["id"])))
     pub.start()
     try:
         assert wait_for(lambda: status_of(ws, post["id"])["status"] == "publishing", timeout=30)

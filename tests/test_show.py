@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 from conftest import approved_portrait, due_post, set_config
 from schedules import posts
+from campaign.outputs.rendering import publishing_site
 from schedules.runner import publish_post
 
 
@@ -87,7 +88,7 @@ def test_show_html_is_one_page_with_the_exact_image_caption_lines_hashtags_and_e
 def test_show_of_a_published_post_shows_what_went_out(cli, ws):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
     post_id = due_post(ws, pid)
-    sent = publish_post(ws, post_id)
+    sent = publish_post(publishing_site(ws), post_id)
     assert cli("portrait", "edit", pid, "--quote", "Später geändert.").exit_code == 0
     view = json.loads(cli("schedule", "show", post_id, "--json").output)
     assert view["status"] == "published" and view["caption"] == sent["caption"]

@@ -19,11 +19,12 @@ from portraits.messages import _m
 @click.pass_context
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import Runner, run_once
 
     ws = workspace(ctx)
     if once:
-        result = run_once(ws)
+        result = run_once(publishing_site(ws))
         if as_json:
             echo_json(result)
             return
@@ -38,7 +39,7 @@ def run(ctx, once, sync_seconds, as_json):
         if not result["posts"]:
             click.echo(_("Nothing due."))
         return
-    runner = Runner(ws, sync_seconds)
+    runner = Runner(publishing_site(ws), sync_seconds)
     click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
 
@@ -52,6 +53,7 @@ def publish(ctx, post_id, as_json):
     from portraits.errors import CampaignError
     from schedules.approval import WAITING
     from schedules.posts import get
+    from campaign.outputs.rendering import publishing_site
     from schedules.runner import publish_post
 
     ws = workspace(ctx)
@@ -60,7 +62,7 @@ def publish(ctx, post_id, as_json):
         raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
                                status=post['status']),
                             _m("A failed post goes back in the queue with `campaign schedule retry`."))
-    post = publish_post(ws, post_id, force=True)
+    post = publish_post(publishing_site(ws), post_id, force=True)
     if as_json:
         echo_json(post)
     elif post["status"] == "published":

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campaign.workspace import i18n
-from campaign.outputs.rendering import image_name, recorded_hash
+from campaign.outputs.rendering import image_name, publishing_site, recorded_hash
 from campaign.workspace.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import records
@@ -61,7 +61,7 @@ def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
             view["images"].append({**item, "path": path if recorded_hash(path) == item["hash"] else None})
         return _finish(view, approval.state(post, post.get("content_hash") or "", rule))
     try:
-        content = content_of(ws, post, portrait, render=render)
+        content = content_of(publishing_site(ws), post, portrait, render=render)
     except CampaignError as e:
         view["problem"] = e.message
         return _finish(view, approval.state(post, "", rule))

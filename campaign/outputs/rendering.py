@@ -361,3 +361,29 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
             "left_out": len({r.get("portrait_id") for r in on_disk} - set(rows)),
             "marks": {pid: m for pid, m in marks.items() if m}}
 
+
+class PublishingSite:
+    """The workspace as the publisher sees it (schedules.runner.Site): the workspace and its renders.
+
+    The renders are an output, so the workspace itself does not know them (it sits below every
+    output); whoever hands a workspace to the publisher hands this instead."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    def __getattr__(self, name: str):
+        return getattr(self.ws, name)
+
+    def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
+        """For schedules.content.Renders: the input hash of each render, now."""
+        return input_hashes(self.ws, portrait, layout, langs)
+
+    def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
+        """For schedules.content.Renders: current renders, made now if stale."""
+        return current_renders(self.ws, portrait, layout, langs)
+
+
+def publishing_site(ws: Workspace) -> PublishingSite:
+    """What to hand `schedules.runner` (publish_post, run_once, Runner) and `schedules.content`."""
+    return ws if isinstance(ws, PublishingSite) else PublishingSite(ws)
+

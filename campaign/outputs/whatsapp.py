@@ -319,15 +319,14 @@ def export_subscriber(ws: Workspace, who: str, out_dir: Path) -> dict:
     """A subscriber's own copy of their data (the only output that shows the number)."""
     db = ws.store.read()
     sub = subscribers.get(db, who)
-    from campaign.privacy.gdpr import _private_folder
-    from campaign.workspace.outpaths import refuse_protected
+    from campaign.workspace.outpaths import private_folder, refuse_protected
 
     refuse_protected(ws, Path(out_dir))
     target = Path(out_dir) / sub["id"]
     if target.exists() and any(target.iterdir()):
         raise CampaignError(_m("{target} already exists and is not empty.", target=target),
                             _m("Choose another --out folder."))
-    _private_folder(target)
+    private_folder(target)
     sends = [dict(s) for s in db.table(subscribers.SENDS).search(Query().subscriber_id == sub["id"])]
     data = {"subscriber": sub, "messages": sends,
             "audit": [dict(e) for e in db.table("audit").all() if e.get("subject") == sub["id"]]}

@@ -5,8 +5,10 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from campaign.outputs.rendering import publishing_site
 from campaign.privacy import erasure
 from campaign.workspace import footprint
+from campaign.privacy import places
 from campaign.workspace.store import atomic_write_bytes
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
@@ -53,7 +55,7 @@ def langs_from(value: str | None, config) -> list[str] | None:
 
 def _check_content(ws: Workspace, db, post: dict, portrait: dict | None = None) -> None:
     """Refuse a post now that could not go out as planned (format, language, template, caption limits)."""
-    content_of(ws, post, portrait or records.get(db, post["portrait_id"]))
+    content_of(publishing_site(ws), post, portrait or records.get(db, post["portrait_id"]))
 
 
 def plan_posts(ws: Workspace, start: str | date, end: str | date | None = None, days: str | None = None,
@@ -175,7 +177,7 @@ def approve_posts(ws: Workspace, ids: list[str] | tuple[str, ...] = (), portrait
         selected, by_id = select_posts(ws, db, ids, portrait_id, start, end)
         for post in selected:
             try:
-                content = content_of(ws, post, records.get(db, post["portrait_id"]))
+                content = content_of(publishing_site(ws), post, records.get(db, post["portrait_id"]))
                 done = approval.approve(db, post["id"], content.digest, rule, now)
             except CampaignError as e:
                 if by_id:
@@ -235,7 +237,7 @@ def awaiting_approval(ws: Workspace, db, planned: list[dict]) -> list[dict]:
     waiting = []
     for post in planned:
         try:
-            content = content_of(ws, post, records.get(db, post["portrait_id"]))
+            content = content_of(publishing_site(ws), post, records.get(db, post["portrait_id"]))
         except CampaignError as e:
             waiting.append({"id": post["id"], "at": post["at"], "channel": post["channel"],
                             "portrait_id": post["portrait_id"], "approval": None, "problem": e.message})
@@ -303,5 +305,5 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
         "unknown": [p for p in all_rows if p["status"] == "unknown"],
         "channels": channels,
         "erasures": erasure.summary(db),
-        "redo": footprint.redo(ws, db),
+        "redo": places.redo(ws, db),
     }

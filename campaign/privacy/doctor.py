@@ -15,6 +15,7 @@ from pathlib import Path
 
 from campaign.privacy import erasure
 from campaign.workspace import footprint
+from campaign.privacy import places
 from campaign.workspace.config import CONFIG_NAME, load_config
 from campaign.workspace.footprint import Finding
 from campaign.workspace import PRIVATE_NAME, Workspace
@@ -106,7 +107,7 @@ def check(ws: Workspace, locked: bool = True) -> list[Finding]:
     scan = footprint.Scan(ws, db, locked=locked, erasing=erasure.still_there(ws, db))
     found += _erasures(ws, db)  # first: --fix finishes them before anything else is repaired
     found += _figures(db)
-    for place in footprint.PLACES:
+    for place in places.PLACES:
         if place.check:
             found += footprint.without_erasing(scan, place.check(scan))
     return found + _permissions(ws)

@@ -24,6 +24,7 @@ from pathlib import Path
 from tinydb import TinyDB
 
 from campaign.workspace import footprint
+from campaign.privacy import places
 from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits import audit, records
 from portraits.errors import NotFound
@@ -153,7 +154,7 @@ def forget_backups(ws: Workspace, names: Names, portrait_id: str | None) -> int:
             return True  # unreadable: it may hold them, and it could not be restored anyway
 
     with ws.store.lock:  # the store rotates its versions under this lock
-        held = [b for b in footprint.backup_files(ws) if holds(b)]
+        held = [b for b in places.backup_files(ws) if holds(b)]
         for backup in held:
             backup.unlink(missing_ok=True)
     return len(held)
@@ -209,7 +210,7 @@ def finish(ws: Workspace, record: dict, plain: list[str] | None = None) -> dict:
     with ws.store.transaction() as db:
         db.table(TABLE).remove(lambda r: r.get("ref") == record["ref"])
         others = [r for r in pending(db) if r["ref"] != record["ref"]]
-        redo = footprint.redo(ws, db)
+        redo = places.redo(ws, db)
     return {"files_removed": removed, "calendars": calendars, "log_lines_removed": log_lines,
             "backups_deleted": backups, "redo": redo, "others_pending": others}
 
@@ -232,7 +233,7 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
                            _m("See the ids with `campaign portrait list`.")) from None
         scan = footprint.Scan(ws, db)
         files, rewrite, by_hand = [], [], []
-        for place in footprint.PLACES:
+        for place in places.PLACES:
             for path in place.person_files(scan, portrait_id) if place.person_files else []:
                 if place.rewrite:
                     rewrite.append(path)
@@ -249,7 +250,7 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
                     or p.get("hosted_photo_ids")]
         ref = "erased-" + secrets.token_hex(4)
         removed: dict = {}
-        for place in footprint.PLACES:
+        for place in places.PLACES:
             if place.erase_rows:
                 removed.update(place.erase_rows(db, portrait_id, ref, ws))
         removed["files"] = len(files)
@@ -260,7 +261,7 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
 
 
 def erase(ws: Workspace, portrait_id: str) -> dict:
-    """`gdpr erase`: take the person out of every place on footprint.PLACES; finish an interrupted one."""
+    """`gdpr erase`: take the person out of every place on places.PLACES; finish an interrupted one."""
     started = begin(ws, portrait_id)
     if started["resumed"] and any(p["id"] == portrait_id for p in records.all_portraits(ws.store.read())):
         finish(ws, started["record"])  # an interrupted erasure, and since then a new portrait took the id

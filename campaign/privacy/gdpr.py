@@ -6,14 +6,13 @@ Erasure reaches every place on the footprint list (campaign/workspace/footprint.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 from tinydb import Query
 
 from campaign.workspace.footprint import record_output
-from campaign.workspace.outpaths import refuse_protected
+from campaign.workspace.outpaths import private_folder, refuse_protected
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.errors import CampaignError
@@ -25,18 +24,6 @@ def _person_rows(db, portrait_id: str) -> dict[str, list[dict]]:
     q = Query().portrait_id == portrait_id
     return {name: [dict(r) for r in db.table(name).search(q)]
             for name in ("consents", "posts", "engagement", "renders", "whatsapp_sends")}
-
-
-def _private_folder(path: Path, up_to: Path | None = None) -> None:
-    """Folders of a person's export are as private as .private/ (0700, whatever the umask): made
-    here, or tightened up to `up_to` when `path` is a file inside it."""
-    folder = path if up_to is None else path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    while True:
-        os.chmod(folder, 0o700)
-        if up_to is None or folder == up_to:
-            break
-        folder = folder.parent
 
 
 def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
@@ -68,9 +55,9 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
     if render_dir.is_dir():
         sources += [(f, f"renders/{f.name}") for f in sorted(render_dir.iterdir())
                     if f.is_file() and not f.is_symlink()]
-    _private_folder(target)
+    private_folder(target)
     for src, name in sources:
-        _private_folder(target / name, up_to=target)
+        private_folder(target / name, up_to=target)
         atomic_write_bytes(target / name, src.read_bytes(), mode=0o600)
         files.append(name)
     data = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from campaign.workspace import footprint
+from campaign.privacy import places
 from campaign.workspace import Workspace
 from portraits import consent
 
@@ -26,7 +27,7 @@ def withdraw(ws: Workspace, portrait_id: str, scopes: str | None = None, receive
     with ws.store.transaction() as db:
         now = now or ws.now()  # taken under the lock: a publish that held it came first
         event = consent.withdraw(db, portrait_id, scopes, received=received, via=via, now=now)
-        for place in footprint.PLACES:
+        for place in places.PLACES:
             if place.withdraw:
                 for key, items in place.withdraw(db, portrait_id, set(event["scopes"]), now).items():
                     changes[key] += items

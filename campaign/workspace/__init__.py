@@ -73,18 +73,6 @@ class Workspace:
     def log_path(self) -> Path:
         return self.root / LOG_NAME
 
-    def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:
-        """For the publisher (schedules.content.Renders): the input hash of each render, now."""
-        from campaign.outputs.rendering import input_hashes
-
-        return input_hashes(self, portrait, layout, langs)
-
-    def current_renders(self, portrait: dict, layout: str, langs: list[str]) -> list[dict]:
-        """For the publisher (schedules.content.Renders): current renders, made now if stale."""
-        from campaign.outputs.rendering import current_renders
-
-        return current_renders(self, portrait, layout, langs)
-
     def photo_of(self, portrait: dict) -> Path:
         """The portrait's kept photo, checked before it is read for a render, an export or a hand-out:
         never a link out of photos/, never another picture put under its name. A missing one is left

@@ -58,3 +58,15 @@ def refuse_foreign_file(ws: Workspace, target: str | Path, kind: str) -> Path:
                                target=target),
                             _m("Choose another file name, or move that file away first."))
     return target
+
+
+def private_folder(path: Path, up_to: Path | None = None) -> None:
+    """Folders of a person's export are as private as .private/ (0700, whatever the umask): made
+    here, or tightened up to `up_to` when `path` is a file inside it."""
+    folder = path if up_to is None else path.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    while True:
+        os.chmod(folder, 0o700)
+        if up_to is None or folder == up_to:
+            break
+        folder = folder.parent
