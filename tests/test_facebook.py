@@ -41,7 +41,7 @@ def test_publish_sends_the_photo_and_caption_to_the_page_with_the_pinned_version
     assert sent == (ws.renders / pid / "facebook.jpg").read_bytes()  # the render itself, as multipart
     assert b"Sommerfeld" not in sent and b"Sommerfeld" not in upload["form"]["message"].encode()
     assert upload["token"] == TOKEN  # sent to the (local) Graph API, and nowhere else
-    for where in (ws.root / "campaign.json", ws.root / "campaign.workspace.log"):
+    for where in (ws.root / "campaign.json", ws.root / "campaign.log"):
         assert TOKEN not in where.read_text()
     assert TOKEN not in r.output
 
@@ -93,7 +93,7 @@ def test_graph_errors_give_the_right_outcome(cli, ws, graph, code, outcome, word
     post = _post(ws, post_id)
     assert post["status"] == outcome
     assert words.lower() in (post["error"] + " " + str(post.get("reason"))).lower() or words in post["error"]
-    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.workspace.log").read_text()
+    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.log").read_text()
     if outcome == "planned":  # transient: retried, but not before an hour has passed
         from datetime import datetime
 
@@ -330,7 +330,7 @@ def test_a_token_echoed_in_any_encoding_never_reaches_the_channel_check_warning(
     r = cli("channel", "check", "facebook")
     assert r.exit_code == 0 and "a Page token" in r.output
     assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in r.output and "[redacted]" in r.output
-    texts = [r.output, (ws.root / "campaign.workspace.log").read_text() if (ws.root / "campaign.workspace.log").exists() else ""]
+    texts = [r.output, (ws.root / "campaign.log").read_text() if (ws.root / "campaign.log").exists() else ""]
     for text in texts:
         for value in (PLAIN_TOKEN, PLAIN_APP_TOKEN, "appSec/Wrong+Secret="):
             for spelling in _every_spelling(value):
@@ -351,7 +351,7 @@ def test_a_platform_error_of_100_kb_is_kept_cut_and_scrubbed(cli, ws, plain_grap
     assert len(post["error"]) <= 500 and post["error"].endswith("…")
     assert all(len(h["note"] or "") <= 500 for h in post["history"])
     assert len(ws.store.path.read_bytes()) - before < 5_000 and len(r.output) < 2_000
-    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.workspace.log").read_text()):
+    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.log").read_text()):
         assert "A1b2C3d4" * 100 not in text
         for spelling in _every_spelling(PLAIN_TOKEN):
             assert spelling not in text

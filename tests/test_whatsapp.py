@@ -204,7 +204,7 @@ def test_no_number_appears_in_any_log_output_or_error(cli, ws, campaign, cloud, 
                                   "error_data": {"details": "Recipient 4917612345678 is not a valid WhatsApp user"}}))
     outputs = [cli("whatsapp", "send").output, cli("whatsapp", "subscribers", "list").output,
                cli("status").output, cli("channel", "check", "whatsapp").output]
-    texts = outputs + [caplog.text, (ws.root / "campaign.workspace.log").read_text()]
+    texts = outputs + [caplog.text, (ws.root / "campaign.log").read_text()]
     db = ws.store.read()
     texts += [json.dumps([dict(e) for e in db.table(name).all()])
               for name in ("audit", subscribers.SENDS, subscribers.OPTOUTS)]

@@ -1,6 +1,6 @@
 """GDPR: give a person everything stored about them, or erase them.
 
-Erasure reaches every place on the footprint list (campaign/workspace/footprint.py) and survives a kill
+Erasure reaches every place on the footprint list (campaign/privacy/places.py) and survives a kill
 (campaign/privacy/erasure.py). An export written inside the workspace is itself on that list.
 """
 from __future__ import annotations

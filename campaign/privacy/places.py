@@ -97,7 +97,7 @@ PLACES: tuple[Place, ...] = (
           "(`gdpr erase --subscriber NUMBER` erases a subscriber, what was sent to them and their do-not-send code)"),
     Place("gdpr export", "<out>/<id>/ of `gdpr export`", "deleted inside the workspace (outside: listed to "
           "delete by hand)", person_files=_outputs_of("gdpr-export")),
-    Place("log", "campaign.workspace.log", "rewritten without the lines that name the id or the public label"),
+    Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "the versions that hold the person are deleted "
           "(the store itself, without them, is the newest version)"),
     Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",
