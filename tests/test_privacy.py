@@ -241,3 +241,37 @@ def test_an_erase_deletes_copies_of_their_images_left_in_the_public_web_folder(c
     r = cli("gdpr", "erase", gone, "--yes")
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in web.iterdir()) == [f"{ids[kept]}-1.jpg"]
+
+
+def test_a_gdpr_export_holds_or_lists_everything_an_erase_would_delete_of_the_person(cli, ws, tmp_path):
+    from campaign.privacy.places import PLACES
+    from campaign.workspace.footprint import Scan
+
+    people = build(cli, ws, tmp_path)  # every kind of output: outbox, billboard, report, press kit, gallery...
+    gone = people[0]
+    post = next(p for p in json.loads(cli("schedule", "list", "--json").output) if p["portrait_id"] == gone.id)
+    assert cli("schedule", "show", post["id"], "--html").exit_code == 0  # a post page
+    r = cli("gdpr", "export", gone.id, "--out", tmp_path / "request", "--json")
+    assert r.exit_code == 0, r.output
+    folder = tmp_path / "request" / gone.id
+    data = json.loads((folder / "data.json").read_text())
+    copied = {f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+    listed = {entry["path"] for entry in data["not_copied"]}
+
+    scan = Scan(ws, ws.store.read())
+    kinds = set()
+    for place in PLACES:
+        if place.person_files is None or place.name in ("gdpr export", "export temp"):
+            continue
+        for path in place.person_files(scan, gone.id):
+            files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else []
+            for f in files:
+                kinds.add(place.name)
+                assert f.read_bytes() in copied or str(path.relative_to(ws.root)) in listed, (place.name, f)
+    assert {"photo", "evidence", "renders", "outbox", "post pages", "billboard files", "report", "press kit",
+            "website gallery", "whatsapp bundles", "contact sheet", "calendar"} <= kinds
+    # Files that show other people too are named, not copied: nobody else's portrait is in the export.
+    for other in people[1:]:
+        assert other.photo_bytes not in copied and all(other.surname.encode() not in b for b in copied)
+    assert {"outbox", "post-pages"} <= {f.relative_to(folder).parts[0] for f in folder.rglob("*") if f.is_file()}
+    assert any(o["kind"] == "report" for o in data["outputs"])

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from tinydb import Query
 
-from campaign.workspace.footprint import record_output
+from campaign.privacy.places import PLACES
+from campaign.workspace.footprint import OUTPUTS, Scan, record_output, stored_path
 from campaign.workspace.outpaths import private_folder, refuse_protected
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
@@ -23,11 +24,55 @@ from portraits.messages import _m
 def _person_rows(db, portrait_id: str) -> dict[str, list[dict]]:
     q = Query().portrait_id == portrait_id
     return {name: [dict(r) for r in db.table(name).search(q)]
-            for name in ("consents", "posts", "engagement", "renders", "whatsapp_sends")}
+            for name in ("consents", "posts", "engagement", "whatsapp_sends")}
+
+
+COPIED_FIRST = {"photo", "evidence", "renders"}  # copied after checking them against the store
+NOT_THEIRS = {"gdpr export", "export temp"}       # their earlier copies; half-made files of a stopped command
+
+
+def _files_in(path: Path) -> list[tuple[Path, str]]:
+    """A file, or every file in a folder, with the name it gets in the export (never through a link)."""
+    if path.is_symlink():
+        return []
+    if path.is_file():
+        return [(path, path.name)]
+    return [(f, f"{path.name}/{f.relative_to(path)}") for f in sorted(path.rglob("*"))
+            if f.is_file() and not f.is_symlink()]
+
+
+def elsewhere(ws: Workspace, db, portrait_id: str) -> tuple[list[tuple[Path, str]], list[dict]]:
+    """What else erasure would delete that shows or names the person, from the footprint list:
+    their own files (outbox folders, post pages, hosted images) to copy, and the files that show
+    other people too (billboard, report, press kit...), listed by place and path but not copied,
+    since a copy would hand the person everyone else's portrait as well (GDPR Art. 15(4))."""
+    scan = Scan(ws, db)
+    copies: list[tuple[Path, str]] = []
+    listed: list[dict] = []
+    for place in PLACES:
+        if place.person_files is None or place.name in COPIED_FIRST | NOT_THEIRS:
+            continue
+        for path in place.person_files(scan, portrait_id):
+            if not (path.exists() or path.is_symlink()):
+                continue
+            if place.shows_others:
+                listed.append({"place": place.name, "path": stored_path(ws, path), "copied": False,
+                               "why": "it shows other people too"})
+                continue
+            folder = place.name.replace(" ", "-")
+            copies += [(src, f"{folder}/{name}") for src, name in _files_in(path)]
+    return copies, listed
+
+
+def _outputs_naming(db, portrait_id: str) -> list[dict]:
+    """The record of each output that shows or names the person (without the other people in it)."""
+    return [{"kind": o.get("kind"), "path": o.get("path"), "at": o.get("at")} for o in db.table(OUTPUTS).all()
+            if portrait_id in o.get("portraits", []) or portrait_id in o.get("faces", [])]
 
 
 def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
-    """Write <out>/<id>/data.json and copies of the photo, evidence and renders."""
+    """Write <out>/<id>/data.json and a copy of every file that shows or names the person alone
+    (photo, evidence, renders, outbox folders, post pages...); files that show others too are listed."""
     db = ws.store.read()
     portrait = records.get(db, portrait_id)
     rows = _person_rows(db, portrait_id)
@@ -55,6 +100,8 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
     if render_dir.is_dir():
         sources += [(f, f"renders/{f.name}") for f in sorted(render_dir.iterdir())
                     if f.is_file() and not f.is_symlink()]
+    more, listed = elsewhere(ws, db, portrait_id)
+    sources += more
     private_folder(target)
     for src, name in sources:
         private_folder(target / name, up_to=target)
@@ -69,7 +116,9 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
         "engagement": rows["engagement"],
         "whatsapp_messages": rows["whatsapp_sends"],  # to whom by opaque subscriber id, never a number
         "audit": audit.entries(db, portrait_id),
+        "outputs": _outputs_naming(db, portrait_id),
         "files": files,
+        "not_copied": listed,
     }
     atomic_write_bytes(target / "data.json", json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), mode=0o600)
     record_output(ws, "gdpr-export", target, [portrait_id], [portrait_id], discard=lambda: shutil.rmtree(target))
