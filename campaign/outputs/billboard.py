@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from campaign.workspace.brand import brand_font, brand_logo
 from campaign.workspace.footprint import resolve, stored_path
 from campaign.workspace import Workspace
-from portraits import audit, consent, poster, records
+from portraits import audit, consent, poster, poster_export, preflight as pdf_preflight, records
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn, from_stored, join, to_stored
@@ -283,7 +283,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     band = poster.Band(ws.config.name, ws.config.hashtag,
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))
-    made = poster.export(spec, items, band, pdf, png, title=f"{ws.config.name}: billboard",
+    made = poster_export.export(spec, items, band, pdf, png, title=f"{ws.config.name}: billboard",
                          condition=ws.config.billboard.print_condition, icc=icc_path)
     warnings = made["warnings"]
     result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
@@ -312,5 +312,5 @@ def preflight(path: str | Path) -> dict:
     if not path.is_file():
         raise CampaignError(_m("No file at {path}.", path=path),
                             _m("Give the PDF that billboard export wrote."))
-    checks = poster.preflight(path)
+    checks = pdf_preflight.preflight(path)
     return {"file": str(path), "checks": checks, "ok": all(c["ok"] for c in checks)}
