@@ -159,4 +159,4 @@ def test_posts_from_before_formats_and_languages_become_feed_posts_in_the_portra
     assert (post["format"], post["lang"], post["approvals"]) == ("feed", "tr", [])
     with ws.store.transaction():
         pass
-    assert ws.store.schema_version() == SCHEMA_VERSION == 3
+    assert json.loads(ws.store.path.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION == 3

@@ -285,12 +285,3 @@ def typed_date(day: date) -> str:
     otherwise (both are read by portraits.dates)."""
     return day.strftime("%d.%m.%Y") if i18n.language() == "de" else day.isoformat()
 
-
-def parse_list(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()

@@ -543,10 +543,6 @@ def load_config(path: Path) -> Settings:
     return parse_settings(data)
 
 
-def timezone_of(config: Settings) -> ZoneInfo:
-    return config.tz
-
-
 # The file `campaign init` writes: the defaults of the model above, each with its description.
 HEADER = """# campaign.toml: the settings of one solidarity portrait campaign.
 # Secrets never go here: set CAMPAIGN_INSTAGRAM_PASSWORD, CAMPAIGN_FACEBOOK_TOKEN and

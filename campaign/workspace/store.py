@@ -363,7 +363,3 @@ class Store:
             for stale in folder.glob(f".{self.path.name}*.tmp"):
                 with contextlib.suppress(OSError):
                     stale.unlink()
-
-    def schema_version(self) -> int:
-        data, _raw = self._load()
-        return int(data.get(META_TABLE, {}).get("1", {}).get("schema", 0))
