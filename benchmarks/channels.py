@@ -51,7 +51,7 @@ def _workspace(tmp: Path, graph_url: str, n: int = 20):
 
 def _publish_all(ws, channel: str, ids: list[str]) -> list[float]:
     from schedules import posts
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post
 
     times = []
@@ -69,7 +69,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_graph import FakeGraph
 
-    from campaign.posting.channels import reconcile_posts
+    from campaign.posting.accounts import reconcile_posts
     from campaign.figures.engagement import import_export
     from portraits import records
     from schedules import posts

@@ -78,7 +78,7 @@ def _hanging_publish(tmp: Path) -> None:
 
     from portraits import consent, records
     from schedules import posts
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post
 
     ws = _workspace(tmp)

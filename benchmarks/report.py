@@ -32,7 +32,7 @@ def _photo(path: Path, i: int) -> Path:
 
 
 def build(root: Path) -> None:
-    from campaign.outputs.rendering import render
+    from campaign.outputs.renders import render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import engagement, posts

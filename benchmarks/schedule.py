@@ -45,10 +45,9 @@ def _workspace(tmp: Path, n: int):
 
 def _latency(tmp: Path) -> None:
     from schedules import posts
-    from campaign.outputs.rendering import publishing_site
     from schedules.runner import Runner, publish_post
 
-    from campaign.outputs.rendering import publishing_site, render
+    from campaign.outputs.renders import publishing_site, render
 
     ws = _workspace(tmp, 12)
     render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing
@@ -138,7 +137,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
 
     from PIL import Image
 
-    from campaign.outputs.rendering import publishing_site, render
+    from campaign.outputs.renders import publishing_site, render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import posts

@@ -44,7 +44,7 @@ class ChannelSpec:
     caption_chars: int                # the platform's caption limit
     hashtags: int                     # the platform's hashtag limit
     planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
-                                      # bundle or broadcast to subscribers, campaign/outputs/whatsapp.py)
+                                      # bundle or broadcast to subscribers, campaign/outputs/whatsapp_day.py)
 
     @property
     def scope(self) -> str:

@@ -20,7 +20,7 @@ from schedules.channel import layout_for
 
 
 class Renders(Protocol):
-    """The renders of a workspace (campaign.outputs.rendering.PublishingSite is one: a workspace with its renders)."""
+    """The renders of a workspace (campaign.outputs.renders.PublishingSite is one: a workspace with its renders)."""
     config: Any  # campaign.workspace.config.Settings
 
     def render_hashes(self, portrait: dict, layout: str, langs: list[str]) -> list[str]:

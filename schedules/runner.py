@@ -45,7 +45,7 @@ APPROVAL_RECHECK = 60.0  # seconds between looks at a due post that still waits 
 
 
 class Site(Renders, Protocol):
-    """What the runner needs of a workspace (campaign.outputs.rendering.PublishingSite is one: a workspace with its renders): its store, its
+    """What the runner needs of a workspace (campaign.outputs.renders.PublishingSite is one: a workspace with its renders): its store, its
     settings, its folders, its clock, and its renders (`campaign render`, reached through Renders)."""
     root: Path
     store: Any

@@ -20,7 +20,7 @@ def test_every_channel_can_publish_offline_and_its_formats_are_real_layouts():
         assert spec.formats and set(spec.formats.values()) <= set(LAYOUTS)
         if spec.planned:  # feed, square, story and carousel on every channel posts are planned for
             assert set(spec.formats) == set(FORMATS) and spec.formats["story"] == "story"
-        else:  # WhatsApp: one image a day, the square render (campaign/outputs/whatsapp.py)
+        else:  # WhatsApp: one image a day, the square render (campaign/outputs/whatsapp_day.py)
             assert set(spec.formats) == {"feed"}
         assert spec.caption_chars > 0 and spec.hashtags > 0
     assert all(kind.formats and set(kind.formats) <= set(FORMATS) for kind in PUBLISHERS.values())

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import approved_portrait
 from schedules import engagement, posts
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import publish_post
 
 

@@ -362,7 +362,7 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
     import threading
 
     from conftest import run_campaign
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post, recover
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
@@ -392,7 +392,7 @@ def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_publishe
     """The check right before the call reads the store afresh: a withdrawal recorded while the post
     was being prepared (here: while its stale render was being made) keeps it from going out."""
     from campaign.privacy.withdrawal import withdraw
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import approved_portrait, due_post
 from schedules import engagement
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import run_once
 
 from test_inputs import _add, _refused

@@ -15,7 +15,7 @@ from schedules import posts
 from schedules.captions import RLM
 from schedules.graph import GRAPH_API_VERSION
 from schedules.instagram import InstagramPublisher
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import publish_post
 
 AR_QUOTE = "التضامن يعني أن نكون هنا من أجل بعضنا البعض."

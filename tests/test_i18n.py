@@ -198,7 +198,7 @@ def test_a_table_and_status_in_german_and_english(ws):
 
 def test_dates_and_numbers_in_the_interface_language(ws):
     from schedules import posts
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Anna", 40, "health", signed_on="2026-06-01")

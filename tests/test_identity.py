@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from conftest import approved_portrait, due_post, make_photo, set_config
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import run_once
 
 from test_inputs import _add, _refused

@@ -16,7 +16,7 @@ from campaign.workspace.config import Channel
 from conftest import approved_portrait, configure
 from schedules import posts
 from schedules.instagram import DELAY_RANGE, InstagramPublisher
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import publish_post
 
 PASSWORD = "correct horse battery staple"

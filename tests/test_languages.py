@@ -11,7 +11,7 @@ import pytest
 from campaign.workspace.config import DEFAULT_CAPTIONS
 from conftest import approved_portrait, configure, due_post
 from schedules import captions, posts
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import run_once
 
 REACH = ("de", "en", "tr", "ar", "uk", "ru", "pl", "ro", "bg", "it", "el", "fa", "ku", "sq")
@@ -122,7 +122,7 @@ def test_a_plan_in_three_languages_posts_the_first_every_day_and_the_others_wher
 
 
 def test_a_portrait_without_a_credit_has_no_credit_line_and_brand_credit_is_the_default(cli, ws):
-    from campaign.outputs.rendering import texts_for
+    from campaign.outputs.renders import texts_for
     from portraits import records
 
     pid = approved_portrait(ws, "Anna", 40, "health")

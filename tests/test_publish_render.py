@@ -9,7 +9,7 @@ from PIL import Image
 
 from conftest import approved_portrait, due_post, set_config
 from schedules import posts
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import publish_post, run_once
 
 

@@ -280,7 +280,7 @@ def test_every_image_carries_the_campaign_name_hashtag_as_written_and_a_one_line
     set_config(ws, 'hashtag = "#duisburgistechtsolidarisch"', 'hashtag = "#DuisburgIstEchtSolidarisch"')
     assert cli("render").exit_code == 0
     from portraits.render import typeset
-    from campaign.outputs.rendering import brand_of, texts_for
+    from campaign.outputs.renders import brand_of, texts_for
     p = records.get(ws.store.read(), portrait)
     texts = texts_for(ws, p, "de")
     assert texts.hashtag == "#DuisburgIstEchtSolidarisch" and texts.campaign == "Duisburg ist echt solidarisch"

@@ -16,7 +16,7 @@ from conftest import ROOT, approved_portrait, configure, run_campaign, set_confi
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import Runner, publish_post, run_once
 
 

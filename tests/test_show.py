@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 from conftest import approved_portrait, due_post, set_config
 from schedules import posts
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from schedules.runner import publish_post
 
 

@@ -295,7 +295,7 @@ def test_an_unreadable_answer_to_a_message_may_mean_it_went_out_so_it_is_not_sen
 
 def test_a_stop_typed_while_a_message_is_on_its_way_is_recorded_at_once_and_that_person_gets_nothing(
         cli, ws, campaign, cloud):
-    from campaign.outputs.whatsapp import remove_subscriber
+    from campaign.outputs.whatsapp_day import remove_subscriber
     from campaign.workspace import Workspace
 
     _subscribe(cli)

@@ -211,7 +211,7 @@ def gallery(target: Path) -> Path:
     import html
     from datetime import date
 
-    from campaign.outputs.rendering import render
+    from campaign.outputs.renders import render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from portraits.layouts import LAYOUTS

@@ -65,7 +65,7 @@ def top(ctx, n, as_json):
 @click.pass_context
 def fetch(ctx, as_json):
     """Ask Instagram and Facebook for fresh figures of every published post (a new snapshot each)."""
-    from campaign.posting.channels import fetch_engagement
+    from campaign.posting.accounts import fetch_engagement
 
     result = fetch_engagement(workspace(ctx))
     if as_json:

@@ -25,7 +25,7 @@ def export(ctx, portrait_id, subscriber, out_dir, as_json):
     """Everything stored about ID: a JSON file plus the photo, consent forms and renders
     (or about a WhatsApp subscriber: their number, language, opt-in and the messages sent)."""
     from campaign.privacy.gdpr import export_person
-    from campaign.outputs.whatsapp import export_subscriber
+    from campaign.outputs.whatsapp_day import export_subscriber
 
     _one_of(portrait_id, subscriber)
     ws = workspace(ctx)
@@ -54,7 +54,7 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
     audit keeps an anonymous entry. Finishes an interrupted erase. With --subscriber: a WhatsApp
     subscriber's data."""
     from campaign.privacy.gdpr import erase_person
-    from campaign.outputs.whatsapp import erase_subscriber
+    from campaign.outputs.whatsapp_day import erase_subscriber
 
     _one_of(portrait_id, subscriber)
     ws = workspace(ctx)

@@ -19,7 +19,7 @@ from portraits.messages import _m
 @click.pass_context
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import Runner, run_once
 
     ws = workspace(ctx)
@@ -53,7 +53,7 @@ def publish(ctx, post_id, as_json):
     from portraits.errors import CampaignError
     from schedules.approval import WAITING
     from schedules.posts import get
-    from campaign.outputs.rendering import publishing_site
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post
 
     ws = workspace(ctx)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from campaign.workspace import i18n
-from campaign.outputs.rendering import image_name, publishing_site, recorded_hash
+from campaign.outputs.renders import image_name, publishing_site, recorded_hash
 from campaign.workspace.store import atomic_write_text
 from campaign.workspace import Workspace
 from portraits import records

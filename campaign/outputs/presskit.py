@@ -154,7 +154,7 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
              out: str | Path | None = None, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the press kit folder (default exports/press-kit/) and its zip beside it; return what it holds."""
-    from campaign.outputs.rendering import render
+    from campaign.outputs.renders import render
 
     first, last = _period(start, end)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs

@@ -5,7 +5,7 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from campaign.outputs.rendering import publishing_site
+from campaign.outputs.renders import publishing_site
 from campaign.privacy import erasure
 from campaign.workspace import footprint
 from campaign.privacy import places
@@ -284,7 +284,7 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
             continue
         last = [p for p in all_rows if p["channel"] == name and p["status"] in ("published", "failed", "unknown")]
         last.sort(key=lambda p: p["history"][-1]["at"])
-        from campaign.posting.channels import readiness
+        from campaign.posting.accounts import readiness
 
         channels.append({"channel": name, "publisher": settings.publisher,
                          "health": readiness(ws, name),

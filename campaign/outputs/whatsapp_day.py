@@ -144,7 +144,7 @@ def _image(ws: Workspace, p: dict, lang: str) -> Path:
 
 def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], list[dict]]:
     """[(day, portrait, [langs])] to make, and what is left out with the reason."""
-    from campaign.outputs.rendering import render
+    from campaign.outputs.renders import render
 
     db = ws.store.read()
     today = ws.now().date()
@@ -232,7 +232,7 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
     subs = subscribers.all_subscribers(db)
     have = [portrait["lang"], *sorted(portrait.get("translations") or {})]
     pub = publisher_for(ws, CHANNEL)
-    from campaign.outputs.rendering import render
+    from campaign.outputs.renders import render
 
     render(ws, [portrait["id"]], channel_spec(CHANNEL).formats["feed"], None, 1)
     media: dict[str, str] = {}
