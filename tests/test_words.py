@@ -76,7 +76,7 @@ def test_a_table_wraps_to_the_terminal_and_never_cuts_a_word(cli, ws, monkeypatc
 SOURCES = [p for package in ("campaign", "portraits", "schedules") for p in (ROOT / package).rglob("*.py")]
 SPOKEN = {"CampaignError", "NotFound", "echo", "secho", "warn", "UsageError", "BadParameter", "ClickException"}
 # Known and said why: the settings' validators speak pydantic's English (a follow-up moves them to messages).
-ALLOWED = {("campaign/workspace.py", "CampaignError")}
+ALLOWED = {("campaign/workspace/__init__.py", "CampaignError")}
 
 
 def _words_outside_the_catalog(node: ast.AST, error: bool) -> bool:
