@@ -25,10 +25,10 @@ $(STAMP): setup.cfg pyproject.toml | system
 	touch $(STAMP)
 
 demo: setup
-	$(PY) -m campaign.demo $(DEMO)
+	$(PY) -m campaign.cli.demo $(DEMO)
 
 gallery: setup
-	$(PY) -m campaign.demo --gallery gallery
+	$(PY) -m campaign.cli.demo --gallery gallery
 
 # ruff and mypy first (seconds), then the tests. `make lint` alone while working; `pytest -m "not slow"`
 # for a quick loop without the subprocess, kill, daemon and browser tests.
@@ -57,7 +57,7 @@ catalogs: setup
 	      $(VENV)/bin/pybabel init -D $$domain -l $$lang -d $(LOCALES) -i $(LOCALES)/$$domain.pot >/dev/null; \
 	    fi; \
 	  done; \
-	  $(PY) -m campaign.babel_extract finish $(LOCALES)/*/LC_MESSAGES/$$domain.po; \
+	  $(PY) -m campaign.workspace.babel_extract finish $(LOCALES)/*/LC_MESSAGES/$$domain.po; \
 	  rm $(LOCALES)/$$domain.pot; \
 	done
 	$(VENV)/bin/pybabel compile --statistics -d $(LOCALES) -D "$$(ls babel-*.cfg | sed 's/babel-//; s/.cfg//' | tr '\n' ' ') click"

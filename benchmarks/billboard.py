@@ -21,7 +21,7 @@ NAMES = ["Anna", "Ben", "Cem", "Dana", "Emil", "Fatma", "Gustav", "Hanna", "Ilja
 
 
 def _workspace(tmp: Path):
-    from campaign.billboard import approve, pick
+    from campaign.outputs.billboard import approve, pick
     from campaign.workspace import init_workspace
     from portraits import consent, records
 
@@ -80,7 +80,8 @@ def main() -> None:
             return time.perf_counter() - start
         decode_all()
         decode_t = statistics.median(decode_all() for _ in range(3))
-        base_t, base_m = _child(["-c", "import campaign.billboard, portraits.poster, reportlab.pdfgen.canvas, pikepdf, "
+        base_t, base_m = _child(["-c", "import campaign.outputs.billboard, portraits.poster, "
+                                       "reportlab.pdfgen.canvas, pikepdf, "
                                        "PIL.Image"])
         print(f"nine 24 MP photos: Pillow decodes them fully once in {decode_t:5.2f} s (median of 3)")
         print(f"baseline: start Python and import the export's modules  {base_t:5.2f} s  {base_m:6.0f} MB")

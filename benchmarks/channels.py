@@ -50,6 +50,7 @@ def _workspace(tmp: Path, graph_url: str, n: int = 20):
 
 
 def _publish_all(ws, channel: str, ids: list[str]) -> list[float]:
+    from campaign.outputs.renders import publishing_site
     from schedules import posts
     from schedules.runner import publish_post
 
@@ -58,7 +59,7 @@ def _publish_all(ws, channel: str, ids: list[str]) -> list[float]:
         with ws.store.transaction() as db:
             post = posts.create(db, pid, channel, ws.now() - timedelta(seconds=1), ws.now() - timedelta(minutes=1))
         start = time.perf_counter()
-        done = publish_post(ws, post["id"])
+        done = publish_post(publishing_site(ws), post["id"])
         times.append(time.perf_counter() - start)
         assert done["status"] == "published", done
     return times
@@ -68,8 +69,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_graph import FakeGraph
 
-    from campaign.channels import reconcile_posts
-    from campaign.engagement import import_export
+    from campaign.figures.engagement import import_export
+    from campaign.posting.accounts import reconcile_posts
     from portraits import records
     from schedules import posts
 

@@ -87,7 +87,7 @@ def main() -> None:
         plain.table("portraits").insert_multiple(data)
         plain.close()
         t_plain = time.perf_counter() - t
-        from campaign.store import Store
+        from campaign.workspace.store import Store
         t = time.perf_counter()
         with Store(tmp / "atomic.json").transaction() as db:
             db.table("portraits").insert_multiple(data)

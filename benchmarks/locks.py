@@ -76,6 +76,7 @@ def _hanging_publish(tmp: Path) -> None:
     from fake_graph import FakeGraph
     from PIL import Image
 
+    from campaign.outputs.renders import publishing_site
     from portraits import consent, records
     from schedules import posts
     from schedules.runner import publish_post
@@ -104,7 +105,7 @@ def _hanging_publish(tmp: Path) -> None:
         graph.hold_upload = threading.Event()
         with Prober(ws.store.path) as prober:
             started = time.perf_counter()
-            publishing = threading.Thread(target=publish_post, args=(ws, post["id"]))
+            publishing = threading.Thread(target=publish_post, args=(publishing_site(ws), post["id"]))
             publishing.start()  # the render is stale: it is made first, then the upload hangs
             graph.upload_arrived.wait(120)
             threading.Timer(HANG, graph.hold_upload.set).start()

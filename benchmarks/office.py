@@ -59,7 +59,7 @@ def _workspace(tmp: Path):
 def _signoff_page(ws, monday: date) -> None:
     import requests
 
-    from campaign import signoff
+    from campaign.posting import signoff
 
     t = time.perf_counter()
     made = signoff.make_link(ws, "week", monday.isoformat())
@@ -90,7 +90,7 @@ def _signoff_page(ws, monday: date) -> None:
 
 
 def _backup_restore(ws, tmp: Path) -> None:
-    from campaign.backup import backup_workspace, restore_workspace
+    from campaign.privacy.backup import backup_workspace, restore_workspace
 
     size = sum(p.stat().st_size for p in ws.root.rglob("*") if p.is_file())
     t = time.perf_counter()
@@ -111,8 +111,8 @@ def _billboard_page(tmp: Path) -> None:
     from PIL import Image
 
     from benchmarks.web import PASSWORD, _login
-    from campaign import billboard, users
-    from campaign.workspace import init_workspace
+    from campaign.outputs import billboard
+    from campaign.workspace import init_workspace, users
     from portraits import consent, records
     from schedules import engagement, posts
 

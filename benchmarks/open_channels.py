@@ -14,6 +14,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from campaign.outputs.renders import publishing_site
+
 ROOT = Path(__file__).resolve().parent.parent
 MASTODON_TOKEN = "mastodon-bench-token-0123456789abcdef"
 POSTS = 15
@@ -56,7 +58,7 @@ def _publish(ws, channel: str, pid: str) -> float:
     with ws.store.transaction() as db:
         post = posts.create(db, pid, channel, ws.now() - timedelta(seconds=1), ws.now() - timedelta(minutes=1))
     start = time.perf_counter()
-    done = publish_post(ws, post["id"])
+    done = publish_post(publishing_site(ws), post["id"])
     took = time.perf_counter() - start
     assert done["status"] == "published", done
     return took
@@ -85,7 +87,7 @@ def _publishing(tmp: Path) -> None:
     from fake_threads import TOKEN as THREADS_TOKEN
     from fake_threads import FakeThreads
 
-    from campaign.rendering import render
+    from campaign.outputs.renders import render
     from portraits import records
 
     os.environ["CAMPAIGN_MASTODON_TOKEN"] = MASTODON_TOKEN

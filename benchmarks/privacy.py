@@ -158,8 +158,8 @@ def _command(*args: str) -> float:
 
 
 def main() -> None:
-    from campaign.doctor import doctor
-    from campaign.erasure import erase
+    from campaign.privacy.doctor import doctor
+    from campaign.privacy.erasure import erase
     from campaign.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -166,7 +166,7 @@ def _cold(tmp: Path) -> None:
     print(f"  campaign render ID, with text and brand             {ours_t * 1000:7.0f} ms   "
           f"{ours_t / naive_t:.2f}x [target <= 0.4x]")
 
-    from campaign.rendering import brand_of, texts_for
+    from campaign.outputs.renders import brand_of, texts_for
     from portraits.render import Job
     p = records.get(ws.store.read(), rec["id"])
     texts = texts_for(ws, p, "de")
@@ -202,7 +202,7 @@ FORMAT_NAMES = ("instagram-feed", "instagram-square", "story", "facebook")
 def main() -> None:
     import shutil
 
-    from campaign.rendering import render
+    from campaign.outputs.renders import render
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -32,7 +32,7 @@ def _photo(path: Path, i: int) -> Path:
 
 
 def build(root: Path) -> None:
-    from campaign.rendering import render
+    from campaign.outputs.renders import render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import engagement, posts
@@ -83,7 +83,7 @@ def _timed(fn) -> tuple[float, float, dict]:
 
 def main() -> None:
     from benchmarks.privacy import _command  # a command's wall time, in its own process
-    from campaign.report import write_report
+    from campaign.outputs.report import write_report
     from campaign.workspace import Workspace
 
     with tempfile.TemporaryDirectory() as tmp:

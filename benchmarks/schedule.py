@@ -44,7 +44,7 @@ def _workspace(tmp: Path, n: int):
 
 
 def _latency(tmp: Path) -> None:
-    from campaign.rendering import render
+    from campaign.outputs.renders import publishing_site, render
     from schedules import posts
     from schedules.runner import Runner, publish_post
 
@@ -57,7 +57,7 @@ def _latency(tmp: Path) -> None:
         with ws.store.transaction() as db:
             post = posts.create(db, pid, "facebook", ws.now(), ws.now())
         t = time.perf_counter()
-        publish_post(ws, post["id"], force=True)
+        publish_post(publishing_site(ws), post["id"], force=True)
         direct.append(time.perf_counter() - t)
 
     start = ws.now() + timedelta(seconds=3)
@@ -76,7 +76,7 @@ def _latency(tmp: Path) -> None:
                     seen[p["id"]] = time.time()
             time.sleep(0.01)
 
-    runner = Runner(ws, sync_seconds=5)
+    runner = Runner(publishing_site(ws), sync_seconds=5)
     runner.start()
     watcher = threading.Thread(target=watch)
     watcher.start()
@@ -116,7 +116,7 @@ def _idle(tmp: Path, seconds: float = 20.0) -> None:
 
 
 def _planning(tmp: Path) -> None:
-    from campaign.scheduling import plan_posts
+    from campaign.posting.scheduling import plan_posts
 
     times = {}
     for n in (100, 1000):
@@ -136,7 +136,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
 
     from PIL import Image
 
-    from campaign.rendering import render
+    from campaign.outputs.renders import publishing_site, render
     from campaign.workspace import init_workspace
     from portraits import consent, records
     from schedules import posts
@@ -167,7 +167,7 @@ def _stale(tmp: Path, n: int = 5) -> None:
             with ws.store.transaction() as db:
                 post = posts.create(db, pid, "instagram", ws.now(), ws.now())
             t = time.perf_counter()
-            done = publish_post(ws, post["id"], force=True)
+            done = publish_post(publishing_site(ws), post["id"], force=True)
             bucket.append(time.perf_counter() - t)
             assert done["status"] == "published", done
         shutil.rmtree(ws.renders / pid)

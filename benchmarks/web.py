@@ -34,8 +34,7 @@ THINK = (1.0, 3.0)  # seconds a person looks at a page before the next click
 def _workspace(tmp: Path):
     from PIL import Image
 
-    from campaign import users
-    from campaign.workspace import init_workspace
+    from campaign.workspace import init_workspace, users
     from portraits import consent, records
     from schedules import posts
 

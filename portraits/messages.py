@@ -4,7 +4,7 @@
 and the interface language is only known in the command line. So a message is made in English with
 `_m("No portrait with id {id!r}.", id=pid)`: a `Message` is a `str` whose value is that English text
 (logs, `--json`, the store and the audit log keep it unchanged), and which also carries its msgid
-and parameters, so that `campaign.i18n.translate()` can say it in the interface language on screen.
+and parameters, so that `campaign.workspace.i18n.translate()` can say it in the interface language on screen.
 Babel extracts `_m("...")` like `_("...")` (babel-campaign.cfg).
 
 Braces are placeholders only when parameters are given, as in `str.format`; a message without

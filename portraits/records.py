@@ -365,7 +365,7 @@ def add_portrait(db: TinyDB, photos_dir: Path, photo: Path, *, first_name: str, 
                  lang: str | None = None, credit: str | None = None, portrait_id: str | None = None,
                  default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
     """Add one portrait inside the caller's transaction (scripts, tests, the demo). The command
-    (`campaign.adding.add_portrait`) takes the photo in first and holds the lock only to record it."""
+    (`campaign.intake.adding.add_portrait`) takes the photo in first and holds the lock only to record it."""
     prepared = prepare_portrait(photos_dir, photo, first_name=first_name, age=age, role=role, quote=quote,
                                 surname=surname, role_category=role_category, lang=lang, credit=credit,
                                 portrait_id=portrait_id, default_lang=default_lang, slot=slot, known=db)
@@ -465,7 +465,7 @@ def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = Non
 def import_csv(db: TinyDB, photos_dir: Path, csv_path: Path, photos_root: Path | None = None,
                default_lang: str = "de", now: datetime | None = None, slot: tuple[int, int] | None = None) -> dict:
     """Import a whole CSV or nothing inside the caller's transaction (the command,
-    `campaign.adding.import_portraits`, takes the photos in before it takes the lock)."""
+    `campaign.intake.adding.import_portraits`, takes the photos in before it takes the lock)."""
     prepared = prepare_csv(photos_dir, csv_path, photos_root, default_lang, slot, known=db)
     try:
         made = insert_prepared(db, prepared, photos_dir, default_lang, now, imported=True)

@@ -155,7 +155,7 @@ def _run_together(tag: str) -> bool:
 
 
 def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
-    """The caption of a one-language post. `config` is the campaign's settings (campaign.config.Settings)."""
+    """The caption of a one-language post. `config` is the campaign's settings (campaign.workspace.config.Settings)."""
     lang = lang or portrait["lang"]
     text = with_channel_tags(_fill(template(config, lang), fields_for(portrait, lang, config), lang), config, channel)
     check_limits(text, channel)

@@ -53,7 +53,7 @@ class ChannelSpec:
     image_bytes: int | None = None    # the largest image file it takes (None: ours are always small enough)
     counts_graphemes: bool = False    # caption_chars counts what a reader sees, not code points (Bluesky)
     planned: bool = True              # False: no plan of single posts (WhatsApp goes out as a daily
-                                      # bundle or broadcast to subscribers, campaign/whatsapp.py)
+                                      # bundle or broadcast to subscribers, campaign/outputs/whatsapp_day.py)
     default: bool = True              # in every campaign.toml; False: only once [channels.<name>] is there
 
     @property

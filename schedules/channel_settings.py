@@ -1,6 +1,6 @@
 """The base of every publisher's settings model ([channels.<name>] in campaign.toml) and the checks
 they share. Each publisher module defines its own model next to its publisher, so a channel's keys,
-defaults and checks live in one place; campaign.config joins them into one union on `publisher`.
+defaults and checks live in one place; campaign.workspace.config joins them into one union on `publisher`.
 
 Imported only where campaign.toml is checked (pydantic costs time a quick command does not spend).
 """

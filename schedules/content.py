@@ -20,8 +20,8 @@ from schedules.channel import layout_for
 
 
 class Renders(Protocol):
-    """The renders of a workspace (campaign.workspace.Workspace is one)."""
-    config: Any  # campaign.config.Settings
+    """The renders of a workspace (campaign.outputs.renders.PublishingSite is one: a workspace with its renders)."""
+    config: Any  # campaign.workspace.config.Settings
 
     def render_hashes(self, portrait: dict[str, Any], layout: str, langs: list[str]) -> list[str]:
         """The input hash each image would have now, without rendering anything."""

@@ -52,11 +52,12 @@ HEARTBEAT_SLACK = 60.0  # s a look may be late (a slow publish holds the next on
 
 
 class Site(Renders, Protocol):
-    """What the runner needs of a workspace (campaign.workspace.Workspace is one): its store, its
-    settings, its folders, its clock, and its renders (`campaign render`, reached through Renders)."""
+    """What the runner needs of a workspace (campaign.outputs.renders.PublishingSite is one: a workspace
+    with its renders): its store, its settings, its folders, its clock, and its renders (`campaign render`,
+    reached through Renders)."""
     root: Path
     store: Any
-    config: Any  # campaign.config.Settings: .posting, .channel(name), .captions, ...
+    config: Any  # campaign.workspace.config.Settings: .posting, .channel(name), .captions, ...
     tz: ZoneInfo
     outbox: Path
     renders: Path

@@ -1,7 +1,7 @@
 """WhatsApp Business Cloud API, through pywa: the day's portrait to subscribers who opted in.
 
 WhatsApp is not a feed of planned posts: what goes out is one approved template message per
-subscriber, in their language, with the day's image in its header (campaign/whatsapp.py decides
+subscriber, in their language, with the day's image in its header (campaign/outputs/whatsapp_day.py decides
 who gets what and records every send). This module only speaks to the platform: upload an image,
 send one template, check the number. The token comes from CAMPAIGN_WHATSAPP_TOKEN.
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from conftest import approved_portrait, due_post, set_config
 
+from campaign.outputs.renders import publishing_site
 from schedules import posts
 from schedules.runner import publish_post, run_once
 
@@ -33,7 +34,7 @@ def test_two_approvals_from_different_people_are_needed_and_one_person_cannot_gi
     r = cli("--user", "anna", "schedule", "approve", post_id)
     assert r.exit_code == 0, r.output
     assert "1 of 2 approvals (anna)" in r.output
-    result = run_once(ws)
+    result = run_once(publishing_site(ws))
     assert result["posts"] == [{"id": post_id, "status": "planned", "error": None,
                                 "reason": "waiting for approval: 1 of 2 approvals (anna)"}]
     assert _outbox(ws) == []
@@ -43,7 +44,7 @@ def test_two_approvals_from_different_people_are_needed_and_one_person_cannot_gi
     assert ws.store.path.read_bytes() == before
     r = cli("--user", "ben", "schedule", "approve", post_id)
     assert r.exit_code == 0 and "approved by anna, ben" in r.output
-    assert run_once(ws)["posts"][0]["status"] == "published"  # at once, not at the next look a minute later
+    assert run_once(publishing_site(ws))["posts"][0]["status"] == "published"  # at once, not at the next look a minute later
     assert len(_outbox(ws)) == 1
     audit = [e for e in ws.store.read().table("audit").all() if e["action"] == "post.approve"]
     assert [e["who"] for e in audit] == ["anna", "ben"]
@@ -60,13 +61,13 @@ def test_a_quote_edit_clears_the_approvals_and_the_new_version_needs_them_again(
     assert shown["approval"]["approved"] is False and shown["approval"]["by"] == []
     assert shown["approval"]["earlier"] == ["anna", "ben"]
     assert "0 of 2 approvals; 2 earlier approvals of a version" in shown["approval"]["text"]
-    assert publish_post(ws, post_id)["status"] == "planned" and _outbox(ws) == []
+    assert publish_post(publishing_site(ws), post_id)["status"] == "planned" and _outbox(ws) == []
     status = cli("status").output
     assert f"Waiting for approval: {post_id}" in status and "campaign schedule approve" in status
     monkeypatch.setenv("CAMPAIGN_USER", "carla")  # who acts, from the environment
     assert cli("schedule", "approve", post_id).exit_code == 0
     assert cli("--user", "anna", "schedule", "approve", post_id).exit_code == 0
-    post = publish_post(ws, post_id, force=True)
+    post = publish_post(publishing_site(ws), post_id, force=True)
     assert post["status"] == "published"
     assert "Wir passen auf euch auf." in post["caption"]
     assert [a["who"] for a in post["approvals"]] == ["anna", "ben", "carla", "anna"]
@@ -98,7 +99,7 @@ def test_a_due_post_without_approval_fails_as_not_approved_after_the_grace_windo
     pid = approved_portrait(ws, "Olena", 27, "retail")
     soon = due_post(ws, pid, seconds_ahead=-60)
     late = due_post(ws, approved_portrait(ws, "Ben", 50, "senior"), seconds_ahead=-7 * 3600)
-    run_once(ws)
+    run_once(publishing_site(ws))
     assert _post(ws, soon)["status"] == "planned"
     assert _post(ws, soon)["reason"] == "waiting for approval: 0 of 1 approvals"
     assert _post(ws, late)["status"] == "failed" and _post(ws, late)["reason"] == "not approved"
@@ -108,7 +109,7 @@ def test_a_due_post_without_approval_fails_as_not_approved_after_the_grace_windo
     with ws.store.transaction() as db:  # the grace window passes while nobody approves
         posts.update(db, soon, ws.now(), at=(ws.now() - timedelta(hours=7)).isoformat(timespec="seconds"),
                      next_try=None)
-    assert publish_post(ws, soon)["reason"] == "not approved"
+    assert publish_post(publishing_site(ws), soon)["reason"] == "not approved"
 
 
 def test_status_lists_what_waits_for_approval_before_it_is_due(cli, ws):
@@ -153,7 +154,7 @@ def test_approve_and_cancel_take_several_posts_by_id_portrait_or_dates(cli, ws):
 def test_cancelling_several_posts_changes_nothing_when_one_of_them_is_already_out(cli, ws):
     pid = approved_portrait(ws, "Anna", 40, "health")
     out = due_post(ws, pid)
-    publish_post(ws, out)
+    publish_post(publishing_site(ws), out)
     later = due_post(ws, pid, seconds_ahead=86400)
     before = ws.store.path.read_bytes()
     r = cli("schedule", "cancel", later, out)
@@ -174,7 +175,7 @@ def test_the_daemon_publishes_a_waiting_post_as_soon_as_it_is_approved(cli, ws):
 
     set_config(ws, 'approval = "none"', 'approval = "one"')
     post_id = due_post(ws, approved_portrait(ws, "Amira", 38, "health"), seconds_ahead=1)
-    runner = Runner(ws, sync_seconds=0.3)
+    runner = Runner(publishing_site(ws), sync_seconds=0.3)
     runner.start()
     try:
         deadline = time.monotonic() + 20

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
-from campaign.billboard import age_band, select
+from campaign.outputs.billboard import age_band, select
 from portraits import consent
 from schedules import engagement, posts
 
@@ -128,7 +128,7 @@ def test_18_1_export_has_the_page_size_bleed_and_preview(cli, nine, tmp_path):
 def test_the_preview_png_written_in_parts_is_the_image_exactly(tmp_path):
     from PIL import Image, ImageChops
 
-    from portraits.poster import _PngRows
+    from portraits.poster_export import _PngRows
 
     rng = random.Random(7)
     img = Image.frombytes("RGB", (37, 23), bytes(rng.randrange(256) for _ in range(37 * 23 * 3)))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from portraits import poster
+from portraits import poster, poster_export, preflight
 from portraits.errors import CampaignError
 from portraits.fonts import fallbacks
 
@@ -38,20 +38,20 @@ def test_a_slot_shape_that_would_cut_the_faces_is_not_offered(tmp_path):
                         faces=faces)
     for _x, _y, w, h in lay.photos:
         assert poster._faces_whole(faces, (w, h))
-    assert poster.slot_faces(_spec(), _items(tmp_path), lay).split() == [f"{i}:ok" for i in range(1, 5)]
+    assert poster_export.slot_faces(_spec(), _items(tmp_path), lay).split() == [f"{i}:ok" for i in range(1, 5)]
     # Without the faces, the 2x2 grid of wide slots (2006 x 770 px) is chosen and cuts all four.
     blind = poster.layout(_spec(), NAMES, ROLES, font, "Duisburg ist echt solidarisch", "#duisburgistechtsolidarisch")
     assert (blind.cols, blind.rows) == (2, 2)
-    assert "cut" in poster.slot_faces(_spec(), _items(tmp_path), blind)
+    assert "cut" in poster_export.slot_faces(_spec(), _items(tmp_path), blind)
 
 
 def test_preflight_checks_every_slots_face(tmp_path):
     items = _items(tmp_path)
     band = poster.Band("Duisburg ist echt solidarisch", "#duisburgistechtsolidarisch", "Fotos: Studio Nord", None,
                        "#E30613", "#1D1D1B", "#FFFFFF", fallbacks()[0])
-    made = poster.export(_spec(), items, band, tmp_path / "b.pdf", None)
+    made = poster_export.export(_spec(), items, band, tmp_path / "b.pdf", None)
     assert made["grid"] != "2x2"
-    checks = {c["check"]: c for c in poster.preflight(tmp_path / "b.pdf")}
+    checks = {c["check"]: c for c in preflight.preflight(tmp_path / "b.pdf")}
     faces = checks["Faces whole (per slot)"]
     assert faces["ok"] and "4 of 4" in faces["detail"], faces
 
@@ -74,7 +74,7 @@ def test_every_slot_sets_its_role_at_one_size_even_when_one_role_is_long(tmp_pat
     items[0].sub, items[1].sub = "Rentnerin", "Intensivkrankenschwester und Ärztin"
     band = poster.Band("Duisburg ist echt solidarisch", "#duisburgistechtsolidarisch", "Fotos: Studio Nord", None,
                        "#E30613", "#1D1D1B", "#FFFFFF", fallbacks()[0])
-    poster.export(_spec(), items, band, tmp_path / "b.pdf", None)
+    poster_export.export(_spec(), items, band, tmp_path / "b.pdf", None)
     with pikepdf.open(tmp_path / "b.pdf") as pdf:
         sizes = [round(float(op.operands[1]), 2) for op in pikepdf.parse_content_stream(pdf.pages[0])
                  if str(op.operator) == "Tf"]

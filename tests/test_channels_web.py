@@ -25,7 +25,7 @@ def test_the_channels_page_shows_readiness_last_publish_and_the_heartbeat_for_ad
     from conftest import approved_portrait
 
     approved_portrait(ws, "Brigitte", 81, "senior")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, "brigitte-81", "2026-06-17 10:05", "instagram")
     clock.shift(timedelta(minutes=6))

@@ -57,7 +57,7 @@ def test_keys_that_look_like_secrets_are_refused_at_any_depth(cli, ws, section, 
 
 
 def test_every_default_setting_comes_from_one_model(ws):
-    from campaign.config import Settings
+    from campaign.workspace.config import Settings
 
     # The file `init` writes reads back as exactly the defaults (plus name and hashtag).
     assert ws.config == Settings(name="Duisburg ist echt solidarisch", hashtag="#duisburgistechtsolidarisch")

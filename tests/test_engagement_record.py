@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from conftest import approved_portrait
 
+from campaign.outputs.renders import publishing_site
 from schedules import engagement, posts
 from schedules.runner import publish_post
 
@@ -15,7 +16,7 @@ def published_post(ws, first="Anna", age=40):
     pid = approved_portrait(ws, first, age, "health")
     with ws.store.transaction() as db:
         post = posts.create(db, pid, "instagram", ws.now() + timedelta(hours=1), ws.now())
-    return publish_post(ws, post["id"], force=True)
+    return publish_post(publishing_site(ws), post["id"], force=True)
 
 
 @pytest.mark.any_day

@@ -42,7 +42,7 @@ def test_publish_sends_the_photo_and_caption_to_the_page_with_the_pinned_version
     assert sent == (ws.renders / pid / "facebook.jpg").read_bytes()  # the render itself, as multipart
     assert b"Sommerfeld" not in sent and b"Sommerfeld" not in upload["form"]["message"].encode()
     assert upload["token"] == TOKEN  # sent to the (local) Graph API, and nowhere else
-    for where in (ws.root / "campaign.json", ws.root / "campaign.log"):
+    for where in (ws.root / "campaign.json", ws.root / "campaign.workspace.log"):
         assert TOKEN not in where.read_text()
     assert TOKEN not in r.output
 
@@ -94,7 +94,7 @@ def test_graph_errors_give_the_right_outcome(cli, ws, graph, code, outcome, word
     post = _post(ws, post_id)
     assert post["status"] == outcome
     assert words.lower() in (post["error"] + " " + str(post.get("reason"))).lower() or words in post["error"]
-    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.log").read_text()
+    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.workspace.log").read_text()
     if outcome == "planned":  # transient: retried, but not before an hour has passed
         from datetime import datetime
 
@@ -333,7 +333,7 @@ def test_a_token_echoed_in_any_encoding_never_reaches_the_channel_check_warning(
     r = cli("channel", "check", "facebook")
     assert r.exit_code == 0 and "a Page token" in r.output
     assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in r.output and "[redacted]" in r.output
-    texts = [r.output, (ws.root / "campaign.log").read_text() if (ws.root / "campaign.log").exists() else ""]
+    texts = [r.output, (ws.root / "campaign.workspace.log").read_text() if (ws.root / "campaign.workspace.log").exists() else ""]
     for text in texts:
         for value in (PLAIN_TOKEN, PLAIN_APP_TOKEN, "appSec/Wrong+Secret="):
             for spelling in _every_spelling(value):
@@ -354,7 +354,7 @@ def test_a_platform_error_of_100_kb_is_kept_cut_and_scrubbed(cli, ws, plain_grap
     assert len(post["error"]) <= 500 and post["error"].endswith("…")
     assert all(len(h["note"] or "") <= 500 for h in post["history"])
     assert len(ws.store.path.read_bytes()) - before < 5_000 and len(r.output) < 2_000
-    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.log").read_text()):
+    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.workspace.log").read_text()):
         assert "A1b2C3d4" * 100 not in text
         for spelling in _every_spelling(PLAIN_TOKEN):
             assert spelling not in text
@@ -366,20 +366,21 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
 
     from conftest import run_campaign
 
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import publish_post, recover
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
     post_id = _due_post(ws, pid)
     graph.hold_upload = threading.Event()
     ended: dict = {}
-    publishing = threading.Thread(target=lambda: ended.update(publish_post(ws, post_id)))
+    publishing = threading.Thread(target=lambda: ended.update(publish_post(publishing_site(ws), post_id)))
     publishing.start()
     try:
         assert graph.upload_arrived.wait(60)
         r = run_campaign("-w", ws.root, "consent", "withdraw", pid, "--scope", "facebook", "--json", timeout=50)
         still_hanging = publishing.is_alive()
         assert r.returncode == 0, r.stderr  # not "the store is locked"
-        assert recover(ws)["unknown"] == []  # the daemon's recovery leaves a post on the wire alone
+        assert recover(publishing_site(ws))["unknown"] == []  # the daemon's recovery leaves a post on the wire alone
         assert _post(ws, post_id)["status"] == "publishing"
     finally:
         graph.hold_upload.set()
@@ -394,7 +395,8 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
 def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_published(ws, graph):
     """The check right before the call reads the store afresh: a withdrawal recorded while the post
     was being prepared (here: while its stale render was being made) keeps it from going out."""
-    from campaign.withdrawal import withdraw
+    from campaign.outputs.renders import publishing_site
+    from campaign.privacy.withdrawal import withdraw
     from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
@@ -405,5 +407,5 @@ def test_a_post_whose_consent_is_withdrawn_after_it_was_prepared_is_not_publishe
 
         withdraw(ws, pid, "facebook")  # typed while the post was prepared: recorded without waiting
         return publisher_for(ws, channel)
-    post = publish_post(ws, post_id, publisher=publisher_made_after_a_withdrawal)
+    post = publish_post(publishing_site(ws), post_id, publisher=publisher_made_after_a_withdrawal)
     assert post["status"] == "cancelled" and graph.uploads == []

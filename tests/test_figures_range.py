@@ -7,6 +7,7 @@ from conftest import approved_portrait, due_post
 from test_inputs import _refused
 from test_meta_import import _campaign
 
+from campaign.outputs.renders import publishing_site
 from schedules import engagement
 from schedules.runner import run_once
 
@@ -15,7 +16,7 @@ HUGE = ["10000000001", "1" + "0" * 400, "9" * 5000]
 
 def _published_post(ws):
     post_id = due_post(ws, approved_portrait(ws, "Brigitte", 81, "senior"))
-    assert run_once(ws)["posts"][0]["status"] == "published"
+    assert run_once(publishing_site(ws))["posts"][0]["status"] == "published"
     return post_id
 
 

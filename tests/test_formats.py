@@ -11,6 +11,7 @@ import instagrapi
 import pytest
 from conftest import approved_portrait, configure, due_post
 
+from campaign.outputs.renders import publishing_site
 from schedules import posts
 from schedules.captions import RLM
 from schedules.graph import GRAPH_API_VERSION
@@ -47,7 +48,7 @@ def test_an_arabic_carousel_goes_to_the_outbox_as_numbered_images_with_their_alt
     post_id = json.loads(r.output)[0]["id"]
     with ws.store.transaction() as db:
         posts.update(db, post_id, ws.now(), at=ws.now().isoformat(timespec="seconds"))
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     folder = _folder(ws, post_id)
     assert sorted(p.name for p in folder.iterdir()) == ["alt-1.txt", "alt-2.txt", "caption.txt", "image-1.jpg",
                                                         "image-2.jpg", "post.json"]
@@ -89,7 +90,7 @@ def test_a_carousel_needs_a_second_language_and_is_refused_when_planned(cli, ws)
 def test_a_story_goes_to_the_outbox_as_the_story_render_without_a_caption(cli, ws):
     pid = approved_portrait(ws, "Jonas", 16, "youth")
     post_id = due_post(ws, pid, fmt="story")
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     folder = _folder(ws, post_id)
     assert (folder / "image.jpg").read_bytes() == (ws.renders / pid / "story.jpg").read_bytes()
     assert (folder / "caption.txt").read_text() == ""
@@ -102,7 +103,7 @@ def test_a_story_goes_to_the_outbox_as_the_story_render_without_a_caption(cli, w
 
 def test_an_arabic_carousel_is_one_facebook_post_of_unpublished_photos(ws, graph, amira):
     post_id = due_post(ws, amira, channel="facebook", fmt="carousel")
-    post = publish_post(ws, post_id)
+    post = publish_post(publishing_site(ws), post_id)
     assert post["status"] == "published", post.get("error")
     first, second = _renders(ws, amira, "facebook")
     photos = [q for q in graph.requests if q["parts"] == ["1001", "photos"]]
@@ -121,7 +122,7 @@ def test_an_arabic_carousel_is_one_facebook_post_of_unpublished_photos(ws, graph
 def test_a_story_is_a_facebook_page_photo_story(ws, graph):
     pid = approved_portrait(ws, "Tamara", 32, "health")
     post_id = due_post(ws, pid, channel="facebook", fmt="story")
-    post = publish_post(ws, post_id)
+    post = publish_post(publishing_site(ws), post_id)
     assert post["status"] == "published", post.get("error")
     (photo,) = [q for q in graph.requests if q["parts"] == ["1001", "photos"]]
     assert photo["form"]["published"] == "false" and "message" not in photo["form"]
@@ -135,7 +136,7 @@ def test_a_turkish_post_goes_to_the_facebook_page_in_turkish(cli, ws, graph):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
     cli("portrait", "translate", pid, "--lang", "tr", "--quote", TR_QUOTE, "--role", "Otobüs şoförü")
     post_id = due_post(ws, pid, channel="facebook", lang="tr")
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     (upload,) = graph.uploads
     assert upload["files"]["source"] == (ws.renders / pid / "facebook-tr.jpg").read_bytes()
     assert upload["form"]["message"] == "Mehmet (45), Otobüs şoförü:\n“Birlikte güçlüyüz.”\n\n#duisburgistechtsolidarisch"
@@ -167,7 +168,7 @@ def insta(ws, client, monkeypatch):
 
 def test_an_arabic_carousel_is_one_instagram_album_with_an_alt_text_per_image(ws, amira, insta, client):
     post_id = due_post(ws, amira, fmt="carousel")
-    post = publish_post(ws, post_id, publisher=lambda ch: insta)
+    post = publish_post(publishing_site(ws), post_id, publisher=lambda ch: insta)
     assert post["status"] == "published", post.get("error")
     assert post["remote_id"] == "41" and post["permalink"] == "https://www.instagram.com/p/Al41/"
     (call,) = client.album_upload.call_args_list
@@ -188,7 +189,7 @@ def test_an_arabic_carousel_is_one_instagram_album_with_an_alt_text_per_image(ws
 def test_a_story_is_an_instagram_photo_story(ws, insta, client):
     pid = approved_portrait(ws, "Olena", 27, "retail")
     post_id = due_post(ws, pid, fmt="story")
-    post = publish_post(ws, post_id, publisher=lambda ch: insta)
+    post = publish_post(publishing_site(ws), post_id, publisher=lambda ch: insta)
     assert post["status"] == "published"
     client.photo_upload_to_story.assert_called_once_with(ws.renders / pid / "story.jpg")
     assert post["permalink"] == "https://www.instagram.com/stories/stadt.duisburg/51/"
@@ -198,7 +199,7 @@ def test_a_turkish_post_goes_to_instagram_in_turkish(cli, ws, insta, client):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
     cli("portrait", "translate", pid, "--lang", "tr", "--quote", TR_QUOTE, "--role", "Otobüs şoförü")
     post_id = due_post(ws, pid, lang="tr")
-    assert publish_post(ws, post_id, publisher=lambda ch: insta)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id, publisher=lambda ch: insta)["status"] == "published"
     client.photo_upload.assert_called_once_with(
         ws.renders / pid / "instagram-feed-tr.jpg",
         "Mehmet (45), Otobüs şoförü:\n“Birlikte güçlüyüz.”\n\n#duisburgistechtsolidarisch",

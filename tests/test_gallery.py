@@ -143,7 +143,7 @@ def _dump_dom(url: str, profile: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.real_clock
 def test_the_gallery_loads_in_chromium_with_every_request_answered_and_nothing_from_elsewhere(ws, people, tmp_path):
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     folder = Path(make_gallery(ws)["folder"])
     server, log = _serve(folder)
@@ -177,7 +177,7 @@ def _face_pixels(url: str, profile: Path, shot: Path) -> int:
 
 @pytest.mark.real_clock
 def test_the_gallery_opens_from_the_folder_without_a_server_and_shows_its_images(ws, people, tmp_path):
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     folder = Path(make_gallery(ws)["folder"])
     url = folder.joinpath("index.html").as_uri()
@@ -214,7 +214,9 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
 
     from conftest import ROOT
 
-    from campaign import footprint
+    from campaign.privacy import places
+    from campaign.workspace import footprint
+
 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAMPAIGN_WORKSPACE": str(ws.root)}
     for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 1.8, 2.4, 3.0):
@@ -223,7 +225,7 @@ def test_a_gallery_killed_at_any_moment_leaves_nothing_that_erasure_would_miss(w
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         scan = footprint.Scan(ws, ws.store.read())
-        place = footprint.place("website gallery")
+        place = places.place("website gallery")
         known = {path for pid in people.values() for path in place.person_files(scan, pid)}
         for entry in ws.exports.iterdir():
             assert entry in known, f"after a kill at {delay} s, {entry.name} is on no list"

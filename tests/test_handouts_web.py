@@ -36,7 +36,7 @@ def test_press_kit_and_gallery_pages_make_list_who_is_left_out_and_download(ws):
 
 def test_the_whatsapp_page_shows_each_days_image_and_message_to_post_by_hand(ws, clock):
     _people(ws)
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, "brigitte-81", "2026-06-18 18:30", "instagram")
     add_users(ws)

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from conftest import approved_portrait
 
+from campaign.outputs.renders import publishing_site
+
 
 def _wait_for(predicate, timeout=15.0):
     end = time.monotonic() + timeout
@@ -17,15 +19,15 @@ def _wait_for(predicate, timeout=15.0):
 
 
 def test_the_daemon_beats_each_time_it_looks_and_health_says_late_once_it_stops(ws, clock):
-    from campaign.health import health
+    from campaign.posting.health import health
     from schedules.runner import Runner
 
     approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, "brigitte-81", "2026-06-25 18:30", "instagram")
     assert health(ws)["daemon"]["last_look"] is None and health(ws)["ok"]  # never ran: nothing to warn about
-    runner = Runner(ws, sync_seconds=0.2)
+    runner = Runner(publishing_site(ws), sync_seconds=0.2)
     runner.start()
     try:
         _wait_for(lambda: health(ws)["daemon"]["last_look"] is not None)
@@ -44,7 +46,7 @@ def test_the_daemon_beats_each_time_it_looks_and_health_says_late_once_it_stops(
 
 
 def test_run_once_beats_without_an_interval_so_a_timer_is_never_called_late(ws, cli, clock):
-    from campaign.health import health
+    from campaign.posting.health import health
 
     assert cli("run", "--once").exit_code == 0
     clock.shift(timedelta(days=2))

@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from conftest import ROOT, approved_portrait
 
-from campaign import i18n
+from campaign.workspace import i18n
 from portraits.messages import Message, _m
 
 LOCALES = ROOT / "campaign" / "locale"
@@ -197,6 +197,7 @@ def test_a_table_and_status_in_german_and_english(ws):
 
 
 def test_dates_and_numbers_in_the_interface_language(ws):
+    from campaign.outputs.renders import publishing_site
     from schedules import posts
     from schedules.runner import publish_post
 
@@ -206,7 +207,7 @@ def test_dates_and_numbers_in_the_interface_language(ws):
     assert "Jun 1, 2026" in _run(ws, "--ui-lang", "en", "consent", "status").output
     with ws.store.transaction() as db:
         post = posts.create(db, pid, "instagram", ws.now() + timedelta(hours=1), ws.now())
-    post = publish_post(ws, post["id"], force=True)
+    post = publish_post(publishing_site(ws), post["id"], force=True)
     r = _run(ws, "--ui-lang", "de", "engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
     assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 Shares." in r.output
     ranking = _run(ws, "--ui-lang", "de", "engagement", "top").output
@@ -219,7 +220,7 @@ def test_dates_and_numbers_in_the_interface_language(ws):
 
 
 def test_public_pages_follow_the_campaign_language_not_the_interface():
-    from campaign.templating import german_date, german_number
+    from campaign.workspace.templating import german_date, german_number
 
     with i18n.use("en"):
         assert german_date("2026-12-24") == "24.12.2026"

@@ -13,6 +13,7 @@ import pytest
 from conftest import approved_portrait, configure
 from instagrapi import exceptions as ig
 
+from campaign.outputs.renders import publishing_site
 from schedules import posts
 from schedules.instagram import DELAY_RANGE, InstagramPublisher
 from schedules.instagram import InstagramSettings as Channel
@@ -77,7 +78,7 @@ def test_publish_uploads_the_render_with_caption_and_alt_text(cli, ws, insta, cl
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommerfeld", size=(1400, 1750))
     assert cli("render", pid, "--format", "instagram-feed").exit_code == 0
     post_id = _due(ws, pid)
-    post = publish_post(ws, post_id, publisher=lambda ch: insta)
+    post = publish_post(publishing_site(ws), post_id, publisher=lambda ch: insta)
     assert post["status"] == "published"
     assert post["remote_id"] == "3141592653" and post["code"] == "CxYz123"
     assert post["permalink"] == "https://www.instagram.com/p/CxYz123/"
@@ -89,7 +90,7 @@ def test_publish_uploads_the_render_with_caption_and_alt_text(cli, ws, insta, cl
     assert alt.startswith("Foto von Brigitte, 81") and "Sommerfeld" not in alt
     client.set_settings.assert_called_once_with(SETTINGS)  # the saved session, reused: no new login
     client.login.assert_not_called()
-    stored = (ws.root / "campaign.json").read_text() + (ws.root / "campaign.log").read_text()
+    stored = (ws.root / "campaign.json").read_text() + (ws.root / "campaign.workspace.log").read_text()
     assert "SESSIONSECRET123" not in stored and PASSWORD not in stored
 
 
@@ -106,7 +107,7 @@ def test_each_instagrapi_exception_gives_the_right_outcome(ws, insta, client, er
     pid = approved_portrait(ws, "Tamara", 32, "health", size=(1400, 1750))
     post_id = _due(ws, pid)
     client.photo_upload.side_effect = error
-    post = publish_post(ws, post_id, publisher=lambda ch: insta)
+    post = publish_post(publishing_site(ws), post_id, publisher=lambda ch: insta)
     assert post["status"] == status
     assert words in post["error"] + str(post.get("reason")) or words in str(post["error"]).lower()
     if min_wait:

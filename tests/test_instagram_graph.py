@@ -314,7 +314,7 @@ def test_metas_error_codes_become_permanent_transient_or_unknown(cli, ws, ig, wh
     post = posts.get(ws.store.read(), post_id)
     assert post["status"] == status
     assert words in post["error"]
-    assert FB_TOKEN not in json.dumps(post) and FB_TOKEN not in (ws.root / "campaign.log").read_text()
+    assert FB_TOKEN not in json.dumps(post) and FB_TOKEN not in (ws.root / "campaign.workspace.log").read_text()
     if status == "planned":
         wait = datetime.fromisoformat(post["next_try"]) - ws.now()
         assert wait >= timedelta(minutes=4)

@@ -9,7 +9,8 @@ from datetime import date, datetime
 import pytest
 from conftest import approved_portrait, configure, due_post
 
-from campaign.config import DEFAULT_CAPTIONS
+from campaign.outputs.renders import publishing_site
+from campaign.workspace.config import DEFAULT_CAPTIONS
 from schedules import captions, posts
 from schedules.runner import run_once
 
@@ -58,7 +59,7 @@ def test_a_turkish_post_goes_out_in_turkish_through_the_outbox(cli, ws):
     assert (post["lang"], post["format"]) == ("tr", "feed")
     with ws.store.transaction() as db:  # it falls due
         posts.update(db, post["id"], ws.now(), at=ws.now().isoformat(timespec="seconds"))
-    assert run_once(ws)["posts"][0]["status"] == "published"
+    assert run_once(publishing_site(ws))["posts"][0]["status"] == "published"
     (folder,) = ws.outbox.iterdir()
     assert (folder / "image.jpg").read_bytes() == (ws.renders / pid / "instagram-feed-tr.jpg").read_bytes()
     assert (folder / "caption.txt").read_text() == (
@@ -121,7 +122,7 @@ def test_a_plan_in_three_languages_posts_the_first_every_day_and_the_others_wher
 
 
 def test_a_portrait_without_a_credit_has_no_credit_line_and_brand_credit_is_the_default(cli, ws):
-    from campaign.rendering import texts_for
+    from campaign.outputs.renders import texts_for
     from portraits import records
 
     pid = approved_portrait(ws, "Anna", 40, "health")
@@ -136,5 +137,5 @@ def test_a_portrait_without_a_credit_has_no_credit_line_and_brand_credit_is_the_
     own = records.get(ws.store.read(), pid)
     assert captions.caption(own, "de", ws.config).endswith("\nFoto: Studio Nord")
     post_id = due_post(ws, pid)
-    run_once(ws)
+    run_once(publishing_site(ws))
     assert posts.get(ws.store.read(), post_id)["caption"].endswith("Foto: Studio Nord")

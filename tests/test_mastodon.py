@@ -7,6 +7,7 @@ import pytest
 from conftest import approved_portrait, configure, due_post
 from fake_mastodon import TOKEN, FakeMastodon
 
+from campaign.outputs.renders import publishing_site
 from schedules import engagement, posts
 
 SCOPES = "instagram,facebook,billboard,mastodon"
@@ -124,7 +125,7 @@ def test_the_same_post_sent_again_with_its_key_gives_the_status_already_made(ws,
     from schedules.runner import publish_post
 
     post_id = due_post(ws, pid, "mastodon")
-    publish_post(ws, post_id)
+    publish_post(publishing_site(ws), post_id)
     post = _post(ws, post_id)
     publisher = MastodonPublisher("mastodon", MastodonSettings(instance="https://social.bund.de"), ws.outbox, ws.private)
     from schedules.channel import Media

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debi
 def test_a_week_sign_off_link_from_making_to_approving_in_the_browser(site, browser):  # noqa: F811
     ws, base = site
     pid = approved_portrait(ws, "Amira", 38, "health", surname="Yilmaz")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, pid, "2026-06-23 18:30", "instagram")
     ben = browser.new_context().new_page()
@@ -113,7 +113,7 @@ def test_the_press_whatsapp_and_gallery_pages_pass_axe(site, browser):  # noqa: 
     ws, base = site
     approved_portrait(ws, "Amira", 38, "health", scopes="instagram,press,website,whatsapp", size=(1600, 2000))
     approved_portrait(ws, "Jonas", 45, "transport", scopes="instagram", size=(1600, 2000))
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, "amira-38", "2026-06-18 18:30", "instagram")
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, approved_portrait, configure
 
-from campaign.report import MANIFEST
+from campaign.outputs.report import MANIFEST
 
 
 class _Sources(HTMLParser):
@@ -116,7 +116,7 @@ def test_a_second_report_removes_only_images_its_first_one_wrote(cli, ws, tmp_pa
 
 @pytest.mark.real_clock
 def test_a_killed_report_never_leaves_a_page_pointing_at_missing_images(ws, tmp_path):
-    from campaign.rendering import render
+    from campaign.outputs.renders import render
 
     cats = ("health", "senior", "transport", "retail", "youth", "culture", "sport", "food")
     for i, cat in enumerate(cats):

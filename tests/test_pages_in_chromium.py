@@ -80,7 +80,7 @@ def _probe(page: Path, width: int, tmp_path: Path) -> dict:
 @pytest.mark.real_clock
 @pytest.mark.parametrize("width", [390, 1280])
 def test_a_gallery_card_with_a_long_german_word_stays_inside_the_card_and_the_page(ws, width, tmp_path):
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", scopes="website")
     with ws.store.transaction() as db:

@@ -330,7 +330,7 @@ def test_a_withdrawal_typed_during_a_long_import_is_recorded_at_once_and_the_imp
 
     from conftest import ROOT, approved_portrait
 
-    from campaign.withdrawal import withdraw
+    from campaign.privacy.withdrawal import withdraw
     from campaign.workspace import Workspace
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
@@ -358,7 +358,7 @@ def test_a_withdrawal_typed_during_a_long_import_is_recorded_at_once_and_the_imp
 
 def test_an_import_whose_id_was_taken_while_its_photos_were_taken_in_records_nothing_and_leaves_no_photo(
         cli, tmp_path, ws):
-    from campaign.adding import add_portrait
+    from campaign.intake.adding import add_portrait
 
     csv, photos = _shoot(tmp_path, 3, size=(600, 750))
     csv.write_text(csv.read_text().replace("photo,first_name,age,role,quote\n", "photo,first_name,age,role,quote,id\n")

@@ -237,7 +237,7 @@ def test_doctor_finds_half_made_kits_and_one_a_stopped_withdrawal_left_and_fix_r
         cli, ws, campaign, tmp_path):
     import os
 
-    from campaign import footprint
+    from campaign.privacy import places
     from portraits import consent as consents
 
     _kit(cli, "--out", tmp_path / "kit")
@@ -255,7 +255,7 @@ def test_doctor_finds_half_made_kits_and_one_a_stopped_withdrawal_left_and_fix_r
     with ws.store.transaction() as db:  # the store part of a withdrawal, stopped before it deleted the kit
         now = ws.now()
         consents.withdraw(db, campaign["tamara"], "press", received=now.date(), now=now)
-        footprint.place("press kit").withdraw(db, campaign["tamara"], {"press"}, now)
+        places.place("press kit").withdraw(db, campaign["tamara"], {"press"}, now)
     r = cli("doctor", "--json")
     assert r.exit_code == 1
     found = {f["path"]: f["problem"] for f in json.loads(r.output)["findings"]}

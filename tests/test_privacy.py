@@ -20,7 +20,7 @@ def test_after_gdpr_erase_no_file_of_the_workspace_holds_anything_of_the_person(
     people = build(cli, ws, tmp_path)
     gone, kept = people[0], people[1]
     # The sweep finds the person everywhere the tool put them before the erase.
-    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.log", "photos", "renders", "outbox",
+    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.workspace.log", "photos", "renders", "outbox",
                                            "exports", ".private", "requests"}
     hits = "\n".join(sweep(ws.root, gone))
     for made in ("exports/calendar.ics", "exports/press-kit/images/", "exports/press-kit.zip", "exports/gallery/",
@@ -126,7 +126,7 @@ def test_the_log_loses_exactly_the_lines_naming_the_person(cli, ws):
 
 
 def test_kept_versions_of_the_store_that_hold_the_person_are_deleted(cli, ws):
-    from campaign.store import backup_files, schema_problem
+    from campaign.workspace.store import backup_files, schema_problem
 
     kept = approved_portrait(ws, "Tamara", 32, "health")
     before_them = ws.store.path.read_bytes()  # a version from before the person was added
@@ -158,7 +158,7 @@ def test_an_evidence_form_two_people_share_stays_for_the_other(cli, ws, tmp_path
 
 
 def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     assert cli("render", gone, "--format", "instagram-square").exit_code == 0
@@ -176,7 +176,7 @@ def test_an_interrupted_erasure_is_found_by_its_id_and_by_doctor(cli, ws):
 
 
 def test_doctor_fix_finishes_an_interrupted_erasure_without_knowing_the_id(cli, ws):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     ws.log_path.write_text(f"x published p-1 ({gone}) on instagram\nx other line\n")
@@ -208,7 +208,7 @@ def test_an_erase_keeps_the_billboard_file_a_later_pick_wrote_over(cli, ws):
 
 
 def test_an_id_taken_again_after_an_interrupted_erasure_is_erased_as_well(cli, ws, tmp_path):
-    from campaign import erasure
+    from campaign.privacy import erasure
 
     gone = approved_portrait(ws, "Brigitte", 81, "senior")
     erasure.begin(ws, gone)  # interrupted after the store part
@@ -240,3 +240,37 @@ def test_an_erase_deletes_copies_of_their_images_left_in_the_public_web_folder(c
     r = cli("gdpr", "erase", gone, "--yes")
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in web.iterdir()) == [f"{ids[kept]}-1.jpg"]
+
+
+def test_a_gdpr_export_holds_or_lists_everything_an_erase_would_delete_of_the_person(cli, ws, tmp_path):
+    from campaign.privacy.places import PLACES
+    from campaign.workspace.footprint import Scan
+
+    people = build(cli, ws, tmp_path)  # every kind of output: outbox, billboard, report, press kit, gallery...
+    gone = people[0]
+    post = next(p for p in json.loads(cli("schedule", "list", "--json").output) if p["portrait_id"] == gone.id)
+    assert cli("schedule", "show", post["id"], "--html").exit_code == 0  # a post page
+    r = cli("gdpr", "export", gone.id, "--out", tmp_path / "request", "--json")
+    assert r.exit_code == 0, r.output
+    folder = tmp_path / "request" / gone.id
+    data = json.loads((folder / "data.json").read_text())
+    copied = {f.read_bytes() for f in folder.rglob("*") if f.is_file()}
+    listed = {entry["path"] for entry in data["not_copied"]}
+
+    scan = Scan(ws, ws.store.read())
+    kinds = set()
+    for place in PLACES:
+        if place.person_files is None or place.name in ("gdpr export", "export temp"):
+            continue
+        for path in place.person_files(scan, gone.id):
+            files = [path] if path.is_file() else [f for f in path.rglob("*") if f.is_file()] if path.is_dir() else []
+            for f in files:
+                kinds.add(place.name)
+                assert f.read_bytes() in copied or str(path.relative_to(ws.root)) in listed, (place.name, f)
+    assert {"photo", "evidence", "renders", "outbox", "post pages", "billboard files", "report", "press kit",
+            "website gallery", "whatsapp bundles", "contact sheet", "calendar"} <= kinds
+    # Files that show other people too are named, not copied: nobody else's portrait is in the export.
+    for other in people[1:]:
+        assert other.photo_bytes not in copied and all(other.surname.encode() not in b for b in copied)
+    assert {"outbox", "post-pages"} <= {f.relative_to(folder).parts[0] for f in folder.rglob("*") if f.is_file()}
+    assert any(o["kind"] == "report" for o in data["outputs"])

@@ -8,6 +8,7 @@ import shutil
 from conftest import approved_portrait, due_post, set_config
 from PIL import Image
 
+from campaign.outputs.renders import publishing_site
 from schedules import posts
 from schedules.runner import publish_post, run_once
 
@@ -27,7 +28,7 @@ def test_a_portrait_never_rendered_goes_out_as_exactly_what_campaign_render_make
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommerfeld", size=(3000, 3750))
     assert not (ws.renders / pid).exists()
     post_id = due_post(ws, pid)
-    result = run_once(ws)  # the real runner, as cron would call it
+    result = run_once(publishing_site(ws))  # the real runner, as cron would call it
     assert [p["status"] for p in result["posts"]] == ["published"]
     sent = (_folder(ws, post_id) / "image.jpg").read_bytes()
     photo = (ws.root / ws.store.read().table("portraits").all()[0]["photo"]["file"]).read_bytes()
@@ -57,7 +58,7 @@ def test_a_quote_edited_after_rendering_goes_out_with_the_new_quote_in_image_cap
     old_hash = _sidecar(ws, pid, "instagram-feed.jpg")["hash"]
     assert cli("portrait", "edit", pid, "--quote", "Wir passen auf euch auf.").exit_code == 0
     post_id = due_post(ws, pid)
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     folder = _folder(ws, post_id)
     sent = (folder / "image.jpg").read_bytes()
     assert sent != old_image
@@ -77,7 +78,7 @@ def test_a_current_render_is_used_as_it_is(cli, ws):
     assert cli("render", pid).exit_code == 0
     made = {p.name: p.stat().st_mtime_ns for p in (ws.renders / pid).iterdir()}
     post_id = due_post(ws, pid)
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     assert {p.name: p.stat().st_mtime_ns for p in (ws.renders / pid).iterdir()} == made  # nothing made again
     assert (_folder(ws, post_id) / "image.jpg").read_bytes() == (ws.renders / pid / "instagram-feed.jpg").read_bytes()
 
@@ -87,7 +88,7 @@ def test_a_brand_change_renders_the_post_again_before_it_goes_out(cli, ws):
     assert cli("render", pid).exit_code == 0
     set_config(ws, 'primary = "#E30613"', 'primary = "#0057B8"')
     post_id = due_post(ws, pid)
-    assert publish_post(ws, post_id)["status"] == "published"
+    assert publish_post(publishing_site(ws), post_id)["status"] == "published"
     with Image.open(_folder(ws, post_id) / "image.jpg") as im:
         r, g, b = im.getpixel((540, 1340))
     assert b > 150 and r < 60  # the band in the new colour
@@ -97,7 +98,7 @@ def test_a_post_that_cannot_be_rendered_fails_with_the_reason_and_nothing_goes_o
     pid = approved_portrait(ws, "Jonas", 16, "youth")
     set_config(ws, 'font = ""', 'font = "fonts/missing.ttf"')
     post_id = due_post(ws, pid)
-    post = publish_post(ws, post_id)
+    post = publish_post(publishing_site(ws), post_id)
     assert post["status"] == "failed" and post["reason"] == "could not prepare"
     assert "brand font fonts/missing.ttf does not exist" in post["error"]
     assert not any(ws.outbox.iterdir())

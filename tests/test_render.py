@@ -279,7 +279,7 @@ def test_an_older_record_without_a_face_box_renders_around_its_focal_point(cli, 
 def test_every_image_carries_the_campaign_name_hashtag_as_written_and_a_one_line_credit(cli, ws, portrait):
     set_config(ws, 'hashtag = "#duisburgistechtsolidarisch"', 'hashtag = "#DuisburgIstEchtSolidarisch"')
     assert cli("render").exit_code == 0
-    from campaign.rendering import brand_of, texts_for
+    from campaign.outputs.renders import brand_of, texts_for
     from portraits.render import typeset
     p = records.get(ws.store.read(), portrait)
     texts = texts_for(ws, p, "de")

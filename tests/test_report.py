@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import approved_portrait, configure, make_photo
 
-from campaign import i18n
-from campaign.report import PDF_NAME, report_parts, write_report
+from campaign.outputs.report import PDF_NAME, report_parts, write_report
+from campaign.workspace import i18n
 from portraits import consent
 from schedules import engagement, posts
 
@@ -262,7 +262,7 @@ def test_the_chart_axis_spans_the_data_and_a_single_snapshot_is_a_point(ws):
     import matplotlib.pyplot as plt
     from matplotlib.dates import num2date
 
-    from campaign.report import chart
+    from campaign.outputs.report import chart
 
     _campaign(ws)
     result = write_report(ws, lang="de")
@@ -351,7 +351,7 @@ def test_the_report_loads_in_chromium_without_a_failed_request_or_console_error(
 def test_report_pdf_out_a_pdf_file_writes_that_file_readable_by_its_owner_only(cli, ws, tmp_path, monkeypatch):
     from pypdf import PdfReader
 
-    from campaign import footprint
+    from campaign.workspace import footprint
 
     _campaign(ws)
     target = tmp_path / "Bericht.pdf"

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from conftest import ROOT, approved_portrait, configure, run_campaign, set_config
 
+from campaign.outputs.renders import publishing_site
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
@@ -54,7 +55,7 @@ def daemon(ws, *extra):
 def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
     post = add_post(ws, pid, 2.0)
-    runner = Runner(ws, sync_seconds=0.5)
+    runner = Runner(publishing_site(ws), sync_seconds=0.5)
     runner.start()
     try:
         assert wait_for(lambda: status_of(ws, post["id"])["status"] == "published", timeout=15)
@@ -77,16 +78,16 @@ def test_real_scheduler_publishes_into_the_outbox_on_time(ws):
 
 @pytest.mark.real_clock
 def test_a_second_daemon_refuses_to_start(ws):
-    runner = Runner(ws, sync_seconds=5)
+    runner = Runner(publishing_site(ws), sync_seconds=5)
     runner.start()
     try:
         with pytest.raises(CampaignError, match="already running"):
-            Runner(ws).start()
+            Runner(publishing_site(ws)).start()
         r = run_campaign("-w", ws.root, "run", "--once")
         assert r.returncode == 1 and "already running" in r.stderr
     finally:
         runner.stop()
-    again = Runner(ws, sync_seconds=5)  # once stopped, a new daemon may start
+    again = Runner(publishing_site(ws), sync_seconds=5)  # once stopped, a new daemon may start
     again.start()
     again.stop()
 
@@ -124,7 +125,7 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
     keep = add_post(ws, keep_pid, 12.0)
     proc = daemon(ws)
     try:
-        log = ws.root / "campaign.log"
+        log = ws.root / "campaign.workspace.log"
         assert wait_for(lambda: log.is_file() and "daemon started" in log.read_text(), timeout=20)
         time.sleep(0.5)  # the daemon has synced and holds a job for the post
         r = run_campaign("-w", ws.root, "schedule", "cancel", post["id"])
@@ -136,12 +137,12 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
         proc.wait(timeout=20)
     assert status_of(ws, post["id"])["status"] == "cancelled"
     assert [d for d in outbox_dirs(ws) if post["id"] + "-" in d] == []
-    log = (ws.root / "campaign.log").read_text()
+    log = (ws.root / "campaign.workspace.log").read_text()
     assert f"published {keep['id']}" in log and f"published {post['id']} " not in log
 
 
 def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
-    from campaign.withdrawal import withdraw
+    from campaign.privacy.withdrawal import withdraw
 
     configure(ws, "channels.instagram", simulate_upload_seconds=0.4)
     for i, head_start in enumerate([0.0, 0.1, 0.2, 0.6]):
@@ -149,7 +150,7 @@ def test_withdrawal_racing_a_publish_never_lets_the_post_out_after_it(ws):
         post = add_post(ws, pid, -1)  # due now
         results = {}
         pub = threading.Thread(target=lambda results=results, post=post:
-                               results.setdefault("post", publish_post(ws, post["id"])))
+                               results.setdefault("post", publish_post(publishing_site(ws), post["id"])))
         if head_start == 0.0:
             results["withdraw"] = withdraw(ws, pid, "instagram")
             pub.start()
@@ -179,14 +180,14 @@ def test_missed_posts_fail_outside_the_grace_window_and_go_out_inside_it(ws):
     b = approved_portrait(ws, "Ben", 50, "senior")
     late = add_post(ws, a, -7 * 3600)
     recent = add_post(ws, b, -1 * 3600)
-    result = run_once(ws)
+    result = run_once(publishing_site(ws))
     assert result["missed"] == [late["id"]]
     assert status_of(ws, late["id"])["status"] == "failed" and status_of(ws, late["id"])["reason"] == "missed"
     assert status_of(ws, recent["id"])["status"] == "published"
     # A person decides to send the missed one after all.
-    from campaign.scheduling import retry_post
+    from campaign.posting.scheduling import retry_post
     retry_post(ws, late["id"])
-    run_once(ws)
+    run_once(publishing_site(ws))
     assert status_of(ws, late["id"])["status"] == "published"
 
 
@@ -209,41 +210,41 @@ def test_transient_errors_back_off_and_permanent_errors_fail_at_once(ws):
     pid = approved_portrait(ws, "Anna", 40, "health")
     post = add_post(ws, pid, -1)
     platform = FlakyPlatform([TransientError("rate limited", retry_after=900)])
-    after = publish_post(ws, post["id"], publisher=lambda ch: platform)
+    after = publish_post(publishing_site(ws), post["id"], publisher=lambda ch: platform)
     assert after["status"] == "planned" and after["error"] == "rate limited"
     wait = datetime.fromisoformat(after["next_try"]) - ws.now()
     assert timedelta(seconds=850) < wait <= timedelta(seconds=900)
     # Not due yet: a second call does nothing (no tight loop).
-    assert publish_post(ws, post["id"], publisher=lambda ch: platform)["status"] == "planned"
+    assert publish_post(publishing_site(ws), post["id"], publisher=lambda ch: platform)["status"] == "planned"
     assert platform.calls == 1
     # Forced (as `campaign publish` does): the platform answers now.
-    assert publish_post(ws, post["id"], force=True, publisher=lambda ch: platform)["status"] == "published"
+    assert publish_post(publishing_site(ws), post["id"], force=True, publisher=lambda ch: platform)["status"] == "published"
 
     post2 = add_post(ws, approved_portrait(ws, "Ben", 50, "senior"), -1)
     perm = FlakyPlatform([PermanentError("Token expired: reconnect the Page")])
-    after = publish_post(ws, post2["id"], publisher=lambda ch: perm)
+    after = publish_post(publishing_site(ws), post2["id"], publisher=lambda ch: perm)
     assert after["status"] == "failed" and "reconnect" in after["error"] and perm.calls == 1
 
     post3 = add_post(ws, approved_portrait(ws, "Cem", 30, "retail"), -1)
     set_config(ws, "max_attempts = 5", "max_attempts = 2")
     flaky = FlakyPlatform([TransientError("busy")] * 5)
-    publish_post(ws, post3["id"], publisher=lambda ch: flaky)
-    final = publish_post(ws, post3["id"], force=True, publisher=lambda ch: flaky)
+    publish_post(publishing_site(ws), post3["id"], publisher=lambda ch: flaky)
+    final = publish_post(publishing_site(ws), post3["id"], force=True, publisher=lambda ch: flaky)
     assert final["status"] == "failed" and final["reason"] == "retries used up" and flaky.calls == 2
 
 
 def test_an_unexpected_error_mid_call_becomes_unknown(ws):
     post = add_post(ws, approved_portrait(ws, "Anna", 40, "health"), -1)
-    after = publish_post(ws, post["id"], publisher=lambda ch: FlakyPlatform([TimeoutError("read timed out")]))
+    after = publish_post(publishing_site(ws), post["id"], publisher=lambda ch: FlakyPlatform([TimeoutError("read timed out")]))
     assert after["status"] == "unknown"
-    assert run_once(ws)["posts"] == []  # never retried automatically
+    assert run_once(publishing_site(ws))["posts"] == []  # never retried automatically
 
 
 def test_consent_is_checked_again_at_the_moment_of_publishing(ws):
 
     pid = approved_portrait(ws, "Anna", 40, "health", expires="2026-02-01")
     post = add_post(ws, pid, -1)
-    after = publish_post(ws, post["id"])
+    after = publish_post(publishing_site(ws), post["id"])
     assert after["status"] == "cancelled" and "consent" in after["reason"]
     assert outbox_dirs(ws) == []
 
@@ -263,13 +264,13 @@ def test_publish_and_status_commands(cli, ws):
 
 
 def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothing_there(ws):
-    from campaign.gdpr import erase_person
+    from campaign.privacy.gdpr import erase_person
 
     configure(ws, "channels.instagram", simulate_upload_seconds=1.0)
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
     post = add_post(ws, pid, -1)
     ended = {}
-    pub = threading.Thread(target=lambda: ended.update(publish_post(ws, post["id"])))
+    pub = threading.Thread(target=lambda: ended.update(publish_post(publishing_site(ws), post["id"])))
     pub.start()
     try:
         assert wait_for(lambda: status_of(ws, post["id"])["status"] == "publishing", timeout=30)
@@ -279,5 +280,5 @@ def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothin
         pub.join(30)
     assert ended["status"] in ("published", "unknown")  # the erasure listed it to take down
     assert not ws.outbox.exists() or [p.name for p in ws.outbox.iterdir()] == []
-    log = ws.root / "campaign.log"
+    log = ws.root / "campaign.workspace.log"
     assert not log.exists() or pid not in log.read_text()

@@ -7,8 +7,7 @@ import inspect
 import pytest
 from conftest import configure
 
-from campaign import config, settings_cache
-from campaign.workspace import Workspace
+from campaign.workspace import Workspace, config, settings_cache
 from portraits.errors import CampaignError
 
 
@@ -50,7 +49,7 @@ def test_a_changed_file_is_checked_again(ws):
 
 
 def test_every_method_of_the_model_is_there_read_back():
-    """A method or property added to a section of campaign/config.py must be added here too."""
+    """A method or property added to a section of campaign/workspace/config.py must be added here too."""
     base = set(dir(config.BaseModel))
     for name, model in inspect.getmembers(config, inspect.isclass):
         if not issubclass(model, config.Section) or model.__module__ != config.__name__:

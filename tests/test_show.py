@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 from conftest import approved_portrait, due_post, set_config
 
+from campaign.outputs.renders import publishing_site
 from schedules import posts
 from schedules.runner import publish_post
 
@@ -88,7 +89,7 @@ def test_show_html_is_one_page_with_the_exact_image_caption_lines_hashtags_and_e
 def test_show_of_a_published_post_shows_what_went_out(cli, ws):
     pid = approved_portrait(ws, "Mehmet", 45, "transport")
     post_id = due_post(ws, pid)
-    sent = publish_post(ws, post_id)
+    sent = publish_post(publishing_site(ws), post_id)
     assert cli("portrait", "edit", pid, "--quote", "Später geändert.").exit_code == 0
     view = json.loads(cli("schedule", "show", post_id, "--json").output)
     assert view["status"] == "published" and view["caption"] == sent["caption"]
@@ -146,7 +147,7 @@ def test_the_report_shows_the_next_seven_days_as_they_will_appear(cli, ws):
 
 
 def test_posts_from_before_formats_and_languages_become_feed_posts_in_the_portraits_language(ws):
-    from campaign.store import SCHEMA_VERSION
+    from campaign.workspace.store import SCHEMA_VERSION
 
     pid = approved_portrait(ws, "Anna", 40, "health")
     data = json.loads(ws.store.path.read_text())
@@ -159,4 +160,4 @@ def test_posts_from_before_formats_and_languages_become_feed_posts_in_the_portra
     assert (post["format"], post["lang"], post["approvals"]) == ("feed", "tr", [])
     with ws.store.transaction():
         pass
-    assert ws.store.schema_version() == SCHEMA_VERSION == 3
+    assert json.loads(ws.store.path.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION == 3

@@ -17,7 +17,7 @@ def site(ws):
     add_users(ws)
     approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
     approved_portrait(ws, "Tamara", 32, "adult", surname="Kowalski")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, "brigitte-81", "2026-06-23 18:30", "instagram")   # p-1, Tuesday
     scheduling.add_post(ws, "tamara-32", "2026-06-25 18:30", "facebook")      # p-2, Thursday, same week

@@ -1,5 +1,5 @@
 """What a command loads: each command's module only when it runs, and no pydantic for a campaign.toml
-that was checked before (campaign/settings_cache.py)."""
+that was checked before (campaign/workspace/settings_cache.py)."""
 from __future__ import annotations
 
 import os

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from campaign.store import SCHEMA_VERSION, SnapshotWriteError, Store, backup_files
+from campaign.workspace.store import SCHEMA_VERSION, SnapshotWriteError, Store, backup_files
 from portraits.errors import CampaignError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 WRITER = r"""
 import sys
-from campaign.store import Store
+from campaign.workspace.store import Store
 store = Store(sys.argv[1])
 tag, start, count = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 for i in range(start, start + count):
@@ -100,7 +100,7 @@ def test_failed_transaction_leaves_file_byte_for_byte(tmp_path):
 
 
 def test_one_transaction_writes_the_file_once(tmp_path, monkeypatch):
-    import campaign.store as store_mod
+    import campaign.workspace.store as store_mod
 
     writes = []
     real = store_mod.atomic_write_bytes
@@ -142,7 +142,7 @@ def test_schema_version_is_written_and_newer_stores_are_refused(tmp_path):
     store = Store(tmp_path / "campaign.json")
     with store.transaction() as db:
         db.table("items").insert({"n": 1})
-    assert store.schema_version() == SCHEMA_VERSION
+    assert json.loads(store.path.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION
     data = json.loads(store.path.read_text())
     data["_meta"]["1"]["schema"] = SCHEMA_VERSION + 1
     store.path.write_text(json.dumps(data))
@@ -156,7 +156,7 @@ def test_an_old_store_without_version_is_migrated(tmp_path):
     store = Store(path)
     with store.transaction():
         pass
-    assert store.schema_version() == SCHEMA_VERSION
+    assert json.loads(store.path.read_text())["_meta"]["1"]["schema"] == SCHEMA_VERSION
     assert [r["n"] for r in store.read().table("items").all()] == [1]
 
 

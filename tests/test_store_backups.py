@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from conftest import approved_portrait
 
-from campaign.store import BACKUP_DIR, BACKUPS, Store, backup_files
+from campaign.workspace.store import BACKUP_DIR, BACKUPS, Store, backup_files
 
 
 def _refused(cli, ws, *args) -> str:

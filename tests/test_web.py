@@ -12,6 +12,7 @@ import pytest
 from conftest import approved_portrait, set_config
 from web_server import PASSWORD, add_users, login, post_form, running, token
 
+from campaign.outputs.renders import publishing_site
 from portraits import records
 from schedules import posts
 
@@ -20,7 +21,7 @@ from schedules import posts
 def site(ws):
     add_users(ws)
     pid = approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     scheduling.add_post(ws, pid, "2026-06-25 18:30", "instagram")
     with running(ws) as base:
@@ -349,7 +350,7 @@ def test_an_upload_a_killed_server_left_behind_is_removed_at_the_next_start(ws):
 def test_with_four_eyes_nobody_approves_their_own_edit(cli, ws):
     set_config(ws, 'approval = "none"', 'approval = "two"')
     pid = approved_portrait(ws, "Brigitte", 81, "senior")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     post_id = scheduling.add_post(ws, pid, "2026-06-25 18:30", "instagram")[0]["id"]
     assert cli("--user", "ben", "portrait", "edit", pid, "--quote", "Meine eigenen Worte.").exit_code == 0
@@ -392,7 +393,7 @@ def test_withdrawing_in_the_browser_confirms_first_then_heute_lists_the_take_dow
 
     ws, base = site
     published = due_post(ws, "brigitte-81", "facebook")
-    assert run_once(ws)["posts"][0]["status"] == "published"
+    assert run_once(publishing_site(ws))["posts"][0]["status"] == "published"
     anna = login(base, "anna")
     page = f"{base}/portraits/brigitte-81/consent"
     before = ws.store.path.read_bytes()

@@ -152,7 +152,7 @@ def test_plan_drag_to_another_day_and_approve_with_two_people_until_it_leaves_he
 def test_every_page_has_no_serious_accessibility_violation_at_phone_width(site, browser):
     ws, base = site
     pid = approved_portrait(ws, "Amira", 38, "health")
-    from campaign import scheduling
+    from campaign.posting import scheduling
 
     post_id = scheduling.add_post(ws, pid, "2026-06-20 18:30", "instagram")[0]["id"]
     page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()

@@ -204,7 +204,7 @@ def test_no_number_appears_in_any_log_output_or_error(cli, ws, campaign, cloud, 
                                   "error_data": {"details": "Recipient 4917612345678 is not a valid WhatsApp user"}}))
     outputs = [cli("whatsapp", "send").output, cli("whatsapp", "subscribers", "list").output,
                cli("status").output, cli("channel", "check", "whatsapp").output]
-    texts = outputs + [caplog.text, (ws.root / "campaign.log").read_text()]
+    texts = outputs + [caplog.text, (ws.root / "campaign.workspace.log").read_text()]
     db = ws.store.read()
     texts += [json.dumps([dict(e) for e in db.table(name).all()])
               for name in ("audit", subscribers.SENDS, subscribers.OPTOUTS)]
@@ -295,7 +295,7 @@ def test_an_unreadable_answer_to_a_message_may_mean_it_went_out_so_it_is_not_sen
 
 def test_a_stop_typed_while_a_message_is_on_its_way_is_recorded_at_once_and_that_person_gets_nothing(
         cli, ws, campaign, cloud):
-    from campaign.whatsapp import remove_subscriber
+    from campaign.outputs.whatsapp_day import remove_subscriber
     from campaign.workspace import Workspace
 
     _subscribe(cli)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from conftest import approved_portrait
 from PIL import Image
 
-from campaign.report import write_report
+from campaign.outputs.report import write_report
 
 HUGE = (1800, 2250)  # fills a billboard slot of three
 EXPORT = ("--format", "100x70cm", "--dpi", 30)

@@ -13,7 +13,7 @@ USERS = {"anna": "redaktion", "ben": "freigabe", "cara": "freigabe", "dora": "ad
 
 
 def add_users(ws, users=USERS) -> None:
-    from campaign import users as accounts
+    from campaign.workspace import users as accounts
 
     hashed = accounts.hash_password(PASSWORD)
     with ws.store.transaction() as db:

@@ -11,7 +11,7 @@ import click
 
 from campaign import __version__
 from campaign.cli.common import CampaignGroup
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 
 # (module under campaign.cli, command or group object in it): one line each.
 COMMANDS = [

@@ -6,7 +6,7 @@ from datetime import datetime
 import click
 
 from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 
 
 @click.command()

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _, ngettext
+from campaign.workspace.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -16,7 +16,7 @@ from campaign.i18n import N_, _, ngettext
 @click.pass_context
 def backup(ctx, out, as_json):
     """The whole workspace in one archive, private parts included (consent forms, surnames, keys)."""
-    from campaign.backup import backup_workspace
+    from campaign.privacy.backup import backup_workspace
 
     result = backup_workspace(workspace(ctx), Path(out))
     if as_json:
@@ -36,7 +36,7 @@ def backup(ctx, out, as_json):
 @json_option
 def restore(archive, folder, replace, as_json):
     """Restore a backup into FOLDER (new or empty); the archive is checked in full before anything changes."""
-    from campaign.backup import restore_workspace
+    from campaign.privacy.backup import restore_workspace
 
     result = restore_workspace(Path(archive), Path(folder), replace=replace)
     if as_json:

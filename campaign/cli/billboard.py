@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, when, workspace
-from campaign.i18n import N_, _, format_date, translate
+from campaign.workspace.i18n import N_, _, format_date, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -50,7 +50,7 @@ def _show(doc: dict) -> None:
 @click.pass_context
 def pick(ctx, slots, start, end, as_json):
     """Pick the motifs: consent for the whole run, photos large enough, variety, then engagement."""
-    from campaign.billboard import pick as do_pick
+    from campaign.outputs.billboard import pick as do_pick
 
     doc = do_pick(workspace(ctx), slots, start, end)
     if as_json:
@@ -64,7 +64,7 @@ def pick(ctx, slots, start, end, as_json):
 @click.pass_context
 def show(ctx, as_json):
     """Show the latest pick and whether it is approved."""
-    from campaign.billboard import current
+    from campaign.outputs.billboard import current
 
     doc = current(workspace(ctx))
     if as_json:
@@ -80,7 +80,7 @@ def show(ctx, as_json):
 @click.pass_context
 def approve(ctx, as_json):
     """Sign off the latest pick (records who and when)."""
-    from campaign.billboard import approve as do_approve
+    from campaign.outputs.billboard import approve as do_approve
 
     doc = do_approve(workspace(ctx))
     if as_json:
@@ -108,7 +108,7 @@ def approve(ctx, as_json):
 @click.pass_context
 def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
     """Write the approved pick as a print PDF (PDF/X-4 candidate) with bleed and crop marks, plus a PNG preview."""
-    from campaign.billboard import export as do_export
+    from campaign.outputs.billboard import export as do_export
 
     result = do_export(workspace(ctx), fmt, scale, dpi, out, icc, force)
     if as_json:
@@ -137,7 +137,7 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
 @click.pass_context
 def preflight(ctx, file, as_json):
     """Check a billboard PDF as a printer would: PDF/X-4 keys, output intent, boxes, marks, fonts, colour, resolution."""
-    from campaign.billboard import preflight as do_preflight
+    from campaign.outputs.billboard import preflight as do_preflight
 
     result = do_preflight(file)
     if as_json:

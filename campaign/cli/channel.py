@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
-from campaign.i18n import _, translate
+from campaign.workspace.i18n import _, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -18,7 +18,7 @@ def channel():
 @click.pass_context
 def check(ctx, name, as_json):
     """Say for each channel whether its credentials work and which account or Page they reach."""
-    from campaign.channels import check_channels
+    from campaign.posting.accounts import check_channels
 
     rows = check_channels(workspace(ctx), name)
     if as_json:
@@ -42,7 +42,7 @@ def check(ctx, name, as_json):
 @click.pass_context
 def login(ctx, name):
     """Log in to Instagram once; the session is kept (mode 0600) and reused."""
-    from campaign.channels import login_instagram
+    from campaign.posting.accounts import login_instagram
 
     result = login_instagram(workspace(ctx), lambda: click.prompt(_("Instagram password"), hide_input=True),
                              lambda what: click.prompt(translate(what)))
@@ -54,7 +54,7 @@ def login(ctx, name):
 @click.pass_context
 def reconcile(ctx, as_json):
     """Settle posts whose outcome is unknown by looking at the account's recent media."""
-    from campaign.channels import reconcile_posts
+    from campaign.posting.accounts import reconcile_posts
 
     result = reconcile_posts(workspace(ctx))
     if as_json:

@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 import click
 
-from campaign import i18n
-from campaign.i18n import N_, _, translate
+from campaign.workspace import i18n
+from campaign.workspace.i18n import N_, _, translate
 from portraits.errors import CampaignError, NotFound
 
 # Table headers a person reads; the column names (and `--json` keys) stay English.
@@ -191,7 +191,7 @@ def _log_error(ctx: click.Context, e: CampaignError) -> None:
 
 def workspace(ctx: click.Context):
     """The workspace for this command (found once, then cached on the context)."""
-    from campaign.log import setup_logging
+    from campaign.workspace.log import setup_logging
     from campaign.workspace import find_workspace
 
     root = ctx.find_root()
@@ -285,12 +285,3 @@ def typed_date(day: date) -> str:
     otherwise (both are read by portraits.dates)."""
     return day.strftime("%d.%m.%Y") if i18n.language() == "de" else day.isoformat()
 
-
-def parse_list(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    return [v.strip() for v in value.split(",") if v.strip()]
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty()

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _, format_date, ngettext
+from campaign.workspace.i18n import N_, _, format_date, ngettext
 from portraits.consent import SCOPES
 from portraits.messages import _m
 
@@ -32,7 +32,7 @@ def consent() -> None:
 @click.pass_context
 def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, evidence, text_version, as_json):
     """Record a signed consent form for ID."""
-    from campaign.portrait_actions import grant_consent
+    from campaign.intake.portrait_actions import grant_consent
 
     event = grant_consent(workspace(ctx), portrait_id, scopes, signed_on, expires, signed_by, guardians,
                           Path(evidence) if evidence else None, text_version)
@@ -55,7 +55,7 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
 @click.pass_context
 def withdraw(ctx, portrait_id, scopes, received, via, as_json):
     """Withdraw consent: future posts are cancelled at once, published ones listed for takedown."""
-    from campaign.withdrawal import withdraw as do_withdraw
+    from campaign.privacy.withdrawal import withdraw as do_withdraw
     from portraits.dates import parse_date
 
     ws = workspace(ctx)

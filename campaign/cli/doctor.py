@@ -6,7 +6,7 @@ import logging
 import click
 
 from campaign.cli.common import echo_json, json_option
-from campaign.i18n import N_, _, ngettext
+from campaign.workspace.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -17,8 +17,8 @@ from campaign.i18n import N_, _, ngettext
 @click.pass_context
 def doctor(ctx, fix, as_json):
     """Check the workspace: store, files, leftovers of a crash, unfinished erasures, .private/ modes, campaign.toml."""
-    from campaign.doctor import doctor as run_doctor
-    from campaign.log import setup_logging
+    from campaign.privacy.doctor import doctor as run_doctor
+    from campaign.workspace.log import setup_logging
     from campaign.workspace import find_workspace
 
     # Not common.workspace(): that stops at a broken campaign.toml, which is one of the things checked here.

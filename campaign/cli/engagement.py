@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _, format_number, ngettext, translate
+from campaign.workspace.i18n import N_, _, format_number, ngettext, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -24,7 +24,7 @@ def engagement():
 @click.pass_context
 def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     """Record figures typed in by hand for one published post."""
-    from campaign.engagement import record_engagement
+    from campaign.figures.engagement import record_engagement
 
     snap = record_engagement(workspace(ctx), post_id, likes, comments, shares, reach, at)
     if as_json:
@@ -41,7 +41,7 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
 @click.pass_context
 def top(ctx, n, as_json):
     """Rank portraits by engagement, every post counted at the same age (see campaign.toml [engagement])."""
-    from campaign.engagement import top as rank_top
+    from campaign.figures.engagement import top as rank_top
 
     rows = rank_top(workspace(ctx), n)
     if as_json:
@@ -65,7 +65,7 @@ def top(ctx, n, as_json):
 @click.pass_context
 def fetch(ctx, as_json):
     """Ask Instagram and Facebook for fresh figures of every published post (a new snapshot each)."""
-    from campaign.channels import fetch_engagement
+    from campaign.posting.accounts import fetch_engagement
 
     result = fetch_engagement(workspace(ctx))
     if as_json:
@@ -98,7 +98,7 @@ def fetch(ctx, as_json):
 @click.pass_context
 def import_(ctx, csv_file, at, as_json):
     """Read a Meta Business Suite post export (Facebook or Instagram, German or English)."""
-    from campaign.engagement import import_export
+    from campaign.figures.engagement import import_export
 
     result = import_export(workspace(ctx), csv_file, at)
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
-from campaign.i18n import N_, _, ngettext
+from campaign.workspace.i18n import N_, _, ngettext
 
 
 @click.command()
@@ -14,7 +14,7 @@ from campaign.i18n import N_, _, ngettext
 @click.pass_context
 def gallery(ctx, out, as_json):
     """A static page of the portraits with website consent, for the city's website (and gallery.json for its CMS)."""
-    from campaign.gallery import make_gallery
+    from campaign.outputs.gallery import make_gallery
 
     result = make_gallery(workspace(ctx), out)
     if as_json:

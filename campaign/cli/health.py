@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
-from campaign.i18n import _
+from campaign.workspace.i18n import _
 
 
 @click.command()
@@ -12,7 +12,7 @@ from campaign.i18n import _
 @click.pass_context
 def health(ctx, as_json):
     """Whether the store reads and the daemon looks for due posts in time; exit code 1 when not."""
-    from campaign.health import health as state
+    from campaign.posting.health import health as state
 
     found = state(workspace(ctx))
     if as_json:

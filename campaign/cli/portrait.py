@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from campaign import i18n
+from campaign.workspace import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _, format_date
+from campaign.workspace.i18n import N_, _, format_date
 from portraits.messages import from_stored
 
 
@@ -32,7 +32,7 @@ def portrait() -> None:
 @click.pass_context
 def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, credit, portrait_id, as_json):
     """Add a portrait from PHOTO."""
-    from campaign.adding import add_portrait
+    from campaign.intake.adding import add_portrait
     from portraits import records
 
     ws = workspace(ctx)
@@ -57,7 +57,7 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
 @click.pass_context
 def import_(ctx, csv_file, photos_dir, as_json):
     """Import portraits from a CSV: all rows or none."""
-    from campaign.adding import import_portraits
+    from campaign.intake.adding import import_portraits
 
     result = import_portraits(workspace(ctx), csv_file, photos_dir)
     if as_json:
@@ -73,7 +73,7 @@ def import_(ctx, csv_file, photos_dir, as_json):
 @click.pass_context
 def list_(ctx, status, as_json):
     """List the portraits."""
-    from campaign import portrait_actions
+    from campaign.intake import portrait_actions
 
     rows = portrait_actions.rows(workspace(ctx), status)
     if as_json:
@@ -91,7 +91,7 @@ def list_(ctx, status, as_json):
 @click.pass_context
 def show(ctx, portrait_id, as_json):
     """Show one portrait with its consent and photo checks."""
-    from campaign import portrait_actions
+    from campaign.intake import portrait_actions
 
     row = portrait_actions.detail(workspace(ctx), portrait_id)
     if as_json:
@@ -136,7 +136,7 @@ def show(ctx, portrait_id, as_json):
 @click.pass_context
 def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
     """Change a portrait's fields or focal point."""
-    from campaign import portrait_actions
+    from campaign.intake import portrait_actions
     from portraits import consent, records
 
     changes = dict(first_name=first_name, surname=surname, age=age, role=role, role_category=role_category,
@@ -167,7 +167,7 @@ def _say_approvals_removed(lost: list[dict]) -> None:
 @click.pass_context
 def approve(ctx, portrait_ids):
     """Approve portraits for publishing (each needs a valid consent)."""
-    from campaign import portrait_actions
+    from campaign.intake import portrait_actions
 
     portrait_actions.approve(workspace(ctx), portrait_ids)
     click.echo(_("Approved {portrait_ids}.", portrait_ids=', '.join(portrait_ids)))
@@ -181,7 +181,7 @@ def approve(ctx, portrait_ids):
 @click.pass_context
 def translate(ctx, portrait_id, lang, quote, role):
     """Add the quote in another language."""
-    from campaign import portrait_actions
+    from campaign.intake import portrait_actions
 
     done = portrait_actions.edit(workspace(ctx), portrait_id, {},
                                  translation={"lang": lang, "quote": quote, "role": role})

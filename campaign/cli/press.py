@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _, ngettext
+from campaign.workspace.i18n import N_, _, ngettext
 
 
 @click.group(cls=CampaignGroup)
@@ -26,7 +26,7 @@ def press() -> None:
 def kit(ctx, start, end, out, jobs, as_json):
     """Press images (feed motif and clean photo, with credit, copyright, usage terms and caption
     in IPTC/XMP), a press release draft and manifest.json, as a folder and a zip."""
-    from campaign.presskit import make_kit
+    from campaign.outputs.presskit import make_kit
 
     ws = workspace(ctx)
     bar = None

@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _, ngettext, translate
+from campaign.workspace.i18n import N_, _, ngettext, translate
 from portraits.messages import _m, join
 
 
@@ -21,7 +21,7 @@ from portraits.messages import _m, join
 @click.pass_context
 def render(ctx, ids, formats, lang, jobs, as_json):
     """Render approved portraits into branded, metadata-free images (renders/<id>/<format>.jpg)."""
-    from campaign.rendering import render as do_render
+    from campaign.outputs.renders import render as do_render
 
     ws = workspace(ctx)
     if as_json:
@@ -69,7 +69,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
 @click.pass_context
 def preview(ctx, out, as_json):
     """A contact sheet of all renders, to look over before they go out."""
-    from campaign.rendering import preview as do_preview
+    from campaign.outputs.renders import preview as do_preview
 
     result = do_preview(workspace(ctx), out)
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import echo_json, json_option, workspace
-from campaign.i18n import N_
+from campaign.workspace.i18n import N_
 
 
 @click.command()
@@ -16,8 +16,8 @@ from campaign.i18n import N_
 @click.pass_context
 def report(ctx, out, cancelled, pdf, as_json):
     """Write the morning report: the next seven days, what needs someone, calendar, ranking, gallery."""
-    from campaign.i18n import gettext as _, ngettext
-    from campaign.report import write_report
+    from campaign.workspace.i18n import gettext as _, ngettext
+    from campaign.outputs.report import write_report
 
     result = write_report(workspace(ctx), out, cancelled=cancelled, pdf=pdf)
     if as_json:

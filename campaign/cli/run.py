@@ -5,9 +5,9 @@ from datetime import date
 
 import click
 
-from campaign import i18n
+from campaign.workspace import i18n
 from campaign.cli.common import echo_json, echo_table, json_option, typed_date, when, workspace
-from campaign.i18n import N_, _, format_date, ngettext, translate
+from campaign.workspace.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
 
 
@@ -19,11 +19,12 @@ from portraits.messages import _m
 @click.pass_context
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
+    from campaign.outputs.renders import publishing_site
     from schedules.runner import Runner, run_once
 
     ws = workspace(ctx)
     if once:
-        result = run_once(ws)
+        result = run_once(publishing_site(ws))
         if as_json:
             echo_json(result)
             return
@@ -38,7 +39,7 @@ def run(ctx, once, sync_seconds, as_json):
         if not result["posts"]:
             click.echo(_("Nothing due."))
         return
-    runner = Runner(ws, sync_seconds)
+    runner = Runner(publishing_site(ws), sync_seconds)
     click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
 
@@ -49,7 +50,7 @@ def run(ctx, once, sync_seconds, as_json):
 @click.pass_context
 def publish(ctx, post_id, as_json):
     """Publish one planned post now."""
-    from campaign.scheduling import publish_now
+    from campaign.posting.scheduling import publish_now
     from portraits.errors import CampaignError
     from schedules.approval import WAITING
 
@@ -72,7 +73,7 @@ def publish(ctx, post_id, as_json):
 @click.pass_context
 def status(ctx, as_json):
     """What is due, what failed and why, what is unknown, and what to do."""
-    from campaign.scheduling import status_report
+    from campaign.posting.scheduling import status_report
 
     r = status_report(workspace(ctx))
     if as_json:

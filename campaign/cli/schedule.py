@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from campaign import i18n
+from campaign.workspace import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
-from campaign.i18n import N_, _, format_date, translate
+from campaign.workspace.i18n import N_, _, format_date, translate
 from schedules.channel import FORMATS, planned_channels
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
@@ -18,7 +18,7 @@ def _short(posts: list[dict]) -> list[dict]:
 
 
 def _weekday_time(at: str, ws) -> str:
-    from campaign.postview import weekday_time
+    from campaign.outputs.postview import weekday_time
 
     return weekday_time(at, ws)
 
@@ -51,7 +51,7 @@ def schedule() -> None:
 @click.pass_context
 def plan(ctx, start, end, days, at, channels, langs, as_json):
     """Fill the calendar with approved portraits: one per posting day and channel."""
-    from campaign.scheduling import plan_posts
+    from campaign.posting.scheduling import plan_posts
 
     result = plan_posts(workspace(ctx), start, end, days, at, channels, langs)
     if as_json:
@@ -80,7 +80,7 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
 @click.pass_context
 def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
     """Plan one post by hand."""
-    from campaign.scheduling import add_post
+    from campaign.posting.scheduling import add_post
 
     created = add_post(workspace(ctx), portrait_id, at, channel, lang, fmt)
     if as_json:
@@ -100,7 +100,7 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
 @click.pass_context
 def list_(ctx, start, end, status, as_json):
     """List posts in time order."""
-    from campaign.scheduling import list_posts
+    from campaign.posting.scheduling import list_posts
 
     rows = _short(list_posts(workspace(ctx), start, end, status))
     if as_json:
@@ -117,7 +117,7 @@ def list_(ctx, start, end, status, as_json):
 @click.pass_context
 def move(ctx, post_id, to):
     """Move a planned post to another time."""
-    from campaign.scheduling import move_post
+    from campaign.posting.scheduling import move_post
 
     p = move_post(workspace(ctx), post_id, to)
     click.echo(_("Moved {post_id} to {at}.", post_id=post_id, at=when(p['at'])))
@@ -129,7 +129,7 @@ def move(ctx, post_id, to):
 @click.pass_context
 def cancel(ctx, post_ids, portrait_id, start, end, as_json):
     """Cancel planned posts (the daemon picks it up at once): by id, or by --portrait / --from / --to."""
-    from campaign.scheduling import cancel_posts
+    from campaign.posting.scheduling import cancel_posts
 
     done = cancel_posts(workspace(ctx), post_ids, portrait_id, start, end)
     if as_json:
@@ -150,7 +150,7 @@ def approve(ctx, post_ids, portrait_id, start, end, comment, as_json):
 
     Any later change to what a post publishes (quote, translation, photo, focal point, brand,
     time) needs a new approval; "two" in [posting] approval means two different people."""
-    from campaign.scheduling import approve_posts
+    from campaign.posting.scheduling import approve_posts
 
     result = approve_posts(workspace(ctx), post_ids, portrait_id, start, end, comment=comment)
     if as_json:
@@ -179,7 +179,7 @@ def approve(ctx, post_ids, portrait_id, start, end, comment, as_json):
 @click.pass_context
 def show(ctx, post_id, as_html, out, force, as_json):
     """The post exactly as it will appear: images, caption, alt text, channel, language, format, time, approval."""
-    from campaign.postview import show_post, write_post_page
+    from campaign.outputs.postview import show_post, write_post_page
 
     ws = workspace(ctx)
     view = write_post_page(ws, post_id, out, force) if as_html or out else show_post(ws, post_id)
@@ -218,7 +218,7 @@ def show(ctx, post_id, as_html, out, force, as_json):
 @click.pass_context
 def retry(ctx, post_id, at):
     """Put a failed (or checked unknown) post back in the queue."""
-    from campaign.scheduling import retry_post
+    from campaign.posting.scheduling import retry_post
 
     p = retry_post(workspace(ctx), post_id, at)
     click.echo(_("{post_id} is planned again for {at}.", post_id=post_id, at=when(p['at'])))
@@ -231,7 +231,7 @@ def ical(ctx, out):
     """Write the calendar as an iCalendar file staff can subscribe to."""
     from pathlib import Path
 
-    from campaign.scheduling import export_ical
+    from campaign.posting.scheduling import export_ical
 
     result = export_ical(workspace(ctx), Path(out))
     click.echo(i18n.ngettext("Wrote {n} event to {file}", "Wrote {n} events to {file}", result["events"],

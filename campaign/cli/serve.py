@@ -6,7 +6,7 @@ import signal
 import click
 
 from campaign.cli.common import warn, workspace
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 from portraits.errors import CampaignError
 from portraits.messages import _m
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 
 
 @click.group(cls=CampaignGroup)
@@ -27,7 +27,7 @@ def service() -> None:
 @click.pass_context
 def units(ctx, account, port, whatsapp_at, folder, as_json):
     """Print (or --install) the systemd units of this workspace: daemon, web app, WhatsApp send and its timer."""
-    from campaign.service import default_user, install_units, owner_can_write, units as make_units
+    from campaign.posting.service import default_user, install_units, owner_can_write, units as make_units
 
     ws = workspace(ctx)
     user = account or default_user(ws)

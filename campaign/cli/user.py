@@ -6,7 +6,7 @@ import sys
 import click
 
 from campaign.cli.common import echo_json, echo_table, json_option, workspace
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 from portraits.errors import CampaignError
 from portraits.messages import _m
 
@@ -34,7 +34,7 @@ def _password(from_stdin: bool) -> str:
 @click.pass_context
 def add(ctx, name, role, password_stdin):
     """Add an account."""
-    from campaign import users
+    from campaign.workspace import users
 
     ws = workspace(ctx)
     hashed = users.hash_password(_password(password_stdin))  # slow: before the store's lock
@@ -48,7 +48,7 @@ def add(ctx, name, role, password_stdin):
 @click.pass_context
 def list_(ctx, as_json):
     """List the accounts and their roles."""
-    from campaign import users
+    from campaign.workspace import users
 
     rows = users.list_users(workspace(ctx).store.read())
     if as_json:
@@ -63,7 +63,7 @@ def list_(ctx, as_json):
 @click.pass_context
 def remove(ctx, name):
     """Remove an account (its entries in the audit log stay)."""
-    from campaign import users
+    from campaign.workspace import users
 
     ws = workspace(ctx)
     with ws.store.transaction() as db:
@@ -77,7 +77,7 @@ def remove(ctx, name):
 @click.pass_context
 def passwd(ctx, name, password_stdin):
     """Set a new password for an account."""
-    from campaign import users
+    from campaign.workspace import users
 
     ws = workspace(ctx)
     users.get(ws.store.read(), name)

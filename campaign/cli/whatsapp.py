@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
-from campaign.i18n import N_, _, ngettext, translate
+from campaign.workspace.i18n import N_, _, ngettext, translate
 
 
 @click.group(cls=CampaignGroup)
@@ -23,7 +23,7 @@ def whatsapp() -> None:
 @click.pass_context
 def bundle(ctx, langs, start, end, out, as_json):
     """Per day and language the image and the message text, and one page listing them."""
-    from campaign.whatsapp import make_bundle
+    from campaign.outputs.whatsapp_day import make_bundle
 
     result = make_bundle(workspace(ctx), langs, start, end, out)
     if as_json:
@@ -42,7 +42,7 @@ def bundle(ctx, langs, start, end, out, as_json):
 @click.pass_context
 def send(ctx, day, as_json):
     """Send the day's portrait to every subscriber who has not had it (WhatsApp Cloud API)."""
-    from campaign.whatsapp import send as do_send
+    from campaign.outputs.whatsapp_day import send as do_send
 
     result = do_send(workspace(ctx), day)
     if as_json:
@@ -79,7 +79,7 @@ def subscribers_group() -> None:
 @click.pass_context
 def add(ctx, number, lang, opted_in, source, as_json):
     """Record one opt-in."""
-    from campaign.whatsapp import add_subscriber
+    from campaign.outputs.whatsapp_day import add_subscriber
 
     sub = add_subscriber(workspace(ctx), number, lang, opted_in, source)
     echo_json(sub) if as_json else click.echo(_("Subscribed {id} ({number}, {lang}).", id=sub['id'],
@@ -92,7 +92,7 @@ def add(ctx, number, lang, opted_in, source, as_json):
 @click.pass_context
 def remove(ctx, who, as_json):
     """STOP: the subscriber gets nothing more, from now on."""
-    from campaign.whatsapp import remove_subscriber
+    from campaign.outputs.whatsapp_day import remove_subscriber
 
     sub = remove_subscriber(workspace(ctx), who)
     echo_json(sub) if as_json else click.echo(_("Removed {id} ({number}); they get no more messages.",
@@ -104,7 +104,7 @@ def remove(ctx, who, as_json):
 @click.pass_context
 def list_(ctx, as_json):
     """The subscribers, numbers masked."""
-    from campaign.whatsapp import list_subscribers
+    from campaign.outputs.whatsapp_day import list_subscribers
 
     rows = list_subscribers(workspace(ctx))
     if as_json:
@@ -120,7 +120,7 @@ def list_(ctx, as_json):
 @click.pass_context
 def import_(ctx, csv_path, source, as_json):
     """Import opt-ins: columns number, lang, opted_in (and source). All rows or none."""
-    from campaign.whatsapp import import_subscribers
+    from campaign.outputs.whatsapp_day import import_subscribers
 
     result = import_subscribers(workspace(ctx), csv_path, source)
     if as_json:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from campaign.i18n import N_, _
+from campaign.workspace.i18n import N_, _
 
 
 @click.command()

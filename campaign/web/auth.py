@@ -1,9 +1,10 @@
-"""Log in and out. The lock after repeated failures is the library's (campaign.users)."""
+"""Log in and out. The lock after repeated failures is the library's (campaign.workspace.users)."""
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from campaign import i18n, users
+from campaign.workspace import i18n
+from campaign.workspace import users
 from campaign.web.security import csrf_token, safe_next, workspace
 
 bp = Blueprint("auth", __name__)

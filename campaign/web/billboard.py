@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from campaign import billboard
-from campaign.i18n import N_
+from campaign.outputs import billboard
+from campaign.workspace.i18n import N_
 from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError
@@ -22,7 +22,7 @@ CHECKS = {"PDF version": N_("PDF version"), "PDF/X version": N_("PDF/X version")
 
 
 def _page(preflight=None, status: int = 200):
-    from campaign.engagement import top
+    from campaign.figures.engagement import top
 
     ws = workspace()
     doc = billboard.current(ws)
@@ -85,7 +85,7 @@ def export():
 
 
 def _export_file(n: int, kind: str):
-    from campaign.footprint import resolve
+    from campaign.workspace.footprint import resolve
 
     ws = workspace()
     doc = billboard.current(ws)

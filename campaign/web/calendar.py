@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from campaign import scheduling
+from campaign.posting import scheduling
 from campaign.web.common import done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits import records

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
-from campaign import channels
+from campaign.posting import accounts as channels
 from campaign.web.security import needs, workspace
 
 bp = Blueprint("channels", __name__)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask import current_app, flash
 
-from campaign import i18n
+from campaign.workspace import i18n
 from portraits.errors import CampaignError
 from portraits.messages import from_stored
 

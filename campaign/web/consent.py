@@ -7,7 +7,8 @@ from pathlib import Path
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from campaign import portrait_actions, withdrawal
+from campaign.intake import portrait_actions
+from campaign.privacy import withdrawal
 from campaign.web.common import _, done, failed
 from campaign.web.portraits import _saved_upload
 from campaign.web.security import needs, workspace

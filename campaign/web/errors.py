@@ -9,8 +9,8 @@ import traceback
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from campaign import i18n
-from campaign.users import Forbidden
+from campaign.workspace import i18n
+from campaign.workspace.users import Forbidden
 from portraits.errors import CampaignError, NotFound
 
 log = logging.getLogger("campaign.web")

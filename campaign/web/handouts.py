@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 
-from campaign import handout
+from campaign.outputs import handout
 from campaign.web.common import done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError
@@ -53,15 +53,15 @@ def make(area: str):
     form = request.form
     try:
         if area == "press":
-            from campaign.presskit import make_kit
+            from campaign.outputs.presskit import make_kit
 
             result = make_kit(ws, form.get("from") or None, form.get("to") or None, jobs=1)
         elif area == "whatsapp":
-            from campaign.whatsapp import make_bundle
+            from campaign.outputs.whatsapp_day import make_bundle
 
             result = make_bundle(ws, None, form.get("from") or None, form.get("to") or None)
         else:
-            from campaign.gallery import make_gallery
+            from campaign.outputs.gallery import make_gallery
 
             result = make_gallery(ws)
     except CampaignError as e:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from campaign import portrait_actions
+from campaign.intake import portrait_actions
 from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits import consent, records
@@ -217,7 +217,7 @@ def approve(portrait_id: str):
 @bp.post("/portraits/<portrait_id>/render")
 @needs("edit")
 def render(portrait_id: str):
-    from campaign.rendering import render as render_images
+    from campaign.outputs.renders import render as render_images
 
     try:
         result = render_images(workspace(), [portrait_id], jobs=1)

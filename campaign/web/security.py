@@ -10,7 +10,7 @@ from typing import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
-from campaign import users
+from campaign.workspace import users
 from campaign.workspace import CONFIG_NAME, Workspace
 from portraits import audit
 from portraits.files import atomic_write_bytes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from campaign import signoff
+from campaign.posting import signoff
 from campaign.web.common import _, done, failed
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError

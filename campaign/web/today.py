@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 
-from campaign import dashboard
+from campaign.posting import dashboard
 from campaign.web.common import _, done, failed
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError
@@ -30,7 +30,7 @@ def taken_down(post_id: str):
 @bp.get("/health")
 def health():
     """For monitoring: the daemon's heartbeat and whether the store reads; no personal data."""
-    from campaign.health import health as state
+    from campaign.posting.health import health as state
 
     found = state(workspace())
     return jsonify(found), (200 if found["ok"] else 503)

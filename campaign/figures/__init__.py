@@ -1,0 +1,1 @@
+"""Engagement figures: imported from the platforms, ranked."""

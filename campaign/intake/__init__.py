@@ -1,0 +1,1 @@
+"""Taking portraits in: `portrait add` and `portrait import`."""

@@ -1,0 +1,1 @@
+"""The posting plan, its channels and their health."""

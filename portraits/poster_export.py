@@ -1,0 +1,480 @@
+"""The billboard poster painted: the print PDF (reportlab, then pikepdf for the PDF/X keys, output
+intent, boxes and XMP) and its PNG preview, from a layout of portraits/poster.py; each photo is
+decoded once at the smallest JPEG scale its slot allows (see portraits/poster.py)."""
+from __future__ import annotations
+
+import re
+import tempfile
+from datetime import UTC
+from functools import lru_cache
+from pathlib import Path
+
+from portraits.errors import CampaignError
+from portraits.messages import _m
+from portraits.poster import (
+    CONDITIONS,
+    MARKS_MM,
+    PREVIEW_WIDTH,
+    PT_PER_MM,
+    Band,
+    Box,
+    Item,
+    Layout,
+    Spec,
+    _slot_layout,
+    crop_to_file,
+    layout,
+    shortfall,
+)
+from portraits.preflight import _images
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    from PIL import ImageColor
+
+    try:
+        return ImageColor.getrgb(colour)[:3]
+    except ValueError:
+        raise CampaignError(_m("The colour {colour!r} in campaign.toml [brand] is not a colour.", colour=colour),
+                            _m("Write it as #RRGGBB, e.g. #E30613.")) from None
+
+
+def _fit(text: str, size: float, width: float, measure) -> float:
+    """The font size (<= size) at which `text` fits `width`."""
+    w = measure(text, size)
+    return size if w <= width else size * width / w
+
+
+def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
+    """Paint the poster with painter `p` (all coordinates in page millimetres)."""
+    p.rect(lay.spec.bleed_box, band.secondary)
+    S = lay.sizes
+    pad = 0.25 * S["name"]
+    # One size for every slot's name and one for every role: the smallest any slot needs, so the
+    # poster reads as one hierarchy rather than a long role set smaller than its neighbours.
+    name_size = min((_fit(item.label, S["name"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["name"])
+    role_size = min((_fit(item.sub, S["role"], plate[2] - 2 * pad, p.measure)
+                     for item, plate in zip(items, lay.plates)), default=S["role"])
+    for i, (item, box, plate) in enumerate(zip(items, lay.photos, lay.plates)):
+        p.photo(box, item, i)
+        p.rect(plate, band.primary)
+        x, y, w, h = plate
+        p.text(x + pad, y + pad + S["name"] * 0.85, item.label, name_size, band.text)
+        p.text(x + pad, y + pad + S["name"] * 1.05 + S["role"] * 0.95, item.sub, role_size, band.text)
+    p.rect(lay.band, band.primary)
+    tx, ty, tw, th = lay.trim
+    x0 = tx + lay.margin
+    y = lay.band[1] + lay.margin * 0.7
+    if band.logo:
+        logo_h = S["title"]
+        p.logo((tx + tw - lay.margin - logo_h * 2.5, y + S["title"] * 0.1, logo_h * 2.5, logo_h), band.logo)
+    for line in lay.title_lines:
+        y += S["title"] * 1.05
+        p.text(x0, y - S["title"] * 0.22, line, S["title"], band.text)
+    if lay.tag_row:
+        y += S["tag"] * 1.2
+        p.text(x0, y - S["tag"] * 0.2, band.hashtag, S["tag"], band.text)
+    else:
+        tag_w = p.measure(band.hashtag, S["tag"])
+        right = tx + tw - lay.margin - (S["title"] * 2.5 + lay.margin if band.logo else 0)
+        p.text(right - tag_w, y - S["title"] * 0.22, band.hashtag, S["tag"], band.text)
+    if band.credits:
+        room = tw - 2 * lay.margin
+        p.text(x0, y + S["credit"] * 1.6, band.credits, _fit(band.credits, S["credit"], room, p.measure), band.text)
+
+
+class _PdfPainter:
+    def __init__(self, canvas, spec: Spec, font: str, cells: list[Path], colour):
+        self.c, self.spec, self.font, self.cells, self.colour = canvas, spec, font, cells, colour
+        self.page_h = spec.page[1]
+
+    def _y(self, y: float, h: float = 0) -> float:
+        return (self.page_h - y - h) * PT_PER_MM
+
+    def _fill(self, colour: str) -> None:
+        value = self.colour(colour)
+        if len(value) == 4:
+            self.c.setFillColorCMYK(*value)
+        else:
+            self.c.setFillColorRGB(*value)
+
+    def rect(self, box: Box, colour: str) -> None:
+        x, y, w, h = box
+        self._fill(colour)
+        self.c.rect(x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM, stroke=0, fill=1)
+
+    def photo(self, box: Box, item: Item, index: int) -> None:
+        x, y, w, h = box
+        # A file name (not a PIL image): reportlab embeds the JPEG bytes as they are, no re-encoding.
+        self.c.drawImage(str(self.cells[index]), x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM)
+
+    def logo(self, box: Box, path: Path) -> None:
+        x, y, w, h = box
+        self.c.drawImage(str(path), x * PT_PER_MM, self._y(y, h), w * PT_PER_MM, h * PT_PER_MM,
+                         mask="auto", preserveAspectRatio=True, anchor="e")
+
+    def measure(self, text: str, size: float) -> float:
+        from reportlab.pdfbase import pdfmetrics
+
+        return pdfmetrics.stringWidth(text, self.font, size * PT_PER_MM) / PT_PER_MM
+
+    def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
+        self._fill(colour)
+        self.c.setFont(self.font, size * PT_PER_MM)
+        self.c.drawString(x * PT_PER_MM, self._y(baseline), text)
+
+
+class _PngRows:
+    """A PNG written top to bottom while its image is still being made: rows that are final go out
+    (Up filter, zlib level 1) as soon as the caller says so, so the preview's compression runs
+    while later photos still decode instead of after the last one. Pillow's own PNG writer takes
+    the whole image at once (~0.1 s for the 2000 px preview, all of it after the last photo)."""
+
+    def __init__(self, path: Path, size: tuple[int, int]):
+        import struct
+        import zlib
+
+        self._zlib, self._struct = zlib, struct
+        self.size, self.done = size, 0
+        self.file = open(path, "wb")
+        self.deflate = zlib.compressobj(1)
+        self.file.write(b"\x89PNG\r\n\x1a\n")
+        self._chunk(b"IHDR", struct.pack(">IIBBBBB", size[0], size[1], 8, 2, 0, 0, 0))  # 8-bit RGB
+
+    def _chunk(self, kind: bytes, data: bytes) -> None:
+        if data or kind != b"IDAT":  # an IDAT with nothing compressed yet is left out
+            self.file.write(self._struct.pack(">I", len(data)) + kind + data
+                            + self._struct.pack(">I", self._zlib.crc32(kind + data)))
+
+    def rows(self, img, end: int) -> None:
+        """Write rows up to `end` (exclusive) of `img` (RGB, self.size)."""
+        from PIL import ImageChops
+
+        w, start = self.size[0], self.done
+        if end <= start:
+            return
+        # Up filter: each byte minus the one above it, modulo 256 (row 0 has zeros above it).
+        up = ImageChops.subtract_modulo(img.crop((0, start, w, end)), img.crop((0, start - 1, w, end - 1)))
+        raw, stride = memoryview(up.tobytes()), 3 * w
+        lines = b"".join(b"\x02" + raw[i:i + stride] for i in range(0, len(raw), stride))
+        self._chunk(b"IDAT", self.deflate.compress(lines))
+        self.done = end
+
+    def close(self, img) -> None:
+        self.rows(img, self.size[1])
+        self._chunk(b"IDAT", self.deflate.flush())
+        self._chunk(b"IEND", b"")
+        self.file.close()
+
+
+class _PreviewPainter:
+    def __init__(self, spec: Spec, font: Path, width_px: int, cells: list[Path]):
+        from PIL import Image, ImageDraw
+
+        pw, ph = spec.page
+        self.k = width_px / pw
+        self.img = Image.new("RGB", (width_px, max(1, round(ph * self.k))), "white")
+        self.draw = ImageDraw.Draw(self.img)
+        self.font_path = font
+        self.cells = cells
+        self.pending: list[tuple[tuple[int, int, int, int], int]] = []
+        self._fonts: dict[int, object] = {}
+
+    def _px(self, box: Box) -> tuple[int, int, int, int]:
+        x, y, w, h = box
+        return round(x * self.k), round(y * self.k), round((x + w) * self.k), round((y + h) * self.k)
+
+    def _font(self, size: float):
+        from PIL import ImageFont
+
+        px = max(1, round(size * self.k))
+        if px not in self._fonts:
+            self._fonts[px] = ImageFont.truetype(str(self.font_path), px)
+        return self._fonts[px]
+
+    def rect(self, box: Box, colour: str) -> None:
+        self.draw.rectangle(self._px(box), fill=_rgb(colour))
+
+    def photo(self, box: Box, item: Item, index: int) -> None:
+        # Pasted by paste_photos once the slot's JPEG is written: the rest of the preview is drawn
+        # while the photos still decode. Nothing else is drawn inside a photo's box.
+        self.pending.append((self._px(box), index))
+
+    def paste_photos(self, ready, png: _PngRows | None = None) -> None:
+        """Paste each slot's photo as soon as `ready[index]` (its future) is done; with `png`, write
+        out the rows above every photo still to come as they become final."""
+        from PIL import Image
+
+        pending = sorted(self.pending, key=lambda p: p[1])
+        for n, ((x0, y0, x1, y1), index) in enumerate(pending):
+            ready[index].result()
+            with Image.open(self.cells[index]) as cell:  # the print JPEG, decoded small: no second full decode
+                cell.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
+                cell = cell.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.BILINEAR)
+                self.img.paste(cell, (x0, y0))
+            if png is not None:
+                png.rows(self.img, min((box[1] for box, _i in pending[n + 1:]), default=self.img.height))
+        self.pending = []
+
+    def logo(self, box: Box, path: Path) -> None:
+        from PIL import Image, ImageOps
+
+        x0, y0, x1, y1 = self._px(box)
+        with Image.open(path) as logo:
+            logo = ImageOps.contain(logo.convert("RGBA"), (max(1, x1 - x0), max(1, y1 - y0)))
+            self.img.paste(logo, (x1 - logo.width, y0 + (y1 - y0 - logo.height) // 2), logo)
+
+    def measure(self, text: str, size: float) -> float:
+        return self._font(size).getlength(text) / self.k if text else 0.0
+
+    def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
+        self.draw.text((x * self.k, baseline * self.k), text, font=self._font(size), fill=_rgb(colour), anchor="ls")
+
+
+def _crop_marks(canvas, spec: Spec) -> None:
+    """Crop marks on the lines of the trim, drawn only in the zone outside the bleed (a printer trims
+    through them; inside the bleed they would print on the poster's edge)."""
+    tx, ty, tw, th = spec.trim_box
+    pw, ph = spec.page
+    gap = 1.0  # mm between the bleed and a mark
+    outer = MARKS_MM - gap
+    canvas.setStrokeColorCMYK(1, 1, 1, 1)  # registration black: on every plate
+    canvas.setLineWidth(0.25)
+    for cx in (tx, tx + tw):
+        for cy in (ty, ty + th):
+            hx = (0.5, outer) if cx == tx else (pw - outer, pw - 0.5)
+            vy = (0.5, outer) if cy == ty else (ph - outer, ph - 0.5)
+            canvas.line(hx[0] * PT_PER_MM, (ph - cy) * PT_PER_MM, hx[1] * PT_PER_MM, (ph - cy) * PT_PER_MM)
+            canvas.line(cx * PT_PER_MM, (ph - vy[0]) * PT_PER_MM, cx * PT_PER_MM, (ph - vy[1]) * PT_PER_MM)
+
+
+def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) -> tuple[list[dict], list[str]]:
+    """Per slot: pixels and effective resolution (at the page's scale and at full size); and one
+    warning per photo that is smaller than its slot at the print resolution."""
+    slots, warnings = [], []
+    for item, box, s in zip(items, lay.photos, scales):
+        need_w, need_h = spec.px(box[2]), spec.px(box[3])
+        effective = spec.dpi * min(1.0, s)
+        slots.append({"portrait_id": item.name, "slot_pixels": [need_w, need_h], "effective_dpi": round(effective),
+                      "full_size_dpi": round(effective / spec.scale, 1)})
+        short = shortfall(item.width, item.height, need_w, need_h)
+        if s < 0.999 and short:
+            warnings.append(_m("{name}: photo {short:.1f} MP, needs {short2:.1f} MP for {label} (it prints "
+                               "at about {effective:.0f} dpi)",
+                               name=item.name, short=short[0], short2=short[1], label=spec.label,
+                               effective=effective))
+        elif s < 0.999:
+            warnings.append(_m("{name}: the crop around the face is enlarged for {label} (it prints at about "
+                               "{effective:.0f} dpi)", name=item.name, label=spec.label, effective=effective))
+    return slots, warnings
+
+
+def _colour_of(icc: Path | None):
+    """'#RRGGBB' -> what the PDF draws: RGB fractions, or CMYK fractions in the printer's profile."""
+    if icc is None:
+        return lambda colour: tuple(v / 255 for v in _rgb(colour))
+    from PIL import Image, ImageCms
+
+    transform = _cmyk_transform(icc)
+
+    def cmyk(colour: str):
+        px = ImageCms.applyTransform(Image.new("RGB", (1, 1), _rgb(colour)), transform).getpixel((0, 0))
+        return tuple(v / 255 for v in px)
+    return cmyk
+
+
+@lru_cache(maxsize=4)
+def _cmyk_transform(icc: Path):
+    from PIL import ImageCms
+
+    try:
+        profile = ImageCms.getOpenProfile(str(icc))
+    except (OSError, ImageCms.PyCMSError):
+        raise CampaignError(_m("{name} is not an ICC profile.", name=Path(icc).name),
+                            _m("Give --icc the printer's CMYK profile (.icc).")) from None
+    if profile.profile.xcolor_space.strip() != "CMYK":
+        raise CampaignError(_m("{name} is a {strip} profile, not CMYK.", name=Path(icc).name,
+                               strip=profile.profile.xcolor_space.strip()),
+                            _m("Give --icc the printer's CMYK profile (e.g. their FOGRA39 or FOGRA51 .icc)."))
+    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), profile, "RGB", "CMYK",
+                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                                   flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+
+def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None,
+                pool) -> tuple[list[Path], list]:
+    """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
+    resizes outside the GIL); the paths and the futures of the slots' scales."""
+    transform = _cmyk_transform(icc) if icc else None
+    paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
+
+    def one(i: int) -> float:
+        x, y, w, h = lay.photos[i]
+        item = items[i]
+        return crop_to_file(item.photo, (spec.px(w), spec.px(h)), item.focus, paths[i], item.face, transform)
+    return paths, [pool.submit(one, i) for i in range(len(items))]
+
+
+def slot_faces(spec: Spec, items: list[Item], lay: Layout) -> str:
+    """Per slot, whether its crop holds the whole face ("ok"), cuts it ("cut"), or has no face box
+    ("none"): "1:ok 2:none ...", kept in the PDF for preflight to read back."""
+    from portraits.layouts import face_region, place
+
+    marks = []
+    for i, item in enumerate(items):
+        if not item.face:
+            marks.append(f"{i + 1}:none")
+            continue
+        _x, _y, w, h = lay.photos[i]
+        size = (spec.px(w), spec.px(h))
+        W, H = item.width, item.height
+        crop = place((W, H), size, _slot_layout(), tuple(item.focus), item.face).crop
+        fx0, fy0, fx1, fy1 = face_region((item.face[0] * W, item.face[1] * H, item.face[2] * W, item.face[3] * H), W, H)
+        whole = crop[0] <= fx0 + 0.5 and crop[1] <= fy0 + 0.5 and fx1 <= crop[2] + 0.5 and fy1 <= crop[3] + 0.5
+        marks.append(f"{i + 1}:{'ok' if whole else 'cut'}")
+    return " ".join(marks)
+
+
+def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None, faces: str = "") -> None:
+    """What a PDF/X-4 preflight asks of the file reportlab wrote: boxes, output intent, PDF/X keys and
+    XMP, and RGB made device-independent (sRGB) where the images are not the printer's CMYK."""
+    from datetime import datetime
+
+    import pikepdf
+    from PIL import ImageCms
+
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        page = pdf.pages[0]
+        pw, ph = spec.page
+
+        def box(x, y, w, h):  # page millimetres from the top left -> PDF points from the bottom left
+            return pikepdf.Array([x * PT_PER_MM, (ph - y - h) * PT_PER_MM, (x + w) * PT_PER_MM, (ph - y) * PT_PER_MM])
+        page.obj.MediaBox = box(0, 0, pw, ph)
+        page.obj.BleedBox = box(*spec.bleed_box)
+        page.obj.TrimBox = box(*spec.trim_box)
+        intent = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+                                    OutputConditionIdentifier=condition, RegistryName="http://www.color.org",
+                                    Info=CONDITIONS.get(condition, condition))
+        if icc is not None:
+            profile = pdf.make_stream(Path(icc).read_bytes())
+            profile.N = 4
+            profile.Alternate = pikepdf.Name.DeviceCMYK
+            intent.DestOutputProfile = profile
+            described = ImageCms.getOpenProfile(str(icc)).profile.profile_description
+            intent.OutputConditionIdentifier = "Custom"  # the profile itself says what it characterises
+            intent.OutputCondition = described or Path(icc).stem
+            intent.Info = described or Path(icc).stem
+        pdf.Root.OutputIntents = pikepdf.Array([intent])
+        if icc is None:  # sRGB for every RGB image and for the page's RGB fills (DefaultRGB)
+            srgb = pdf.make_stream(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+            srgb.N = 3
+            srgb.Alternate = pikepdf.Name.DeviceRGB
+            tagged = pikepdf.Array([pikepdf.Name.ICCBased, srgb])
+            resources = page.obj.Resources
+            colour_spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
+            colour_spaces.DefaultRGB = tagged
+            resources.ColorSpace = colour_spaces
+            for _name, image in _images(page):
+                if image.get("/ColorSpace") == pikepdf.Name.DeviceRGB:
+                    image.ColorSpace = tagged
+        now = datetime.now(UTC)
+        stamp = now.strftime("D:%Y%m%d%H%M%SZ")
+        info = pdf.docinfo
+        info.Title = title
+        info.Creator = "campaign billboard export"
+        info.GTS_PDFXVersion = "PDF/X-4"
+        info.Trapped = pikepdf.Name("/False")
+        info.CreationDate = stamp
+        info.ModDate = stamp
+        info.CampaignScale = spec.scale
+        info.CampaignDPI = spec.dpi
+        info.CampaignFaces = faces
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = title
+            meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
+            meta["xmp:CreateDate"] = now.isoformat(timespec="seconds")
+            meta["xmp:ModifyDate"] = now.isoformat(timespec="seconds")
+            meta["xmp:CreatorTool"] = "campaign billboard export"
+            meta["pdf:Trapped"] = "False"
+        pdf.save(path, min_version="1.6")
+
+
+def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: Path | None,
+           title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None) -> dict:
+    """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
+    resolution and the resolution warnings."""
+    from concurrent.futures import ThreadPoolExecutor, wait
+
+    faces = [((i.width, i.height), i.face) if i.face else None for i in items]
+    lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
+                 band.logo is not None, faces)
+    if icc is not None:
+        _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
+    pw, ph = spec.page
+    pdf_path = Path(pdf_path)
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
+            ThreadPoolExecutor(max_workers=2) as cell_pool:
+        # The photos decode while reportlab is imported and the font is read (that holds the GIL).
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None, cell_pool)
+
+        def make_preview() -> Path:
+            preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
+            _draw(lay, items, band, preview)
+            tmp_png = Path(tmp) / "preview.png"
+            png = _PngRows(tmp_png, preview.img.size)
+            try:
+                preview.paste_photos(cell_scales, png)
+            finally:
+                png.close(preview.img)
+            return tmp_png
+        previewing = None
+        try:
+            from reportlab import rl_config
+            from reportlab.pdfbase import pdfmetrics
+            from reportlab.pdfbase.ttfonts import TTFont
+            from reportlab.pdfgen import canvas as rl_canvas
+
+            font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
+            try:
+                if font_name not in pdfmetrics.getRegisteredFontNames():
+                    pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
+            except Exception:  # noqa: BLE001 - an unreadable brand font: the slots already decoding are stopped
+                for future in cell_scales:
+                    future.cancel()
+                raise CampaignError(_m("The font {name} cannot be used in a PDF.", name=band.font.name),
+                                    _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto "
+                                       "Sans.")) from None
+            rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
+            import pikepdf  # noqa: F401  (for _pdfx: its ~40 ms import while the photos still decode)
+
+            # The preview alongside the photos and the PDF: its band and names are drawn while the
+            # photos decode (after the imports above, so that one thread at a time holds the GIL
+            # beside them), each photo pasted when ready; zlib compresses outside the GIL.
+            if png_path is not None:
+                pool = ThreadPoolExecutor(max_workers=1)
+                previewing = pool.submit(make_preview)
+                pool.shutdown(wait=False)
+            scales = [future.result() for future in cell_scales]
+            partial = Path(tmp) / "poster.pdf"
+            c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
+                                 initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
+            c.setTitle(title)
+            c.setAuthor("")
+            c.setSubject(spec.label)
+            _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(Path(icc) if icc else None)))
+            _crop_marks(c, spec)
+            c.showPage()
+            c.save()
+            _pdfx(partial, spec, title, condition, Path(icc) if icc else None, slot_faces(spec, items, lay))
+        except BaseException:
+            if previewing is not None:
+                wait([previewing])  # it writes into the folder about to be removed
+            raise
+        if previewing is not None:
+            previewing.result().replace(png_path)
+        partial.replace(pdf_path)
+    slots, warnings = resolution(spec, items, lay, scales)
+    return {"grid": f"{lay.cols}x{lay.rows}", "slots": slots, "warnings": warnings,
+            "type_cm": {k: round(v * spec.scale / 10, 1) for k, v in lay.sizes.items()}}
