@@ -101,7 +101,7 @@ def _write_archive(ws: Workspace, f, store: bytes) -> tuple[list[Member], dict]:
             _add(tar, str(rel), data, mode, st.st_mtime)
             members.append(Member(str(rel), len(data), hashlib.sha256(data).hexdigest(), mode))
         manifest = {"format": FORMAT, "made_at": ws.now().isoformat(timespec="seconds"),
-                    "schema": ws.store.schema_version(),
+                    "schema": json.loads(store).get("_meta", {}).get("1", {}).get("schema"),
                     "private": [p for p in PRIVATE_PARTS if (ws.root / p).exists()] + [STORE_NAME],
                     "files": [m.__dict__ for m in members]}
         _add(tar, MANIFEST, json.dumps(manifest, indent=1).encode(), 0o600, ws.now().timestamp())
