@@ -140,3 +140,71 @@ def test_a_corrupt_store_gives_a_clear_error(tmp_path):
     path.write_text('{"items": {"1": ')
     with pytest.raises(CampaignError, match="not valid JSON"):
         Store(path).read()
+
+
+def test_the_file_is_the_same_compact_utf8_json_older_code_wrote(tmp_path):
+    """orjson writes the store: older code (json) must read it, and the bytes stay what json wrote."""
+    store = Store(tmp_path / "campaign.json")
+    texts = ["Brigitte, 81: „Toilettenpapier war nie ein Problem.“", "Ärztin 👩‍⚕️", "مرحبا", "tab\there\nline",
+             "\u2028 \x7f \x00 \"quoted\" back\\slash", ""]
+    with store.transaction() as db:
+        for n, text in enumerate(texts):
+            db.table("items").insert({"n": n, "text": text, "big": 2 ** 62, "nested": {"list": [1, None, True, text]}})
+    raw = store.path.read_bytes()
+    assert raw == json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert [r["text"] for r in Store(store.path).read().table("items").all()] == texts
+
+
+def test_what_json_refuses_is_still_refused_and_nothing_is_written(tmp_path):
+    """A datetime is not a JSON value: the store keeps refusing it rather than writing it as text."""
+    from datetime import datetime, timezone
+
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    before = store.path.read_bytes()
+    with pytest.raises(TypeError):
+        with store.transaction() as db:
+            db.table("items").insert({"at": datetime(2026, 3, 20, tzinfo=timezone.utc)})
+    with pytest.raises(CampaignError, match="not valid UTF-8"):
+        with store.transaction() as db:
+            db.table("items").insert({"text": "caf\udce9"})
+    with store.transaction() as db:
+        db.table("items").insert({"huge": 2 ** 70})  # beyond orjson's 64 bits: json writes it, as before
+    assert Store(store.path).read().table("items").get(doc_id=2)["huge"] == 2 ** 70
+    assert store.path.read_bytes() != before
+
+
+def test_a_long_lived_reader_does_not_parse_again_the_version_it_wrote(tmp_path):
+    """The web app saves, and the next page reads what it saved without re-reading the 5 MB file:
+    here the file's bytes are spoiled behind its back (same inode, size and time), and the reader
+    still answers from the version it wrote, while another reader sees the spoiled file."""
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    store.share_reads()
+    assert len(store.read().table("items")) == 1
+    with store.transaction() as db:
+        db.table("items").insert({"n": 2})
+    st = store.path.stat()
+    with open(store.path, "r+b") as f:
+        f.write(b"x" * st.st_size)
+    os.utime(store.path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert [r["n"] for r in store.read().table("items").all()] == [1, 2]
+    with pytest.raises(CampaignError, match="not valid JSON"):
+        Store(store.path).read()
+    with pytest.raises(CampaignError, match="not valid JSON"):  # a writer always reads the file itself
+        with store.transaction():
+            pass
+
+
+def test_a_long_lived_reader_sees_a_change_another_process_made(tmp_path):
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    store.share_reads()
+    with store.transaction() as db:
+        db.table("items").insert({"n": 2})
+    with Store(store.path).transaction() as db:  # another process: the daemon, the CLI
+        db.table("items").insert({"n": 3})
+    assert [r["n"] for r in store.read().table("items").all()] == [1, 2, 3]
