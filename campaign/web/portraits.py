@@ -13,6 +13,7 @@ from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
+from portraits.messages import from_stored
 
 bp = Blueprint("portraits", __name__)
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -76,7 +77,7 @@ def add():
                                    scopes=consent.SCOPES, categories=[], langs=[], form=form), 400
     done(_("Added {id}. Next: record the consent.", id=record["id"]))
     for warning in record["photo"].get("warnings", []):
-        failed(CampaignError(warning))
+        failed(CampaignError(from_stored(warning)))  # kept as message id and parameters: said in the reader's language
     return redirect(url_for("portraits.show", portrait_id=record["id"]), 303)
 
 
@@ -106,6 +107,45 @@ def import_csv():
             failed(e)
             return redirect(url_for("portraits.grid"), 303)
     done(ngettext("Imported {n} portrait.", "Imported {n} portraits.", result["count"]))
+    return redirect(url_for("portraits.grid"), 303)
+
+
+MANY_FIELDS = ("first_name", "age", "role", "quote", "surname")  # one set per dropped photo: first_name-0, ...
+
+
+@bp.post("/portraits/many")
+@needs("edit")
+def add_many():
+    """Many dropped photos, a row of fields beside each (made by app.js): all rows or none, through
+    the intake of `portrait import`. The n-th photo belongs to row n; each is saved under a name we
+    choose. Asked by app.js: the answer is the message alone (the form with its photos stays)."""
+    from campaign.adding import add_many as add_rows
+
+    ws = workspace()
+    by_script = bool(request.headers.get("HX-Request"))
+    photos = [upload for upload in request.files.getlist("photos") if upload.filename]
+    with tempfile.TemporaryDirectory(dir=ws.private, prefix="upload-") as tmp:
+        uploaded: dict[str, Path] = {}
+        rows: list[dict] = []
+        for n, upload in enumerate(photos):
+            suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+            name = f"photo-{n + 1}{suffix if suffix in PHOTO_SUFFIXES else '.bin'}"
+            upload.save(Path(tmp) / name)
+            uploaded[name] = Path(tmp) / name
+            rows.append({"photo": name, **{k: request.form.get(f"{k}-{n}", "") for k in MANY_FIELDS}})
+        try:
+            if not rows:
+                raise CampaignError(_("Choose or drop one or more photos."))
+            result = add_rows(ws, rows, uploaded, _("the dropped photos"))
+        except CampaignError as e:
+            failed(e)
+            if by_script:
+                return render_template("_flash.html"), 400
+            return redirect(url_for("portraits.grid"), 303)
+    done(ngettext("Added {n} portrait. Next: record the consent.", "Added {n} portraits. Next: record their "
+                  "consent.", result["count"]))
+    if by_script:
+        return "", 200, {"X-Next": url_for("portraits.grid")}
     return redirect(url_for("portraits.grid"), 303)
 
 
