@@ -366,12 +366,19 @@ class Store:
 
     def _keep_shared(self, key: tuple[int, int, int], written: bytes) -> None:
         """After this process wrote a version, its snapshots read it from the bytes it wrote (parsed
-        after the lock is released, so other writers do not wait for it) instead of each page waiting
-        for the file to be read and checked again. Parsed anew rather than kept from the transaction,
-        whose records the caller may still hold and change. A newer file has another key and is read."""
-        data = _parse(written)
+        after the lock is released, so other writers do not wait for it) instead of the next page
+        reading and checking the file again. Parsed anew rather than kept from the transaction, whose
+        records the caller may still hold and change. One parse at a time, the old version let go
+        first (as in _shared_data): memory holds one shared version, not one per saving thread."""
         with self._parsing:
-            self._shared = (key, data)
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                return
+            if (st.st_ino, st.st_mtime_ns, st.st_size) != key or (self._shared and self._shared[0] == key):
+                return  # a newer version is there (read when asked for), or this one is already parsed
+            self._shared = None
+            self._shared = (key, _parse(written))
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
