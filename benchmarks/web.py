@@ -188,6 +188,8 @@ def _users(base: str, ws, ids: list[str], today: date, seconds: float) -> None:
           f"p95 {_p95(times) * 1000:.0f} ms (target 500 ms)")
     if errors:
         print("   first errors:", errors[:5])
+        logged = [line for line in ws.log_path.read_text().splitlines() if "ERROR" in line or "  File" in line]
+        print("   the server's log says:", *logged[:12], sep="\n     ")
 
 
 def main() -> None:

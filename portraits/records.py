@@ -409,6 +409,15 @@ def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = Non
     if not rows:
         raise CampaignError(_m("{name} has no rows under its header.", name=csv_path.name),
                             _m("Add one row per portrait."))
+    return prepare_rows(photos_dir, rows, csv_path.name, photos_root, default_lang, slot, known, uploaded)
+
+
+def prepare_rows(photos_dir: Path, rows: list[tuple[int, dict]], name: str, photos_root: Path | None = None,
+                 default_lang: str = "de", slot: tuple[int, int] | None = None, known: TinyDB | None = None,
+                 uploaded: dict[str, Path] | None = None) -> list[Prepared]:
+    """`prepare_csv` for rows already read: (line, row with the CSV's columns); `name` says where
+    they came from in the messages. The web app's form with a row per dropped photo comes here."""
+    from portraits import csvfile
 
     errors: list[str] = []
     prepared: list[Prepared] = []
@@ -454,7 +463,7 @@ def prepare_csv(photos_dir: Path, csv_path: Path, photos_root: Path | None = Non
             except CampaignError as e:
                 errors.append(csvfile.row_error(line, e.message))
         if errors:
-            raise CampaignError(csvfile.rows_wrong(errors, csv_path.name),
+            raise CampaignError(csvfile.rows_wrong(errors, name),
                                 _m("Fix these rows and import the file again."))
     except BaseException:
         discard(prepared)

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -165,3 +166,48 @@ def test_a_corrupt_store_gives_a_clear_error(tmp_path):
     path.write_text('{"items": {"1": ')
     with pytest.raises(CampaignError, match="not valid JSON"):
         Store(path).read()
+
+
+def test_the_file_is_the_same_compact_utf8_json_older_code_wrote(tmp_path):
+    """orjson writes the store: older code (json) must read it, and the bytes stay what json wrote."""
+    store = Store(tmp_path / "campaign.json")
+    texts = ["Brigitte, 81: „Toilettenpapier war nie ein Problem.“", "Ärztin 👩‍⚕️", "مرحبا", "tab\there\nline",
+             "\u2028 \x7f \x00 \"quoted\" back\\slash", ""]
+    with store.transaction() as db:
+        for n, text in enumerate(texts):
+            db.table("items").insert({"n": n, "text": text, "big": 2 ** 62, "nested": {"list": [1, None, True, text]}})
+    raw = store.path.read_bytes()
+    assert raw == json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert [r["text"] for r in Store(store.path).read().table("items").all()] == texts
+
+
+def test_what_json_refuses_is_still_refused_and_nothing_is_written(tmp_path):
+    """A datetime is not a JSON value: the store keeps refusing it rather than writing it as text."""
+    from datetime import datetime
+
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    before = store.path.read_bytes()
+    with pytest.raises(TypeError):
+        with store.transaction() as db:
+            db.table("items").insert({"at": datetime(2026, 3, 20, tzinfo=UTC)})
+    with pytest.raises(CampaignError, match="not valid UTF-8"):
+        with store.transaction() as db:
+            db.table("items").insert({"text": "caf\udce9"})
+    with store.transaction() as db:
+        db.table("items").insert({"huge": 2 ** 70})  # beyond orjson's 64 bits: json writes it, as before
+    assert Store(store.path).read().table("items").get(doc_id=2)["huge"] == 2 ** 70
+    assert store.path.read_bytes() != before
+
+
+def test_a_long_lived_reader_sees_a_change_another_process_made(tmp_path):
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    store.share_reads()
+    with store.transaction() as db:
+        db.table("items").insert({"n": 2})
+    with Store(store.path).transaction() as db:  # another process: the daemon, the CLI
+        db.table("items").insert({"n": 3})
+    assert [r["n"] for r in store.read().table("items").all()] == [1, 2, 3]

@@ -386,6 +386,38 @@ def test_a_csv_with_its_photos_imports_all_rows_or_none_with_errors_by_line(site
     assert {p["id"] for p in ws.store.read().table("portraits").all()} >= {"amira-38", "jonas-16"}
 
 
+def test_many_dropped_photos_are_added_all_rows_or_none_with_errors_by_row(site, tmp_path):
+    """A row per photo; a wrong row refuses them all and is named; a photo's own name is never a path;
+    the surname is kept for the office and never shown."""
+    from conftest import make_photo
+
+    ws, base = site
+    anna = login(base, "anna")
+    one = make_photo(tmp_path / "a.jpg", seed=21).read_bytes()
+    two = make_photo(tmp_path / "b.jpg", seed=22).read_bytes()
+    files = [("photos", ("../../campaign.json", one, "image/jpeg")), ("photos", ("b.jpg", two, "image/jpeg"))]
+    rows = {"first_name-0": "Amira", "age-0": "38", "role-0": "Ärztin", "quote-0": "Wir helfen.",
+            "surname-0": "Yilmaz", "first_name-1": "Jonas", "age-1": "sechzehn", "role-1": "Schüler",
+            "quote-1": "Ich auch."}
+    before = ws.store.path.read_bytes()
+    answer = post_form(anna, f"{base}/portraits/many", rows, files=files, page=f"{base}/portraits")
+    assert "1 row of the dropped photos is wrong; nothing was imported." in answer.text
+    assert "line 2:" in answer.text and "age" in answer.text and "Traceback" not in answer.text
+    assert ws.store.path.read_bytes() == before
+    assert [p.name for p in ws.photos.iterdir() if p.name.startswith(".")] == []  # no photo of a refused batch left
+    html = anna.get(f"{base}/portraits").text
+    answer = anna.post(f"{base}/portraits/many", data={**rows, "age-1": "16", "csrf_token": token(html)},
+                       files=files, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and answer.headers["X-Next"] == "/portraits"
+    grid = anna.get(f"{base}/portraits").text
+    assert "Added 2 portraits." in grid and "Yilmaz" not in grid
+    found = {p["id"]: p for p in ws.store.read().table("portraits").all()}
+    assert found["amira-38"]["surname"] == "Yilmaz" and found["jonas-16"]["role"] == "Schüler"
+    assert list(ws.private.glob("upload-*")) == []
+    answer = anna.post(f"{base}/portraits/many", data={"csrf_token": token(grid)}, headers={"HX-Request": "true"})
+    assert answer.status_code == 400 and "Choose or drop one or more photos." in answer.text
+
+
 def test_withdrawing_in_the_browser_confirms_first_then_heute_lists_the_take_down_until_it_is_done(site):
     from conftest import due_post
 

@@ -165,3 +165,47 @@ def test_every_page_has_no_serious_accessibility_violation_at_phone_width(site, 
     page = browser.new_context().new_page()
     page.goto(base + "/login")
     axe_clean(page)
+
+
+def test_many_photos_dropped_on_the_portraits_page_get_a_row_each_and_are_added_all_or_none(site, page, tmp_path):
+    import base64
+
+    ws, base = site
+    log_in(page, base, "anna")
+    page.goto(f"{base}/portraits")
+    photos = [base64.b64encode(make_photo(tmp_path / f"{n}.jpg", seed=30 + n).read_bytes()).decode() for n in range(2)]
+    page.evaluate("""(photos) => {
+        const data = new DataTransfer();
+        photos.forEach((b64, n) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          data.items.add(new File([bytes], `../shoot/${n}.jpg`, {type: "image/jpeg"}));
+        });
+        document.getElementById("many-drop").dispatchEvent(
+          new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""", photos)
+    expect(page.get_by_label("First name (row 2)")).to_be_visible()
+    for n, (name, age, role) in enumerate([("Amira", "38", "Ärztin"), ("Jonas", "sechzehn", "Schüler")], start=1):
+        page.get_by_label(f"First name (row {n})").fill(name)
+        page.get_by_label(f"Age (row {n})").fill(age)
+        page.get_by_label(f"Role (row {n})").fill(role)
+        page.get_by_label(f"Quote (row {n})").fill("Wir halten zusammen.")
+    page.get_by_label("Surname, never published (row 1, optional)").fill("Yilmaz")
+    page.wait_for_function("[...document.querySelectorAll('.many-row img')].every(i => i.complete && i.naturalWidth)")
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.locator("#many-form").screenshot(path=str(tmp_path / f"many-{width}.png"))
+        axe_clean(page)
+    page.get_by_role("button", name="Add these portraits").click()
+    expect(page.locator("#many-result")).to_contain_text("line 2")
+    assert ws.store.read().table("portraits").all() == []
+    page.get_by_label("Age (row 2)").fill("16")  # the photos and the rows are still there
+    page.get_by_role("button", name="Add these portraits").click()
+    expect(page.get_by_text("Added 2 portraits.")).to_be_visible()  # the grid, loaded again
+    assert "Yilmaz" not in page.content()
+    assert {p["id"] for p in ws.store.read().table("portraits").all()} == {"amira-38", "jonas-16"}
+    axe_clean(page)
+
+    # Without a mouse: the plain input takes the photos as well, and a row appears for each.
+    page.get_by_label("Photos (drop them here or choose several)").set_input_files(
+        [str(make_photo(tmp_path / "c.jpg", seed=40))])
+    expect(page.get_by_label("First name (row 1)")).to_be_visible()

@@ -49,3 +49,18 @@ def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str
         records.discard(prepared)
         raise
     return {"imported": [r["id"] for r in made], "count": len(made)}
+
+
+def add_many(ws: Workspace, rows: list[dict], uploaded: dict[str, Path], name: str) -> dict:
+    """Portraits from rows typed beside their photos (the web app's "drop many photos"): the same
+    intake and checks as `import_portraits`, all rows or none, a wrong row named by its number.
+    Each row's `photo` is a key of `uploaded` (a name the server chose), never a path."""
+    prepared = records.prepare_rows(ws.photos, list(enumerate(rows, start=1)), name, None, ws.config.language,
+                                    _slot(ws), known=ws.store.read(), uploaded=uploaded)
+    try:
+        with ws.store.transaction() as db:
+            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)
+    except BaseException:
+        records.discard(prepared)
+        raise
+    return {"imported": [r["id"] for r in made], "count": len(made)}

@@ -110,6 +110,45 @@ def import_csv():
     return redirect(url_for("portraits.grid"), 303)
 
 
+MANY_FIELDS = ("first_name", "age", "role", "quote", "surname")  # one set per dropped photo: first_name-0, ...
+
+
+@bp.post("/portraits/many")
+@needs("edit")
+def add_many():
+    """Many dropped photos, a row of fields beside each (made by app.js): all rows or none, through
+    the intake of `portrait import`. The n-th photo belongs to row n; each is saved under a name we
+    choose. Asked by app.js: the answer is the message alone (the form with its photos stays)."""
+    from campaign.intake.adding import add_many as add_rows
+
+    ws = workspace()
+    by_script = bool(request.headers.get("HX-Request"))
+    photos = [upload for upload in request.files.getlist("photos") if upload.filename]
+    with tempfile.TemporaryDirectory(dir=ws.private, prefix="upload-") as tmp:
+        uploaded: dict[str, Path] = {}
+        rows: list[dict] = []
+        for n, upload in enumerate(photos):
+            suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+            name = f"photo-{n + 1}{suffix if suffix in PHOTO_SUFFIXES else '.bin'}"
+            upload.save(Path(tmp) / name)
+            uploaded[name] = Path(tmp) / name
+            rows.append({"photo": name, **{k: request.form.get(f"{k}-{n}", "") for k in MANY_FIELDS}})
+        try:
+            if not rows:
+                raise CampaignError(_("Choose or drop one or more photos."))
+            result = add_rows(ws, rows, uploaded, _("the dropped photos"))
+        except CampaignError as e:
+            failed(e)
+            if by_script:
+                return render_template("_flash.html"), 400
+            return redirect(url_for("portraits.grid"), 303)
+    done(ngettext("Added {n} portrait. Next: record the consent.", "Added {n} portraits. Next: record their "
+                  "consent.", result["count"]))
+    if by_script:
+        return "", 200, {"X-Next": url_for("portraits.grid")}
+    return redirect(url_for("portraits.grid"), 303)
+
+
 def _renders(ws, portrait_id: str) -> list[dict]:
     folder = ws.renders / portrait_id
     if not folder.is_dir():

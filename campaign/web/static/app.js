@@ -1,5 +1,6 @@
 // The page works without this file; it only adds: markers on the photo, click to move the focus,
-// dropping a photo on the upload field, and dragging a post to another day on the calendar.
+// dropping a photo on the upload field, dragging a post to another day on the calendar, and a row of
+// fields per photo when many are dropped or chosen on the Porträts page.
 (function () {
   "use strict";
   function place(el, x, y, w, h) {
@@ -50,5 +51,42 @@
       });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { markers(); dragAndDrop(); });
+  function manyPhotos() {
+    var form = document.getElementById("many-form");
+    if (!form) { return; }
+    var input = document.getElementById("many-photos");
+    var zone = document.getElementById("many-drop");
+    var rows = document.getElementById("many-rows");
+    var result = document.getElementById("many-result");
+    var row = document.getElementById("many-row").innerHTML;
+    function build() {
+      rows.textContent = "";
+      Array.prototype.forEach.call(input.files, function (file, n) {
+        var box = document.createElement("div");
+        box.innerHTML = row.split("__NUM__").join(String(n + 1)).split("__N__").join(String(n));
+        var set = box.firstElementChild;
+        set.querySelector(".filename").textContent = file.name;
+        set.querySelector("img").src = URL.createObjectURL(file);
+        rows.appendChild(set);
+      });
+    }
+    input.addEventListener("change", build);
+    zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("over"); });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("over");
+      if (event.dataTransfer.files.length) { input.files = event.dataTransfer.files; build(); }
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { "HX-Request": "true" } }).then(function (answer) {
+        var next = answer.headers.get("X-Next");
+        if (answer.ok && next) { window.location.assign(next); return; }
+        return answer.text().then(function (html) { result.innerHTML = html; });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markers(); dragAndDrop(); manyPhotos(); });
 })();
