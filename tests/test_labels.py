@@ -127,3 +127,25 @@ def test_a_stored_english_note_made_by_a_message_is_found_again():
     with i18n.use("en"):
         assert i18n.language_name("tr") == "Turkish" and i18n.scope_label("press") == "Press"
         assert i18n.language_name("xx-nonsense") == "xx-nonsense"
+
+
+@pytest.mark.parametrize("lang, line", [
+    ("de", "p-1 geplant: brigitte-81 auf Instagram am 01.07.2026, 18:30 Uhr (feed, de)"),
+    ("en", "Planned p-1: brigitte-81 on Instagram at Jul 1, 2026, 6:30\u202fPM (feed, de)")])
+def test_a_planned_post_reads_as_a_sentence_with_the_channel_s_name_and_the_date_the_language_s_way(
+        cli, ws, monkeypatch, lang, line):
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    _in(monkeypatch, lang)
+    r = cli("schedule", "add", pid, "--at", "2026-07-01 18:30", "--channel", "instagram")
+    assert r.exit_code == 0 and line in r.output, r.output
+    assert json.loads(cli("schedule", "list", "--json").output)[0]["at"].startswith("2026-07-01T18:30")
+
+
+def test_the_german_report_and_consent_lines_say_what_is_to_do_as_a_press_office_would():
+    from campaign import i18n
+
+    with i18n.use("de"):
+        assert i18n.gettext("Nothing needs anyone today.") == "Heute ist nichts zu erledigen."
+        assert i18n.gettext("Needs a guardian's signature:") == "Unterschrift der Sorgeberechtigten fehlt:"
+        assert i18n.gettext("; needs a guardian's signature: {scopes}", scopes="billboard") == \
+            "; Unterschrift der Sorgeberechtigten fehlt für: Plakat"
