@@ -193,7 +193,7 @@ def value(name: str, shown: Any) -> Any:
     if name in LANGUAGE_NAMES and isinstance(shown, str):
         return language_name(shown)
     if name in NOTE_NAMES and isinstance(shown, str):
-        return translate(from_english(shown))
+        return translate(shown if isinstance(shown, Message) else _stored_note(str(shown)))
     return shown
 
 
@@ -242,6 +242,12 @@ def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
         return text.format(**params) if language() == "en" else _FORMATTER.format(text, **params)
     except (KeyError, IndexError, ValueError, AttributeError):  # a broken translation must not hide the message
         return msgid.format(**params)
+
+
+@lru_cache(maxsize=4096)
+def _stored_note(text: str) -> Any:
+    """`from_english` for the notes of a long listing: the same reason on many posts is looked up once."""
+    return from_english(text)
 
 
 def from_english(text: Any) -> Any:
