@@ -5,6 +5,6 @@ The lowest of the three packages: it never imports `schedules` or `campaign`.
 
 import logging
 
-# A library logs; the workspace decides where it goes (campaign.workspace.log). Never to the console.
+# A library logs; the workspace decides where it goes (campaign.log). Never to the console.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

@@ -567,7 +567,7 @@ def text_in(portrait: dict, lang: str | None) -> dict:
         return {"lang": portrait.get("lang"), "quote": portrait["quote"], "role": portrait["role"]}
     t = (portrait.get("translations") or {}).get(lang)
     if not t:
-        raise CampaignError(_m("{id} has no {lang} translation.", id=portrait['id'], lang=lang),
+        raise CampaignError(_m("{id} has no {language} translation.", id=portrait['id'], language=lang),
                             _m("Add one: campaign portrait translate {id} --lang {lang} --quote TEXT.",
                                id=portrait['id'], lang=lang))
     return {"lang": lang, "quote": t["quote"], "role": t.get("role") or portrait["role"]}

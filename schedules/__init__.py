@@ -5,6 +5,6 @@ Imports `portraits`, never `campaign`: it takes tables, a brand and a clock as a
 
 import logging
 
-# A library logs; the workspace decides where it goes (campaign.workspace.log). Never to the console.
+# A library logs; the workspace decides where it goes (campaign.log). Never to the console.
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 

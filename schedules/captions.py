@@ -81,7 +81,7 @@ def template(config, lang: str) -> str:
     """The caption template of `lang` (campaign.toml [captions] over the defaults); never another's."""
     found = config.captions.get(lang)
     if not found:
-        raise CampaignError(_m("There is no caption template for {lang}.", lang=lang),
+        raise CampaignError(_m("There is no caption template for {language}.", language=lang),
                             _m("Add `{lang} = \"...\"` under [captions] in campaign.toml (languages with "
                                "one: {captions}).", lang=lang, captions=', '.join(config.captions)))
     names = {f for _, f, _, _ in string.Formatter().parse(found) if f}

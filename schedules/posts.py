@@ -139,7 +139,7 @@ def move(db: TinyDB, post_id: str, at: datetime, now: datetime) -> dict:
     return post
 
 
-def cancel(db: TinyDB, post_id: str, now: datetime, reason: str = "cancelled by hand") -> dict:
+def cancel(db: TinyDB, post_id: str, now: datetime, reason: str = _m("cancelled by hand")) -> dict:
     post = get(db, post_id)
     if post["status"] == "cancelled":
         return post
@@ -162,7 +162,7 @@ def retry(db: TinyDB, post_id: str, now: datetime, at: datetime | None = None) -
         raise CampaignError(_m("{post_id} is {status}; only failed or unknown posts can be retried.",
                                post_id=post_id, status=post['status']))
     when = at or now
-    post = update(db, post_id, now, status="planned", note=f"retry requested (was {post['status']})",
+    post = update(db, post_id, now, status="planned", note=_m("retry requested (was {status})", status=post['status']),
                   at=_stamp(max(when, now)), next_try=None, attempts=0, error=None, reason=None)
     audit.record(db, "post.retry", post_id, now=now)
     return post
@@ -175,8 +175,8 @@ def cancel_for_withdrawal(db: TinyDB, portrait_id: str, scopes: set[str], now: d
         if post.get("channel") not in scopes:
             continue
         if post["status"] in FUTURE:
-            cancelled.append(update(db, post["id"], now, status="cancelled", note="consent withdrawn",
-                                    reason="consent withdrawn", next_try=None))
+            cancelled.append(update(db, post["id"], now, status="cancelled", note=_m("consent withdrawn"),
+                                    reason=_m("consent withdrawn"), next_try=None))
         elif post["status"] in OUT:
             takedown.append(post)
     return {"cancelled": cancelled, "takedown": takedown}

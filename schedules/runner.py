@@ -143,12 +143,12 @@ def _hold_back(site: Site, db, post: dict, now: datetime) -> tuple[str, str, str
     try:
         portrait = records.get(db, post["portrait_id"])
     except NotFound:
-        return "cancelled", "portrait erased", "portrait erased"
+        return "cancelled", _m("portrait erased"), _m("portrait erased")
     if portrait.get("status") != "approved":
-        return "cancelled", "portrait not approved", "portrait not approved"
+        return "cancelled", _m("portrait not approved"), _m("portrait not approved")
     if not consent.is_valid(db, portrait["id"], post["channel"], now.date()):
-        return ("cancelled", "no valid consent at publish time",
-                f"no valid {post['channel']} consent at publish time")
+        return ("cancelled", _m("no valid consent at publish time"),
+                _m("no valid {channel} consent at publish time", channel=post['channel']))
     return None
 
 

@@ -75,7 +75,7 @@ def test_export_needs_approval_and_a_withdrawal_after_it_wins(cli, ws):
     assert cli("consent", "withdraw", a, "--scope", "billboard").exit_code == 0
     before = ws.store.path.read_bytes()
     r = cli("billboard", "export")
-    assert r.exit_code == 1 and "billboard consent withdrawn" in r.output
+    assert r.exit_code == 1 and "Billboard consent withdrawn" in r.output
     assert ws.store.path.read_bytes() == before
     r = cli("billboard", "pick", *RUN, "--json")
     assert a not in [p["portrait_id"] for p in json.loads(r.output)["picked"]]

@@ -67,8 +67,10 @@ def test_a_channel_cannot_use_a_publisher_meant_for_another(cli, ws):
 def test_status_shows_each_channel_with_what_its_description_says(cli, ws):
     r = cli("status")
     assert r.exit_code == 0
+    from campaign.workspace.i18n import scope_label
+
     for name, spec in CHANNELS.items():  # the new channels only once campaign.toml names them
-        assert (f"Channel {name}: outbox, offline outbox" in r.output) == spec.default
+        assert (f"Channel {scope_label(name)}: outbox, offline outbox" in r.output) == spec.default
     init_text = (ws.root / "campaign.toml").read_text()
     assert "[channels.instagram]" in init_text and "# account =" in init_text and "# page_id =" in init_text
 

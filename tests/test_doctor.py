@@ -44,7 +44,7 @@ def test_a_healthy_workspace_is_in_order(cli, ws, tmp_path):
 def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, tmp_path):
     pid = _campaign(cli, ws, tmp_path)
     kept = sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*") if p.is_file() and ".lock" not in p.name
-                  and p.name != "campaign.workspace.log")
+                  and p.name != "campaign.log")
     make_photo(ws.photos / ("ab" * 32 + ".jpg"))  # a photo no record points to
     (ws.photos / f".{'cd' * 32}.jpg.x1y2z3.tmp").write_bytes(b"half a photo")  # staged by a killed `portrait add`
     make_photo(ws.renders / "ghost-40" / "story.jpg")  # renders of a portrait that no longer exists
@@ -79,7 +79,7 @@ def test_every_leftover_and_orphan_is_found_and_fix_removes_only_those(cli, ws, 
     assert r.exit_code == 0, r.output
     assert r.output.count("Fixed: removed ") == 11 and r.output.endswith("The workspace is in order now.\n")
     left = sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*") if p.is_file() and ".lock" not in p.name
-                  and p.name != "campaign.workspace.log")
+                  and p.name != "campaign.log")
     assert left == kept  # everything that belongs stays
     assert fresh.is_dir()
     assert cli("doctor").exit_code == 0

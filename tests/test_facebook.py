@@ -42,7 +42,7 @@ def test_publish_sends_the_photo_and_caption_to_the_page_with_the_pinned_version
     assert sent == (ws.renders / pid / "facebook.jpg").read_bytes()  # the render itself, as multipart
     assert b"Sommerfeld" not in sent and b"Sommerfeld" not in upload["form"]["message"].encode()
     assert upload["token"] == TOKEN  # sent to the (local) Graph API, and nowhere else
-    for where in (ws.root / "campaign.json", ws.root / "campaign.workspace.log"):
+    for where in (ws.root / "campaign.json", ws.root / "campaign.log"):
         assert TOKEN not in where.read_text()
     assert TOKEN not in r.output
 
@@ -94,7 +94,7 @@ def test_graph_errors_give_the_right_outcome(cli, ws, graph, code, outcome, word
     post = _post(ws, post_id)
     assert post["status"] == outcome
     assert words.lower() in (post["error"] + " " + str(post.get("reason"))).lower() or words in post["error"]
-    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.workspace.log").read_text()
+    assert TOKEN not in json.dumps(post) and TOKEN not in (ws.root / "campaign.log").read_text()
     if outcome == "planned":  # transient: retried, but not before an hour has passed
         from datetime import datetime
 
@@ -177,8 +177,8 @@ def test_reconcile_pages_through_the_page_posts(cli, ws, graph):
 
 def test_status_shows_channel_health_without_calling_the_platform(cli, ws, graph, monkeypatch):
     r = cli("status")
-    assert "Channel facebook: facebook, Page 1001, token set" in r.output
-    assert "Channel instagram: outbox, offline outbox" in r.output
+    assert "Channel Facebook: facebook, Page 1001, token set" in r.output
+    assert "Channel Instagram: outbox, offline outbox" in r.output
     monkeypatch.delenv("CAMPAIGN_FACEBOOK_TOKEN")
     assert "NOT READY: CAMPAIGN_FACEBOOK_TOKEN is not set" in cli("status").output
     assert graph.requests == []
@@ -198,14 +198,14 @@ def test_channel_check_reads_a_never_expiring_page_token_with_debug_token(cli, w
     graph.token_info = {"type": "PAGE", "is_valid": True, "expires_at": 0, "profile_id": "1001", "scopes": ALL_SCOPES}
     r, out = _check(cli)
     assert r.exit_code == 0, out
-    assert "facebook (facebook): ok - Page Stadt Duisburg (1001)" in out
+    assert "Facebook (facebook): ok - Page Stadt Duisburg (1001)" in out
     assert "a Page token; scopes: pages_manage_posts, pages_read_engagement, pages_show_list; never expires" in out
     assert f"Graph API v{GRAPH_API_VERSION}, served until 2028-07-29" in out
     (asked,) = [q for q in graph.requests if q["parts"] == ["debug_token"]]
     assert asked["query"]["input_token"] == TOKEN and asked["token"] == APP_TOKEN
-    assert "Warning: facebook: the Page token" not in out and TOKEN not in out and APP_TOKEN not in out
+    assert "Warning: Facebook: the Page token" not in out and TOKEN not in out and APP_TOKEN not in out
     # the one warning: the workspace's hashtag is several words in one case (for screen readers)
-    assert "Warning: facebook: #duisburgistechtsolidarisch is several words in one case" in out
+    assert "Warning: Facebook: #duisburgistechtsolidarisch is several words in one case" in out
 
 
 def test_channel_check_warns_two_weeks_before_the_token_expires(cli, ws, graph, monkeypatch):
@@ -219,9 +219,9 @@ def test_channel_check_warns_two_weeks_before_the_token_expires(cli, ws, graph, 
     from datetime import datetime
 
     day = datetime.fromtimestamp(soon, UTC).strftime("%Y-%m-%d")
-    assert f"Warning: facebook: the Page token expires on {day}" in out and "never-expiring" in out
+    assert f"Warning: Facebook: the Page token expires on {day}" in out and "never-expiring" in out
     graph.token_info["expires_at"] = int(time.time()) + 60 * 86400
-    assert "Warning: facebook: the Page token" not in _check(cli)[1]
+    assert "Warning: Facebook: the Page token" not in _check(cli)[1]
     graph.token_info["expires_at"] = int(time.time()) - 86400
     r, out = _check(cli)
     assert r.exit_code == 1 and "NOT OK" in out and "expired on" in out
@@ -298,7 +298,7 @@ def test_a_wrong_app_token_is_a_warning_and_the_page_token_is_still_checked(cli,
     monkeypatch.setenv("CAMPAIGN_FACEBOOK_APP_TOKEN", "4321|wrongsecret")
     r, out = _check(cli)
     assert r.exit_code == 0 and "a Page token" in out
-    assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in out and "wrongsecret" not in out
+    assert "Warning: Facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in out and "wrongsecret" not in out
 
 
 # A token that is not shaped like Meta's (no EAA...), with characters that change when encoded.
@@ -332,8 +332,8 @@ def test_a_token_echoed_in_any_encoding_never_reaches_the_channel_check_warning(
         f"{base64.b64encode(PLAIN_TOKEN.encode()).decode()} / {base64.b64encode(PLAIN_APP_TOKEN.encode()).decode()}")
     r = cli("channel", "check", "facebook")
     assert r.exit_code == 0 and "a Page token" in r.output
-    assert "Warning: facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in r.output and "[redacted]" in r.output
-    texts = [r.output, (ws.root / "campaign.workspace.log").read_text() if (ws.root / "campaign.workspace.log").exists() else ""]
+    assert "Warning: Facebook: Meta refused CAMPAIGN_FACEBOOK_APP_TOKEN" in r.output and "[redacted]" in r.output
+    texts = [r.output, (ws.root / "campaign.log").read_text() if (ws.root / "campaign.log").exists() else ""]
     for text in texts:
         for value in (PLAIN_TOKEN, PLAIN_APP_TOKEN, "appSec/Wrong+Secret="):
             for spelling in _every_spelling(value):
@@ -354,7 +354,7 @@ def test_a_platform_error_of_100_kb_is_kept_cut_and_scrubbed(cli, ws, plain_grap
     assert len(post["error"]) <= 500 and post["error"].endswith("…")
     assert all(len(h["note"] or "") <= 500 for h in post["history"])
     assert len(ws.store.path.read_bytes()) - before < 5_000 and len(r.output) < 2_000
-    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.workspace.log").read_text()):
+    for text in (r.output, ws.store.path.read_text(), (ws.root / "campaign.log").read_text()):
         assert "A1b2C3d4" * 100 not in text
         for spelling in _every_spelling(PLAIN_TOKEN):
             assert spelling not in text

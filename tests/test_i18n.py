@@ -190,7 +190,7 @@ def test_a_table_and_status_in_german_and_english(ws):
     assert en.splitlines()[0].split()[:3] == ["ID", "FIRST", "NAME"]
     status = _run(ws, "--ui-lang", "de", "status").output
     assert "Dienst: läuft nicht (starten mit `campaign run`)" in status
-    assert "Kanal instagram: outbox, Offline-Postausgang (kein Konto nötig)" in status
+    assert "Kanal Instagram: outbox, Offline-Postausgang (kein Konto nötig)" in status
     assert "Daemon: not running" in _run(ws, "--ui-lang", "en", "status").output
     # --json keys and values stay English whatever the language
     assert json.loads(_run(ws, "--ui-lang", "de", "status", "--json").output)["daemon_running"] is False
@@ -211,7 +211,7 @@ def test_dates_and_numbers_in_the_interface_language(ws):
     r = _run(ws, "--ui-lang", "de", "engagement", "record", post["id"], "--likes", "1700", "--comments", "40")
     assert f"Erfasst für {post['id']}: 1.700 Likes, 40 Kommentare, 0 Shares." in r.output
     ranking = _run(ws, "--ui-lang", "de", "engagement", "top").output
-    assert "1.700 Likes, 40 Kommentare" in ranking and "1 Beitrag auf instagram, nach" in ranking
+    assert "1.700 Likes, 40 Kommentare" in ranking and "1 Beitrag auf Instagram, nach" in ranking
     assert "1,700 likes, 40 comments" in _run(ws, "--ui-lang", "en", "engagement", "top").output
     with ws.store.transaction() as db:
         posts.create(db, pid, "facebook", ws.now().replace(hour=18, minute=30) + timedelta(days=1), ws.now())

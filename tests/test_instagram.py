@@ -90,7 +90,7 @@ def test_publish_uploads_the_render_with_caption_and_alt_text(cli, ws, insta, cl
     assert alt.startswith("Foto von Brigitte, 81") and "Sommerfeld" not in alt
     client.set_settings.assert_called_once_with(SETTINGS)  # the saved session, reused: no new login
     client.login.assert_not_called()
-    stored = (ws.root / "campaign.json").read_text() + (ws.root / "campaign.workspace.log").read_text()
+    stored = (ws.root / "campaign.json").read_text() + (ws.root / "campaign.log").read_text()
     assert "SESSIONSECRET123" not in stored and PASSWORD not in stored
 
 

@@ -314,7 +314,7 @@ def test_metas_error_codes_become_permanent_transient_or_unknown(cli, ws, ig, wh
     post = posts.get(ws.store.read(), post_id)
     assert post["status"] == status
     assert words in post["error"]
-    assert FB_TOKEN not in json.dumps(post) and FB_TOKEN not in (ws.root / "campaign.workspace.log").read_text()
+    assert FB_TOKEN not in json.dumps(post) and FB_TOKEN not in (ws.root / "campaign.log").read_text()
     if status == "planned":
         wait = datetime.fromisoformat(post["next_try"]) - ws.now()
         assert wait >= timedelta(minutes=4)
@@ -383,7 +383,7 @@ def test_channel_check_says_whose_account_how_many_posts_are_left_and_until_when
     ig.quota_usage = 2
     r = cli("channel", "check", "instagram")
     assert r.exit_code == 0, r.output
-    assert "instagram (instagram-graph): ok - @stadt.duisburg (17841400000000001)" in r.output
+    assert "Instagram (instagram-graph): ok - @stadt.duisburg (17841400000000001)" in r.output
     assert "48 of 50 posts left in the 24 h window" in r.output
     assert f"Graph API v{GRAPH_API_VERSION}, served until 2028-07-29" in r.output
     assert f'set ig_user_id = "{IG_USER}"' in r.output
@@ -391,7 +391,7 @@ def test_channel_check_says_whose_account_how_many_posts_are_left_and_until_when
 
 
 def test_status_says_what_the_official_api_needs_without_calling_it(cli, ws, ig, monkeypatch):
-    assert "Channel instagram: instagram-graph, the account linked to Page 1001, token set, images via page-photo" \
+    assert "Channel Instagram: instagram-graph, the account linked to Page 1001, token set, images via page-photo" \
         in cli("status").output
     configure(ws, "channels.instagram", page_id="", ig_user_id=IG_USER)
     assert 'NOT READY: image_host "page-photo" needs page_id' in cli("status").output

@@ -85,7 +85,8 @@ def test_a_language_without_a_caption_template_is_refused_when_planned_not_on_th
                  ["schedule", "plan", "--start", "2030-05-06", "--end", "2030-05-11", "--langs", "de,fr"]):
         r = cli(*args)
         assert r.exit_code == 1, r.output
-        assert "There is no caption template for fr" in r.output and "[captions]" in r.output
+        assert "There is no caption template for French" in r.output and "`fr = \"...\"`" in r.output
+        assert "[captions]" in r.output
         assert len(r.output.strip().splitlines()) <= 2 and "Traceback" not in r.output
     assert ws.store.path.read_bytes() == before
     configure(ws, "captions", fr="{first_name} ({age}), {role} : « {quote} » {hashtag}")

@@ -217,18 +217,23 @@ def test_a_withdrawal_lists_a_kit_outside_the_workspace_to_delete_by_hand_and_st
     assert f"Delete the press kit by hand (outside the workspace): {kit['folder']}, {kit['zip']}" in r.output
     assert Path(kit["folder"]).is_dir()  # not ours to delete: the office chose that folder
     status = cli("status").output
-    assert f"{kit['folder']} showed a person who withdrew press consent: delete it by hand" in status
+    assert f"{kit['folder']} showed a person who withdrew Press consent: delete it by hand" in status
     assert cli("gdpr", "erase", campaign["tamara"], "--yes").exit_code == 0  # still found by the erasure
     assert "kit-juni" in cli("status").output
 
 
-def test_status_says_to_make_the_kit_again_when_someone_in_it_no_longer_has_press_consent(cli, ws, campaign):
+def test_status_says_to_make_the_kit_again_when_someone_in_it_no_longer_has_press_consent(
+        cli, ws, campaign, monkeypatch):
     _kit(cli)
     assert "press kit" not in cli("status").output
     r = cli("portrait", "edit", campaign["tamara"], "--age", "16")  # a minor now: no guardian signed
     assert r.exit_code == 0, r.output
-    assert ("The press kit at exports/press-kit shows 1 person(s) whose press consent is no longer valid: "
+    assert ("The press kit at exports/press-kit shows 1 person whose Press consent is no longer valid: "
             "make it again (`campaign press kit`)") in cli("status").output
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "de")  # the to-do in the interface language
+    assert ("Pressemappe unter exports/press-kit zeigt 1 Person, deren Einwilligung für Presse nicht mehr gilt: "
+            "Bitte neu erstellen (`campaign press kit`)") in cli("status").output
+    monkeypatch.setenv("CAMPAIGN_UI_LANG", "en")
     _kit(cli)
     assert "press kit" not in cli("status").output
 

@@ -20,7 +20,7 @@ def test_after_gdpr_erase_no_file_of_the_workspace_holds_anything_of_the_person(
     people = build(cli, ws, tmp_path)
     gone, kept = people[0], people[1]
     # The sweep finds the person everywhere the tool put them before the erase.
-    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.workspace.log", "photos", "renders", "outbox",
+    assert set(present(ws.root, gone)) >= {"campaign.json", "campaign.log", "photos", "renders", "outbox",
                                            "exports", ".private", "requests"}
     hits = "\n".join(sweep(ws.root, gone))
     for made in ("exports/calendar.ics", "exports/press-kit/images/", "exports/press-kit.zip", "exports/gallery/",

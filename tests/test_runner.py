@@ -125,7 +125,7 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
     keep = add_post(ws, keep_pid, 12.0)
     proc = daemon(ws)
     try:
-        log = ws.root / "campaign.workspace.log"
+        log = ws.root / "campaign.log"
         assert wait_for(lambda: log.is_file() and "daemon started" in log.read_text(), timeout=20)
         time.sleep(0.5)  # the daemon has synced and holds a job for the post
         r = run_campaign("-w", ws.root, "schedule", "cancel", post["id"])
@@ -137,7 +137,7 @@ def test_cancel_from_the_cli_while_the_daemon_runs_means_never_published(ws):
         proc.wait(timeout=20)
     assert status_of(ws, post["id"])["status"] == "cancelled"
     assert [d for d in outbox_dirs(ws) if post["id"] + "-" in d] == []
-    log = (ws.root / "campaign.workspace.log").read_text()
+    log = (ws.root / "campaign.log").read_text()
     assert f"published {keep['id']}" in log and f"published {post['id']} " not in log
 
 
@@ -280,5 +280,5 @@ def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothin
         pub.join(30)
     assert ended["status"] in ("published", "unknown")  # the erasure listed it to take down
     assert not ws.outbox.exists() or [p.name for p in ws.outbox.iterdir()] == []
-    log = ws.root / "campaign.workspace.log"
+    log = ws.root / "campaign.log"
     assert not log.exists() or pid not in log.read_text()

@@ -78,7 +78,7 @@ def test_a_portrait_without_whatsapp_consent_never_appears_in_a_bundle(cli, ws, 
 def test_a_language_the_portrait_lacks_is_left_out_with_what_to_do(cli, ws, campaign):
     r = cli("whatsapp", "bundle", "--lang", "de,ar")
     assert r.exit_code == 0
-    assert "no ar translation (campaign portrait translate brigitte-81 --lang ar" in r.output
+    assert "no Arabic translation (campaign portrait translate brigitte-81 --lang ar" in r.output
     assert not (ws.exports / "whatsapp" / campaign["today"].isoformat() / "ar").exists()
 
 
@@ -204,14 +204,14 @@ def test_no_number_appears_in_any_log_output_or_error(cli, ws, campaign, cloud, 
                                   "error_data": {"details": "Recipient 4917612345678 is not a valid WhatsApp user"}}))
     outputs = [cli("whatsapp", "send").output, cli("whatsapp", "subscribers", "list").output,
                cli("status").output, cli("channel", "check", "whatsapp").output]
-    texts = outputs + [caplog.text, (ws.root / "campaign.workspace.log").read_text()]
+    texts = outputs + [caplog.text, (ws.root / "campaign.log").read_text()]
     db = ws.store.read()
     texts += [json.dumps([dict(e) for e in db.table(name).all()])
               for name in ("audit", subscribers.SENDS, subscribers.OPTOUTS)]
     for text in texts:
         assert not any(d in text for d in DIGITS), text[:500]
     assert "[number]" in outputs[0] and "131030" in outputs[0]  # the error is shown, the number is not
-    assert "whatsapp (whatsapp-cloud): ok - WhatsApp Stadt Duisburg" in outputs[3]
+    assert "WhatsApp (whatsapp-cloud): ok - WhatsApp Stadt Duisburg" in outputs[3]
     assert TOKEN not in "".join(texts)
 
 
@@ -280,7 +280,7 @@ def test_an_answer_the_cloud_api_cannot_have_given_means_unavailable_try_later(c
     assert again["sent"] == 2 and len(cloud.messages) == 3 and len({m["to"] for m in cloud.messages}) == 3
     cloud.fail_next.append((status, body))
     check = cli("channel", "check", "whatsapp")
-    assert "whatsapp (whatsapp-cloud)" in check.output and "WhatsApp is unavailable at the moment" in check.output
+    assert "WhatsApp (whatsapp-cloud)" in check.output and "WhatsApp is unavailable at the moment" in check.output
     assert "Traceback" not in check.output
 
 

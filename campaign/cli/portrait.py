@@ -185,5 +185,5 @@ def translate(ctx, portrait_id, lang, quote, role):
 
     done = portrait_actions.edit(workspace(ctx), portrait_id, {},
                                  translation={"lang": lang, "quote": quote, "role": role})
-    click.echo(_("Saved the {lang} quote of {portrait_id}.", lang=lang, portrait_id=portrait_id))
+    click.echo(_("Saved the {language} quote of {portrait_id}.", language=lang, portrait_id=portrait_id))
     _say_approvals_removed(done["approvals_removed"])

@@ -56,9 +56,9 @@ def send(ctx, day, as_json):
                      sent=result['sent'], already=result['already'], failed=result['failed'],
                      retry_later=result['retry_later'], unknown=result['unknown']))
         for lang, n in result["languages_missing"].items():
-            warn(ngettext("{n} subscriber reading {lang} got the quote's own language: there is no {lang} "
-                          "translation.", "{n} subscribers reading {lang} got the quote's own language: there is no "
-                          "{lang} translation.", n, n=n, lang=lang))
+            warn(ngettext("{n} subscriber reading {language} got the quote's own language: there is no {language} "
+                          "translation.", "{n} subscribers reading {language} got the quote's own language: there is no "
+                          "{language} translation.", n, n=n, language=lang))
         for error in result["errors"]:
             warn(error)
     ctx.exit(1 if result["failed"] or result["unknown"] else 0)

@@ -68,13 +68,14 @@ def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple
     for p in people:
         reason = None
         if p["status"] != "approved":
-            reason = f"not approved (campaign portrait approve {p['id']})"
+            reason = _m("not approved (campaign portrait approve {id})", id=p['id'])
         elif not consent.valid_scopes(db, p["id"], today):
-            reason = "no valid consent today"
+            reason = _m("no valid consent today")
         langs = [p["lang"], *sorted(p.get("translations") or {})]
         if lang:
             if lang not in langs and not reason:
-                reason = f"no {lang} translation (campaign portrait translate {p['id']} --lang {lang} ...)"
+                reason = _m("no {language} translation (campaign portrait translate {id} --lang {lg} ...)",
+                            language=lang, lg=lang, id=p['id'])
             langs = [lang]
         if reason:
             if ids:

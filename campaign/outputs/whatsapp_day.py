@@ -160,8 +160,8 @@ def _plan(ws: Workspace, start, end, langs: str | None) -> tuple[list[dict], lis
         for lg in _languages(ws, p, wanted):
             if lg not in have:
                 skipped.append({"day": day.isoformat(), "lang": lg, "portrait_id": p["id"],
-                                "reason": _m("no {lg} translation (campaign portrait translate {id} --lang "
-                                             "{lg} ...)", lg=lg, id=p['id'])})
+                                "reason": _m("no {language} translation (campaign portrait translate {id} --lang "
+                                             "{lg} ...)", language=lg, lg=lg, id=p['id'])})
         if ok:
             chosen.append({"day": day, "portrait": p, "langs": ok})
     ids = sorted({c["portrait"]["id"] for c in chosen})

@@ -104,8 +104,8 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
         captions.check_language(portrait, lead, ws.config)
         for name in names:
             if not consent.is_valid(db, portrait_id, name, when.date()):
-                raise CampaignError(_m("{portrait_id} has no valid {name} consent on {when:%Y-%m-%d}.",
-                                       portrait_id=portrait_id, name=name, when=when),
+                raise CampaignError(_m("{portrait_id} has no valid {scope} consent on {when:%Y-%m-%d}.",
+                                       portrait_id=portrait_id, scope=name, when=when),
                                     _m("Record the consent first, or choose another channel or day."))
             post = posts.create(db, portrait_id, name, when, now, lang=lead, origin="manual", fmt=fmt)
             _check_content(ws, db, post, portrait)

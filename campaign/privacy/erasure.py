@@ -115,7 +115,7 @@ def still_there(ws: Workspace, db: TinyDB) -> set[Path]:
 
 
 def rewrite_log(ws: Workspace, names: Names) -> int:
-    """campaign.workspace.log without the lines that name the person, written atomically; returns lines dropped."""
+    """campaign.log without the lines that name the person, written atomically; returns lines dropped."""
     path = ws.log_path
     if not path.is_file():
         return 0

@@ -11,12 +11,13 @@ from tinydb import Query, TinyDB
 
 from campaign.workspace import PRIVATE_NAME, Workspace
 from campaign.workspace.footprint import (
-    ERASED, HANDOUTS, KIND_WORDS, OUTPUTS, PICKS, POST_FOLDER, REMAKE_HINT,
+    ERASED, HANDOUTS, KIND_WORDS, HandOut, OUTPUTS, PICKS, POST_FOLDER, REMAKE_HINT,
     WITHDRAWN, PersonFiles, Scan, Withdraw, entries, is_inside, resolve,
     temp_copies,
 )
 from portraits import consent
-from portraits.messages import _m
+from campaign.workspace.i18n import from_english
+from portraits.messages import Message, _m, _mn
 from schedules.channel import PUBLISHERS
 
 
@@ -52,7 +53,7 @@ def _outputs_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict:
         change = {"portraits": [p for p in o["portraits"] if p != pid],
                   "faces": [p for p in o.get("faces", []) if p != pid]}
         if o["kind"] != "calendar":  # a calendar is rewritten on the spot
-            change.update(stale="showed an erased person", removed=inside)
+            change.update(stale=_m("showed an erased person"), removed=inside)
             stale += 1
         table.update(change, doc_ids=[o.doc_id])
     return {"outputs": gone, "outputs_to_remake": stale}
@@ -68,11 +69,11 @@ def _outputs_redo(scan: Scan) -> list[str]:
         words = KIND_WORDS.get(kind, kind)
         if o.get("stale"):
             if o.get("removed"):
-                notes.append(f"The {words} was removed because it {o['stale']}: make it again "
-                             f"(`{REMAKE_HINT.get(kind, kind)}`).")
+                notes.append(_m("The {words} was removed because it {stale}: make it again (`{remake}`).",
+                                words=words, stale=from_english(o['stale']), remake=REMAKE_HINT.get(kind, kind)))
             elif path.exists():
-                notes.append(f"{path} {o['stale']}: delete it by hand, or make it again at that path "
-                             f"(`{REMAKE_HINT.get(kind, kind)}`).")
+                notes.append(_m("{path} {stale}: delete it by hand, or make it again at that path (`{remake}`).",
+                                path=str(path), stale=from_english(o['stale']), remake=REMAKE_HINT.get(kind, kind)))
             continue
         if kind in ("contact-sheet", "report") and path.exists():
             if valid is None:  # everyone's consent in one pass, only when there is something to compare
@@ -186,8 +187,8 @@ def _picks_redo(scan: Scan) -> list[str]:
     notes = []
     latest = max(docs, key=lambda d: d.doc_id)
     if latest.get("repick"):
-        notes.append(f"Billboard pick {latest.doc_id} {latest['repick']}: pick again (`campaign billboard pick`) "
-                     "and approve the new pick.")
+        notes.append(_m("Billboard pick {pick} {repick}: pick again (`campaign billboard pick`) and approve the "
+                        "new pick.", pick=latest.doc_id, repick=from_english(latest['repick'])))
     today = scan.ws.now().date()
     for doc in docs:
         if not doc.get("repick") or date.fromisoformat(doc["to"]) < today:
@@ -195,11 +196,12 @@ def _picks_redo(scan: Scan) -> list[str]:
         for e in doc.get("exports", []):
             still = [p for p in (e.get("pdf"), e.get("png")) if p and resolve(scan.ws, p).exists()]
             if still:
-                notes.append(f"Billboard files of pick {doc.doc_id} ({', '.join(still)}) show a person who may no "
-                             "longer be on it: do not print them; if they went to print, recall them.")
+                notes.append(_m("Billboard files of pick {pick} ({files}) show a person who may no longer be on it: "
+                                "do not print them; if they went to print, recall them.",
+                                pick=doc.doc_id, files=', '.join(still)))
             elif e.get("pdf") and doc["repick"] == ERASED:
-                notes.append(f"The billboard export of pick {doc.doc_id} ({e['pdf']}) was deleted: if it went to "
-                             "print, recall it.")
+                notes.append(_m("The billboard export of pick {pick} ({pdf}) was deleted: if it went to print, "
+                                "recall it.", pick=doc.doc_id, pdf=e['pdf']))
     return notes
 
 
@@ -247,9 +249,14 @@ def _handout_withdraw(kind: str) -> Withdraw:
                          doc_ids=[o.doc_id])
             out.append({"kind": kind, "label": spec.label, "path": o["path"], "inside": inside,
                         "parts": [str(part) for part in spec.parts(Path(o["path"]))],
-                        "note": spec.after.format(at=o["at"][:10]), "remake": spec.remake})
+                        "note": _after(spec, o), "remake": spec.remake})
         return {"handouts": out}
     return withdraw
+
+
+def _after(spec: HandOut, output: dict) -> Message:
+    """What to tell people once a hand-out is removed, its day said the interface language's way."""
+    return _m(spec.after, at=date.fromisoformat(output["at"][:10]))
 
 
 def _handout_redo(kind: str) -> Callable[[Scan], list[str]]:
@@ -261,19 +268,23 @@ def _handout_redo(kind: str) -> Callable[[Scan], list[str]]:
             path = resolve(scan.ws, o["path"])
             if o.get("stale"):
                 if o.get("removed"):
-                    notes.append(f"The {spec.label} was removed because it {o['stale']}: make it again "
-                                 f"(`{spec.remake}`); {spec.after.format(at=o['at'][:10])}.")
+                    notes.append(_m("The {words} was removed because it {stale}: make it again (`{remake}`); "
+                                    "{after}.", words=spec.label, stale=from_english(o['stale']),
+                                    remake=spec.remake, after=_after(spec, o)))
                 elif path.exists():
-                    notes.append(f"{path} {o['stale']}: delete it by hand, or make it again there "
-                                 f"(`{spec.remake} --out {path}`).")
+                    notes.append(_m("{path} {stale}: delete it by hand, or make it again there (`{remake} --out "
+                                    "{path}`).", path=str(path), stale=from_english(o['stale']), remake=spec.remake))
                 continue
             if path.exists():
                 if valid is None:  # everyone's consent in one pass, only when there is something to compare
                     valid = {pid: c["scopes"] for pid, c in consent.summaries(scan.db, scan.ws.now().date()).items()}
                 lapsed = [pid for pid in o.get("portraits", []) if spec.scope not in valid.get(pid, [])]
                 if lapsed:
-                    notes.append(f"The {spec.label} at {o['path']} shows {len(lapsed)} person(s) whose {spec.scope} "
-                                 f"consent is no longer valid: make it again (`{spec.remake}`).")
+                    notes.append(_mn("The {words} at {path} shows {n} person whose {scope} consent is no longer "
+                                     "valid: make it again (`{remake}`).",
+                                     "The {words} at {path} shows {n} people whose {scope} consent is no longer "
+                                     "valid: make it again (`{remake}`).", len(lapsed),
+                                     words=spec.label, path=o['path'], scope=spec.scope, remake=spec.remake))
         return notes
     return redo
 

@@ -101,7 +101,7 @@ PLACES: tuple[Place, ...] = (
     Place("backups", "the archives of `campaign backup --out FILE` (always outside the workspace)",
           "listed to delete by hand (an archive holds everyone: make a new backup, then delete the old ones)",
           shows_others=True, person_files=_outputs_of("backup")),
-    Place("log", "campaign.workspace.log", "rewritten without the lines that name the id or the public label"),
+    Place("log", "campaign.log", "rewritten without the lines that name the id or the public label"),
     Place("store backups", f"{BACKUP_DIR}/{STORE_NAME}.N", "the versions that hold the person are deleted "
           "(the store itself, without them, is the newest version)"),
     Place("store temp", f".{STORE_NAME}.*.tmp (a half-written store, everyone in it)",

@@ -1,6 +1,6 @@
 """The workspace: one folder that holds one campaign (DESIGN.md).
 
-    campaign.toml  campaign.json  campaign.workspace.log  photos/  renders/  outbox/  exports/
+    campaign.toml  campaign.json  campaign.log  photos/  renders/  outbox/  exports/
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 CONFIG_NAME = "campaign.toml"  # campaign.workspace.config.CONFIG_NAME: that module (pydantic) is imported only when needed
 STORE_NAME = "campaign.json"
-LOG_NAME = "campaign.workspace.log"
+LOG_NAME = "campaign.log"
 PRIVATE_NAME = ".private"
 FOLDERS = ("photos", "renders", "outbox", "exports")
 ENV_VAR = "CAMPAIGN_WORKSPACE"

@@ -2,7 +2,8 @@
 
 `_m("...")` (portraits.messages) is a marker like `_`; and a command's help is its docstring, so
 the docstring of every function decorated as a click command or group is a message as well
-(cleaned as click shows it, which is what `localize_help` looks up).
+(cleaned as click shows it, which is what `localize_help` looks up), and so is every settings
+field's `description=` (the comments of the campaign.toml that `campaign init` writes).
 """
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ def extract(fileobj, keywords: dict, comment_tags, options: dict[str, Any]) -> I
             doc = ast.get_docstring(node, clean=True)
             if doc:
                 yield node.body[0].lineno, None, doc, []
+        # a settings field's description is its comment in the campaign.toml `campaign init` writes
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Field":
+            for kw in node.keywords:
+                if kw.arg == "description" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    yield kw.value.lineno, None, kw.value.value, []
 
 
 def _is_command(decorator: ast.expr) -> bool:

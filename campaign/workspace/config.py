@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import re
 import string
+import textwrap
 from pathlib import Path
 from typing import Annotated, Any, Callable, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from campaign.workspace.i18n import gettext
 from portraits.errors import CampaignError
 from portraits.identity import DIRECTION_CONTROLS
 from portraits.messages import _m
@@ -527,22 +529,23 @@ def _header() -> str:
 
     from schedules.channel import secret_names
 
-    said = (f"Secrets never go here: set them in the environment instead ({', '.join(secret_names())}). "
-            "Every key below shows its default.")
-    return "\n".join(["# campaign.toml: the settings of one solidarity portrait campaign.",
+    said = gettext("Secrets never go here: set them in the environment instead ({names}). Every key below "
+                   "shows its default.", names=', '.join(secret_names()))
+    return "\n".join(["# " + gettext("campaign.toml: the settings of one solidarity portrait campaign."),
                       *textwrap.wrap(said, 98, initial_indent="# ", subsequent_indent="# ")]) + "\n"
+# Each section's opening comment (lines without the "# ", which is put in front of each when written).
 NOTES = {
-    "captions": "# Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
-                "# A line holding {credit} is left out for a portrait without a photo credit.\n"
-                "# Never add a surname: the tool has none to give.",
-    "channels": '# Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                '# "instagram-graph" (official API, recommended), "instagram-login" (no Facebook Page),\n'
-                '# "instagram" (instagrapi) and "facebook" post for real (see README: connecting real accounts);\n'
-                '# whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.\n'
-                '# Mastodon, Threads and Bluesky are channels once their table is here, e.g.\n'
-                '# [channels.mastodon] publisher = "mastodon", instance = "https://social.bund.de".',
-    "press": "# The press kit (campaign press kit): written into every press image and the press release.",
-    "whatsapp": "# The day's WhatsApp message per language: the quote, the campaign's line, the link.",
+    "captions": _m("Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
+                   "A line holding {credit} is left out for a portrait without a photo credit.\n"
+                   "Never add a surname: the tool has none to give."),
+    "channels": _m('Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
+                   '"instagram-graph" (official API, recommended), "instagram-login" (no Facebook Page),\n'
+                   '"instagram" (instagrapi) and "facebook" post for real (see README: connecting real accounts);\n'
+                   'whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.\n'
+                   'Mastodon, Threads and Bluesky are channels once their table is here, e.g.\n'
+                   '[channels.mastodon] publisher = "mastodon", instance = "https://social.bund.de".'),
+    "press": _m("The press kit (campaign press kit): written into every press image and the press release."),
+    "whatsapp": _m("The day's WhatsApp message per language: the quote, the campaign's line, the link."),
 }
 
 
@@ -569,7 +572,7 @@ def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
         if isinstance(value, BaseModel):
             value = value.model_dump()
         line = f"{key} = {_toml(value)}"
-        out.append(f"{line:<30} # {field.description}" if field.description else line)
+        out.append(f"{line:<30} # {gettext(field.description)}" if field.description else line)
     return out
 
 
@@ -597,7 +600,7 @@ def render_template(name: str, hashtag: str, timezone: str) -> str:
         value = getattr(settings, section)
         parts.append("")
         if section in NOTES:
-            parts.append(NOTES[section])
+            parts.append(textwrap.indent(gettext(NOTES[section]), "# "))
         if section == "captions":
             parts.append("[captions]")
             parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]

@@ -27,8 +27,8 @@ OUTPUTS = "outputs"  # store table: files written to a chosen path that show peo
 PICKS = "billboard"  # store table of billboard picks (campaign/outputs/billboard.py)
 LEFTOVER_AGE = 120  # s: a temporary file younger than this may belong to a command still running
 POST_FOLDER = re.compile(r"^\.?\d{4}-\d{2}-\d{2}-(p-\d+)-[^.]+")  # outbox/<date>-<post>-<channel>[.tmp]
-ERASED = "held an erased person"
-WITHDRAWN = "holds a person who withdrew billboard consent"
+ERASED = _m("held an erased person")
+WITHDRAWN = _m("holds a person who withdrew billboard consent")
 CANCELLED_BY_WITHDRAWAL = "still shows posts that a withdrawal cancelled"
 
 
@@ -198,19 +198,21 @@ class HandOut:
 
 
 HANDOUTS: dict[str, HandOut] = {h.kind: h for h in (
-    HandOut("press-kit", "press kit", "press", "press-kit", "campaign press kit",
-            "the press kit of {at} may have gone to media partners: ask them to stop using the person's images",
+    HandOut("press-kit", _m("press kit"), "press", "press-kit", "campaign press kit",
+            _m("the press kit of {at:%Y-%m-%d} may have gone to media partners: ask them to stop using the "
+               "person's images"),
             zipped=True),
-    HandOut("whatsapp-bundle", "WhatsApp bundle", "whatsapp", "whatsapp", "campaign whatsapp bundle",
-            "the WhatsApp bundle of {at} may have been forwarded: post no more of it"),
-    HandOut("gallery", "website gallery", "website", "gallery", "campaign gallery",
-            "the gallery made {at} may be on the city's website: put the new gallery there"),
+    HandOut("whatsapp-bundle", _m("WhatsApp bundle"), "whatsapp", "whatsapp", "campaign whatsapp bundle",
+            _m("the WhatsApp bundle of {at:%Y-%m-%d} may have been forwarded: post no more of it")),
+    HandOut("gallery", _m("website gallery"), "website", "gallery", "campaign gallery",
+            _m("the gallery made {at:%Y-%m-%d} may be on the city's website: put the new gallery there")),
 )}
 REMAKE_HINT = {"contact-sheet": "campaign preview", "report": "campaign report", "report-pdf": "campaign report --pdf",
                "calendar": "campaign schedule ical FILE", "backup": "campaign backup --out FILE",
                **{h.kind: h.remake for h in HANDOUTS.values()}}
-KIND_WORDS = {"contact-sheet": "contact sheet", "report": "report", "report-pdf": "report PDF", "calendar": "calendar",
-              "gdpr-export": "GDPR export", "backup": "backup", **{h.kind: h.label for h in HANDOUTS.values()}}
+KIND_WORDS = {"contact-sheet": _m("contact sheet"), "report": _m("report"), "report-pdf": _m("report PDF"),
+              "calendar": _m("calendar"), "gdpr-export": _m("GDPR export"), "backup": _m("backup"),
+              **{h.kind: h.label for h in HANDOUTS.values()}}
 
 
 

@@ -142,11 +142,58 @@ VALUES = {
 }
 VALUE_NAMES = frozenset({"status", "focus_source", "band"})
 
+# Consent scopes and channels as people call them; the ids stay in the store, commands and `--json`.
+SCOPE_LABELS = {
+    "instagram": N_("Instagram"), "facebook": N_("Facebook"), "whatsapp": N_("WhatsApp"),
+    "mastodon": N_("Mastodon"), "bluesky": N_("Bluesky"), "threads": N_("Threads"),
+    "billboard": N_("Billboard"), "press": N_("Press"), "website": N_("Website"),
+}
+# Message parameters and table columns that hold one scope id, or several joined by ", ".
+SCOPE_NAMES = frozenset({"scope", "channel"})
+SCOPE_LIST_NAMES = frozenset({"scopes", "channels"})
+# Message parameters that name a language in prose ("auf Türkisch"); `{lang}` keeps the code for
+# command hints such as `--lang {lang}`.
+LANGUAGE_NAMES = frozenset({"language"})
+# Message parameters and table columns holding a note the store kept as English text (a post's
+# reason, a to-do): said in the interface language when a msgid makes that text (`from_english`).
+NOTE_NAMES = frozenset({"reason", "note"})
+
+
+def scope_label(scope: str, lang: str | None = None) -> str:
+    """A consent scope's or channel's name in the interface language ("billboard" -> "Plakat");
+    an id we have no label for as it is."""
+    if scope not in SCOPE_LABELS:
+        return scope
+    with use(lang) if lang else contextlib.nullcontext():
+        return gettext(SCOPE_LABELS[scope])
+
+
+def language_name(code: str, lang: str | None = None) -> str:
+    """A language code as its name in the interface language ("tr" -> "Türkisch"); a code Babel
+    does not know as it is."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(lang or language())
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+    return name or code
+
 
 def value(name: str, shown: Any) -> Any:
-    """A data value (a post's status, ...) as a person reads it; other values as they are."""
+    """A data value (a post's status, a scope, ...) as a person reads it; other values as they are."""
     if name in VALUE_NAMES and isinstance(shown, str) and shown in VALUES:
         return gettext(VALUES[shown])
+    if name in SCOPE_NAMES and isinstance(shown, str) and shown in SCOPE_LABELS:
+        return scope_label(shown)
+    if name in SCOPE_LIST_NAMES and isinstance(shown, (str, list, tuple)):
+        items = shown.split(", ") if isinstance(shown, str) else list(shown)
+        if items and all(isinstance(i, str) and i in SCOPE_LABELS for i in items):
+            return ", ".join(scope_label(i) for i in items)
+    if name in LANGUAGE_NAMES and isinstance(shown, str):
+        return language_name(shown)
+    if name in NOTE_NAMES and isinstance(shown, str):
+        return translate(shown if isinstance(shown, Message) else _stored_note(str(shown)))
     return shown
 
 
@@ -195,6 +242,12 @@ def _format(text: str, msgid: str, params: dict[str, Any]) -> str:
         return text.format(**params) if language() == "en" else _FORMATTER.format(text, **params)
     except (KeyError, IndexError, ValueError, AttributeError):  # a broken translation must not hide the message
         return msgid.format(**params)
+
+
+@lru_cache(maxsize=4096)
+def _stored_note(text: str) -> Any:
+    """`from_english` for the notes of a long listing: the same reason on many posts is looked up once."""
+    return from_english(text)
 
 
 def from_english(text: Any) -> Any:
