@@ -72,6 +72,11 @@ def all_subscribers(db: TinyDB) -> list[dict]:
     return sorted((dict(d) for d in db.table(TABLE).all()), key=lambda s: s["id"])
 
 
+def in_signup_order(db: TinyDB) -> list[dict]:
+    """Subscribers in the order they were added (the store keeps that order; ids are random)."""
+    return [dict(d) for d in db.table(TABLE).all()]
+
+
 def find(db: TinyDB, who: str) -> dict | None:
     """A subscriber by id (s-...) or by number."""
     if who.startswith("s-"):

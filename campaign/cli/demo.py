@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"$ campaign init {target} --name 'Duisburg ist echt solidarisch'")
     init = runner.invoke(cli, ["init", str(target), "--name", "Duisburg ist echt solidarisch",
-                               "--hashtag", "#duisburgistechtsolidarisch"], catch_exceptions=False)
+                               "--hashtag", "#DuisburgIstEchtSolidarisch"], catch_exceptions=False)
     print(init.output.rstrip())
     for step in STEPS:
         step(target, run)

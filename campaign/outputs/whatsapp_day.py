@@ -229,7 +229,7 @@ def send(ws: Workspace, day: str | date | None = None) -> dict:
     if portrait is None:
         raise CampaignError(_m("There is no WhatsApp message for {the_day}: {why}.", the_day=the_day, why=why),
                             _m("Plan a portrait with whatsapp consent for that day, or give another --day."))
-    subs = subscribers.all_subscribers(db)
+    subs = subscribers.in_signup_order(db)  # a broadcast goes out in the same order every time
     have = [portrait["lang"], *sorted(portrait.get("translations") or {})]
     pub = publisher_for(ws, CHANNEL)
     from campaign.outputs.renders import render

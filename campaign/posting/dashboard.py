@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from campaign.workspace import footprint
+from campaign.privacy import places
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import days_ahead
@@ -78,6 +78,6 @@ def overview(ws: Workspace) -> dict:
         "waiting_count": len(waiting),
         "expiring": sorted(expiring, key=lambda r: r["expires"]),
         "takedown": [dict(p, first_name=names.get(p["portrait_id"])) for p in takedown_tasks(all_rows, sums)],
-        "redo": footprint.redo(ws, db),
+        "redo": places.redo(ws, db),
         "days": days,
     }

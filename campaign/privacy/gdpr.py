@@ -160,7 +160,7 @@ def erase_preview(ws: Workspace, portrait_id: str) -> dict:
     portrait = records.get(db, portrait_id)
     scan = footprint.Scan(ws, db)
     files, by_hand = [], []
-    for place in footprint.PLACES:
+    for place in PLACES:
         for path in place.person_files(scan, portrait_id) if place.person_files and not place.rewrite else []:
             if not path.exists():
                 continue
