@@ -7,8 +7,9 @@ import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -191,8 +192,8 @@ def _log_error(ctx: click.Context, e: CampaignError) -> None:
 
 def workspace(ctx: click.Context):
     """The workspace for this command (found once, then cached on the context)."""
-    from campaign.workspace.log import setup_logging
     from campaign.workspace import find_workspace
+    from campaign.workspace.log import setup_logging
 
     root = ctx.find_root()
     obj = root.obj if isinstance(root.obj, dict) else {}

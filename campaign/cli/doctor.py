@@ -18,8 +18,8 @@ from campaign.workspace.i18n import N_, _, ngettext
 def doctor(ctx, fix, as_json):
     """Check the workspace: store, files, leftovers of a crash, unfinished erasures, .private/ modes, campaign.toml."""
     from campaign.privacy.doctor import doctor as run_doctor
-    from campaign.workspace.log import setup_logging
     from campaign.workspace import find_workspace
+    from campaign.workspace.log import setup_logging
 
     # Not common.workspace(): that stops at a broken campaign.toml, which is one of the things checked here.
     root = ctx.find_root()

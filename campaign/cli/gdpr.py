@@ -24,8 +24,8 @@ def gdpr() -> None:
 def export(ctx, portrait_id, subscriber, out_dir, as_json):
     """Everything stored about ID: a JSON file plus the photo, consent forms and renders
     (or about a WhatsApp subscriber: their number, language, opt-in and the messages sent)."""
-    from campaign.privacy.gdpr import export_person
     from campaign.outputs.whatsapp_day import export_subscriber
+    from campaign.privacy.gdpr import export_person
 
     _one_of(portrait_id, subscriber)
     ws = workspace(ctx)
@@ -53,8 +53,8 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
     """Erase ID from every file and record (press kits, bundles and galleries showing them too); the
     audit keeps an anonymous entry. Finishes an interrupted erase. With --subscriber: a WhatsApp
     subscriber's data."""
-    from campaign.privacy.gdpr import erase_person
     from campaign.outputs.whatsapp_day import erase_subscriber
+    from campaign.privacy.gdpr import erase_person
 
     _one_of(portrait_id, subscriber)
     ws = workspace(ctx)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from campaign.workspace import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date
 from portraits.messages import from_stored
 

@@ -16,8 +16,9 @@ from campaign.workspace.i18n import N_
 @click.pass_context
 def report(ctx, out, cancelled, pdf, as_json):
     """Write the morning report: the next seven days, what needs someone, calendar, ranking, gallery."""
-    from campaign.workspace.i18n import gettext as _, ngettext
     from campaign.outputs.report import write_report
+    from campaign.workspace.i18n import gettext as _
+    from campaign.workspace.i18n import ngettext
 
     result = write_report(workspace(ctx), out, cancelled=cancelled, pdf=pdf)
     if as_json:

@@ -5,8 +5,8 @@ from datetime import date
 
 import click
 
-from campaign.workspace import i18n
 from campaign.cli.common import echo_json, echo_table, json_option, typed_date, when, workspace
+from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
 
@@ -111,7 +111,7 @@ def status(ctx, as_json):
         click.echo(_("Take down by hand: {id} on {channel} ({where}): the person withdrew their consent for it",
                      id=p["id"], channel=p["channel"], where=p.get("permalink") or p.get("remote_id") or "-"))
     if r["due_now"]:
-        click.echo(_("Due now: {value}", value=', '.join((p['id'] for p in r['due_now']))))
+        click.echo(_("Due now: {value}", value=', '.join(p['id'] for p in r['due_now'])))
     click.echo(_("Next:") if r['next'] else _("Next: nothing planned."))
     echo_table([{**p, "at": when(p["at"])} for p in r["next"]], ["id", "at", "channel", "portrait_id"], empty="")
     for p in r["failed"]:

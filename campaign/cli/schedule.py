@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from campaign.workspace import i18n
 from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
+from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, translate
 from schedules.channel import FORMATS, planned_channels
 
@@ -135,7 +135,7 @@ def cancel(ctx, post_ids, portrait_id, start, end, as_json):
     if as_json:
         echo_json(_short(done))
     elif done:
-        click.echo(_("Cancelled {value}.", value=', '.join((p['id'] for p in done))))
+        click.echo(_("Cancelled {value}.", value=', '.join(p['id'] for p in done)))
     else:
         click.echo(_("No planned or failed post matches; nothing changed."))
 

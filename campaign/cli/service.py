@@ -27,7 +27,8 @@ def service() -> None:
 @click.pass_context
 def units(ctx, account, port, whatsapp_at, folder, as_json):
     """Print (or --install) the systemd units of this workspace: daemon, web app, WhatsApp send and its timer."""
-    from campaign.posting.service import default_user, install_units, owner_can_write, units as make_units
+    from campaign.posting.service import default_user, install_units, owner_can_write
+    from campaign.posting.service import units as make_units
 
     ws = workspace(ctx)
     user = account or default_user(ws)

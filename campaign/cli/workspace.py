@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+
 from campaign.workspace.i18n import N_, _
 
 

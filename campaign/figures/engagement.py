@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from campaign.workspace import Workspace
-from portraits.dates import parse_datetime
 from portraits import csvfile
+from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import engagement, ranking

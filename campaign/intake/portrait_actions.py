@@ -6,10 +6,10 @@ form (the version it was read at) is refused instead of overwriting someone else
 """
 from __future__ import annotations
 
-from campaign.outputs.renders import publishing_site
 from datetime import datetime
 from pathlib import Path
 
+from campaign.outputs.renders import publishing_site
 from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
+from campaign.workspace import Workspace
 from campaign.workspace.brand import brand_font, brand_logo
 from campaign.workspace.footprint import resolve, stored_path
-from campaign.workspace import Workspace
-from portraits import audit, consent, poster, poster_export, preflight as pdf_preflight, records
+from portraits import audit, consent, poster, poster_export, records
+from portraits import preflight as pdf_preflight
 from portraits.dates import days_ahead, parse_date
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn, from_stored, join, to_stored
@@ -278,7 +279,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
         taken = _not_ours(ws, db, [target, target.with_suffix(".png")])
         if taken:
             raise CampaignError(_m("{value} already exist(s) and no billboard export wrote it; nothing was "
-                                   "changed.", value=' and '.join((str(t) for t in taken))),
+                                   "changed.", value=' and '.join(str(t) for t in taken)),
                                 _m("Choose another --out file, or add --force to replace it."))
     doc_id, doc = _current(db)
     if not doc.get("approved_at"):

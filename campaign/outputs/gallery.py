@@ -14,9 +14,8 @@ from io import BytesIO
 from pathlib import Path
 
 from campaign.outputs import handout
-from campaign.workspace import templating
+from campaign.workspace import Workspace, templating
 from campaign.workspace.store import atomic_write_bytes, atomic_write_text
-from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError
 from portraits.imageio import GALLERY, save_jpeg

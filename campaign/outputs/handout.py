@@ -14,12 +14,11 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from campaign.workspace import footprint
+from campaign.workspace import Workspace, footprint
 from campaign.workspace.outpaths import refuse_protected
-from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
 

@@ -14,10 +14,9 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from campaign.workspace import i18n
 from campaign.outputs.renders import image_name, publishing_site, recorded_hash
+from campaign.workspace import Workspace, i18n
 from campaign.workspace.store import atomic_write_text
-from campaign.workspace import Workspace
 from portraits import records
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m

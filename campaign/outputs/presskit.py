@@ -15,16 +15,15 @@ import json
 import os
 import re
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
-from campaign.workspace import footprint, templating
-from campaign.outputs import handout
 from campaign.figures.engagement import top
+from campaign.outputs import handout
+from campaign.workspace import Workspace, footprint, templating
 from campaign.workspace.store import atomic_write_text
-from campaign.workspace import Workspace
 from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError

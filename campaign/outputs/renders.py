@@ -14,14 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-from campaign.workspace import i18n
+from campaign.workspace import Workspace, i18n
 from campaign.workspace.brand import brand_font, brand_logo
 from campaign.workspace.footprint import record_output
 from campaign.workspace.store import atomic_write_bytes
-from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_all

@@ -25,9 +25,8 @@ from pathlib import Path
 from tinydb import Query
 
 from campaign.outputs import handout
-from campaign.workspace import templating
+from campaign.workspace import Workspace, templating
 from campaign.workspace.store import atomic_write_bytes, atomic_write_text
-from campaign.workspace import Workspace
 from portraits import consent, fonts, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError

@@ -1,8 +1,8 @@
 """Core functions behind `campaign channel check|login`, `campaign reconcile` and `engagement fetch`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable
 
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
@@ -169,7 +169,7 @@ def overview(ws: Workspace) -> dict:
     for name in _names(ws, None):
         settings = ws.config.channel(name)
         mine = [p for p in all_rows if p["channel"] == name]
-        published = sorted((p.get("published_at") or p["at"] for p in mine if p["status"] == "published"))
+        published = sorted(p.get("published_at") or p["at"] for p in mine if p["status"] == "published")
         tried = sorted((p for p in mine if p["status"] in ("failed", "unknown")), key=lambda p: p["history"][-1]["at"])
         graph = settings.publisher in ("facebook", "instagram-graph")
         rows.append({"channel": name, "publisher": settings.publisher, "account": getattr(settings, "account", None),

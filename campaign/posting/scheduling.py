@@ -6,16 +6,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from campaign.outputs.renders import publishing_site
-from campaign.privacy import erasure
-from campaign.workspace import footprint
-from campaign.privacy import places
+from campaign.privacy import erasure, places
+from campaign.workspace import Workspace, footprint
 from campaign.workspace.store import atomic_write_bytes
-from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
 from portraits.messages import _m
-from schedules import approval, captions, ical, plan as planner, posts
+from schedules import approval, captions, ical, posts
+from schedules import plan as planner
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
 from schedules.runner import DaemonLock

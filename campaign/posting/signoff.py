@@ -18,7 +18,6 @@ name, and four eyes would be two.
 """
 from __future__ import annotations
 
-from campaign.outputs.renders import publishing_site
 import hashlib
 import hmac
 import json
@@ -28,6 +27,7 @@ from datetime import date, datetime, timedelta
 
 from tinydb import Query, TinyDB
 
+from campaign.outputs.renders import publishing_site
 from campaign.workspace import Workspace
 from portraits import audit, records
 from portraits.errors import CampaignError, NotFound

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-
+from campaign.privacy.per_person import _outputs, export_temp, handout_leftovers
 from campaign.workspace import PRIVATE_NAME, STORE_NAME
 from campaign.workspace.footprint import (
-    HANDOUTS, POST_FOLDER, Finding, Scan, removal, entries, resolve,
+    HANDOUTS,
+    POST_FOLDER,
+    Finding,
+    Scan,
+    entries,
+    removal,
+    resolve,
     temp_base,
 )
 from campaign.workspace.store import BACKUP_DIR
 from portraits.files import kept_file_problem, temp_prefix
 from portraits.layouts import LAYOUTS
 from portraits.messages import _m
-from campaign.privacy.per_person import _outputs, export_temp, handout_leftovers
 
 
 def _export_temp_check(scan: Scan) -> list[Finding]:

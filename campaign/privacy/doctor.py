@@ -13,12 +13,10 @@ import os
 import stat
 from pathlib import Path
 
-from campaign.privacy import erasure
-from campaign.workspace import footprint
-from campaign.privacy import places
+from campaign.privacy import erasure, places
+from campaign.workspace import PRIVATE_NAME, Workspace, footprint
 from campaign.workspace.config import CONFIG_NAME, load_config
 from campaign.workspace.footprint import Finding
-from campaign.workspace import PRIVATE_NAME, Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
 

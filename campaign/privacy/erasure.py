@@ -23,9 +23,8 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from campaign.workspace import footprint
 from campaign.privacy import places
-from campaign.workspace import PRIVATE_NAME, Workspace
+from campaign.workspace import PRIVATE_NAME, Workspace, footprint
 from portraits import audit, records
 from portraits.errors import NotFound
 from portraits.files import atomic_write_bytes

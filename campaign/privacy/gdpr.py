@@ -12,9 +12,9 @@ from pathlib import Path
 from tinydb import Query
 
 from campaign.privacy.places import PLACES
+from campaign.workspace import Workspace
 from campaign.workspace.footprint import OUTPUTS, Scan, record_output, stored_path
 from campaign.workspace.outpaths import private_folder, refuse_protected
-from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_bytes, require_kept_file

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
 
 from tinydb import Query, TinyDB
 
 from campaign.workspace import PRIVATE_NAME, Workspace
 from campaign.workspace.footprint import (
-    ERASED, HANDOUTS, KIND_WORDS, HandOut, OUTPUTS, PICKS, POST_FOLDER, REMAKE_HINT,
-    WITHDRAWN, PersonFiles, Scan, Withdraw, entries, is_inside, resolve,
+    ERASED,
+    HANDOUTS,
+    KIND_WORDS,
+    OUTPUTS,
+    PICKS,
+    POST_FOLDER,
+    REMAKE_HINT,
+    WITHDRAWN,
+    HandOut,
+    PersonFiles,
+    Scan,
+    Withdraw,
+    entries,
+    is_inside,
+    resolve,
     temp_copies,
 )
-from portraits import consent
 from campaign.workspace.i18n import from_english
+from portraits import consent
 from portraits.messages import Message, _m, _mn
 from schedules.channel import PUBLISHERS
 

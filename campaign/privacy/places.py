@@ -16,19 +16,44 @@ from pathlib import Path
 
 from tinydb import TinyDB
 
-from campaign.workspace import STORE_NAME, Workspace
-from campaign.workspace.footprint import Place, Scan
-from campaign.workspace.store import BACKUP_DIR, backup_files as kept_versions
 from campaign.privacy.checks import (
-    _evidence_check, _export_temp_check, _handout_check, _odd_names_check, _outbox_check, _photo_check,
-    _render_check, _store_temp_check, _stray_temp_check,
+    _evidence_check,
+    _export_temp_check,
+    _handout_check,
+    _odd_names_check,
+    _outbox_check,
+    _photo_check,
+    _render_check,
+    _store_temp_check,
+    _stray_temp_check,
 )
 from campaign.privacy.per_person import (
-    _audit_erase, _evidence_files, _handout_files, _handout_redo, _handout_withdraw, _hosted_files,
-    _outbox_files, _outputs_erase, _outputs_of, _outputs_redo, _photo_files, _pick_files, _picks_erase,
-    _picks_redo, _picks_withdraw, _post_pages, _posts_withdraw, _render_files, _report_parts, _rows,
+    _audit_erase,
+    _evidence_files,
+    _handout_files,
+    _handout_redo,
+    _handout_withdraw,
+    _hosted_files,
+    _outbox_files,
+    _outputs_erase,
+    _outputs_of,
+    _outputs_redo,
+    _photo_files,
+    _pick_files,
+    _picks_erase,
+    _picks_redo,
+    _picks_withdraw,
+    _post_pages,
+    _posts_withdraw,
+    _render_files,
+    _report_parts,
+    _rows,
     export_temp,
 )
+from campaign.workspace import STORE_NAME, Workspace
+from campaign.workspace.footprint import Place, Scan
+from campaign.workspace.store import BACKUP_DIR
+from campaign.workspace.store import backup_files as kept_versions
 
 
 def backup_files(ws: Workspace) -> list[Path]:

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from campaign.workspace import footprint
 from campaign.privacy import places
-from campaign.workspace import Workspace
+from campaign.workspace import Workspace, footprint
 from portraits import consent
 
 

@@ -11,8 +11,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from campaign.workspace import i18n
-from campaign.workspace import Workspace
+from campaign.workspace import Workspace, i18n
 
 MAX_UPLOAD = 60 * 1024 * 1024  # a photo or an evidence scan; refused before anything is read
 
@@ -29,9 +28,23 @@ def _remove_stopped_uploads(ws: Workspace) -> None:
 
 def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = False) -> Flask:
     """The app for one workspace. `lang` is the interface language (default: as the CLI chooses it)."""
+    from campaign.web import (
+        auth,
+        billboard,
+        calendar,
+        channels,
+        common,
+        consent,
+        errors,
+        handouts,
+        portraits,
+        posts,
+        privacy,
+        security,
+        signoff,
+        today,
+    )
     from campaign.workspace.log import setup_logging
-    from campaign.web import (auth, billboard, calendar, channels, common, consent, errors, handouts, portraits, posts,
-                              privacy, security, signoff, today)
 
     app = Flask(__name__)
     ws.config  # a broken campaign.toml is reported at start, not on the first page

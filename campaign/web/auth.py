@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from campaign.workspace import i18n
-from campaign.workspace import users
 from campaign.web.security import csrf_token, safe_next, workspace
+from campaign.workspace import i18n, users
 
 bp = Blueprint("auth", __name__)
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from campaign.outputs import billboard
-from campaign.workspace.i18n import N_
 from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
+from campaign.workspace.i18n import N_
 from portraits.errors import CampaignError
 
 bp = Blueprint("billboard", __name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
-from campaign.posting import scheduling
 from campaign.outputs.postview import post_view
+from campaign.posting import scheduling
 from campaign.web.common import _, done, failed, said
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Blueprint, redirect, render_template, request, send_file, url_for
 
-from campaign.privacy import gdpr
 from campaign.intake import portrait_actions
+from campaign.privacy import gdpr
 from campaign.web.common import _, failed
 from campaign.web.security import needs, workspace
 from portraits.errors import CampaignError

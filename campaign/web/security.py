@@ -4,14 +4,13 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Callable
 
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 
-from campaign.workspace import users
-from campaign.workspace import CONFIG_NAME, Workspace
+from campaign.workspace import CONFIG_NAME, Workspace, users
 from portraits import audit
 from portraits.files import atomic_write_bytes
 

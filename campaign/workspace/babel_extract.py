@@ -8,7 +8,8 @@ field's `description=` (the comments of the campaign.toml that `campaign init` w
 from __future__ import annotations
 
 import ast
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 # Babel looks each marker up in its own keyword table, where `_m` is not: it is reported as `_`.
 ALIASES = {"_m": "_", "_mn": "ngettext"}

@@ -12,10 +12,11 @@ import gettext as _gettext
 import os
 import re
 import string
+from collections.abc import Iterator
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from portraits.messages import Message, PluralMessage, join
 
@@ -30,7 +31,7 @@ DEFAULT = "de"
 _current: list[str] = [DEFAULT]
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.NullTranslations:
     """All domains' catalogs for `lang`, chained; English (the msgids) when none is shipped."""
     result: _gettext.NullTranslations = _gettext.NullTranslations()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from campaign.workspace.store import BACKUP_DIR
 from campaign.workspace import CONFIG_NAME, PRIVATE_NAME, STORE_NAME, Workspace
+from campaign.workspace.store import BACKUP_DIR
 from portraits.errors import CampaignError
 from portraits.messages import _m
 

@@ -25,8 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 FORMAT = 1  # bump when the kept form changes
 _PACKAGES = ("campaign", "portraits", "schedules")
@@ -66,7 +67,7 @@ class Section:
     def model_dump(self) -> dict[str, Any]:
         return _plain(self._values)
 
-    def model_copy(self, update: dict[str, Any] | None = None) -> "Section":
+    def model_copy(self, update: dict[str, Any] | None = None) -> Section:
         """A copy with some fields replaced, unchecked (as pydantic's model_copy)."""
         copy = type(self)(self._kind, {**self._values, **(update or {})})
         for slot in getattr(type(self), "__slots__", ()):

@@ -30,9 +30,9 @@ import json
 import os
 import shlex
 import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB

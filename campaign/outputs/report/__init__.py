@@ -15,10 +15,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from campaign.workspace import i18n
+from campaign.workspace import Workspace, i18n
 from campaign.workspace.footprint import record_output, remove, written_here
 from campaign.workspace.store import atomic_write_text
-from campaign.workspace import Workspace
 from portraits.errors import CampaignError
 from portraits.messages import _m
 

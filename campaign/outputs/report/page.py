@@ -12,12 +12,11 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from campaign.outputs import billboard
-from campaign.workspace import footprint, i18n
 from campaign.figures.engagement import ranking_settings, top
+from campaign.outputs import billboard
 from campaign.outputs.report import calendar_grid, chart
+from campaign.workspace import Workspace, footprint, i18n
 from campaign.workspace.store import atomic_write_bytes, atomic_write_text
-from campaign.workspace import Workspace
 from portraits import consent, records
 from portraits.imageio import THUMBNAIL, open_upright, save_jpeg, without_metadata
 from schedules import engagement, posts, ranking
