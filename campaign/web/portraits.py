@@ -198,10 +198,15 @@ def edit(portrait_id: str):
         conflict = "changed by someone else" in e.message
         return _page(ws, portrait_id, form=form, status=409 if conflict else 400)
     done(_("Saved {id}.", id=portrait_id))
+    _say_approvals_removed(result)
+    return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
+
+
+def _say_approvals_removed(result: dict) -> None:
+    """An edit that took approvals away says so: those posts are on Heute again."""
     if result["approvals_removed"]:
         failed(CampaignError(_("This change takes the approvals of {posts} away: they are on Heute again and need "
                                "new approvals.", posts=", ".join(p["id"] for p in result["approvals_removed"]))))
-    return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
 
 
 @bp.post("/portraits/<portrait_id>/translation")
@@ -216,9 +221,7 @@ def translation(portrait_id: str):
         failed(e)
         return _page(ws, portrait_id, status=400)
     done(_("Saved the {lang} quote.", lang=form.get("lang", "")))
-    if result["approvals_removed"]:
-        failed(CampaignError(_("This change takes the approvals of {posts} away: they are on Heute again and need "
-                               "new approvals.", posts=", ".join(p["id"] for p in result["approvals_removed"]))))
+    _say_approvals_removed(result)
     return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
 
 
@@ -236,9 +239,7 @@ def focus(portrait_id: str):
         failed(e)
         return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
     done(_("Moved the focus of {id}.", id=portrait_id))
-    if result["approvals_removed"]:
-        failed(CampaignError(_("This change takes the approvals of {posts} away: they are on Heute again and need "
-                               "new approvals.", posts=", ".join(p["id"] for p in result["approvals_removed"]))))
+    _say_approvals_removed(result)
     return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
 
 
