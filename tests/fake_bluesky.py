@@ -15,13 +15,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from fake_graph import QuietServer
+from fake_graph import FakeServer
 
 APP_PASSWORD = "abcd-efgh-ijkl-mnop"
 HANDLE = "stadt-duisburg.bsky.social"
@@ -33,7 +32,7 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-class FakeBluesky:
+class FakeBluesky(FakeServer):
     def __init__(self, handle: str = HANDLE, password: str = APP_PASSWORD, session_seconds: int = 7200):
         self.handle, self.password, self.session_seconds = handle, password, session_seconds
         self.requests: list[dict] = []
@@ -46,17 +45,7 @@ class FakeBluesky:
         self.rate_limited = 0
         self.slow_create = 0.0
         self._n = 0
-        self.server = QuietServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen()
 
     def calls(self, nsid: str) -> list[dict]:
         return [r for r in self.requests if r["nsid"] == nsid]

@@ -59,8 +59,24 @@ class QuietServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
             super().handle_error(request, client_address)
 
+class FakeServer:
+    """A fake platform on 127.0.0.1 on a free port: `_listen()` at the end of `__init__`, then `with`."""
 
-class FakeGraph:
+    def _listen(self) -> None:
+        self.server = QuietServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class FakeGraph(FakeServer):
     def __init__(self, page_id: str = "1001", page_name: str = "Stadt Duisburg", token: str = "EAAtesttoken1234567890abcdef",
                  ig_user_id: str = IG_USER, ig_username: str = "stadt.duisburg", app_token: str = "4321|appsecret0000"):
         self.page_id, self.page_name, self.token = page_id, page_name, token
@@ -89,17 +105,7 @@ class FakeGraph:
         self.hold_upload: threading.Event | None = None  # set: the timeline upload hangs until it is set
         self.upload_arrived = threading.Event()  # the timeline upload reached the server
         self._ids = 0
-        self.server = QuietServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen()
 
     def _next_id(self, base: int) -> str:
         self._ids += 1

@@ -14,18 +14,17 @@ that many seconds before answering (a timeout after the server received the post
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from fake_graph import QuietServer, multipart
+from fake_graph import FakeServer, multipart
 
 TOKEN = "mastodon-test-token-0123456789abcdef"
 
 
-class FakeMastodon:
+class FakeMastodon(FakeServer):
     def __init__(self, token: str = TOKEN, acct: str = "stadt_duisburg"):
         self.token, self.acct = token, acct
         self.account_id = "109000000000000001"
@@ -37,17 +36,7 @@ class FakeMastodon:
         self.rate_limited = 0
         self.slow_status = 0.0
         self._ids = 0
-        self.server = QuietServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen()
 
     def _next_id(self) -> str:
         self._ids += 1

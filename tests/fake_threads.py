@@ -13,20 +13,19 @@ waits that many seconds before answering (a timeout after the post went out).
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from fake_graph import QuietServer
+from fake_graph import FakeServer
 
 TOKEN = "THAAtesttoken0123456789abcdef"
 USER = "27000000000000001"
 
 
-class FakeThreads:
+class FakeThreads(FakeServer):
     def __init__(self, token: str = TOKEN, username: str = "stadt.duisburg"):
         self.token, self.username = token, username
         self.requests: list[dict] = []
@@ -36,17 +35,7 @@ class FakeThreads:
         self.quota_usage, self.quota_total = 0, 250
         self.slow_publish = 0.0
         self._ids = 0
-        self.server = QuietServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self._listen()
 
     def _next_id(self, base: int) -> str:
         self._ids += 1
