@@ -46,7 +46,8 @@ def _workspace(tmp: Path, n: int):
 def _latency(tmp: Path) -> None:
     from campaign.outputs.renders import publishing_site, render
     from schedules import posts
-    from schedules.runner import Runner, publish_post
+    from schedules.daemon import Runner
+    from schedules.runner import publish_post
 
     ws = _workspace(tmp, 12)
     render(ws, jobs=1)  # the renders are current: what is measured is scheduling and publishing

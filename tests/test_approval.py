@@ -10,7 +10,8 @@ from conftest import approved_portrait, due_post, set_config
 
 from campaign.outputs.renders import publishing_site
 from schedules import posts
-from schedules.runner import publish_post, run_once
+from schedules.daemon import run_once
+from schedules.runner import publish_post
 
 
 @pytest.fixture
@@ -171,7 +172,7 @@ def test_a_user_name_must_be_plain_text(cli, ws):
 def test_the_daemon_publishes_a_waiting_post_as_soon_as_it_is_approved(cli, ws):
     import time
 
-    from schedules.runner import Runner
+    from schedules.daemon import Runner
 
     set_config(ws, 'approval = "none"', 'approval = "one"')
     post_id = due_post(ws, approved_portrait(ws, "Amira", 38, "health"), seconds_ahead=1)

@@ -7,7 +7,7 @@ from web_server import add_users, login, post_form, running
 
 
 def test_every_page_warns_when_the_daemon_has_not_looked_for_too_long(ws, clock):
-    from schedules.runner import beat
+    from schedules.daemon import beat
 
     add_users(ws)
     beat(ws, 60.0)  # late after 60 s + 120 s of slack: a loaded machine's log-in stays well inside it

@@ -367,7 +367,8 @@ def test_a_withdrawal_typed_while_the_upload_hangs_is_recorded_at_once_and_lists
     from conftest import run_campaign
 
     from campaign.outputs.renders import publishing_site
-    from schedules.runner import publish_post, recover
+    from schedules.daemon import recover
+    from schedules.runner import publish_post
 
     pid = approved_portrait(ws, "Brigitte", 81, "senior", size=(1400, 1750))
     post_id = _due_post(ws, pid)

@@ -9,7 +9,7 @@ from test_meta_import import _campaign
 
 from campaign.outputs.renders import publishing_site
 from schedules import engagement
-from schedules.runner import run_once
+from schedules.daemon import run_once
 
 HUGE = ["10000000001", "1" + "0" * 400, "9" * 5000]
 

@@ -20,7 +20,7 @@ def _wait_for(predicate, timeout=15.0):
 
 def test_the_daemon_beats_each_time_it_looks_and_health_says_late_once_it_stops(ws, clock):
     from campaign.posting.health import health
-    from schedules.runner import Runner
+    from schedules.daemon import Runner
 
     approved_portrait(ws, "Brigitte", 81, "senior", surname="Sommer")
     from campaign.posting import scheduling
@@ -58,7 +58,7 @@ def test_health_answers_503_without_a_login_when_the_daemon_is_late(ws, clock):
     import requests
     from web_server import running
 
-    from schedules.runner import beat
+    from schedules.daemon import beat
 
     beat(ws, 5.0)
     with running(ws) as base:
@@ -80,7 +80,7 @@ def test_health_answers_503_when_the_store_does_not_read(ws):
 
 
 def test_campaign_health_exits_1_for_a_container_check_when_the_daemon_is_late(ws, cli, clock):
-    from schedules.runner import beat
+    from schedules.daemon import beat
 
     beat(ws, 5.0)
     result = cli("health")

@@ -10,7 +10,7 @@ from conftest import approved_portrait, due_post, make_photo, set_config
 from test_inputs import _add, _refused
 
 from campaign.outputs.renders import publishing_site
-from schedules.runner import run_once
+from schedules.daemon import run_once
 
 
 @pytest.mark.parametrize("extra, field", [

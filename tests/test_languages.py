@@ -12,7 +12,7 @@ from conftest import approved_portrait, configure, due_post
 from campaign.outputs.renders import publishing_site
 from campaign.workspace.config import DEFAULT_CAPTIONS
 from schedules import captions, posts
-from schedules.runner import run_once
+from schedules.daemon import run_once
 
 REACH = ("de", "en", "tr", "ar", "uk", "ru", "pl", "ro", "bg", "it", "el", "fa", "ku", "sq")
 TR_QUOTE = "Birlikte güçlüyüz, birbirimize göz kulak oluyoruz."

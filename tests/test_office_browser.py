@@ -75,7 +75,7 @@ def test_the_privacy_pages_work_by_keyboard_labels_and_pass_axe(site, browser): 
 def test_the_channels_page_and_the_daemon_warning_pass_axe(site, browser, clock):  # noqa: F811
     from datetime import timedelta
 
-    from schedules.runner import beat
+    from schedules.daemon import beat
 
     ws, base = site
     beat(ws, 5.0)

@@ -10,7 +10,8 @@ from PIL import Image
 
 from campaign.outputs.renders import publishing_site
 from schedules import posts
-from schedules.runner import publish_post, run_once
+from schedules.daemon import run_once
+from schedules.runner import publish_post
 
 
 def _folder(ws, post_id):

@@ -17,7 +17,8 @@ from campaign.outputs.renders import publishing_site
 from portraits.errors import CampaignError
 from schedules import posts
 from schedules.channel import PermanentError, TransientError
-from schedules.runner import Runner, publish_post, run_once
+from schedules.daemon import Runner, run_once
+from schedules.runner import publish_post
 
 
 def add_post(ws, pid, seconds_ahead, channel="instagram"):

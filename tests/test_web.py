@@ -421,7 +421,7 @@ def test_many_dropped_photos_are_added_all_rows_or_none_with_errors_by_row(site,
 def test_withdrawing_in_the_browser_confirms_first_then_heute_lists_the_take_down_until_it_is_done(site):
     from conftest import due_post
 
-    from schedules.runner import run_once
+    from schedules.daemon import run_once
 
     ws, base = site
     published = due_post(ws, "brigitte-81", "facebook")

@@ -20,7 +20,7 @@ from portraits.messages import _m
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
     from campaign.outputs.renders import publishing_site
-    from schedules.runner import Runner, run_once
+    from schedules.daemon import Runner, run_once
 
     ws = workspace(ctx)
     if once:

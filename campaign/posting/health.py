@@ -9,7 +9,7 @@ from portraits.errors import CampaignError
 def health(ws: Workspace) -> dict:
     """The workspace's state for a monitoring system; `ok` is False when someone must act."""
     from schedules import posts
-    from schedules.runner import DaemonLock, heartbeat
+    from schedules.daemon import DaemonLock, heartbeat
 
     try:
         db = ws.store.read()

@@ -17,7 +17,7 @@ from schedules import approval, captions, ical, posts
 from schedules import plan as planner
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
-from schedules.runner import DaemonLock
+from schedules.daemon import DaemonLock
 
 
 def channels_from(value: str | None, config: dict) -> list[str]:

@@ -239,7 +239,7 @@ def _check_target(target: Path, replace: bool) -> str:
         raise CampaignError(_m("{target} already holds a campaign.", target=target),
                             _m("Restore into a new folder, or add --replace: the current one is then kept "
                                "beside it, renamed."))
-    from schedules.runner import DaemonLock
+    from schedules.daemon import DaemonLock
 
     if DaemonLock.running(Workspace(target)):
         raise CampaignError(_m("The publishing daemon runs on {target}.", target=target),

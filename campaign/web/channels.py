@@ -16,7 +16,7 @@ def _daemon_warning() -> dict:
     """On every page of a logged-in user: is the daemon late? (A small file read: its heartbeat.)"""
     if g.get("user") is None:
         return {"daemon_late": None}
-    from schedules.runner import heartbeat
+    from schedules.daemon import heartbeat
 
     beat = heartbeat(workspace())
     return {"daemon_late": beat if beat.late else None}
