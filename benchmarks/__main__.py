@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 AREAS = ["foundation", "render", "schedule", "channels", "open_channels", "billboard", "privacy", "reach", "report",
-         "locks", "web", "office"]
+         "locks", "web", "office", "settings"]
 
 
 def _as_installed() -> None:

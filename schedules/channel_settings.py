@@ -87,7 +87,7 @@ ImageHost = Annotated[str, check(lambda v: v if v in IMAGE_HOSTS else
 class PublisherSettings(BaseModel):
     """Strict: TOML has real numbers and booleans, so "six" or "yes" is a mistake, not a value. Every
     channel may have its own hashtag set and first comment, whatever its publisher."""
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
     hashtags: Annotated[list[str], check(hashtag_set)] = Field(
         default_factory=list, description='this channel\'s hashtags after the caption, e.g. ["#EchtSolidarisch"]')

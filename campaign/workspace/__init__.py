@@ -104,7 +104,8 @@ def init_workspace(path: Path, name: str | None = None, hashtag: str | None = No
     """Create a workspace folder with a commented campaign.toml and an empty store."""
     from pydantic import ValidationError
 
-    from campaign.workspace.config import Settings, render_template
+    from campaign.workspace.config import Settings
+    from campaign.workspace.settings_template import render_template
 
     path = Path(path).resolve()
     if (path / CONFIG_NAME).exists():

@@ -11,156 +11,50 @@ is fixed in the code (tests use CAMPAIGN_GRAPH_URL, honoured for this machine on
 """
 from __future__ import annotations
 
-import json
 import re
-import string
-import textwrap
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Union
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from campaign.workspace.i18n import gettext
+from campaign.workspace.settings_checks import (
+    check_approval,
+    check_billboard_format,
+    check_captions,
+    check_clock,
+    check_colour,
+    check_combination,
+    check_condition,
+    check_country,
+    check_date_text,
+    check_days,
+    check_hashtag,
+    check_lang,
+    check_langs,
+    check_link,
+    check_message_lines,
+    check_region,
+    check_scale,
+    check_timezone,
+    check_ui_lang,
+    check_widths,
+    find_secrets,
+)
 from portraits.errors import CampaignError
-from portraits.identity import DIRECTION_CONTROLS
 from portraits.messages import _m
 from schedules.channel import CHANNELS, PUBLISHERS, settings_model
-from schedules.channel_settings import plain_text
+from schedules.channel_settings import check, plain_text
 
 CONFIG_NAME = "campaign.toml"
-SECRET_KEY = re.compile(r"pass(word|wd)?$|^pass|secret|token|api[\W_]*key|session|credential|private[\W_]*key",
-                        re.IGNORECASE)
-CAPTION_FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
-MAX_TEMPLATE = 1000
 
 
-def _check(fn: Callable[[Any], Any]) -> AfterValidator:
-    return AfterValidator(fn)
-
-
-def check_hashtag(value: str) -> str:
-    value = plain_text(value, "the hashtag", 100)
-    if not value.startswith("#"):
-        value = "#" + value
-    if not re.fullmatch(r"#\w+", value):
-        raise ValueError(f"{value!r} is not one hashtag: use letters, digits and _ after one #")
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not a timezone: use a name like Europe/Berlin") from None
-    return value
-
-
-def _lang(value: str) -> str:
-    if not re.fullmatch(r"[a-z]{2,3}", value):
-        raise ValueError(f"{value!r} is not a language code: use one like de, tr, ar")
-    return value
-
-
-def _ui_lang(value: str) -> str:
-    if value not in ("", "de", "en"):
-        raise ValueError(f"{value!r} is not an interface language: use \"de\" or \"en\" (or \"\" to follow the system)")
-    return value
-
-
-def _colour(value: str) -> str:
-    from PIL import ImageColor
-
-    try:
-        ImageColor.getrgb(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a colour: write it as #RRGGBB, e.g. #E30613") from None
-    return value
-
-
-def _days(value: str) -> str:
-    from schedules.plan import parse_days
-
-    try:
-        parse_days(value)
-    except CampaignError:
-        raise ValueError(f"{value!r} are not weekdays: write them like mon-sat or mon,wed,fri") from None
-    return value
-
-
-def _clock(value: str) -> str:
-    from portraits.dates import parse_clock
-
-    try:
-        parse_clock(value)
-    except CampaignError:
-        raise ValueError(f"{value!r} is not a time of day: write it as HH:MM, e.g. 18:30") from None
-    return value
-
-
-def _billboard_format(value: str) -> str:
-    from portraits.poster import parse_format
-
-    try:
-        parse_format(value)
-    except CampaignError:
-        raise ValueError(f"{value!r} is not a billboard format: use 18/1, city-light or WIDTHxHEIGHTcm") from None
-    return value
-
-
-def _scale(value: str) -> str:
-    from portraits.poster import parse_scale
-
-    try:
-        parse_scale(value)
-    except CampaignError:
-        raise ValueError(f"{value!r} is not a scale: use \"1:10\" or \"1:1\"") from None
-    return value
-
-
-def _approval(value: str) -> str:
-    from schedules.approval import RULES
-
-    if value not in RULES:
-        raise ValueError(f"{value!r} is not an approval rule: use {', '.join(repr(r) for r in RULES)}")
-    return value
-
-
-def _condition(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9 _.-]{2,40}", value):
-        raise ValueError(f"{value!r} is not a printing condition: use a registered name such as FOGRA39 or FOGRA51")
-    return value
-
-
-def check_template(template: str, lang: str = "") -> str:
-    """A caption template may use only the public fields, each at most plainly formatted."""
-    if len(template) > MAX_TEMPLATE:
-        raise ValueError(f"the template is longer than {MAX_TEMPLATE} characters")
-    if any(ch in DIRECTION_CONTROLS for ch in template):
-        raise ValueError("the template holds a direction control character (U+202A-202E, U+2066-2069) that "
-                         "would turn the caption around; type it again as plain text")
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as e:
-        raise ValueError(f"the template is not a valid template ({e}); write fields as {{first_name}}") from None
-    for _text, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if name not in CAPTION_FIELDS:
-            raise ValueError(f"the template uses {{{name}}}, which is not a caption field; use only "
-                             + " ".join("{" + f + "}" for f in CAPTION_FIELDS))
-        if spec or conversion:
-            raise ValueError(f"the template formats {{{name}}} ({spec or conversion!r}); write the field plainly")
-    return template
-
-
-Colour = Annotated[str, _check(_colour)]
+Colour = Annotated[str, check(check_colour)]
 
 
 class Section(BaseModel):
     """Strict: TOML has real numbers and booleans, so "six" or "yes" is a mistake, not a value."""
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class Brand(Section):
@@ -169,30 +63,28 @@ class Brand(Section):
     text: Colour = Field("#FFFFFF", description="text colour on the band")
     logo: str = Field("", description='path to a PNG logo, relative to this folder ("" = none)')
     font: str = Field("", description='path to a .ttf/.otf to use instead of Noto Sans ("" = Noto)')
-    credit_prefix: Annotated[str, _check(lambda v: plain_text(v, "credit_prefix", 40, True) and v)] = \
+    credit_prefix: Annotated[str, check(lambda v: plain_text(v, "credit_prefix", 40, True) and v)] = \
         Field("Foto: ", description="put before the photo credit on images")
-    credit: Annotated[str, _check(lambda v: plain_text(v, "credit", 80, True))] = \
+    credit: Annotated[str, check(lambda v: plain_text(v, "credit", 80, True))] = \
         Field("", description='photo credit for portraits without their own --credit ("" = no credit line)')
-    owner: Annotated[str, _check(lambda v: plain_text(v, "owner", 120, True))] = \
+    owner: Annotated[str, check(lambda v: plain_text(v, "owner", 120, True))] = \
         Field("", description='who runs the campaign and holds the rights to its images, e.g. "Stadt Duisburg" '
                               '(the press kit\'s copyright; "" = the campaign name)')
 
 
 class Posting(Section):
-    days: Annotated[str, _check(_days)] = Field("mon-sat", description='posting days, e.g. "mon-fri" or "mon,wed,fri"')
-    time: Annotated[str, _check(_clock)] = Field("18:30", description="local time in the campaign's timezone")
-    holidays_country: Annotated[str, _check(lambda v: v if re.fullmatch(r"[A-Z]{2}", v) else
-                                            _fail(f"{v!r} is not a country code: use two capitals, e.g. DE"))] = \
+    days: Annotated[str, check(check_days)] = Field("mon-sat", description='posting days, e.g. "mon-fri" or "mon,wed,fri"')
+    time: Annotated[str, check(check_clock)] = Field("18:30", description="local time in the campaign's timezone")
+    holidays_country: Annotated[str, check(check_country)] = \
         Field("DE", description="public holidays are skipped (python-holidays codes)")
-    holidays_subdivision: Annotated[str, _check(lambda v: v if re.fullmatch(r"[A-Z0-9]{0,3}", v) else
-                                                _fail(f"{v!r} is not a region code: e.g. NW, BY or \"\""))] = \
+    holidays_subdivision: Annotated[str, check(check_region)] = \
         Field("NW", description='region for holidays, e.g. NW (North Rhine-Westphalia); "" for none')
     grace_hours: float = Field(6, ge=0, le=168, description="a post missed while the daemon was down still goes out within this")
     max_attempts: int = Field(5, ge=1, le=50, description="tries for a transient error before a post is marked failed")
     reconcile_minutes: float = Field(30, gt=0, le=1440,
                                      description="an unknown post not on the account this long after the attempt did not go out")
     sync_seconds: float = Field(5, gt=0, le=3600, description="how often the daemon re-reads the store")
-    approval: Annotated[str, _check(_approval)] = \
+    approval: Annotated[str, check(check_approval)] = \
         Field("none", description='"one": a post goes out only after `schedule approve`; "two": two different people')
     language_gap_minutes: float = Field(10, ge=0, le=720,
                                         description="planned translations follow the day's first post this much later")
@@ -236,65 +128,24 @@ class Engagement(Section):
     weights: Weights = Field(default_factory=Weights, description="score = likes x 1 + comments x 2 + shares x 3")
     age_days: float = Field(7, gt=0, le=365, description="each post is scored as it stood this many days after publishing")
     per_reach: bool = Field(False, description="divide by reach where it is known")
-    across_channels: Annotated[str, _check(lambda v: v if v in ("median", "sum") else
-                                           _fail(f"{v!r} is not a way to combine channels: use \"median\" or \"sum\""))] \
+    across_channels: Annotated[str, check(check_combination)] \
         = Field("median", description='"median": each channel against its own median post (fair across channels); '
                                       '"sum": raw figures added')
 
 
 class Billboard(Section):
-    format: Annotated[str, _check(_billboard_format)] = Field(
+    format: Annotated[str, check(check_billboard_format)] = Field(
         "18/1", description="18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm")
     slots: int = Field(9, ge=1, le=48, description="how many portraits")
-    scale: Annotated[str, _check(_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
+    scale: Annotated[str, check(check_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
-    print_condition: Annotated[str, _check(_condition)] = Field(
+    print_condition: Annotated[str, check(check_condition)] = Field(
         "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
-def _date_text(value: str) -> str:
-    from portraits.dates import parse_date
-
-    value = plain_text(value, "the date", 40, True)
-    if value:
-        try:
-            parse_date(value, "date")
-        except CampaignError:
-            raise ValueError(f"{value!r} is not a date: write it as 2026-03-20 or 20.03.2026") from None
-    return value
-
-
-def _line(what: str, max_len: int = 200, allow_empty: bool = True):
-    return _check(lambda v: plain_text(v, what, max_len, allow_empty))
-
-
-def _link(value: str) -> str:
-    if value and not re.fullmatch(r"https?://[^\s<>\"'\\]+", value):
-        raise ValueError(f"{value!r} is not a web address: write it like https://www.duisburg.de/solidarisch")
-    return value
-
-
-def _langs(value: list[str]) -> list[str]:
-    for lang in value:
-        _lang(lang)
-    return list(dict.fromkeys(value))
-
-
-def _message_lines(value: dict[str, str]) -> dict[str, str]:
-    for lang, text in value.items():
-        _lang(lang)
-        try:
-            plain_text(text, f"the {lang} line", 300)
-        except ValueError as e:
-            raise ValueError(f"[whatsapp] lines: {e}") from None
-    return value
-
-
-def _widths(value: list[int]) -> list[int]:
-    if not value or any(not 120 <= w <= 4000 for w in value):
-        raise ValueError(f"{value!r} are not image widths: give a few pixel widths from 120 to 4000, e.g. [360, 720, 1080]")
-    return sorted(set(value))
+def _line(what: str, max_len: int = 200, allow_empty: bool = True) -> AfterValidator:
+    return check(lambda v: plain_text(v, what, max_len, allow_empty))
 
 
 class Press(Section):
@@ -306,7 +157,7 @@ class Press(Section):
         description="what newsrooms may do with the images (written into each image)")
     media_contact: Annotated[str, _line("[press] media_contact", 300)] = Field(
         "", description='contact for journalists, e.g. "Presseamt, Anna Muster, 0203 123-4567, presse@stadt.de"')
-    start_date: Annotated[str, _check(_date_text)] = Field(
+    start_date: Annotated[str, check(check_date_text)] = Field(
         "", description='when the campaign started, e.g. "2026-03-20" ("" = the day of the first post)')
     billboard_location: Annotated[str, _line("[press] billboard_location", 200)] = Field(
         "", description='where the billboard stands ("" = no billboard in the press release)')
@@ -315,16 +166,16 @@ class Press(Section):
 
 
 class Gallery(Section):
-    widths: Annotated[list[int], _check(_widths)] = Field(
+    widths: Annotated[list[int], check(check_widths)] = Field(
         default_factory=lambda: [360, 720, 1080], description="image widths offered to browsers (srcset)")
     title: Annotated[str, _line("[gallery] title", 120)] = Field("", description='heading ("" = the campaign name)')
 
 
 class WhatsApp(Section):
-    languages: Annotated[list[str], _check(_langs)] = Field(
+    languages: Annotated[list[str], check(check_langs)] = Field(
         default_factory=list, description='bundle languages ([] = the quote\'s own and every translation)')
-    link: Annotated[str, _check(_link)] = Field("", description="the campaign's web address, at the end of each message")
-    lines: Annotated[dict[str, str], _check(_message_lines)] = Field(
+    link: Annotated[str, check(check_link)] = Field("", description="the campaign's web address, at the end of each message")
+    lines: Annotated[dict[str, str], check(check_message_lines)] = Field(
         default_factory=dict, description='the campaign\'s line per language, e.g. { tr = "..." } (else the campaign name)')
 
     def line(self, lang: str, default: str) -> str:
@@ -356,17 +207,6 @@ DEFAULT_CAPTIONS = {
 }
 
 
-def _captions(value: dict[str, str]) -> dict[str, str]:
-    """The file's templates over the defaults: a language the file does not name keeps its default."""
-    for lang, template in value.items():
-        _lang(lang)
-        try:
-            check_template(template, lang)
-        except ValueError as e:
-            raise ValueError(f"[captions] {lang}: {e}") from None
-    return {**DEFAULT_CAPTIONS, **value}
-
-
 def _channels(value: dict[str, Any]) -> dict[str, Any]:
     """Only channels described in schedules/channel.py, each with a publisher it can use; the channels
     every campaign has are there even when the file leaves them out (publishing to the outbox)."""
@@ -381,37 +221,30 @@ def _channels(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_channel() -> Any:
-    """The settings of a channel campaign.toml says nothing about: the offline outbox."""
-    return settings_model("outbox")()
+    """The settings of a channel campaign.toml says nothing about: the offline outbox (its defaults,
+    which need no check)."""
+    return settings_model("outbox").model_construct()
 
 
 def _channel_defaults() -> dict[str, Any]:
     return {name: default_channel() for name, spec in CHANNELS.items() if spec.default}
 
 
-def _init_keys(channel: str) -> tuple[str, ...]:
-    """What `init` writes for a channel: its publisher and the keys its real publishers need (those of
-    publishers other than the one chosen go in as comments)."""
-    return ("publisher", *dict.fromkeys(k for kind in CHANNELS[channel].publishers
-                                        for k in settings_model(kind).model_fields
-                                        if k not in ("publisher", "simulate_upload_seconds")))
-
-
 class Settings(Section):
     """Everything in campaign.toml, with its defaults."""
-    name: Annotated[str, _check(lambda v: plain_text(v, "the campaign name", 120))] = Field(
+    name: Annotated[str, check(lambda v: plain_text(v, "the campaign name", 120))] = Field(
         "Unsere Stadt ist echt solidarisch", description="the campaign's name, as it appears on images")
-    hashtag: Annotated[str, _check(check_hashtag)] = Field("#echtsolidarisch", description="the campaign hashtag")
-    timezone: Annotated[str, _check(_timezone)] = Field(
+    hashtag: Annotated[str, check(check_hashtag)] = Field("#echtsolidarisch", description="the campaign hashtag")
+    timezone: Annotated[str, check(check_timezone)] = Field(
         "Europe/Berlin", description='decides what "18:30" means, across daylight saving')
-    language: Annotated[str, _check(_lang)] = Field("de", description="language of quotes unless a portrait says otherwise")
-    ui_language: Annotated[str, _check(_ui_lang)] = Field(
+    language: Annotated[str, check(check_lang)] = Field("de", description="language of quotes unless a portrait says otherwise")
+    ui_language: Annotated[str, check(check_ui_lang)] = Field(
         "", description='language of messages and help, "de" or "en" ("" = CAMPAIGN_UI_LANG or the system\'s; '
                         'German for a German campaign)')
     brand: Brand = Field(default_factory=Brand)
-    captions: Annotated[dict[str, str], _check(_captions)] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
+    captions: Annotated[dict[str, str], check(lambda v: check_captions(v, DEFAULT_CAPTIONS))] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
-    channels: Annotated[dict[str, Channel], _check(_channels)] = Field(default_factory=_channel_defaults)
+    channels: Annotated[dict[str, Channel], check(_channels)] = Field(default_factory=_channel_defaults)
     engagement: Engagement = Field(default_factory=Engagement)
     billboard: Billboard = Field(default_factory=Billboard)
     press: Press = Field(default_factory=Press)
@@ -425,25 +258,6 @@ class Settings(Section):
     def channel(self, name: str) -> Any:
         """The settings of one channel (the offline outbox when campaign.toml says nothing)."""
         return self.channels.get(name) or default_channel()
-
-
-def _fail(message: str):
-    raise ValueError(message)
-
-
-def find_secrets(data: Any, path: str = "") -> list[str]:
-    """Keys that look like secrets (token, password, api key, ...) at any depth, in any spelling."""
-    found = []
-    if isinstance(data, dict):
-        for key, value in data.items():
-            where = f"{path}.{key}" if path else str(key)
-            if SECRET_KEY.search(str(key).replace("-", "_")):
-                found.append(where)
-            found.extend(find_secrets(value, where))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found.extend(find_secrets(value, f"{path}[{i}]"))
-    return found
 
 
 _TYPE_WORDS = {"float_type": "a number", "int_type": "a whole number", "bool_type": "true or false",
@@ -503,15 +317,51 @@ def parse_settings(data: dict[str, Any]) -> Settings:
         raise CampaignError(*explain(e)) from None
 
 
+def read_back(checked: dict[str, Any]) -> Settings:
+    """Settings that passed the full check before (their `model_dump()`), made again without checking
+    (campaign/workspace/settings_cache.py verifies them against the file first). KeyError, TypeError or
+    ValueError when `checked` is not what a dump of the model holds."""
+    return _constructed(Settings, checked)
+
+
+def _constructed(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    if set(data) != set(model.model_fields):
+        raise ValueError(f"{model.__name__}: not the fields of the model")
+    values = {}
+    for key, field in model.model_fields.items():
+        value = data[key]
+        if model is Settings and key == "channels":
+            value = {name: _constructed(settings_model(_publisher(table)), table) for name, table in value.items()}
+        elif isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            value = _constructed(field.annotation, value)
+        values[key] = value
+    return model.model_construct(**values)
+
+
+def _publisher(table: dict[str, Any]) -> str:
+    kind = table["publisher"]
+    if kind not in PUBLISHERS:
+        raise ValueError(f"{kind!r} is not a publisher")
+    return str(kind)
+
+
 def load_config(path: Path) -> Settings:
     """Read campaign.toml, check every value, fill in defaults."""
-    import tomllib
+    return checked_settings(read_config(path))
 
+
+def read_config(path: Path) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise CampaignError(_m("No {config_name} at {parent}.", config_name=CONFIG_NAME, parent=Path(path).parent),
                             _m("Run `campaign init` first.")) from None
+
+
+def checked_settings(raw: bytes) -> Settings:
+    """The settings of campaign.toml's bytes, every value checked."""
+    import tomllib
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
@@ -521,94 +371,3 @@ def load_config(path: Path) -> Settings:
         raise CampaignError(_m("{config_name} cannot be read: {e}.", config_name=CONFIG_NAME, e=e),
                             _m("Fix that line and try again.")) from None
     return parse_settings(data)
-
-
-# The file `campaign init` writes: the defaults of the model above, each with its description.
-def _header() -> str:
-    """The file's opening comment; the secrets it names are those the publisher descriptions read."""
-    import textwrap
-
-    from schedules.channel import secret_names
-
-    said = gettext("Secrets never go here: set them in the environment instead ({names}). Every key below "
-                   "shows its default.", names=', '.join(secret_names()))
-    return "\n".join(["# " + gettext("campaign.toml: the settings of one solidarity portrait campaign."),
-                      *textwrap.wrap(said, 98, initial_indent="# ", subsequent_indent="# ")]) + "\n"
-# Each section's opening comment (lines without the "# ", which is put in front of each when written).
-NOTES = {
-    "captions": _m("Caption per language. Fields: {first_name} {age} {role} {quote} {hashtag} {credit}.\n"
-                   "A line holding {credit} is left out for a portrait without a photo credit.\n"
-                   "Never add a surname: the tool has none to give."),
-    "channels": _m('Where each channel publishes: "outbox" writes to the outbox/ folder (works offline);\n'
-                   '"instagram-graph" (official API, recommended), "instagram-login" (no Facebook Page),\n'
-                   '"instagram" (instagrapi) and "facebook" post for real (see README: connecting real accounts);\n'
-                   'whatsapp: "outbox" = bundles only, "whatsapp-cloud" = also broadcast to subscribers.\n'
-                   'Mastodon, Threads and Bluesky are channels once their table is here, e.g.\n'
-                   '[channels.mastodon] publisher = "mastodon", instance = "https://social.bund.de".'),
-    "press": _m("The press kit (campaign press kit): written into every press image and the press release."),
-    "whatsapp": _m("The day's WhatsApp message per language: the quote, the campaign's line, the link."),
-}
-
-
-def _toml(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }" if value else "{}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)  # JSON string escapes are valid TOML basic strings
-
-
-def _lines(model: BaseModel, skip: tuple[str, ...] = ()) -> list[str]:
-    out = []
-    for key, field in type(model).model_fields.items():
-        if key in skip:
-            continue
-        value = getattr(model, key)
-        if isinstance(value, BaseModel):
-            value = value.model_dump()
-        line = f"{key} = {_toml(value)}"
-        out.append(f"{line:<30} # {gettext(field.description)}" if field.description else line)
-    return out
-
-
-def _channel_lines(channel: str, settings: BaseModel) -> list[str]:
-    """A channel's table: the keys of its publisher, then, commented out, those its other publishers take."""
-    shown = _init_keys(channel)
-    lines = sorted((line for line in _lines(settings) if line.split(" ", 1)[0] in shown),
-                   key=lambda line: not line.startswith("publisher "))  # the publisher first, as people read it
-    written = {line.split(" ", 1)[0] for line in lines}
-    for kind in CHANNELS[channel].publishers:
-        for line in _lines(settings_model(kind).model_construct()):  # defaults, unchecked: shown, not used
-            key = line.split(" ", 1)[0]
-            if key in shown and key not in written:
-                written.add(key)
-                lines.append("# " + line)
-    return lines
-
-
-def render_template(name: str, hashtag: str, timezone: str) -> str:
-    """The commented campaign.toml that `campaign init` writes, made from the model's defaults."""
-    settings = Settings(name=name, hashtag=hashtag, timezone=timezone)
-    sections = ("brand", "captions", "posting", "channels", "engagement", "billboard", "press", "gallery", "whatsapp")
-    parts = [_header(), *_lines(settings, skip=sections)]
-    for section in sections:
-        value = getattr(settings, section)
-        parts.append("")
-        if section in NOTES:
-            parts.append(textwrap.indent(gettext(NOTES[section]), "# "))
-        if section == "captions":
-            parts.append("[captions]")
-            parts += [f"{lang} = {_toml(t)}" for lang, t in value.items()]
-        elif section == "channels":
-            for i, (channel, settings_) in enumerate(value.items()):
-                parts += ([""] if i else []) + [f"[channels.{channel}]"] + _channel_lines(channel, settings_)
-        else:
-            parts.append(f"[{section}]")
-            parts += _lines(value)
-    return "\n".join(parts).rstrip() + "\n"

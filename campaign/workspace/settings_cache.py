@@ -1,11 +1,12 @@
-"""campaign.toml, checked once: the settings of a file already checked are read back without pydantic.
+"""campaign.toml, checked once: the settings of a file already checked are read back without checking.
 
-Importing pydantic and building the settings model (campaign/workspace/config.py) costs about 0.15 s, checking
-the file another 0.05 s: a third of a quick command such as `campaign render ID` or `gdpr erase`.
-A file that passed the check is kept, as its checked values, in the user's cache folder
-(~/.cache/campaign, like the hyphenation patterns), under a key made of the file's exact bytes and the
-code that checks it (size and modification time of every module of the three packages). The same file
-with the same code gives the same settings, so it is not checked again; any change to either is a new
+Checking the file runs every validator of the settings model (campaign/workspace/config.py), which
+builds pydantic's validators for a dozen models and reads each value. A file that passed the check
+is kept, as the model's dump, in the user's cache folder (~/.cache/campaign, like the hyphenation
+patterns), under a key made of the file's exact bytes and the code that checks it (size and
+modification time of every module of the three packages). The same file with the same code gives
+the same settings, so it is read back with `model_construct` (config.read_back): the same model,
+its methods and defaults, without running a validator. Any change to the file or the code is a new
 key and the full check. Only files that passed are kept, so every wrong value still gives its error.
 
 A kept copy is only ever a faster way to the same result: before it is used, it is verified against
@@ -15,10 +16,6 @@ kept value, and every value it leaves out must be the model's default, which is 
 A kept copy edited by hand ("approval": "none" while the file says "two") is not used; the file is
 checked in full instead. A file whose values the check rewrites (a hashtag without "#", spaces
 around a value) is checked in full each time.
-
-The settings read back are plain read-only objects with the model's fields and its few methods
-(`Settings.tz`, `Settings.channel`, `WhatsApp.line`, `model_dump`); tests/test_settings_cache.py keeps
-the two in step.
 """
 from __future__ import annotations
 
@@ -27,117 +24,22 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-FORMAT = 1  # bump when the kept form changes
-_PACKAGES = ("campaign", "portraits", "schedules")
-_ENV = ("CAMPAIGN_UI_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")  # the interface language
+if TYPE_CHECKING:
+    from campaign.workspace.config import Settings
 
-
-class Section:
-    """A checked section of campaign.toml: its fields as attributes, read-only."""
-    __slots__ = ("_kind", "_values")
-
-    def __init__(self, kind: str, values: dict[str, Any]):
-        object.__setattr__(self, "_kind", kind)
-        object.__setattr__(self, "_values", values)
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self._values[name]
-        except KeyError:
-            raise AttributeError(f"{self._kind} has no field {name!r}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise TypeError(f"{self._kind} is read-only")
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Section):
-            return (self._kind, self._values) == (other._kind, other._values)
-        if type(other).__name__ == self._kind and hasattr(other, "model_dump"):  # the pydantic model
-            return self.model_dump() == other.model_dump()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self._kind, json.dumps(self.model_dump(), sort_keys=True)))
-
-    def __repr__(self) -> str:
-        return f"{self._kind}({', '.join(f'{k}={v!r}' for k, v in self._values.items())})"
-
-    def model_dump(self) -> dict[str, Any]:
-        return _plain(self._values)
-
-    def model_copy(self, update: dict[str, Any] | None = None) -> Section:
-        """A copy with some fields replaced, unchecked (as pydantic's model_copy)."""
-        copy = type(self)(self._kind, {**self._values, **(update or {})})
-        for slot in getattr(type(self), "__slots__", ()):
-            if hasattr(self, slot):
-                object.__setattr__(copy, slot, getattr(self, slot))
-        return copy
+FORMAT = 2  # bump when the kept form changes (2: the model's plain dump, read back with model_construct)
+PACKAGES = ("campaign", "portraits", "schedules")
+UI_LANGUAGE_VARIABLES = ("CAMPAIGN_UI_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+KEEP = 64  # settings files kept in the cache folder: the newest, of every campaign on this computer
 
 
-class WhatsApp(Section):
-    __slots__ = ()
-
-    def line(self, lang: str, default: str) -> str:
-        return self.lines.get(lang) or default
-
-
-class Settings(Section):
-    __slots__ = ("_default_channel",)
-
-    @property
-    def tz(self):
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(self.timezone)
-
-    def channel(self, name: str) -> Section:
-        return self.channels.get(name) or self._default_channel
-
-
-KINDS = {"WhatsApp": WhatsApp, "Settings": Settings}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Section):
-        return value.model_dump()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _kept(value: Any) -> Any:
-    """A pydantic model as JSON that says which section each dict is."""
-    from pydantic import BaseModel
-
-    if isinstance(value, BaseModel):
-        return {"__section__": type(value).__name__,
-                "fields": {k: _kept(getattr(value, k)) for k in type(value).model_fields}}
-    if isinstance(value, dict):
-        return {"__dict__": {k: _kept(v) for k, v in value.items()}}
-    if isinstance(value, (list, tuple)):
-        return [_kept(v) for v in value]
-    return value
-
-
-def _read_back(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "__section__" in value:
-            kind = value["__section__"]
-            return KINDS.get(kind, Section)(kind, {k: _read_back(v) for k, v in value["fields"].items()})
-        return {k: _read_back(v) for k, v in value["__dict__"].items()}
-    if isinstance(value, list):
-        return [_read_back(v) for v in value]
-    return value
-
-
-def _code_stamp() -> str:
+def code_stamp() -> str:
+    """What the check depends on besides the file: the code's modules and the interface language."""
     here = Path(__file__).resolve().parents[2]
     parts = []
-    for package in _PACKAGES:
+    for package in PACKAGES:
         try:
             with os.scandir(here / package) as entries:
                 for entry in entries:
@@ -146,7 +48,7 @@ def _code_stamp() -> str:
                         parts.append(f"{package}/{entry.name}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{package}:?")
-    parts += [f"{var}={os.environ.get(var, '')}" for var in _ENV]
+    parts += [f"{var}={os.environ.get(var, '')}" for var in UI_LANGUAGE_VARIABLES]
     return "\n".join(sorted(parts))
 
 
@@ -156,16 +58,13 @@ def _cache_dir() -> Path:
     return cache_dir()
 
 
-KEEP = 64  # settings files kept in the cache folder: the newest, of every campaign on this computer
-
-
 def _prune() -> None:
     kept = sorted(_cache_dir().glob("settings-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in kept[KEEP:]:
         old.unlink(missing_ok=True)
 
 
-def _leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+def _leaves(value: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
     """(path, value) for every value in nested tables; an empty table is a value of its own."""
     if isinstance(value, dict) and value:
         for key, item in value.items():
@@ -192,13 +91,12 @@ def _keep_defaults(stamp_key: str) -> None:
     target = _defaults_file(stamp_key)
     if target.exists():
         return
-    from campaign.workspace.config import Settings, default_channel
+    from campaign.workspace.config import Settings
     from portraits.files import atomic_write_bytes
 
-    data = {"settings": Settings().model_dump(), "default_channel": default_channel().model_dump()}
     try:
         target.parent.mkdir(exist_ok=True)
-        atomic_write_bytes(target, json.dumps(data, ensure_ascii=False).encode())
+        atomic_write_bytes(target, json.dumps(Settings().model_dump(), ensure_ascii=False).encode())
         for old in target.parent.glob("settings-defaults-*.json"):  # of code that has changed since
             if old != target:
                 old.unlink(missing_ok=True)
@@ -206,7 +104,7 @@ def _keep_defaults(stamp_key: str) -> None:
         pass  # a read-only installation: every file is checked in full
 
 
-def verified(kept: dict, raw: bytes, stamp_key: str) -> bool:
+def verified(kept: dict[str, Any], raw: bytes, stamp_key: str) -> bool:
     """Whether the kept settings are what the file says: each value it sets, and the defaults for the rest."""
     import tomllib
 
@@ -216,51 +114,62 @@ def verified(kept: dict, raw: bytes, stamp_key: str) -> bool:
     except (OSError, ValueError):
         return False
     given = dict(_leaves(data))
-    values = dict(_leaves(kept["settings"]))
-    default_values = dict(_leaves(defaults["settings"]))
+    values = dict(_leaves(kept))
+    default_values = dict(_leaves(defaults))
     if any(path not in values or not _same(values[path], value) for path, value in given.items()):
         return False
-    if any(path not in given and (path not in default_values or not _same(value, default_values[path]))
-           for path, value in values.items()):
-        return False
-    return all(_same(kept["default_channel"].get(k), v) for k, v in defaults["default_channel"].items()) \
-        and set(kept["default_channel"]) == set(defaults["default_channel"])
+    return not any(path not in given and (path not in default_values or not _same(value, default_values[path]))
+                   for path, value in values.items())
 
 
-def load_settings(path: Path):
-    """The settings of campaign.toml at `path`: read back when this very file was checked before,
-    else checked by campaign.workspace.config (pydantic) and kept."""
+def _keys(raw: bytes) -> tuple[str, Path]:
+    """The key of the code's defaults, and where this very file's checked settings are kept."""
+    stamp = b"%d\n%s\n" % (FORMAT, code_stamp().encode())
+    return hashlib.sha256(stamp).hexdigest(), _cache_dir() / f"settings-{hashlib.sha256(stamp + raw).hexdigest()[:40]}.json"
+
+
+def kept_settings(path: Path) -> Settings | None:
+    """The kept settings of the campaign.toml at `path`, when this very file passed the check before
+    and the kept copy is what the file says (None otherwise: the file must be checked in full)."""
     try:
-        raw = Path(path).read_bytes()
+        return _kept(Path(path).read_bytes())
     except OSError:
-        raw = None
-    if raw is None:
-        from campaign.workspace.config import load_config
+        return None
 
-        return load_config(path)  # its own error for a missing file
-    stamp = b"%d\n%s\n" % (FORMAT, _code_stamp().encode())
-    stamp_key = hashlib.sha256(stamp).hexdigest()
-    key = hashlib.sha256(stamp + raw).hexdigest()
-    cached = _cache_dir() / f"settings-{key[:40]}.json"
+
+def _kept(raw: bytes) -> Settings | None:
+    stamp_key, cached = _keys(raw)
     try:
         kept = json.loads(cached.read_bytes())
-        settings = _read_back(kept["settings"])
-        object.__setattr__(settings, "_default_channel", _read_back(kept["default_channel"]))
-        plain = {"settings": settings.model_dump(), "default_channel": settings._default_channel.model_dump()}
-        if verified(plain, raw, stamp_key):
-            return settings
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        pass
-    from campaign.workspace.config import default_channel, load_config
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or not verified(kept, raw, stamp_key):
+        return None
+    from campaign.workspace.config import read_back
 
-    settings = load_config(path)
+    try:
+        return read_back(kept)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+
+
+def load_settings(path: Path) -> Settings:
+    """The settings of campaign.toml at `path`: read back when this very file was checked before,
+    else checked in full by campaign.workspace.config and kept."""
+    from campaign.workspace.config import checked_settings, read_config
+
+    raw = read_config(path)  # its own error for a missing file
+    settings = _kept(raw)
+    if settings is not None:
+        return settings
+    settings = checked_settings(raw)
+    stamp_key, cached = _keys(raw)
     _keep_defaults(stamp_key)
     try:
         from portraits.files import atomic_write_bytes
 
-        data = json.dumps({"settings": _kept(settings), "default_channel": _kept(default_channel())}, ensure_ascii=False)
         _cache_dir().mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write_bytes(cached, data.encode(), mode=0o600)
+        atomic_write_bytes(cached, json.dumps(settings.model_dump(), ensure_ascii=False).encode(), mode=0o600)
         _prune()
     except (OSError, TypeError, ValueError):
         pass  # no cache folder to write: checked again next time
