@@ -71,7 +71,7 @@ def load_rows(im: ImageFile, rows: int) -> None:
 _RESTART = re.compile(rb"\xff[\xd0-\xd7]")
 
 
-def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | None:
+def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | None:  # noqa: C901 - one walk over the markers
     """Rows `top` to `bottom` (at least) of a JPEG as a JPEG of their own, and the row it starts at,
     without decoding anything: intake writes the store's photos with a restart marker after every
     row of 8x8 blocks (4:4:4), so a band of rows is a run of independently coded segments that can

@@ -111,6 +111,7 @@ def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
     return code, subcode, bool(body.get("is_transient")), platform_text(message)
 
 
+# long: one table of the Graph API's error codes and what each means for a post; reworked with graph.py (issue 22)
 def translate(error: Exception, during_upload: bool = False, platform: str = "Facebook") -> Exception:
     """facebook-sdk and requests errors -> ours (permanent, transient or unknown), each saying what to do,
     with any token removed from the message. `during_upload`: the call that makes a post public."""

@@ -94,6 +94,7 @@ def channel_medians(weighted: dict[str, list[float]]) -> dict[str, float]:
             if values and statistics.median(values) > 0}
 
 
+# long: a row needs the whole ranking's figures (weights, channel medians); a helper would take eight locals
 def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float = 7,
          per_reach: bool = False, across_channels: str = "median") -> list[dict]:
     """Portraits with published posts, best first (ties: by id), each with how its score came about.

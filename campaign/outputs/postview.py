@@ -16,6 +16,7 @@ from pathlib import Path
 
 from campaign.outputs.renders import image_name, publishing_site, recorded_hash
 from campaign.workspace import Workspace, i18n
+from campaign.workspace.footprint import Place, Scan, register
 from campaign.workspace.store import atomic_write_text
 from portraits import records
 from portraits.errors import CampaignError, NotFound
@@ -172,3 +173,13 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
             posts.set_fields(db, post_id, pages=pages)
     atomic_write_text(target, html)
     return {**view, "file": str(target)}
+
+
+def post_pages(scan: Scan, pid: str) -> list[Path]:
+    """The pages of every post of the person, wherever they were written."""
+    return [page for p in scan.posts.values() if p["portrait_id"] == pid for page in pages_of(scan.ws, p)]
+
+
+register(Place("post pages", "exports/posts/<post>.html of `schedule show --html` (or --out)",
+               "deleted wherever they were written (the post records each page; the tool wrote them); a withdrawal "
+               "deletes the pages of the posts it cancels", person_files=post_pages, anywhere=True))

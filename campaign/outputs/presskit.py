@@ -19,6 +19,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from campaign.figures.engagement import top
 from campaign.outputs import handout
@@ -149,12 +150,82 @@ def own_template(ws: Workspace) -> Path:
     return own
 
 
+def _images(ws: Workspace, people: list[dict], stage: Path, stems: dict[str, str], tags: dict[str, Any],
+            pool: ThreadPoolExecutor, jobs: int, progress: Callable[[int, int], None] | None,
+            ) -> tuple[list[dict], dict[str, str]]:
+    """Each person's photo and feed render in the stage's images/, with the kit's metadata written in;
+    returns who made it in and why the others did not (neither of a failed pair is left behind)."""
+    from campaign.outputs.renders import render
+
+    # The photos need no render: their metadata is written while the renders are made. One that
+    # is not the photo that was added (a link, another picture) is left out like a failed render.
+    failed: dict[str, str] = {}
+    photos = []
+    for p in people:
+        try:
+            photos.append((ws.photo_of(p), stage / f"images/{stems[p['id']]}-photo.jpg", tags[p["id"]]))
+        except CampaignError as e:
+            failed[p["id"]] = e.message
+    pending = [pool.submit(metadata.write, photos[i:i + BATCH]) for i in range(0, len(photos), BATCH)]
+    usable = [p["id"] for p in people if p["id"] not in failed]
+    rendered = render(ws, usable, FEED, None, jobs) if usable else {"failed": []}  # no ids: all portraits
+    failed.update({f["portrait_id"]: f["reason"] for f in rendered["failed"]})
+    people = [p for p in people if p["id"] not in failed]
+    if not people:
+        raise CampaignError(_m("No portrait of the press kit could be rendered: {failures}.",
+                               failures=_failures(failed)),
+                            _m("Fix these and try again."))
+    feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
+             for p in people]
+    pending += [pool.submit(metadata.write, feeds[i:i + BATCH]) for i in range(0, len(feeds), BATCH)]
+    unwritten: set[Path] = set()
+    for done, future in enumerate(pending, 1):
+        unwritten.update(future.result())
+        if progress:
+            progress(done, len(pending))
+    for p in people:
+        if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
+            failed[p["id"]] = _m("ExifTool could not read its photo or render")
+    people = [p for p in people if p["id"] not in failed]
+    for pid in failed:  # a half of its pair may be there: neither goes into the kit
+        for label in ("feed", "photo"):
+            (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
+    if not people:
+        raise CampaignError(_m("No portrait of the press kit could be made: {failures}.",
+                               failures=_failures(failed)),
+                            _m("Fix these and try again."))
+    return people, failed
+
+
+def _kit_files(ws: Workspace, db: Any, people: list[dict], stems: dict[str, str], tags: dict[str, Any],
+               ) -> tuple[list[dict], list[dict]]:
+    """The manifest's entry of every image (two per person), and the people whose photo is too small for print."""
+    files: list[dict] = []
+    windows = consent.windows(db)
+    too_small: list[dict] = []
+    for p in people:
+        languages = [p["lang"], *sorted(p.get("translations") or {})]
+        signed = windows[p["id"]]["press"][0].isoformat()
+        feed = ws.renders / p["id"] / f"{FEED}.jpg"
+        size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
+        printable = fit_for_print(p["photo"])
+        if not printable:
+            too_small.append({"portrait_id": p["id"], "width": p["photo"]["width"],
+                              "height": p["photo"]["height"]})
+        for label, width, height in (("feed", *size), ("photo", p["photo"]["width"], p["photo"]["height"])):
+            files.append({"file": f"images/{stems[p['id']]}-{label}.jpg", "portrait_id": p["id"],
+                          "languages": languages, "consent_date": signed,
+                          "image": "campaign motif (feed render)" if label == "feed" else "photo without text",
+                          "width": width, "height": height, "print": printable,
+                          **({} if printable else {"note": f"web only: the photo is {p['photo']['width']}x"
+                                                           f"{p['photo']['height']} px, too small for print"})})
+    return files, too_small
+
+
 def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | None = None,
              out: str | Path | None = None, jobs: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the press kit folder (default exports/press-kit/) and its zip beside it; return what it holds."""
-    from campaign.outputs.renders import render
-
     first, last = _period(start, end)
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
@@ -175,69 +246,15 @@ def make_kit(ws: Workspace, start: str | date | None = None, end: str | date | N
                             _m("Record press consent (campaign consent grant ID --scope press ...), or "
                                "choose other dates."))
     taken: set[str] = set()
-    files: list[dict] = []
     with handout.staging(KIND, target) as stage, ThreadPoolExecutor(max_workers=jobs) as pool:
         (stage / "images").mkdir()
         stems, tags = {}, {}
         for p in people:
             stems[p["id"]] = file_stem(p["first_name"], p["age"], taken)
             tags[p["id"]] = _tags(ws, p, now.year)
-        # The photos need no render: their metadata is written while the renders are made. One that
-        # is not the photo that was added (a link, another picture) is left out like a failed render.
-        failed: dict[str, str] = {}
-        photos = []
-        for p in people:
-            try:
-                photos.append((ws.photo_of(p), stage / f"images/{stems[p['id']]}-photo.jpg", tags[p["id"]]))
-            except CampaignError as e:
-                failed[p["id"]] = e.message
-        pending = [pool.submit(metadata.write, photos[i:i + BATCH]) for i in range(0, len(photos), BATCH)]
-        usable = [p["id"] for p in people if p["id"] not in failed]
-        rendered = render(ws, usable, FEED, None, jobs) if usable else {"failed": []}  # no ids: all portraits
-        failed.update({f["portrait_id"]: f["reason"] for f in rendered["failed"]})
-        people = [p for p in people if p["id"] not in failed]
-        if not people:
-            raise CampaignError(_m("No portrait of the press kit could be rendered: {failures}.",
-                                   failures=_failures(failed)),
-                                _m("Fix these and try again."))
-        feeds = [(ws.renders / p["id"] / f"{FEED}.jpg", stage / f"images/{stems[p['id']]}-feed.jpg", tags[p["id"]])
-                 for p in people]
-        pending += [pool.submit(metadata.write, feeds[i:i + BATCH]) for i in range(0, len(feeds), BATCH)]
-        unwritten: set[Path] = set()
-        for done, future in enumerate(pending, 1):
-            unwritten.update(future.result())
-            if progress:
-                progress(done, len(pending))
-        for p in people:
-            if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
-                failed[p["id"]] = _m("ExifTool could not read its photo or render")
-        people = [p for p in people if p["id"] not in failed]
-        for pid in failed:  # a half of its pair may be there: neither goes into the kit
-            for label in ("feed", "photo"):
-                (stage / f"images/{stems[pid]}-{label}.jpg").unlink(missing_ok=True)
-        if not people:
-            raise CampaignError(_m("No portrait of the press kit could be made: {failures}.",
-                                   failures=_failures(failed)),
-                                _m("Fix these and try again."))
+        people, failed = _images(ws, people, stage, stems, tags, pool, jobs, progress)
         credits = list(dict.fromkeys(tags[p["id"]].credit for p in people))
-        windows = consent.windows(db)
-        too_small: list[dict] = []
-        for p in people:
-            languages = [p["lang"], *sorted(p.get("translations") or {})]
-            signed = windows[p["id"]]["press"][0].isoformat()
-            feed = ws.renders / p["id"] / f"{FEED}.jpg"
-            size = json.loads(feed.with_suffix(".json").read_text(encoding="utf-8"))["size"]
-            printable = fit_for_print(p["photo"])
-            if not printable:
-                too_small.append({"portrait_id": p["id"], "width": p["photo"]["width"],
-                                  "height": p["photo"]["height"]})
-            for label, width, height in (("feed", *size), ("photo", p["photo"]["width"], p["photo"]["height"])):
-                files.append({"file": f"images/{stems[p['id']]}-{label}.jpg", "portrait_id": p["id"],
-                              "languages": languages, "consent_date": signed,
-                              "image": "campaign motif (feed render)" if label == "feed" else "photo without text",
-                              "width": width, "height": height, "print": printable,
-                              **({} if printable else {"note": f"web only: the photo is {p['photo']['width']}x"
-                                                               f"{p['photo']['height']} px, too small for print"})})
+        files, too_small = _kit_files(ws, db, people, stems, tags)
         atomic_write_text(stage / "press-release.md",
                           _press_release(ws, db, people, first, last, credits, len(files)))
         manifest = {"kind": KIND, "campaign": ws.config.name, "made_at": now.isoformat(timespec="seconds"),

@@ -1,82 +1,23 @@
-"""What `campaign doctor` looks for in each place on the footprint list: leftovers of a stopped
-command, kept files that are not what the store says, files the tool did not write."""
+"""What `campaign doctor` looks for in the places the privacy floor keeps itself (photos, consent
+forms, the outbox, the store's temporary files, odd names): leftovers of a stopped command, kept
+files that are not what the store says, files the tool did not write. Outputs' checks are with each
+output (campaign/outputs/)."""
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-from campaign.privacy.per_person import _outputs, export_temp, handout_leftovers
 from campaign.workspace import PRIVATE_NAME, STORE_NAME
-from campaign.workspace.footprint import (
-    HANDOUTS,
-    POST_FOLDER,
-    Finding,
-    Scan,
-    entries,
-    removal,
-    resolve,
-    temp_base,
-)
+from campaign.workspace.footprint import POST_FOLDER, Finding, Scan, entries, not_ours, removal, shown, temp_base
 from campaign.workspace.store import BACKUP_DIR
 from portraits.files import kept_file_problem, temp_prefix
-from portraits.layouts import LAYOUTS
 from portraits.messages import _m
-
-
-def _export_temp_check(scan: Scan) -> list[Finding]:
-    found = []
-    for path in export_temp(scan):
-        rel = scan.rel(path)
-        if not scan.old_enough(path):
-            continue  # an export may be running right now
-        what = ("was left by a billboard export that was stopped; it holds cut-outs of faces"
-                if path.name.startswith(".billboard-") else "is a half-written export left by a stopped command")
-        found.append(Finding("export temp", f"{rel} {what}.", _m("`campaign doctor --fix` removes it."), rel,
-                             removal(path, rel)))
-    return found
-
-
-def _handout_check(kind: str) -> Callable[[Scan], list[Finding]]:
-    spec = HANDOUTS[kind]
-
-    def check(scan: Scan) -> list[Finding]:
-        found = []
-        for path in handout_leftovers(scan.ws, scan.db, kind):
-            if path.parent == scan.ws.exports or not scan.old_enough(path):
-                continue  # in exports/ the export temp check finds it; a young one may be in the making
-            rel = scan.rel(path)
-            found.append(Finding(spec.label,
-                                 _m("{rel} is part of a {label} that was being made when it was stopped; it "
-                                    "may show anyone.", rel=rel, label=spec.label),
-                                 _m("`campaign doctor --fix` removes it."), rel, removal(path, rel)))
-        for o in _outputs(scan, kind):
-            if o.get("stale") and o.get("removed"):
-                for part in spec.parts(resolve(scan.ws, o["path"])):
-                    if part.exists():
-                        rel = scan.rel(part)
-                        found.append(Finding(spec.label,
-                                             _m("{rel} {stale} and is still there (the command deleting it "
-                                                "was stopped).", rel=rel, stale=o['stale']),
-                                             _m("`campaign doctor --fix` removes it."), rel,
-                                             removal(part, rel)))
-        return found
-    return check
-
 
 HASH_NAME = re.compile(r"^[0-9a-f]{64}(\.[a-z0-9]{1,5})?$")  # photos/ and .private/evidence/: named by SHA-256
 
 
-RENDER_NAME = re.compile(rf"^({'|'.join(map(re.escape, LAYOUTS))})(-[a-z]{{2,3}})?\.(jpg|json)$")  # <format>[-<lang>]
-
-
-def shown(text: str) -> str:
-    """A path as a person can read it: bytes that are not UTF-8 (b'\\xff.jpg') spelled out, never a crash."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-def _odd_names_check(scan: Scan) -> list[Finding]:
+def odd_names_check(scan: Scan) -> list[Finding]:
     """Names that are not UTF-8 where the tool keeps or writes files: reported, left alone (they
     are nobody's output of ours; erasure and every check go past them)."""
     found = []
@@ -94,19 +35,6 @@ def _odd_names_check(scan: Scan) -> list[Finding]:
             found.append(Finding("file names", _m("{rel} has a name that is not valid text (not UTF-8).", rel=rel),
                                  _m("Rename it, or move it out of the workspace."), rel))
     return found
-
-
-def _tool_temp(name: str) -> bool:
-    """A temporary name the tool makes (`.NAME.x1y2.tmp`), not a person's dot file (.DS_Store)."""
-    return bool(temp_base(name)) and name.endswith(".tmp")
-
-
-def _not_ours(rel: str) -> Finding:
-    """A file a person put where the tool keeps its own: listed, never removed by `--fix`."""
-    rel = shown(rel)
-    return Finding("not ours", _m("{rel} was not written by this tool, so `campaign doctor --fix` leaves it alone.",
-                                  rel=rel),
-                   _m("Move it out of the workspace if it is yours, or delete it if nobody needs it."), rel)
 
 
 def _kept_file_findings(place: str, folder: Path, name: str, owner: str, sha: str | None, what: str,
@@ -165,7 +93,7 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, tuple[str,
         base = temp_base(e.name)
         if not HASH_NAME.match(base if base and e.name.endswith(".tmp") else e.name):
             if not e.name.startswith("."):
-                found.append(_not_ours(f"{rel}/{e.name}"))
+                found.append(not_ours(f"{rel}/{e.name}"))
         elif base and e.name.endswith(".tmp"):
             if scan.locked or scan.old_enough(path):
                 found.append(Finding(place,
@@ -182,13 +110,13 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, tuple[str,
     return found
 
 
-def _photo_check(scan: Scan) -> list[Finding]:
+def photo_check(scan: Scan) -> list[Finding]:
     referenced = {Path(p["photo"]["file"]).name: (pid, p["photo"].get("kept_sha256"))
                   for pid, p in scan.portraits.items() if p.get("photo", {}).get("file")}
     return _kept_files_check("photo", scan.ws.photos, referenced, "photo", scan)
 
 
-def _evidence_check(scan: Scan) -> list[Finding]:
+def evidence_check(scan: Scan) -> list[Finding]:
     referenced = {}
     for e in scan.db.table("consents").all():
         if e.get("evidence"):
@@ -197,49 +125,7 @@ def _evidence_check(scan: Scan) -> list[Finding]:
     return _kept_files_check("evidence", folder, referenced, "consent form", scan) if folder.is_dir() else []
 
 
-def _render_check(scan: Scan) -> list[Finding]:
-    found = []
-    for e in entries(scan.ws.renders):
-        path, rel = Path(e.path), f"renders/{e.name}"
-        if e.name.startswith(".") or e.name.endswith(".tmp"):
-            if _tool_temp(e.name) and scan.old_enough(path):
-                found.append(Finding("renders",
-                                     _m("{rel} is a temporary file left by a stopped command.", rel=rel),
-                                     _m("`campaign doctor --fix` removes it."), rel, removal(path, rel)))
-            continue
-        if not e.is_dir(follow_symlinks=False):
-            found.append(_not_ours(rel))
-            continue
-        if e.name not in scan.portraits:
-            theirs = [f for f in entries(path) if not f.is_file(follow_symlinks=False)
-                      or not (RENDER_NAME.match(f.name) or _tool_temp(f.name))]
-            if theirs:  # a folder of the person's own (renders/notes/): listed, not removed
-                found += [_not_ours(f"{rel}/{f.name}") for f in theirs]
-                continue
-            found.append(Finding("renders",
-                                 _m("{rel} holds images of a portrait that no longer exists.", rel=rel),
-                                 _m("`campaign doctor --fix` removes it."), rel, removal(path, rel)))
-            continue
-        listing = entries(path)
-        names = {f.name for f in listing}
-        for f in listing:
-            frel = f"{rel}/{f.name}"
-            if f.name.endswith(".tmp") or f.name.startswith("."):
-                if _tool_temp(f.name) and scan.old_enough(Path(f.path)):
-                    found.append(Finding("renders",
-                                         _m("{frel} is a half-written image left by a stopped command.", frel=frel),
-                                         _m("`campaign doctor --fix` removes it."), frel,
-                                         removal(Path(f.path), frel)))
-            elif (RENDER_NAME.match(f.name) and f.name.endswith(".json")
-                  and f.name[:-5] + ".jpg" not in names):  # rendering.py: <format>.jpg + .json
-                found.append(Finding("renders", _m("{frel} describes an image that is not there.", frel=frel),
-                                     _m("`campaign doctor --fix` removes the record; `campaign render` makes "
-                                        "the image again."),
-                                     frel, removal(Path(f.path), frel)))
-    return found
-
-
-def _outbox_check(scan: Scan) -> list[Finding]:
+def outbox_check(scan: Scan) -> list[Finding]:
     from schedules.runner import in_flight
 
     found = []
@@ -262,7 +148,7 @@ def _outbox_check(scan: Scan) -> list[Finding]:
     return found
 
 
-def _store_temp_check(scan: Scan) -> list[Finding]:
+def store_temp_check(scan: Scan) -> list[Finding]:
     """Half-written store files left by a crash (the store itself is whole; the next change removes them too)."""
     found = []
     for e in entries(scan.ws.root):
@@ -276,7 +162,7 @@ def _store_temp_check(scan: Scan) -> list[Finding]:
     return found
 
 
-def _stray_temp_check(scan: Scan) -> list[Finding]:
+def stray_temp_check(scan: Scan) -> list[Finding]:
     """Half-written files (.NAME.*.tmp) in the folders the checks above do not list: inside exports
     (a report's images), .private (a platform session) and the kept store versions."""
     from campaign.outputs.report import STAGING_PREFIX as REPORT_STAGING

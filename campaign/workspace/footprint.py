@@ -1,9 +1,11 @@
 """The footprint list's floor: what every output needs to say where it wrote a person.
 
 An output that writes a file showing or naming people records it with `record_output`, so that
-erasure can find it again; the places themselves (what erasure, withdrawal, `status` and `doctor`
-do in each) are listed in campaign/privacy/places.py, above every output, which reads them.
-Nothing here imports an output: outputs import this.
+erasure can find it again, and registers its places (a `Place`: where it is, and what erasure,
+withdrawal, `status` and `doctor` do there) with `register` when its module is imported, as Flask's
+blueprints join an app. campaign/privacy/places.py, above every output, imports them all through
+campaign/outputs/footprint.py and reads the list with `registered()`. Nothing here imports an
+output: outputs import this.
 """
 from __future__ import annotations
 
@@ -134,6 +136,24 @@ def without_erasing(scan: Scan, found: list[Finding]) -> list[Finding]:
     return [f for f in found if f.path is None or scan.ws.root / f.path not in scan.erasing]
 
 
+def shown(text: str) -> str:
+    """A path as a person can read it: bytes that are not UTF-8 (b'\\xff.jpg') spelled out, never a crash."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def tool_temp(name: str) -> bool:
+    """A temporary name the tool makes (`.NAME.x1y2.tmp`), not a person's dot file (.DS_Store)."""
+    return bool(temp_base(name)) and name.endswith(".tmp")
+
+
+def not_ours(rel: str) -> Finding:
+    """A file a person put where the tool keeps its own: listed, never removed by `doctor --fix`."""
+    rel = shown(rel)
+    return Finding("not ours", _m("{rel} was not written by this tool, so `campaign doctor --fix` leaves it alone.",
+                                  rel=rel),
+                   _m("Move it out of the workspace if it is yours, or delete it if nobody needs it."), rel)
+
+
 def removal(path: Path, what: str) -> Callable[[], str]:
     def repair() -> str:
         remove(path)
@@ -241,3 +261,30 @@ class Place:
     check: Callable[[Scan], list[Finding]] | None = None  # what campaign doctor looks for here
 
 
+_REGISTERED: dict[str, Place] = {}
+
+
+def register(*places: Place) -> None:
+    """Put an output's places on the footprint list (at import of the module that owns the output).
+    A name is one place: registering it again (a module reloaded) replaces it."""
+    for place in places:
+        _REGISTERED[place.name] = place
+
+
+def registered() -> tuple[Place, ...]:
+    """The places outputs have registered so far, in the order they did."""
+    return tuple(_REGISTERED.values())
+
+
+def recorded(scan: Scan, kind: str) -> list[dict]:
+    """The outputs record's entries of one kind, each with its doc_id."""
+    return [dict(o, doc_id=o.doc_id) for o in scan.db.table(OUTPUTS).all() if o.get("kind") == kind]
+
+
+def recorded_files(kind: str, parts: Callable[[Path], list[Path]] = lambda p: [p]) -> PersonFiles:
+    """A place's `person_files` for an output recorded with `record_output`: the parts of each one
+    that names or shows the person."""
+    def person_files(scan: Scan, pid: str) -> list[Path]:
+        return [f for o in recorded(scan, kind) if pid in o.get("portraits", [])
+                for f in parts(resolve(scan.ws, o["path"]))]
+    return person_files

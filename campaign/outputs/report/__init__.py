@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from campaign.workspace import Workspace, i18n
-from campaign.workspace.footprint import record_output, remove, written_here
+from campaign.workspace.footprint import Place, record_output, recorded_files, register, remove, written_here
 from campaign.workspace.store import atomic_write_text
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -64,6 +64,7 @@ def _write_manifest(out_dir: Path, files: set[str], thumbnails: dict | None = No
     atomic_write_text(out_dir / MANIFEST, json.dumps({"files": sorted(files), "thumbnails": thumbnails or {}}))
 
 
+# long: stage, check for files of someone else's, then swap in, in the order that leaves a whole report after a kill -9 (see the docstring)
 def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: bool = False, pdf: bool = False,
                  lang: str | None = None) -> dict:
     """Write index.html and its images into `out` (default exports/report/); return what it holds.
@@ -184,3 +185,11 @@ def _manifest_temps(folder: Path) -> list[Path]:
     from portraits.files import temp_prefix
 
     return list(folder.glob(temp_prefix(MANIFEST) + "*.tmp"))
+
+
+register(
+    Place("report", "exports/report/index.html, img/ and report.pdf (or --out)", "deleted; `campaign status` says to "
+          "make it again", shows_others=True, person_files=recorded_files("report", report_parts)),
+    Place("report PDF", "the file of `report --pdf --out FILE.pdf`", "deleted; `campaign status` says to make it again",
+          shows_others=True, person_files=recorded_files("report-pdf")),
+)
