@@ -69,7 +69,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_graph import FakeGraph
 
-    from campaign.figures.engagement import import_export
+    from campaign.figures import import_export
     from campaign.posting.accounts import reconcile_posts
     from portraits import records
     from schedules import posts

@@ -112,7 +112,7 @@ def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
 
 
 # long: one table of the Graph API's error codes and what each means for a post; reworked with graph.py (issue 22)
-def translate(error: Exception, during_upload: bool = False, platform: str = "Facebook") -> Exception:
+def channel_error(error: Exception, during_upload: bool = False, platform: str = "Facebook") -> Exception:
     """facebook-sdk and requests errors -> ours (permanent, transient or unknown), each saying what to do,
     with any token removed from the message. `during_upload`: the call that makes a post public."""
     import facebook
@@ -180,7 +180,7 @@ def call(fn: Callable[[], Any], during_upload: bool = False, platform: str = "Fa
     try:
         return fn()
     except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
-        raise translate(e, during_upload, platform) from None
+        raise channel_error(e, during_upload, platform) from None
 
 
 def version_note(today: date) -> tuple[str, str | None]:
@@ -229,7 +229,7 @@ def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict 
                            "made the Page token, or unset it", app_token_env=APP_TOKEN_ENV, e=error_fields(e)[3]))
         return None
     except Exception as e:  # noqa: BLE001
-        raise translate(e, platform=platform) from None
+        raise channel_error(e, platform=platform) from None
 
 
 def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
@@ -328,13 +328,13 @@ def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
         return values, warnings
     except Exception as e:  # noqa: BLE001 - a refused metric is sorted out below, anything else translated
         if not _refused_metric(e):
-            raise translate(e, platform=platform) from None
+            raise channel_error(e, platform=platform) from None
     for metric in wanted:
         try:
             ask([metric])
         except Exception as e:  # noqa: BLE001
             if not _refused_metric(e):
-                raise translate(e, platform=platform) from None
+                raise channel_error(e, platform=platform) from None
             retired.add(metric)
             warnings.append(_m("{platform} no longer serves the metric {metric!r}; skipped ({e})",
                                platform=platform, metric=metric, e=error_fields(e)[3]))

@@ -36,7 +36,7 @@ def save_session(path: Path, settings: dict) -> None:
     atomic_write_bytes(path, json.dumps(settings, default=str).encode(), mode=0o600)
 
 
-def translate(error: Exception, during_upload: bool = False) -> Exception:
+def channel_error(error: Exception, during_upload: bool = False) -> Exception:
     """instagrapi's exceptions -> ours, each saying what to do."""
     from instagrapi import exceptions as ig
 
@@ -150,7 +150,7 @@ class InstagramPublisher:
                     raise
                 return fn()
         except Exception as e:  # noqa: BLE001 - translated or re-raised as it was
-            raise translate(e, during_upload) from None
+            raise channel_error(e, during_upload) from None
 
     def login(self, password: str | None, ask_code: Callable[[str], str]) -> dict[str, Any]:
         """Interactive login; saves the session. `ask_code` is asked for a challenge or 2FA code."""
@@ -178,7 +178,7 @@ class InstagramPublisher:
             except TwoFactorRequired:
                 client.login(self.account, password, verification_code=ask_code(_m("Two-factor code")))
         except Exception as e:  # noqa: BLE001
-            raise translate(e) from None
+            raise channel_error(e) from None
         save_session(self.session_path, client.get_settings())
         return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
 

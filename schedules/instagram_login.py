@@ -91,9 +91,9 @@ class InstagramLoginPublisher(InstagramGraphPublisher):
                                      _m("Make a new long-lived Instagram user token and set {token_env}; it "
                                         "lasts 60 days and is renewed by refreshing it before then.",
                                         token_env=TOKEN_ENV)) from None
-            raise meta.translate(e, during_upload, "Instagram") from None
+            raise meta.channel_error(e, during_upload, "Instagram") from None
         except Exception as e:  # noqa: BLE001 - translated as every Graph API error is
-            raise meta.translate(e, during_upload, "Instagram") from None
+            raise meta.channel_error(e, during_upload, "Instagram") from None
 
     def _profile(self, graph: Any) -> dict[str, Any]:
         if self._me is None:

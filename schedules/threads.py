@@ -112,9 +112,9 @@ class ThreadsPublisher(InstagramGraphPublisher):
                 raise PermanentError(_m("Threads refused the token (expired or revoked)."),
                                      _m("Make a new long-lived Threads token and set {token_env}; it lasts 60 days "
                                         "and is renewed by refreshing it before then.", token_env=TOKEN_ENV)) from None
-            raise meta.translate(e, during_upload, PLATFORM) from None
+            raise meta.channel_error(e, during_upload, PLATFORM) from None
         except Exception as e:  # noqa: BLE001 - translated as every Graph API error is
-            raise meta.translate(e, during_upload, PLATFORM) from None
+            raise meta.channel_error(e, during_upload, PLATFORM) from None
 
     def _account(self, graph: Any) -> str:
         return self.ig_user_id or str(self._get(graph, "me", fields="id,username")["id"])

@@ -94,7 +94,7 @@ def _client(phone_id: str, token: str):
     return WhatsApp(phone_id=phone_id, token=token, session=session, api_version=GRAPH_API_VERSION)
 
 
-def translate(error: Exception, sending: bool = False) -> Exception:
+def channel_error(error: Exception, sending: bool = False) -> Exception:
     """pywa and httpx errors -> ours, with no number and no token in the message. `sending`: the
     call that sends a message, whose unreadable success may mean it went out."""
     import httpx
@@ -183,7 +183,7 @@ class WhatsAppCloudPublisher:
         try:
             return fn()
         except Exception as e:  # noqa: BLE001 - translated, or re-raised as it was
-            raise translate(e, sending) from None
+            raise channel_error(e, sending) from None
 
     def upload_image(self, path: Path) -> str:
         """Upload a JPEG once; the media id is used in every message of the broadcast."""

@@ -106,14 +106,14 @@ def test_graph_errors_give_the_right_outcome(cli, ws, graph, code, outcome, word
 def test_translate_maps_codes_without_a_server():
     import facebook
 
-    from schedules.graph import translate
+    from schedules.graph import channel_error
 
     def err(code):
         return facebook.GraphAPIError({"error": {"message": "m", "type": "OAuthException", "code": code}})
 
-    assert isinstance(translate(err(190)), PermanentError)
+    assert isinstance(channel_error(err(190)), PermanentError)
     for code in (4, 17, 32, 613):
-        e = translate(err(code))
+        e = channel_error(err(code))
         assert isinstance(e, TransientError) and e.retry_after >= 3600
 
 

@@ -24,7 +24,7 @@ def engagement():
 @click.pass_context
 def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     """Record figures typed in by hand for one published post."""
-    from campaign.figures.engagement import record_engagement
+    from campaign.figures import record_engagement
 
     snap = record_engagement(workspace(ctx), post_id, likes, comments, shares, reach, at)
     if as_json:
@@ -41,7 +41,7 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
 @click.pass_context
 def top(ctx, n, as_json):
     """Rank portraits by engagement, every post counted at the same age (see campaign.toml [engagement])."""
-    from campaign.figures.engagement import top as rank_top
+    from campaign.figures import top as rank_top
 
     rows = rank_top(workspace(ctx), n)
     if as_json:
@@ -98,7 +98,7 @@ def fetch(ctx, as_json):
 @click.pass_context
 def import_(ctx, csv_file, at, as_json):
     """Read a Meta Business Suite post export (Facebook or Instagram, German or English)."""
-    from campaign.figures.engagement import import_export
+    from campaign.figures import import_export
 
     result = import_export(workspace(ctx), csv_file, at)
     if as_json:

@@ -155,7 +155,7 @@ def pick(ws: Workspace, slots: int | None = None, start: str | date | None = Non
     if not 1 <= slots <= 48:
         raise CampaignError(_m("{slots} slots is not a poster.", slots=slots),
                             _m("Give --slots from 1 to 48 (nine is the classic 3x3)."))
-    from campaign.figures.engagement import ranking_settings  # the pick's alone: not loaded by an export
+    from campaign.figures import ranking_settings  # the pick's alone: not loaded by an export
     from schedules import ranking
 
     first, last = _run(ws, start, end)

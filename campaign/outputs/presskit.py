@@ -21,7 +21,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from campaign.figures.engagement import top
+from campaign.figures import top
 from campaign.outputs import handout
 from campaign.workspace import Workspace, footprint, templating
 from campaign.workspace.store import atomic_write_text

@@ -22,7 +22,7 @@ CHECKS = {"PDF version": N_("PDF version"), "PDF/X version": N_("PDF/X version")
 
 
 def _page(preflight=None, status: int = 200):
-    from campaign.figures.engagement import top
+    from campaign.figures import top
 
     ws = workspace()
     doc = billboard.current(ws)

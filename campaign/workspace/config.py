@@ -57,7 +57,9 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
-class Brand(Section):
+class BrandSettings(Section):
+    """[brand]: the colours, logo, font and credit line the renders are made with (portraits.render.Brand
+    is what a render gets of them)."""
     primary: Colour = Field("#E30613", description="colour of the band with name and quote")
     secondary: Colour = Field("#1D1D1B", description="second colour (stripe, contact sheet)")
     text: Colour = Field("#FFFFFF", description="text colour on the band")
@@ -241,7 +243,7 @@ class Settings(Section):
     ui_language: Annotated[str, check(check_ui_lang)] = Field(
         "", description='language of messages and help, "de" or "en" ("" = CAMPAIGN_UI_LANG or the system\'s; '
                         'German for a German campaign)')
-    brand: Brand = Field(default_factory=Brand)
+    brand: BrandSettings = Field(default_factory=BrandSettings)
     captions: Annotated[dict[str, str], check(lambda v: check_captions(v, DEFAULT_CAPTIONS))] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
     channels: Annotated[dict[str, Channel], check(_channels)] = Field(default_factory=_channel_defaults)

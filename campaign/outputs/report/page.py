@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from campaign.figures.engagement import ranking_settings, top
+from campaign.figures import ranking_settings, top
 from campaign.outputs import billboard
 from campaign.outputs.report import calendar_grid, chart
 from campaign.workspace import Workspace, footprint, i18n
