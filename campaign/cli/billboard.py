@@ -136,7 +136,7 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
 @json_option
 @click.pass_context
 def preflight(ctx, file, as_json):
-    """Check a billboard PDF as a printer would: PDF/X-4 keys, output intent, boxes, marks, fonts, colour, resolution."""
+    """Check a billboard PDF as a printer would: PDF/X-4 keys, output intent, boxes, marks, fonts, colour, resolution."""  # noqa: E501 - one msgid
     from campaign.outputs.billboard import preflight as do_preflight
 
     result = do_preflight(file)

@@ -50,7 +50,8 @@ def _draw_portrait(path: Path, seed: int) -> None:
         d.ellipse([ex - 0.22 * r, ey - 0.1 * r, ex + 0.22 * r, ey + 0.1 * r], fill=(120, 80, 60))
         d.ellipse([ex - 0.1 * r, ey - 0.08 * r, ex + 0.1 * r, ey + 0.08 * r], fill=(50, 35, 25))
         d.rectangle([ex - 0.25 * r, ey - 0.3 * r, ex + 0.25 * r, ey - 0.22 * r], fill=(50, 35, 25))
-    d.rectangle([cx - 0.08 * r, cy - 0.15 * r, cx + 0.08 * r, cy + 0.25 * r], fill=tuple(min(255, int(c * 1.1)) for c in skin))
+    d.rectangle([cx - 0.08 * r, cy - 0.15 * r, cx + 0.08 * r, cy + 0.25 * r],
+                fill=tuple(min(255, int(c * 1.1)) for c in skin))
     d.ellipse([cx - 0.18 * r, cy + 0.25 * r, cx + 0.18 * r, cy + 0.38 * r], fill=tuple(int(c * 0.7) for c in skin))
     d.chord([cx - 0.3 * r, cy + 0.42 * r, cx + 0.3 * r, cy + 0.62 * r], 0, 180, fill=(130, 45, 50))
     img = img.filter(ImageFilter.GaussianBlur(3))
@@ -76,7 +77,7 @@ def step_portraits(ws: Path, run) -> None:
 def step_consent(ws: Path, run) -> None:
     evidence = ws.parent / "demo-photos" / "consent-form.pdf"
     evidence.write_bytes(b"%PDF-1.4\n% signed consent form (demo)\n")
-    for seed, (first, _s, age, *_rest) in enumerate(SAMPLES):
+    for first, _s, age, *_rest in SAMPLES:
         pid = f"{first.lower()}-{age}"
         args = ["consent", "grant", pid, "--scope", "instagram,facebook,billboard",
                 "--signed-on", "2026-11-01", "--evidence", evidence]
@@ -104,8 +105,8 @@ def step_schedule(ws: Path, run) -> None:
     from campaign.workspace import Workspace
 
     today = Workspace(ws).now()
-    run("schedule", "plan", "--start", today.date().isoformat(), "--end", (today + timedelta(days=13)).date().isoformat(),
-        "--langs", "de,tr,ar")
+    end = (today + timedelta(days=13)).date().isoformat()
+    run("schedule", "plan", "--start", today.date().isoformat(), "--end", end, "--langs", "de,tr,ar")
     run("schedule", "list")
     run("schedule", "ical", ws / "exports" / "calendar.ics")
     soon = (today + timedelta(seconds=3)).isoformat(timespec="seconds")
@@ -238,7 +239,7 @@ def gallery(target: Path) -> Path:
     for w in result["warnings"]:
         notes.setdefault(w["portrait_id"], []).append(f"{w['format']}: {w['warning']}")
     rows = []
-    for rec, kind in ids:
+    for rec, _kind in ids:
         cells = "".join(f'<figure><img src="workspace/renders/{rec["id"]}/{fmt}.jpg" alt="{fmt}">'
                         f"<figcaption>{fmt}</figcaption></figure>" for fmt in LAYOUTS)
         about = f"{html.escape(rec['id'])}: {len(rec['quote'])} characters, {rec['lang']}, " + \

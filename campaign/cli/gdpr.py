@@ -86,7 +86,8 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
                "lines": ngettext("{n} log line removed", "{n} log lines removed", result["log_lines_removed"],
                                  n=result["log_lines_removed"])}
     click.echo(_("Finished erasing {portrait_id} (audit reference {erased}): {files}, {lines}.", **figures)
-               if result["resumed"] else _("Erased {portrait_id} (audit reference {erased}): {files}, {lines}.", **figures))
+               if result["resumed"] else
+               _("Erased {portrait_id} (audit reference {erased}): {files}, {lines}.", **figures))
     for ref in result["finished_earlier"]:
         click.echo(_("Also finished the interrupted erasure {ref}.", ref=ref))
     for p in result["takedown"]:

@@ -57,7 +57,8 @@ def send(ctx, day, as_json):
                      retry_later=result['retry_later'], unknown=result['unknown']))
         for lang, n in result["languages_missing"].items():
             warn(ngettext("{n} subscriber reading {language} got the quote's own language: there is no {language} "
-                          "translation.", "{n} subscribers reading {language} got the quote's own language: there is no "
+                          "translation.",
+                          "{n} subscribers reading {language} got the quote's own language: there is no "
                           "{language} translation.", n, n=n, language=lang))
         for error in result["errors"]:
             warn(error)

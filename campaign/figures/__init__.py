@@ -70,7 +70,8 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
     for line, row in rows:
         post = by_id.get(row.get("post_id", "")) or by_link.get(meta_export.norm_link(row.get("permalink")))
         if post is None:
-            unmatched.append({"line": line, "post_id": row.get("post_id") or None, "permalink": row.get("permalink") or None})
+            unmatched.append({"line": line, "post_id": row.get("post_id") or None,
+                              "permalink": row.get("permalink") or None})
             continue
         if post["id"] in seen:
             errors.append(csvfile.row_error(line, _m("the same post as line {other} ({post_id})",

@@ -278,14 +278,17 @@ def handout_place(name: str, kind: str, where: str, on_erase: str) -> Place:
 
 
 register(
-    handout_place("press kit", "press-kit", "exports/press-kit/ and press-kit.zip (or --out), .press-kit.*.tmp while one is made",
+    handout_place("press kit", "press-kit",
+                  "exports/press-kit/ and press-kit.zip (or --out), .press-kit.*.tmp while one is made",
                   "deleted inside the workspace (outside: listed to delete by hand); `campaign status` says to make "
                   "it again and to ask media partners to stop using the images; a withdrawal of press consent "
                   "deletes it too"),
-    handout_place("whatsapp bundles", "whatsapp-bundle", "exports/whatsapp/ (or --out): the day's images and messages, and a page "
-                  "listing them", "deleted inside the workspace (outside: listed to delete by hand); `campaign "
-                  "status` says to make it again; a withdrawal of whatsapp consent deletes it too"),
-    handout_place("website gallery", "gallery", "exports/gallery/ (or --out): index.html, embed.html, gallery.json, img/",
+    handout_place("whatsapp bundles", "whatsapp-bundle",
+                  "exports/whatsapp/ (or --out): the day's images and messages, and a page listing them",
+                  "deleted inside the workspace (outside: listed to delete by hand); `campaign status` says to make "
+                  "it again; a withdrawal of whatsapp consent deletes it too"),
+    handout_place("website gallery", "gallery",
+                  "exports/gallery/ (or --out): index.html, embed.html, gallery.json, img/",
                   "deleted inside the workspace (outside: listed to delete by hand); `campaign status` says to make "
                   "it again; a withdrawal of website consent deletes it too"),
 )

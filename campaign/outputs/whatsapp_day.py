@@ -109,7 +109,8 @@ def day_portrait(ws: Workspace, db, day: date, today: date) -> tuple[dict | None
 
 
 def _languages(ws: Workspace, portrait: dict, wanted: list[str] | None) -> list[str]:
-    return wanted or list(ws.config.whatsapp.languages) or [portrait["lang"], *sorted(portrait.get("translations") or {})]
+    own = [portrait["lang"], *sorted(portrait.get("translations") or {})]
+    return wanted or list(ws.config.whatsapp.languages) or own
 
 
 def _texts(ws: Workspace, p: dict, lang: str) -> list[str]:

@@ -59,7 +59,8 @@ def login_instagram(ws: Workspace, ask_password: Callable[[], str], ask_code: Ca
     from schedules.instagram import PASSWORD_ENV, InstagramPublisher
 
     password = secret(PASSWORD_ENV) or ask_password()
-    return InstagramPublisher("instagram", ws.config.channel("instagram"), ws.outbox, ws.private).login(password, ask_code)
+    publisher = InstagramPublisher("instagram", ws.config.channel("instagram"), ws.outbox, ws.private)
+    return publisher.login(password, ask_code)
 
 
 def window_of(ws: Workspace) -> timedelta:
@@ -112,7 +113,8 @@ def reconcile_posts(ws: Workspace) -> dict:
             if verdict["status"] == "published":
                 m = verdict["media"]
                 taken.add(m["remote_id"])
-                posts.update(db, post["id"], now, "published", verdict.get("reason") or "found on the account by reconcile",
+                posts.update(db, post["id"], now, "published",
+                             verdict.get("reason") or "found on the account by reconcile",
                              remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
                              error=None, reason=None)
                 results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})

@@ -112,7 +112,8 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
     return created
 
 
-def list_posts(ws: Workspace, start: str | None = None, end: str | None = None, status: str | None = None) -> list[dict]:
+def list_posts(ws: Workspace, start: str | None = None, end: str | None = None,
+               status: str | None = None) -> list[dict]:
     db = ws.store.read()
     first = parse_date(start, _m("from date")) if start else None
     last = parse_date(end, _m("to date")) if end else None
@@ -227,7 +228,8 @@ def calendar_words(ws: Workspace):
 
     def description(post: dict) -> str:
         with i18n.use(lang):
-            return i18n.gettext("Post {id}, status: {status}", id=post["id"], status=i18n.value("status", post["status"]))
+            return i18n.gettext("Post {id}, status: {status}", id=post["id"],
+                                status=i18n.value("status", post["status"]))
 
     return summary, description
 

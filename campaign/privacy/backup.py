@@ -253,7 +253,7 @@ def _opens(folder: Path) -> None:
 
     ws = Workspace(folder)
     try:
-        ws.config
+        ws.config  # noqa: B018 - reading it checks the restored campaign.toml
         Store(folder / STORE_NAME, create=False, backups=0).read()
     except CampaignError as e:
         raise CampaignError(_m("The backup's store or settings do not open: {why}", why=e.message),

@@ -74,9 +74,9 @@ def _kept_files_check(place: str, folder: Path, referenced: dict[str, tuple[str,
         if name in staged:
             newest = max(staged.pop(name), key=lambda p: p.stat().st_mtime)
 
-            def finish(src=newest, dst=folder / name) -> str:
+            def finish(src: Path = newest, dst: Path = folder / name) -> str:
                 os.replace(src, dst)
-                return f"gave {rel}/{name} its name"
+                return f"gave {rel}/{dst.name} its name"
             found.append(Finding(place,
                                  _m("The {what} of {owner} was left under a temporary name when the command "
                                     "saving it was stopped.", what=what, owner=owner),

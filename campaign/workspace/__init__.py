@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from campaign.workspace.config import Settings
     from campaign.workspace.store import Store
 
-CONFIG_NAME = "campaign.toml"  # campaign.workspace.config.CONFIG_NAME: that module (pydantic) is imported only when needed
+CONFIG_NAME = "campaign.toml"  # = campaign.workspace.config.CONFIG_NAME; that module (pydantic) loads when needed
 STORE_NAME = "campaign.json"
 LOG_NAME = "campaign.log"
 PRIVATE_NAME = ".private"

@@ -75,16 +75,19 @@ class BrandSettings(Section):
 
 
 class Posting(Section):
-    days: Annotated[str, check(check_days)] = Field("mon-sat", description='posting days, e.g. "mon-fri" or "mon,wed,fri"')
+    days: Annotated[str, check(check_days)] = Field(
+        "mon-sat", description='posting days, e.g. "mon-fri" or "mon,wed,fri"')
     time: Annotated[str, check(check_clock)] = Field("18:30", description="local time in the campaign's timezone")
     holidays_country: Annotated[str, check(check_country)] = \
         Field("DE", description="public holidays are skipped (python-holidays codes)")
     holidays_subdivision: Annotated[str, check(check_region)] = \
         Field("NW", description='region for holidays, e.g. NW (North Rhine-Westphalia); "" for none')
-    grace_hours: float = Field(6, ge=0, le=168, description="a post missed while the daemon was down still goes out within this")
+    grace_hours: float = Field(6, ge=0, le=168,
+                               description="a post missed while the daemon was down still goes out within this")
     max_attempts: int = Field(5, ge=1, le=50, description="tries for a transient error before a post is marked failed")
     reconcile_minutes: float = Field(30, gt=0, le=1440,
-                                     description="an unknown post not on the account this long after the attempt did not go out")
+                                     description="an unknown post not on the account this long after the "
+                                                 "attempt did not go out")
     sync_seconds: float = Field(5, gt=0, le=3600, description="how often the daemon re-reads the store")
     approval: Annotated[str, check(check_approval)] = \
         Field("none", description='"one": a post goes out only after `schedule approve`; "two": two different people')
@@ -128,7 +131,8 @@ class Weights(Section):
 
 class Engagement(Section):
     weights: Weights = Field(default_factory=Weights, description="score = likes x 1 + comments x 2 + shares x 3")
-    age_days: float = Field(7, gt=0, le=365, description="each post is scored as it stood this many days after publishing")
+    age_days: float = Field(7, gt=0, le=365,
+                            description="each post is scored as it stood this many days after publishing")
     per_reach: bool = Field(False, description="divide by reach where it is known")
     across_channels: Annotated[str, check(check_combination)] \
         = Field("median", description='"median": each channel against its own median post (fair across channels); '
@@ -139,11 +143,13 @@ class Billboard(Section):
     format: Annotated[str, check(check_billboard_format)] = Field(
         "18/1", description="18/1 (356x252 cm), city-light (119x175 cm) or WIDTHxHEIGHTcm")
     slots: int = Field(9, ge=1, le=48, description="how many portraits")
-    scale: Annotated[str, check(check_scale)] = Field("1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
+    scale: Annotated[str, check(check_scale)] = Field(
+        "1:10", description="printers take 1:10 at 300 dpi, or 1:1 at 72-100 dpi")
     dpi: int = Field(300, ge=30, le=1200, description="resolution of the photos at that scale")
     bleed_mm: float = Field(10, ge=0, le=100, description="at full size")
     print_condition: Annotated[str, check(check_condition)] = Field(
-        "FOGRA39", description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
+        "FOGRA39",
+        description="the printing condition the PDF's output intent names (export --icc embeds the printer's profile)")
 
 
 def _line(what: str, max_len: int = 200, allow_empty: bool = True) -> AfterValidator:
@@ -176,9 +182,11 @@ class Gallery(Section):
 class WhatsApp(Section):
     languages: Annotated[list[str], check(check_langs)] = Field(
         default_factory=list, description='bundle languages ([] = the quote\'s own and every translation)')
-    link: Annotated[str, check(check_link)] = Field("", description="the campaign's web address, at the end of each message")
+    link: Annotated[str, check(check_link)] = Field(
+        "", description="the campaign's web address, at the end of each message")
     lines: Annotated[dict[str, str], check(check_message_lines)] = Field(
-        default_factory=dict, description='the campaign\'s line per language, e.g. { tr = "..." } (else the campaign name)')
+        default_factory=dict,
+        description='the campaign\'s line per language, e.g. { tr = "..." } (else the campaign name)')
 
     def line(self, lang: str, default: str) -> str:
         """The campaign's line in `lang` (the campaign name where none is given)."""
@@ -239,12 +247,14 @@ class Settings(Section):
     hashtag: Annotated[str, check(check_hashtag)] = Field("#echtsolidarisch", description="the campaign hashtag")
     timezone: Annotated[str, check(check_timezone)] = Field(
         "Europe/Berlin", description='decides what "18:30" means, across daylight saving')
-    language: Annotated[str, check(check_lang)] = Field("de", description="language of quotes unless a portrait says otherwise")
+    language: Annotated[str, check(check_lang)] = Field(
+        "de", description="language of quotes unless a portrait says otherwise")
     ui_language: Annotated[str, check(check_ui_lang)] = Field(
         "", description='language of messages and help, "de" or "en" ("" = CAMPAIGN_UI_LANG or the system\'s; '
                         'German for a German campaign)')
     brand: BrandSettings = Field(default_factory=BrandSettings)
-    captions: Annotated[dict[str, str], check(lambda v: check_captions(v, DEFAULT_CAPTIONS))] = Field(default_factory=lambda: dict(DEFAULT_CAPTIONS))
+    captions: Annotated[dict[str, str], check(lambda v: check_captions(v, DEFAULT_CAPTIONS))] = Field(
+        default_factory=lambda: dict(DEFAULT_CAPTIONS))
     posting: Posting = Field(default_factory=Posting)
     channels: Annotated[dict[str, Channel], check(_channels)] = Field(default_factory=_channel_defaults)
     engagement: Engagement = Field(default_factory=Engagement)

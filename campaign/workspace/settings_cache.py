@@ -125,7 +125,8 @@ def verified(kept: dict[str, Any], raw: bytes, stamp_key: str) -> bool:
 def _keys(raw: bytes) -> tuple[str, Path]:
     """The key of the code's defaults, and where this very file's checked settings are kept."""
     stamp = b"%d\n%s\n" % (FORMAT, code_stamp().encode())
-    return hashlib.sha256(stamp).hexdigest(), _cache_dir() / f"settings-{hashlib.sha256(stamp + raw).hexdigest()[:40]}.json"
+    kept = _cache_dir() / f"settings-{hashlib.sha256(stamp + raw).hexdigest()[:40]}.json"
+    return hashlib.sha256(stamp).hexdigest(), kept
 
 
 def kept_settings(path: Path) -> Settings | None:

@@ -195,7 +195,8 @@ def check_message_lines(value: dict[str, str]) -> dict[str, str]:
 
 def check_widths(value: list[int]) -> list[int]:
     if not value or any(not 120 <= w <= 4000 for w in value):
-        raise ValueError(f"{value!r} are not image widths: give a few pixel widths from 120 to 4000, e.g. [360, 720, 1080]")
+        raise ValueError(f"{value!r} are not image widths: give a few pixel widths from 120 to 4000, "
+                         "e.g. [360, 720, 1080]")
     return sorted(set(value))
 
 

@@ -73,7 +73,8 @@ def own_source(own: Path) -> str:
         data = own.read_bytes()
     except OSError as e:
         raise CampaignError(_m("The template {where} cannot be read ({error}).", where=own, error=e.strerror),
-                            _m("Fix [press] template in campaign.toml, or leave it empty for the built-in one."))
+                            _m("Fix [press] template in campaign.toml, or leave it empty for the built-in one.")
+                            ) from None
     if len(data) > OWN_TEMPLATE_BYTES:
         raise CampaignError(_m("The template {where} is {size} bytes; a template may have {limit}.", where=own,
                                size=len(data), limit=OWN_TEMPLATE_BYTES),

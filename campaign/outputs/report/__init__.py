@@ -64,7 +64,7 @@ def _write_manifest(out_dir: Path, files: set[str], thumbnails: dict | None = No
     atomic_write_text(out_dir / MANIFEST, json.dumps({"files": sorted(files), "thumbnails": thumbnails or {}}))
 
 
-# long: stage, check for files of someone else's, then swap in, in the order that leaves a whole report after a kill -9 (see the docstring)
+# long: stage, check for others' files, swap in: the order that leaves a whole report after kill -9
 def write_report(ws: Workspace, out: str | Path | None = None, *, cancelled: bool = False, pdf: bool = False,
                  lang: str | None = None) -> dict:
     """Write index.html and its images into `out` (default exports/report/); return what it holds.

@@ -117,7 +117,8 @@ def _gallery(ws: Workspace, people: list[dict], img: Path, thumbs: Thumbnails) -
     cards, jobs = [], []
     for p in people:
         folder = ws.renders / p["id"]
-        renders = sorted(r for r in folder.glob("*.jpg") if not r.name.startswith("photo-clean")) if folder.is_dir() else []
+        renders = (sorted(r for r in folder.glob("*.jpg") if not r.name.startswith("photo-clean"))
+                   if folder.is_dir() else [])
         if not renders:
             continue
         rank = {name: i for i, name in enumerate(MAIN_FORMATS)}
@@ -238,13 +239,14 @@ def _billboard(ws: Workspace, db, names: dict[str, dict], img: Path) -> tuple[di
     picked = [{"label": _label(names[c["portrait_id"]]) if allowed[c["portrait_id"]] else None,
                "why": c["why"] if allowed[c["portrait_id"]] else None} for c in doc["picked"]]
     view = {"from": start, "to": end, "slots": doc["slots"], "picked": picked, "approved_by": doc.get("approved_by"),
-            "approved_at": datetime.fromisoformat(doc["approved_at"]).astimezone(ws.tz) if doc.get("approved_at") else None,
+            "approved_at": (datetime.fromisoformat(doc["approved_at"]).astimezone(ws.tz)
+                            if doc.get("approved_at") else None),
             "repick": bool(doc.get("repick") or not all(allowed.values())), "preview": None,
             "why": ("erased" if doc.get("repick") == footprint.ERASED else "withdrawn" if doc.get("repick")
                     else "no_consent")}
     if view["repick"]:
         return view, []
-    pngs = [footprint.resolve(ws, e["png"]) for e in doc.get("exports", []) if footprint.resolve(ws, e["png"]).is_file()]
+    pngs = [png for e in doc.get("exports", []) if (png := footprint.resolve(ws, e["png"])).is_file()]
     if pngs:  # made afresh from the export: a copy could outlive the person's consent
         width, height = thumbnail(pngs[-1], img / "billboard.jpg", 900)
         view["preview"] = {"src": "img/billboard.jpg", "width": width, "height": height}
@@ -291,6 +293,7 @@ def make(ws: Workspace, folder: Path, lang: str, cancelled: bool = False, thumbs
     return {"lang": lang, "gallery": len(gallery), "hidden": len(people) - len(shown), "posts": counts,
             "next_days": sum(len(day["posts"]) for day in next_days),
             "attention": {key: len(items) for key, items in attention.items()},
-            "ranked": len(rows), "chart": {"from": graph["start"].isoformat(), "to": graph["end"].isoformat()} if graph else None,
+            "ranked": len(rows),
+            "chart": {"from": graph["start"].isoformat(), "to": graph["end"].isoformat()} if graph else None,
             "expiring": len(attention["expiring"]), "_names": list(names),
             "_faces": sorted({card["id"] for card in gallery} | set(on_board) | in_posts)}

@@ -16,7 +16,8 @@ from portraits.messages import _m
 from portraits.workers import bound_to_parent
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync",
-         "--disable-component-update", "--no-first-run", "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+         "--disable-component-update", "--no-first-run", "--no-pdf-header-footer",
+         "--run-all-compositor-stages-before-draw",
          "--virtual-time-budget=10000", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 TIMEOUT = 120
 
