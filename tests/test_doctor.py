@@ -112,6 +112,19 @@ def test_a_photo_left_under_its_temporary_name_gets_its_name(cli, ws, tmp_path):
     assert photo.is_file() and cli("render", pid, "--format", "facebook").exit_code == 0
 
 
+def test_two_photos_left_under_temporary_names_are_each_named_in_what_the_fix_says(cli, ws, tmp_path):
+    _campaign(cli, ws, tmp_path)
+    approved_portrait(ws, "Tamara", 34, "nurse")
+    photos = sorted(ws.photos.iterdir())
+    assert len(photos) == 2
+    for photo in photos:
+        photo.rename(ws.photos / f".{photo.name}.a1b2c3.tmp")
+    r = cli("doctor", "--fix")
+    assert r.exit_code == 0, r.output
+    for photo in photos:
+        assert f"gave photos/{photo.name} its name" in r.output and photo.is_file()
+
+
 @pytest.mark.real_clock
 def test_a_killed_portrait_add_never_leaves_a_photo_without_a_record(ws, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT), CAMPAIGN_USER="tester")
