@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from schedules.model import PostStatus
+
 
 def _summary(post: dict[str, Any], who: str) -> str:
     return f"{post['channel'].capitalize()}: {who}"
@@ -41,7 +43,7 @@ def calendar(posts: list[dict[str, Any]], portraits: dict[str, dict[str, Any]], 
         ev.add("summary", summary(post, who))
         ev.add("description", description(post)
                + (f", {post['permalink']}" if post.get("permalink") and post["permalink"].startswith("http") else ""))
-        ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
+        ev.add("status", "CANCELLED" if post["status"] == PostStatus.CANCELLED else "CONFIRMED")
         ev.add("sequence", len(post.get("history", [])))
         cal.add_component(ev)
     data: bytes = cal.to_ical()

@@ -9,6 +9,7 @@ from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_optio
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date
 from portraits.messages import from_stored
+from portraits.model import PortraitStatus
 
 
 @click.group(cls=CampaignGroup)
@@ -67,7 +68,7 @@ def import_(ctx, csv_file, photos_dir, as_json):
 
 
 @portrait.command("list")
-@click.option("--status", type=click.Choice(["draft", "approved"]),
+@click.option("--status", type=click.Choice([s.value for s in PortraitStatus]),
               help=N_("Only portraits with this status."))
 @json_option
 @click.pass_context

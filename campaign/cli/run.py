@@ -9,6 +9,7 @@ from campaign.cli.common import echo_json, echo_table, json_option, typed_date, 
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
+from schedules.model import PostStatus
 
 
 @click.command()
@@ -29,7 +30,7 @@ def run(ctx, once, sync_seconds, as_json):
             echo_json(result)
             return
         for p in result["posts"]:
-            why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
+            why = p.get("error") if p["status"] != PostStatus.PLANNED else p.get("reason") or p.get("error")
             click.echo(f"{p['id']}: {i18n.value('status', p['status'])}" + (f" ({translate(why)})" if why else ""))
         for pid in result["unknown"]:
             click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
@@ -57,10 +58,10 @@ def publish(ctx, post_id, as_json):
     post = publish_now(workspace(ctx), post_id)
     if as_json:
         echo_json(post)
-    elif post["status"] == "published":
+    elif post["status"] == PostStatus.PUBLISHED:
         click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'],
                      permalink=post.get('permalink') or post.get('remote_id')))
-    elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
+    elif post["status"] == PostStatus.PLANNED and (post.get("reason") or "").startswith(WAITING):
         raise CampaignError(_m("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
                             _m("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
     else:

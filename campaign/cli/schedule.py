@@ -7,6 +7,7 @@ from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_optio
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, translate
 from schedules.channel import FORMATS, planned_channels
+from schedules.model import PostStatus
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
@@ -95,7 +96,7 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
 @schedule.command("list")
 @click.option("--from", "start", help=N_("From this day, YYYY-MM-DD or DD.MM.YYYY."))
 @click.option("--to", "end", help=N_("Up to and including this day."))
-@click.option("--status", type=click.Choice(["planned", "publishing", "published", "failed", "unknown", "cancelled"]))
+@click.option("--status", type=click.Choice([s.value for s in PostStatus]))
 @json_option
 @click.pass_context
 def list_(ctx, start, end, status, as_json):

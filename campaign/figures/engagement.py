@@ -9,6 +9,7 @@ from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import engagement, ranking
+from schedules.model import PostStatus
 
 
 def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, shares: Any = 0,
@@ -52,7 +53,7 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
     when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     rows = meta_export.read_export(Path(path))
     db = ws.store.read()
-    published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
+    published = [p for p in posts.all_posts(db) if p["status"] == PostStatus.PUBLISHED and p.get("remote_id")]
     by_id: dict[str, dict] = {}
     by_link: dict[str, dict] = {}
     for p in published:

@@ -21,6 +21,7 @@ from portraits.errors import CampaignError
 from portraits.imageio import GALLERY, save_jpeg
 from portraits.layouts import crop_box
 from portraits.messages import _m
+from portraits.model import PortraitStatus
 from portraits.render import name_line, typographic
 from schedules import captions
 
@@ -31,7 +32,7 @@ ASPECT = 4 / 5
 def eligible(db, today) -> list[dict]:
     """Approved portraits whose website consent is valid today."""
     return sorted((p for p in records.all_portraits(db)
-                   if p.get("status") == "approved" and consent.is_valid(db, p["id"], "website", today)),
+                   if p.get("status") == PortraitStatus.APPROVED and consent.is_valid(db, p["id"], "website", today)),
                   key=lambda p: p["id"])
 
 

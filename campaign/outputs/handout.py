@@ -21,6 +21,7 @@ from campaign.workspace import Workspace, footprint
 from campaign.workspace.outpaths import refuse_protected
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.model import PortraitStatus
 
 
 def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
@@ -121,7 +122,7 @@ def left_out(ws: Workspace, scope: str, kept: Iterable[str]) -> list[dict]:
     for p in records.all_portraits(db):
         if p["id"] in inside:
             continue
-        if p.get("status") != "approved":
+        if p.get("status") != PortraitStatus.APPROVED:
             why = _m("not approved ({status})", status=p.get("status"))
         elif not consent.is_valid(db, p["id"], scope, today):
             why = _m("no valid {scope} consent today", scope=scope)

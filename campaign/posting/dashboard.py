@@ -15,6 +15,7 @@ from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
+from schedules.model import PostStatus
 
 EXPIRING_DAYS = 30
 APPROVAL_AHEAD_DAYS = 14  # waiting posts further ahead are on the calendar, not on Heute
@@ -51,7 +52,7 @@ def overview(ws: Workspace) -> dict:
     people = {p["id"]: p for p in records.all_portraits(db)}
     names = {pid: p["first_name"] for pid, p in people.items()}
     sums = consent.summaries(db, now.date())
-    planned = sorted((p for p in all_rows if p["status"] == "planned"), key=posts.due_time)
+    planned = sorted((p for p in all_rows if p["status"] == PostStatus.PLANNED), key=posts.due_time)
     soon = [p for p in planned if posts.due_time(p) <= now + timedelta(days=APPROVAL_AHEAD_DAYS)]
     waiting = awaiting_approval(ws, db, soon, people)
     by_day: dict[str, list[dict]] = {}
@@ -72,8 +73,10 @@ def overview(ws: Workspace) -> dict:
     return {
         "now": now,
         "approval_rule": ws.config.posting.approval,
-        "failed": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows if p["status"] == "failed"],
-        "unknown": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows if p["status"] == "unknown"],
+        "failed": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows
+                   if p["status"] == PostStatus.FAILED],
+        "unknown": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows
+                    if p["status"] == PostStatus.UNKNOWN],
         "waiting": by_day,
         "waiting_count": len(waiting),
         "expiring": sorted(expiring, key=lambda r: r["expires"]),
