@@ -179,7 +179,7 @@ def localize_help(command: click.Command) -> None:
     for param in command.params:
         original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if original:
-            param.help = i18n.help_text(original)  # type: ignore[attr-defined]
+            param.help = i18n.help_text(original)
         if isinstance(param, click.Option) and param.__dict__.setdefault("_type_metavar", param.metavar is None) \
                 and not param.is_flag and param.nargs == 1 and param.type.name in TYPE_METAVARS:
             param.metavar = i18n.gettext(TYPE_METAVARS[param.type.name])  # "--age INTEGER" -> "--age ZAHL"

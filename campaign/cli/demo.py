@@ -194,7 +194,7 @@ def _gallery_photo(path: Path, kind) -> None:
     if kind == "astronaut":  # a real face: the photo scikit-image ships (NASA, public domain)
         from skimage import data
 
-        Image.fromarray(data.astronaut()).resize((1600, 1600), Image.LANCZOS).save(path, quality=92)
+        Image.fromarray(data.astronaut()).resize((1600, 1600), Image.Resampling.LANCZOS).save(path, quality=92)
     elif kind == "noface":  # a bus seen from behind: no face for the finder
         img = Image.new("RGB", (2400, 1800), (120, 150, 180))
         d = ImageDraw.Draw(img)
