@@ -77,6 +77,14 @@ class Post(TypedDict):
     content_hash: NotRequired[str]
     pages: NotRequired[list[str]]  # the post pages written for it (footprint)
     taken_down_at: NotRequired[str | None]
+    # what the platform answered (schedules/runner.py keeps them for reconcile, engagement and erasure)
+    photo_id: NotRequired[str]
+    photo_ids: NotRequired[list[str]]
+    hosted_photo_ids: NotRequired[list[str]]
+    code: NotRequired[str]
+    container_id: NotRequired[str]
+    comment_id: NotRequired[str]
+    comment_error: NotRequired[str]
 
 
 class Subscriber(TypedDict):

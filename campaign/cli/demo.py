@@ -234,7 +234,7 @@ def gallery(target: Path) -> Path:
             records.approve_portrait(db, rec["id"], True)
             ids.append((rec, kind))
     result = render(ws, jobs=1)
-    notes = {}
+    notes: dict[str, list[str]] = {}
     for w in result["warnings"]:
         notes.setdefault(w["portrait_id"], []).append(f"{w['format']}: {w['warning']}")
     rows = []

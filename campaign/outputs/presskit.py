@@ -28,7 +28,7 @@ from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m, join
-from portraits.model import PortraitStatus
+from portraits.model import PortraitStatus, as_portrait
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
 from schedules.model import PostStatus
@@ -89,7 +89,7 @@ def file_stem(first_name: str, age: int, taken: set[str]) -> str:
 
 def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
     press, name = ws.config.press, ws.config.name
-    photographer = captions.credit_of(p, ws.config) or name  # a press image always names its source
+    photographer = captions.credit_of(as_portrait(p), ws.config) or name  # a press image always names its source
     quote = " ".join(p["quote"].split())
     caption = (f"{name_line(p['first_name'], p['age'], p['role'], p['lang'])}: {typographic(quote, p['lang'])} "
                f"({name}, {ws.config.hashtag})")

@@ -18,7 +18,7 @@ from schedules import approval, captions, ical, posts
 from schedules import plan as planner
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
-from schedules.model import PostStatus
+from schedules.model import Post, PostStatus
 from schedules.runner import DaemonLock
 
 
@@ -249,7 +249,7 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     return {"file": str(out), "events": len(rows)}
 
 
-def awaiting_approval(ws: Workspace, db, planned: list[dict], people: dict[str, dict] | None = None) -> list[dict]:
+def awaiting_approval(ws: Workspace, db, planned: list[Post], people: dict[str, dict] | None = None) -> list[dict]:
     """Planned posts that lack the approvals they need for what they would publish now, soonest first.
     `people`: the portraits by id, when the caller has them already."""
     rule = ws.config.posting.approval

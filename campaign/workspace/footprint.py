@@ -144,7 +144,7 @@ def removal(path: Path, what: str) -> Callable[[], str]:
 # --- the record of outputs written to a chosen path ------------------------------------------
 
 def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], faces: Iterable[str] = (),
-                  discard: Callable[[], None] | None = None, scope: str | None = None,
+                  discard: Callable[[], object] | None = None, scope: str | None = None,
                   keep_previous: bool = False) -> None:
     """Remember a file that names (`portraits`) or shows (`faces`) people, so erasure finds it.
 
