@@ -16,11 +16,12 @@ from campaign.figures.engagement import ranking_settings, top
 from campaign.outputs import billboard
 from campaign.outputs.report import calendar_grid, chart
 from campaign.workspace import Workspace, footprint, i18n
-from campaign.workspace.store import atomic_write_bytes, atomic_write_text
+from campaign.workspace.store import atomic_write_text
 from portraits import consent, records
+from portraits.files import atomic_write_bytes
 from portraits.imageio import THUMBNAIL, open_upright, save_jpeg, without_metadata
 from schedules import engagement, posts, ranking
-from schedules.model import PostStatus
+from schedules.model import Post, PostStatus
 
 EXPIRING_DAYS = 30
 NEXT_DAYS = 7
@@ -94,7 +95,7 @@ def _environment(lang: str):
 
     env = Environment(loader=PackageLoader("campaign", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     from babel.dates import format_skeleton, format_time
 
     env.filters.update(
@@ -133,7 +134,7 @@ def _gallery(ws: Workspace, people: list[dict], img: Path, thumbs: Thumbnails) -
     return cards
 
 
-def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
+def _post_row(post: Post, names: dict[str, dict], tz) -> dict:
     """A post in a list or calendar cell; `names` holds only who may be shown on this post's channel."""
     at = posts.due_time(post).astimezone(tz)
     p = names.get(post["portrait_id"])
@@ -143,7 +144,7 @@ def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
             "remote_id": post.get("remote_id")}
 
 
-def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path, cancelled: bool,
+def _next_days(ws: Workspace, db, all_posts: list[Post], today: date, img: Path, cancelled: bool,
                scopes: dict[str, list[str]], thumbs: Thumbnails) -> list[dict]:
     """Today and the next seven days, day by day: each post as it will appear (or as it was sent).
 
@@ -173,7 +174,7 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
     return [{"day": day, "posts": views} for day, views in sorted(days.items())]
 
 
-def _attention(ws: Workspace, db, all_posts: list[dict], names: dict[str, dict], next_days: list[dict],
+def _attention(ws: Workspace, db, all_posts: list[Post], names: dict[str, dict], next_days: list[dict],
                today: date) -> dict:
     """What needs someone: failed and unknown posts, posts of the coming days that wait for approval
     or cannot go out, consent that expires soon, published posts of people who withdrew."""
@@ -191,7 +192,7 @@ def _attention(ws: Workspace, db, all_posts: list[dict], names: dict[str, dict],
             "waiting": waiting, "expiring": expiring, "takedown": takedown}
 
 
-def _calendar(all_posts: list[dict], names: dict[str, dict], today: date, tz, cancelled: bool,
+def _calendar(all_posts: list[Post], names: dict[str, dict], today: date, tz, cancelled: bool,
               scopes: dict[str, list[str]]) -> tuple[list[dict], dict]:
     """This month and the next as grids of planned and published posts; the count of each status.
     A post's person is named only while their consent for its channel is valid."""
