@@ -11,18 +11,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from portraits.messages import _m
-from schedules.model import PostStatus
+from schedules.model import Post, PostStatus
 
 
 def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def attempt_time(post: dict[str, Any]) -> datetime:
+def attempt_time(post: Post) -> datetime:
     return datetime.fromisoformat(post.get("attempted_at") or post["at"])
 
 
-def decide(post: dict[str, Any], media: list[dict[str, Any]], taken: set[str], now: datetime,
+def decide(post: Post, media: list[dict[str, Any]], taken: set[str], now: datetime,
            window: timedelta) -> dict[str, Any]:
     """{"status": "published", "media": m} | {"status": "failed", "reason": ...} | {"status": "unknown", ...}."""
     tried = attempt_time(post)
@@ -46,7 +46,7 @@ def decide(post: dict[str, Any], media: list[dict[str, Any]], taken: set[str], n
             "reason": _m("not found yet; ask again after {value:%H:%M}", value=tried + window)}
 
 
-def decide_settled(post: dict[str, Any], answer: dict[str, Any], media: list[dict[str, Any]], taken: set[str],
+def decide_settled(post: Post, answer: dict[str, Any], media: list[dict[str, Any]], taken: set[str],
                    now: datetime, window: timedelta) -> dict[str, Any]:
     """The verdict when the platform could say what became of the post's own container (a publisher's
     `settle`): it is the platform's word, so no guess by caption is needed to know *whether* it went out,
