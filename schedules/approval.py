@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, TypedDict
 
 from tinydb import TinyDB
 
@@ -19,25 +20,35 @@ from portraits import audit, identity
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn
 from schedules import posts
+from schedules.model import Approval, Post
 
 RULES = {"none": 0, "one": 1, "two": 2}
 WAITING = "waiting for approval"  # the reason of a due post that lacks approvals
 MAX_COMMENT = 500
 
 
-def content_hash(post: dict, langs: list[str], image_hashes: list[str], caption: str, alt_texts: list[str]) -> str:
+def content_hash(post: Post, langs: list[str], image_hashes: list[str], caption: str, alt_texts: list[str]) -> str:
     """One hash of everything a post would publish, and when and where."""
     data = {"channel": post["channel"], "format": post["format"], "at": post["at"], "langs": langs,
             "images": image_hashes, "caption": caption, "alt": alt_texts}
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
+class ApprovalView(TypedDict):
+    """How far a post is approved, as `--json` and the pages show it."""
+    needed: int
+    approved: bool
+    by: list[str]
+    earlier: list[str]
+    text: str
+
+
 @dataclass
 class State:
     """How far a post is approved: who approved what it shows now, and who approved an earlier version."""
     needed: int
-    current: list[dict] = field(default_factory=list)
-    earlier: list[dict] = field(default_factory=list)
+    current: list[Approval] = field(default_factory=list)
+    earlier: list[Approval] = field(default_factory=list)
 
     @property
     def people(self) -> list[str]:
@@ -72,19 +83,19 @@ class State:
                        text=text)
         return text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> ApprovalView:
         return {"needed": self.needed, "approved": self.approved, "by": self.people,
                 "earlier": [a["who"] for a in self.earlier], "text": self.describe()}
 
 
-def state(post: dict, digest: str, rule: str) -> State:
+def state(post: Post, digest: str, rule: str) -> State:
     approvals = list(post.get("approvals") or [])
     return State(needed=RULES[rule], current=[a for a in approvals if a["hash"] == digest],
                  earlier=[a for a in approvals if a["hash"] != digest])
 
 
 def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, comment: str | None = None,
-            edited_by: str | None = None) -> dict:
+            edited_by: str | None = None) -> Post:
     """Record that the acting person approves the post as it is now; refused when they already did.
     A comment (what the approver looked at or asks for) is kept with the approval. With the rule
     "two", `edited_by` (who last changed the portrait's texts or photo) cannot approve that edit."""
@@ -103,7 +114,7 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, com
         raise CampaignError(_m("{who} has already approved {post_id} as it is now.", who=who, post_id=post_id),
                             _m("A second approval must come from another person (--user NAME or CAMPAIGN_USER).")
                             if before.needed > 1 and not before.approved else _m("Nothing more to do."))
-    given = {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}
+    given: Approval = {"who": who, "at": now.isoformat(timespec="seconds"), "hash": digest}
     comment = " ".join((comment or "").split())
     if len(comment) > MAX_COMMENT:
         raise CampaignError(_m("The comment is {count} characters long.", count=len(comment)),
@@ -112,7 +123,7 @@ def approve(db: TinyDB, post_id: str, digest: str, rule: str, now: datetime, com
         given["comment"] = comment
     approvals = [*post.get("approvals", []), given]
     after = state({**post, "approvals": approvals}, digest, rule)
-    fields = {"approvals": approvals}
+    fields: dict[str, Any] = {"approvals": approvals}
     if (post.get("reason") or "").startswith(WAITING):  # a due post: look at it again now, not in a minute
         fields.update(reason=None, next_try=None)
     post = posts.update(db, post_id, now, note=f"approved by {who} ({after.describe()})", **fields)

@@ -12,12 +12,18 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Mapping
 from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
 from portraits import records
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn
+from portraits.model import Portrait
 from schedules.channel import CAROUSEL_MAX, channel_spec
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 FIELDS = ("first_name", "age", "role", "quote", "hashtag", "credit")
 # How alt text names the photo and the quote, per language; {quote} comes in the language's own marks.
@@ -41,8 +47,34 @@ HASHTAG = re.compile(r"(?<!\w)#\w+")
 RLM = "\u200f"
 
 
+class _Brand(Protocol):
+    @property
+    def credit(self) -> str: ...
+
+
+class CaptionSettings(Protocol):
+    """What captions read of the campaign's settings (campaign.workspace.config.Settings, a floor above)."""
+    @property
+    def captions(self) -> Mapping[str, str]: ...
+    @property
+    def hashtag(self) -> str: ...
+    @property
+    def brand(self) -> _Brand: ...
+    def channel(self, name: str) -> Any: ...
+
+
+class CaptionFields(TypedDict):
+    """What a caption template may use: first name only, never the surname."""
+    first_name: str
+    age: int
+    role: str
+    quote: str
+    hashtag: str
+    credit: str
+
+
 @cache
-def _locale(lang: str):
+def _locale(lang: str) -> Locale | None:
     from babel import Locale, UnknownLocaleError
 
     try:
@@ -59,25 +91,25 @@ def is_rtl(lang: str) -> bool:
 def language_name(lang: str) -> str:
     """The language's name in itself ("Türkçe", "العربية"), as its readers look for it."""
     locale = _locale(lang)
-    name = locale.get_display_name(lang) if locale else lang
+    name = (locale.get_display_name(lang) if locale else None) or lang
     return name[:1].upper() + name[1:]
 
 
-def languages_of(portrait: dict) -> list[str]:
+def languages_of(portrait: Portrait) -> list[str]:
     """Every language the portrait has a quote in: its own first, then its translations."""
     return [portrait["lang"], *sorted(t for t in (portrait.get("translations") or {}) if t != portrait["lang"])]
 
 
-def has_quote(portrait: dict, lang: str) -> bool:
+def has_quote(portrait: Portrait, lang: str) -> bool:
     return lang in languages_of(portrait)
 
 
-def carousel_languages(portrait: dict, lead: str) -> list[str]:
+def carousel_languages(portrait: Portrait, lead: str) -> list[str]:
     """The images of a multilingual carousel: the lead language first, then the others."""
     return [lead, *(lang for lang in languages_of(portrait) if lang != lead)]
 
 
-def template(config, lang: str) -> str:
+def template(config: CaptionSettings, lang: str) -> str:
     """The caption template of `lang` (campaign.toml [captions] over the defaults); never another's."""
     found = config.captions.get(lang)
     if not found:
@@ -94,7 +126,7 @@ def template(config, lang: str) -> str:
     return found
 
 
-def check_language(portrait: dict, lang: str, config) -> None:
+def check_language(portrait: Portrait, lang: str, config: CaptionSettings) -> None:
     """A post in `lang` needs the portrait's quote in it and a caption template for it."""
     if not has_quote(portrait, lang):
         raise CampaignError(_m("{id} has no quote in {lang} (it has {portrait}).", id=portrait['id'],
@@ -104,13 +136,13 @@ def check_language(portrait: dict, lang: str, config) -> None:
     template(config, lang)
 
 
-def credit_of(portrait: dict, config) -> str:
+def credit_of(portrait: Portrait, config: CaptionSettings) -> str:
     """The portrait's own photo credit, else the campaign's default; "" means no credit line."""
     return portrait.get("credit") or config.brand.credit
 
 
-def fields_for(portrait: dict, lang: str | None, config) -> dict:
-    text = records.text_in(portrait, lang)
+def fields_for(portrait: Portrait, lang: str | None, config: CaptionSettings) -> CaptionFields:
+    text = records.text_in(dict(portrait), lang)
     return {"first_name": portrait["first_name"], "age": portrait["age"], "role": text["role"],
             "quote": text["quote"], "hashtag": config.hashtag, "credit": credit_of(portrait, config)}
 
@@ -121,13 +153,13 @@ def _lines(text: str, lang: str) -> str:
     return "\n".join(RLM + line if line else line for line in text.split("\n"))
 
 
-def _fill(pattern: str, fields: dict, lang: str) -> str:
+def _fill(pattern: str, fields: CaptionFields, lang: str) -> str:
     if not fields["credit"]:
         pattern = "\n".join(line for line in pattern.split("\n") if "{credit}" not in line)
     return _lines(pattern.format(**fields).strip("\n"), lang)
 
 
-def with_channel_tags(text: str, config, channel: str) -> str:
+def with_channel_tags(text: str, config: CaptionSettings, channel: str) -> str:
     """The caption with the channel's own hashtag set on a last line (those it does not hold yet)."""
     tags = [t for t in getattr(config.channel(channel), "hashtags", ()) or ()
             if t.casefold() not in {found.casefold() for found in HASHTAG.findall(text)}]
@@ -139,7 +171,7 @@ def with_channel_tags(text: str, config, channel: str) -> str:
 CAMEL_CASE_FROM = 12
 
 
-def camel_case_warnings(config, channel: str) -> list[str]:
+def camel_case_warnings(config: CaptionSettings, channel: str) -> list[str]:
     """The hashtags a channel's posts carry (the campaign's and the channel's own) that look like
     several words not written in CamelCase."""
     tags = [config.hashtag, *getattr(config.channel(channel), "hashtags", ())]
@@ -154,7 +186,7 @@ def _run_together(tag: str) -> bool:
     return len(letters) >= CAMEL_CASE_FROM and (word.islower() or word.isupper())
 
 
-def caption(portrait: dict, lang: str | None, config, channel: str = "instagram") -> str:
+def caption(portrait: Portrait, lang: str | None, config: CaptionSettings, channel: str = "instagram") -> str:
     """The caption of a one-language post. `config` is the campaign's settings (campaign.workspace.config.Settings)."""
     lang = lang or portrait["lang"]
     text = with_channel_tags(_fill(template(config, lang), fields_for(portrait, lang, config), lang), config, channel)
@@ -162,20 +194,20 @@ def caption(portrait: dict, lang: str | None, config, channel: str = "instagram"
     return text
 
 
-def carousel_caption(portrait: dict, langs: list[str], config, channel: str = "instagram") -> str:
+def carousel_caption(portrait: Portrait, langs: list[str], config: CaptionSettings, channel: str = "instagram") -> str:
     """The lead language's caption, then the quote in each further language under its own name."""
     from portraits.render import typographic
 
     lead, others = langs[0], langs[1:]
     text = _fill(template(config, lead), fields_for(portrait, lead, config), lead)
-    lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(portrait, lang)['quote'], lang)}", lang)
+    lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(dict(portrait), lang)['quote'], lang)}", lang)
              for lang in others]
     text = with_channel_tags("\n\n".join([text, "\n".join(lines)]) if lines else text, config, channel)
     check_limits(text, channel)
     return text
 
 
-def for_post(portrait: dict, channel: str, fmt: str, langs: list[str], config) -> str:
+def for_post(portrait: Portrait, channel: str, fmt: str, langs: list[str], config: CaptionSettings) -> str:
     """What the post says beside its image(s): stories show no caption."""
     if fmt == "story":
         return ""
@@ -233,7 +265,7 @@ def check_limits(text: str, channel: str) -> None:
                             _m("Use fewer hashtags in the template or the quote."))
 
 
-def alt_text(portrait: dict, lang: str | None, config) -> str:
+def alt_text(portrait: Portrait, lang: str | None, config: CaptionSettings) -> str:
     """What a screen reader says for the image, in the image's language (English wording where we
     have none for it, with the quote still in its own language)."""
     from portraits.render import typographic
@@ -243,7 +275,7 @@ def alt_text(portrait: dict, lang: str | None, config) -> str:
     return ALT.get(lang, ALT["en"]).format(**{**fields, "quote": typographic(fields["quote"], lang)})
 
 
-def photo_alt(portrait: dict, lang: str | None, config) -> str:
+def photo_alt(portrait: Portrait, lang: str | None, config: CaptionSettings) -> str:
     """What the photo shows, without the quote ("Foto von Brigitte, 81, Rentnerin"): for pages that
     set the quote as text next to the image, so a screen reader does not read it twice."""
     lang = lang or portrait["lang"]

@@ -12,11 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from portraits import consent
 from portraits.errors import CampaignError
 from portraits.messages import _m
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 # How a post goes out: one image in the feed (4:5 or square), one upright story image, or one post
 # with several images (the portrait in the campaign language first, then its translations).
@@ -147,10 +150,10 @@ def consent_scopes() -> tuple[str, ...]:
     return (*CHANNELS, *FIXED_SCOPES)
 
 
-def settings_model(kind: str) -> type:
+def settings_model(kind: str) -> type[BaseModel]:
     """The pydantic model of [channels.<name>] for a publisher kind (imports pydantic)."""
     module_name, class_name = PUBLISHERS[kind].settings_model.split(":")
-    model: type = getattr(importlib.import_module(module_name), class_name)
+    model: type[BaseModel] = getattr(importlib.import_module(module_name), class_name)
     return model
 
 

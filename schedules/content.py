@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.model import Portrait
 from schedules import approval, captions
 from schedules.channel import layout_for
+from schedules.model import Post
 
 
 class Renders(Protocol):
@@ -33,7 +35,7 @@ class Renders(Protocol):
 
 @dataclass
 class Content:
-    post: dict[str, Any]
+    post: Post
     layout: str
     langs: list[str]
     caption: str
@@ -43,13 +45,13 @@ class Content:
     images: list[Path] | None = None  # the render files, when asked for
 
 
-def languages(post: dict[str, Any], portrait: dict[str, Any]) -> list[str]:
+def languages(post: Post, portrait: Portrait) -> list[str]:
     """The language of each image of the post, in order."""
     lead = post.get("lang") or portrait["lang"]
     return captions.carousel_languages(portrait, lead) if post["format"] == "carousel" else [lead]
 
 
-def content_of(site: Renders, post: dict[str, Any], portrait: dict[str, Any], render: bool = False) -> Content:
+def content_of(site: Renders, post: Post, portrait: Portrait, render: bool = False) -> Content:
     """What `post` would publish now; with `render`, the image files too (rendered if stale).
     Raises CampaignError when it could not go out as it stands (a missing translation or template,
     a caption over the platform's limit, a format the channel does not take)."""
@@ -59,14 +61,14 @@ def content_of(site: Renders, post: dict[str, Any], portrait: dict[str, Any], re
     captions.check_language(portrait, langs[0], config)
     text = captions.for_post(portrait, post["channel"], post["format"], langs, config)
     alts = [captions.alt_text(portrait, lang, config) for lang in langs]
-    hashes = site.render_hashes(portrait, layout, langs)
+    hashes = site.render_hashes(cast(dict[str, Any], portrait), layout, langs)
     content = Content(post, layout, langs, text, alts, hashes, approval.content_hash(post, langs, hashes, text, alts))
     return with_images(site, content, portrait) if render else content
 
 
-def with_images(site: Renders, content: Content, portrait: dict[str, Any]) -> Content:
+def with_images(site: Renders, content: Content, portrait: Portrait) -> Content:
     """The same content with its image files, each made now if it is missing or stale."""
-    made = site.current_renders(portrait, content.layout, content.langs)
+    made = site.current_renders(cast(dict[str, Any], portrait), content.layout, content.langs)
     if [m["hash"] for m in made] != content.image_hashes:  # current_renders checks this too; never send another
         raise CampaignError(_m("{id} changed while its images were being made.", id=portrait['id']),
                             _m("Try again in a moment."))

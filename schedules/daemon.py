@@ -19,8 +19,10 @@ from portraits import records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_bytes
 from portraits.messages import _m
+from portraits.model import as_portrait
 from schedules import approval, posts
 from schedules.content import content_of
+from schedules.model import Post, PostStatus
 from schedules.runner import Site, in_flight, publish_post
 from schedules.secrets import platform_text
 
@@ -40,33 +42,34 @@ def recover(site: Site) -> dict[str, Any]:
     with site.store.transaction() as db:
         now = site.now()
         for post in posts.all_posts(db):
-            if post["status"] == "publishing" and not in_flight(site, post["id"]):
+            if post["status"] == PostStatus.PUBLISHING and not in_flight(site, post["id"]):
                 found.append(posts.update(
-                    db, post["id"], now, "unknown", "found publishing after a crash",
+                    db, post["id"], now, PostStatus.UNKNOWN, "found publishing after a crash",
                     reason="the daemon stopped during the call; check the account, then reconcile"))
                 log.warning("%s was publishing when the daemon stopped: now unknown", post["id"])
-            elif post["status"] == "planned" and posts.due_time(post) < now - grace:
+            elif post["status"] == PostStatus.PLANNED and posts.due_time(post) < now - grace:
                 reason = "not approved" if _unapproved(site, db, post) else "missed"
-                missed.append(posts.update(db, post["id"], now, "failed", reason, reason=reason,
+                missed.append(posts.update(db, post["id"], now, PostStatus.FAILED, reason, reason=reason,
                                            error=f"was due {post['at']}, more than {grace} ago"))
                 log.warning("%s %s (due %s)", post["id"], reason, post["at"])
     return {"unknown": [p["id"] for p in found], "missed": [p["id"] for p in missed]}
 
 
-def _unapproved(site: Site, db: TinyDB, post: dict[str, Any]) -> bool:
+def _unapproved(site: Site, db: TinyDB, post: Post) -> bool:
     """Whether a post lacks the approvals its content needs (False when that cannot be worked out)."""
     if site.config.posting.approval == "none":
         return False
     try:
-        content = content_of(site, post, records.get(db, post["portrait_id"]))
+        content = content_of(site, post, as_portrait(records.get(db, post["portrait_id"])))
     except CampaignError:
         return False
     return not approval.state(post, content.digest, site.config.posting.approval).approved
 
 
-def due_posts(site: Site) -> list[dict[str, Any]]:
+def due_posts(site: Site) -> list[Post]:
     now = site.now()
-    return [p for p in posts.all_posts(site.store.read()) if p["status"] == "planned" and posts.due_time(p) <= now]
+    return [p for p in posts.all_posts(site.store.read())
+            if p["status"] == PostStatus.PLANNED and posts.due_time(p) <= now]
 
 
 def beat(site: Site, interval: float | None) -> None:
@@ -196,7 +199,7 @@ class Runner:
             recover_missed = recover(self.site)
             del recover_missed
             planned = {p["id"]: posts.due_time(p) for p in posts.all_posts(self.site.store.read())
-                       if p["status"] == "planned"}
+                       if p["status"] == PostStatus.PLANNED}
         except Exception as e:  # noqa: BLE001 (keep the daemon alive; the next sync tries again)
             log.error("sync failed: %s", platform_text(e))
             return

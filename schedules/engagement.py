@@ -19,6 +19,7 @@ from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
 from schedules.meta_export import NumberError, parse_number
+from schedules.model import PostStatus
 
 SOURCES = ("fetch", "import", "manual")
 FIGURES = ("likes", "comments", "shares", "reach")
@@ -85,7 +86,7 @@ def record(db: TinyDB, post_id: str, *, likes: Any, comments: Any, shares: Any =
     if at.tzinfo is None:
         raise ValueError("snapshot times must be timezone-aware")
     post = posts.get(db, post_id)
-    if post["status"] != "published":
+    if post["status"] != PostStatus.PUBLISHED:
         raise CampaignError(_m("Post {post_id} is {status}, not published; it has no engagement yet.",
                                post_id=post_id, status=post['status']),
                             _m("Record figures only for published posts (see `campaign schedule list`)."))

@@ -9,18 +9,20 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from schedules.model import Post, PostStatus
 
-def _summary(post: dict[str, Any], who: str) -> str:
+
+def _summary(post: Post, who: str) -> str:
     return f"{post['channel'].capitalize()}: {who}"
 
 
-def _description(post: dict[str, Any]) -> str:
+def _description(post: Post) -> str:
     return f"Post {post['id']}, status {post['status']}"
 
 
-def calendar(posts: list[dict[str, Any]], portraits: dict[str, dict[str, Any]], name: str, domain: str,
-             summary: Callable[[dict[str, Any], str], str] = _summary,
-             description: Callable[[dict[str, Any]], str] = _description) -> bytes:
+def calendar(posts: list[Post], portraits: dict[str, dict[str, Any]], name: str, domain: str,
+             summary: Callable[[Post, str], str] = _summary,
+             description: Callable[[Post], str] = _description) -> bytes:
     """`summary` and `description` word an event (the caller's language; English by default)."""
     from icalendar import Calendar, Event
 
@@ -39,9 +41,9 @@ def calendar(posts: list[dict[str, Any]], portraits: dict[str, dict[str, Any]], 
         ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(minutes=15))
         ev.add("summary", summary(post, who))
-        ev.add("description", description(post)
-               + (f", {post['permalink']}" if post.get("permalink") and post["permalink"].startswith("http") else ""))
-        ev.add("status", "CANCELLED" if post["status"] == "cancelled" else "CONFIRMED")
+        link = post.get("permalink") or ""
+        ev.add("description", description(post) + (f", {link}" if link.startswith("http") else ""))
+        ev.add("status", "CANCELLED" if post["status"] == PostStatus.CANCELLED else "CONFIRMED")
         ev.add("sequence", len(post.get("history", [])))
         cal.add_component(ev)
     data: bytes = cal.to_ical()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from typing import TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from tinydb import TinyDB
@@ -28,9 +29,33 @@ from portraits import consent, records
 from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.model import Portrait, PortraitStatus
 from schedules import captions
 from schedules import posts as posts_mod
+from schedules.model import Post, PostStatus
 from schedules.weekdays import parse_days
+
+Window = tuple[date, date | None]  # a consent scope's first and last valid day (None: open-ended)
+
+
+class Gap(TypedDict):
+    """A posting day left empty on a channel, and why (said to the person planning)."""
+    date: str
+    channel: str
+    reason: str
+
+
+class Holiday(TypedDict):
+    date: str
+    name: str
+    name_de: str
+
+
+class Planned(TypedDict):
+    """What `plan` made: the new posts, the holidays it skipped, the days it could not fill."""
+    created: list[Post]
+    holidays: list[Holiday]
+    gaps: list[Gap]
 
 
 def holiday_dates(country: str, subdivision: str | None, start: date, end: date,
@@ -71,7 +96,7 @@ def posting_days(start: date, end: date, days: set[int], skip: dict[date, str]) 
 
 def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: list[str], tz: ZoneInfo,
          holidays_country: str = "DE", holidays_subdivision: str | None = "NW",
-         now: datetime, langs: list[str] | None = None, lang_gap: timedelta = timedelta(minutes=10)) -> dict:
+         now: datetime, langs: list[str] | None = None, lang_gap: timedelta = timedelta(minutes=10)) -> Planned:
     """Fill the calendar from `start` to `end`; returns created posts, skipped holidays and gaps."""
     if end < start:
         raise CampaignError(_m("The end {end} is before the start {start}.", end=end, start=start),
@@ -82,12 +107,12 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
     weekday_set = parse_days(days)
     channels = list(dict.fromkeys(channels))  # a channel named twice gets one post a day, not two
     skip = holiday_dates(holidays_country, holidays_subdivision, start, end)
-    portraits = {p["id"]: p for p in records.all_portraits(db) if p.get("status") == "approved"
-                 and (not langs or captions.has_quote(p, langs[0]))}
+    portraits = {p["id"]: p for p in cast(list[Portrait], records.all_portraits(db))
+                 if p.get("status") == PortraitStatus.APPROVED and (not langs or captions.has_quote(p, langs[0]))}
     windows = consent.windows(db)
     existing = posts_mod.all_posts(db)
-    created: list[dict] = []
-    gaps: list[dict] = []
+    created: list[Post] = []
+    gaps: list[Gap] = []
     for channel in channels:
         made, missing = _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip,
                                       at, tz, now, langs or [], lang_gap)
@@ -100,17 +125,19 @@ def plan(db: TinyDB, start: date, end: date, *, days: str, at: time, channels: l
             "gaps": gaps}
 
 
-def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday_set, skip, at, tz, now,
-                  langs, lang_gap):
+def _plan_channel(db: TinyDB, channel: str, portraits: dict[str, Portrait], windows: dict[str, dict[str, Window]],
+                  existing: list[Post], start: date, end: date, weekday_set: set[int], skip: dict[date, str],
+                  at: time, tz: ZoneInfo, now: datetime, langs: list[str],
+                  lang_gap: timedelta) -> tuple[list[Post], list[Gap]]:
     mine = [p for p in existing if p["channel"] == channel]
-    live = [p for p in mine if p["status"] != "cancelled"]
+    live = [p for p in mine if p["status"] != PostStatus.CANCELLED]
     taken = {datetime.fromisoformat(p["at"]).astimezone(tz).date() for p in live}
     refused = {(datetime.fromisoformat(p["at"]).astimezone(tz).date(), p["portrait_id"])
-               for p in mine if p["status"] == "cancelled"}
-    counts: Counter = Counter(p["portrait_id"] for p in live)
+               for p in mine if p["status"] == PostStatus.CANCELLED}
+    counts: Counter[str] = Counter(p["portrait_id"] for p in live)
     last_day: dict[str, date] = {}
     # day -> category of the live post on that day, to keep neighbours apart
-    timeline: dict[date, str] = {}
+    timeline: dict[date, str | None] = {}
     for p in live:
         d = datetime.fromisoformat(p["at"]).astimezone(tz).date()
         last_day[p["portrait_id"]] = max(last_day.get(p["portrait_id"], d), d)
@@ -118,7 +145,8 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
             timeline[d] = portraits[p["portrait_id"]].get("role_category")
         else:
             timeline[d] = None
-    created, gaps = [], []
+    created: list[Post] = []
+    gaps: list[Gap] = []
     for day in posting_days(start, end, weekday_set, skip):
         when = slot_time(day, at, tz)
         if day in taken or when <= now:
@@ -148,22 +176,23 @@ def _plan_channel(db, channel, portraits, windows, existing, start, end, weekday
     return created, gaps
 
 
-def _valid(window, day: date) -> bool:
+def _valid(window: Window | None, day: date) -> bool:
     if not window:
         return False
     first, last = window
     return first <= day and (last is None or day <= last)
 
 
-def _neighbour(timeline: dict[date, str], day: date, step: int):
+def _neighbour(timeline: dict[date, str | None], day: date, step: int) -> str | None:
     keys = [d for d in timeline if (d < day if step < 0 else d > day)]
     if not keys:
         return None
     return timeline[max(keys) if step < 0 else min(keys)]
 
 
-def _choose(eligible, portraits, counts, last_day, prev_cat, next_cat):
-    def cat(pid):
+def _choose(eligible: list[str], portraits: dict[str, Portrait], counts: Counter[str], last_day: dict[str, date],
+            prev_cat: str | None, next_cat: str | None) -> str | None:
+    def cat(pid: str) -> str | None:
         return portraits[pid].get("role_category")
 
     allowed = [pid for pid in eligible if cat(pid) not in {prev_cat, next_cat} - {None}]

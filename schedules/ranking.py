@@ -24,6 +24,7 @@ from tinydb import TinyDB
 from portraits import records
 from portraits.messages import _m, _mn, join
 from schedules import engagement, posts
+from schedules.model import Post, PostStatus
 
 COUNTS = ("likes", "comments", "shares")
 # What each count is called in the formula a person reads.
@@ -36,11 +37,12 @@ def _round(value: float) -> float | int:
     return int(value) if value == int(value) else value
 
 
-def published_time(post: dict) -> datetime:
+def published_time(post: Post) -> datetime:
     return datetime.fromisoformat(post.get("published_at") or post["at"])
 
 
-def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, now: datetime) -> dict[str, Any]:
+def figures_at_age(snaps: Iterable[dict[str, Any]], published: datetime, age: timedelta,
+                   now: datetime) -> dict[str, Any]:
     """A post's figures as they stood `age` after `published` (snapshots oldest first).
 
     Returns likes/comments/shares/reach (floats; reach None when unknown), `counted_at` and `how`.
@@ -77,7 +79,7 @@ def figures_at_age(snaps: Iterable[dict], published: datetime, age: timedelta, n
     else:
         t0, s0, zero = published, {k: 0 for k in COUNTS} | {"reach": 0}, True
     f = (target - t0).total_seconds() / (t1 - t0).total_seconds()
-    out = {k: float(s0[k]) + f * (float(s1[k]) - float(s0[k])) for k in COUNTS}
+    out: dict[str, float | None] = {k: float(s0[k]) + f * (float(s1[k]) - float(s0[k])) for k in COUNTS}
     r0, r1 = s0.get("reach"), s1.get("reach")
     out["reach"] = (float(r0) + f * (float(r1) - float(r0))) if r0 is not None and r1 is not None else None
     d0 = (t0 - published).total_seconds() / 86400
@@ -95,20 +97,20 @@ def channel_medians(weighted: dict[str, list[float]]) -> dict[str, float]:
 
 
 # long: a row needs the whole ranking's figures (weights, channel medians); a helper would take eight locals
-def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float = 7,
-         per_reach: bool = False, across_channels: str = "median") -> list[dict]:
+def rank(db: TinyDB, now: datetime, weights: dict[str, float] | None = None, age_days: float = 7,
+         per_reach: bool = False, across_channels: str = "median") -> list[dict[str, Any]]:
     """Portraits with published posts, best first (ties: by id), each with how its score came about.
     `across_channels`: "median" puts each channel's figures on its own scale (100 = its median post)
     when posts span several channels; "sum" adds the raw figures."""
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     w = {k: float(w[k]) for k in COUNTS}
     age = timedelta(days=float(age_days))
-    snaps_by_post: dict[str, list[dict]] = {}
+    snaps_by_post: dict[str, list[dict[str, Any]]] = {}
     for s in engagement.snapshots(db):
         snaps_by_post.setdefault(s["post_id"], []).append(s)
-    by_portrait: dict[str, list[dict]] = {}
+    by_portrait: dict[str, list[Post]] = {}
     for post in posts.all_posts(db):
-        if post["status"] == "published":
+        if post["status"] == PostStatus.PUBLISHED:
             by_portrait.setdefault(post["portrait_id"], []).append(post)
     figs = {post["id"]: figures_at_age(snaps_by_post.get(post["id"], []), published_time(post), age, now)
             for plist in by_portrait.values() for post in plist}
@@ -119,11 +121,11 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
     medians = channel_medians(weighted_by_channel) if (
         across_channels == "median" and not per_reach and len(weighted_by_channel) > 1) else {}
     names = {p["id"]: p for p in records.all_portraits(db)}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pid, plist in by_portrait.items():
         totals = {k: 0.0 for k in COUNTS}
         reach_total, reach_known = 0.0, True
-        details = []
+        details: list[dict[str, Any]] = []
         score = 0.0
         for post in plist:
             fig = figs[post["id"]]
@@ -154,7 +156,7 @@ def rank(db: TinyDB, now: datetime, weights: dict | None = None, age_days: float
         formula = join(" + ", [_m("{weight:g}x{count}", weight=float(w[k]), count=COUNT_NAMES[k]) for k in COUNTS])
         figures = {"channels": ", ".join(sorted({p["channel"] for p in plist})), "days": float(age_days),
                    "formula": formula}
-        why = (_mn("{n} post on {channels}, at {days:g} days; score = {formula} per 1,000 reached",
+        why: str = (_mn("{n} post on {channels}, at {days:g} days; score = {formula} per 1,000 reached",
                    "{n} posts on {channels}, each at {days:g} days; score = {formula} per 1,000 reached",
                    len(plist), **figures) if per_reach else
                _mn("{n} post on {channels}, at {days:g} days; score = {formula}",

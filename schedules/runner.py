@@ -24,15 +24,17 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from portraits import consent, records
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
+from portraits.model import as_portrait
 from schedules import approval, posts
 from schedules.channel import Media, PermanentError, Publisher, TransientError, UnknownOutcome, make_publisher
 from schedules.content import Content, Renders, content_of, with_images
+from schedules.model import Post, PostStatus
 from schedules.secrets import platform_text
 
 if TYPE_CHECKING:
@@ -78,17 +80,17 @@ def _relative(site: Site, path: Path) -> str:
     return str(path.relative_to(site.root)) if path.is_relative_to(site.root) else str(path)
 
 
-def _late(site: Site, post: dict[str, Any], now: datetime) -> bool:
+def _late(site: Site, post: Post, now: datetime) -> bool:
     return now - datetime.fromisoformat(post["at"]) > timedelta(hours=site.config.posting.grace_hours)
 
 
-def _wait_for_approval(site: Site, db: TinyDB, post: dict[str, Any], verdict: approval.State,
-                       now: datetime) -> dict[str, Any]:
+def _wait_for_approval(site: Site, db: TinyDB, post: Post, verdict: approval.State,
+                       now: datetime) -> Post:
     """A due post without its approvals: look again in a while, and fail it past the grace window."""
     if _late(site, post, now):
         log.warning("%s not approved by the end of its grace window (%s)", post["id"], verdict.describe())
-        return posts.update(db, post["id"], now, "failed", "not approved", reason="not approved", next_try=None,
-                            error=f"{verdict.describe()} when it was due at {post['at']}")
+        return posts.update(db, post["id"], now, PostStatus.FAILED, "not approved", reason="not approved",
+                            next_try=None, error=f"{verdict.describe()} when it was due at {post['at']}")
     reason = f"{approval.WAITING}: {verdict.describe()}"
     if posts.due_time(post) > now:  # published by hand before its time: nothing to write
         return {**post, "reason": reason}
@@ -134,21 +136,21 @@ def in_flight(site: Site, post_id: str) -> bool:
     return False
 
 
-def _hold_back(site: Site, db: TinyDB, post: dict[str, Any], now: datetime) -> tuple[str, str, str] | None:
+def _hold_back(site: Site, db: TinyDB, post: Post, now: datetime) -> tuple[PostStatus, str, str] | None:
     """Why the post may not go out now, as (status, note, reason); None when nothing stands in the way."""
     try:
-        portrait = records.get(db, post["portrait_id"])
+        portrait = as_portrait(records.get(db, post["portrait_id"]))
     except NotFound:
-        return "cancelled", _m("portrait erased"), _m("portrait erased")
+        return PostStatus.CANCELLED, _m("portrait erased"), _m("portrait erased")
     if portrait.get("status") != "approved":
-        return "cancelled", _m("portrait not approved"), _m("portrait not approved")
+        return PostStatus.CANCELLED, _m("portrait not approved"), _m("portrait not approved")
     if not consent.is_valid(db, portrait["id"], post["channel"], now.date()):
-        return ("cancelled", _m("no valid consent at publish time"),
+        return (PostStatus.CANCELLED, _m("no valid consent at publish time"),
                 _m("no valid {channel} consent at publish time", channel=post['channel']))
     return None
 
 
-def _settle_blocked(site: Site, post_id: str, seen: dict[str, Any], blocked: tuple[str, str, str]) -> dict[str, Any]:
+def _settle_blocked(site: Site, post_id: str, seen: Post, blocked: tuple[PostStatus, str, str]) -> Post:
     """Write what `_hold_back` found, unless the post changed meanwhile (then it is looked at again)."""
     status, note, reason = blocked
     with site.store.transaction() as db:
@@ -161,19 +163,19 @@ def _settle_blocked(site: Site, post_id: str, seen: dict[str, Any], blocked: tup
 
 def _prepared_or_settled(site: Site, post_id: str, force: bool,
                          get_publisher: Callable[[str], Publisher],
-                         ) -> tuple[dict[str, Any], Content, Publisher] | dict[str, Any]:
+                         ) -> tuple[Post, Content, Publisher] | Post:
     """Everything a publish needs, worked out from a snapshot without the store lock (the render
     too, when it is stale): (post, content, publisher); or the post as it ends up when it does not
     go out now (not due, cancelled, waiting for its approvals, could not be prepared)."""
     db = site.store.read()
     post = posts.get(db, post_id)
     now = site.now()
-    if post["status"] != "planned" or (not force and posts.due_time(post) > now):
+    if post["status"] != PostStatus.PLANNED or (not force and posts.due_time(post) > now):
         return post
     blocked = _hold_back(site, db, post, now)
     if blocked:
         return _settle_blocked(site, post_id, post, blocked)
-    portrait = records.get(db, post["portrait_id"])
+    portrait = as_portrait(records.get(db, post["portrait_id"]))
     try:
         content = content_of(site, post, portrait)
         verdict = approval.state(post, content.digest, site.config.posting.approval)
@@ -190,19 +192,19 @@ def _prepared_or_settled(site: Site, post_id: str, force: bool,
             current = posts.get(wdb, post_id)
             if current != post:
                 return current
-            return posts.update(wdb, post_id, site.now(), "failed", msg, error=msg,
+            return posts.update(wdb, post_id, site.now(), PostStatus.FAILED, msg, error=msg,
                                 reason="could not prepare")
     return post, content, pub
 
 
-def _changed(site: Site, db: TinyDB, seen: dict[str, Any], content: Content) -> bool:
+def _changed(site: Site, db: TinyDB, seen: Post, content: Content) -> bool:
     """Whether the post or what it would publish is no longer what was prepared (and approved)."""
     post = posts.get(db, seen["id"])
     if post["status"] != seen["status"] or any(post.get(k) != seen.get(k) for k in
                                                ("at", "channel", "format", "lang", "portrait_id")):
         return True
     try:
-        now_content = content_of(site, post, records.get(db, post["portrait_id"]))
+        now_content = content_of(site, post, as_portrait(records.get(db, post["portrait_id"])))
     except CampaignError:
         return True
     return now_content.digest != content.digest or not approval.state(
@@ -212,7 +214,7 @@ def _changed(site: Site, db: TinyDB, seen: dict[str, Any], content: Content) -> 
 PREPARE_TRIES = 3  # a post changed while it was being prepared is prepared again, this many times
 
 
-def _first_comment(site: Site, pub: Publisher, post: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+def _first_comment(site: Site, pub: Publisher, post: Post, result: dict[str, Any]) -> dict[str, Any]:
     """The channel's first comment under a post that is out (a reply on Mastodon and Bluesky). The post
     is published whatever happens here: a comment that fails is noted on the post, never retried."""
     text = getattr(site.config.channel(post["channel"]), "first_comment", "")
@@ -227,7 +229,7 @@ def _first_comment(site: Site, pub: Publisher, post: dict[str, Any], result: dic
 
 
 def publish_post(site: Site, post_id: str, force: bool = False,
-                 publisher: Callable[[str], Publisher] | None = None) -> dict[str, Any]:
+                 publisher: Callable[[str], Publisher] | None = None) -> Post:
     """Publish one planned post if it is due (or `force`) and approved; return the post as it ends up.
 
     The store lock is only taken for short transactions, never across a render or the platform
@@ -247,7 +249,7 @@ def publish_post(site: Site, post_id: str, force: bool = False,
         lock.release()
 
 
-def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callable[[str], Publisher]) -> dict[str, Any]:
+def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callable[[str], Publisher]) -> Post:
     for _ in range(PREPARE_TRIES):
         prepared = _prepared_or_settled(site, post_id, force, get_publisher)
         if isinstance(prepared, dict):
@@ -256,7 +258,7 @@ def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callab
         with site.store.transaction() as db:
             now = site.now()
             current = posts.get(db, post_id)
-            if current["status"] != "planned":
+            if current["status"] != PostStatus.PLANNED:
                 return current
             blocked = _hold_back(site, db, current, now)
             if blocked:
@@ -268,7 +270,7 @@ def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callab
             images = [{"file": _relative(site, path), "lang": lang, "hash": digest, "alt_text": alt}
                       for path, lang, digest, alt in zip(content.images, content.langs, content.image_hashes,
                                                          content.alt_texts)]
-            post = posts.update(db, post_id, now, "publishing", "calling " + current["channel"],
+            post = posts.update(db, post_id, now, PostStatus.PUBLISHING, "calling " + current["channel"],
                                 attempts=int(current.get("attempts") or 0) + 1, caption=content.caption,
                                 alt_text=content.alt_texts[0], attempted_at=now.isoformat(timespec="seconds"),
                                 image=images[0]["file"], images=images, content_hash=content.digest, reason=None)
@@ -278,22 +280,22 @@ def _publish_locked(site: Site, post_id: str, force: bool, get_publisher: Callab
     return posts.get(site.store.read(), post_id)
 
 
-def _call_back(site: Site, post: dict[str, Any], blocked: tuple[str, str, str] | None) -> dict[str, Any]:
+def _call_back(site: Site, post: Post, blocked: tuple[PostStatus, str, str] | None) -> Post:
     """The check right before the call found something: the post does not go out (not called)."""
     with site.store.transaction() as db:
         now = site.now()
         try:
             posts.get(db, post["id"])
         except NotFound:  # erased just now: nothing went out, nothing is left to write
-            return {**post, "status": "cancelled", "reason": "portrait erased"}
+            return {**post, "status": PostStatus.CANCELLED, "reason": "portrait erased"}
         if blocked:
             return posts.update(db, post["id"], now, blocked[0], blocked[1] + " (just before the call)",
                                 reason=blocked[2])
-        return posts.update(db, post["id"], now, "planned", "changed just before the call",
+        return posts.update(db, post["id"], now, PostStatus.PLANNED, "changed just before the call",
                             attempts=max(0, int(post["attempts"]) - 1), reason=None)
 
 
-def _call(site: Site, post: dict[str, Any], content: Content, pub: Publisher) -> dict[str, Any]:
+def _call(site: Site, post: Post, content: Content, pub: Publisher) -> Post:
     """Check once more (a short read), call the platform without any store lock, write the outcome."""
     post_id = post["id"]
     db = site.store.read()
@@ -306,7 +308,7 @@ def _call(site: Site, post: dict[str, Any], content: Content, pub: Publisher) ->
     outcome: dict[str, Any]
     try:
         pub.checkpoint = _checkpoint(site, post_id)
-        result = pub.publish(post, media, content.caption)
+        result = pub.publish(cast("dict[str, Any]", post), media, content.caption)
         result.update(_first_comment(site, pub, post, result))
         outcome = {"status": "published", "note": "published", "remote_id": result.get("remote_id"),
                    "permalink": result.get("permalink"), "error": None,
@@ -324,7 +326,7 @@ def _call(site: Site, post: dict[str, Any], content: Content, pub: Publisher) ->
     return _record_outcome(site, post, outcome, pub)
 
 
-def _record_outcome(site: Site, post: dict[str, Any], outcome: dict[str, Any], pub: Publisher) -> dict[str, Any]:
+def _record_outcome(site: Site, post: Post, outcome: dict[str, Any], pub: Publisher) -> Post:
     """The call's result, in its own short transaction. A withdrawal recorded during the call has
     listed the post as a takedown task; a transient failure then cancels it instead of retrying."""
     post_id = post["id"]
@@ -342,9 +344,9 @@ def _record_outcome(site: Site, post: dict[str, Any], outcome: dict[str, Any], p
                 folder = folder_for(post)
                 for written in [folder, *folder.parent.glob(f".{folder.name}.*")]:
                     shutil.rmtree(written, ignore_errors=True)
-            return {**post, "status": status, **outcome}
+            return cast(Post, {**post, "status": status, **outcome})
         if status == "published":
-            post = posts.update(db, post_id, now, "published", outcome.pop("note"), published_at=now.isoformat(
+            post = posts.update(db, post_id, now, PostStatus.PUBLISHED, outcome.pop("note"), published_at=now.isoformat(
                 timespec="seconds"), next_try=None, **outcome)
             log.info("published %s (%s) on %s as %s", post_id, post["portrait_id"], post["channel"],
                      post["remote_id"])
@@ -355,11 +357,11 @@ def _record_outcome(site: Site, post: dict[str, Any], outcome: dict[str, Any], p
                 post = posts.update(db, post_id, now, blocked[0], blocked[1], error=outcome["error"],
                                     reason=blocked[2], next_try=None)
             elif post["attempts"] >= limit:
-                post = posts.update(db, post_id, now, "failed", f"gave up after {post['attempts']} attempts",
+                post = posts.update(db, post_id, now, PostStatus.FAILED, f"gave up after {post['attempts']} attempts",
                                     error=outcome["error"], reason="retries used up", next_try=None)
             else:
                 wait = _backoff(post["attempts"], outcome.get("retry_after"))
-                post = posts.update(db, post_id, now, "planned", f"transient error, retry in {wait:.0f} s",
+                post = posts.update(db, post_id, now, PostStatus.PLANNED, f"transient error, retry in {wait:.0f} s",
                                     error=outcome["error"],
                                     next_try=(now + timedelta(seconds=wait)).isoformat(timespec="seconds"))
             log.warning("transient error on %s: %s", post_id, outcome["error"])

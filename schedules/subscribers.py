@@ -17,6 +17,7 @@ import re
 import secrets
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypedDict, cast
 
 from tinydb import Query, TinyDB
 
@@ -24,6 +25,7 @@ from portraits import audit, csvfile
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from schedules.model import Subscriber
 
 TABLE = "whatsapp_subscribers"
 OPTOUTS = "whatsapp_optouts"
@@ -62,31 +64,41 @@ def optout_code(number: str, key: bytes) -> str:
     return hmac.new(key, number.encode(), hashlib.sha256).hexdigest()
 
 
-def public(sub: dict) -> dict:
+class Shown(TypedDict):
+    """A subscriber as a listing shows it: the number masked."""
+    id: str
+    number: str
+    lang: str
+    opted_in: str
+    source: str
+    added_at: str | None
+
+
+def public(sub: Subscriber) -> Shown:
     """A subscriber as any listing may show it."""
     return {"id": sub["id"], "number": mask(sub["number"]), "lang": sub["lang"], "opted_in": sub["opted_in"],
             "source": sub["source"], "added_at": sub.get("added_at")}
 
 
-def all_subscribers(db: TinyDB) -> list[dict]:
-    return sorted((dict(d) for d in db.table(TABLE).all()), key=lambda s: s["id"])
+def all_subscribers(db: TinyDB) -> list[Subscriber]:
+    return sorted((cast(Subscriber, dict(d)) for d in db.table(TABLE).all()), key=lambda s: s["id"])
 
 
-def in_signup_order(db: TinyDB) -> list[dict]:
+def in_signup_order(db: TinyDB) -> list[Subscriber]:
     """Subscribers in the order they were added (the store keeps that order; ids are random)."""
-    return [dict(d) for d in db.table(TABLE).all()]
+    return [cast(Subscriber, dict(d)) for d in db.table(TABLE).all()]
 
 
-def find(db: TinyDB, who: str) -> dict | None:
+def find(db: TinyDB, who: str) -> Subscriber | None:
     """A subscriber by id (s-...) or by number."""
     if who.startswith("s-"):
         doc = db.table(TABLE).get(Query().id == who)
     else:
         doc = db.table(TABLE).get(Query().number == normalise(who))
-    return dict(doc) if doc else None
+    return cast(Subscriber, dict(doc)) if doc else None
 
 
-def get(db: TinyDB, who: str) -> dict:
+def get(db: TinyDB, who: str) -> Subscriber:
     sub = find(db, who)
     if sub is None:
         raise CampaignError(_m("No subscriber with that number or id."),
@@ -125,7 +137,7 @@ def _new_id(db: TinyDB) -> str:
     return sid
 
 
-def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, key: bytes, now: datetime) -> dict:
+def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, key: bytes, now: datetime) -> Subscriber:
     """Record one opt-in. A number that sent STOP comes back only with an opt-in given on or after that day."""
     e164 = normalise(number)
     lang, day, source = _checked(lang, opted_in, source, now.date())
@@ -138,14 +150,14 @@ def add(db: TinyDB, number: str, lang: str, opted_in: str | date, source: str, k
                             _m("Add it again only with a new opt-in from that day on (--opted-in)."))
     if stopped:
         db.table(OPTOUTS).remove(Query().code == optout_code(e164, key))
-    sub = {"id": _new_id(db), "number": e164, "lang": lang, "opted_in": day.isoformat(), "source": source,
+    sub: Subscriber = {"id": _new_id(db), "number": e164, "lang": lang, "opted_in": day.isoformat(), "source": source,
            "added_at": now.isoformat(timespec="seconds")}
     db.table(TABLE).insert(sub)
     audit.record(db, "whatsapp.subscribe", sub["id"], now=now, lang=lang, source=source)
     return sub
 
 
-def remove(db: TinyDB, who: str, key: bytes, now: datetime, reason: str = "STOP") -> dict:
+def remove(db: TinyDB, who: str, key: bytes, now: datetime, reason: str = "STOP") -> Subscriber:
     """Opt-out: the record and its sends go now; the number's one-way code goes on the do-not-send list."""
     sub = get(db, who)
     db.table(TABLE).remove(Query().id == sub["id"])
@@ -157,10 +169,10 @@ def remove(db: TinyDB, who: str, key: bytes, now: datetime, reason: str = "STOP"
     return sub
 
 
-def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict:
+def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict[str, int]:
     """GDPR erasure: the record, its sends, its do-not-send code and the id in the audit log."""
     sub = find(db, who)
-    number = normalise(who) if sub is None and not who.startswith("s-") else (sub or {}).get("number")
+    number = normalise(who) if sub is None and not who.startswith("s-") else sub["number"] if sub else None
     if sub is None and number is None:
         raise CampaignError(_m("No subscriber with that id."),
                             _m("See them with `campaign whatsapp subscribers list`."))
@@ -181,13 +193,15 @@ def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict:
     return removed
 
 
-def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | None = None) -> dict:
+def import_csv(db: TinyDB, path: Path, key: bytes, now: datetime, source: str | None = None) -> dict[str, int]:
     """Import opt-ins from a CSV (number, lang, opted_in[, source]): all rows are checked first and a
     wrong row stores nothing. Numbers already subscribed and numbers that sent STOP after their
     opt-in are skipped and counted. Errors name the line, never the number."""
     path = Path(path)
     rows = csvfile.read_rows(path, CSV_COLUMNS, ("source",))
-    errors, ready, seen = [], [], {}
+    errors: list[str] = []
+    ready: list[tuple[str, str, date, str]] = []
+    seen: dict[str, int] = {}
     existing = {s["number"] for s in db.table(TABLE).all()}
     skipped = {"already_subscribed": 0, "sent_stop": 0}
     for line, row in rows:

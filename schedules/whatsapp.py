@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from pydantic import Field
 
@@ -32,6 +33,12 @@ from schedules.channel import Media, PermanentError, TransientError, UnknownOutc
 from schedules.channel_settings import PublisherSettings, check, fail
 from schedules.graph import GRAPH_API_VERSION, local_graph_url
 from schedules.secrets import cut, redact, secret
+
+if TYPE_CHECKING:  # imported when a message is sent, not when the channel is described
+    import httpx
+    from pywa.client import WhatsApp
+
+T = TypeVar("T")
 
 TOKEN_ENV = "CAMPAIGN_WHATSAPP_TOKEN"
 TIMEOUT = 30.0
@@ -56,7 +63,7 @@ class Unreadable(Exception):
         self.status = status
 
 
-def _readable(response) -> None:
+def _readable(response: httpx.Response) -> None:
     """httpx response hook: an answer pywa could not read stops here, as `Unreadable`."""
     response.read()
     try:
@@ -73,11 +80,11 @@ def _readable(response) -> None:
 MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 
 
-def _client(phone_id: str, token: str):
+def _client(phone_id: str, token: str) -> WhatsApp:
     """A pywa client speaking the Graph API version the other Meta publishers use (to the loopback test
     server when CAMPAIGN_GRAPH_URL is set)."""
     import httpx
-    from pywa import WhatsApp
+    from pywa.client import WhatsApp
 
     local = local_graph_url()
     transport = None
@@ -153,7 +160,7 @@ class WhatsAppCloudPublisher:
         self.channel = channel
         self.phone_id = settings.phone_number_id
         self.template = settings.template
-        self._wa = None
+        self._wa: WhatsApp | None = None
 
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
@@ -166,7 +173,7 @@ class WhatsAppCloudPublisher:
         return True, _m("number {phone_number_id}, template {template}, token set",
                         phone_number_id=settings.phone_number_id, template=settings.template)
 
-    def _client(self):
+    def _client(self) -> WhatsApp:
         if self._wa is None:
             token = secret(TOKEN_ENV)
             if not token:
@@ -179,7 +186,7 @@ class WhatsAppCloudPublisher:
             self._wa = _client(self.phone_id, token)
         return self._wa
 
-    def _call(self, fn, sending: bool = False):
+    def _call(self, fn: Callable[[], T], sending: bool = False) -> T:
         try:
             return fn()
         except Exception as e:  # noqa: BLE001 - translated, or re-raised as it was
@@ -204,7 +211,8 @@ class WhatsAppCloudPublisher:
         wa = self._client()
         sent = self._call(lambda: wa.send_template(
             to=to, name=self.template, language=language,
-            params=[HeaderImage.params(image=media_id), BodyText.params(*texts)]), sending=True)
+            params=[HeaderImage.params(image=media_id), BodyText.params(*texts)]),  # type: ignore[arg-type]  # pywa types the first of *params as self
+            sending=True)
         return str(sent.id)
 
     def check(self) -> dict[str, Any]:
@@ -213,12 +221,12 @@ class WhatsAppCloudPublisher:
         return {"ok": True, "account": f"WhatsApp {number.verified_name} ({number.id})",
                 "message": f"the token reaches the WhatsApp number of {number.verified_name}"}
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         raise PermanentError(_m("WhatsApp is not planned post by post."),
                              _m("Broadcast the day's portrait with `campaign whatsapp send`."))
 
     def recent_media(self, since: datetime) -> list[dict[str, Any]]:
         return []  # messages to people, not posts on an account: nothing to reconcile
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         return {}

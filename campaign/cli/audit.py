@@ -5,7 +5,7 @@ from datetime import datetime
 
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, when, workspace
+from campaign.cli.common import echo_table, emit, json_option, when, workspace
 from campaign.workspace.i18n import N_, _
 
 
@@ -18,12 +18,8 @@ def audit(ctx, subject, last, as_json):
     """The audit log: who changed what, when (optionally for one id)."""
     from portraits import audit as audit_lib
 
-    rows = audit_lib.entries(workspace(ctx).store.read(), subject)
-    if last:
-        rows = rows[-last:]
-    if as_json:
-        echo_json(rows)
-    else:
-        tz = workspace(ctx).tz
-        echo_table([{**r, "at": when(datetime.fromisoformat(r["at"]).astimezone(tz))} for r in rows],
-                   ["at", "who", "action", "subject"], empty=_("The audit log is empty."))
+    ws = workspace(ctx)
+    rows = audit_lib.entries(ws.store.read(), subject)
+    emit(rows[-last:] if last else rows, as_json, lambda shown: echo_table(
+        [{**r, "at": when(datetime.fromisoformat(r["at"]).astimezone(ws.tz))} for r in shown],
+        ["at", "who", "action", "subject"], empty=_("The audit log is empty.")))

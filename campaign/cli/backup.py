@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import echo_json, json_option, warn, workspace
+from campaign.cli.common import emit, json_option, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext
 
 
@@ -18,10 +18,10 @@ def backup(ctx, out, as_json):
     """The whole workspace in one archive, private parts included (consent forms, surnames, keys)."""
     from campaign.privacy.backup import backup_workspace
 
-    result = backup_workspace(workspace(ctx), Path(out))
-    if as_json:
-        echo_json(result)
-        return
+    emit(backup_workspace(workspace(ctx), Path(out)), as_json, _said_backup)
+
+
+def _said_backup(result: dict) -> None:
     click.echo(ngettext("Wrote {archive}: {n} file.", "Wrote {archive}: {n} files.", result["files"],
                         archive=result["archive"]))
     warn(_("The archive holds the private parts too ({parts}): surnames, consent forms and keys. Keep it as safe "
@@ -38,10 +38,10 @@ def restore(archive, folder, replace, as_json):
     """Restore a backup into FOLDER (new or empty); the archive is checked in full before anything changes."""
     from campaign.privacy.backup import restore_workspace
 
-    result = restore_workspace(Path(archive), Path(folder), replace=replace)
-    if as_json:
-        echo_json(result)
-        return
+    emit(restore_workspace(Path(archive), Path(folder), replace=replace), as_json, _said_restore)
+
+
+def _said_restore(result: dict) -> None:
     click.echo(ngettext("Restored the backup of {made_at} into {workspace}: {n} file.",
                         "Restored the backup of {made_at} into {workspace}: {n} files.", result["files"],
                         made_at=result["made_at"], workspace=result["workspace"]))

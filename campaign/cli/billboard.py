@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, when, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, warn, when, workspace
 from campaign.workspace.i18n import N_, _, format_date, translate
 
 
@@ -52,11 +52,7 @@ def pick(ctx, slots, start, end, as_json):
     """Pick the motifs: consent for the whole run, photos large enough, variety, then engagement."""
     from campaign.outputs.billboard import pick as do_pick
 
-    doc = do_pick(workspace(ctx), slots, start, end)
-    if as_json:
-        echo_json(doc)
-    else:
-        _show(doc)
+    emit(do_pick(workspace(ctx), slots, start, end), as_json, _show)
 
 
 @billboard.command()
@@ -66,13 +62,8 @@ def show(ctx, as_json):
     """Show the latest pick and whether it is approved."""
     from campaign.outputs.billboard import current
 
-    doc = current(workspace(ctx))
-    if as_json:
-        echo_json(doc)
-    elif doc is None:
-        click.echo(_("No billboard pick yet: campaign billboard pick."))
-    else:
-        _show(doc)
+    emit(current(workspace(ctx)), as_json,
+         lambda doc: _show(doc) if doc else click.echo(_("No billboard pick yet: campaign billboard pick.")))
 
 
 @billboard.command()
@@ -82,10 +73,11 @@ def approve(ctx, as_json):
     """Sign off the latest pick (records who and when)."""
     from campaign.outputs.billboard import approve as do_approve
 
-    doc = do_approve(workspace(ctx))
-    if as_json:
-        echo_json(doc)
-    elif doc.get("already"):
+    emit(do_approve(workspace(ctx)), as_json, _said_approved)
+
+
+def _said_approved(doc: dict) -> None:
+    if doc.get("already"):
         click.echo(_("Pick {pick} was already approved by {approved_by} at {approved_at}.", pick=doc['pick'],
                      approved_by=doc['approved_by'], approved_at=when(doc['approved_at'])))
     else:
@@ -110,10 +102,10 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
     """Write the approved pick as a print PDF (PDF/X-4 candidate) with bleed and crop marks, plus a PNG preview."""
     from campaign.outputs.billboard import export as do_export
 
-    result = do_export(workspace(ctx), fmt, scale, dpi, out, icc, force)
-    if as_json:
-        echo_json(result)
-        return
+    emit(do_export(workspace(ctx), fmt, scale, dpi, out, icc, force), as_json, _said_export)
+
+
+def _said_export(result: dict) -> None:
     w, h = result["page_mm"]
     click.echo(_("Wrote {pdf} ({format} at {scale}, {dpi} dpi, grid {grid}; page {w:g} x {h:g} mm with "
                  "{bleed_mm:g} mm bleed and crop marks).",
@@ -139,14 +131,14 @@ def preflight(ctx, file, as_json):
     """Check a billboard PDF as a printer would: PDF/X-4 keys, output intent, boxes, marks, fonts, colour, resolution."""  # noqa: E501 - one msgid
     from campaign.outputs.billboard import preflight as do_preflight
 
-    result = do_preflight(file)
-    if as_json:
-        echo_json(result)
-    else:
-        for c in result["checks"]:
-            click.echo(_("{result}  {check}: {detail}", result=_("PASS") if c["ok"] else _("FAIL"),
-                         check=translate(c["check"]), detail=translate(c["detail"])))
-        click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
-                                                                  "likely reject this file."))
+    result = emit(do_preflight(file), as_json, _said_preflight)
     if not result["ok"]:
         ctx.exit(1)
+
+
+def _said_preflight(result: dict) -> None:
+    for c in result["checks"]:
+        click.echo(_("{result}  {check}: {detail}", result=_("PASS") if c["ok"] else _("FAIL"),
+                     check=translate(c["check"]), detail=translate(c["detail"])))
+    click.echo(_("All checks passed.") if result['ok'] else _("Some checks failed: the printer will "
+                                                              "likely reject this file."))

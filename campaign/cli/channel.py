@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, workspace
 from campaign.workspace.i18n import _, translate
 
 
@@ -20,10 +20,11 @@ def check(ctx, name, as_json):
     """Say for each channel whether its credentials work and which account or Page they reach."""
     from campaign.posting.accounts import check_channels
 
-    rows = check_channels(workspace(ctx), name)
-    if as_json:
-        echo_json(rows)
-        return
+    emit(check_channels(workspace(ctx), name), as_json, _said_checked)
+
+
+def _said_checked(rows: list[dict]) -> None:
+    """Each channel's verdict; exit code 1 when one is not ok (`--json` leaves that to the script)."""
     for r in rows:
         click.echo(_("{channel} ({publisher}): ok - {account}", channel=r["channel"], publisher=r["publisher"],
                      account=translate(r.get("account") or r["message"])) if r["ok"] else
@@ -56,10 +57,10 @@ def reconcile(ctx, as_json):
     """Settle posts whose outcome is unknown by looking at the account's recent media."""
     from campaign.posting.accounts import reconcile_posts
 
-    result = reconcile_posts(workspace(ctx))
-    if as_json:
-        echo_json(result)
-        return
+    emit(reconcile_posts(workspace(ctx)), as_json, _said_settled)
+
+
+def _said_settled(result: dict) -> None:
     if not result["settled"]:
         click.echo(_("Nothing to settle: no post is unknown."))
     for r in result["settled"]:

@@ -7,15 +7,18 @@ import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, translate
 from portraits.errors import CampaignError, NotFound
+
+T = TypeVar("T")
 
 # Table headers a person reads; the column names (and `--json` keys) stay English.
 HEADERS = {
@@ -176,7 +179,7 @@ def localize_help(command: click.Command) -> None:
     for param in command.params:
         original = param.__dict__.setdefault("_english_help", getattr(param, "help", None))
         if original:
-            param.help = i18n.help_text(original)  # type: ignore[attr-defined]
+            param.help = i18n.help_text(original)
         if isinstance(param, click.Option) and param.__dict__.setdefault("_type_metavar", param.metavar is None) \
                 and not param.is_flag and param.nargs == 1 and param.type.name in TYPE_METAVARS:
             param.metavar = i18n.gettext(TYPE_METAVARS[param.type.name])  # "--age INTEGER" -> "--age ZAHL"
@@ -218,6 +221,38 @@ def _default(value: Any) -> Any:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_default))
+
+
+def emit(result: T, as_json: bool, as_text: Callable[[T], object], shape: Callable[[T], Any] | None = None) -> T:
+    """Print a command's result one of two ways: `--json` for scripts (the result, or `shape(result)`
+    where scripts get less than a person reads: the shapes tests/test_json_shapes.py holds), or
+    `as_text(result)`, sentences in the interface language. Every command prints through here, so a
+    new one cannot give scripts a different shape by accident; the result comes back for the exit code."""
+    if as_json:
+        echo_json(result if shape is None else shape(result))
+    else:
+        as_text(result)
+    return result
+
+
+@contextmanager
+def progress_bar(label: str, shown: bool = True) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress reporter `(done, total)` for a long job: the bar (on stderr) appears at the first
+    report, when the total is known, and is closed however the job ends. None when not `shown` (--json)."""
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        yield progress if shown else None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
 def json_option(f: Callable) -> Callable:

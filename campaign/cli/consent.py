@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, workspace
 from campaign.workspace.i18n import N_, _, format_date, ngettext
 from portraits.consent import SCOPES
 from portraits.messages import _m
@@ -36,13 +36,14 @@ def grant(ctx, portrait_id, scopes, signed_on, expires, signed_by, guardians, ev
 
     event = grant_consent(workspace(ctx), portrait_id, scopes, signed_on, expires, signed_by, guardians,
                           Path(evidence) if evidence else None, text_version)
-    if as_json:
-        echo_json({k: v for k, v in event.items() if k not in ("guardians", "signed_by")})
-    else:
-        scopes = ", ".join(event["scopes"])
-        click.echo(_("Consent recorded for {portrait_id}: {scopes} until {expires}.", portrait_id=portrait_id,
-                     scopes=scopes, expires=format_date(event["expires"])) if event["expires"] else
-                   _("Consent recorded for {portrait_id}: {scopes}.", portrait_id=portrait_id, scopes=scopes))
+    emit(event, as_json, _said_granted, lambda e: {k: v for k, v in e.items() if k not in ("guardians", "signed_by")})
+
+
+def _said_granted(event: dict) -> None:
+    scopes, portrait_id = ", ".join(event["scopes"]), event["portrait_id"]
+    click.echo(_("Consent recorded for {portrait_id}: {scopes} until {expires}.", portrait_id=portrait_id,
+                 scopes=scopes, expires=format_date(event["expires"])) if event["expires"] else
+               _("Consent recorded for {portrait_id}: {scopes}.", portrait_id=portrait_id, scopes=scopes))
 
 
 @consent.command("withdraw")
@@ -60,9 +61,10 @@ def withdraw(ctx, portrait_id, scopes, received, via, as_json):
 
     ws = workspace(ctx)
     result = do_withdraw(ws, portrait_id, scopes, parse_date(received, _m("received date")), via)
-    if as_json:
-        echo_json(result)
-        return
+    emit(result, as_json, lambda r: _said_withdrawn(r, portrait_id))
+
+
+def _said_withdrawn(result: dict, portrait_id: str) -> None:
     click.echo(_("Consent withdrawn for {portrait_id}: {scopes}.", portrait_id=portrait_id,
                  scopes=', '.join(result['scopes'])))
     click.echo(ngettext("Cancelled {n} planned post.", "Cancelled {n} planned posts.", len(result["cancelled"]),
@@ -105,12 +107,9 @@ def status(ctx, portrait_id, expiring_within, as_json):
     if expiring_within is not None and expiring_within < 0:
         raise CampaignError(_m("--expiring-within must be 0 or more days."))
     ws = workspace(ctx)
-    rows = consent_lib.status(ws.store.read(), ws.now().date(), portrait_id, expiring_within)
-    if as_json:
-        echo_json(rows)
-    else:
-        shown = [{**r, "signed_on": format_date(r.get("signed_on")) or None,
-                  "expires": format_date(r.get("expires")) or None} for r in rows]
-        echo_table(shown,
-                   ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
-                   empty=_("No consent matches."))
+    emit(consent_lib.status(ws.store.read(), ws.now().date(), portrait_id, expiring_within), as_json,
+         lambda rows: echo_table(
+             [{**r, "signed_on": format_date(r.get("signed_on")) or None,
+               "expires": format_date(r.get("expires")) or None} for r in rows],
+             ["portrait_id", "first_name", "scopes", "signed_on", "expires", "withdrawn", "guardians_signed"],
+             empty=_("No consent matches.")))

@@ -195,7 +195,7 @@ def _gallery_photo(path: Path, kind) -> None:
     if kind == "astronaut":  # a real face: the photo scikit-image ships (NASA, public domain)
         from skimage import data
 
-        Image.fromarray(data.astronaut()).resize((1600, 1600), Image.LANCZOS).save(path, quality=92)
+        Image.fromarray(data.astronaut()).resize((1600, 1600), Image.Resampling.LANCZOS).save(path, quality=92)
     elif kind == "noface":  # a bus seen from behind: no face for the finder
         img = Image.new("RGB", (2400, 1800), (120, 150, 180))
         d = ImageDraw.Draw(img)
@@ -235,7 +235,7 @@ def gallery(target: Path) -> Path:
             records.approve_portrait(db, rec["id"], True)
             ids.append((rec, kind))
     result = render(ws, jobs=1)
-    notes = {}
+    notes: dict[str, list[str]] = {}
     for w in result["warnings"]:
         notes.setdefault(w["portrait_id"], []).append(f"{w['format']}: {w['warning']}")
     rows = []

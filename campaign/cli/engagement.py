@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, workspace
 from campaign.workspace.i18n import N_, _, format_number, ngettext, translate
 
 
@@ -27,12 +27,10 @@ def record(ctx, post_id, likes, comments, shares, reach, at, as_json):
     from campaign.figures import record_engagement
 
     snap = record_engagement(workspace(ctx), post_id, likes, comments, shares, reach, at)
-    if as_json:
-        echo_json(snap)
-    else:
-        click.echo(_("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.",
-                     post_id=post_id, likes=format_number(snap['likes']),
-                     comments=format_number(snap['comments']), shares=format_number(snap['shares'])))
+    emit(snap, as_json, lambda snap: click.echo(
+        _("Recorded for {post_id}: {likes} likes, {comments} comments, {shares} shares.",
+          post_id=post_id, likes=format_number(snap['likes']),
+          comments=format_number(snap['comments']), shares=format_number(snap['shares']))))
 
 
 @engagement.command()
@@ -43,10 +41,10 @@ def top(ctx, n, as_json):
     """Rank portraits by engagement, every post counted at the same age (see campaign.toml [engagement])."""
     from campaign.figures import top as rank_top
 
-    rows = rank_top(workspace(ctx), n)
-    if as_json:
-        echo_json(rows)
-        return
+    emit(rank_top(workspace(ctx), n), as_json, _said_top)
+
+
+def _said_top(rows: list[dict]) -> None:
     figures = ("score", "likes", "comments", "shares")
     echo_table([{**r, **{k: format_number(r.get(k)) for k in figures}} for r in rows],
                ["rank", "portrait_id", "first_name", *figures], empty=_("No published posts yet."))
@@ -67,10 +65,10 @@ def fetch(ctx, as_json):
     """Ask Instagram and Facebook for fresh figures of every published post (a new snapshot each)."""
     from campaign.posting.accounts import fetch_engagement
 
-    result = fetch_engagement(workspace(ctx))
-    if as_json:
-        echo_json(result)
-        return
+    emit(fetch_engagement(workspace(ctx)), as_json, _said_fetched)
+
+
+def _said_fetched(result: dict) -> None:
     for f in result["fetched"]:
         more = {"saved": N_(", {value} saved"), "views": N_(", {value} views"), "reach": N_(", {value} reached")}
         click.echo(_("{post_id}: {likes} likes, {comments} comments, {shares} shares{more}",
@@ -100,10 +98,10 @@ def import_(ctx, csv_file, at, as_json):
     """Read a Meta Business Suite post export (Facebook or Instagram, German or English)."""
     from campaign.figures import import_export
 
-    result = import_export(workspace(ctx), csv_file, at)
-    if as_json:
-        echo_json(result)
-        return
+    emit(import_export(workspace(ctx), csv_file, at), as_json, _said_imported)
+
+
+def _said_imported(result: dict) -> None:
     click.echo(ngettext("Imported figures for {n} post.", "Imported figures for {n} posts.", len(result["imported"]),
                         n=len(result["imported"])))
     for u in result["unmatched"]:

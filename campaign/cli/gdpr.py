@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, workspace
 from campaign.workspace.i18n import N_, _, ngettext
 
 
@@ -31,11 +31,8 @@ def export(ctx, portrait_id, subscriber, out_dir, as_json):
     ws = workspace(ctx)
     result = export_subscriber(ws, subscriber, Path(out_dir)) if subscriber else \
         export_person(ws, portrait_id, Path(out_dir))
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(ngettext("Wrote {n} file to {folder}", "Wrote {n} files to {folder}", len(result["files"]),
-                            n=len(result["files"]), folder=result["folder"]))
+    emit(result, as_json, lambda r: click.echo(ngettext("Wrote {n} file to {folder}", "Wrote {n} files to {folder}",
+                                                        len(r["files"]), n=len(r["files"]), folder=r["folder"])))
 
 
 def _one_of(portrait_id: str | None, subscriber: str | None) -> None:
@@ -62,24 +59,24 @@ def erase(ctx, portrait_id, subscriber, yes, as_json):
         if not yes:
             click.confirm(_("Erase this WhatsApp subscriber and everything sent to them for good?"),
                           abort=True)
-        result = erase_subscriber(ws, subscriber)
-        if as_json:
-            echo_json(result)
-        else:
-            click.echo(ngettext("Erased the subscriber ({value}); {n} kept version of the store removed.",
-                                "Erased the subscriber ({value}); {n} kept versions of the store removed.",
-                                result["backups_removed"],
-                         value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)),
-                         backups_removed=result['backups_removed']))
-            click.echo(_("If your own sign-up lists still hold the number, remove it there too."))
+        emit(erase_subscriber(ws, subscriber), as_json, _said_subscriber_erased)
         return
     if not yes:
         click.confirm(_("Erase {portrait_id} and all their files for good?", portrait_id=portrait_id),
                       abort=True)
-    result = erase_person(ws, portrait_id)
-    if as_json:
-        echo_json(result)
-        return
+    emit(erase_person(ws, portrait_id), as_json, lambda r: _said_erased(r, portrait_id))
+
+
+def _said_subscriber_erased(result: dict) -> None:
+    click.echo(ngettext("Erased the subscriber ({value}); {n} kept version of the store removed.",
+                        "Erased the subscriber ({value}); {n} kept versions of the store removed.",
+                        result["backups_removed"],
+                        value=', '.join((f'{n} {k}' for k, n in result['removed'].items() if n)),
+                        backups_removed=result['backups_removed']))
+    click.echo(_("If your own sign-up lists still hold the number, remove it there too."))
+
+
+def _said_erased(result: dict, portrait_id: str) -> None:
     figures = {"portrait_id": portrait_id, "erased": result["erased"],
                "files": ngettext("{n} file or folder deleted", "{n} files and folders deleted",
                                  result["files_removed"], n=result["files_removed"]),

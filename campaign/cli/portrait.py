@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, warn, workspace
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date
 from portraits.messages import from_stored
+from portraits.model import PortraitStatus
 
 
 @click.group(cls=CampaignGroup)
@@ -38,9 +39,10 @@ def add(ctx, photo, first_name, age, role, quote, surname, role_category, lang, 
     ws = workspace(ctx)
     record = add_portrait(ws, Path(photo), first_name=first_name, age=age, role=role, quote=quote, surname=surname,
                           role_category=role_category, lang=lang, credit=credit, portrait_id=portrait_id)
-    if as_json:
-        echo_json(records.public(record))
-        return
+    emit(record, as_json, _said_added, records.public)
+
+
+def _said_added(record: dict) -> None:
     click.echo(_("Added {id}: {first_name}, {age}, {role}", id=record['id'], first_name=record['first_name'],
                  age=record['age'], role=record['role']))
     for w in from_stored(record["photo"].get("warnings", [])):
@@ -59,15 +61,12 @@ def import_(ctx, csv_file, photos_dir, as_json):
     """Import portraits from a CSV: all rows or none."""
     from campaign.intake.adding import import_portraits
 
-    result = import_portraits(workspace(ctx), csv_file, photos_dir)
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(_("Imported {count} portraits.", count=result['count']))
+    emit(import_portraits(workspace(ctx), csv_file, photos_dir), as_json,
+         lambda result: click.echo(_("Imported {count} portraits.", count=result['count'])))
 
 
 @portrait.command("list")
-@click.option("--status", type=click.Choice(["draft", "approved"]),
+@click.option("--status", type=click.Choice([s.value for s in PortraitStatus]),
               help=N_("Only portraits with this status."))
 @json_option
 @click.pass_context
@@ -75,14 +74,10 @@ def list_(ctx, status, as_json):
     """List the portraits."""
     from campaign.intake import portrait_actions
 
-    rows = portrait_actions.rows(workspace(ctx), status)
-    if as_json:
-        echo_json(rows)
-        return
-    for r in rows:
-        r["scopes"] = r["consent"]["scopes"]
-    echo_table(rows, ["id", "first_name", "age", "role", "role_category", "status", "scopes"],
-               empty=_("No portraits yet. Add one with `campaign portrait add PHOTO ...`."))
+    emit(portrait_actions.rows(workspace(ctx), status), as_json, lambda rows: echo_table(
+        [{**r, "scopes": r["consent"]["scopes"]} for r in rows],
+        ["id", "first_name", "age", "role", "role_category", "status", "scopes"],
+        empty=_("No portraits yet. Add one with `campaign portrait add PHOTO ...`.")))
 
 
 @portrait.command("show")
@@ -93,10 +88,10 @@ def show(ctx, portrait_id, as_json):
     """Show one portrait with its consent and photo checks."""
     from campaign.intake import portrait_actions
 
-    row = portrait_actions.detail(workspace(ctx), portrait_id)
-    if as_json:
-        echo_json(row)
-        return
+    emit(portrait_actions.detail(workspace(ctx), portrait_id), as_json, _said_detail)
+
+
+def _said_detail(row: dict) -> None:
     click.echo(f"{row['id']}: {row['first_name']}, {row['age']}, {row['role']} ({row['role_category']})")
     click.echo(_("  status:   {status}", status=row['status']))
     click.echo(_("  quote:    {quote}  [{lang}]", quote=row['quote'], lang=row['lang']))
@@ -137,15 +132,20 @@ def show(ctx, portrait_id, as_json):
 def edit(ctx, portrait_id, first_name, surname, age, role, role_category, quote, lang, credit, focus, as_json):
     """Change a portrait's fields or focal point."""
     from campaign.intake import portrait_actions
-    from portraits import consent, records
+    from portraits import records
 
     changes = dict(first_name=first_name, surname=surname, age=age, role=role, role_category=role_category,
                    quote=quote, lang=lang, credit=credit)
     done = portrait_actions.edit(workspace(ctx), portrait_id, {k: v for k, v in changes.items() if v is not None},
                                  focus=focus)
-    if as_json:
-        echo_json(records.public(done["record"]) | {"approvals_removed": done["approvals_removed"]})
-        return
+    emit(done, as_json, _said_edited,
+         lambda d: records.public(d["record"]) | {"approvals_removed": d["approvals_removed"]})
+
+
+def _said_edited(done: dict) -> None:
+    from portraits import consent
+
+    portrait_id = done["record"]["id"]
     click.echo(_("Updated {portrait_id}.", portrait_id=portrait_id))
     _say_approvals_removed(done["approvals_removed"])
     unsigned = done["needs_guardian"]

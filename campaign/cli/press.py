@@ -1,11 +1,9 @@
 """campaign press kit."""
 from __future__ import annotations
 
-import sys
-
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, progress_bar, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext
 
 
@@ -28,35 +26,23 @@ def kit(ctx, start, end, out, jobs, as_json):
     in IPTC/XMP), a press release draft and manifest.json, as a folder and a zip."""
     from campaign.outputs.presskit import make_kit
 
-    ws = workspace(ctx)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=_("Writing press images"), file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
-    try:
-        result = make_kit(ws, start, end, out, jobs, None if as_json else progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(_("Press kit: {portraits}, {images}: {folder}",
-                     portraits=ngettext("{n} portrait", "{n} portraits", len(result["portraits"]),
-                                        n=len(result["portraits"])),
-                     images=ngettext("{n} image", "{n} images", result["images"], n=result["images"]),
-                     folder=result["folder"]))
-        click.echo(_("  zip: {zip}", zip=result['zip']))
-        click.echo(_("  press release draft: {press_release}", press_release=result['press_release']))
-        for small in result["too_small_for_print"]:
-            warn(_("{portrait_id}: the photo has only {width}x{height} px, too small for print; its images are "
-                   "marked \"web only\" in manifest.json.", portrait_id=small["portrait_id"],
-                   width=small["width"], height=small["height"]))
-        for f in result["failed"]:
-            warn(_("{portrait_id} left out: {reason}", portrait_id=f['portrait_id'], reason=f['reason']))
+    with progress_bar(_("Writing press images"), shown=not as_json) as progress:
+        result = make_kit(workspace(ctx), start, end, out, jobs, progress)
+    emit(result, as_json, _said)
     ctx.exit(1 if result["failed"] else 0)
+
+
+def _said(result: dict) -> None:
+    click.echo(_("Press kit: {portraits}, {images}: {folder}",
+                 portraits=ngettext("{n} portrait", "{n} portraits", len(result["portraits"]),
+                                    n=len(result["portraits"])),
+                 images=ngettext("{n} image", "{n} images", result["images"], n=result["images"]),
+                 folder=result["folder"]))
+    click.echo(_("  zip: {zip}", zip=result['zip']))
+    click.echo(_("  press release draft: {press_release}", press_release=result['press_release']))
+    for small in result["too_small_for_print"]:
+        warn(_("{portrait_id}: the photo has only {width}x{height} px, too small for print; its images are "
+               "marked \"web only\" in manifest.json.", portrait_id=small["portrait_id"],
+               width=small["width"], height=small["height"]))
+    for f in result["failed"]:
+        warn(_("{portrait_id} left out: {reason}", portrait_id=f['portrait_id'], reason=f['reason']))

@@ -1,11 +1,9 @@
 """campaign render, campaign preview."""
 from __future__ import annotations
 
-import sys
-
 import click
 
-from campaign.cli.common import echo_json, json_option, warn, workspace
+from campaign.cli.common import emit, json_option, progress_bar, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext, translate
 from portraits.messages import _m, join
 
@@ -24,24 +22,14 @@ def render(ctx, ids, formats, lang, jobs, as_json):
     from campaign.outputs.renders import render as do_render
 
     ws = workspace(ctx)
-    if as_json:
-        result = do_render(ws, list(ids) or None, formats, lang, jobs)
-        echo_json(result)
-        ctx.exit(1 if result["failed"] else 0)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=_("Rendering"), file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
-    try:
+    with progress_bar(_("Rendering"), shown=not as_json) as progress:
         result = do_render(ws, list(ids) or None, formats, lang, jobs, progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    emit(result, as_json, _said_render)
+    if result["failed"]:
+        ctx.exit(1)
+
+
+def _said_render(result: dict) -> None:
     click.echo(_("Rendered {images} of {portraits}; {unchanged} unchanged.",
                  images=ngettext("{n} image", "{n} images", len(result["rendered"]), n=len(result["rendered"])),
                  portraits=ngettext("{n} portrait", "{n} portraits", result["portraits"], n=result["portraits"]),
@@ -57,7 +45,7 @@ def render(ctx, ids, formats, lang, jobs, as_json):
                             "{n} portraits failed; the others were rendered. Fix those and run `campaign render` "
                             "again.", len(result["failed"]), n=len(result["failed"])),
                    err=True)
-        ctx.exit(1)
+        return
     for w in result["warnings"]:
         warn(f"{w['portrait_id']} {w['format']} ({w['lang']}): {translate(w['warning'])}")
 
@@ -71,15 +59,15 @@ def preview(ctx, out, as_json):
     """A contact sheet of all renders, to look over before they go out."""
     from campaign.outputs.renders import preview as do_preview
 
-    result = do_preview(workspace(ctx), out)
-    if as_json:
-        echo_json(result)
-    else:
-        figures = {"renders": ngettext("{n} image", "{n} images", result["renders"], n=result["renders"]),
-                   "portraits": ngettext("{n} portrait", "{n} portraits", result["portraits"], n=result["portraits"]),
-                   "file": result["file"]}
-        click.echo(_("Contact sheet of {renders}, {portraits}: {file} ({left_out} without a valid consent today left "
-                     "out)", left_out=result["left_out"], **figures) if result["left_out"] else
-                   _("Contact sheet of {renders}, {portraits}: {file}", **figures))
-        for pid, marks in result["marks"].items():
-            warn(_m("{portrait_id}: {marks}", portrait_id=pid, marks=join("; ", marks)))
+    emit(do_preview(workspace(ctx), out), as_json, _said_preview)
+
+
+def _said_preview(result: dict) -> None:
+    figures = {"renders": ngettext("{n} image", "{n} images", result["renders"], n=result["renders"]),
+               "portraits": ngettext("{n} portrait", "{n} portraits", result["portraits"], n=result["portraits"]),
+               "file": result["file"]}
+    click.echo(_("Contact sheet of {renders}, {portraits}: {file} ({left_out} without a valid consent today left "
+                 "out)", left_out=result["left_out"], **figures) if result["left_out"] else
+               _("Contact sheet of {renders}, {portraits}: {file}", **figures))
+    for pid, marks in result["marks"].items():
+        warn(_m("{portrait_id}: {marks}", portrait_id=pid, marks=join("; ", marks)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import echo_json, json_option, workspace
+from campaign.cli.common import emit, json_option, workspace
 from campaign.workspace.i18n import N_
 
 
@@ -17,13 +17,14 @@ from campaign.workspace.i18n import N_
 def report(ctx, out, cancelled, pdf, as_json):
     """Write the morning report: the next seven days, what needs someone, calendar, ranking, gallery."""
     from campaign.outputs.report import write_report
+
+    emit(write_report(workspace(ctx), out, cancelled=cancelled, pdf=pdf), as_json, _said)
+
+
+def _said(result: dict) -> None:
     from campaign.workspace.i18n import gettext as _
     from campaign.workspace.i18n import ngettext
 
-    result = write_report(workspace(ctx), out, cancelled=cancelled, pdf=pdf)
-    if as_json:
-        echo_json(result)
-        return
     todo = sum(result["attention"].values())
     click.echo(_("Report written: %(index)s") % {"index": result["index"]})
     if result["pdf"]:

@@ -5,10 +5,11 @@ from datetime import date
 
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, typed_date, when, workspace
+from campaign.cli.common import echo_table, emit, json_option, typed_date, when, workspace
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, ngettext, translate
 from portraits.messages import _m
+from schedules.model import PostStatus
 
 
 @click.command()
@@ -24,24 +25,24 @@ def run(ctx, once, sync_seconds, as_json):
 
     ws = workspace(ctx)
     if once:
-        result = run_once(publishing_site(ws))
-        if as_json:
-            echo_json(result)
-            return
-        for p in result["posts"]:
-            why = p.get("error") if p["status"] != "planned" else p.get("reason") or p.get("error")
-            click.echo(f"{p['id']}: {i18n.value('status', p['status'])}" + (f" ({translate(why)})" if why else ""))
-        for pid in result["unknown"]:
-            click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
-                         "reconcile`", pid=pid))
-        for pid in result["missed"]:
-            click.echo(_("{pid}: failed, missed - `campaign schedule retry {pid}` to send it now", pid=pid))
-        if not result["posts"]:
-            click.echo(_("Nothing due."))
+        emit(run_once(publishing_site(ws)), as_json, _said_run)
         return
     runner = Runner(publishing_site(ws), sync_seconds)
     click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
+
+
+def _said_run(result: dict) -> None:
+    for p in result["posts"]:
+        why = p.get("error") if p["status"] != PostStatus.PLANNED else p.get("reason") or p.get("error")
+        click.echo(f"{p['id']}: {i18n.value('status', p['status'])}" + (f" ({translate(why)})" if why else ""))
+    for pid in result["unknown"]:
+        click.echo(_("{pid}: unknown (was publishing when stopped) - check the account, then `campaign "
+                     "reconcile`", pid=pid))
+    for pid in result["missed"]:
+        click.echo(_("{pid}: failed, missed - `campaign schedule retry {pid}` to send it now", pid=pid))
+    if not result["posts"]:
+        click.echo(_("Nothing due."))
 
 
 @click.command()
@@ -51,16 +52,20 @@ def run(ctx, once, sync_seconds, as_json):
 def publish(ctx, post_id, as_json):
     """Publish one planned post now."""
     from campaign.posting.scheduling import publish_now
+
+    emit(publish_now(workspace(ctx), post_id), as_json, _said_published)
+
+
+def _said_published(post: dict) -> None:
+    """Published, or why not: a post left planned or failed is an error for a person (`--json` shows the post)."""
     from portraits.errors import CampaignError
     from schedules.approval import WAITING
 
-    post = publish_now(workspace(ctx), post_id)
-    if as_json:
-        echo_json(post)
-    elif post["status"] == "published":
+    post_id = post["id"]
+    if post["status"] == PostStatus.PUBLISHED:
         click.echo(_("Published {post_id} on {channel}: {permalink}", post_id=post_id, channel=post['channel'],
                      permalink=post.get('permalink') or post.get('remote_id')))
-    elif post["status"] == "planned" and (post.get("reason") or "").startswith(WAITING):
+    elif post["status"] == PostStatus.PLANNED and (post.get("reason") or "").startswith(WAITING):
         raise CampaignError(_m("{post_id} was not published: {reason}.", post_id=post_id, reason=post['reason']),
                             _m("Approve it first: campaign schedule approve {post_id}", post_id=post_id))
     else:
@@ -75,10 +80,10 @@ def status(ctx, as_json):
     """What is due, what failed and why, what is unknown, and what to do."""
     from campaign.posting.scheduling import status_report
 
-    r = status_report(workspace(ctx))
-    if as_json:
-        echo_json(r)
-        return
+    emit(status_report(workspace(ctx)), as_json, _said_status)
+
+
+def _said_status(r: dict) -> None:
     click.echo(_("Daemon: running") if r["daemon_running"]
                else _("Daemon: not running (start it with `campaign run`)"))
     for c in r["channels"]:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, when, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, when, workspace
 from campaign.workspace import i18n
 from campaign.workspace.i18n import N_, _, format_date, translate
 from schedules.channel import FORMATS, planned_channels
+from schedules.model import PostStatus
 
 POST_COLUMNS = ["id", "at", "channel", "format", "lang", "portrait_id", "first_name", "status", "reason"]
 
@@ -53,10 +54,11 @@ def plan(ctx, start, end, days, at, channels, langs, as_json):
     """Fill the calendar with approved portraits: one per posting day and channel."""
     from campaign.posting.scheduling import plan_posts
 
-    result = plan_posts(workspace(ctx), start, end, days, at, channels, langs)
-    if as_json:
-        echo_json({"created": _short(result["created"]), "holidays": result["holidays"], "gaps": result["gaps"]})
-        return
+    emit(plan_posts(workspace(ctx), start, end, days, at, channels, langs), as_json, _said_planned,
+         lambda r: {"created": _short(r["created"]), "holidays": r["holidays"], "gaps": r["gaps"]})
+
+
+def _said_planned(result: dict) -> None:
     click.echo(i18n.ngettext("Planned {n} post.", "Planned {n} posts.", len(result["created"]),
                              n=len(result["created"])))
     for h in result["holidays"]:
@@ -82,32 +84,29 @@ def add(ctx, portrait_id, at, channel, lang, fmt, as_json):
     """Plan one post by hand."""
     from campaign.posting.scheduling import add_post
 
-    created = add_post(workspace(ctx), portrait_id, at, channel, lang, fmt)
-    if as_json:
-        echo_json(_short(created))
-    else:
-        for p in created:
-            click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
-                         portrait_id=portrait_id, channel=p['channel'], at=when(p['at']), format=p['format'],
-                         lang=p['lang']))
+    emit(add_post(workspace(ctx), portrait_id, at, channel, lang, fmt), as_json, _said_added, _short)
+
+
+def _said_added(created: list[dict]) -> None:
+    for p in created:
+        click.echo(_("Planned {id}: {portrait_id} on {channel} at {at} ({format}, {lang})", id=p['id'],
+                     portrait_id=p['portrait_id'], channel=p['channel'], at=when(p['at']), format=p['format'],
+                     lang=p['lang']))
 
 
 @schedule.command("list")
 @click.option("--from", "start", help=N_("From this day, YYYY-MM-DD or DD.MM.YYYY."))
 @click.option("--to", "end", help=N_("Up to and including this day."))
-@click.option("--status", type=click.Choice(["planned", "publishing", "published", "failed", "unknown", "cancelled"]))
+@click.option("--status", type=click.Choice([s.value for s in PostStatus]))
 @json_option
 @click.pass_context
 def list_(ctx, start, end, status, as_json):
     """List posts in time order."""
     from campaign.posting.scheduling import list_posts
 
-    rows = _short(list_posts(workspace(ctx), start, end, status))
-    if as_json:
-        echo_json(rows)
-    else:
-        echo_table([{**r, "at": when(r["at"]), "reason": translate(r["reason"])} for r in rows], POST_COLUMNS,
-                   empty=_("No posts. Plan some with `campaign schedule plan --start DATE`."))
+    emit(_short(list_posts(workspace(ctx), start, end, status)), as_json, lambda rows: echo_table(
+        [{**r, "at": when(r["at"]), "reason": translate(r["reason"])} for r in rows], POST_COLUMNS,
+        empty=_("No posts. Plan some with `campaign schedule plan --start DATE`.")))
 
 
 @schedule.command("move")
@@ -131,13 +130,9 @@ def cancel(ctx, post_ids, portrait_id, start, end, as_json):
     """Cancel planned posts (the daemon picks it up at once): by id, or by --portrait / --from / --to."""
     from campaign.posting.scheduling import cancel_posts
 
-    done = cancel_posts(workspace(ctx), post_ids, portrait_id, start, end)
-    if as_json:
-        echo_json(_short(done))
-    elif done:
-        click.echo(_("Cancelled {value}.", value=', '.join(p['id'] for p in done)))
-    else:
-        click.echo(_("No planned or failed post matches; nothing changed."))
+    emit(cancel_posts(workspace(ctx), post_ids, portrait_id, start, end), as_json, lambda done: click.echo(
+        _("Cancelled {value}.", value=', '.join(p['id'] for p in done)) if done
+        else _("No planned or failed post matches; nothing changed.")), _short)
 
 
 @schedule.command("approve")
@@ -152,10 +147,10 @@ def approve(ctx, post_ids, portrait_id, start, end, comment, as_json):
     time) needs a new approval; "two" in [posting] approval means two different people."""
     from campaign.posting.scheduling import approve_posts
 
-    result = approve_posts(workspace(ctx), post_ids, portrait_id, start, end, comment=comment)
-    if as_json:
-        echo_json(result)
-        return
+    emit(approve_posts(workspace(ctx), post_ids, portrait_id, start, end, comment=comment), as_json, _said_approved)
+
+
+def _said_approved(result: dict) -> None:
     for row in result["approved"]:
         click.echo(_("{id}: {text} (content {content_hash})", id=row['id'], text=row['approval']['text'],
                      content_hash=row['content_hash'][:12]))
@@ -183,12 +178,13 @@ def show(ctx, post_id, as_html, out, force, as_json):
 
     ws = workspace(ctx)
     view = write_post_page(ws, post_id, out, force) if as_html or out else show_post(ws, post_id)
-    if as_json:
-        echo_json({k: v for k, v in view.items() if k != "caption_lines"})
-        return
+    emit(view, as_json, lambda v: _said_view(v, ws), lambda v: {k: x for k, x in v.items() if k != "caption_lines"})
+
+
+def _said_view(view: dict, ws) -> None:
     click.echo(_("{id}: {first_name} on {channel_label}, {format_label}, {when}", id=view['id'],
                  first_name=view['first_name'] or view['portrait_id'], channel_label=view['channel_label'],
-                 format_label=translate(view['format_label']), when=_weekday_time(view["at"], workspace(ctx))))
+                 format_label=translate(view['format_label']), when=_weekday_time(view["at"], ws)))
     approval = translate(view["approval"]["text"])
     click.echo(_("Status: {status} ({reason}). Approval: {approval}.", status=view["status"],
                  reason=translate(view["reason"]), approval=approval) if view["reason"] else

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, warn, workspace
 from campaign.workspace.i18n import N_, _
 
 
@@ -27,23 +27,27 @@ def service() -> None:
 @click.pass_context
 def units(ctx, account, port, whatsapp_at, folder, as_json):
     """Print (or --install) the systemd units of this workspace: daemon, web app, WhatsApp send and its timer."""
-    from campaign.posting.service import default_user, install_units, owner_can_write
+    from campaign.posting.service import default_user, install_units
     from campaign.posting.service import units as make_units
 
     ws = workspace(ctx)
     user = account or default_user(ws)
     found = make_units(ws, user, port=port, whatsapp_at=whatsapp_at)
     written = install_units(found, Path(folder)) if folder else []
-    if as_json:
-        echo_json({"units": [{"name": u.name, "text": u.text} for u in found], "written": written})
-        return
-    if not folder:
-        for unit in found:
-            click.echo(f"### {unit.name}\n{unit.text}")
+    result = {"units": [{"name": u.name, "text": u.text} for u in found], "written": written}
+    emit(result, as_json, lambda r: _said(r, ws, user, installed=bool(folder)))
+
+
+def _said(result: dict, ws, user: str, installed: bool) -> None:
+    from campaign.posting.service import owner_can_write
+
+    if not installed:
+        for unit in result["units"]:
+            click.echo(f"### {unit['name']}\n{unit['text']}")
     else:
-        for path in written:
+        for path in result["written"]:
             click.echo(_("Wrote {path}", path=path))
-    names = " ".join(u.name for u in found if not u.name.endswith("-whatsapp.service"))
+    names = " ".join(u["name"] for u in result["units"] if not u["name"].endswith("-whatsapp.service"))
     click.echo(_("Then: systemctl daemon-reload && systemctl enable --now {names}", names=names))
     if not owner_can_write(ws, user):
         warn(_("{user} does not own {root}: the services could not write the store. chown -R {user} {root}",

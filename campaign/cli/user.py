@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from campaign.cli.common import echo_json, echo_table, json_option, workspace
+from campaign.cli.common import echo_table, emit, json_option, workspace
 from campaign.workspace.i18n import N_, _
 from portraits.errors import CampaignError
 from portraits.messages import _m
@@ -50,12 +50,9 @@ def list_(ctx, as_json):
     """List the accounts and their roles."""
     from campaign.workspace import users
 
-    rows = users.list_users(workspace(ctx).store.read())
-    if as_json:
-        echo_json(rows)
-        return
-    echo_table(rows, ["name", "role", "created_at"],
-               empty=_("No users yet. Add one with `campaign user add NAME --role admin`."))
+    emit(users.list_users(workspace(ctx).store.read()), as_json, lambda rows: echo_table(
+        rows, ["name", "role", "created_at"],
+        empty=_("No users yet. Add one with `campaign user add NAME --role admin`.")))
 
 
 @user.command("remove")

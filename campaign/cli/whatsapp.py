@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext, translate
 
 
@@ -25,10 +25,10 @@ def bundle(ctx, langs, start, end, out, as_json):
     """Per day and language the image and the message text, and one page listing them."""
     from campaign.outputs.whatsapp_day import make_bundle
 
-    result = make_bundle(workspace(ctx), langs, start, end, out)
-    if as_json:
-        echo_json(result)
-        return
+    emit(make_bundle(workspace(ctx), langs, start, end, out), as_json, _said_bundle)
+
+
+def _said_bundle(result: dict) -> None:
     click.echo(ngettext("{n} message in {languages} for {days}: {index}", "{n} messages in {languages} for {days}: "
                         "{index}", result["messages"], n=result["messages"], languages=", ".join(result["languages"]),
                         days=", ".join(result["days"]), index=result["index"]))
@@ -44,25 +44,24 @@ def send(ctx, day, as_json):
     """Send the day's portrait to every subscriber who has not had it (WhatsApp Cloud API)."""
     from campaign.outputs.whatsapp_day import send as do_send
 
-    result = do_send(workspace(ctx), day)
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(_("{day}: {portrait_id} to {subscribers}: {sent} sent, {already} had it "
-                     "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.",
-                     day=result['day'], portrait_id=result['portrait_id'],
-                     subscribers=ngettext("{n} subscriber", "{n} subscribers", result["subscribers"],
-                                          n=result["subscribers"]),
-                     sent=result['sent'], already=result['already'], failed=result['failed'],
-                     retry_later=result['retry_later'], unknown=result['unknown']))
-        for lang, n in result["languages_missing"].items():
-            warn(ngettext("{n} subscriber reading {language} got the quote's own language: there is no {language} "
-                          "translation.",
-                          "{n} subscribers reading {language} got the quote's own language: there is no "
-                          "{language} translation.", n, n=n, language=lang))
-        for error in result["errors"]:
-            warn(error)
+    result = emit(do_send(workspace(ctx), day), as_json, _said_sent)
     ctx.exit(1 if result["failed"] or result["unknown"] else 0)
+
+
+def _said_sent(result: dict) -> None:
+    click.echo(_("{day}: {portrait_id} to {subscribers}: {sent} sent, {already} had it "
+                 "already, {failed} failed, {retry_later} to try again later, {unknown} unknown.",
+                 day=result['day'], portrait_id=result['portrait_id'],
+                 subscribers=ngettext("{n} subscriber", "{n} subscribers", result["subscribers"],
+                                      n=result["subscribers"]),
+                 sent=result['sent'], already=result['already'], failed=result['failed'],
+                 retry_later=result['retry_later'], unknown=result['unknown']))
+    for lang, n in result["languages_missing"].items():
+        warn(ngettext("{n} subscriber reading {language} got the quote's own language: there is no {language} "
+                      "translation.", "{n} subscribers reading {language} got the quote's own language: there is no "
+                      "{language} translation.", n, n=n, language=lang))
+    for error in result["errors"]:
+        warn(error)
 
 
 @whatsapp.group("subscribers", cls=CampaignGroup)
@@ -82,9 +81,8 @@ def add(ctx, number, lang, opted_in, source, as_json):
     """Record one opt-in."""
     from campaign.outputs.whatsapp_day import add_subscriber
 
-    sub = add_subscriber(workspace(ctx), number, lang, opted_in, source)
-    echo_json(sub) if as_json else click.echo(_("Subscribed {id} ({number}, {lang}).", id=sub['id'],
-                                                number=sub['number'], lang=sub['lang']))
+    emit(add_subscriber(workspace(ctx), number, lang, opted_in, source), as_json, lambda sub: click.echo(
+        _("Subscribed {id} ({number}, {lang}).", id=sub['id'], number=sub['number'], lang=sub['lang'])))
 
 
 @subscribers_group.command("remove")
@@ -95,9 +93,8 @@ def remove(ctx, who, as_json):
     """STOP: the subscriber gets nothing more, from now on."""
     from campaign.outputs.whatsapp_day import remove_subscriber
 
-    sub = remove_subscriber(workspace(ctx), who)
-    echo_json(sub) if as_json else click.echo(_("Removed {id} ({number}); they get no more messages.",
-                                                id=sub['id'], number=sub['number']))
+    emit(remove_subscriber(workspace(ctx), who), as_json, lambda sub: click.echo(
+        _("Removed {id} ({number}); they get no more messages.", id=sub['id'], number=sub['number'])))
 
 
 @subscribers_group.command("list")
@@ -107,11 +104,8 @@ def list_(ctx, as_json):
     """The subscribers, numbers masked."""
     from campaign.outputs.whatsapp_day import list_subscribers
 
-    rows = list_subscribers(workspace(ctx))
-    if as_json:
-        echo_json(rows)
-    else:
-        echo_table(rows, ["id", "number", "lang", "opted_in", "source"], "No subscribers yet.")
+    emit(list_subscribers(workspace(ctx)), as_json,
+         lambda rows: echo_table(rows, ["id", "number", "lang", "opted_in", "source"], "No subscribers yet."))
 
 
 @subscribers_group.command("import")
@@ -123,13 +117,13 @@ def import_(ctx, csv_path, source, as_json):
     """Import opt-ins: columns number, lang, opted_in (and source). All rows or none."""
     from campaign.outputs.whatsapp_day import import_subscribers
 
-    result = import_subscribers(workspace(ctx), csv_path, source)
-    if as_json:
-        echo_json(result)
-    else:
-        click.echo(ngettext("Added {n} subscriber; {already_subscribed} already subscribed, {sent_stop} left "
-                            "out because they sent STOP after their opt-in.",
-                            "Added {n} subscribers; {already_subscribed} already subscribed, {sent_stop} left "
-                            "out because they sent STOP after their opt-in.", result["added"],
-                     n=result['added'], already_subscribed=result['already_subscribed'],
-                     sent_stop=result['sent_stop']))
+    emit(import_subscribers(workspace(ctx), csv_path, source), as_json, _said_imported)
+
+
+def _said_imported(result: dict) -> None:
+    click.echo(ngettext("Added {n} subscriber; {already_subscribed} already subscribed, {sent_stop} left "
+                        "out because they sent STOP after their opt-in.",
+                        "Added {n} subscribers; {already_subscribed} already subscribed, {sent_stop} left "
+                        "out because they sent STOP after their opt-in.", result["added"],
+                        n=result['added'], already_subscribed=result['already_subscribed'],
+                        sent_stop=result['sent_stop']))

@@ -11,6 +11,7 @@ from portraits.dates import parse_datetime
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import engagement, ranking
+from schedules.model import Post, PostStatus
 
 
 def record_engagement(ws: Workspace, post_id: str, likes: Any, comments: Any, shares: Any = 0,
@@ -54,9 +55,9 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
     when = parse_datetime(at, ws.tz, _m("count time")) if at else now
     rows = meta_export.read_export(Path(path))
     db = ws.store.read()
-    published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
-    by_id: dict[str, dict] = {}
-    by_link: dict[str, dict] = {}
+    published = [p for p in posts.all_posts(db) if p["status"] == PostStatus.PUBLISHED and p.get("remote_id")]
+    by_id: dict[str, Post] = {}
+    by_link: dict[str, Post] = {}
     for p in published:
         rid = str(p["remote_id"])
         by_id[rid] = p
@@ -66,7 +67,10 @@ def import_export(ws: Workspace, path: str, at: str | None = None) -> dict:
             by_id.setdefault(str(p["photo_id"]), p)
         if p.get("permalink"):
             by_link[meta_export.norm_link(p["permalink"])] = p
-    errors, unmatched, matched, seen = [], [], [], {}
+    errors: list[str] = []
+    unmatched: list[dict[str, Any]] = []
+    matched: list[tuple[Post, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
     for line, row in rows:
         post = by_id.get(row.get("post_id", "")) or by_link.get(meta_export.norm_link(row.get("permalink")))
         if post is None:

@@ -47,7 +47,7 @@ def picks_erase(db: TinyDB, pid: str, ref: str, ws: Workspace) -> dict[str, Any]
         exports = doc.get("exports", [])
         if not named and not any(_names(w, pid) for e in exports for w in e.get("warnings", [])):
             continue
-        change = {"picked": [c for c in doc.get("picked", []) if c.get("portrait_id") != pid],
+        change: dict[str, Any] = {"picked": [c for c in doc.get("picked", []) if c.get("portrait_id") != pid],
                   "skipped": [s for s in doc.get("skipped", []) if s.get("portrait_id") != pid],
                   "exports": [dict(e, warnings=[w for w in e.get("warnings", []) if not _names(w, pid)])
                               for e in exports]}
@@ -90,7 +90,7 @@ def picks_redo(scan: Scan) -> list[str]:
     docs = scan.db.table(PICKS).all()
     if not docs:
         return []
-    notes = []
+    notes: list[str] = []
     latest = max(docs, key=lambda d: d.doc_id)
     if latest.get("repick"):
         notes.append(_m("Billboard pick {pick} {repick}: pick again (`campaign billboard pick`) and approve the "

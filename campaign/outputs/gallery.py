@@ -15,12 +15,14 @@ from pathlib import Path
 
 from campaign.outputs import handout
 from campaign.workspace import Workspace, templating
-from campaign.workspace.store import atomic_write_bytes, atomic_write_text
+from campaign.workspace.store import atomic_write_text
 from portraits import consent, fonts, records
 from portraits.errors import CampaignError
+from portraits.files import atomic_write_bytes
 from portraits.imageio import GALLERY, save_jpeg
 from portraits.layouts import crop_box
 from portraits.messages import _m
+from portraits.model import PortraitStatus, as_portrait
 from portraits.render import name_line, typographic
 from schedules import captions
 
@@ -31,7 +33,7 @@ ASPECT = 4 / 5
 def eligible(db, today) -> list[dict]:
     """Approved portraits whose website consent is valid today."""
     return sorted((p for p in records.all_portraits(db)
-                   if p.get("status") == "approved" and consent.is_valid(db, p["id"], "website", today)),
+                   if p.get("status") == PortraitStatus.APPROVED and consent.is_valid(db, p["id"], "website", today)),
                   key=lambda p: p["id"])
 
 
@@ -43,7 +45,8 @@ def _images(photo: Path, focus, widths: list[int], folder: Path, stem: str) -> l
     """The photo cut to 4:5 around the focal point at each width (never wider than the photo gives)."""
     from PIL import Image
 
-    with Image.open(photo) as im:
+    with Image.open(photo) as opened:
+        im: Image.Image = opened
         full_w, full_h = im.size
         box = crop_box(full_w, full_h, ASPECT, tuple(focus))
         crop_w = box[2] - box[0]
@@ -52,7 +55,7 @@ def _images(photo: Path, focus, widths: list[int], folder: Path, stem: str) -> l
         im.draft("RGB", (math.ceil(full_w * max(chosen) / crop_w), math.ceil(full_h * max(chosen) / crop_w)))
         im = im.convert("RGB")
     factor = im.width / full_w
-    box = tuple(v * factor for v in box)
+    box = (box[0] * factor, box[1] * factor, box[2] * factor, box[3] * factor)
     out = []
     for w in chosen:
         h = round(w / ASPECT)
@@ -88,10 +91,10 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
             for q in quotes:
                 q["dir"] = _direction(q["text"])
             line = name_line(p["first_name"], p["age"], p["role"], p["lang"])
-            credit = captions.credit_of(p, config)
+            credit = captions.credit_of(as_portrait(p), config)
             cards.append({"id": p["id"], "first_name": p["first_name"], "age": p["age"], "role": p["role"],
                           "lang": p["lang"], "dir": _direction(line), "name_line": line, "quotes": quotes,
-                          "alt": captions.photo_alt(p, p["lang"], config),
+                          "alt": captions.photo_alt(as_portrait(p), p["lang"], config),
                           "credit": f"{config.brand.credit_prefix}{credit}" if credit else "",
                           "src": images[-1]["src"] if len(images) == 1 else images[len(images) // 2]["src"],
                           "width": images[-1]["width"], "height": images[-1]["height"], "images": images})

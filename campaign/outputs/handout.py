@@ -43,6 +43,7 @@ from campaign.workspace.outpaths import refuse_protected
 from portraits import consent
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m, _mn
+from portraits.model import PortraitStatus
 
 
 def target_for(ws: Workspace, kind: str, out: str | Path | None) -> Path:
@@ -143,7 +144,7 @@ def left_out(ws: Workspace, scope: str, kept: Iterable[str]) -> list[dict]:
     for p in records.all_portraits(db):
         if p["id"] in inside:
             continue
-        if p.get("status") != "approved":
+        if p.get("status") != PortraitStatus.APPROVED:
             why = _m("not approved ({status})", status=p.get("status"))
         elif not consent.is_valid(db, p["id"], scope, today):
             why = _m("no valid {scope} consent today", scope=scope)
@@ -217,7 +218,8 @@ def handout_redo(kind: str) -> Callable[[Scan], list[str]]:
     spec = HANDOUTS[kind]
 
     def redo(scan: Scan) -> list[str]:
-        notes, valid = [], None
+        notes: list[str] = []
+        valid = None
         for o in recorded(scan, kind):
             path = resolve(scan.ws, o["path"])
             if o.get("stale"):

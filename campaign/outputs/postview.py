@@ -13,6 +13,7 @@ import base64
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Any, cast
 
 from campaign.outputs.renders import image_name, publishing_site, recorded_hash
 from campaign.workspace import Workspace, i18n
@@ -21,9 +22,11 @@ from campaign.workspace.store import atomic_write_text
 from portraits import records
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
+from portraits.model import as_portrait
 from schedules import approval, captions, posts
 from schedules.channel import channel_spec
 from schedules.content import content_of
+from schedules.model import Post
 
 HASHTAG = re.compile(r"((?<!\w)#\w+)")
 FORMAT_LABELS = {"feed": _m("feed post"), "square": _m("square feed post"), "story": _m("story"),
@@ -41,11 +44,11 @@ def _caption_lines(text: str) -> list[list[dict]]:
             for line in text.split("\n")]
 
 
-def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
+def post_view(ws: Workspace, db, post: Post, render: bool = True) -> dict:
     """Everything `schedule show` shows of one post; `problem` says why it could not go out now."""
     spec = channel_spec(post["channel"])
     at = datetime.fromisoformat(post["at"]).astimezone(ws.tz)
-    view = {"id": post["id"], "portrait_id": post["portrait_id"], "channel": post["channel"],
+    view: dict[str, Any] = {"id": post["id"], "portrait_id": post["portrait_id"], "channel": post["channel"],
             "channel_label": spec.label, "format": post["format"], "format_label": FORMAT_LABELS[post["format"]],
             "lang": post.get("lang"), "at": post["at"], "when": f"{at:%a %d.%m.%Y %H:%M} ({ws.config.timezone})",
             "status": post["status"], "reason": post.get("reason"), "error": post.get("error"),
@@ -58,15 +61,16 @@ def post_view(ws: Workspace, db, post: dict, render: bool = True) -> dict:
     except NotFound:
         view["problem"] = _m("the portrait has been erased")
         return _finish(view, approval.state(post, "", rule))
-    if post.get("images") and post["status"] not in posts.FUTURE:  # as it was sent
+    sent = post.get("images")
+    if sent and post["status"] not in posts.FUTURE:  # as it was sent
         view["caption"] = post.get("caption") or ""
         view["content_hash"] = post.get("content_hash")
-        for item in post["images"]:
+        for item in sent:
             path = ws.root / item["file"]
             view["images"].append({**item, "path": path if recorded_hash(path) == item["hash"] else None})
         return _finish(view, approval.state(post, post.get("content_hash") or "", rule))
     try:
-        content = content_of(publishing_site(ws), post, portrait, render=render)
+        content = content_of(publishing_site(ws), post, as_portrait(portrait), render=render)
     except CampaignError as e:
         view["problem"] = e.message
         return _finish(view, approval.state(post, "", rule))
@@ -101,8 +105,9 @@ def _environment():
 
     env = Environment(loader=PackageLoader("campaign", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_callables(lambda m: i18n.translations(i18n.language()).gettext(m),
-                                  lambda s, p, n: i18n.translations(i18n.language()).ngettext(s, p, n), newstyle=True)
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        lambda m: i18n.translations(i18n.language()).gettext(m),
+        lambda s, p, n: i18n.translations(i18n.language()).ngettext(s, p, n), newstyle=True)
     env.filters["tr"] = i18n.translate
     env.filters["value"] = lambda shown, name: i18n.value(name, shown)
     return env
@@ -132,7 +137,7 @@ def page_path(ws: Workspace, post_id: str) -> Path:
     return ws.exports / "posts" / f"{post_id}.html"
 
 
-def pages_of(ws: Workspace, post: dict) -> list[Path]:
+def pages_of(ws: Workspace, post: Post) -> list[Path]:
     """Every page `schedule show --html` wrote of the post (they show the person): what gdpr erase
     and withdrawal remove."""
     return [page_path(ws, post["id"]), *(Path(p) for p in post.get("pages") or [])]
@@ -177,7 +182,7 @@ def write_post_page(ws: Workspace, post_id: str, out: str | Path | None = None, 
 
 def post_pages(scan: Scan, pid: str) -> list[Path]:
     """The pages of every post of the person, wherever they were written."""
-    return [page for p in scan.posts.values() if p["portrait_id"] == pid for page in pages_of(scan.ws, p)]
+    return [page for p in scan.posts.values() if p["portrait_id"] == pid for page in pages_of(scan.ws, cast(Post, p))]
 
 
 register(Place("post pages", "exports/posts/<post>.html of `schedule show --html` (or --out)",

@@ -29,14 +29,16 @@ from portraits import consent, metadata, records
 from portraits.dates import parse_date
 from portraits.errors import CampaignError
 from portraits.messages import Message, _m, join
+from portraits.model import PortraitStatus, as_portrait
 from portraits.render import name_line, typographic
 from schedules import captions, engagement, posts
+from schedules.model import PostStatus
 
 KIND = "press-kit"
 FEED = "instagram-feed"
 TOP = 3  # most liked motifs named in the press release
 BATCH = 25  # images per ExifTool process
-LIVE = ("planned", "publishing", "published", "unknown")
+LIVE = (PostStatus.PLANNED, PostStatus.PUBLISHING, PostStatus.PUBLISHED, PostStatus.UNKNOWN)
 # A press photo must print: 1200 px on its short side is 10 cm at 300 dpi. A smaller photo (and the
 # feed motif made from it) stays in the kit for the web, marked in the manifest and the output.
 PRINT_MIN_SHORT_SIDE = 1200
@@ -64,7 +66,7 @@ def _period(start: str | date | None, end: str | date | None) -> tuple[date | No
 def eligible(db, today: date, first: date | None = None, last: date | None = None, tz=None) -> list[dict]:
     """Approved portraits with press consent valid today (and a post in the period, if one is given)."""
     chosen = [p for p in records.all_portraits(db)
-              if p.get("status") == "approved" and consent.is_valid(db, p["id"], "press", today)]
+              if p.get("status") == PortraitStatus.APPROVED and consent.is_valid(db, p["id"], "press", today)]
     if first or last:
         shown = set()
         for post in posts.all_posts(db):
@@ -88,7 +90,7 @@ def file_stem(first_name: str, age: int, taken: set[str]) -> str:
 
 def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
     press, name = ws.config.press, ws.config.name
-    photographer = captions.credit_of(p, ws.config) or name  # a press image always names its source
+    photographer = captions.credit_of(as_portrait(p), ws.config) or name  # a press image always names its source
     quote = " ".join(p["quote"].split())
     caption = (f"{name_line(p['first_name'], p['age'], p['role'], p['lang'])}: {typographic(quote, p['lang'])} "
                f"({name}, {ws.config.hashtag})")
@@ -101,7 +103,7 @@ def _tags(ws: Workspace, p: dict, year: int) -> metadata.PressTags:
 def _start_date(ws: Workspace, db) -> date | None:
     if ws.config.press.start_date:
         return parse_date(ws.config.press.start_date)
-    out = [p for p in posts.all_posts(db) if p["status"] in ("published", "unknown")] or \
+    out = [p for p in posts.all_posts(db) if p["status"] in (PostStatus.PUBLISHED, PostStatus.UNKNOWN)] or \
         [p for p in posts.all_posts(db) if p["status"] in LIVE]
     return datetime.fromisoformat(out[0]["at"]).astimezone(ws.tz).date() if out else None
 

@@ -34,6 +34,7 @@ from portraits.messages import _m, join
 from portraits.render import name_line, typographic
 from schedules import captions, posts, subscribers
 from schedules.channel import ChannelError, TransientError, UnknownOutcome, channel_spec
+from schedules.model import DeliveryStatus
 from schedules.runner import publisher_for
 from schedules.secrets import platform_text
 
@@ -263,14 +264,14 @@ def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: 
         if sub is None:
             return {"status": "stopped"}
         done = db.table(subscribers.SENDS).get(key_q)
-        if done and done["status"] in ("sent", "sending", "unknown", "failed") and not done.get("retry"):
+        if done and done["status"] in tuple(DeliveryStatus) and not done.get("retry"):
             return {"status": "already"}
         if not consent.is_valid(db, portrait["id"], CHANNEL, now.date()):
             raise CampaignError(_m("{id} withdrew whatsapp consent during the broadcast; it was stopped.",
                                    id=portrait['id']),
                                 _m("Nobody else gets this portrait; choose another day's portrait."))
         record = {"subscriber_id": sub_id, "day": day.isoformat(), "portrait_id": portrait["id"], "lang": lang,
-                  "status": "sending", "message_id": None, "error": None, "retry": False,
+                  "status": DeliveryStatus.SENDING, "message_id": None, "error": None, "retry": False,
                   "at": now.isoformat(timespec="seconds")}
         db.table(subscribers.SENDS).remove(key_q)
         db.table(subscribers.SENDS).insert(record)
@@ -279,13 +280,13 @@ def _send_one(ws: Workspace, pub, sub_id: str, portrait: dict, day: date, lang: 
         if lang not in media:
             media[lang] = pub.upload_image(_image(ws, portrait, lang))
         message_id = pub.send_template(number, lang, media[lang], _texts(ws, portrait, lang))
-        result = {"status": "sent", "message_id": message_id, "error": None}
+        result = {"status": DeliveryStatus.SENT, "message_id": message_id, "error": None}
     except TransientError as e:
-        result = {"status": "failed", "retry": True, "error": platform_text(e)}
+        result = {"status": DeliveryStatus.FAILED, "retry": True, "error": platform_text(e)}
     except UnknownOutcome as e:
-        result = {"status": "unknown", "error": platform_text(e)}
+        result = {"status": DeliveryStatus.UNKNOWN, "error": platform_text(e)}
     except (ChannelError, CampaignError, OSError) as e:
-        result = {"status": "failed", "error": platform_text(e)}
+        result = {"status": DeliveryStatus.FAILED, "error": platform_text(e)}
     with ws.store.transaction() as db:
         db.table(subscribers.SENDS).update(result, key_q)
     status = {"failed": "retry_later" if result.get("retry") else "failed"}.get(result["status"], result["status"])

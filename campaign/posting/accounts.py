@@ -9,6 +9,7 @@ from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import captions, engagement, posts, reconcile
 from schedules.channel import CHANNELS, ChannelError, publisher_class
+from schedules.model import PostStatus
 from schedules.runner import publisher_for
 from schedules.secrets import platform_text, secret
 
@@ -76,8 +77,8 @@ def reconcile_posts(ws: Workspace) -> dict:
 
     window = window_of(ws)
     db = ws.store.read()
-    open_posts = [p for p in posts.all_posts(db) if p["status"] == "unknown"
-                  or (p["status"] == "publishing" and not in_flight(ws, p["id"]))]
+    open_posts = [p for p in posts.all_posts(db) if p["status"] == PostStatus.UNKNOWN
+                  or (p["status"] == PostStatus.PUBLISHING and not in_flight(ws, p["id"]))]
     media_by_channel: dict[str, list[dict]] = {}
     answers: dict[str, dict] = {}  # what the platform says of a post's own container, where it can
     errors: dict[str, str] = {}
@@ -96,7 +97,7 @@ def reconcile_posts(ws: Workspace) -> dict:
     results = []
     with ws.store.transaction() as db:
         now = ws.now()
-        taken = {p.get("remote_id") for p in posts.all_posts(db) if p["status"] == "published"}
+        taken = {p.get("remote_id") for p in posts.all_posts(db) if p["status"] == PostStatus.PUBLISHED}
         current = {p["id"]: p for p in posts.all_posts(db)}
         for post in open_posts:
             now_post = current.get(post["id"])
@@ -110,29 +111,29 @@ def reconcile_posts(ws: Workspace) -> dict:
                 verdict = reconcile.decide_settled(post, answers[post["id"]], media, taken, now, window)
             else:
                 verdict = reconcile.decide(post, media, taken, now, window)
-            if verdict["status"] == "published":
+            if verdict["status"] == PostStatus.PUBLISHED:
                 m = verdict["media"]
                 taken.add(m["remote_id"])
                 posts.update(db, post["id"], now, "published",
                              verdict.get("reason") or "found on the account by reconcile",
                              remote_id=m["remote_id"], permalink=m.get("permalink"), published_at=m["at"],
                              error=None, reason=None)
-                results.append({"post_id": post["id"], "status": "published", "remote_id": m["remote_id"]})
-            elif verdict["status"] == "failed":
+                results.append({"post_id": post["id"], "status": PostStatus.PUBLISHED, "remote_id": m["remote_id"]})
+            elif verdict["status"] == PostStatus.FAILED:
                 posts.update(db, post["id"], now, "failed", "not found by reconcile", reason=verdict["reason"])
-                results.append({"post_id": post["id"], "status": "failed", "reason": verdict["reason"]})
+                results.append({"post_id": post["id"], "status": PostStatus.FAILED, "reason": verdict["reason"]})
             else:
-                if post["status"] == "publishing":
+                if post["status"] == PostStatus.PUBLISHING:
                     posts.update(db, post["id"], now, "unknown", "found publishing by reconcile",
                                  reason=verdict["reason"])
-                results.append({"post_id": post["id"], "status": "unknown", "reason": verdict["reason"]})
+                results.append({"post_id": post["id"], "status": PostStatus.UNKNOWN, "reason": verdict["reason"]})
     return {"settled": results, "window_minutes": window.total_seconds() / 60}
 
 
 def fetch_engagement(ws: Workspace) -> dict:
     """Fresh figures for every post published on a real platform, each stored as a new snapshot."""
     db = ws.store.read()
-    published = [p for p in posts.all_posts(db) if p["status"] == "published" and p.get("remote_id")]
+    published = [p for p in posts.all_posts(db) if p["status"] == PostStatus.PUBLISHED and p.get("remote_id")]
     fetched, skipped, errors, warnings = [], [], [], []
     figures = {}
     publishers = {}  # one per channel: it remembers the metrics Meta refused, so they are asked once
@@ -171,8 +172,9 @@ def overview(ws: Workspace) -> dict:
     for name in _names(ws, None):
         settings = ws.config.channel(name)
         mine = [p for p in all_rows if p["channel"] == name]
-        published = sorted(p.get("published_at") or p["at"] for p in mine if p["status"] == "published")
-        tried = sorted((p for p in mine if p["status"] in ("failed", "unknown")), key=lambda p: p["history"][-1]["at"])
+        published = sorted(p.get("published_at") or p["at"] for p in mine if p["status"] == PostStatus.PUBLISHED)
+        tried = sorted((p for p in mine if p["status"] in (PostStatus.FAILED, PostStatus.UNKNOWN)),
+                       key=lambda p: p["history"][-1]["at"])
         graph = settings.publisher in ("facebook", "instagram-graph")
         rows.append({"channel": name, "publisher": settings.publisher, "account": getattr(settings, "account", None),
                      "readiness": readiness(ws, name),

@@ -15,20 +15,21 @@ from portraits.dates import days_ahead
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
+from schedules.model import Post, PostStatus
 
 EXPIRING_DAYS = 30
 APPROVAL_AHEAD_DAYS = 14  # waiting posts further ahead are on the calendar, not on Heute
 WEEK_DAYS = 8  # today and the next seven
 
 
-def takedown_tasks(all_posts: list[dict], sums: dict[str, dict]) -> list[dict]:
+def takedown_tasks(all_posts: list[Post], sums: dict[str, dict]) -> list[Post]:
     """Published posts of people who withdrew that channel since, not yet marked as taken down.
     `sums`: consent.summaries of today."""
     return [post for post in all_posts if post["status"] in posts.OUT and not post.get("taken_down_at")
             and post["channel"] in sums.get(post["portrait_id"], consent.EMPTY)["withdrawn"]]
 
 
-def mark_taken_down(ws: Workspace, post_id: str) -> dict:
+def mark_taken_down(ws: Workspace, post_id: str) -> Post:
     """Someone removed the post from the platform: it leaves the take-down list (and the audit says who)."""
     with ws.store.transaction() as db:
         post = posts.get(db, post_id)
@@ -51,7 +52,7 @@ def overview(ws: Workspace) -> dict:
     people = {p["id"]: p for p in records.all_portraits(db)}
     names = {pid: p["first_name"] for pid, p in people.items()}
     sums = consent.summaries(db, now.date())
-    planned = sorted((p for p in all_rows if p["status"] == "planned"), key=posts.due_time)
+    planned = sorted((p for p in all_rows if p["status"] == PostStatus.PLANNED), key=posts.due_time)
     soon = [p for p in planned if posts.due_time(p) <= now + timedelta(days=APPROVAL_AHEAD_DAYS)]
     waiting = awaiting_approval(ws, db, soon, people)
     by_day: dict[str, list[dict]] = {}
@@ -68,12 +69,14 @@ def overview(ws: Workspace) -> dict:
             days[day].append(dict(post, first_name=names.get(post["portrait_id"])))
     horizon = days_ahead(now.date(), EXPIRING_DAYS)
     expiring = [{"portrait_id": pid, "first_name": names[pid], **s} for pid, s in sums.items()
-                if pid in names and s["scopes"] and s["expires"] and records.as_date(s["expires"]) <= horizon]
+                if pid in names and s["scopes"] and (until := records.as_date(s["expires"])) and until <= horizon]
     return {
         "now": now,
         "approval_rule": ws.config.posting.approval,
-        "failed": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows if p["status"] == "failed"],
-        "unknown": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows if p["status"] == "unknown"],
+        "failed": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows
+                   if p["status"] == PostStatus.FAILED],
+        "unknown": [dict(p, first_name=names.get(p["portrait_id"])) for p in all_rows
+                    if p["status"] == PostStatus.UNKNOWN],
         "waiting": by_day,
         "waiting_count": len(waiting),
         "expiring": sorted(expiring, key=lambda r: r["expires"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from campaign.workspace import Workspace
 from portraits.errors import CampaignError
+from schedules.model import PostStatus
 
 
 def health(ws: Workspace) -> dict:
@@ -20,7 +21,7 @@ def health(ws: Workspace) -> dict:
             status = post.get("status")
             if status in counts:
                 counts[status] += 1
-            if status == "planned" and posts.due_time(post) <= now:
+            if status == PostStatus.PLANNED and posts.due_time(post) <= now:
                 counts["due_now"] += 1
     except CampaignError:
         store, counts = "unreadable", None

@@ -13,11 +13,13 @@ from portraits import audit, consent, records
 from portraits.dates import parse_clock, parse_date, parse_datetime
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.model import PortraitStatus
 from schedules import approval, captions, ical, posts
 from schedules import plan as planner
 from schedules.channel import CHANNELS, FORMATS, planned_channels
 from schedules.content import content_of
 from schedules.daemon import DaemonLock
+from schedules.model import Post, PostStatus
 
 
 def channels_from(value: str | None, config: dict) -> list[str]:
@@ -93,7 +95,7 @@ def add_post(ws: Workspace, portrait_id: str, at: str, channel: str | None = Non
     created = []
     with ws.store.transaction() as db:
         portrait = records.get(db, portrait_id)
-        if portrait.get("status") != "approved":
+        if portrait.get("status") != PortraitStatus.APPROVED:
             raise CampaignError(_m("{portrait_id} is not approved.", portrait_id=portrait_id),
                                 _m("Approve it first: campaign portrait approve {portrait_id}.",
                                    portrait_id=portrait_id))
@@ -202,7 +204,7 @@ def publish_now(ws: Workspace, post_id: str) -> dict:
     from schedules.runner import publish_post
 
     post = posts.get(ws.store.read(), post_id)
-    if post["status"] != "planned":
+    if post["status"] != PostStatus.PLANNED:
         raise CampaignError(_m("{post_id} is {status}; only planned posts can be published.", post_id=post_id,
                                status=post['status']),
                             _m("A failed post goes back in the queue with `campaign schedule retry`."))
@@ -249,7 +251,7 @@ def export_ical(ws: Workspace, out: Path) -> dict:
     return {"file": str(out), "events": len(rows)}
 
 
-def awaiting_approval(ws: Workspace, db, planned: list[dict], people: dict[str, dict] | None = None) -> list[dict]:
+def awaiting_approval(ws: Workspace, db, planned: list[Post], people: dict[str, dict] | None = None) -> list[dict]:
     """Planned posts that lack the approvals they need for what they would publish now, soonest first.
     `people`: the portraits by id, when the caller has them already."""
     rule = ws.config.posting.approval
@@ -278,7 +280,8 @@ def takedown_tasks(db, today: date) -> list[dict]:
     sums = consent.summaries(db, today)
     return [{k: p.get(k) for k in ("id", "portrait_id", "channel", "at", "remote_id", "permalink")}
             for p in sorted(posts.all_posts(db), key=posts.sort_key)
-            if p["status"] == "published" and p["channel"] in sums.get(p["portrait_id"], consent.EMPTY)["withdrawn"]]
+            if p["status"] == PostStatus.PUBLISHED
+            and p["channel"] in sums.get(p["portrait_id"], consent.EMPTY)["withdrawn"]]
 
 
 # More posts than this waiting for the same thing are one line in `campaign status`.
@@ -299,20 +302,22 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
     db = ws.store.read()
     all_rows = posts.all_posts(db)
     now = ws.now()
-    planned = sorted((p for p in all_rows if p["status"] == "planned"), key=posts.due_time)
+    planned = sorted((p for p in all_rows if p["status"] == PostStatus.PLANNED), key=posts.due_time)
     channels = []
     for name in CHANNELS:
         settings = ws.config.channels.get(name)
         if settings is None:
             continue
-        last = [p for p in all_rows if p["channel"] == name and p["status"] in ("published", "failed", "unknown")]
+        last = [p for p in all_rows if p["channel"] == name
+                and p["status"] in (PostStatus.PUBLISHED, PostStatus.FAILED, PostStatus.UNKNOWN)]
         last.sort(key=lambda p: p["history"][-1]["at"])
         from campaign.posting.accounts import readiness
 
         channels.append({"channel": name, "publisher": settings.publisher,
                          "health": readiness(ws, name),
                          "last": (last[-1]["status"] if last else None),
-                         "last_error": (last[-1].get("error") if last and last[-1]["status"] != "published" else None)})
+                         "last_error": (last[-1].get("error") if last and last[-1]["status"] != PostStatus.PUBLISHED
+                                        else None)})
     waiting = awaiting_approval(ws, db, planned)
     return {
         "now": now.isoformat(timespec="seconds"),
@@ -323,9 +328,9 @@ def status_report(ws: Workspace, upcoming: int = 5) -> dict:
         "takedown": takedown_tasks(db, now.date()),
         "due_now": [p for p in planned if posts.due_time(p) <= now],
         "next": [p for p in planned if posts.due_time(p) > now][:upcoming],
-        "publishing": [p for p in all_rows if p["status"] == "publishing"],
-        "failed": [p for p in all_rows if p["status"] == "failed"],
-        "unknown": [p for p in all_rows if p["status"] == "unknown"],
+        "publishing": [p for p in all_rows if p["status"] == PostStatus.PUBLISHING],
+        "failed": [p for p in all_rows if p["status"] == PostStatus.FAILED],
+        "unknown": [p for p in all_rows if p["status"] == PostStatus.UNKNOWN],
         "channels": channels,
         "erasures": erasure.summary(db),
         "redo": places.redo(ws, db),

@@ -24,6 +24,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from tinydb import Query, TinyDB
 
@@ -42,6 +43,21 @@ MAX_NAME = 80
 MAX_COMMENT = 500
 
 
+class LinkState(StrEnum):
+    """Where a link stands; only an open one takes a decision (worked out on each view, not stored)."""
+    OPEN = "open"
+    DECIDED = "decided"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    CHANGED = "changed"  # an edit since the link was made
+
+
+class Decision(StrEnum):
+    """What the person with the link said (stored with the link)."""
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class LinkInvalid(NotFound):
     """No such link, or not its token: the same answer for both, so nothing can be probed."""
 
@@ -49,7 +65,7 @@ class LinkInvalid(NotFound):
 class LinkClosed(CampaignError):
     """The link was real but no longer takes a decision (expired, used, revoked, or voided by an edit)."""
 
-    def __init__(self, state: str, message, hint=None):
+    def __init__(self, state: LinkState, message, hint=None):
         super().__init__(message, hint)
         self.state = state
 
@@ -151,33 +167,34 @@ def _find(db: TinyDB, link_id: str, token: str) -> dict:
     return dict(found)
 
 
-def state_of(ws: Workspace, db: TinyDB, link: dict) -> str:
-    """open, decided, revoked, expired, or changed (an edit since the link was made)."""
+def state_of(ws: Workspace, db: TinyDB, link: dict) -> LinkState:
+    """Where the link stands now: a decision or a withdrawal first, then its time, then its version."""
     if link.get("decision"):
-        return "decided"
+        return LinkState.DECIDED
     if link.get("revoked_at"):
-        return "revoked"
+        return LinkState.REVOKED
     if ws.now() >= datetime.fromisoformat(link["expires_at"]):
-        return "expired"
+        return LinkState.EXPIRED
     if digest(ws, db, link["posts"]) != link["digest"]:
-        return "changed"
-    return "open"
+        return LinkState.CHANGED
+    return LinkState.OPEN
 
 
 CLOSED = {
-    "decided": (_m("This link has been used: the decision was recorded."),
-                _m("A link works once. Ask the office for a new one if something must change.")),
-    "revoked": (_m("This link was withdrawn by the office."), _m("Ask the office for a new link.")),
-    "expired": (_m("This link has expired."), _m("Ask the office for a new link.")),
-    "changed": (_m("The posts were changed after this link was made, so it no longer shows what will go out."),
-                _m("Ask the office for a new link to see the current version.")),
+    LinkState.DECIDED: (_m("This link has been used: the decision was recorded."),
+                        _m("A link works once. Ask the office for a new one if something must change.")),
+    LinkState.REVOKED: (_m("This link was withdrawn by the office."), _m("Ask the office for a new link.")),
+    LinkState.EXPIRED: (_m("This link has expired."), _m("Ask the office for a new link.")),
+    LinkState.CHANGED: (
+        _m("The posts were changed after this link was made, so it no longer shows what will go out."),
+        _m("Ask the office for a new link to see the current version.")),
 }
 
 
 def _open(ws: Workspace, db: TinyDB, link_id: str, token: str) -> dict:
     link = _find(db, link_id, token)
     state = state_of(ws, db, link)
-    if state != "open":
+    if state != LinkState.OPEN:
         message, hint = CLOSED[state]
         raise LinkClosed(state, message, hint)
     return link
@@ -226,7 +243,7 @@ def _clean(text: str, limit: int) -> str:
 
 def decide(ws: Workspace, link_id: str, token: str, decision: str, name: str, comment: str = "") -> dict:
     """Record the person's approve or reject; the link is then used up."""
-    if decision not in ("approved", "rejected"):
+    if decision not in tuple(Decision):
         raise CampaignError(_m("Choose approve or reject."))
     name = _clean(name, MAX_NAME)
     if not name:
@@ -235,7 +252,7 @@ def decide(ws: Workspace, link_id: str, token: str, decision: str, name: str, co
     now = ws.now()
     with ws.store.transaction() as db:
         link = _open(ws, db, link_id, token)  # again under the lock: two tabs cannot both decide
-        change = {"decision": decision, "decided_by": name, "comment": comment,
+        change = {"decision": Decision(decision), "decided_by": name, "comment": comment,
                   "decided_at": now.isoformat(timespec="seconds")}
         db.table(TABLE).update(change, Query().id == link["id"])
         with audit.acting_as(f"{name} (sign-off link {link['id']})"):

@@ -29,6 +29,7 @@ from portraits import audit, records
 from portraits.errors import NotFound
 from portraits.files import atomic_write_bytes
 from portraits.messages import _m
+from schedules.model import OUT
 
 TABLE = "erasures"
 # Id-like tokens (a-z, 0-9, inner hyphens), taken whole: `anna-30-2` is one token, never `anna-30`.
@@ -245,7 +246,7 @@ def begin(ws: Workspace, portrait_id: str) -> dict:
                      "permalink": p.get("permalink"),
                      # images uploaded unpublished to the Page for Instagram to fetch, if a crash left them
                      "hosted_photo_ids": p.get("hosted_photo_ids") or []}
-                    for p in theirs if p.get("status") in ("published", "unknown", "publishing")
+                    for p in theirs if p.get("status") in OUT
                     or p.get("hosted_photo_ids")]
         ref = "erased-" + secrets.token_hex(4)
         removed: dict = {}

@@ -92,9 +92,9 @@ def export_person(ws: Workspace, portrait_id: str, out_dir: Path) -> dict:
         sources.append((src, "photo" + photo_path.suffix))
     for e in rows["consents"]:
         ev = e.get("evidence")
-        src = ws.private / "evidence" / ev["name"] if ev else None
-        if src is not None and (src.exists() or src.is_symlink()):
-            sources.append((require_kept_file(src, ws.private / "evidence", ev.get("sha256"), False, add_again),
+        form = ws.private / "evidence" / ev["name"] if ev else None
+        if ev and form is not None and (form.exists() or form.is_symlink()):
+            sources.append((require_kept_file(form, ws.private / "evidence", ev.get("sha256"), False, add_again),
                             f"consent/{ev['name']}"))
     render_dir = ws.renders / portrait_id
     if render_dir.is_dir():
@@ -159,7 +159,8 @@ def erase_preview(ws: Workspace, portrait_id: str) -> dict:
     db = ws.store.read()
     portrait = records.get(db, portrait_id)
     scan = footprint.Scan(ws, db)
-    files, by_hand = [], []
+    files: list[str] = []
+    by_hand: list[str] = []
     for place in PLACES:
         for path in place.person_files(scan, portrait_id) if place.person_files and not place.rewrite else []:
             if not path.exists():

@@ -66,9 +66,9 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
     app.extensions["campaign.lang"] = lang or i18n.choose(None, ws.config.ui_language, ws.config.language)
     chosen = app.extensions["campaign.lang"]
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(lambda m: i18n.translations(chosen).gettext(m),
-                                            lambda s, p, n: i18n.translations(chosen).ngettext(s, p, n),
-                                            newstyle=True)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+        lambda m: i18n.translations(chosen).gettext(m), lambda s, p, n: i18n.translations(chosen).ngettext(s, p, n),
+        newstyle=True)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     security.install(app)

@@ -94,7 +94,7 @@ def import_csv():
         for n, upload in enumerate(request.files.getlist("photos")):
             if not upload.filename:
                 continue
-            suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+            suffix = Path((upload.filename or "").replace("\\", "/")).suffix.lower()
             target = folder / f"photo-{n}{suffix if suffix in PHOTO_SUFFIXES else '.bin'}"
             upload.save(target)
             uploaded[Path(upload.filename.replace("\\", "/")).name] = target
@@ -128,7 +128,7 @@ def add_many():
         uploaded: dict[str, Path] = {}
         rows: list[dict] = []
         for n, upload in enumerate(photos):
-            suffix = Path(upload.filename.replace("\\", "/")).suffix.lower()
+            suffix = Path((upload.filename or "").replace("\\", "/")).suffix.lower()
             name = f"photo-{n + 1}{suffix if suffix in PHOTO_SUFFIXES else '.bin'}"
             upload.save(Path(tmp) / name)
             uploaded[name] = Path(tmp) / name
@@ -158,7 +158,7 @@ def _renders(ws, portrait_id: str) -> list[dict]:
     found = []
     for path in sorted(folder.glob("*.jpg")):
         fmt = next((f for f in FORMATS if path.stem == f or path.stem.startswith(f + "-")), None)
-        width, height = FORMATS.get(fmt, (1080, 1350))
+        width, height = FORMATS.get(fmt or "", (1080, 1350))
         found.append({"name": path.name, "format": path.stem, "width": width, "height": height})
     return found
 
@@ -282,9 +282,9 @@ def photo(portrait_id: str, width: int):
     path = (ws.root / p["photo"].get("file", "")).resolve()
     if not p["photo"].get("file") or not path.is_relative_to(ws.photos.resolve()) or not path.is_file():
         abort(404)
-    with Image.open(path) as im:
-        im.draft("RGB", (width, width * 2))
-        im = im.convert("RGB")
+    with Image.open(path) as opened:
+        opened.draft("RGB", (width, width * 2))
+        im = opened.convert("RGB")
         im.thumbnail((width, width * 2))
         out = io.BytesIO()
         im.save(out, "JPEG", quality=82)

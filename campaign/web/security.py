@@ -12,6 +12,7 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 
 from campaign.workspace import CONFIG_NAME, Workspace, users
 from portraits import audit
+from portraits.errors import NotFound
 from portraits.files import atomic_write_bytes
 
 SECRET_NAME = "web-session-secret"
@@ -66,7 +67,7 @@ def _load_user() -> None:
     if name:
         try:
             found = users.get(workspace().store.read(), name)
-        except users.NotFound:
+        except NotFound:
             session.clear()
             return
         if found.get("hash", "")[-16:] != session.get("stamp"):  # a new password ends older sessions

@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -164,7 +165,7 @@ def removal(path: Path, what: str) -> Callable[[], str]:
 # --- the record of outputs written to a chosen path ------------------------------------------
 
 def record_output(ws: Workspace, kind: str, path: Path, portraits: Iterable[str], faces: Iterable[str] = (),
-                  discard: Callable[[], None] | None = None, scope: str | None = None,
+                  discard: Callable[[], object] | None = None, scope: str | None = None,
                   keep_previous: bool = False) -> None:
     """Remember a file that names (`portraits`) or shows (`faces`) people, so erasure finds it.
 
@@ -243,7 +244,7 @@ def temp_copies(path: Path) -> list[Path]:
 
 PersonFiles = Callable[[Scan, str], list[Path]]
 EraseRows = Callable[[TinyDB, str, str, Workspace], dict]
-Withdraw = Callable[[TinyDB, str, set, object], dict]
+Withdraw = Callable[[TinyDB, str, set[str], datetime], dict]
 
 
 @dataclass(frozen=True)

@@ -303,7 +303,8 @@ def _english_patterns() -> list[tuple[re.Pattern, str, list[tuple[str, str, str 
             parts = list(string.Formatter().parse(msgid))
         except ValueError:
             continue
-        regex, fields = "", []
+        regex = ""
+        fields: list[tuple[str, str, str | None]] = []
         for literal, name, spec, conv in parts:
             regex += re.escape(literal)
             if name is None:

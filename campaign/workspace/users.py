@@ -132,7 +132,7 @@ def set_password(db: TinyDB, name: str, password_hash: str, now: datetime) -> No
 def _recent_failures(db: TinyDB, key: str, now: datetime) -> list[datetime]:
     since = now - timedelta(minutes=LOCK_MINUTES)
     doc = db.table("login_failures").get(Query().key == key)
-    return [t for t in (datetime.fromisoformat(s) for s in (doc or {}).get("at", [])) if t > since]
+    return [t for t in (datetime.fromisoformat(s) for s in (doc.get("at", []) if doc else [])) if t > since]
 
 
 def locked_until(db: TinyDB, name: str, address: str, now: datetime) -> datetime | None:

@@ -16,10 +16,12 @@ from campaign.figures import ranking_settings, top
 from campaign.outputs import billboard
 from campaign.outputs.report import calendar_grid, chart
 from campaign.workspace import Workspace, footprint, i18n
-from campaign.workspace.store import atomic_write_bytes, atomic_write_text
+from campaign.workspace.store import atomic_write_text
 from portraits import consent, records
+from portraits.files import atomic_write_bytes
 from portraits.imageio import THUMBNAIL, open_upright, save_jpeg, without_metadata
 from schedules import engagement, posts, ranking
+from schedules.model import Post, PostStatus
 
 EXPIRING_DAYS = 30
 NEXT_DAYS = 7
@@ -27,7 +29,7 @@ THUMB = 270        # the gallery's and a post's thumbnail, px wide: a quarter of
                    # decoder's 1/4 scale gives it (shown at about half that: sharp on a laptop and in print)
 SMALL_THUMB = 135  # the other formats of a portrait, behind a click: the decoder's 1/8 scale
 MAIN_FORMATS = ("instagram-feed", "instagram-square", "facebook")  # the gallery's one picture, in this order
-SHOWN = ("planned", "publishing", "published", "failed", "unknown")
+SHOWN = tuple(s for s in PostStatus if s != PostStatus.CANCELLED)
 
 
 def thumbnail(src: Path, target: Path, width: int = THUMB) -> tuple[int, int]:
@@ -93,7 +95,7 @@ def _environment(lang: str):
 
     env = Environment(loader=PackageLoader("campaign", "templates"), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.i18n"])
-    env.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     from babel.dates import format_skeleton, format_time
 
     env.filters.update(
@@ -133,7 +135,7 @@ def _gallery(ws: Workspace, people: list[dict], img: Path, thumbs: Thumbnails) -
     return cards
 
 
-def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
+def _post_row(post: Post, names: dict[str, dict], tz) -> dict:
     """A post in a list or calendar cell; `names` holds only who may be shown on this post's channel."""
     at = posts.due_time(post).astimezone(tz)
     p = names.get(post["portrait_id"])
@@ -143,7 +145,7 @@ def _post_row(post: dict, names: dict[str, dict], tz) -> dict:
             "remote_id": post.get("remote_id")}
 
 
-def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path, cancelled: bool,
+def _next_days(ws: Workspace, db, all_posts: list[Post], today: date, img: Path, cancelled: bool,
                scopes: dict[str, list[str]], thumbs: Thumbnails) -> list[dict]:
     """Today and the next seven days, day by day: each post as it will appear (or as it was sent).
 
@@ -153,7 +155,7 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
 
     start = datetime.combine(today, time(0), ws.tz)
     end = datetime.combine(today + timedelta(days=NEXT_DAYS + 1), time(0), ws.tz)
-    wanted = SHOWN + (("cancelled",) if cancelled else ())
+    wanted = SHOWN + ((PostStatus.CANCELLED,) if cancelled else ())
     chosen = [p for p in posts.in_range(all_posts, start, end)
               if p["status"] in wanted and p["channel"] in scopes.get(p["portrait_id"], ())]
     days: dict[date, list[dict]] = {today + timedelta(days=n): [] for n in range(NEXT_DAYS + 1)}
@@ -173,31 +175,31 @@ def _next_days(ws: Workspace, db, all_posts: list[dict], today: date, img: Path,
     return [{"day": day, "posts": views} for day, views in sorted(days.items())]
 
 
-def _attention(ws: Workspace, db, all_posts: list[dict], names: dict[str, dict], next_days: list[dict],
+def _attention(ws: Workspace, db, all_posts: list[Post], names: dict[str, dict], next_days: list[dict],
                today: date) -> dict:
     """What needs someone: failed and unknown posts, posts of the coming days that wait for approval
     or cannot go out, consent that expires soon, published posts of people who withdrew."""
     ordered = sorted(all_posts, key=posts.sort_key)
     waiting = [view for day in next_days for view in day["posts"]
-               if view["status"] == "planned" and (view["problem"] or not view["approval"]["approved"])]
+               if view["status"] == PostStatus.PLANNED and (view["problem"] or not view["approval"]["approved"])]
     expiring = [r for r in consent.status(db, today, expiring_within=EXPIRING_DAYS) if r["portrait_id"] in names]
     sums = consent.summaries(db, today)
-    takedown = [_post_row(p, names, ws.tz) for p in ordered if p["status"] == "published"
+    takedown = [_post_row(p, names, ws.tz) for p in ordered if p["status"] == PostStatus.PUBLISHED
                 and p["channel"] in sums.get(p["portrait_id"], consent.EMPTY)["withdrawn"]]
     for row in takedown:
         row["first_name"] = None  # a person who withdrew is not named on the page, only the post to remove
-    return {"failed": [_post_row(p, names, ws.tz) for p in ordered if p["status"] == "failed"],
-            "unknown": [_post_row(p, names, ws.tz) for p in ordered if p["status"] == "unknown"],
+    return {"failed": [_post_row(p, names, ws.tz) for p in ordered if p["status"] == PostStatus.FAILED],
+            "unknown": [_post_row(p, names, ws.tz) for p in ordered if p["status"] == PostStatus.UNKNOWN],
             "waiting": waiting, "expiring": expiring, "takedown": takedown}
 
 
-def _calendar(all_posts: list[dict], names: dict[str, dict], today: date, tz, cancelled: bool,
+def _calendar(all_posts: list[Post], names: dict[str, dict], today: date, tz, cancelled: bool,
               scopes: dict[str, list[str]]) -> tuple[list[dict], dict]:
     """This month and the next as grids of planned and published posts; the count of each status.
     A post's person is named only while their consent for its channel is valid."""
     by_day: dict[date, list[dict]] = defaultdict(list)
     counts = {s: 0 for s in posts.STATUSES}
-    wanted = SHOWN + (("cancelled",) if cancelled else ())
+    wanted = SHOWN + ((PostStatus.CANCELLED,) if cancelled else ())
     for post in sorted(all_posts, key=posts.sort_key):
         counts[post["status"]] = counts.get(post["status"], 0) + 1
         if post["status"] in wanted:
