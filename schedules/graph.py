@@ -65,7 +65,7 @@ IG_ACCOUNT_RESTRICTED = 2207050
 SPAM_BLOCK_WAIT = 6 * 3600.0
 
 
-def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
+def graph_client(token: str, graph_url: str | None = None, timeout: tuple[float, float] = TIMEOUT) -> Any:
     """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server)."""
     import facebook
     import requests
@@ -81,7 +81,7 @@ def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
     return graph
 
 
-def path(graph, *parts: str) -> str:
+def path(graph: Any, *parts: str) -> str:
     """A Graph API path with the version in front, for `graph.request(...)`."""
     return "/".join((graph.version, *map(str, parts)))
 
@@ -103,9 +103,11 @@ def page_token() -> str:
 
 def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
     """(code, subcode, is_transient, message) of a facebook-sdk GraphAPIError."""
-    body = error.result.get("error", {}) if isinstance(getattr(error, "result", None), dict) else {}
+    result = getattr(error, "result", None)
+    body = result.get("error", {}) if isinstance(result, dict) else {}
     body = body if isinstance(body, dict) else {}
-    code = error.code if isinstance(getattr(error, "code", None), int) else None
+    code = getattr(error, "code", None)
+    code = code if isinstance(code, int) else None
     subcode = body.get("error_subcode") if isinstance(body.get("error_subcode"), int) else None
     message = body.get("error_user_msg") or str(getattr(error, "message", error))
     return code, subcode, bool(body.get("is_transient")), platform_text(message)
@@ -182,6 +184,25 @@ def call(fn: Callable[[], Any], during_upload: bool = False, platform: str = "Fa
         raise translate(e, during_upload, platform) from None
 
 
+def settle_container(platform: str, container: str, code: Any, status: str, post_id: str) -> dict[str, str]:
+    """What became of a post, from its container's status (Instagram's and Threads' containers answer
+    alike): the `settle` answer of the Publisher protocol. `status` is the platform's reason, already
+    scrubbed of secrets."""
+    if code == "PUBLISHED":
+        return {"state": "published", "reason": _m("{platform} says container {container} is published",
+                                                   platform=platform, container=container)}
+    if code == "FINISHED":
+        return {"state": "not_published", "reason": _m("container {container} is ready but was never "
+                                                       "published", container=container)}
+    if code == "IN_PROGRESS":
+        return {"state": "pending", "reason": _m("{platform} is still preparing container {container}",
+                                                 platform=platform, container=container)}
+    return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
+                                            "it did not go out - campaign schedule retry {id}",
+                                            container=container, code=code, status=status or "no reason",
+                                            id=post_id)}
+
+
 def version_note(today: date) -> tuple[str, str | None]:
     """(what to say about the Graph API version we speak, a warning or None)."""
     end = VERSION_ENDS.get(GRAPH_API_VERSION)
@@ -199,7 +220,8 @@ def _when(timestamp: Any) -> datetime | None:
     return datetime.fromtimestamp(int(timestamp), UTC) if timestamp else None
 
 
-def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platform: str = "Facebook") -> dict[str, Any]:
+def token_health(graph: Any, token: str, page_id: str, needs: tuple[str, ...],
+                 platform: str = "Facebook") -> dict[str, Any]:
     """What the Page token is, what it may do and how long it lasts.
 
     With an app token (CAMPAIGN_FACEBOOK_APP_TOKEN) Meta's `debug_token` tells the type, the scopes and
@@ -214,7 +236,7 @@ def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platfo
     return {"ok": not health["problems"], **health}
 
 
-def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict | None:
+def _debug_token(graph: Any, token: str, warnings: list[str], platform: str) -> dict[str, Any] | None:
     """Meta's `debug_token` answer, or None without a (working) app token."""
     import facebook
 
@@ -231,7 +253,7 @@ def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict 
         raise translate(e, platform=platform) from None
 
 
-def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
+def _whose_token(graph: Any, page_id: str, health: dict[str, Any], platform: str) -> None:
     me = call(lambda: graph.request(path(graph, "me"), {"fields": "id"}), platform=platform)
     if not page_id:
         health["facts"].append(f"the token of {me.get('id')} (no page_id to compare it with)")
@@ -242,7 +264,7 @@ def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
     health["facts"].append(f"scopes and expiry not read: set {APP_TOKEN_ENV} (app id|app secret) to see them")
 
 
-def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict) -> None:
+def _judge_token(data: dict[str, Any], page_id: str, needs: tuple[str, ...], health: dict[str, Any]) -> None:
     facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
     now = datetime.now(UTC)
     if not data.get("is_valid"):
@@ -277,7 +299,7 @@ def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict)
 
 
 def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
-                  today: date | None = None) -> dict:
+                  today: date | None = None) -> dict[str, Any]:
     """The `check()` answer of a Graph API publisher: the account, the token, the API version."""
     version, version_warning = version_note(today or datetime.now(UTC).date())
     warnings = list(health["warnings"]) + ([version_warning] if version_warning else [])
@@ -287,7 +309,7 @@ def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] |
             "warnings": warnings}
 
 
-def _metric_value(item: dict) -> int | None:
+def _metric_value(item: dict[str, Any]) -> int | None:
     total = item.get("total_value")
     if isinstance(total, dict) and total.get("value") is not None:
         return int(total["value"])
@@ -303,7 +325,7 @@ def _refused_metric(error: Exception) -> bool:
     return isinstance(error, facebook.GraphAPIError) and error.code == 100
 
 
-def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
+def insights(graph: Any, object_id: str, metrics: tuple[str, ...], retired: set[str],
              platform: str = "Facebook") -> tuple[dict[str, int | None], list[str]]:
     """Insights of one post or media, one bad metric unable to take the others down.
 

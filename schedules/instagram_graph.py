@@ -128,6 +128,8 @@ class InstagramGraphSettings(PublisherSettings):
 
 class InstagramGraphPublisher:
     kind = "instagram-graph"
+    platform = PLATFORM
+    status_fields = ("status_code", "status")  # a container's state and Meta's reason for it
 
     def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
@@ -391,21 +393,10 @@ class InstagramGraphPublisher:
         container = post.get("container_id")
         if not container:
             return None
-        state = self._get(graph, container, fields="status_code,status")
-        code, status = state.get("status_code"), platform_text(str(state.get("status") or ""))
-        if code == "PUBLISHED":
-            return {"state": "published", "reason": _m("Instagram says container {container} is published",
-                                                       container=container)}
-        if code == "FINISHED":
-            return {"state": "not_published", "reason": _m("container {container} is ready but was never "
-                                                           "published", container=container)}
-        if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}",
-                                                     container=container)}
-        return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
-                                                "it did not go out - campaign schedule retry {id}",
-                                                container=container, code=code, status=status or 'no reason',
-                                                id=post['id'])}
+        code_field, reason_field = self.status_fields
+        state = self._get(graph, container, fields=f"{code_field},{reason_field}")
+        return meta.settle_container(self.platform, container, state.get(code_field),
+                                     platform_text(str(state.get(reason_field) or "")), post["id"])
 
     def fetch_engagement(self, post: dict) -> dict[str, Any]:
         graph = self._graph()
