@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, echo_json, echo_table, json_option, table_day, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext, translate
 
 
@@ -110,7 +110,8 @@ def list_(ctx, as_json):
     if as_json:
         echo_json(rows)
     else:
-        echo_table(rows, ["id", "number", "lang", "opted_in", "source"], "No subscribers yet.")
+        shown = [{**row, "opted_in": table_day(row.get("opted_in"))} for row in rows]
+        echo_table(shown, ["id", "number", "lang", "opted_in", "source"], "No subscribers yet.")
 
 
 @subscribers_group.command("import")
