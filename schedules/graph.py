@@ -9,6 +9,7 @@ this package in a message.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -66,19 +67,47 @@ SPAM_BLOCK_WAIT = 6 * 3600.0
 
 
 def graph_client(token: str, graph_url: str | None = None, timeout: tuple[float, float] = TIMEOUT) -> Any:
-    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server)."""
+    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server), on this
+    thread's kept session for that server."""
+    import facebook
+
+    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout,
+                              session=kept_session(graph_url or ""))
+    graph.version = "v" + GRAPH_API_VERSION  # after construction: the SDK's check stops at 3.1
+    return graph
+
+
+_kept = threading.local()
+
+
+def kept_session(local_url: str = "") -> Any:
+    """This thread's HTTP session for a server, kept for the process: a post to Instagram makes six
+    calls and the daemon many posts, and each new connection to Meta costs a TCP and TLS handshake.
+    `local_url` (a test server) takes the calls meant for graph.facebook.com. The token travels in
+    each call, never in the session, and cookies are refused, so nothing but the connection carries
+    over from one call to the next. One per thread: requests does not promise a session is safe to
+    share between threads."""
+    sessions: dict[str, Any] = _kept.__dict__.setdefault("sessions", {})
+    if local_url not in sessions:
+        sessions[local_url] = _new_session(local_url)
+    return sessions[local_url]
+
+
+def _new_session(local_url: str) -> Any:
+    import http.cookiejar
+
     import facebook
     import requests
 
-    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout)
-    graph.version = "v" + GRAPH_API_VERSION  # after construction: the SDK's check stops at 3.1
-    if graph_url:
-        class LocalSession(requests.Session):
-            def request(self, method, url, *args, **kwargs):
-                return super().request(method, url.replace(facebook.FACEBOOK_GRAPH_URL, graph_url, 1), *args, **kwargs)
+    class LocalSession(requests.Session):
+        def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+            if isinstance(url, str):
+                url = url.replace(facebook.FACEBOOK_GRAPH_URL, local_url, 1)
+            return super().request(method, url, *args, **kwargs)
 
-        graph.session = LocalSession()
-    return graph
+    session = LocalSession() if local_url else requests.Session()
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return session
 
 
 def path(graph: Any, *parts: str) -> str:
@@ -157,7 +186,7 @@ def translate(error: Exception, during_upload: bool = False, platform: str = "Fa
                                      "final: {said}", platform=platform, said=said),
                                   _m("It may have gone out: campaign reconcile settles it."))
         if unclear:
-            reason = IG_TRY_AGAIN.get(subcode, f"{platform} had a passing problem")
+            reason = IG_TRY_AGAIN.get(subcode or 0, f"{platform} had a passing problem")
             return TransientError(f"{reason}: {said}", _m("It is retried in a few minutes."),
                                   retry_after=RETRY_WAIT)
         return PermanentError(_m("{platform} said: {said}", platform=platform, said=said),
@@ -244,7 +273,9 @@ def _debug_token(graph: Any, token: str, warnings: list[str], platform: str) -> 
     if not app_token:
         return None
     try:
-        return graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})["data"]
+        answer = graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})
+        data: dict[str, Any] = answer["data"]
+        return data
     except facebook.GraphAPIError as e:  # the app token is wrong, which says nothing about the Page token
         warnings.append(_m("Meta refused {app_token_env} ({e}): give it as app-id|app-secret of the app that "
                            "made the Page token, or unset it", app_token_env=APP_TOKEN_ENV, e=error_fields(e)[3]))
