@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some."""
+"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some,
+`python -m benchmarks open_channels --busy` with one busy loop beside."""
 from __future__ import annotations
 
 import importlib
@@ -24,7 +25,8 @@ def _as_installed() -> None:
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or AREAS
+    options = [a for a in argv if a.startswith("--")]  # e.g. --busy, for the benchmarks that take it
+    chosen = [a for a in argv if not a.startswith("--")] or AREAS
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(AREAS)}", file=sys.stderr)
@@ -39,7 +41,7 @@ def main(argv: list[str]) -> int:
                 continue
             raise
         print(f"== {area}")
-        module.main()
+        module.main(options) if options else module.main()
     return 0
 
 

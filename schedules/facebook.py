@@ -13,6 +13,7 @@ stories API), or a feed post on `/{page-id}/feed` with the photos as `attached_m
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -56,17 +57,17 @@ class FacebookPublisher:
             return False, _m("NOT READY: {token_env} is not set", token_env=TOKEN_ENV)
         return True, _m("Page {page_id}, token set", page_id=settings.page_id)
 
-    def _graph(self):
+    def _graph(self) -> Any:
         token = meta.page_token()
         if not self.page_id:
             raise PermanentError(_m("No Facebook Page id in campaign.toml."),
                                  _m("Set page_id under [channels.facebook] in campaign.toml."))
         return meta.graph_client(token, self.graph_url)
 
-    def _call(self, fn, during_upload: bool = False):
+    def _call(self, fn: Callable[[], Any], during_upload: bool = False) -> Any:
         return meta.call(fn, during_upload)
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         graph = self._graph()
         if post["format"] == "story":
             return self._story(graph, media[0])
@@ -80,20 +81,20 @@ class FacebookPublisher:
         return {"remote_id": post_id, "photo_id": str(result.get("id")),
                 "permalink": f"https://www.facebook.com/{post_id}"}
 
-    def _unpublished_photo(self, graph, item: Media) -> str:
+    def _unpublished_photo(self, graph: Any, item: Media) -> str:
         with open(item.path, "rb") as f:
             result = self._call(lambda: graph.put_photo(image=f, album_path=f"{self.page_id}/photos",
                                                         published="false", alt_text_custom=item.alt_text))
         return str(result["id"])
 
-    def _story(self, graph, item: Media) -> dict[str, Any]:
+    def _story(self, graph: Any, item: Media) -> dict[str, Any]:
         photo_id = self._unpublished_photo(graph, item)
         result = self._call(lambda: graph.put_object(self.page_id, "photo_stories", photo_id=photo_id),
                             during_upload=True)
         post_id = str(result.get("post_id") or photo_id)
         return {"remote_id": post_id, "photo_id": photo_id, "permalink": f"https://www.facebook.com/{post_id}"}
 
-    def _carousel(self, graph, media: list[Media], caption: str) -> dict[str, Any]:
+    def _carousel(self, graph: Any, media: list[Media], caption: str) -> dict[str, Any]:
         photo_ids = [self._unpublished_photo(graph, item) for item in media]
         attached = {f"attached_media[{i}]": json.dumps({"media_fbid": pid}) for i, pid in enumerate(photo_ids)}
         result = self._call(lambda: graph.put_object(self.page_id, "feed", message=caption, **attached),
@@ -101,7 +102,7 @@ class FacebookPublisher:
         post_id = str(result["id"])
         return {"remote_id": post_id, "photo_ids": photo_ids, "permalink": f"https://www.facebook.com/{post_id}"}
 
-    def comment(self, post: dict, result: dict, text: str) -> str:
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
         """The first comment under the Page's post."""
         graph = self._graph()
         answer = self._call(lambda: graph.put_object(result["remote_id"], "comments", message=text))
@@ -116,9 +117,10 @@ class FacebookPublisher:
     def recent_media(self, since: datetime) -> list[dict[str, Any]]:
         graph = self._graph()
         out: list[dict[str, Any]] = []
-        args = {"fields": "id,message,created_time,permalink_url", "limit": 100, "since": int(since.timestamp())}
+        args: dict[str, Any] = {"fields": "id,message,created_time,permalink_url", "limit": 100,
+                                "since": int(since.timestamp())}
         for _ in range(MAX_PAGES):
-            page = self._call(lambda args=args: graph.get_connections(self.page_id, "published_posts", **args))
+            page = self._published_posts(graph, args)
             for item in page.get("data", []):
                 out.append({"remote_id": item["id"], "caption": item.get("message", ""),
                             "at": datetime.strptime(item["created_time"], "%Y-%m-%dT%H:%M:%S%z").isoformat(),
@@ -129,7 +131,11 @@ class FacebookPublisher:
             args = {**args, "after": after}
         return out
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def _published_posts(self, graph: Any, args: dict[str, Any]) -> dict[str, Any]:
+        page: dict[str, Any] = self._call(lambda: graph.get_connections(self.page_id, "published_posts", **args))
+        return page
+
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         graph = self._graph()
         data = self._call(lambda: graph.get_object(
             post["remote_id"], fields="reactions.summary(total_count).limit(0),comments.summary(true).limit(0),shares"))

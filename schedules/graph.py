@@ -9,6 +9,7 @@ this package in a message.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -65,23 +66,51 @@ IG_ACCOUNT_RESTRICTED = 2207050
 SPAM_BLOCK_WAIT = 6 * 3600.0
 
 
-def graph_client(token: str, graph_url: str | None = None, timeout=TIMEOUT):
-    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server)."""
+def graph_client(token: str, graph_url: str | None = None, timeout: tuple[float, float] = TIMEOUT) -> Any:
+    """A facebook-sdk GraphAPI speaking GRAPH_API_VERSION (optionally at a local test server), on this
+    thread's kept session for that server."""
     import facebook
-    import requests
 
-    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout)
+    graph = facebook.GraphAPI(access_token=token, version="3.1", timeout=timeout,
+                              session=kept_session(graph_url or ""))
     graph.version = "v" + GRAPH_API_VERSION  # after construction: the SDK's check stops at 3.1
-    if graph_url:
-        class LocalSession(requests.Session):
-            def request(self, method, url, *args, **kwargs):
-                return super().request(method, url.replace(facebook.FACEBOOK_GRAPH_URL, graph_url, 1), *args, **kwargs)
-
-        graph.session = LocalSession()
     return graph
 
 
-def path(graph, *parts: str) -> str:
+_kept = threading.local()
+
+
+def kept_session(local_url: str = "") -> Any:
+    """This thread's HTTP session for a server, kept for the process: a post to Instagram makes six
+    calls and the daemon many posts, and each new connection to Meta costs a TCP and TLS handshake.
+    `local_url` (a test server) takes the calls meant for graph.facebook.com. The token travels in
+    each call, never in the session, and cookies are refused, so nothing but the connection carries
+    over from one call to the next. One per thread: requests does not promise a session is safe to
+    share between threads."""
+    sessions: dict[str, Any] = _kept.__dict__.setdefault("sessions", {})
+    if local_url not in sessions:
+        sessions[local_url] = _new_session(local_url)
+    return sessions[local_url]
+
+
+def _new_session(local_url: str) -> Any:
+    import http.cookiejar
+
+    import facebook
+    import requests
+
+    class LocalSession(requests.Session):
+        def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+            if isinstance(url, str):
+                url = url.replace(facebook.FACEBOOK_GRAPH_URL, local_url, 1)
+            return super().request(method, url, *args, **kwargs)
+
+    session = LocalSession() if local_url else requests.Session()
+    session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return session
+
+
+def path(graph: Any, *parts: str) -> str:
     """A Graph API path with the version in front, for `graph.request(...)`."""
     return "/".join((graph.version, *map(str, parts)))
 
@@ -103,9 +132,11 @@ def page_token() -> str:
 
 def error_fields(error: Exception) -> tuple[int | None, int | None, bool, str]:
     """(code, subcode, is_transient, message) of a facebook-sdk GraphAPIError."""
-    body = error.result.get("error", {}) if isinstance(getattr(error, "result", None), dict) else {}
+    result = getattr(error, "result", None)
+    body = result.get("error", {}) if isinstance(result, dict) else {}
     body = body if isinstance(body, dict) else {}
-    code = error.code if isinstance(getattr(error, "code", None), int) else None
+    code = getattr(error, "code", None)
+    code = code if isinstance(code, int) else None
     subcode = body.get("error_subcode") if isinstance(body.get("error_subcode"), int) else None
     message = body.get("error_user_msg") or str(getattr(error, "message", error))
     return code, subcode, bool(body.get("is_transient")), platform_text(message)
@@ -156,7 +187,7 @@ def channel_error(error: Exception, during_upload: bool = False, platform: str =
                                      "final: {said}", platform=platform, said=said),
                                   _m("It may have gone out: campaign reconcile settles it."))
         if unclear:
-            reason = IG_TRY_AGAIN.get(subcode, f"{platform} had a passing problem")
+            reason = IG_TRY_AGAIN.get(subcode or 0, f"{platform} had a passing problem")
             return TransientError(f"{reason}: {said}", _m("It is retried in a few minutes."),
                                   retry_after=RETRY_WAIT)
         return PermanentError(_m("{platform} said: {said}", platform=platform, said=said),
@@ -183,6 +214,25 @@ def call(fn: Callable[[], Any], during_upload: bool = False, platform: str = "Fa
         raise channel_error(e, during_upload, platform) from None
 
 
+def settle_container(platform: str, container: str, code: Any, status: str, post_id: str) -> dict[str, str]:
+    """What became of a post, from its container's status (Instagram's and Threads' containers answer
+    alike): the `settle` answer of the Publisher protocol. `status` is the platform's reason, already
+    scrubbed of secrets."""
+    if code == "PUBLISHED":
+        return {"state": "published", "reason": _m("{platform} says container {container} is published",
+                                                   platform=platform, container=container)}
+    if code == "FINISHED":
+        return {"state": "not_published", "reason": _m("container {container} is ready but was never "
+                                                       "published", container=container)}
+    if code == "IN_PROGRESS":
+        return {"state": "pending", "reason": _m("{platform} is still preparing container {container}",
+                                                 platform=platform, container=container)}
+    return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
+                                            "it did not go out - campaign schedule retry {id}",
+                                            container=container, code=code, status=status or "no reason",
+                                            id=post_id)}
+
+
 def version_note(today: date) -> tuple[str, str | None]:
     """(what to say about the Graph API version we speak, a warning or None)."""
     end = VERSION_ENDS.get(GRAPH_API_VERSION)
@@ -200,7 +250,8 @@ def _when(timestamp: Any) -> datetime | None:
     return datetime.fromtimestamp(int(timestamp), UTC) if timestamp else None
 
 
-def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platform: str = "Facebook") -> dict[str, Any]:
+def token_health(graph: Any, token: str, page_id: str, needs: tuple[str, ...],
+                 platform: str = "Facebook") -> dict[str, Any]:
     """What the Page token is, what it may do and how long it lasts.
 
     With an app token (CAMPAIGN_FACEBOOK_APP_TOKEN) Meta's `debug_token` tells the type, the scopes and
@@ -215,7 +266,7 @@ def token_health(graph, token: str, page_id: str, needs: tuple[str, ...], platfo
     return {"ok": not health["problems"], **health}
 
 
-def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict | None:
+def _debug_token(graph: Any, token: str, warnings: list[str], platform: str) -> dict[str, Any] | None:
     """Meta's `debug_token` answer, or None without a (working) app token."""
     import facebook
 
@@ -223,7 +274,9 @@ def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict 
     if not app_token:
         return None
     try:
-        return graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})["data"]
+        answer = graph.request(path(graph, "debug_token"), {"input_token": token, "access_token": app_token})
+        data: dict[str, Any] = answer["data"]
+        return data
     except facebook.GraphAPIError as e:  # the app token is wrong, which says nothing about the Page token
         warnings.append(_m("Meta refused {app_token_env} ({e}): give it as app-id|app-secret of the app that "
                            "made the Page token, or unset it", app_token_env=APP_TOKEN_ENV, e=error_fields(e)[3]))
@@ -232,7 +285,7 @@ def _debug_token(graph, token: str, warnings: list[str], platform: str) -> dict 
         raise channel_error(e, platform=platform) from None
 
 
-def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
+def _whose_token(graph: Any, page_id: str, health: dict[str, Any], platform: str) -> None:
     me = call(lambda: graph.request(path(graph, "me"), {"fields": "id"}), platform=platform)
     if not page_id:
         health["facts"].append(f"the token of {me.get('id')} (no page_id to compare it with)")
@@ -243,7 +296,7 @@ def _whose_token(graph, page_id: str, health: dict, platform: str) -> None:
     health["facts"].append(f"scopes and expiry not read: set {APP_TOKEN_ENV} (app id|app secret) to see them")
 
 
-def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict) -> None:
+def _judge_token(data: dict[str, Any], page_id: str, needs: tuple[str, ...], health: dict[str, Any]) -> None:
     facts, warnings, problems = health["facts"], health["warnings"], health["problems"]
     now = datetime.now(UTC)
     if not data.get("is_valid"):
@@ -278,7 +331,7 @@ def _judge_token(data: dict, page_id: str, needs: tuple[str, ...], health: dict)
 
 
 def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] | list[str] = (),
-                  today: date | None = None) -> dict:
+                  today: date | None = None) -> dict[str, Any]:
     """The `check()` answer of a Graph API publisher: the account, the token, the API version."""
     version, version_warning = version_note(today or datetime.now(UTC).date())
     warnings = list(health["warnings"]) + ([version_warning] if version_warning else [])
@@ -288,7 +341,7 @@ def health_report(account: str, health: dict[str, Any], extra: tuple[str, ...] |
             "warnings": warnings}
 
 
-def _metric_value(item: dict) -> int | None:
+def _metric_value(item: dict[str, Any]) -> int | None:
     total = item.get("total_value")
     if isinstance(total, dict) and total.get("value") is not None:
         return int(total["value"])
@@ -304,7 +357,7 @@ def _refused_metric(error: Exception) -> bool:
     return isinstance(error, facebook.GraphAPIError) and error.code == 100
 
 
-def insights(graph, object_id: str, metrics: tuple[str, ...], retired: set[str],
+def insights(graph: Any, object_id: str, metrics: tuple[str, ...], retired: set[str],
              platform: str = "Facebook") -> tuple[dict[str, int | None], list[str]]:
     """Insights of one post or media, one bad metric unable to take the others down.
 

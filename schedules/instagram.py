@@ -30,7 +30,7 @@ PLEASE_WAIT = 900.0
 RECENT = 50
 
 
-def save_session(path: Path, settings: dict) -> None:
+def save_session(path: Path, settings: dict[str, Any]) -> None:
     """Write the session atomically, readable by this user only."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     atomic_write_bytes(path, json.dumps(settings, default=str).encode(), mode=0o600)
@@ -72,17 +72,20 @@ def channel_error(error: Exception, during_upload: bool = False) -> Exception:
     return error
 
 
-def _with_alt_texts(client, media: list[Media]) -> Callable:
+def _with_alt_texts(client: Any, media: list[Media]) -> Callable[..., Any]:
     """album_upload has no alt-text parameter; its `configure_handler` gets each image's upload
     (`children`) before the album is put together, and the app's field for alt text goes there."""
-    def configure(children: list[dict], caption: str, usertags, location, extra_data=None) -> dict:
+    def configure(children: list[dict[str, Any]], caption: str, usertags: Any, location: Any,
+                  extra_data: dict[str, Any] | None = None) -> dict[str, Any]:
         for child, item in zip(children, media):
             child["custom_accessibility_caption"] = item.alt_text
-        return client.album_configure(children, caption, usertags, location, extra_data=extra_data or {})
+        configured: dict[str, Any] = client.album_configure(children, caption, usertags, location,
+                                                            extra_data=extra_data or {})
+        return configured
     return configure
 
 
-def new_client():
+def new_client() -> Any:
     from instagrapi import Client
 
     return Client(delay_range=DELAY_RANGE)
@@ -98,7 +101,7 @@ class InstagramSettings(PublisherSettings):
 class InstagramPublisher:
     kind = "instagram"
 
-    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path, client=None):
+    def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path, client: Any = None):
         self.channel = channel
         self.account = settings.account.lstrip("@")
         self.session_path = Path(private_dir) / SESSION_FILE
@@ -112,7 +115,7 @@ class InstagramPublisher:
             return False, _m("NOT READY: not logged in (campaign channel login instagram)")
         return True, _m("@{account}, session saved", account=settings.account)
 
-    def _session_client(self):
+    def _session_client(self) -> Any:
         """A client with the saved session (no network call); the same device every time."""
         client = self._client if self._client is not None else new_client()
         client.delay_range = DELAY_RANGE
@@ -126,7 +129,7 @@ class InstagramPublisher:
                                  _m("Run: campaign channel login instagram")) from None
         return client
 
-    def _relogin(self, client) -> bool:
+    def _relogin(self, client: Any) -> bool:
         """Instagram rejected the session: log in again with the same device ids, if a password is set."""
         password = secret(PASSWORD_ENV)
         if not password or not self.account:
@@ -139,7 +142,7 @@ class InstagramPublisher:
         save_session(self.session_path, client.get_settings())
         return True
 
-    def _call(self, client, fn: Callable, during_upload: bool = False):
+    def _call(self, client: Any, fn: Callable[[], Any], during_upload: bool = False) -> Any:
         from instagrapi.exceptions import LoginRequired
 
         try:
@@ -182,7 +185,7 @@ class InstagramPublisher:
         save_session(self.session_path, client.get_settings())
         return {"ok": True, "account": f"@{self.account}", "session": str(self.session_path)}
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         """Feed and square: `photo_upload` with the alt text; story: `photo_upload_to_story` (stories
         have neither caption nor alt text); carousel: one `album_upload` with every image's alt text."""
         client = self._session_client()
@@ -224,7 +227,7 @@ class InstagramPublisher:
                             "permalink": f"https://www.instagram.com/p/{m.code}/", "code": m.code})
         return out
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         client = self._session_client()
         media = self._call(client, lambda: client.media_info(post["remote_id"], use_cache=False))
         # Instagram's media info has no share count; it is recorded as 0 (imports can bring it).

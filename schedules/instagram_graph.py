@@ -22,7 +22,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -128,17 +128,20 @@ class InstagramGraphSettings(PublisherSettings):
 
 class InstagramGraphPublisher:
     kind = "instagram-graph"
+    platform = PLATFORM
+    status_fields = ("status_code", "status")  # a container's state and Meta's reason for it
 
     def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
-        self.page_id = settings.page_id
-        self.ig_user_id = settings.ig_user_id
-        self.image_host = settings.image_host
+        self.page_id = str(settings.page_id)
+        self.ig_user_id = str(settings.ig_user_id)
+        self.image_host = str(settings.image_host)
         self.public_dir = Path(settings.public_dir) if settings.public_dir else None
-        self.public_base_url = settings.public_base_url
+        self.public_base_url = str(settings.public_base_url)
         self.graph_url = meta.local_graph_url()
         self.retired: set[str] = set()  # metrics Meta refused during this run
-        self.checkpoint = lambda fields, note: None  # the runner sets the real one
+        # the runner sets the real one: what a publish got midway (a container id) is written at once
+        self.checkpoint: Callable[[dict[str, Any], str], None] = lambda fields, note: None
 
     @staticmethod
     def readiness(settings: Any, private_dir: Path) -> tuple[bool, str]:
@@ -157,24 +160,27 @@ class InstagramGraphPublisher:
 
     # -- calls ---------------------------------------------------------------------------------
 
-    def _graph(self):
+    def _graph(self) -> Any:
         token = meta.page_token()
         if not self.ig_user_id and not self.page_id:
             raise PermanentError(_m("No Instagram account id and no Facebook Page id in campaign.toml."),
                                  _m("Set page_id (and optionally ig_user_id) under [channels.instagram]."))
         return meta.graph_client(token, self.graph_url)
 
-    def _call(self, fn, during_upload: bool = False):
+    def _call(self, fn: Callable[[], Any], during_upload: bool = False) -> Any:
         return meta.call(fn, during_upload, PLATFORM)
 
-    def _get(self, graph, *parts: str, **args) -> dict:
-        return self._call(lambda: graph.request(meta.path(graph, *parts), args))
+    def _get(self, graph: Any, *parts: str, **args: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self._call(lambda: graph.request(meta.path(graph, *parts), args))
+        return answer
 
-    def _post(self, graph, *parts: str, during_upload: bool = False, files=None, **fields) -> dict:
-        return self._call(lambda: graph.request(meta.path(graph, *parts), post_args=fields, files=files),
-                          during_upload)
+    def _post(self, graph: Any, *parts: str, during_upload: bool = False, files: dict[str, Any] | None = None,
+              **fields: Any) -> dict[str, Any]:
+        answer: dict[str, Any] = self._call(
+            lambda: graph.request(meta.path(graph, *parts), post_args=fields, files=files), during_upload)
+        return answer
 
-    def _account(self, graph) -> str:
+    def _account(self, graph: Any) -> str:
         """The Instagram account id: ig_user_id, or the professional account linked to the Page."""
         if self.ig_user_id:
             return self.ig_user_id
@@ -187,7 +193,7 @@ class InstagramGraphPublisher:
                                     "set ig_user_id under [channels.instagram]."))
         return str(linked)
 
-    def _posts_left(self, graph, account: str) -> tuple[int, int]:
+    def _posts_left(self, graph: Any, account: str) -> tuple[int, int]:
         answer = self._get(graph, account, "content_publishing_limit", fields="quota_usage,config")
         row = (answer.get("data") or [{}])[0]
         total = int((row.get("config") or {}).get("quota_total") or DEFAULT_QUOTA)
@@ -196,7 +202,7 @@ class InstagramGraphPublisher:
     # -- image hosting -------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _hosted(self, graph, post: dict, media: list[Media]) -> Iterator[list[str]]:
+    def _hosted(self, graph: Any, post: dict[str, Any], media: list[Media]) -> Iterator[list[str]]:
         """Public addresses Meta can fetch the images from, removed again afterwards."""
         if self.image_host == "url":
             with self._in_public_dir(post, media) as urls:
@@ -206,7 +212,7 @@ class InstagramGraphPublisher:
                 yield urls
 
     @contextlib.contextmanager
-    def _as_page_photos(self, graph, media: list[Media]) -> Iterator[list[str]]:
+    def _as_page_photos(self, graph: Any, media: list[Media]) -> Iterator[list[str]]:
         if not self.page_id:
             raise PermanentError(_m("image_host = \"page-photo\" needs the Page: set page_id under "
                                     "[channels.instagram]."))
@@ -231,7 +237,7 @@ class InstagramGraphPublisher:
                     graph.request(meta.path(graph, photo_id), method="DELETE")
 
     @contextlib.contextmanager
-    def _in_public_dir(self, post: dict, media: list[Media]) -> Iterator[list[str]]:
+    def _in_public_dir(self, post: dict[str, Any], media: list[Media]) -> Iterator[list[str]]:
         import requests
 
         if self.public_dir is None or not self.public_dir.is_dir():
@@ -251,7 +257,7 @@ class InstagramGraphPublisher:
                 copies[-1] = self.public_dir / name
                 url = self.public_base_url + name
                 try:
-                    answer = requests.get(url, timeout=(5, 30))
+                    answer = meta.kept_session().get(url, timeout=(5, 30))
                     works = answer.status_code == 200 and len(answer.content) == m.path.stat().st_size
                     said = f"HTTP {answer.status_code}"
                 except requests.RequestException as e:
@@ -269,10 +275,10 @@ class InstagramGraphPublisher:
 
     # -- containers ----------------------------------------------------------------------------
 
-    def _create(self, graph, account: str, **fields) -> str:
+    def _create(self, graph: Any, account: str, **fields: Any) -> str:
         return str(self._post(graph, account, "media", **fields)["id"])
 
-    def _container(self, graph, account: str, fmt: str, media: list[Media], urls: list[str], caption: str) -> str:
+    def _container(self, graph: Any, account: str, fmt: str, media: list[Media], urls: list[str], caption: str) -> str:
         if fmt == "story":  # stories take neither a caption nor alt text through the API
             return self._create(graph, account, image_url=urls[0], media_type="STORIES")
         if fmt == "carousel":
@@ -283,7 +289,7 @@ class InstagramGraphPublisher:
             return self._create(graph, account, media_type="CAROUSEL", children=",".join(children), caption=caption)
         return self._create(graph, account, image_url=urls[0], caption=caption, alt_text=media[0].alt_text)
 
-    def _wait(self, graph, container: str) -> None:
+    def _wait(self, graph: Any, container: str) -> None:
         """Until Meta has fetched and prepared the container (FINISHED), or says it cannot."""
         for wait in (0, *POLL_WAITS):
             time.sleep(wait)
@@ -306,12 +312,12 @@ class InstagramGraphPublisher:
         if subcode in meta.IG_TRY_AGAIN or code == "EXPIRED":
             return TransientError(said + ".", _m("It is tried again in a few minutes."),
                                   retry_after=meta.RETRY_WAIT)
-        hint = meta.IG_REFUSED.get(subcode, "Check the image (JPEG, sRGB, under 8 MB, 4:5 to 1.91:1).")
+        hint = meta.IG_REFUSED.get(subcode or 0, "Check the image (JPEG, sRGB, under 8 MB, 4:5 to 1.91:1).")
         return PermanentError(said + ".", hint + " Then: campaign schedule retry POST.")
 
     # -- the publisher interface ---------------------------------------------------------------
 
-    def publish(self, post: dict, media: list[Media], caption: str) -> dict[str, Any]:
+    def publish(self, post: dict[str, Any], media: list[Media], caption: str) -> dict[str, Any]:
         fmt = post.get("format") or "feed"
         _check_shape(fmt, media)
         for m in media:
@@ -335,7 +341,7 @@ class InstagramGraphPublisher:
             permalink = None
         return {"remote_id": media_id, "container_id": container, "permalink": permalink, "posts_left": left - 1}
 
-    def comment(self, post: dict, result: dict, text: str) -> str:
+    def comment(self, post: dict[str, Any], result: dict[str, Any], text: str) -> str:
         """The first comment under the media."""
         graph = self._graph()
         return str(self._post(graph, result["remote_id"], "comments", message=text)["id"])
@@ -373,7 +379,7 @@ class InstagramGraphPublisher:
             args = {**args, "after": after}
         return out
 
-    def _remove_leftovers(self, graph, post: dict) -> None:
+    def _remove_leftovers(self, graph: Any, post: dict[str, Any]) -> None:
         """Hosting copies a crash left behind: unpublished Page photos (their ids are on the post) and
         files in the web folder (named after the post)."""
         for photo_id in post.get("hosted_photo_ids") or []:
@@ -384,30 +390,19 @@ class InstagramGraphPublisher:
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 
-    def settle(self, post: dict) -> dict[str, Any] | None:
+    def settle(self, post: dict[str, Any]) -> dict[str, Any] | None:
         """What became of the post's container (see the Publisher protocol)."""
         graph = self._graph()
         self._remove_leftovers(graph, post)
         container = post.get("container_id")
         if not container:
             return None
-        state = self._get(graph, container, fields="status_code,status")
-        code, status = state.get("status_code"), platform_text(str(state.get("status") or ""))
-        if code == "PUBLISHED":
-            return {"state": "published", "reason": _m("Instagram says container {container} is published",
-                                                       container=container)}
-        if code == "FINISHED":
-            return {"state": "not_published", "reason": _m("container {container} is ready but was never "
-                                                           "published", container=container)}
-        if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": _m("Instagram is still preparing container {container}",
-                                                     container=container)}
-        return {"state": "failed", "reason": _m("container {container} was not published ({code}: {status}); "
-                                                "it did not go out - campaign schedule retry {id}",
-                                                container=container, code=code, status=status or 'no reason',
-                                                id=post['id'])}
+        code_field, reason_field = self.status_fields
+        state = self._get(graph, container, fields=f"{code_field},{reason_field}")
+        return meta.settle_container(self.platform, container, state.get(code_field),
+                                     platform_text(str(state.get(reason_field) or "")), post["id"])
 
-    def fetch_engagement(self, post: dict) -> dict[str, Any]:
+    def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         graph = self._graph()
         values, warnings = meta.insights(graph, post["remote_id"], METRICS, self.retired, PLATFORM)
         if values["likes"] is None or values["comments"] is None:  # the counts are also plain fields

@@ -64,6 +64,8 @@ class ThreadsSettings(PublisherSettings):
 
 class ThreadsPublisher(InstagramGraphPublisher):
     kind = "threads"
+    platform = PLATFORM
+    status_fields = ("status", "error_message")
 
     def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
@@ -221,26 +223,6 @@ class ThreadsPublisher(InstagramGraphPublisher):
             super()._remove_leftovers(self._facebook(), post)
         elif self.public_dir is not None:
             super()._remove_leftovers(graph, post)
-
-    def settle(self, post: dict[str, Any]) -> dict[str, Any] | None:
-        graph = self._graph()
-        self._remove_leftovers(graph, post)
-        container = post.get("container_id")
-        if not container:
-            return None
-        code = self._get(graph, container, fields="status,error_message").get("status")
-        if code == "PUBLISHED":
-            return {"state": "published", "reason": _m("Threads says container {container} is published",
-                                                       container=container)}
-        if code == "FINISHED":
-            return {"state": "not_published", "reason": _m("container {container} is ready but was never "
-                                                           "published", container=container)}
-        if code == "IN_PROGRESS":
-            return {"state": "pending", "reason": _m("Threads is still preparing container {container}",
-                                                     container=container)}
-        return {"state": "failed", "reason": _m("container {container} was not published ({code}); it did not go "
-                                                "out - campaign schedule retry {id}", container=container,
-                                                code=code, id=post["id"])}
 
     def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         graph = self._graph()

@@ -172,7 +172,8 @@ class FakeGraph(FakeServer):
                 parts = url.path.strip("/").split("/")
                 req = {"method": method, "path": url.path, "version": parts[0], "parts": parts[1:],
                        "query": query, "form": form, "files": files, "label": None,
-                       "token": form.get("access_token") or query.get("access_token")}
+                       "token": form.get("access_token") or query.get("access_token"),
+                       "connection": self.client_address}  # which TCP connection the call came over
                 if parts[0] != "cdn":
                     fake.requests.append(req)
                 return req

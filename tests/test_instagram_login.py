@@ -66,6 +66,17 @@ def test_publish_makes_a_container_from_the_public_folder_on_the_tokens_own_acco
     assert "Sommerfeld" not in json.dumps([q["form"] for q in iglogin.requests], ensure_ascii=False)
 
 
+def test_posts_published_one_after_another_reuse_one_connection_to_the_api(cli, ws, iglogin):
+    """Each new connection to graph.instagram.com costs a TCP and TLS handshake: the calls of a post,
+    and of the next post, go over the connection that is already open."""
+    first = due_post(ws, approved_portrait(ws, "Brigitte", 81, "senior"), "instagram")
+    second = due_post(ws, approved_portrait(ws, "Tamara", 32, "health"), "instagram")
+    assert cli("publish", first).exit_code == 0 and cli("publish", second).exit_code == 0
+    assert _post(ws, first)["status"] == _post(ws, second)["status"] == "published"
+    assert len(iglogin.calls("publish")) == 2 and len(iglogin.requests) >= 10
+    assert len({q["connection"] for q in iglogin.requests}) == 1
+
+
 def test_the_daily_limit_is_what_the_api_says_not_a_constant(cli, ws, iglogin):
     iglogin.quota_total, iglogin.quota_usage = 25, 25
     pid = approved_portrait(ws, "Tamara", 32, "health")

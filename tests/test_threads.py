@@ -93,6 +93,24 @@ def test_a_timeout_after_threads_published_is_settled_by_its_container_without_a
     assert len(threads.calls("POST", USER, "threads_publish")) == 1 and len(threads.threads) == 1
 
 
+def test_a_container_threads_gave_up_on_fails_the_unknown_post_with_threads_own_reason(cli, ws, threads,
+                                                                                       monkeypatch):
+    import schedules.threads
+
+    monkeypatch.setattr(schedules.threads, "TIMEOUT", (2, 0.5))
+    pid = approved_portrait(ws, "Mehmet", 45, "transport", scopes=SCOPES)
+    post_id = due_post(ws, pid, "threads")
+    threads.slow_publish = 2.0
+    cli("publish", post_id)
+    container = threads.containers[_post(ws, post_id)["container_id"]]
+    threads.threads.clear()  # Threads never made the post of it: the container ended in an error instead
+    container["status"], container["error_message"] = "ERROR", "MEDIA_EXPIRED: the container expired"
+    assert cli("reconcile").exit_code == 0
+    post = _post(ws, post_id)
+    assert post["status"] == "failed"
+    assert "MEDIA_EXPIRED: the container expired" in post["reason"] and "schedule retry" in post["reason"]
+
+
 def test_an_expired_token_fails_the_post_with_what_to_do(cli, ws, threads, monkeypatch):
     monkeypatch.setenv("CAMPAIGN_THREADS_TOKEN", "THAAold-token-00000000")
     pid = approved_portrait(ws, "Tamara", 32, "health", scopes=SCOPES)

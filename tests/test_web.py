@@ -204,6 +204,24 @@ def test_two_tabs_saving_the_same_portrait_the_later_save_is_refused(site):
     assert _quote(ws) == "Erste Fassung."
 
 
+def test_a_translation_saved_from_a_stale_tab_is_a_conflict_and_the_other_save_stays(site):
+    import re
+
+    ws, base = site
+    anna = login(base, "anna")
+    stale_tab = anna.get(f"{base}/portraits/brigitte-81").text
+    fresh_tab = anna.get(f"{base}/portraits/brigitte-81").text
+    version = re.search(r'name="version" value="([^"]+)"', fresh_tab).group(1)
+    assert anna.post(f"{base}/portraits/brigitte-81", data={"quote": "Erste Fassung.", "version": version,
+                                                            "csrf_token": token(fresh_tab)}).status_code == 200
+    answer = anna.post(f"{base}/portraits/brigitte-81/translation",
+                       data={"lang": "tr", "quote": "Birlikte güçlüyüz.", "csrf_token": token(stale_tab),
+                             "version": re.search(r'name="version" value="([^"]+)"', stale_tab).group(1)})
+    assert answer.status_code == 409 and "changed by someone else" in answer.text
+    record = records.get(ws.store.read(), "brigitte-81")
+    assert record["quote"] == "Erste Fassung." and "tr" not in (record.get("translations") or {})
+
+
 def test_an_unexpected_error_shows_a_page_with_an_id_that_the_log_has_and_no_traceback(site):
     ws, base = site
     anna = login(base, "anna")

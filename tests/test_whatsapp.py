@@ -97,6 +97,18 @@ def test_subscribers_are_listed_with_masked_numbers_only(cli, ws):
     assert again.exit_code == 1 and "already subscribed" in again.output  # the same number typed the German way
 
 
+def test_the_german_subscriber_list_writes_the_opt_in_day_the_german_way_and_english_keeps_iso(cli, ws):
+    from click.testing import CliRunner
+
+    from campaign.cli import main
+
+    cli("whatsapp", "subscribers", "add", AYSE, "--lang", "tr", "--opted-in", "2026-05-01", "--source", "Form")
+    german = CliRunner().invoke(main, ["--ui-lang", "de", "-w", str(ws.root), "whatsapp", "subscribers", "list"])
+    assert german.exit_code == 0 and "01.05.2026" in german.output and "2026-05-01" not in german.output
+    english = CliRunner().invoke(main, ["--ui-lang", "en", "-w", str(ws.root), "whatsapp", "subscribers", "list"])
+    assert english.exit_code == 0 and "2026-05-01" in english.output
+
+
 def test_an_import_is_all_or_nothing_and_names_lines_never_numbers(cli, ws, tmp_path):
     bad = tmp_path / "optins.csv"
     bad.write_text(f"number;lang;opted_in;source\n{AYSE};tr;2026-05-01;Form\n12345;de;2026-05-01;Form\n"

@@ -316,6 +316,16 @@ def when(value: str | datetime | None) -> str:
     return i18n.format_datetime(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
+def table_day(value: str | date | None) -> str:
+    """A stored day in a table: 01.05.2026 in German (Babel, as German dates are written everywhere
+    else), the ISO date as stored in English."""
+    if not value:
+        return "-"
+    if i18n.language() == "de":
+        return i18n.format_date(value)
+    return value if isinstance(value, str) else value.isoformat()
+
+
 def typed_date(day: date) -> str:
     """A day the way a person would type it back into a command: 24.12.2026 in German, 2026-12-24
     otherwise (both are read by portraits.dates)."""

@@ -29,30 +29,43 @@ SAMPLES = [
 
 def _draw_portrait(path: Path, seed: int) -> None:
     """A simple studio-style portrait: backdrop, shoulders, a shaded face with brows, eyes, nose and
-    mouth (enough of a face for the face finder), hair. Each seed moves the face a little."""
+    mouth (enough of a face for the face finder), hair. Each seed moves the face a little.
+
+    Framed as a photographer frames head and shoulders: the head (hair to chin) about a third of the
+    photo's height with more than half a head of room above it, the shoulders running out of the
+    bottom edge. The face finder's box then leaves every format a crop that holds the whole head,
+    the narrow photo area beside the square format's text too (a tighter face did not fit there)."""
     from PIL import Image, ImageDraw, ImageFilter
 
     w, h = 2400, 3000
-    img = Image.new("RGB", (w, h), (70 + seed * 23 % 120, 90 + seed * 41 % 100, 120 + seed * 13 % 100))
+    img = Image.new("RGB", (w, h), (90 + seed * 23 % 60, 105 + seed * 41 % 60, 130 + seed * 13 % 60))
     d = ImageDraw.Draw(img)
     skin = [(241, 194, 160), (224, 172, 135), (198, 134, 94), (170, 112, 70)][seed % 4]
-    r = 400  # head and shoulders, with room around the head as a studio portrait has
-    cx, cy = w // 2 + (seed % 3 - 1) * 300, int(h * 0.36) + (seed % 2) * 120
-    d.ellipse([cx - 2.3 * r, cy + 1.3 * r, cx + 2.3 * r, cy + 4.5 * r], fill=(40 + seed * 30 % 150, 60, 90))
-    d.rectangle([cx - 0.35 * r, cy + 0.8 * r, cx + 0.35 * r, cy + 1.6 * r], fill=tuple(int(c * 0.8) for c in skin))
+
+    def shade(f: float) -> tuple[int, ...]:
+        return tuple(min(255, int(c * f)) for c in skin)
+
+    r = 315  # about the face's half-width
+    cx, cy = w // 2 + (seed % 3 - 1) * 160, int(h * 0.36) + (seed % 2) * 90
+    d.rounded_rectangle([cx - 3.3 * r, cy + 1.55 * r, cx + 3.3 * r, h + 2 * r], radius=int(1.5 * r),
+                        fill=(40 + seed * 30 % 150, 60, 90))  # shoulders
+    d.rectangle([cx - 0.42 * r, cy + 0.8 * r, cx + 0.42 * r, cy + 1.75 * r], fill=shade(0.8))
+    d.pieslice([cx - 0.9 * r, cy + 1.2 * r, cx + 0.9 * r, cy + 2.1 * r], 0, 180, fill=shade(0.8))  # neckline
     for k in range(30, 0, -1):  # a face lit from the front: darker towards the edges
         f = 0.75 + 0.25 * (1 - k / 30)
         d.ellipse([cx - 0.8 * r * k / 30 - 0.2 * r, cy - r * k / 30 - 0.25 * r,
-                   cx + 0.8 * r * k / 30 + 0.2 * r, cy + r * k / 30 + 0.25 * r], fill=tuple(int(c * f) for c in skin))
+                   cx + 0.8 * r * k / 30 + 0.2 * r, cy + r * k / 30 + 0.25 * r], fill=shade(f))
     d.chord([cx - 1.05 * r, cy - 1.35 * r, cx + 1.05 * r, cy - 0.2 * r], 180, 360, fill=(60 + seed * 20 % 100, 40, 20))
     for side in (-1, 1):
+        d.ellipse([cx + side * 0.42 * r - 0.22 * r, cy + 0.1 * r, cx + side * 0.42 * r + 0.22 * r, cy + 0.4 * r],
+                  fill=shade(0.97))  # cheeks: lighter under the eyes, as the face finder expects
         ex, ey = cx + side * 0.38 * r, cy - 0.15 * r
+        d.ellipse([ex - 0.3 * r, ey - 0.18 * r, ex + 0.3 * r, ey + 0.15 * r], fill=shade(0.82))  # eye socket
         d.ellipse([ex - 0.22 * r, ey - 0.1 * r, ex + 0.22 * r, ey + 0.1 * r], fill=(120, 80, 60))
-        d.ellipse([ex - 0.1 * r, ey - 0.08 * r, ex + 0.1 * r, ey + 0.08 * r], fill=(50, 35, 25))
-        d.rectangle([ex - 0.25 * r, ey - 0.3 * r, ex + 0.25 * r, ey - 0.22 * r], fill=(50, 35, 25))
-    d.rectangle([cx - 0.08 * r, cy - 0.15 * r, cx + 0.08 * r, cy + 0.25 * r],
-                fill=tuple(min(255, int(c * 1.1)) for c in skin))
-    d.ellipse([cx - 0.18 * r, cy + 0.25 * r, cx + 0.18 * r, cy + 0.38 * r], fill=tuple(int(c * 0.7) for c in skin))
+        d.ellipse([ex - 0.1 * r, ey - 0.09 * r, ex + 0.1 * r, ey + 0.09 * r], fill=(30, 20, 15))
+        d.rectangle([ex - 0.26 * r, ey - 0.32 * r, ex + 0.26 * r, ey - 0.2 * r], fill=(50, 35, 25))
+    d.rectangle([cx - 0.08 * r, cy - 0.15 * r, cx + 0.08 * r, cy + 0.25 * r], fill=shade(1.1))
+    d.ellipse([cx - 0.18 * r, cy + 0.25 * r, cx + 0.18 * r, cy + 0.38 * r], fill=shade(0.7))
     d.chord([cx - 0.3 * r, cy + 0.42 * r, cx + 0.3 * r, cy + 0.62 * r], 0, 180, fill=(130, 45, 50))
     img = img.filter(ImageFilter.GaussianBlur(3))
     img.save(path, quality=90)

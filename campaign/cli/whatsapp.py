@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, warn, workspace
+from campaign.cli.common import CampaignGroup, echo_table, emit, json_option, table_day, warn, workspace
 from campaign.workspace.i18n import N_, _, ngettext, translate
 
 
@@ -105,7 +105,8 @@ def list_(ctx, as_json):
     from campaign.outputs.whatsapp_day import list_subscribers
 
     emit(list_subscribers(workspace(ctx)), as_json,
-         lambda rows: echo_table(rows, ["id", "number", "lang", "opted_in", "source"], "No subscribers yet."))
+         lambda rows: echo_table([{**row, "opted_in": table_day(row.get("opted_in"))} for row in rows],
+                                 ["id", "number", "lang", "opted_in", "source"], "No subscribers yet."))
 
 
 @subscribers_group.command("import")

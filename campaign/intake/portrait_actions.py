@@ -17,6 +17,11 @@ from portraits.messages import _m
 from schedules import approval, posts
 
 
+class VersionConflict(CampaignError):
+    """A save from a form read before someone else's save: the web app answers 409 (Conflict) and keeps
+    what was typed. A type of its own, so no caller has to recognise the message's words."""
+
+
 def rows(ws: Workspace, status: str | None = None, db=None) -> list[dict]:
     """The portraits as listings show them: public fields and the consent summary (no surname)."""
     db = db if db is not None else ws.store.read()
@@ -88,8 +93,8 @@ def _approved_posts(ws: Workspace, db, portrait: dict) -> dict[str, list[str]]:
 
 def _check_version(record: dict, version: str | None) -> None:
     if version is not None and record.get("updated_at") != version:
-        raise CampaignError(_m("{id} was changed by someone else after you opened it.", id=record["id"]),
-                            _m("Open it again to see their change, then make yours."))
+        raise VersionConflict(_m("{id} was changed by someone else after you opened it.", id=record["id"]),
+                              _m("Open it again to see their change, then make yours."))
 
 
 def edit(ws: Workspace, portrait_id: str, changes: dict, focus: str | None = None,

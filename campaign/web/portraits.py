@@ -195,11 +195,15 @@ def edit(portrait_id: str):
         result = portrait_actions.edit(ws, portrait_id, changes, version=form.get("version"))
     except CampaignError as e:
         failed(e)
-        conflict = "changed by someone else" in e.message
-        return _page(ws, portrait_id, form=form, status=409 if conflict else 400)
+        return _page(ws, portrait_id, form=form, status=_status(e))
     done(_("Saved {id}.", id=portrait_id))
     _say_approvals_removed(result)
     return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
+
+
+def _status(error: CampaignError) -> int:
+    """409 for a save someone else's save overtook, 400 for any other refusal."""
+    return 409 if isinstance(error, portrait_actions.VersionConflict) else 400
 
 
 def _say_approvals_removed(result: dict) -> None:
@@ -219,7 +223,7 @@ def translation(portrait_id: str):
             "lang": form.get("lang", "").strip(), "quote": form.get("quote", ""), "role": form.get("role") or None})
     except CampaignError as e:
         failed(e)
-        return _page(ws, portrait_id, status=400)
+        return _page(ws, portrait_id, status=_status(e))
     done(_("Saved the {lang} quote.", lang=form.get("lang", "")))
     _say_approvals_removed(result)
     return redirect(url_for("portraits.show", portrait_id=portrait_id), 303)
