@@ -208,6 +208,11 @@ def _current(db: TinyDB) -> tuple[int, dict]:
     return doc.doc_id, shown_pick(dict(doc))
 
 
+def latest_pick(db: TinyDB) -> tuple[int, dict]:
+    """The latest pick in `db` (a transaction's too): its number and document; our message if none."""
+    return _current(db)
+
+
 def current(ws: Workspace) -> dict | None:
     """The latest pick (with its approval), or None."""
     try:
