@@ -88,17 +88,10 @@ def test_erasing_a_whatsapp_subscriber_and_reading_the_audit_log_in_the_browser(
 
 
 def test_the_billboard_sign_off_link_in_the_browser_at_phone_width(site, browser):  # noqa: F811
-    from campaign.outputs import billboard
-    from portraits import audit
+    from test_signoff_billboard import exported_billboard
 
     ws, base = site
-    for i, cat in enumerate(("senior", "health", "youth", "retail", "transport", "kitchen", "school", "culture",
-                             "sport")):
-        approved_portrait(ws, f"Person{chr(65 + i)}", 10 + 9 * i, cat, size=(1400, 1750), surname="Geheimname")
-    billboard.pick(ws, 9, "2026-06-01", "2026-06-10")
-    with audit.acting_as("ben"):
-        billboard.approve(ws)
-    billboard.export(ws)
+    exported_billboard(ws)
     ben = browser.new_context().new_page()
     log_in(ben, base, "ben")
     ben.goto(base + "/signoffs")

@@ -20,15 +20,20 @@ BIG = (1400, 1750)
 CATS = ("senior", "health", "youth", "retail", "transport", "kitchen", "school", "culture", "sport")
 
 
-@pytest.fixture
-def site(ws):
-    add_users(ws)
+def exported_billboard(ws) -> None:
+    """Nine portraits (surname "Geheimname") picked, approved by ben and exported for print."""
     for i, cat in enumerate(CATS):
         approved_portrait(ws, f"Person{chr(65 + i)}", 10 + 9 * i, cat, size=BIG, surname="Geheimname")
     billboard.pick(ws, 9, "2026-06-01", "2026-06-10")
     with audit.acting_as("ben"):
         billboard.approve(ws)
     billboard.export(ws)
+
+
+@pytest.fixture
+def site(ws):
+    add_users(ws)
+    exported_billboard(ws)
     with running(ws) as base:
         yield ws, base
 
