@@ -34,6 +34,7 @@ def test_render_everything_runs_in_the_background_and_a_reload_shows_it_finished
     assert sorted(p.name for p in (ws.renders / "persona-30").glob("*.jpg"))
     record = json.loads((ws.private / "jobs" / "render.json").read_text())
     assert record["state"] == "done" and record["started_by"] == "anna" and record["done"] == record["total"]
+    assert {oct(p.stat().st_mode & 0o777) for p in (ws.private / "jobs").iterdir()} == {"0o600"}  # doctor's rule
 
 
 def test_a_second_start_joins_the_running_job_instead_of_starting_another(ws):

@@ -40,7 +40,7 @@ class Job:
     started_by: str | None = None
     started_at: str | None = None
     ended_at: str | None = None
-    failure: dict[str, Any] | None = None  # {"msg", "params"[, "plural"]}: portraits.messages.to_stored
+    failure: dict[str, Any] | None = None  # {"message", "hint"}, each as portraits.messages.to_stored keeps it
     summary: dict[str, Any] | None = None  # the finished job's message, stored the same way
     pid: int | None = None
     instance: str | None = None
@@ -100,12 +100,12 @@ def write(ws: Workspace, job: Job) -> None:
 @contextlib.contextmanager
 def _claimed(ws: Workspace, kind: str) -> Iterator[None]:
     """Check-and-start under a file lock, so two requests (or two servers) cannot both start one."""
-    with open(_folder(ws) / f"{kind}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    fd = os.open(_folder(ws) / f"{kind}.lock", os.O_RDWR | os.O_CREAT, 0o600)  # .private/: never readable by others
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def claim(ws: Workspace, kind: str, who: str) -> tuple[Job, bool]:
