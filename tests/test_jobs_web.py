@@ -111,3 +111,15 @@ def test_a_server_killed_mid_job_leaves_it_shown_as_interrupted_with_a_button_to
         post_form(anna, f"{base}/jobs/render/start", page=f"{base}/portraits")
         assert "Made" in wait_for_job(anna, base, "render")
     assert ws.store.read() is not None  # the store reads after the kill
+
+
+def test_a_running_record_whose_pid_now_belongs_to_another_program_reads_as_interrupted(ws):
+    other = subprocess.Popen(["sleep", "30"])  # alive, but not a campaign server
+    try:
+        (ws.private / "jobs").mkdir(exist_ok=True)
+        (ws.private / "jobs" / "press.json").write_text(json.dumps({
+            "kind": "press", "state": "running", "done": 1, "total": 4, "started_by": "anna", "pid": other.pid}))
+        assert jobs.read(ws, "press").state == "interrupted"
+    finally:
+        other.kill()
+        other.wait()

@@ -77,8 +77,11 @@ def _alive(pid: int | None, instance: str | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    try:  # after a reboot the pid may be some other program's: only a campaign process counts
+        return b"campaign" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True  # no /proc here: the pid is all there is to go by
 
 
 def read(ws: Workspace, kind: str) -> Job:
