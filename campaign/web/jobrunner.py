@@ -14,7 +14,7 @@ from typing import Any
 from campaign.workspace import Workspace, jobs
 from portraits import audit
 from portraits.errors import CampaignError
-from portraits.messages import Message, _m, _mn, to_stored
+from portraits.messages import Message, _m, _mn, join, to_stored
 
 log = logging.getLogger("campaign.web")
 TICK = 0.25  # seconds between writes of a running job's progress (only when it changed)
@@ -39,8 +39,13 @@ def _press(ws: Workspace, params: dict, progress: Progress) -> Message:
     from campaign.outputs.presskit import make_kit
 
     result = make_kit(ws, params.get("from") or None, params.get("to") or None, jobs=1, progress=progress)
-    return _mn("Made the press kit with {n} portrait.", "Made the press kit with {n} portraits.",
+    said = _mn("Made the press kit with {n} portrait.", "Made the press kit with {n} portraits.",
                len(result["portraits"]))
+    if result["failed"]:  # left out because its photo or render could not be made: said with the reason
+        reasons = join("; ", [_m("{portrait_id}: {reason}", portrait_id=f["portrait_id"], reason=f["reason"])
+                              for f in result["failed"]])
+        return _m("{made} {failed}", made=said, failed=_m("Left out: {reasons}.", reasons=reasons))
+    return said
 
 
 def _billboard(ws: Workspace, params: dict, progress: Progress) -> Message:
