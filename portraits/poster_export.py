@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
@@ -401,11 +402,26 @@ def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None, 
         pdf.save(path, min_version="1.6")
 
 
+def _count_slots(futures: list, progress: Callable[[int, int], None]) -> None:
+    """Tell `progress` as each slot's photo is ready (the PDF itself is the last step)."""
+    import threading
+    lock, ready = threading.Lock(), [0]
+
+    def one_more(_future) -> None:
+        with lock:
+            ready[0] += 1
+            progress(ready[0], len(futures) + 1)
+    for future in futures:
+        future.add_done_callback(one_more)
+
+
 # long: left whole while another change splits portraits/poster* (issue 22)
 def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: Path | None,
-           title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None) -> dict:
+           title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None,
+           progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
-    resolution and the resolution warnings."""
+    resolution and the resolution warnings. `progress(done, total)` hears of each slot's photo
+    (from the decoding threads) and of the finished PDF."""
     from concurrent.futures import ThreadPoolExecutor, wait
 
     faces = [((i.width, i.height), i.face) if i.face else None for i in items]
@@ -420,6 +436,8 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
             ThreadPoolExecutor(max_workers=2) as cell_pool:
         # The photos decode while reportlab is imported and the font is read (that holds the GIL).
         cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None, cell_pool)
+        if progress is not None:
+            _count_slots(cell_scales, progress)
 
         def make_preview() -> Path:
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
@@ -477,6 +495,8 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
         if previewing is not None:
             previewing.result().replace(png_path)
         partial.replace(pdf_path)
+    if progress is not None:
+        progress(len(items) + 1, len(items) + 1)
     slots, warnings = resolution(spec, items, lay, scales)
     return {"grid": f"{lay.cols}x{lay.rows}", "slots": slots, "warnings": warnings,
             "type_cm": {k: round(v * spec.scale / 10, 1) for k, v in lay.sizes.items()}}

@@ -17,7 +17,7 @@ import re
 import secrets
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypedDict, cast
+from typing import Any, TypedDict, cast
 
 from tinydb import Query, TinyDB
 
@@ -169,13 +169,32 @@ def remove(db: TinyDB, who: str, key: bytes, now: datetime, reason: str = "STOP"
     return sub
 
 
-def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict[str, int]:
-    """GDPR erasure: the record, its sends, its do-not-send code and the id in the audit log."""
+def _erasable(db: TinyDB, who: str) -> tuple[Subscriber | None, str | None]:
+    """The subscriber (if any) and the number whose do-not-send code an erasure removes."""
     sub = find(db, who)
     number = normalise(who) if sub is None and not who.startswith("s-") else sub["number"] if sub else None
     if sub is None and number is None:
         raise CampaignError(_m("No subscriber with that id."),
                             _m("See them with `campaign whatsapp subscribers list`."))
+    return sub, number
+
+
+def erase_preview(db: TinyDB, who: str, key: bytes) -> dict[str, Any]:
+    """What `erase` would remove, counted, and the subscriber as a listing shows it (masked number)."""
+    sub, number = _erasable(db, who)
+    counts = {"subscriber": 1 if sub else 0,
+              "sends": len(db.table(SENDS).search(Query().subscriber_id == sub["id"])) if sub else 0,
+              "do_not_send": len(db.table(OPTOUTS).search(Query().code == optout_code(number, key))) if number else 0,
+              "audit_entries": sum(1 for e in db.table("audit").all() if sub and e.get("subject") == sub["id"])}
+    if not any(counts.values()):
+        raise CampaignError(_m("No subscriber and no opt-out with that number."), _m("Nothing was changed."))
+    return {"subscriber": public(sub) if sub else None, "id": sub["id"] if sub else None,
+            "number": mask(number) if number else None, "counts": counts}
+
+
+def erase(db: TinyDB, who: str, key: bytes, now: datetime) -> dict[str, int]:
+    """GDPR erasure: the record, its sends, its do-not-send code and the id in the audit log."""
+    sub, number = _erasable(db, who)
     removed = {"subscriber": 0, "sends": 0, "do_not_send": 0, "audit_entries": 0}
     if sub:
         removed["subscriber"] = len(db.table(TABLE).remove(Query().id == sub["id"]))

@@ -3,7 +3,7 @@ list, downloads; each action refused for the wrong role."""
 from __future__ import annotations
 
 from conftest import approved_portrait
-from web_server import add_users, login, post_form, running
+from web_server import add_users, login, post_form, running, wait_for_job
 
 BIG = (1400, 1750)  # fills a 3x3 slot of an 18/1 at 1:10 and 300 dpi
 RUN = {"from": "01.06.2026", "to": "10.06.2026"}
@@ -23,8 +23,11 @@ def test_pick_approve_export_preflight_and_download_in_the_browser(ws):
         assert post_form(anna, f"{base}/billboard/approve", page=page).status_code == 403
         answer = post_form(ben, f"{base}/billboard/approve", page=page)
         assert "The billboard pick is approved" in answer.text and "Approved by ben" in answer.text
+        assert post_form(ben, f"{base}/billboard/export", page=page).status_code == 403
         answer = post_form(anna, f"{base}/billboard/export", page=page)
-        assert "Wrote the print PDF and the preview" in answer.text and "Print files" in answer.text
+        assert "Started" in answer.text
+        assert "Wrote the print PDF and the preview" in wait_for_job(anna, base, "billboard")
+        assert "Print files" in anna.get(page).text
         pdf = anna.get(f"{base}/billboard/files/0.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and "attachment" in \
             pdf.headers["Content-Disposition"]

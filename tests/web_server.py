@@ -60,3 +60,15 @@ def post_form(session: requests.Session, url: str, data: dict | None = None, fil
     """POST a form the way the browser does: with the CSRF token of a page it read first."""
     html = session.get(page or url.rsplit("/", 1)[0]).text
     return session.post(url, data={**(data or {}), "csrf_token": token(html)}, files=files)
+
+
+def wait_for_job(session: requests.Session, base: str, kind: str, timeout: float = 120.0) -> str:
+    """Poll a long job's panel as the page does until it no longer runs; its last answer."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        panel = session.get(f"{base}/jobs/{kind}", headers={"HX-Request": "true"}).text
+        if 'hx-trigger="every 1s"' not in panel or time.monotonic() > end:
+            return panel
+        time.sleep(0.05)

@@ -9,6 +9,7 @@ its slot at the print resolution. Every pick is stored with its time; approval a
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -207,6 +208,11 @@ def _current(db: TinyDB) -> tuple[int, dict]:
     return doc.doc_id, shown_pick(dict(doc))
 
 
+def latest_pick(db: TinyDB) -> tuple[int, dict]:
+    """The latest pick in `db` (a transaction's too): its number and document; our message if none."""
+    return _current(db)
+
+
 def current(ws: Workspace) -> dict | None:
     """The latest pick (with its approval), or None."""
     try:
@@ -260,7 +266,8 @@ def _not_ours(ws: Workspace, db: TinyDB, files: list[Path]) -> list[Path]:
 
 # long: left whole while another change reworks this module (issue 22); split it there
 def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi: Any = None,
-           out: str | Path | None = None, icc: str | Path | None = None, force: bool = False) -> dict:
+           out: str | Path | None = None, icc: str | Path | None = None, force: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the approved pick as a print PDF (a PDF/X-4 candidate: page = format at scale + bleed +
     crop-mark zone, output intent, boxes) and a PNG preview. With `icc` (the printer's CMYK profile)
     the photos and colours are converted to it and it becomes the output intent. `out` may replace an
@@ -321,7 +328,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))
     made = poster_export.export(spec, items, band, pdf, png, title=f"{ws.config.name}: billboard",
-                         condition=ws.config.billboard.print_condition, icc=icc_path)
+                         condition=ws.config.billboard.print_condition, icc=icc_path, progress=progress)
     warnings = made["warnings"]
     result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
               "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def _images(photo: Path, focus, widths: list[int], folder: Path, stem: str) -> l
     return out
 
 
-def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
+def make_gallery(ws: Workspace, out: str | Path | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> dict:
     """Write index.html, embed.html, gallery.json and img/ into `out` (default exports/gallery/)."""
     target = handout.target_for(ws, KIND, out)
     db = ws.store.read()
@@ -83,7 +85,9 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
     cards = []
     with handout.staging(KIND, target) as stage:
         (stage / "img").mkdir()
-        for p in people:
+        for i, p in enumerate(people):
+            if progress:
+                progress(i, len(people))
             images = _images(ws.photo_of(p), p["photo"].get("focus") or (0.5, 0.33),
                              config.gallery.widths, stage / "img", p["id"])
             quotes = [{"lang": lang, "text": typographic(records.text_in(p, lang)["quote"], lang)}
@@ -101,6 +105,8 @@ def make_gallery(ws: Workspace, out: str | Path | None = None) -> dict:
         context = {"title": config.gallery.title or config.name, "hashtag": config.hashtag, "lang": config.language,
                    "brand": {"primary": config.brand.primary, "secondary": config.brand.secondary},
                    "portraits": cards}
+        if progress:
+            progress(len(people), len(people))
         atomic_write_text(stage / "index.html", templating.render("gallery.html.j2", {**context, "embed": False}))
         atomic_write_text(stage / "embed.html", templating.render("gallery.html.j2", {**context, "embed": True}))
         data = {"kind": KIND, "campaign": config.name, "hashtag": config.hashtag, "lang": config.language,

@@ -170,7 +170,13 @@ def _images(ws: Workspace, people: list[dict], stage: Path, stems: dict[str, str
             failed[p["id"]] = e.message
     pending = [pool.submit(metadata.write, photos[i:i + BATCH]) for i in range(0, len(photos), BATCH)]
     usable = [p["id"] for p in people if p["id"] not in failed]
-    rendered = render(ws, usable, FEED, None, jobs) if usable else {"failed": []}  # no ids: all portraits
+    steps = [0, -(-len(photos) // BATCH) + -(-len(usable) // BATCH)]  # renders made, metadata batches
+
+    def rendering(done: int, total: int) -> None:
+        steps[0] = total
+        if progress:
+            progress(done, total + steps[1])
+    rendered = render(ws, usable, FEED, None, jobs, rendering) if usable else {"failed": []}  # no ids: all
     failed.update({f["portrait_id"]: f["reason"] for f in rendered["failed"]})
     people = [p for p in people if p["id"] not in failed]
     if not people:
@@ -184,7 +190,7 @@ def _images(ws: Workspace, people: list[dict], stage: Path, stems: dict[str, str
     for done, future in enumerate(pending, 1):
         unwritten.update(future.result())
         if progress:
-            progress(done, len(pending))
+            progress(steps[0] + done, steps[0] + len(pending))
     for p in people:
         if {stage / f"images/{stems[p['id']]}-{label}.jpg" for label in ("feed", "photo")} & unwritten:
             failed[p["id"]] = _m("ExifTool could not read its photo or render")

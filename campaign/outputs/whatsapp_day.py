@@ -340,6 +340,11 @@ def export_subscriber(ws: Workspace, who: str, out_dir: Path) -> dict:
     return {"subscriber": sub["id"], "folder": str(target), "files": ["data.json"]}
 
 
+def subscriber_erase_preview(ws: Workspace, who: str) -> dict:
+    """What `erase_subscriber` removes, for a confirmation before it does (read only)."""
+    return subscribers.erase_preview(ws.store.read(), who, optout_key(ws))
+
+
 def erase_subscriber(ws: Workspace, who: str) -> dict:
     """Erase a subscriber: record, sends, do-not-send code; then the store's kept versions, which hold the number."""
     key = optout_key(ws)

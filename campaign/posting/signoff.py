@@ -1,6 +1,7 @@
 """Sign-off links: a yes or no from someone without an account (the press office, the mayor's office).
 
-A `freigabe` user makes a link for one post or one week of posts. The link shows exactly what will go
+A `freigabe` user makes a link for one post, one week of posts, or the billboard (its pick and print
+preview: campaign.posting.signoff_billboard). The link shows exactly what will go
 out (images, captions, alt texts: what the platforms get, never a surname or a portrait's record) and
 takes one decision, approve or reject, with the person's name and a comment. It is
 
@@ -29,6 +30,7 @@ from enum import StrEnum
 from tinydb import Query, TinyDB
 
 from campaign.outputs.renders import publishing_site
+from campaign.posting import signoff_billboard
 from campaign.workspace import Workspace
 from portraits import audit, records
 from portraits.errors import CampaignError, NotFound
@@ -38,7 +40,7 @@ from schedules import posts
 TABLE = "signoffs"
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
-KINDS = ("post", "week")
+KINDS = ("post", "week", "billboard")
 MAX_NAME = 80
 MAX_COMMENT = 500
 
@@ -128,9 +130,11 @@ def make_link(ws: Workspace, kind: str, subject: str, days: int = DEFAULT_DAYS) 
     from campaign.outputs.postview import post_view
 
     if kind not in KINDS:
-        raise CampaignError(_m("A sign-off link is for a post or a week, not {kind!r}.", kind=kind))
+        raise CampaignError(_m("A sign-off link is for a post, a week or the billboard, not {kind!r}.", kind=kind))
     if not 1 <= days <= MAX_DAYS:
         raise CampaignError(_m("A link is valid for 1 to {max_days} days.", max_days=MAX_DAYS))
+    if kind == "billboard":
+        return _make_billboard_link(ws, days)
     db = ws.store.read()
     chosen = _posts_for(ws, db, kind, subject)
     for post in chosen:  # the images the person will see, made now (outside the store's lock)
@@ -151,6 +155,22 @@ def make_link(ws: Workspace, kind: str, subject: str, days: int = DEFAULT_DAYS) 
         audit.record(db, "signoff.create", record["id"], now=now, kind=kind, posts=ids,
                      expires_at=record["expires_at"])
     return Made(record["id"], token, record["expires_at"], ids)
+
+
+def _make_billboard_link(ws: Workspace, days: int) -> Made:
+    """A link for the billboard: bound to the current pick and the preview of its latest print export."""
+    token = secrets.token_urlsafe(32)
+    now = ws.now()
+    with ws.store.transaction() as db:
+        pick, export, version = signoff_billboard.version(ws, db)
+        record = {"id": "so-" + secrets.token_hex(4), "hash": _hash(token), "kind": "billboard",
+                  "subject": str(pick), "posts": [], "pick": pick, "export": export, "digest": version,
+                  "created_by": audit.actor(), "created_at": now.isoformat(timespec="seconds"),
+                  "expires_at": (now + timedelta(days=days)).isoformat(timespec="seconds")}
+        db.table(TABLE).insert(record)
+        audit.record(db, "signoff.create", record["id"], now=now, kind="billboard", pick=pick,
+                     expires_at=record["expires_at"])
+    return Made(record["id"], token, record["expires_at"], [])
 
 
 def _day(text: str) -> date:
@@ -175,7 +195,9 @@ def state_of(ws: Workspace, db: TinyDB, link: dict) -> LinkState:
         return LinkState.REVOKED
     if ws.now() >= datetime.fromisoformat(link["expires_at"]):
         return LinkState.EXPIRED
-    if digest(ws, db, link["posts"]) != link["digest"]:
+    now = (signoff_billboard.current_digest(ws, db, link) if link["kind"] == "billboard"
+           else digest(ws, db, link["posts"]))
+    if now != link["digest"]:
         return LinkState.CHANGED
     return LinkState.OPEN
 
@@ -207,6 +229,9 @@ def public_view(ws: Workspace, link_id: str, token: str) -> dict:
 
     db = ws.store.read()
     link = _open(ws, db, link_id, token)
+    common = {"id": link["id"], "kind": link["kind"], "subject": link["subject"], "expires_at": link["expires_at"]}
+    if link["kind"] == "billboard":
+        return {**common, "posts": [], "billboard": signoff_billboard.public_view(ws, db, link)}
     shown = []
     for post_id in link["posts"]:
         view = post_view(ws, db, posts.get(db, post_id), render=False)
@@ -215,8 +240,7 @@ def public_view(ws: Workspace, link_id: str, token: str) -> dict:
                       "account": view["account"], "caption_lines": view["caption_lines"],
                       "images": [{"alt_text": i["alt_text"], "lang": i.get("lang"), "dir": i["dir"],
                                   "lang_name": i["lang_name"]} for i in view["images"]]})
-    return {"id": link["id"], "kind": link["kind"], "subject": link["subject"], "expires_at": link["expires_at"],
-            "posts": shown}
+    return {**common, "posts": shown}
 
 
 def image_path(ws: Workspace, link_id: str, token: str, post_id: str, n: int):
@@ -235,6 +259,15 @@ def image_path(ws: Workspace, link_id: str, token: str, post_id: str, n: int):
     if recorded_hash(path) != images[n]["hash"]:
         raise LinkInvalid(_m("This sign-off link is not valid."))
     return path
+
+
+def billboard_preview(ws: Workspace, link_id: str, token: str):
+    """The preview image an open billboard link shows."""
+    db = ws.store.read()
+    link = _open(ws, db, link_id, token)
+    if link["kind"] != "billboard":
+        raise LinkInvalid(_m("This sign-off link is not valid."))
+    return signoff_billboard.preview_path(ws, db)
 
 
 def _clean(text: str, limit: int) -> str:
@@ -256,7 +289,8 @@ def decide(ws: Workspace, link_id: str, token: str, decision: str, name: str, co
                   "decided_at": now.isoformat(timespec="seconds")}
         db.table(TABLE).update(change, Query().id == link["id"])
         with audit.acting_as(f"{name} (sign-off link {link['id']})"):
-            audit.record(db, f"signoff.{decision}", link["id"], now=now, posts=link["posts"])
+            audit.record(db, f"signoff.{decision}", link["id"], now=now, posts=link["posts"],
+                         **({"pick": link["pick"]} if link["kind"] == "billboard" else {}))
     return {**link, **change}
 
 

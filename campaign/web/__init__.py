@@ -37,6 +37,7 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
         consent,
         errors,
         handouts,
+        jobs,
         portraits,
         posts,
         privacy,
@@ -74,6 +75,7 @@ def create_app(ws: Workspace, lang: str | None = None, secure_cookies: bool = Fa
     security.install(app)
     common.install_filters(app)
     errors.install(app)
-    for module in (auth, today, portraits, consent, calendar, posts, billboard, handouts, signoff, privacy, channels):
+    for module in (auth, today, portraits, consent, calendar, posts, billboard, handouts, jobs, signoff,
+                   privacy, channels):
         app.register_blueprint(module.bp)
     return app

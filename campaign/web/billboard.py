@@ -9,6 +9,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from campaign.outputs import billboard
 from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
+from campaign.workspace import jobs
 from campaign.workspace.i18n import N_
 from portraits.errors import CampaignError
 
@@ -31,6 +32,7 @@ def _page(preflight=None, status: int = 200):
         verdict = billboard.fit(ws, ws.store.read(), [c["portrait_id"] for c in doc["picked"]], doc["slots"])
     ranking = top(ws)
     return render_template("billboard.html", doc=doc, fit=verdict, ranking=ranking[:RANKING_SHOWN],
+                           job=jobs.read(ws, "billboard"),
                            ranked=len(ranking), preflight=preflight, checks=CHECKS,
                            slots=ws.config.billboard.slots), status
 
@@ -74,14 +76,10 @@ def approve():
 @bp.post("/billboard/export")
 @needs("edit")
 def export():
-    try:
-        made = billboard.export(workspace())
-        done(_("Wrote the print PDF and the preview ({format}, {scale}).", format=made["format"], scale=made["scale"]))
-        for warning in made["warnings"]:
-            failed(CampaignError(warning))
-    except CampaignError as e:
-        failed(e)
-    return redirect(url_for("billboard.page"), 303)
+    """The print export is a long job: in the background, its progress on this page."""
+    from campaign.web.jobs import begin
+
+    return begin("billboard")
 
 
 def _export_file(n: int, kind: str):

@@ -14,6 +14,7 @@ from flask import Blueprint, abort, render_template, request, send_file
 from campaign.outputs import handout
 from campaign.web.common import done, failed, ngettext
 from campaign.web.security import needs, workspace
+from campaign.workspace import jobs
 from portraits.errors import CampaignError
 
 bp = Blueprint("handouts", __name__)
@@ -37,7 +38,8 @@ def _page(area: str, result: dict | None = None, status: int = 200):
         except (OSError, ValueError, KeyError):
             entries = []
     kept = made["portraits"] if made else []
-    return render_template("handout.html", area=area, made=made, result=result, entries=entries,
+    job = jobs.read(ws, area) if area in jobs.KINDS else None
+    return render_template("handout.html", area=area, made=made, result=result, entries=entries, job=job,
                            left_out=handout.left_out(ws, scope, kept) if made else [], kept=kept), status
 
 
@@ -51,19 +53,14 @@ def page(area: str):
 def make(area: str):
     ws = workspace()
     form = request.form
+    if area in ("press", "gallery"):  # long jobs: in the background, with their progress on the page
+        from campaign.web.jobs import begin
+
+        return begin(area)
     try:
-        if area == "press":
-            from campaign.outputs.presskit import make_kit
+        from campaign.outputs.whatsapp_day import make_bundle
 
-            result = make_kit(ws, form.get("from") or None, form.get("to") or None, jobs=1)
-        elif area == "whatsapp":
-            from campaign.outputs.whatsapp_day import make_bundle
-
-            result = make_bundle(ws, None, form.get("from") or None, form.get("to") or None)
-        else:
-            from campaign.outputs.gallery import make_gallery
-
-            result = make_gallery(ws)
+        result = make_bundle(ws, None, form.get("from") or None, form.get("to") or None)
     except CampaignError as e:
         failed(e)
         return _page(area, status=400)

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from campaign.intake import portrait_actions
 from campaign.web.common import _, done, failed, ngettext
 from campaign.web.security import needs, workspace
+from campaign.workspace import jobs
 from portraits import consent, records
 from portraits.errors import CampaignError
 from portraits.messages import from_stored
@@ -40,6 +41,7 @@ def grid():
         page = 1
     return render_template("portraits.html", rows=matching[(page - 1) * PAGE:page * PAGE], matching=len(matching),
                            page=page, pages=pages, total=len(rows), args=args, scopes=consent.SCOPES,
+                           job=jobs.read(workspace(), "render"),
                            categories=sorted({r["role_category"] for r in rows}),
                            langs=sorted({r["lang"] for r in rows} | {t for r in rows for t in r.get("translations") or {}}))
 

@@ -69,3 +69,52 @@ def erase(portrait_id: str):
         failed(e)
         return redirect(url_for("privacy.person", portrait_id=portrait_id), 303)
     return render_template("privacy_erased.html", r=result)
+
+
+@bp.post("/privacy/subscriber")
+@needs("users")
+def subscriber():
+    """A WhatsApp subscriber by number or id: what erasing them removes, and the confirmation.
+    A POST, so the number typed never lands in an address or a log."""
+    from campaign.outputs.whatsapp_day import subscriber_erase_preview
+
+    typed = request.form.get("who", "").strip()[:40]
+    try:
+        preview = subscriber_erase_preview(workspace(), typed)
+    except CampaignError as e:
+        failed(e)
+        return render_template("privacy.html", q="", found=None), 400
+    return render_template("privacy_subscriber.html", preview=preview, who=preview["id"] or typed, removed=None)
+
+
+@bp.post("/privacy/subscriber/erase")
+@needs("users")
+def subscriber_erase():
+    """The same erasure as `campaign gdpr erase --subscriber`."""
+    from campaign.outputs.whatsapp_day import erase_subscriber
+
+    try:
+        result = erase_subscriber(workspace(), request.form.get("who", "").strip()[:40])
+    except CampaignError as e:
+        failed(e)
+        return render_template("privacy.html", q="", found=None), 400
+    return render_template("privacy_subscriber.html", preview=None, who=None, removed=result)
+
+
+@bp.get("/privacy/audit")
+@needs("users")
+def audit_log():
+    from campaign.privacy import auditlog
+
+    args = {k: request.args.get(k, "").strip()[:60] for k in ("person", "user", "action", "from", "to")}
+    filters = auditlog.Filters(args["person"], args["user"], args["action"], args["from"], args["to"])
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    try:
+        shown = auditlog.search(workspace(), filters, page)
+    except CampaignError as e:
+        failed(e)
+        return render_template("privacy_audit.html", log=None, args=args), 400
+    return render_template("privacy_audit.html", log=shown, args=args)

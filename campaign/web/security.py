@@ -19,7 +19,8 @@ SECRET_NAME = "web-session-secret"
 # No inline script or style anywhere: HTMX and our two scripts are files under /static.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-OPEN = {"auth.login", "static", "today.health", "signoff.view", "signoff.decide", "signoff.image"}
+OPEN = {"auth.login", "static", "today.health", "signoff.view", "signoff.decide", "signoff.image",
+        "signoff.preview"}
 
 
 def session_secret(ws: Workspace) -> bytes:

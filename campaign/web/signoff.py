@@ -26,7 +26,7 @@ def links():
 def make():
     form = request.form
     kind = form.get("kind", "post")
-    subject = (form.get("post_id") if kind == "post" else form.get("week", "")).strip()
+    subject = {"post": form.get("post_id", ""), "week": form.get("week", "")}.get(kind, "").strip()
     try:
         days = int(form.get("days") or signoff.DEFAULT_DAYS)
     except ValueError:
@@ -96,5 +96,19 @@ def image(link_id: str, post_id: str, n: int):
     except CampaignError:
         abort(404)
     response = send_file(path, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/signoff/<link_id>/preview")
+def preview(link_id: str):
+    """The billboard's print preview, for an open billboard link only."""
+    try:
+        path = signoff.billboard_preview(workspace(), link_id, request.args.get("t", ""))
+    except CampaignError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/png")
     response.headers["Cache-Control"] = "private, no-store"
     return response
