@@ -13,6 +13,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
     from PIL.ImageFile import ImageFile
 
 ROW_MARGIN = 16  # rows below a crop that the resampling filter still reads
@@ -131,3 +132,30 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
     head[sof + 5:sof + 7] = band_rows.to_bytes(2, "big")
     BANDS_CUT.append((first * 8, band_rows))
     return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8
+
+
+def decode_band(im: ImageFile, top: int, bottom: int) -> tuple[Image, int] | None:
+    """Rows `top` to `bottom` (the file's full-size rows) of `im` (opened, after any `draft`) decoded
+    at the scale the draft chose, with ROW_MARGIN rows of that scale around them for the resampling
+    filter: the band image and the full-size row it starts at. Exactly the pixels a full decode at
+    that scale gives there (see restart_strip). None where the file has no restart marker after each
+    row of blocks (older photos, other kinds of JPEG): decode those as before. The billboard's slots
+    and the social formats' crops use this one band decode."""
+    from io import BytesIO
+
+    from PIL import Image as PILImage
+
+    if im.format != "JPEG" or im.fp is None:
+        return None
+    scale = (getattr(im, "decoderconfig", None) or (1,))[0]  # the JPEG scale draft chose: 1, 2, 4 or 8
+    margin = ROW_MARGIN * scale
+    im.fp.seek(0)
+    band = restart_strip(im.fp.read(), top - margin, bottom + margin)
+    if band is None:
+        return None
+    jpeg, first = band
+    pic = PILImage.open(BytesIO(jpeg))
+    pic.draft("RGB", (pic.size[0] // scale, 1))
+    pic.decodermaxblock = len(jpeg)  # one decode call: one GIL hand-back (see load_rows)
+    pic.load()
+    return pic, first

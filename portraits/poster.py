@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from portraits.errors import CampaignError
-from portraits.jpeg import ROW_MARGIN, load_rows, restart_strip
+from portraits.jpeg import ROW_MARGIN, decode_band, load_rows
 from portraits.messages import _m
 
 FORMATS = {"18/1": (3560.0, 2520.0), "city-light": (1190.0, 1750.0)}  # full size, millimetres
@@ -324,20 +324,9 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
             im.draft("RGB", (int(w / s), int(h / s)))
-        scale = (getattr(im, "decoderconfig", None) or (1,))[0]  # the JPEG scale draft chose: 1, 2, 4 or 8
-        band = None
-        if orientation == 1 and im.format == "JPEG":  # the slot is a strip of the photo
-            margin = ROW_MARGIN * scale  # rows above and below the crop that the filter reads
-            im.fp.seek(0)
-            band = restart_strip(im.fp.read(), math.floor(box[1]) - margin, math.ceil(box[3]) + margin)
-        if band is not None:  # decode just that band of rows
-            from io import BytesIO
-
-            jpeg, y0 = band
-            pic = Image.open(BytesIO(jpeg))
-            pic.draft("RGB", (w // scale, 1))
-            pic.decodermaxblock = len(jpeg)  # one decode call: one GIL hand-back (see load_rows)
-            pic.load()
+        band = decode_band(im, math.floor(box[1]), math.ceil(box[3])) if orientation == 1 else None
+        if band is not None:  # the slot is a strip of the photo: just that band of rows was decoded
+            pic, y0 = band
             box = (box[0], box[1] - y0, box[2], box[3] - y0)
         else:
             if orientation == 1:  # decode down to the crop's last row only
