@@ -134,6 +134,12 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
     return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8
 
 
+def draft_scale(im: ImageFile) -> int:
+    """The JPEG scale `draft` chose for `im`: 1, 2, 4 or 8 (1 without a draft)."""
+    config = getattr(im, "decoderconfig", None) or (1,)
+    return int(config[0])
+
+
 def decode_band(im: ImageFile, top: int, bottom: int) -> tuple[Image, int] | None:
     """Rows `top` to `bottom` (the file's full-size rows) of `im` (opened, after any `draft`) decoded
     at the scale the draft chose, with ROW_MARGIN rows of that scale around them for the resampling
@@ -147,7 +153,7 @@ def decode_band(im: ImageFile, top: int, bottom: int) -> tuple[Image, int] | Non
 
     if im.format != "JPEG" or im.fp is None:
         return None
-    scale = (getattr(im, "decoderconfig", None) or (1,))[0]  # the JPEG scale draft chose: 1, 2, 4 or 8
+    scale = draft_scale(im)
     margin = ROW_MARGIN * scale
     im.fp.seek(0)
     band = restart_strip(im.fp.read(), top - margin, bottom + margin)

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portraits import fonts
 from portraits.imageio import RENDER, jpeg_bytes
@@ -35,6 +36,9 @@ from portraits.typesetting import (
     typeset,
     typographic,
 )
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 # The text setting lived here before it had a module of its own; its callers still ask this one.
 __all__ = ["NAME_LINES", "Brand", "Job", "Line", "Rendered", "Setting", "Texts", "choose_size", "contrast", "fits",
@@ -94,26 +98,52 @@ def placements(job: Job, size: tuple[int, int]):
     return out
 
 
-def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int]]):
+@dataclass
+class Decoded:
+    """The upright photo decoded at one reduced JPEG scale (rows no crop needs may be left black)."""
+    photo: PILImage
+    scale: float  # decoded pixels per upright photo pixel
+
+    def box(self, crop: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        """A crop in upright photo pixels as a box in `photo`."""
+        x0, y0, x1, y1 = (v * self.scale for v in crop)
+        return x0, y0, x1, y1
+
+
+def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int]]) -> Decoded:
     """The upright RGB photo, decoded at the smallest JPEG scale that serves every crop
-    ((box, output width) pairs) with at most MAX_UPSCALE enlargement; and its scale."""
+    ((box, output width) pairs) with at most MAX_UPSCALE enlargement, and only from the highest
+    crop's top to the lowest crop's bottom: a photo intake kept (a restart marker after each row of
+    blocks) whose crops all start below its top gives just that band (`jpeg.decode_band`, as the
+    billboard's slots); otherwise it is decoded down to the lowest crop's last row."""
     from PIL import Image, ImageOps
 
-    im = Image.open(photo)
+    from portraits.jpeg import ROW_MARGIN, decode_band, draft_scale, load_rows
+
+    im = Image.open(photo)  # not closed by a `with`: closing it would free the pixels decoded in place
     orientation = im.getexif().get(0x0112, 1)
     upright = (im.height, im.width) if orientation in (5, 6, 7, 8) else im.size
     need = max((out_w / (box[2] - box[0]) for box, out_w in crops), default=1.0) / MAX_UPSCALE
     if need < 1:
         im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
-    if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
-        from portraits.jpeg import ROW_MARGIN, load_rows
-
-        load_rows(im, math.ceil(max(box[3] for box, _w in crops) * im.size[1] / upright[1]) + ROW_MARGIN)
-    im.load()
-    if orientation != 1:
-        im = ImageOps.exif_transpose(im)
-    im = im if im.mode == "RGB" else im.convert("RGB")
-    return im, im.width / upright[0]
+    top = math.floor(min((box[1] for box, _w in crops), default=0))
+    bottom = math.ceil(max((box[3] for box, _w in crops), default=upright[1]))
+    # A band pays only where it skips rows at the top (below the lowest crop `load_rows` stops anyway).
+    band = decode_band(im, top, bottom) if orientation == 1 and top >= 64 + ROW_MARGIN * draft_scale(im) else None
+    if band is not None:
+        cut, first = band
+        # Placed in a black image of the whole photo's size: Pillow's resize picks the order of its
+        # two passes by the source's height, and the same order gives exactly the same pixels.
+        pic = Image.new(cut.mode, im.size, 0)
+        pic.paste(cut, (0, first // draft_scale(im)))  # `first` is a multiple of 64 rows: exact at every scale
+        im.close()
+    else:
+        if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
+            load_rows(im, math.ceil(bottom * im.size[1] / upright[1]) + ROW_MARGIN)
+        im.load()
+        pic = ImageOps.exif_transpose(im) if orientation != 1 else im
+    pic = pic if pic.mode == "RGB" else pic.convert("RGB")
+    return Decoded(pic, pic.width / upright[0])
 
 
 def _draw_line(draw, line: Line, colour) -> None:
@@ -207,14 +237,14 @@ def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None
     return canvas, logo
 
 
-def _paste_photo(canvas, photo, scale: float, setting: Setting, placement) -> None:
+def _paste_photo(canvas, decoded: Decoded, setting: Setting, placement) -> None:
     from PIL import Image
 
     ax, ay, aw, ah = setting.photo_area
-    box = tuple(v * scale for v in placement.crop)
+    box = decoded.box(placement.crop)
     # Pillow's bilinear resize is a true antialiasing filter when shrinking; at these factors it
     # looks the same as bicubic and costs half as much.
-    canvas.paste(photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
+    canvas.paste(decoded.photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
 
 
 def _boxes(setting: Setting, placement, logo) -> dict:
@@ -225,12 +255,12 @@ def _boxes(setting: Setting, placement, logo) -> dict:
             "quote_size": setting.quote_size}
 
 
-def compose(photo, scale: float, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
+def compose(decoded: Decoded, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
     """One finished image (a fresh RGB canvas) and the boxes of its parts."""
     from PIL import Image
 
     canvas = Image.new("RGB", lay.size)
-    _paste_photo(canvas, photo, scale, setting, placement)
+    _paste_photo(canvas, decoded, setting, placement)
     canvas, logo = _band(lay, texts, brand, setting, canvas)
     return canvas, _boxes(setting, placement, logo)
 
@@ -281,12 +311,12 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
 
         def make(item, drawn) -> Rendered:
             lay, texts, setting, placement = item
-            photo, scale = decoding.result()
+            decoded = decoding.result()
             if drawn is None:
-                image, boxes = compose(photo, scale, lay, texts, job.brand, setting, placement)
+                image, boxes = compose(decoded, lay, texts, job.brand, setting, placement)
             else:
                 image, logo = drawn
-                _paste_photo(image, photo, scale, setting, placement)
+                _paste_photo(image, decoded, setting, placement)
                 boxes = _boxes(setting, placement, logo)
             warnings = [placement.warning] if placement.warning else []
             if not setting.fits:
