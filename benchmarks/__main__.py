@@ -1,4 +1,5 @@
-"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some."""
+"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some;
+`--busy` keeps one core busy with a spinning process while they run (see benchmarks/load.py)."""
 from __future__ import annotations
 
 import importlib
@@ -6,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "open_channels", "billboard", "privacy", "reach", "report",
-         "locks", "web", "office"]
+AREAS = ["foundation", "render", "render_single", "schedule", "channels", "open_channels", "billboard", "privacy",
+         "reach", "report", "locks", "web", "office"]
 
 
 def _as_installed() -> None:
@@ -24,6 +25,10 @@ def _as_installed() -> None:
 
 
 def main(argv: list[str]) -> int:
+    from benchmarks import load
+
+    load.BUSY = "--busy" in argv
+    argv = [a for a in argv if a != "--busy"]
     chosen = argv or AREAS
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
@@ -38,8 +43,9 @@ def main(argv: list[str]) -> int:
                 print(f"== {area}: not built yet")
                 continue
             raise
-        print(f"== {area}")
-        module.main()
+        print(f"== {area}" + (" (--busy: one core kept busy by a spinning process)" if load.BUSY else ""))
+        with load.busy(load.BUSY):
+            module.main()
     return 0
 
 

@@ -110,15 +110,15 @@ class Decoded:
         return x0, y0, x1, y1
 
 
-def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int]]) -> Decoded:
+def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int]], parts: int = 1) -> Decoded:
     """The upright RGB photo, decoded at the smallest JPEG scale that serves every crop
     ((box, output width) pairs) with at most MAX_UPSCALE enlargement, and only from the highest
-    crop's top to the lowest crop's bottom: a photo intake kept (a restart marker after each row of
-    blocks) whose crops all start below its top gives just that band (`jpeg.decode_band`, as the
-    billboard's slots); otherwise it is decoded down to the lowest crop's last row."""
+    crop's top to the lowest crop's bottom. A photo intake kept (a restart marker after each row of
+    blocks) is cut into that band (`jpeg.decode_bands`, the billboard's band decode), in `parts`
+    bands decoded side by side; any other photo is decoded down to the lowest crop's last row."""
     from PIL import Image, ImageOps
 
-    from portraits.jpeg import ROW_MARGIN, decode_band, draft_scale, load_rows
+    from portraits.jpeg import ROW_MARGIN, decode_bands, draft_scale, load_rows
 
     im = Image.open(photo)  # not closed by a `with`: closing it would free the pixels decoded in place
     orientation = im.getexif().get(0x0112, 1)
@@ -128,14 +128,13 @@ def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int
         im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
     top = math.floor(min((box[1] for box, _w in crops), default=0))
     bottom = math.ceil(max((box[3] for box, _w in crops), default=upright[1]))
-    # A band pays only where it skips rows at the top (below the lowest crop `load_rows` stops anyway).
-    band = decode_band(im, top, bottom) if orientation == 1 and top >= 64 + ROW_MARGIN * draft_scale(im) else None
-    if band is not None:
-        cut, first = band
-        # Placed in a black image of the whole photo's size: Pillow's resize picks the order of its
-        # two passes by the source's height, and the same order gives exactly the same pixels.
-        pic = Image.new(cut.mode, im.size, 0)
-        pic.paste(cut, (0, first // draft_scale(im)))  # `first` is a multiple of 64 rows: exact at every scale
+    # One band pays only where it skips rows at the top (below the lowest crop `load_rows` stops anyway).
+    cut = orientation == 1 and (parts > 1 or top >= 64 + ROW_MARGIN * draft_scale(im))
+    # The bands are placed in a black image of the whole photo's size: Pillow's resize picks the
+    # order of its two passes by the source's height, and the same order gives the same pixels.
+    banded = decode_bands(im, top, bottom, parts) if cut else None
+    if banded is not None:
+        pic = banded
         im.close()
     else:
         if orientation == 1 and crops:  # down to the lowest crop's last row only (the rest is never read)
@@ -307,7 +306,8 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
     with ThreadPoolExecutor(max_workers=2) if threads else _Inline() as pool:
-        decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned])
+        decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned],
+                               2 if threads else 1)
 
         def make(item, drawn) -> Rendered:
             lay, texts, setting, placement = item

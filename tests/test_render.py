@@ -447,8 +447,9 @@ def _job(photo: Path, focus: tuple[float, float], face: tuple[float, float, floa
 
 def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_bytes(tmp_path):
     """A photo intake kept, its head low in the frame, is decoded from the band between the highest
-    crop's top and the lowest crop's bottom (cut at its restart markers), and the four images are
-    byte for byte the images the decode of an older photo without markers gives."""
+    crop's top and the lowest crop's bottom (cut at its restart markers; with threads in two halves
+    decoded side by side), and the four images are byte for byte the images the decode of an older
+    photo without markers gives."""
     from portraits.jpeg import BANDS_CUT
     from portraits.render import render_job
 
@@ -456,14 +457,16 @@ def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_byt
     face = (0.35, 0.55, 0.6, 0.8)
     focus = ((face[0] + face[2]) / 2, (face[1] + face[3]) / 2)
     BANDS_CUT.clear()
-    banded = render_job(_job(kept, focus, face))
-    assert len(BANDS_CUT) == 1, "the kept photo was not decoded from a band"
-    first, rows = BANDS_CUT[0]
-    assert first > 0 and rows < 2400, (first, rows)  # the rows above the crops were skipped
+    halves = render_job(_job(kept, focus, face))
+    (top, rows), (second, rest) = sorted(BANDS_CUT)
+    assert top > 0 and top + rows == second and rows + rest < 2400, list(BANDS_CUT)  # the rows above skipped
+    BANDS_CUT.clear()
+    banded = render_job(_job(kept, focus, face), threads=False)
+    assert [first for first, _rows in BANDS_CUT] == [top], list(BANDS_CUT)
     BANDS_CUT.clear()
     full = render_job(_job(older, focus, face), threads=False)
     assert not BANDS_CUT, "a photo without restart markers cannot be cut"
-    assert banded.keys() == full.keys()
-    for key in banded:
-        assert banded[key].jpeg == full[key].jpeg, key
-        assert banded[key].boxes == full[key].boxes, key
+    assert halves.keys() == banded.keys() == full.keys()
+    for key in full:
+        assert halves[key].jpeg == banded[key].jpeg == full[key].jpeg, key
+        assert halves[key].boxes == full[key].boxes, key
