@@ -11,14 +11,17 @@ EXIF, XMP, IPTC, ICC profile or comment, so nothing of the original file can tra
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from portraits import fonts
 from portraits.imageio import RENDER, jpeg_bytes
-from portraits.layouts import LAYOUTS, Box, Layout, place
+from portraits.layouts import LAYOUTS, Box, Layout, Placement, place
 from portraits.messages import _m
 from portraits.typesetting import (
     NAME_LINES,
@@ -39,6 +42,11 @@ from portraits.typesetting import (
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
+    from PIL.ImageDraw import ImageDraw
+
+RGB = tuple[int, int, int]
+Planned = tuple[Layout, Texts, Setting, Placement]  # one image to make: format, texts, band, crop
+T = TypeVar("T")
 
 # The text setting lived here before it had a module of its own; its callers still ask this one.
 __all__ = ["NAME_LINES", "Brand", "Job", "Line", "Rendered", "Setting", "Texts", "choose_size", "contrast", "fits",
@@ -62,34 +70,35 @@ class Job:
 class Rendered:
     """One finished image with where its parts went, for the record and the contact sheet."""
     jpeg: bytes
-    boxes: dict
+    boxes: dict[str, Any]
     warnings: list[str]
     upscale: float
 
 
-def _rgb(colour: str) -> tuple[int, int, int]:
+def _rgb(colour: str) -> RGB:
     from PIL import ImageColor
 
-    return ImageColor.getrgb(colour)[:3]
+    r, g, b = ImageColor.getrgb(colour)[:3]
+    return r, g, b
 
 
-def _luminance(rgb) -> float:
-    def channel(c):
-        c = c / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+def _luminance(rgb: RGB) -> float:
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else float(((v + 0.055) / 1.055) ** 2.4)
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(a, b) -> float:
+def contrast(a: RGB, b: RGB) -> float:
     """WCAG contrast ratio of two RGB colours (1 to 21)."""
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
 
-def placements(job: Job, size: tuple[int, int]):
+def placements(job: Job, size: tuple[int, int]) -> list[Planned]:
     """Per image: its layout, setting and crop, in the upright photo's pixels."""
-    out = []
+    out: list[Planned] = []
     for fmt, texts in job.images:
         lay = LAYOUTS[fmt]
         setting = typeset(lay, texts, job.brand)
@@ -145,7 +154,7 @@ def decode(photo: Path, crops: list[tuple[tuple[float, float, float, float], int
     return Decoded(pic, pic.width / upright[0])
 
 
-def _draw_line(draw, line: Line, colour) -> None:
+def _draw_line(draw: ImageDraw, line: Line, colour: RGB) -> None:
     """One line on the baseline of its row (capitals centred in the row), left or right aligned."""
     f = line.fitted
     x, y, w, h = line.box
@@ -156,26 +165,30 @@ def _draw_line(draw, line: Line, colour) -> None:
 
 
 @lru_cache(maxsize=8)
-def _logo_image(path: Path, height: int):
+def _logo_image(path: Path, height: int) -> PILImage:
     from PIL import Image
 
-    with Image.open(path) as logo:
-        logo = logo.convert("RGBA")
+    with Image.open(path) as opened:
+        logo = opened.convert("RGBA")
         logo.thumbnail((height * 3, height))
         return logo
 
 
-def _logo_colour(logo) -> tuple[int, int, int]:
+def _logo_colour(logo: PILImage) -> RGB:
     from PIL import ImageStat
 
     stat = ImageStat.Stat(logo.convert("RGB"), mask=logo.getchannel("A").point(lambda a: 255 if a > 128 else 0))
-    return tuple(int(v) for v in stat.mean[:3]) if stat.count[0] else (255, 255, 255)
+    if not stat.count[0]:
+        return 255, 255, 255
+    r, g, b = (int(v) for v in stat.mean[:3])
+    return r, g, b
 
 
-def _paste_logo(canvas, draw, brand: Brand, box: Box, band_rgb, rtl: bool) -> Box:
+def _paste_logo(canvas: PILImage, draw: ImageDraw, logo_path: Path, brand: Brand, box: Box, band_rgb: RGB,
+                rtl: bool) -> Box:
     """The logo in its box on the band; on a plate when it would not stand out from the band."""
     x, y, w, h = box
-    logo = _logo_image(brand.logo, h)
+    logo = _logo_image(logo_path, h)
     colour = _logo_colour(logo)
     lx = x if rtl else x + w - logo.width
     placed = (lx, y + (h - logo.height) // 2, logo.width, logo.height)
@@ -193,7 +206,7 @@ def _paste_logo(canvas, draw, brand: Brand, box: Box, band_rgb, rtl: bool) -> Bo
     return placed
 
 
-def _meets(a, b) -> bool:
+def _meets(a: Box, b: Box) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
@@ -208,7 +221,8 @@ def band_apart(setting: Setting) -> bool:
     return not any(_meets(box, area) for box in [setting.colour_block, *glyphs, *logo])
 
 
-def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None):
+def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting,
+          canvas: PILImage | None = None) -> tuple[PILImage, Box | None]:
     """Band, stripe, text and logo on `canvas` (a fresh black one when None); the canvas and the logo's box."""
     from PIL import Image, ImageDraw
 
@@ -225,18 +239,19 @@ def _band(lay: Layout, texts: Texts, brand: Brand, setting: Setting, canvas=None
     band_rgb = _rgb(brand.primary)
     cx, cy, cw, ch = setting.colour_block
     draw.rectangle([cx, cy, cx + cw - 1, cy + ch - 1], fill=band_rgb)
-    stripe = {"right": [cx, cy, cx + 9, cy + ch - 1], "bottom": [cx, cy, cx + cw - 1, cy + 9],
+    stripe: list[int] = {"right": [cx, cy, cx + 9, cy + ch - 1], "bottom": [cx, cy, cx + cw - 1, cy + 9],
               "top": [cx, cy + ch - 10, cx + cw - 1, cy + ch - 1]}[lay.band_side]
     draw.rectangle(stripe, fill=_rgb(brand.secondary))
     colour = _rgb(brand.text)
     for line in setting.lines:
         _draw_line(draw, line, colour)
     rtl = fonts.is_rtl(texts.quote)
-    logo = _paste_logo(canvas, draw, brand, setting.logo, band_rgb, rtl) if setting.logo else None
+    logo = (_paste_logo(canvas, draw, brand.logo, brand, setting.logo, band_rgb, rtl)
+            if setting.logo and brand.logo else None)
     return canvas, logo
 
 
-def _paste_photo(canvas, decoded: Decoded, setting: Setting, placement) -> None:
+def _paste_photo(canvas: PILImage, decoded: Decoded, setting: Setting, placement: Placement) -> None:
     from PIL import Image
 
     ax, ay, aw, ah = setting.photo_area
@@ -246,7 +261,7 @@ def _paste_photo(canvas, decoded: Decoded, setting: Setting, placement) -> None:
     canvas.paste(decoded.photo.resize((aw, ah), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0), (ax, ay))
 
 
-def _boxes(setting: Setting, placement, logo) -> dict:
+def _boxes(setting: Setting, placement: Placement, logo: Box | None) -> dict[str, Any]:
     ax, ay, _aw, _ah = setting.photo_area
     return {"band": list(setting.colour_block), "photo": list(setting.photo_area),
             "text": [list(line.box) for line in setting.lines], "logo": list(logo) if logo else None,
@@ -254,7 +269,8 @@ def _boxes(setting: Setting, placement, logo) -> dict:
             "quote_size": setting.quote_size}
 
 
-def compose(decoded: Decoded, lay: Layout, texts: Texts, brand: Brand, setting: Setting, placement) -> tuple:
+def compose(decoded: Decoded, lay: Layout, texts: Texts, brand: Brand, setting: Setting,
+            placement: Placement) -> tuple[PILImage, dict[str, Any]]:
     """One finished image (a fresh RGB canvas) and the boxes of its parts."""
     from PIL import Image
 
@@ -264,7 +280,7 @@ def compose(decoded: Decoded, lay: Layout, texts: Texts, brand: Brand, setting: 
     return canvas, _boxes(setting, placement, logo)
 
 
-def encode(image) -> bytes:
+def encode(image: PILImage) -> bytes:
     """JPEG bytes with no metadata at all: no EXIF, XMP, IPTC, ICC or comment."""
     return jpeg_bytes(image, RENDER)
 
@@ -272,16 +288,15 @@ def encode(image) -> bytes:
 class _Inline:
     """An executor that runs what is submitted at once, in this thread."""
 
-    def __enter__(self):
+    def __enter__(self) -> _Inline:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
         pass
 
-    def submit(self, fn, *args):
-        from concurrent.futures import Future
-
-        future: Future = Future()
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        future: Future[T] = Future()
         try:
             future.set_result(fn(*args))
         except Exception as e:  # noqa: BLE001 (handed on as a thread pool would)
@@ -309,7 +324,7 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
         decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned],
                                2 if threads else 1)
 
-        def make(item, drawn) -> Rendered:
+        def make(item: Planned, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
             lay, texts, setting, placement = item
             decoded = decoding.result()
             if drawn is None:

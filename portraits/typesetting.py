@@ -218,11 +218,30 @@ def quote_limit(quote: str, lang: str | None = None) -> tuple[str, int] | None:
     return None
 
 
+def _band_boxes(lay: Layout, rows: dict[str, int]) -> tuple[Box, Box, Box]:
+    """The band (where its text goes), its colour block and the photo's area, for a band of these
+    rows; a band beside the photo centres its text in the free height (`rows` changed so)."""
+    W, H = lay.size
+    total = sum(rows.values())
+    if lay.band_side == "top":
+        text_top = round(H * lay.text_zone[0]) - rows["top"]
+        band_bottom = min(text_top + total, round(H * (1 - lay.min_photo)))
+        return (0, text_top, W, band_bottom - text_top), (0, 0, W, band_bottom), (0, band_bottom, W, H - band_bottom)
+    if lay.band_side == "right":
+        band = (W - lay.band_width, 0, lay.band_width, H)
+        spare = max(0, H - total)
+        rows["gap1"] += spare // 2  # the quote and the name in the middle of the free height
+        rows["gap3"] += spare - spare // 2
+        return band, band, (0, 0, W - lay.band_width, H)
+    text_bottom = round(H * lay.text_zone[1])
+    band_top = max(text_bottom - total, round(H * lay.min_photo))
+    return (0, band_top, W, text_bottom - band_top), (0, band_top, W, H - band_top), (0, 0, W, band_top)
+
+
 @lru_cache(maxsize=256)
 def typeset(lay: Layout, texts: Texts, brand: Brand) -> Setting:
     """Set the band's text for a format: the quote on the type scale, the name line at its fixed
     relation, campaign name and logo above, hashtag and credit below; the band is as tall as that."""
-    W, H = lay.size
     pad, small = lay.px(lay.pad), lay.px(SMALL_PX)
     width = lay.text_width
     rtl = fonts.is_rtl(texts.quote)
@@ -247,23 +266,7 @@ def typeset(lay: Layout, texts: Texts, brand: Brand) -> Setting:
     rows["header"] = max(rows["header"], len(campaign) * _row(small))
     if not footer:
         rows["gap3"] = 0
-    total = sum(rows.values())
-    if lay.band_side == "top":
-        text_top = round(H * lay.text_zone[0]) - rows["top"]
-        band_bottom = min(text_top + total, round(H * (1 - lay.min_photo)))
-        bx, by, bw, bh = 0, text_top, W, band_bottom - text_top
-        block, photo_area = (0, 0, W, band_bottom), (0, band_bottom, W, H - band_bottom)
-    elif lay.band_side == "right":
-        bx, by, bw, bh = W - lay.band_width, 0, lay.band_width, H
-        block, photo_area = (bx, by, bw, bh), (0, 0, W - lay.band_width, H)
-        spare = max(0, bh - total)
-        rows["gap1"] += spare // 2  # the quote and the name in the middle of the free height
-        rows["gap3"] += spare - spare // 2
-    else:
-        text_bottom = round(H * lay.text_zone[1])
-        band_top = max(text_bottom - total, round(H * lay.min_photo))
-        bx, by, bw, bh = 0, band_top, W, text_bottom - band_top
-        block, photo_area = (0, band_top, W, H - band_top), (0, 0, W, band_top)
+    (bx, by, bw, bh), block, photo_area = _band_boxes(lay, rows)
     x0 = bx + pad
     align = "right" if rtl else "left"
     lines: list[Line] = []
