@@ -153,20 +153,31 @@ def _cold(tmp: Path) -> None:
     stored = ws.root / rec["photo"]["file"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
 
-    def run(args) -> float:
+    cpu: dict[str, list[float]] = {"naive": [], "ours": []}
+
+    def run(args, kind: str) -> float:
+        import resource
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, *args], env=env, check=True, capture_output=True)
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu[kind].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        return wall
 
     def ours_cold() -> float:
         shutil.rmtree(ws.renders / rec["id"], ignore_errors=True)
-        return run(["-m", "campaign", "-w", str(ws.root), "render", rec["id"], "--jobs", "1"])
-    naive_t, ours_t = alternate(lambda: run(["-c", NAIVE, str(stored)]), ours_cold, rounds=5)
+        return run(["-m", "campaign", "-w", str(ws.root), "render", rec["id"], "--jobs", "1"], "ours")
+    naive_t, ours_t = alternate(lambda: run(["-c", NAIVE, str(stored)], "naive"), ours_cold, rounds=5)
+    naive_c, ours_c = statistics.median(cpu["naive"]), statistics.median(cpu["ours"])
     print("A cold process, one 24 MP portrait (4000x6000, as intake keeps it), four formats, median of 5, "
           f"alternating ({load()}):")
-    print(f"  naive Pillow (full decode, ImageOps.fit), no text   {naive_t * 1000:7.0f} ms")
+    print(f"  naive Pillow (full decode, ImageOps.fit), no text   {naive_t * 1000:7.0f} ms   "
+          f"CPU {naive_c * 1000:5.0f} ms")
     print(f"  campaign render ID, with text and brand             {ours_t * 1000:7.0f} ms   "
-          f"{ours_t / naive_t:.2f}x [target <= 0.25x]  ({load()})")
+          f"CPU {ours_c * 1000:5.0f} ms   {ours_t / naive_t:.2f}x [target <= 0.25x], CPU {ours_c / naive_c:.2f}x  "
+          f"({load()})")
     _warm(ws, rec, stored)
 
 
@@ -185,9 +196,15 @@ def _warm(ws, rec: dict, stored: Path) -> None:
     job = Job(stored, tuple(p["photo"]["focus"]), brand_of(ws), [(f, texts) for f in FORMAT_NAMES],
               face=records.face_box(p))
 
+    cpu: dict[str, list[float]] = {"decode": [], "threads": [], "one": []}
+
+    def cpu_of(kind: str, since: float) -> None:
+        cpu[kind].append(time.process_time() - since)
+
     def decode_alone() -> float:
         # Pillow's reduced-scale JPEG decode of the whole file, at the scale the renderer picks
         # (`draft`, then `load`), in one thread.
+        since = time.process_time()
         start = time.perf_counter()
         with Image.open(stored) as im:
             planned = placements(job, im.size)
@@ -195,18 +212,25 @@ def _warm(ws, rec: dict, stored: Path) -> None:
             if need < 1:
                 im.draft("RGB", (math.ceil(im.width * need), math.ceil(im.height * need)))
             im.load()
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        cpu_of("decode", since)
+        return wall
 
     def timed(threads: bool) -> float:
+        since = time.process_time()
         start = time.perf_counter()
         render_job(job, threads)
-        return time.perf_counter() - start
+        wall = time.perf_counter() - start
+        cpu_of("threads" if threads else "one", since)
+        return wall
     dec, warm, single = alternate(decode_alone, lambda: timed(True), lambda: timed(False), rounds=9)
+    dec_c, warm_c, single_c = (statistics.median(cpu[k]) for k in ("decode", "threads", "one"))
     print(f"A warm process, the same portrait, median of 9, alternating ({load()}):")
-    print(f"  reduced-scale JPEG decode alone                     {dec * 1000:7.0f} ms")
+    print(f"  reduced-scale JPEG decode alone                     {dec * 1000:7.0f} ms   CPU {dec_c * 1000:4.0f} ms")
     print(f"  four formats with text, band, logo, JPEG encoding   {warm * 1000:7.0f} ms   "
-          f"{warm / dec:.2f}x [target <= 1.0x]  ({load()})")
-    print(f"  the same in one thread (as a --jobs process does)   {single * 1000:7.0f} ms   {single / dec:.2f}x")
+          f"CPU {warm_c * 1000:4.0f} ms   {warm / dec:.2f}x [target <= 1.0x]  ({load()})")
+    print(f"  the same in one thread (as a --jobs process does)   {single * 1000:7.0f} ms   "
+          f"CPU {single_c * 1000:4.0f} ms   {single / dec:.2f}x")
 
 
 FORMAT_NAMES = ("instagram-feed", "instagram-square", "story", "facebook")
