@@ -131,7 +131,8 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
     band_rows = min(height, last * 8) - first * 8
     head[sof + 5:sof + 7] = band_rows.to_bytes(2, "big")
     BANDS_CUT.append((first * 8, band_rows))
-    return bytes(head) + data[start:ends[last - 1]] + b"\xff\xd9", first * 8
+    # One join: one copy of the band's megabytes (a + b + c made three, each a fresh allocation).
+    return b"".join((head, memoryview(data)[start:ends[last - 1]], b"\xff\xd9")), first * 8
 
 
 def draft_scale(im: ImageFile) -> int:
