@@ -285,6 +285,18 @@ def encode(image: PILImage) -> bytes:
     return jpeg_bytes(image, RENDER)
 
 
+def _core_idle() -> bool:
+    """Whether a core is free for the second half of a decode: on a machine whose cores are busy
+    with other work, two halves cost ~10 ms more CPU and wait for two time slices instead of one
+    (measured at a load average of 10 on two cores: 264 ms against 191 ms for one band)."""
+    import os
+
+    try:
+        return os.getloadavg()[0] < (os.cpu_count() or 1) - 0.5
+    except OSError:
+        return False
+
+
 class _Inline:
     """An executor that runs what is submitted at once, in this thread."""
 
@@ -322,7 +334,7 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
     planned = placements(job, size)
     with ThreadPoolExecutor(max_workers=2) if threads else _Inline() as pool:
         decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned],
-                               2 if threads else 1)
+                               2 if threads and _core_idle() else 1)
 
         def make(item: Planned, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
             lay, texts, setting, placement = item
