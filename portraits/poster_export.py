@@ -427,6 +427,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
         previewing = None
         try:
             from reportlab import rl_config
+            from reportlab.pdfgen import canvas  # noqa: F401  (for _write_pdf: imported while the photos decode)
 
             font_name = _pdf_font(band, cell_scales)
             rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
