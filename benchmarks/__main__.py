@@ -1,5 +1,6 @@
-"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some,
-`python -m benchmarks open_channels --busy` with one busy loop beside."""
+"""Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some;
+`--busy` keeps one core busy with a spinning process while they run (see benchmarks/load.py); other
+`--options` go to the benchmarks that take them."""
 from __future__ import annotations
 
 import importlib
@@ -7,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-AREAS = ["foundation", "render", "schedule", "channels", "open_channels", "billboard", "privacy", "reach", "report",
-         "locks", "web", "office", "settings"]
+AREAS = ["foundation", "render", "render_single", "schedule", "channels", "open_channels", "billboard", "privacy",
+         "reach", "report", "locks", "web", "office", "settings"]
 
 
 def _as_installed() -> None:
@@ -25,7 +26,10 @@ def _as_installed() -> None:
 
 
 def main(argv: list[str]) -> int:
-    options = [a for a in argv if a.startswith("--")]  # e.g. --busy, for the benchmarks that take it
+    from benchmarks import load
+
+    load.BUSY = "--busy" in argv
+    options = [a for a in argv if a.startswith("--") and a != "--busy"]  # for the benchmarks that take them
     chosen = [a for a in argv if not a.startswith("--")] or AREAS
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
@@ -40,8 +44,9 @@ def main(argv: list[str]) -> int:
                 print(f"== {area}: not built yet")
                 continue
             raise
-        print(f"== {area}")
-        module.main(options) if options else module.main()
+        print(f"== {area}" + (" (--busy: one core kept busy by a spinning process)" if load.BUSY else ""))
+        with load.busy(load.BUSY):
+            module.main(options) if options else module.main()
     return 0
 
 

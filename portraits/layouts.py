@@ -165,7 +165,7 @@ def face_region(face: tuple[float, float, float, float], width: float,
     return max(0.0, x0), max(0.0, y0 - FACE_ABOVE * (y1 - y0)), min(float(width), x1), min(float(height), y1)
 
 
-def face_fits(photo: tuple[int, int], area: tuple[int, int], face: tuple[float, float, float, float]) -> bool:
+def face_fits(photo: tuple[int, int], area: tuple[float, float], face: tuple[float, float, float, float]) -> bool:
     """Whether a crop of the photo with the area's proportions can hold the whole face (face box as
     fractions of the photo)."""
     W, H = photo

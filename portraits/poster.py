@@ -18,14 +18,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING
 
 from portraits.errors import CampaignError
-from portraits.jpeg import ROW_MARGIN, load_rows, restart_strip
+from portraits.jpeg import ROW_MARGIN, decode_band, load_rows
 from portraits.messages import _m
+
+if TYPE_CHECKING:
+    from PIL.ImageCms import ImageCmsTransform
+
+    from portraits.layouts import Layout as SocialLayout
 
 FORMATS = {"18/1": (3560.0, 2520.0), "city-light": (1190.0, 1750.0)}  # full size, millimetres
 MM_PER_INCH = 25.4
@@ -188,7 +194,8 @@ def _band(spec: Spec, title: str, hashtag: str, font: Path, logo: bool) -> tuple
     return height, lines, tag_row, margin
 
 
-Faces = list  # per slot: ((photo width, photo height), face box as fractions) or None (no face box)
+# Per slot: ((photo width, photo height), face box as fractions), or None (no face box).
+Faces = list[tuple[tuple[int, int], tuple[float, float, float, float]] | None]
 
 
 def _faces_whole(faces: Faces | None, shape: tuple[float, float]) -> bool:
@@ -199,7 +206,7 @@ def _faces_whole(faces: Faces | None, shape: tuple[float, float]) -> bool:
 
 
 def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str], font: Path, margin: float,
-               faces: Faces | None = None):
+               faces: Faces | None = None) -> tuple[float, int, int, float] | None:
     """(cost, cols, rows, plate height) of the best grid for n slots whose names read and whose
     slots keep every face whole, or None."""
     ax, ay, aw, ah = area
@@ -208,7 +215,7 @@ def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str]
     plate_h = pad + N * 1.05 + R * 1.2 + pad * 0.5
     widest = max((_em(t, font) * N for t in names), default=0.0)
     widest_role = max((_em(t, font) * R * 0.8 for t in roles), default=0.0)  # roles may take 80 %
-    best = None
+    best: tuple[float, int, int, float] | None = None
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
         if (rows - 1) * cols >= n:
@@ -293,21 +300,16 @@ def shortfall(photo_w: int, photo_h: int, need_w: int, need_h: int) -> tuple[flo
     return photo_w * photo_h / 1e6, photo_w * photo_h * s * s / 1e6
 
 
-_SLOT = None
-
-
-def _slot_layout():
+@lru_cache(maxsize=1)
+def _slot_layout() -> SocialLayout:
     """The social renders' head placement, with a poster slot's proportions."""
-    global _SLOT
-    if _SLOT is None:
-        from portraits.layouts import Layout as Social
+    from portraits.layouts import Layout as Social
 
-        _SLOT = Social("billboard slot", (1000, 1000), "bottom", lines=(1,), headroom=0.1, head_share=0.6)
-    return _SLOT
+    return Social("billboard slot", (1000, 1000), "bottom", lines=(1,), headroom=0.1, head_share=0.6)
 
 
 def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,
-                 face: tuple[float, float, float, float] | None = None, cmyk=None) -> float:
+                 face: tuple[float, float, float, float] | None = None, cmyk: ImageCmsTransform | None = None) -> float:
     """Decode only as much of the photo as the slot needs (JPEG draft), crop (head whole and clear of
     the plate where a face box is known), convert to the printer's CMYK when `cmyk` (an ImageCms
     transform) is given, save as JPEG. Returns the photo pixels per slot pixel (below 1: enlarged)."""
@@ -320,24 +322,14 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         orientation = im.getexif().get(0x0112, 1)
         w, h = im.size
         upright = (h, w) if orientation in (5, 6, 7, 8) else (w, h)
-        box = place(upright, (tw, th), _slot_layout(), tuple(focus), face).crop
+        fx, fy = focus
+        box = place(upright, (tw, th), _slot_layout(), (fx, fy), face).crop
         s = min((box[2] - box[0]) / tw, (box[3] - box[1]) / th)
         if s > 1:
             im.draft("RGB", (int(w / s), int(h / s)))
-        scale = (getattr(im, "decoderconfig", None) or (1,))[0]  # the JPEG scale draft chose: 1, 2, 4 or 8
-        band = None
-        if orientation == 1 and im.format == "JPEG":  # the slot is a strip of the photo
-            margin = ROW_MARGIN * scale  # rows above and below the crop that the filter reads
-            im.fp.seek(0)
-            band = restart_strip(im.fp.read(), math.floor(box[1]) - margin, math.ceil(box[3]) + margin)
-        if band is not None:  # decode just that band of rows
-            from io import BytesIO
-
-            jpeg, y0 = band
-            pic = Image.open(BytesIO(jpeg))
-            pic.draft("RGB", (w // scale, 1))
-            pic.decodermaxblock = len(jpeg)  # one decode call: one GIL hand-back (see load_rows)
-            pic.load()
+        band = decode_band(im, math.floor(box[1]), math.ceil(box[3])) if orientation == 1 else None
+        if band is not None:  # the slot is a strip of the photo: just that band of rows was decoded
+            pic, y0 = band
             box = (box[0], box[1] - y0, box[2], box[3] - y0)
         else:
             if orientation == 1:  # decode down to the crop's last row only
@@ -348,13 +340,15 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         k = pic.size[0] / upright[0]
         # Shrinking (after draft, by 1-2x): bicubic, within 4/255 of Lanczos (PSNR 58 dB) at two
         # thirds of its cost; enlarging keeps Lanczos's sharper edges.
-        flt = Image.BICUBIC if s > 1 else Image.LANCZOS
-        cell = pic.resize((tw, th), flt, box=tuple(v * k for v in box), reducing_gap=3.0)
+        flt = Image.Resampling.BICUBIC if s > 1 else Image.Resampling.LANCZOS
+        cell = pic.resize((tw, th), flt, box=(box[0] * k, box[1] * k, box[2] * k, box[3] * k), reducing_gap=3.0)
         del pic
     if cmyk is not None:
         from PIL import ImageCms
 
-        cell = ImageCms.applyTransform(cell, cmyk)
+        converted = ImageCms.applyTransform(cell, cmyk)
+        assert converted is not None  # None only for a transform done in place
+        cell = converted
     from portraits.imageio import BILLBOARD_SLOT, save_jpeg
 
     save_jpeg(cell, target, BILLBOARD_SLOT)

@@ -6,14 +6,15 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Callable
-from datetime import UTC
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from portraits.errors import CampaignError
 from portraits.messages import _m
+from portraits.pdfx import pdfx
 from portraits.poster import (
-    CONDITIONS,
     MARKS_MM,
     PREVIEW_WIDTH,
     PT_PER_MM,
@@ -27,7 +28,23 @@ from portraits.poster import (
     layout,
     shortfall,
 )
-from portraits.preflight import _images
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+    from PIL.ImageCms import ImageCmsTransform
+    from PIL.ImageFont import FreeTypeFont
+
+Colour = Callable[[str], tuple[float, ...]]  # '#RRGGBB' -> RGB or CMYK fractions, as the PDF draws it
+
+
+class Painter(Protocol):
+    """What `_draw` paints with, in page millimetres: the PDF or the preview."""
+
+    def rect(self, box: Box, colour: str) -> None: ...
+    def photo(self, box: Box, item: Item, index: int) -> None: ...
+    def logo(self, box: Box, path: Path) -> None: ...
+    def measure(self, text: str, size: float) -> float: ...
+    def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None: ...
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -40,13 +57,13 @@ def _rgb(colour: str) -> tuple[int, int, int]:
                             _m("Write it as #RRGGBB, e.g. #E30613.")) from None
 
 
-def _fit(text: str, size: float, width: float, measure) -> float:
+def _fit(text: str, size: float, width: float, measure: Callable[[str, float], float]) -> float:
     """The font size (<= size) at which `text` fits `width`."""
     w = measure(text, size)
     return size if w <= width else size * width / w
 
 
-def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
+def _draw(lay: Layout, items: list[Item], band: Band, p: Painter) -> None:
     """Paint the poster with painter `p` (all coordinates in page millimetres)."""
     p.rect(lay.spec.bleed_box, band.secondary)
     S = lay.sizes
@@ -86,7 +103,7 @@ def _draw(lay: Layout, items: list[Item], band: Band, p) -> None:
 
 
 class _PdfPainter:
-    def __init__(self, canvas, spec: Spec, font: str, cells: list[Path], colour):
+    def __init__(self, canvas: Any, spec: Spec, font: str, cells: list[Path], colour: Colour):  # reportlab's Canvas
         self.c, self.spec, self.font, self.cells, self.colour = canvas, spec, font, cells, colour
         self.page_h = spec.page[1]
 
@@ -118,7 +135,7 @@ class _PdfPainter:
     def measure(self, text: str, size: float) -> float:
         from reportlab.pdfbase import pdfmetrics
 
-        return pdfmetrics.stringWidth(text, self.font, size * PT_PER_MM) / PT_PER_MM
+        return float(pdfmetrics.stringWidth(text, self.font, size * PT_PER_MM)) / PT_PER_MM
 
     def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
         self._fill(colour)
@@ -148,7 +165,7 @@ class _PngRows:
             self.file.write(self._struct.pack(">I", len(data)) + kind + data
                             + self._struct.pack(">I", self._zlib.crc32(kind + data)))
 
-    def rows(self, img, end: int) -> None:
+    def rows(self, img: Image, end: int) -> None:
         """Write rows up to `end` (exclusive) of `img` (RGB, self.size)."""
         from PIL import ImageChops
 
@@ -162,7 +179,7 @@ class _PngRows:
         self._chunk(b"IDAT", self.deflate.compress(lines))
         self.done = end
 
-    def close(self, img) -> None:
+    def close(self, img: Image) -> None:
         self.rows(img, self.size[1])
         self._chunk(b"IDAT", self.deflate.flush())
         self._chunk(b"IEND", b"")
@@ -180,13 +197,13 @@ class _PreviewPainter:
         self.font_path = font
         self.cells = cells
         self.pending: list[tuple[tuple[int, int, int, int], int]] = []
-        self._fonts: dict[int, object] = {}
+        self._fonts: dict[int, FreeTypeFont] = {}
 
     def _px(self, box: Box) -> tuple[int, int, int, int]:
         x, y, w, h = box
         return round(x * self.k), round(y * self.k), round((x + w) * self.k), round((y + h) * self.k)
 
-    def _font(self, size: float):
+    def _font(self, size: float) -> FreeTypeFont:
         from PIL import ImageFont
 
         px = max(1, round(size * self.k))
@@ -202,7 +219,7 @@ class _PreviewPainter:
         # while the photos still decode. Nothing else is drawn inside a photo's box.
         self.pending.append((self._px(box), index))
 
-    def paste_photos(self, ready, png: _PngRows | None = None) -> None:
+    def paste_photos(self, ready: list[Future[float]], png: _PngRows | None = None) -> None:
         """Paste each slot's photo as soon as `ready[index]` (its future) is done; with `png`, write
         out the rows above every photo still to come as they become final."""
         from PIL import Image
@@ -210,9 +227,9 @@ class _PreviewPainter:
         pending = sorted(self.pending, key=lambda p: p[1])
         for n, ((x0, y0, x1, y1), index) in enumerate(pending):
             ready[index].result()
-            with Image.open(self.cells[index]) as cell:  # the print JPEG, decoded small: no second full decode
-                cell.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
-                cell = cell.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.BILINEAR)
+            with Image.open(self.cells[index]) as opened:  # the print JPEG, decoded small: no second full decode
+                opened.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
+                cell = opened.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.Resampling.BILINEAR)
                 self.img.paste(cell, (x0, y0))
             if png is not None:
                 png.rows(self.img, min((box[1] for box, _i in pending[n + 1:]), default=self.img.height))
@@ -222,18 +239,18 @@ class _PreviewPainter:
         from PIL import Image, ImageOps
 
         x0, y0, x1, y1 = self._px(box)
-        with Image.open(path) as logo:
-            logo = ImageOps.contain(logo.convert("RGBA"), (max(1, x1 - x0), max(1, y1 - y0)))
+        with Image.open(path) as opened:
+            logo = ImageOps.contain(opened.convert("RGBA"), (max(1, x1 - x0), max(1, y1 - y0)))
             self.img.paste(logo, (x1 - logo.width, y0 + (y1 - y0 - logo.height) // 2), logo)
 
     def measure(self, text: str, size: float) -> float:
-        return self._font(size).getlength(text) / self.k if text else 0.0
+        return float(self._font(size).getlength(text)) / self.k if text else 0.0
 
     def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
         self.draw.text((x * self.k, baseline * self.k), text, font=self._font(size), fill=_rgb(colour), anchor="ls")
 
 
-def _crop_marks(canvas, spec: Spec) -> None:
+def _crop_marks(canvas: Any, spec: Spec) -> None:  # reportlab's Canvas
     """Crop marks on the lines of the trim, drawn only in the zone outside the bleed (a printer trims
     through them; inside the bleed they would print on the poster's edge)."""
     tx, ty, tw, th = spec.trim_box
@@ -250,10 +267,12 @@ def _crop_marks(canvas, spec: Spec) -> None:
             canvas.line(cx * PT_PER_MM, (ph - vy[0]) * PT_PER_MM, cx * PT_PER_MM, (ph - vy[1]) * PT_PER_MM)
 
 
-def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) -> tuple[list[dict], list[str]]:
+def resolution(spec: Spec, items: list[Item], lay: Layout,
+               scales: list[float]) -> tuple[list[dict[str, Any]], list[str]]:
     """Per slot: pixels and effective resolution (at the page's scale and at full size); and one
     warning per photo that is smaller than its slot at the print resolution."""
-    slots, warnings = [], []
+    slots: list[dict[str, Any]] = []
+    warnings: list[str] = []
     for item, box, s in zip(items, lay.photos, scales):
         need_w, need_h = spec.px(box[2]), spec.px(box[3])
         effective = spec.dpi * min(1.0, s)
@@ -271,7 +290,7 @@ def resolution(spec: Spec, items: list[Item], lay: Layout, scales: list[float]) 
     return slots, warnings
 
 
-def _colour_of(icc: Path | None):
+def _colour_of(icc: Path | None) -> Colour:
     """'#RRGGBB' -> what the PDF draws: RGB fractions, or CMYK fractions in the printer's profile."""
     if icc is None:
         return lambda colour: tuple(v / 255 for v in _rgb(colour))
@@ -279,14 +298,17 @@ def _colour_of(icc: Path | None):
 
     transform = _cmyk_transform(icc)
 
-    def cmyk(colour: str):
-        px = ImageCms.applyTransform(Image.new("RGB", (1, 1), _rgb(colour)), transform).getpixel((0, 0))
+    def cmyk(colour: str) -> tuple[float, ...]:
+        converted = ImageCms.applyTransform(Image.new("RGB", (1, 1), _rgb(colour)), transform)
+        assert converted is not None  # None only for a transform done in place
+        px = converted.getpixel((0, 0))
+        assert isinstance(px, tuple)
         return tuple(v / 255 for v in px)
     return cmyk
 
 
 @lru_cache(maxsize=4)
-def _cmyk_transform(icc: Path):
+def _cmyk_transform(icc: Path) -> ImageCmsTransform:
     from PIL import ImageCms
 
     try:
@@ -304,7 +326,7 @@ def _cmyk_transform(icc: Path):
 
 
 def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None,
-                pool) -> tuple[list[Path], list]:
+                pool: ThreadPoolExecutor) -> tuple[list[Path], list[Future[float]]]:
     """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
     resizes outside the GIL); the paths and the futures of the slots' scales."""
     transform = _cmyk_transform(icc) if icc else None
@@ -330,84 +352,58 @@ def slot_faces(spec: Spec, items: list[Item], lay: Layout) -> str:
         _x, _y, w, h = lay.photos[i]
         size = (spec.px(w), spec.px(h))
         W, H = item.width, item.height
-        crop = place((W, H), size, _slot_layout(), tuple(item.focus), item.face).crop
+        crop = place((W, H), size, _slot_layout(), item.focus, item.face).crop
         fx0, fy0, fx1, fy1 = face_region((item.face[0] * W, item.face[1] * H, item.face[2] * W, item.face[3] * H), W, H)
         whole = crop[0] <= fx0 + 0.5 and crop[1] <= fy0 + 0.5 and fx1 <= crop[2] + 0.5 and fy1 <= crop[3] + 0.5
         marks.append(f"{i + 1}:{'ok' if whole else 'cut'}")
     return " ".join(marks)
 
 
-# long: left whole while another change splits portraits/poster* (issue 22)
-def _pdfx(path: Path, spec: Spec, title: str, condition: str, icc: Path | None, faces: str = "") -> None:
-    """What a PDF/X-4 preflight asks of the file reportlab wrote: boxes, output intent, PDF/X keys and
-    XMP, and RGB made device-independent (sRGB) where the images are not the printer's CMYK."""
-    from datetime import datetime
+def _pdf_font(band: Band, decoding: list[Future[float]]) -> str:
+    """The brand font registered with reportlab, by the name the PDF embeds it under; an unreadable
+    font stops the slots still waiting to decode and is said so."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
 
-    import pikepdf
-    from PIL import ImageCms
-
-    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        page = pdf.pages[0]
-        pw, ph = spec.page
-
-        def box(x, y, w, h):  # page millimetres from the top left -> PDF points from the bottom left
-            return pikepdf.Array([x * PT_PER_MM, (ph - y - h) * PT_PER_MM, (x + w) * PT_PER_MM, (ph - y) * PT_PER_MM])
-        page.obj.MediaBox = box(0, 0, pw, ph)
-        page.obj.BleedBox = box(*spec.bleed_box)
-        page.obj.TrimBox = box(*spec.trim_box)
-        intent = pikepdf.Dictionary(Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
-                                    OutputConditionIdentifier=condition, RegistryName="http://www.color.org",
-                                    Info=CONDITIONS.get(condition, condition))
-        if icc is not None:
-            profile = pdf.make_stream(Path(icc).read_bytes())
-            profile.N = 4
-            profile.Alternate = pikepdf.Name.DeviceCMYK
-            intent.DestOutputProfile = profile
-            described = ImageCms.getOpenProfile(str(icc)).profile.profile_description
-            intent.OutputConditionIdentifier = "Custom"  # the profile itself says what it characterises
-            intent.OutputCondition = described or Path(icc).stem
-            intent.Info = described or Path(icc).stem
-        pdf.Root.OutputIntents = pikepdf.Array([intent])
-        if icc is None:  # sRGB for every RGB image and for the page's RGB fills (DefaultRGB)
-            srgb = pdf.make_stream(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-            srgb.N = 3
-            srgb.Alternate = pikepdf.Name.DeviceRGB
-            tagged = pikepdf.Array([pikepdf.Name.ICCBased, srgb])
-            resources = page.obj.Resources
-            colour_spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
-            colour_spaces.DefaultRGB = tagged
-            resources.ColorSpace = colour_spaces
-            for _name, image in _images(page):
-                if image.get("/ColorSpace") == pikepdf.Name.DeviceRGB:
-                    image.ColorSpace = tagged
-        now = datetime.now(UTC)
-        stamp = now.strftime("D:%Y%m%d%H%M%SZ")
-        info = pdf.docinfo
-        info.Title = title
-        info.Creator = "campaign billboard export"
-        info.GTS_PDFXVersion = "PDF/X-4"
-        info.Trapped = pikepdf.Name("/False")
-        info.CreationDate = stamp
-        info.ModDate = stamp
-        info.CampaignScale = spec.scale
-        info.CampaignDPI = spec.dpi
-        info.CampaignFaces = faces
-        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
-            meta["dc:title"] = title
-            meta["pdfxid:GTS_PDFXVersion"] = "PDF/X-4"
-            meta["xmp:CreateDate"] = now.isoformat(timespec="seconds")
-            meta["xmp:ModifyDate"] = now.isoformat(timespec="seconds")
-            meta["xmp:CreatorTool"] = "campaign billboard export"
-            meta["pdf:Trapped"] = "False"
-        pdf.save(path, min_version="1.6")
+    font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
+    try:
+        if font_name not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
+    except Exception:  # noqa: BLE001 - an unreadable brand font: the slots already decoding are stopped
+        for future in decoding:
+            future.cancel()
+        raise CampaignError(_m("The font {name} cannot be used in a PDF.", name=band.font.name),
+                            _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto "
+                               "Sans.")) from None
+    return font_name
 
 
-def _count_slots(futures: list, progress: Callable[[int, int], None]) -> None:
+def _write_pdf(path: Path, spec: Spec, lay: Layout, items: list[Item], band: Band, font_name: str,
+               cells: list[Path], title: str, icc: Path | None) -> None:
+    """The poster as reportlab draws it: fields, names, photos (their JPEG bytes) and crop marks."""
+    from reportlab.pdfgen import canvas as rl_canvas
+
+    pw, ph = spec.page
+    c = rl_canvas.Canvas(str(path), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
+                         initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
+    c.setTitle(title)
+    c.setAuthor("")
+    c.setSubject(spec.label)
+    _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(icc)))
+    _crop_marks(c, spec)
+    c.showPage()
+    c.save()
+
+
+def _count_slots(futures: list[Future[float]], progress: Callable[[int, int], None] | None) -> None:
     """Tell `progress` as each slot's photo is ready (the PDF itself is the last step)."""
     import threading
+
+    if progress is None:
+        return
     lock, ready = threading.Lock(), [0]
 
-    def one_more(_future) -> None:
+    def one_more(_future: Future[float]) -> None:
         with lock:
             ready[0] += 1
             progress(ready[0], len(futures) + 1)
@@ -415,29 +411,28 @@ def _count_slots(futures: list, progress: Callable[[int, int], None]) -> None:
         future.add_done_callback(one_more)
 
 
-# long: left whole while another change splits portraits/poster* (issue 22)
+# long: the steps overlap (photos decoding, preview, PDF) inside one temporary folder and its clean-up
 def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: Path | None,
            title: str = "Billboard", condition: str = "FOGRA39", icc: Path | None = None,
-           progress: Callable[[int, int], None] | None = None) -> dict:
+           progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Write the print PDF (and a PNG preview); return the layout's figures, the slots' effective
     resolution and the resolution warnings. `progress(done, total)` hears of each slot's photo
     (from the decoding threads) and of the finished PDF."""
-    from concurrent.futures import ThreadPoolExecutor, wait
+    from concurrent.futures import wait
 
     faces = [((i.width, i.height), i.face) if i.face else None for i in items]
     lay = layout(spec, [i.label for i in items], [i.sub for i in items], band.font, band.title, band.hashtag,
                  band.logo is not None, faces)
+    icc = Path(icc) if icc is not None else None
     if icc is not None:
-        _cmyk_transform(Path(icc))  # refuse a wrong profile before any work
-    pw, ph = spec.page
+        _cmyk_transform(icc)  # refuse a wrong profile before any work
     pdf_path = Path(pdf_path)
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
             ThreadPoolExecutor(max_workers=2) as cell_pool:
         # The photos decode while reportlab is imported and the font is read (that holds the GIL).
-        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), Path(icc) if icc else None, cell_pool)
-        if progress is not None:
-            _count_slots(cell_scales, progress)
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), icc, cell_pool)
+        _count_slots(cell_scales, progress)
 
         def make_preview() -> Path:
             preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
@@ -452,22 +447,11 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
         previewing = None
         try:
             from reportlab import rl_config
-            from reportlab.pdfbase import pdfmetrics
-            from reportlab.pdfbase.ttfonts import TTFont
-            from reportlab.pdfgen import canvas as rl_canvas
+            from reportlab.pdfgen import canvas  # noqa: F401  (for _write_pdf: imported while the photos decode)
 
-            font_name = "Brand-" + re.sub(r"\W", "", band.font.stem)[:20]
-            try:
-                if font_name not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont(font_name, str(band.font)))
-            except Exception:  # noqa: BLE001 - an unreadable brand font: the slots already decoding are stopped
-                for future in cell_scales:
-                    future.cancel()
-                raise CampaignError(_m("The font {name} cannot be used in a PDF.", name=band.font.name),
-                                    _m("Set [brand] font to a TrueType (.ttf) file, or leave it empty for Noto "
-                                       "Sans.")) from None
+            font_name = _pdf_font(band, cell_scales)
             rl_config.useA85 = 0  # binary streams: reportlab's pure-Python ASCII85 costs a second on nine photos
-            import pikepdf  # noqa: F401  (for _pdfx: its ~40 ms import while the photos still decode)
+            import pikepdf  # noqa: F401  (for pdfx: its ~40 ms import while the photos still decode)
 
             # The preview alongside the photos and the PDF: its band and names are drawn while the
             # photos decode (after the imports above, so that one thread at a time holds the GIL
@@ -478,21 +462,13 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
                 pool.shutdown(wait=False)
             scales = [future.result() for future in cell_scales]
             partial = Path(tmp) / "poster.pdf"
-            c = rl_canvas.Canvas(str(partial), pagesize=(pw * PT_PER_MM, ph * PT_PER_MM), pageCompression=1,
-                                 initialFontName=font_name)  # not Helvetica, which a PDF cannot embed
-            c.setTitle(title)
-            c.setAuthor("")
-            c.setSubject(spec.label)
-            _draw(lay, items, band, _PdfPainter(c, spec, font_name, cells, _colour_of(Path(icc) if icc else None)))
-            _crop_marks(c, spec)
-            c.showPage()
-            c.save()
-            _pdfx(partial, spec, title, condition, Path(icc) if icc else None, slot_faces(spec, items, lay))
+            _write_pdf(partial, spec, lay, items, band, font_name, cells, title, icc)
+            pdfx(partial, spec, title, condition, icc, slot_faces(spec, items, lay))
         except BaseException:
             if previewing is not None:
                 wait([previewing])  # it writes into the folder about to be removed
             raise
-        if previewing is not None:
+        if previewing is not None and png_path is not None:
             previewing.result().replace(png_path)
         partial.replace(pdf_path)
     if progress is not None:

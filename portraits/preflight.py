@@ -1,40 +1,53 @@
 """The billboard's preflight: read a print PDF back (pikepdf) and check it as a PDF/X-4 preflight would."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn, join
 from portraits.poster import CONDITIONS, PT_PER_MM
 
+Matrix = tuple[float, float, float, float, float, float]
+Segment = tuple[float, float, float, float]
+Placed = tuple[str, float, float]  # an image's name and its placed width and height (points)
+# pikepdf's objects (pages, dictionaries, streams) take any key as an attribute: Any, read as PDF.
+PdfObject = Any
 
-def _matrix_mul(m, n):
+
+def _matrix_mul(m: Matrix, n: Matrix) -> Matrix:
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
     return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
             e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
 
 
-def _walk(page):
+def _walk(page: PdfObject) -> tuple[list[Segment], list[Placed]]:
     """Stroked line segments and placed images of a page: ([(x0, y0, x1, y1)], [(name, width_pt, height_pt)]),
     in page points (the current transformation matrix applied)."""
     import pikepdf
 
-    ctm, stack, segments, images, path = (1, 0, 0, 1, 0, 0), [], [], [], []
-    point = None
+    ctm: Matrix = (1, 0, 0, 1, 0, 0)
+    stack: list[Matrix] = []
+    segments: list[Segment] = []
+    images: list[Placed] = []
+    path: list[Segment] = []
+    point: tuple[float, float] | None = None
 
-    def at(x, y):
+    def at(x: float, y: float) -> tuple[float, float]:
         a, b, c, d, e, f = ctm
         return a * x + c * y + e, b * x + d * y + f
-    for operands, op in pikepdf.parse_content_stream(page):
-        op = str(op)
+    for instruction in pikepdf.parse_content_stream(page):
+        operands: Any = instruction.operands
+        op = str(instruction.operator)
         if op == "q":
             stack.append(ctm)
         elif op == "Q":
             ctm = stack.pop() if stack else ctm
         elif op == "cm":
-            ctm = _matrix_mul(tuple(float(v) for v in operands), ctm)
+            a, b, c, d, e, f = (float(v) for v in operands)
+            ctm = _matrix_mul((a, b, c, d, e, f), ctm)
         elif op == "m":
             point = at(float(operands[0]), float(operands[1]))
         elif op == "l" and point is not None:
@@ -54,11 +67,11 @@ def _walk(page):
 Check = Callable[..., None]  # check(name, ok, detail, where=None): one line of the preflight
 
 
-def preflight(path: Path) -> list[dict]:
+def preflight(path: Path) -> list[dict[str, Any]]:
     """Read a PDF back (pikepdf) and check it as a PDF/X-4 preflight would: [{check, ok, detail}]."""
     import pikepdf
 
-    checks: list[dict] = []
+    checks: list[dict[str, Any]] = []
 
     def check(name: str, ok: bool, detail: str, where: int | None = None) -> None:
         # names and details are messages: English in --json, the interface language on screen
@@ -98,7 +111,7 @@ def preflight(path: Path) -> list[dict]:
     return checks
 
 
-def _document_checks(pdf, check: Check) -> None:
+def _document_checks(pdf: PdfObject, check: Check) -> None:
     """The PDF version, the PDF/X keys (document info and XMP alike) and the Trapped key."""
     version = tuple(int(v) for v in pdf.pdf_version.split("."))
     check(_m("PDF version"), version >= (1, 6),
@@ -114,7 +127,7 @@ def _document_checks(pdf, check: Check) -> None:
     check(_m("Trapped key"), trapped in ("/True", "/False"), trapped or missing)
 
 
-def _output_intent_check(pdf, check: Check) -> bool:
+def _output_intent_check(pdf: PdfObject, check: Check) -> bool:
     """Check the GTS_PDFX output intent; True when it embeds a CMYK profile (then images must be CMYK)."""
     import pikepdf
 
@@ -138,7 +151,7 @@ def _output_intent_check(pdf, check: Check) -> bool:
     return cmyk_intent
 
 
-def _box_check(page, check: Check, where: int | None) -> list[float] | None:
+def _box_check(page: PdfObject, check: Check, where: int | None) -> list[float] | None:
     """TrimBox inside BleedBox inside the page; returns the BleedBox (None: a box is missing)."""
     media = [float(v) for v in page.obj.MediaBox]
     trim, bleed = page.obj.get("/TrimBox"), page.obj.get("/BleedBox")
@@ -155,7 +168,7 @@ def _box_check(page, check: Check, where: int | None) -> list[float] | None:
     return bleed
 
 
-def _font_check(page, check: Check, where: int | None) -> None:
+def _font_check(page: PdfObject, check: Check, where: int | None) -> None:
     fonts_ok, names = True, []
     for font in _fonts(page.obj.Resources):
         descriptor = font.get("/FontDescriptor")
@@ -168,7 +181,8 @@ def _font_check(page, check: Check, where: int | None) -> None:
     check(_m("Fonts embedded"), fonts_ok, join(", ", names) if names else _m("no fonts"), where)
 
 
-def _image_checks(page, placed, check: Check, where: int | None, dpi_wanted: int, cmyk_intent: bool) -> None:
+def _image_checks(page: PdfObject, placed: list[Placed], check: Check, where: int | None, dpi_wanted: int,
+                  cmyk_intent: bool) -> None:
     """Each image's colour space against the output intent, and its resolution at its placed size."""
     import pikepdf
 
@@ -197,7 +211,7 @@ def _image_checks(page, placed, check: Check, where: int | None, dpi_wanted: int
           else join(", ", low), where)
 
 
-def _fonts(resources, seen=None):
+def _fonts(resources: PdfObject, seen: set[tuple[int, int]] | None = None) -> Iterator[PdfObject]:
     """Every font of a resource dictionary and of the forms inside it."""
     seen = set() if seen is None else seen
     for _name, font in (resources.get("/Font") or {}).items():
@@ -210,7 +224,7 @@ def _fonts(resources, seen=None):
             yield from _fonts(xobject.Resources, seen)
 
 
-def _images(page):
+def _images(page: PdfObject) -> list[tuple[str, PdfObject]]:
     """(name, image) of the page's own image XObjects."""
     xobjects = page.obj.Resources.get("/XObject") or {}
     return [(name, x) for name, x in xobjects.items() if x.get("/Subtype") == "/Image"]

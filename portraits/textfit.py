@@ -15,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from portraits.files import cache_dir
+
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont
 
 LINE_SPACING = 0.24  # extra space between lines, as a fraction of the size
 HYPHEN = "-"
@@ -28,7 +32,7 @@ MIN_PART = 3         # letters on either side of a hyphenation break
 class Fitted:
     text: str  # with line breaks
     size: int
-    font: object  # PIL.ImageFont.FreeTypeFont
+    font: FreeTypeFont
     direction: str | None
     width: int
     height: int
@@ -39,7 +43,7 @@ class Fitted:
 
 
 @lru_cache(maxsize=512)
-def load_font(path: Path, size: int, bold: bool = False, complex_script: bool = True):
+def load_font(path: Path, size: int, bold: bool = False, complex_script: bool = True) -> FreeTypeFont:
     """A font at a size. Right-to-left and joined scripts need raqm's shaping; Latin and Cyrillic
     come out the same with FreeType's basic layout, which measures several times faster."""
     from PIL import ImageFont
@@ -49,7 +53,8 @@ def load_font(path: Path, size: int, bold: bool = False, complex_script: bool = 
     if bold:
         try:
             axes = font.get_variation_axes()
-            font.set_variation_by_axes([700 if a["name"] in (b"Weight", "Weight") else a["default"] for a in axes])
+            font.set_variation_by_axes([700.0 if a["name"] in (b"Weight", "Weight") else float(a["default"] or 0)
+                                        for a in axes])
         except (OSError, ValueError):
             pass  # not a variable font: its one weight it is
     return font
@@ -91,7 +96,7 @@ def basic_copy(path: Path) -> Path:
 
 
 @lru_cache(maxsize=64)
-def _hyphenator(lang: str | None):
+def _hyphenator(lang: str | None) -> Any:  # pyphen.Pyphen (pyphen has no type information)
     """pyphen for the language, or None where it has no dictionary (Arabic, Turkish)."""
     import pyphen
 
@@ -102,7 +107,7 @@ def _hyphenator(lang: str | None):
     return pyphen.Pyphen(lang=found, left=MIN_PART, right=MIN_PART)
 
 
-def _load_patterns(pyphen, path) -> None:
+def _load_patterns(pyphen: Any, path: str | Path) -> None:
     """pyphen parses a dictionary's ~66,000 German patterns in about 1.5 s on every start; keep the
     parsed patterns in the user's cache folder (marshal, ~60 ms to read) and give them to pyphen."""
     import marshal
@@ -140,7 +145,7 @@ SAFETY = 1.012  # scaled widths of hinted glyphs can be off by about 1 %: measur
 class Measure:
     """Widths of words in one font at one size, each word measured once (at REF_SIZE, for every size)."""
 
-    def __init__(self, ref: dict, font, direction: str | None, factor: float):
+    def __init__(self, ref: dict[str, float], font: FreeTypeFont, direction: str | None, factor: float):
         self.font, self.direction, self.factor = font, direction, factor
         self._widths = ref  # shared by every size of this font
         self.space = self(" ")
@@ -149,7 +154,7 @@ class Measure:
         w = self._widths.get(word)
         if w is None:
             text = word[:-1] + HYPHEN if word.endswith(GLUE) else word
-            w = self._widths[word] = self.font.getlength(text, direction=self.direction)
+            w = self._widths[word] = float(self.font.getlength(text, direction=self.direction))
         return w * self.factor
 
     def line(self, words: list[str]) -> float:
@@ -343,7 +348,7 @@ def fit_line(text: str, font_path: Path, size: int, width: int, min_size: int, b
     return Fitted(text, size, load_font(font_path, size, bold, direction is not None), direction, round(w), size)
 
 
-_REF_WIDTHS: dict[tuple, dict[str, float]] = {}
+_REF_WIDTHS: dict[tuple[Path, bool, str | None], dict[str, float]] = {}
 
 
 @lru_cache(maxsize=256)

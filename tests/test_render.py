@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -418,3 +419,73 @@ def test_decoding_down_to_a_row_gives_the_rows_a_full_decode_gives(kind, tmp_pat
         assert part.size == full.size
         assert ImageChops.difference(full.crop((0, 0, full.width, rows)), part.crop((0, 0, part.width, rows))).getbbox() \
             is None, (kind, scale)
+
+
+def _kept_and_older(tmp_path: Path, size: tuple[int, int] = (1600, 2400)) -> tuple[Path, Path]:
+    """The same photo as intake keeps it (a restart marker after each row of blocks) and as an older
+    photo was kept (no markers): the same DCT coefficients, so a full decode gives the same pixels."""
+    from portraits.imageio import KEPT_PHOTO, JpegUse, save_jpeg
+
+    rng = np.random.default_rng(3)
+    image = Image.fromarray(rng.integers(40, 220, (size[1] // 16, size[0] // 16, 3), dtype=np.uint8)).resize(
+        size, Image.Resampling.BICUBIC)
+    kept, older = tmp_path / "kept.jpg", tmp_path / "older.jpg"
+    save_jpeg(image, kept, KEPT_PHOTO)
+    save_jpeg(image, older, JpegUse(KEPT_PHOTO.quality, subsampling=0))
+    with Image.open(kept) as a, Image.open(older) as b:
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    return kept, older
+
+
+def _job(photo: Path, focus: tuple[float, float], face: tuple[float, float, float, float]):
+    from portraits.render import Brand, Job, Texts
+
+    texts = Texts("de", name_line("Brigitte", 81, "Rentnerin", "de"),
+                  typographic("Meine Generation hat viele Krisen überstanden.", "de"), "#solidarisch",
+                  "Foto: Studio Nord", "Duisburg ist echt solidarisch")
+    return Job(photo, focus, Brand(), [(fmt, texts) for fmt in LAYOUTS], face=face)
+
+
+def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_bytes(tmp_path):
+    """A photo intake kept, its head low in the frame, is decoded from the band between the highest
+    crop's top and the lowest crop's bottom (cut at its restart markers), and the four images are
+    byte for byte the images the decode of an older photo without markers gives."""
+    from portraits.jpeg import BANDS_CUT
+    from portraits.render import render_job
+
+    kept, older = _kept_and_older(tmp_path)
+    face = (0.35, 0.55, 0.6, 0.8)
+    focus = ((face[0] + face[2]) / 2, (face[1] + face[3]) / 2)
+    BANDS_CUT.clear()
+    banded = render_job(_job(kept, focus, face), threads=False)
+    [(top, rows)] = BANDS_CUT
+    assert top > 0 and rows < 2400, list(BANDS_CUT)  # the rows above the crops were skipped
+    BANDS_CUT.clear()
+    full = render_job(_job(older, focus, face), threads=False)
+    assert not BANDS_CUT, "a photo without restart markers cannot be cut"
+    assert banded.keys() == full.keys()
+    for key in full:
+        assert banded[key].jpeg == full[key].jpeg, key
+        assert banded[key].boxes == full[key].boxes, key
+
+
+def test_a_photo_decoded_in_two_halves_side_by_side_has_the_pixels_of_one_decode(tmp_path):
+    """With a free core the render decodes a kept photo in two bands at once (one thread each):
+    they meet at a restart marker and give exactly the pixels one decode gives."""
+    from portraits.jpeg import BANDS_CUT
+    from portraits.render import decode, placements
+
+    kept, older = _kept_and_older(tmp_path)
+    job = _job(kept, (0.5, 0.3), (0.4, 0.15, 0.6, 0.4))
+    crops = [(p.crop, s.photo_area[2]) for _l, _t, s, p in placements(job, (1600, 2400))]
+    BANDS_CUT.clear()
+    halves = decode(kept, crops, parts=2)
+    (top, rows), (second, rest) = sorted(BANDS_CUT)
+    assert top + rows == second and rows > 0 and rest > 0, list(BANDS_CUT)
+    whole = decode(older, crops, parts=2)  # no markers: one decode, as before
+    assert halves.photo.size == whole.photo.size and halves.scale == whole.scale
+    # The rows the crops use (above and below them nothing need be decoded).
+    first = math.floor(min(box[1] for box, _w in crops) * halves.scale)
+    last = math.ceil(max(box[3] for box, _w in crops) * halves.scale)
+    a, b = (np.asarray(d.photo)[first:last] for d in (halves, whole))
+    assert np.array_equal(a, b)
