@@ -24,7 +24,8 @@ def _as_installed() -> None:
 
 
 def main(argv: list[str]) -> int:
-    chosen = argv or AREAS
+    options = [a for a in argv if a.startswith("--")]  # e.g. `web --busy`: handed to each chosen area
+    chosen = [a for a in argv if not a.startswith("--")] or AREAS
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(AREAS)}", file=sys.stderr)
@@ -39,7 +40,10 @@ def main(argv: list[str]) -> int:
                 continue
             raise
         print(f"== {area}")
-        module.main()
+        if options:
+            module.main(options)
+        else:
+            module.main()
     return 0
 
 
