@@ -17,6 +17,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 
 from portraits import audit
+from portraits.derived import derived
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
 
@@ -38,7 +39,9 @@ def get(db: TinyDB, post_id: str) -> dict:
 
 
 def all_posts(db: TinyDB) -> list[dict]:
-    return sorted((dict(d) for d in db.table("posts").all()), key=sort_key)
+    """Every post in time order (each a copy the caller may change); sorted once per store version
+    where the store shares its reads (portraits.derived)."""
+    return [dict(d) for d in derived(db, "posts.sorted", lambda: sorted(db.table("posts").all(), key=sort_key))]
 
 
 def sort_key(post: dict):
