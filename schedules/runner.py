@@ -372,10 +372,20 @@ def _record_outcome(site: Site, post: dict, outcome: dict[str, Any], pub: Publis
     return post
 
 
+def _to_recover(site: Site, db, now: datetime, grace: timedelta) -> bool:
+    """Whether `recover` has anything to change: its usual answer (every few seconds) is no, and a
+    look at a read snapshot takes neither the store's lock nor a parse of an unchanged version."""
+    return any((p["status"] == "publishing" and not in_flight(site, p["id"]))
+               or (p["status"] == "planned" and posts.due_time(p) < now - grace) for p in posts.all_posts(db))
+
+
 def recover(site: Site) -> dict:
     """At start: `publishing` left by a crash becomes `unknown`; posts missed past the grace window fail."""
     grace = timedelta(hours=site.config.posting.grace_hours)
-    found, missed = [], []
+    found: list[dict] = []
+    missed: list[dict] = []
+    if not _to_recover(site, site.store.read(), site.now(), grace):
+        return {"unknown": [], "missed": []}
     with site.store.transaction() as db:
         now = site.now()
         for post in posts.all_posts(db):
@@ -509,6 +519,7 @@ class Runner:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._lock.__enter__()
+        self.site.store.share_reads()  # each sync reads the store: an unchanged version is not parsed again
         try:
             summary = recover(self.site)
             self.scheduler = BackgroundScheduler(
