@@ -11,6 +11,7 @@ of its first image). Once out, `images` keeps the input hash of every image that
 """
 from __future__ import annotations
 
+import bisect
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,27 @@ def get(db: TinyDB, post_id: str) -> dict:
 
 
 def all_posts(db: TinyDB) -> list[dict]:
-    """Every post in time order (each a copy the caller may change); sorted once per store version
-    where the store shares its reads (portraits.derived)."""
-    return [dict(d) for d in derived(db, "posts.sorted", lambda: sorted(db.table("posts").all(), key=sort_key))]
+    """Every post in time order, each a copy the caller may change."""
+    return [dict(d) for d in in_order(db)]
+
+
+def in_order(db: TinyDB) -> list[dict]:
+    """Every post in time order, to read only: where the store shares its reads (the web app, the daemon)
+    sorted once per store version and the same list for every page of it (portraits.derived)."""
+    return derived(db, "posts.sorted", lambda: sorted(db.table("posts").all(), key=sort_key))
+
+
+def between(db: TinyDB, start: datetime, end: datetime) -> list[dict]:
+    """The posts from `start` up to `end` in time order, each a copy; found by halving the ordered
+    list instead of reading every post's time (a week of 5,000 posts)."""
+    ordered = in_order(db)
+    lo = bisect.bisect_left(ordered, start, key=_at)
+    hi = bisect.bisect_left(ordered, end, lo=lo, key=_at)
+    return [dict(d) for d in ordered[lo:hi]]
+
+
+def _at(post: dict) -> datetime:
+    return datetime.fromisoformat(post["at"])
 
 
 def sort_key(post: dict):

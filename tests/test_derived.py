@@ -50,3 +50,20 @@ def test_consent_is_worked_out_for_the_day_asked(ws):
     db = ws.store.read()
     assert consent.summaries(db, date(2026, 6, 30))[pid]["scopes"]
     assert consent.summaries(db, date(2026, 7, 1))[pid]["scopes"] == []
+
+
+def test_a_week_of_posts_is_the_same_found_by_halving_as_by_reading_every_post(ws):
+    """Heute and Kalender find their days' posts in the ordered list (posts.between): the same posts,
+    in the same order, as reading every post's time (posts.in_range), at either edge of a day too."""
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    start = ws.now().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    with ws.store.transaction() as db:
+        for n in range(40):
+            posts.create(db, pid, ("instagram", "facebook")[n % 2], start + timedelta(hours=7 * n), ws.now(),
+                         lang="de")
+    ws.store.share_reads()
+    db = ws.store.read()
+    for lo, days in [(start, 1), (start + timedelta(hours=7), 3), (start - timedelta(days=2), 30), (start, 0)]:
+        hi = lo + timedelta(days=days)
+        assert posts.between(db, lo, hi) == posts.in_range(posts.all_posts(db), lo, hi)
+    assert len(posts.between(db, start, start + timedelta(days=1))) == 4  # 0:00, 7:00, 14:00, 21:00

@@ -20,6 +20,7 @@ from portraits.messages import _m
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
     from campaign.outputs.renders import publishing_site
+    from campaign.workspace import longrun
     from schedules.runner import Runner, run_once
 
     ws = workspace(ctx)
@@ -40,6 +41,7 @@ def run(ctx, once, sync_seconds, as_json):
             click.echo(_("Nothing due."))
         return
     runner = Runner(publishing_site(ws), sync_seconds)
+    longrun.settle()
     click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
 

@@ -4,24 +4,6 @@ from __future__ import annotations
 from campaign.workspace import Workspace
 
 THREADS = 8
-MALLOC_ARENAS = 2  # glibc's allocator pools (see _fewer_malloc_arenas)
-_M_ARENA_MAX = -8  # mallopt's parameter number for it (malloc.h)
-
-
-def _fewer_malloc_arenas() -> None:
-    """Let the server's threads share two of glibc's malloc pools instead of up to 8 per core.
-
-    Each thread that finds the pools busy gets a pool of its own, which keeps the memory it once
-    held; with 8 threads each building pages from the 5 MB store that took the server from ~230 to
-    ~400 MB (as MALLOC_ARENA_MAX=2 does, before the threads start). Not glibc: nothing to do."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
-    except (OSError, AttributeError):
-        pass
 
 
 def make_server(ws: Workspace, host: str = "127.0.0.1", port: int = 8080, lang: str | None = None,
@@ -35,7 +17,6 @@ def make_server(ws: Workspace, host: str = "127.0.0.1", port: int = 8080, lang: 
 
     from campaign.web import MAX_UPLOAD, create_app
 
-    _fewer_malloc_arenas()
     app = create_app(ws, lang=lang, secure_cookies=secure_cookies or https_proxy)
     proxy = {"trusted_proxy": "*", "trusted_proxy_count": 1,
              "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"}} if https_proxy else {}
