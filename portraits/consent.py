@@ -20,6 +20,7 @@ from tinydb import Query, TinyDB
 
 from portraits import audit, identity, records
 from portraits.dates import days_ahead
+from portraits.derived import derived
 from portraits.errors import CampaignError
 from portraits.files import stage_bytes
 from portraits.messages import _m
@@ -196,7 +197,13 @@ def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
 
 
 def summaries(db: TinyDB, today: date) -> dict[str, dict]:
-    """Every portrait's consent summary in one pass over the table."""
+    """Every portrait's consent summary in one pass over the table (once per store version and day where
+    the store shares its reads: portraits.derived); copies the caller may change."""
+    kept = derived(db, ("consent.summaries", today), lambda: _summaries(db, today))
+    return {pid: dict(summary) for pid, summary in kept.items()}
+
+
+def _summaries(db: TinyDB, today: date) -> dict[str, dict]:
     grouped: dict[str, list[dict]] = {}
     for r in db.table("consents").all():
         grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))

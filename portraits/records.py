@@ -15,6 +15,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 
 from portraits import audit, fonts, identity, intake, render
+from portraits.derived import derived
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m, _mn, from_stored, to_stored
 
@@ -57,7 +58,9 @@ def get(db: TinyDB, portrait_id: str) -> dict:
 
 
 def all_portraits(db: TinyDB) -> list[dict]:
-    return [dict(d) for d in db.table("portraits").all()]
+    """Every portrait (each a copy the caller may change); read once per store version where the store
+    shares its reads (portraits.derived)."""
+    return [dict(d) for d in derived(db, "portraits.all", db.table("portraits").all)]
 
 
 LABELS = {"first_name": _m("first name"), "surname": _m("surname"), "role": _m("role"),

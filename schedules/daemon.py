@@ -35,10 +35,21 @@ HEARTBEAT = "daemon-heartbeat.json"  # in .private/: when the daemon last looked
 HEARTBEAT_SLACK = 60.0  # s a look may be late (a slow publish holds the next one) before it counts as missed
 
 
+def _to_recover(site: Site, db: TinyDB, now: datetime, grace: timedelta) -> bool:
+    """Whether `recover` has anything to change: its usual answer (every few seconds) is no, and a
+    look at a read snapshot takes neither the store's lock nor a parse of an unchanged version."""
+    return any((p["status"] == PostStatus.PUBLISHING and not in_flight(site, p["id"]))
+               or (p["status"] == PostStatus.PLANNED and posts.due_time(p) < now - grace)
+               for p in posts.in_order(db))
+
+
 def recover(site: Site) -> dict[str, Any]:
     """At start: `publishing` left by a crash becomes `unknown`; posts missed past the grace window fail."""
     grace = timedelta(hours=site.config.posting.grace_hours)
-    found, missed = [], []
+    found: list[Post] = []
+    missed: list[Post] = []
+    if not _to_recover(site, site.store.read(), site.now(), grace):
+        return {"unknown": [], "missed": []}
     with site.store.transaction() as db:
         now = site.now()
         for post in posts.all_posts(db):
@@ -173,6 +184,7 @@ class Runner:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         self._lock.__enter__()
+        self.site.store.share_reads()  # each sync reads the store: an unchanged version is not parsed again
         try:
             summary = recover(self.site)
             self.scheduler = BackgroundScheduler(

@@ -11,6 +11,7 @@ of its first image). Once out, `images` keeps the input hash of every image that
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import Any, TypedDict, cast
@@ -18,6 +19,7 @@ from typing import Any, TypedDict, cast
 from tinydb import Query, TinyDB
 
 from portraits import audit
+from portraits.derived import derived
 from portraits.errors import CampaignError, NotFound
 from portraits.messages import _m
 from schedules.model import FUTURE, OUT, Post, PostStatus
@@ -45,7 +47,28 @@ def get(db: TinyDB, post_id: str) -> Post:
 
 
 def all_posts(db: TinyDB) -> list[Post]:
-    return sorted((cast(Post, dict(d)) for d in db.table("posts").all()), key=sort_key)
+    """Every post in time order, each a copy the caller may change."""
+    return [cast(Post, dict(d)) for d in in_order(db)]
+
+
+def in_order(db: TinyDB) -> list[Post]:
+    """Every post in time order, to read only: where the store shares its reads (the web app, the daemon)
+    sorted once per store version and the same list for every page of it (portraits.derived)."""
+    return derived(db, "posts.sorted",
+                   lambda: sorted(cast("list[Post]", db.table("posts").all()), key=sort_key))
+
+
+def between(db: TinyDB, start: datetime, end: datetime) -> list[Post]:
+    """The posts from `start` up to `end` in time order, each a copy; found by halving the ordered
+    list instead of reading every post's time (a week of 5,000 posts)."""
+    ordered = in_order(db)
+    lo = bisect.bisect_left(ordered, start, key=_at)
+    hi = bisect.bisect_left(ordered, end, lo=lo, key=_at)
+    return [cast(Post, dict(d)) for d in ordered[lo:hi]]
+
+
+def _at(post: Post) -> datetime:
+    return datetime.fromisoformat(post["at"])
 
 
 def sort_key(post: Post) -> tuple[datetime, str, int]:

@@ -283,3 +283,34 @@ def test_a_person_erased_while_their_post_is_written_to_the_outbox_leaves_nothin
     assert not ws.outbox.exists() or [p.name for p in ws.outbox.iterdir()] == []
     log = ws.root / "campaign.log"
     assert not log.exists() or pid not in log.read_text()
+
+
+HOLD_LOCK = """
+import sys, time
+from filelock import FileLock
+lock = FileLock(sys.argv[1])
+lock.acquire()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_the_daemons_look_with_nothing_to_recover_neither_waits_for_the_store_nor_writes(ws):
+    """Every few seconds the daemon looks for crashed or missed posts. With nothing to recover that look
+    reads a snapshot: it does not wait while the web app or the CLI holds the store for a save."""
+    from schedules.daemon import recover
+
+    pid = approved_portrait(ws, "Brigitte", 81, "senior")
+    with ws.store.transaction() as db:
+        posts.create(db, pid, "instagram", ws.now() + timedelta(days=1), ws.now(), lang="de")
+    raw = ws.store.path.read_bytes()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, f"{ws.store.path}.lock"], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        ws.store.lock.timeout = 0.2  # a look that waited for the lock fails here (after 60 s in real use)
+        assert recover(publishing_site(ws)) == {"unknown": [], "missed": []}
+    finally:
+        holder.kill()
+        holder.wait()
+    assert ws.store.path.read_bytes() == raw

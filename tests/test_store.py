@@ -211,3 +211,46 @@ def test_a_long_lived_reader_sees_a_change_another_process_made(tmp_path):
     with Store(store.path).transaction() as db:  # another process: the daemon, the CLI
         db.table("items").insert({"n": 3})
     assert [r["n"] for r in store.read().table("items").all()] == [1, 2, 3]
+
+
+def test_the_web_apps_own_save_is_its_next_snapshot_and_older_snapshots_keep_theirs(tmp_path):
+    """A page after a save sees the save, without parsing the file again (the data just written is the
+    new version); a page that read before the save goes on with the version it read."""
+    store = Store(tmp_path / "campaign.json")
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    store.share_reads()
+    before = store.read()
+    with store.transaction() as db:
+        db.table("items").update({"n": 2}, doc_ids=[1])
+        db.table("items").insert({"n": 3})
+    after = store.read()
+    assert [r["n"] for r in before.table("items").all()] == [1]
+    assert [r["n"] for r in after.table("items").all()] == [2, 3]
+    assert [r["n"] for r in Store(store.path).read().table("items").all()] == [2, 3]  # what the file holds
+    assert after.storage.read() is db.storage.read()  # the saved data itself, not a parse of the file
+
+
+def test_a_write_into_a_transaction_after_it_ended_is_refused_and_changes_nothing(tmp_path):
+    """It would never be saved, and the web app's pages now read that data: it raises, as a snapshot does."""
+    store = Store(tmp_path / "campaign.json")
+    store.share_reads()
+    with store.transaction() as db:
+        db.table("items").insert({"n": 1})
+    raw = store.path.read_bytes()
+    for late_write in (lambda: db.table("items").insert({"n": 2}), lambda: db.table("items").update({"n": 9}),
+                       lambda: db.table("other").insert({"n": 1}), lambda: db.drop_tables()):
+        with pytest.raises(SnapshotWriteError):
+            late_write()
+    assert [r["n"] for r in store.read().table("items").all()] == [1]
+    assert store.path.read_bytes() == raw
+
+
+def test_a_save_that_json_wrote_is_read_back_as_the_file_says(tmp_path):
+    """A number as a key is written as text (by json; orjson refuses it): pages read the text key the
+    file holds, as every other process does, not the number the transaction had."""
+    store = Store(tmp_path / "campaign.json")
+    store.share_reads()
+    with store.transaction() as db:
+        db.table("items").insert({"by_year": {2026: "x"}})
+    assert store.read().table("items").all()[0]["by_year"] == {"2026": "x"}

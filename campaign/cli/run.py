@@ -21,6 +21,7 @@ from schedules.model import PostStatus
 def run(ctx, once, sync_seconds, as_json):
     """The publishing daemon: publishes each planned post at its time until stopped (Ctrl-C)."""
     from campaign.outputs.renders import publishing_site
+    from campaign.workspace import longrun
     from schedules.daemon import Runner, run_once
 
     ws = workspace(ctx)
@@ -28,6 +29,7 @@ def run(ctx, once, sync_seconds, as_json):
         emit(run_once(publishing_site(ws)), as_json, _said_run)
         return
     runner = Runner(publishing_site(ws), sync_seconds)
+    longrun.settle()
     click.echo(_("Publishing daemon for {root} (Ctrl-C to stop). Log: {log_path}", root=ws.root, log_path=ws.log_path))
     runner.run_forever()
 

@@ -24,11 +24,13 @@ LOCAL = ("127.0.0.1", "localhost", "::1")
 def serve(ctx, host, port, https_proxy):
     """Serve the workspace to the office's browsers (Ctrl-C stops it)."""
     from campaign.web.server import make_server
+    from campaign.workspace import longrun
 
     ws = workspace(ctx)
     if host not in LOCAL:
         warn(_("Listening on {host}: put the app behind an HTTPS proxy before anyone logs in over the network.",
                host=host))
+    longrun.settle()  # before the server's threads start (glibc fixes its pool count at the first one)
     try:
         server = make_server(ws, host, port, secure_cookies=host not in LOCAL,
                              https_proxy=https_proxy)

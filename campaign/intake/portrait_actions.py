@@ -6,12 +6,13 @@ form (the version it was read at) is refused instead of overwriting someone else
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from campaign.outputs.renders import publishing_site
 from campaign.workspace import Workspace
 from portraits import consent, records
+from portraits.derived import derived
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import approval, posts
@@ -23,9 +24,16 @@ class VersionConflict(CampaignError):
 
 
 def rows(ws: Workspace, status: str | None = None, db=None) -> list[dict]:
-    """The portraits as listings show them: public fields and the consent summary (no surname)."""
+    """The portraits as listings show them: public fields and the consent summary (no surname); made once
+    per store version and day where the store shares its reads (portraits.derived), copies to the caller."""
     db = db if db is not None else ws.store.read()
-    sums = consent.summaries(db, ws.now().date())
+    today = ws.now().date()
+    return [dict(row) for row in derived(db, ("portrait_actions.rows", today, status),
+                                         lambda: _rows(db, today, status))]
+
+
+def _rows(db, today: date, status: str | None) -> list[dict]:
+    sums = consent.summaries(db, today)
     out = []
     for p in records.all_portraits(db):
         if status and p.get("status") != status:

@@ -6,12 +6,14 @@ withdrawal, outputs to make again; then the week's posts.
 """
 from __future__ import annotations
 
+import itertools
 from datetime import datetime, timedelta
 
 from campaign.privacy import places
 from campaign.workspace import Workspace
 from portraits import audit, consent, records
 from portraits.dates import days_ahead
+from portraits.derived import derived
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from schedules import posts
@@ -48,12 +50,14 @@ def overview(ws: Workspace) -> dict:
 
     db = ws.store.read()
     now = ws.now()
-    all_rows = posts.all_posts(db)
+    all_rows = posts.in_order(db)  # read only: what leaves here is a copy (dict(p, ...)) or a new row
     people = {p["id"]: p for p in records.all_portraits(db)}
     names = {pid: p["first_name"] for pid, p in people.items()}
     sums = consent.summaries(db, now.date())
-    planned = sorted((p for p in all_rows if p["status"] == PostStatus.PLANNED), key=posts.due_time)
-    soon = [p for p in planned if posts.due_time(p) <= now + timedelta(days=APPROVAL_AHEAD_DAYS)]
+    planned = derived(db, "dashboard.planned",
+                      lambda: sorted((p for p in all_rows if p["status"] == PostStatus.PLANNED), key=posts.due_time))
+    horizon_due = now + timedelta(days=APPROVAL_AHEAD_DAYS)
+    soon = list(itertools.takewhile(lambda p: posts.due_time(p) <= horizon_due, planned))
     waiting = awaiting_approval(ws, db, soon, people)
     by_day: dict[str, list[dict]] = {}
     for row in waiting:
@@ -61,7 +65,7 @@ def overview(ws: Workspace) -> dict:
         day = datetime.fromisoformat(row["at"]).astimezone(ws.tz).date().isoformat()
         by_day.setdefault(day, []).append(row)
     start = datetime.combine(now.date(), datetime.min.time(), ws.tz)
-    week = posts.in_range(all_rows, start, start + timedelta(days=WEEK_DAYS))
+    week = posts.between(db, start, start + timedelta(days=WEEK_DAYS))
     days: dict[str, list[dict]] = {(now.date() + timedelta(days=n)).isoformat(): [] for n in range(WEEK_DAYS)}
     for post in week:
         day = datetime.fromisoformat(post["at"]).astimezone(ws.tz).date().isoformat()

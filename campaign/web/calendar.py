@@ -44,7 +44,7 @@ def month():
     lo = datetime.combine(first, datetime.min.time(), ws.tz)
     hi = datetime.combine(last, datetime.min.time(), ws.tz)
     days: dict[date, list[dict]] = {first + timedelta(days=n): [] for n in range((last - first).days)}
-    for post in posts.in_range(posts.all_posts(db), lo, hi):
+    for post in posts.between(db, lo, hi):
         if (channel and post["channel"] != channel) or (lang and post.get("lang") != lang):
             continue
         day = datetime.fromisoformat(post["at"]).astimezone(ws.tz).date()
