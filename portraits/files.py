@@ -12,10 +12,12 @@ a kill between commit and rename leaves that temporary file next to the record t
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 STAGED_ATTR = "staged_files"  # set on a TinyDB by the store's transaction: [(temporary, final), ...]
 
@@ -54,6 +56,41 @@ def write_temp(path: Path, data: bytes, mode: int | None = None) -> Path:
     """`data` under a temporary name beside `path` (fsynced): the first half of a staged write, done
     before the transaction that records it (`adopt_staged`), so no lock is held while it is written."""
     return _write_temp(Path(path), data, mode)
+
+
+class _Hashing:
+    """A write-only file that hashes what passes through it. No `fileno`: Pillow then writes
+    through `write` instead of straight to the descriptor."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def stream_temp(path: Path, write: Callable[[IO[bytes]], None], tag: str = "") -> tuple[Path, str]:
+    """What `write` writes, under a temporary name beside `path` (fsynced), and its SHA-256: a staged
+    write like `write_temp` for a file too large to hold twice in memory (a 24 MP photo's clean copy).
+    `tag` goes into the temporary name after the prefix (`temp_prefix`), e.g. the writer's process id."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name) + tag, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            hashing = _Hashing(f)
+            write(hashing)  # type: ignore[arg-type]  # a file as far as a writer is concerned
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp), hashing.hash.hexdigest()
 
 
 def fsync_folder(folder: Path) -> None:
