@@ -68,7 +68,11 @@ def all_portraits(db: TinyDB) -> list[Record]:
     return [dict(d) for d in db.table("portraits").all()]
 
 
-def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -> str:
+def _id_base(first_name: str, age: int) -> str:
+    return f"{slugify(first_name)[:30] or 'portrait'}-{age}"
+
+
+def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None, base: str | None = None) -> str:
     if wanted:
         if not ID_PATTERN.match(wanted):
             raise CampaignError(_m("The id {wanted!r} is not a short slug.", wanted=wanted),
@@ -77,7 +81,7 @@ def _new_id(existing: set[str], first_name: str, age: int, wanted: str | None) -
             raise CampaignError(_m("The id {wanted!r} is already taken.", wanted=wanted),
                                 _m("Choose another --id or leave it out."))
         return wanted
-    base = f"{slugify(first_name)[:30] or 'portrait'}-{age}"
+    base = base or _id_base(first_name, age)
     candidate, n = base, 2
     while candidate in existing:
         candidate, n = f"{base}-{n}", n + 1
@@ -122,6 +126,19 @@ class Prepared:
     staged: tuple[Path, Path] | None = None
     wanted: str | None = None
     line: int | None = None
+    record: Record | None = None  # made by `ready`: all but the id, which only the transaction can give
+    id_base: str = ""
+
+
+def ready(prepared: list[Prepared], photos_dir: Path, default_lang: str = "de", now: datetime | None = None) -> None:
+    """Make each record (all but its id) before the store is locked: for a 1,000-row import this
+    was two thirds of the time the lock was held (each photo's warnings, paths, slugs)."""
+    stamp = _now(now)
+    folder = Path(photos_dir).name
+    for p in prepared:
+        if p.record is None:
+            p.record = _build(p.fields, p.info, f"{folder}/{p.info['sha256']}.jpg", "", default_lang, stamp)
+            p.id_base = _id_base(p.fields["first_name"], p.fields["age"])
 
 
 def discard(prepared: list[Prepared]) -> None:
@@ -173,14 +190,15 @@ def insert_prepared(db: TinyDB, prepared: list[Prepared], photos_dir: Path, defa
     """Record portraits taken in by `prepare_portrait`/`prepare_csv`, all or none, in the short
     transaction holding `db`: what could have changed meanwhile (a photo now used by another
     portrait, an id now taken, a kept photo gone) is checked again here."""
-    owners = _owners(db)
-    existing = {d["id"] for d in db.table("portraits").all()}
-    stamp = _now(now)
+    ready(prepared, photos_dir, default_lang, now)  # done already when the caller called it before the lock
+    rows = db.table("portraits").all()
+    owners = {d["photo"].get("sha256"): d["id"] for d in rows}
+    existing = {d["id"] for d in rows}
     out, errors = [], []
     for p in prepared:
         try:
             _refuse_used_photo(owners, p)
-            pid = _new_id(existing, p.fields["first_name"], p.fields["age"], p.wanted)
+            pid = _new_id(existing, p.fields["first_name"], p.fields["age"], p.wanted, p.id_base)
             if p.staged is None and not intake.photo_target(photos_dir, p.info).exists():
                 raise CampaignError(_m("The kept copy of {name} was removed while it was taken in.",
                                        name=p.src.name), _m("Add it again."))
@@ -193,8 +211,8 @@ def insert_prepared(db: TinyDB, prepared: list[Prepared], photos_dir: Path, defa
             continue
         existing.add(pid)
         owners[p.info["sha256"]] = pid
-        out.append(_build(p.fields, p.info, f"{Path(photos_dir).name}/{intake.photo_target(photos_dir, p.info).name}",
-                          pid, default_lang, stamp))
+        assert p.record is not None
+        out.append({**p.record, "id": pid})
     if errors:
         raise CampaignError(_m("{message_} Nothing was imported.", message_="\n".join(errors[:20])),
                             _m("Fix these rows and import the file again."))

@@ -31,9 +31,11 @@ def add_portrait(ws: Workspace, photo: Path | str, **fields) -> dict:
     """Add one portrait from `photo` (fields as `records.prepare_portrait` takes them)."""
     prepared = records.prepare_portrait(ws.photos, Path(photo), default_lang=ws.config.language, slot=_slot(ws),
                                         known=ws.store.read(), **fields)
+    now = ws.now()
+    records.ready([prepared], ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            (record,) = records.insert_prepared(db, [prepared], ws.photos, ws.config.language, ws.now())
+            (record,) = records.insert_prepared(db, [prepared], ws.photos, ws.config.language, now)
     except BaseException:
         records.discard([prepared])
         raise
@@ -49,9 +51,11 @@ def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str
     prepared = records.prepare_csv(ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
                                    ws.config.language, _slot(ws), known=ws.store.read(), uploaded=uploaded,
                                    jobs=jobs, progress=progress)
+    now = ws.now()
+    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)
+            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
     except BaseException:
         records.discard(prepared)
         raise
@@ -64,9 +68,11 @@ def add_many(ws: Workspace, rows: list[dict], uploaded: dict[str, Path], name: s
     Each row's `photo` is a key of `uploaded` (a name the server chose), never a path."""
     prepared = records.prepare_rows(ws.photos, list(enumerate(rows, start=1)), name, None, ws.config.language,
                                     _slot(ws), known=ws.store.read(), uploaded=uploaded)
+    now = ws.now()
+    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)
+            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
     except BaseException:
         records.discard(prepared)
         raise
