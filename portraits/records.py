@@ -166,6 +166,7 @@ def prepare_portrait(photos_dir: Path, photo: Path, *, first_name: str, age: int
     check_surname_hidden(_texts_of(fields, default_lang))
     if portrait_id:
         _new_id(set(), fields["first_name"], fields["age"], portrait_id)  # the shape of the id, now
+    intake.sweep_abandoned(Path(photos_dir))
     info, staged = intake.take_in(Path(photo), Path(photos_dir), slot)
     prepared = Prepared(fields, info, Path(photo), staged, portrait_id)
     if known is not None:
