@@ -38,15 +38,18 @@ class Prober:
     def __init__(self, store_path: Path):
         from filelock import FileLock
 
+        from campaign.workspace.store import LOCK_POLL
+
         self.lock = FileLock(str(store_path) + ".lock", timeout=300)
         self.waits: list[float] = []
         self.stop = threading.Event()
+        self.poll = LOCK_POLL
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self.stop.is_set():
             start = time.perf_counter()
-            self.lock.acquire()
+            self.lock.acquire(poll_interval=self.poll)  # as a waiting `campaign` command tries it
             self.waits.append(time.perf_counter() - start)
             self.lock.release()
             time.sleep(0.02)
