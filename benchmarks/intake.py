@@ -36,14 +36,14 @@ def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
 
 
-def _run(args: list[str]) -> tuple[float, float]:
-    """Wall time and peak memory (MB) of a command: one process, its threads included."""
+def _run(args: list[str]) -> tuple[float, float, float]:
+    """Wall time, peak memory (MB) and CPU seconds of a command: one process, its threads included."""
     t = time.perf_counter()
     proc = subprocess.Popen(args, env=locks._env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _pid, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - t
     assert status == 0, proc.stderr.read() if proc.stderr else status
-    return took, usage.ru_maxrss / 1024
+    return took, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def shoot(count: int, heic: int, megapixels: int = 24) -> Path:
@@ -65,17 +65,18 @@ def busy() -> subprocess.Popen[bytes]:
 def compare(folder: Path, rounds: int = 2, jobs: int | None = None) -> None:
     photos = sorted(str(p) for p in folder.iterdir() if p.suffix in (".jpg", ".heic"))
     for n in range(rounds):
-        decode, _peak = _run([sys.executable, "-c", DECODE, *photos])
+        decode, _peak, decode_cpu = _run([sys.executable, "-c", DECODE, *photos])
         decode_load = _load()
         with tempfile.TemporaryDirectory() as tmp:
             ws = locks._workspace(Path(tmp))
             args = [sys.executable, "-m", "campaign", "-w", str(ws.root), "portrait", "import",
                     str(folder / "import.csv")] + (["--jobs", str(jobs)] if jobs else [])
             with locks.Prober(ws.store.path) as prober:
-                took, peak = _run(args)
+                took, peak, cpu = _run(args)
         print(f"  round {n + 1}: import of {len(photos)} photos {took:.1f} s ({took / len(photos):.2f} s a photo, "
               f"peak {peak:.0f} MB; {_load()}) vs Pillow decoding them once {decode:.1f} s ({decode_load}): "
-              f"{took / decode:.2f}x [target <= 2x, < 500 MB]; store lock meanwhile: {prober.summary()}")
+              f"{took / decode:.2f}x [target <= 2x, < 500 MB]; CPU {cpu:.1f} s vs {decode_cpu:.1f} s "
+              f"({cpu / decode_cpu:.2f}x); store lock meanwhile: {prober.summary()}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,7 +21,7 @@ from benchmarks import intake, locks
 
 
 def _command(*args: str) -> float:
-    took, _peak = intake._run([sys.executable, "-m", "campaign", *args])
+    took, _peak, _cpu = intake._run([sys.executable, "-m", "campaign", *args])
     return took
 
 
@@ -41,7 +41,7 @@ def _consent_and_approve(root: Path) -> float:
 def run(count: int) -> None:
     folder = intake.shoot(count, 0, megapixels=12)
     photos = sorted(str(p) for p in folder.iterdir() if p.suffix == ".jpg")
-    decode, _peak = intake._run([sys.executable, "-c", intake.DECODE, *photos])
+    decode, _peak, _cpu = intake._run([sys.executable, "-c", intake.DECODE, *photos])
     decode_load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         ws = locks._workspace(Path(tmp))
