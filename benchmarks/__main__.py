@@ -1,15 +1,16 @@
 """Run the benchmarks: `python -m benchmarks` for all, `python -m benchmarks foundation render` for some;
-`--busy` keeps one core busy with a spinning process while they run (see benchmarks/load.py); other
-`--options` go to the benchmarks that take them."""
+areas first, then options for them (`python -m benchmarks intake --photos 200 --busy`). `--busy` keeps one
+core busy with a spinning process while they run (see benchmarks/load.py)."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from pathlib import Path
 
 AREAS = ["foundation", "render", "render_single", "schedule", "channels", "open_channels", "billboard", "privacy",
-         "reach", "report", "locks", "web", "office", "settings"]
+         "reach", "report", "locks", "web", "office", "settings", "intake", "whole"]
 
 
 def _as_installed() -> None:
@@ -29,8 +30,9 @@ def main(argv: list[str]) -> int:
     from benchmarks import load
 
     load.BUSY = "--busy" in argv
-    options = [a for a in argv if a.startswith("--") and a != "--busy"]  # for the benchmarks that take them
-    chosen = [a for a in argv if not a.startswith("--")] or AREAS
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("--")), len(argv))
+    chosen = argv[:first_option] or AREAS
+    options = [a for a in argv[first_option:] if a != "--busy"]  # for the benchmarks that take them
     unknown = [a for a in chosen if a not in AREAS]
     if unknown:
         print(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(AREAS)}", file=sys.stderr)
@@ -46,7 +48,8 @@ def main(argv: list[str]) -> int:
             raise
         print(f"== {area}" + (" (--busy: one core kept busy by a spinning process)" if load.BUSY else ""))
         with load.busy(load.BUSY):
-            module.main(options) if options else module.main()
+            takes_options = bool(inspect.signature(module.main).parameters)
+            module.main(options) if takes_options else module.main()
     return 0
 
 

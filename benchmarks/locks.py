@@ -38,18 +38,24 @@ class Prober:
     def __init__(self, store_path: Path):
         from filelock import FileLock
 
+        from campaign.workspace.store import LOCK_POLL
+
         self.lock = FileLock(str(store_path) + ".lock", timeout=300)
         self.waits: list[float] = []
+        self.overslept = 0.0  # the scheduler's delay alone: a loaded machine adds it to any wait
         self.stop = threading.Event()
+        self.poll = LOCK_POLL
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self.stop.is_set():
             start = time.perf_counter()
-            self.lock.acquire()
+            self.lock.acquire(poll_interval=self.poll)  # as a waiting `campaign` command tries it
             self.waits.append(time.perf_counter() - start)
             self.lock.release()
+            slept = time.perf_counter()
             time.sleep(0.02)
+            self.overslept = max(self.overslept, time.perf_counter() - slept - 0.02)
 
     def __enter__(self):
         self.thread.start()
@@ -62,7 +68,8 @@ class Prober:
     def summary(self) -> str:
         w = sorted(self.waits)
         return (f"longest wait {w[-1] * 1000:7.1f} ms, median {statistics.median(w) * 1000:5.1f} ms, "
-                f"{len(w)} takes")
+                f"{len(w)} takes (its 20 ms sleeps overslept by up to {self.overslept * 1000:.0f} ms: the "
+                f"scheduler's delay at this load)")
 
 
 def _workspace(tmp: Path):

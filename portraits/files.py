@@ -12,10 +12,12 @@ a kill between commit and rename leaves that temporary file next to the record t
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 STAGED_ATTR = "staged_files"  # set on a TinyDB by the store's transaction: [(temporary, final), ...]
 
@@ -54,6 +56,41 @@ def write_temp(path: Path, data: bytes, mode: int | None = None) -> Path:
     """`data` under a temporary name beside `path` (fsynced): the first half of a staged write, done
     before the transaction that records it (`adopt_staged`), so no lock is held while it is written."""
     return _write_temp(Path(path), data, mode)
+
+
+class _Hashing:
+    """A write-only file that hashes what passes through it. No `fileno`: Pillow then writes
+    through `write` instead of straight to the descriptor."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.hash.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+def stream_temp(path: Path, write: Callable[[IO[bytes]], None], tag: str = "") -> tuple[Path, str]:
+    """What `write` writes, under a temporary name beside `path` (fsynced), and its SHA-256: a staged
+    write like `write_temp` for a file too large to hold twice in memory (a 24 MP photo's clean copy).
+    `tag` goes into the temporary name after the prefix (`temp_prefix`), e.g. the writer's process id."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name) + tag, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            hashing = _Hashing(f)
+            write(hashing)  # type: ignore[arg-type]  # a file as far as a writer is concerned
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp), hashing.hash.hexdigest()
 
 
 def fsync_folder(folder: Path) -> None:
@@ -120,7 +157,16 @@ def adopt_staged(db: Any, pairs: list[tuple[Path, Path]]) -> None:
     """Files written beforehand with `write_temp` join the transaction holding `db`: named when it
     commits, removed when it fails. A temporary file that is gone meanwhile (`campaign doctor --fix`
     took it for a leftover) raises FileNotFoundError before anything is recorded."""
-    missing = [tmp for tmp, _final in pairs if not tmp.exists()]
+    # One listing per folder, and plain strings: 1,000 stats, or hashing 1,000 Paths, were a fifth
+    # of a 1,000-row import's time under the store lock.
+    present: dict[str, set[str]] = {}
+    missing = []
+    for tmp, _final in pairs:
+        folder, name = os.path.split(os.fspath(tmp))
+        if folder not in present:
+            present[folder] = set(os.listdir(folder or "."))
+        if name not in present[folder]:
+            missing.append(tmp)
     if missing:
         raise FileNotFoundError(str(missing[0]))
     pending = getattr(db, STAGED_ATTR, None)
@@ -134,10 +180,11 @@ def publish_staged(pending: list[tuple[Path, Path]]) -> None:
     """After the commit: give every staged file its final name."""
     folders = set()
     for tmp, final in pending:
-        os.replace(tmp, final)
-        folders.add(final.parent)
+        target = os.fspath(final)
+        os.replace(tmp, target)
+        folders.add(os.path.dirname(target))
     for folder in folders:
-        fsync_folder(folder)
+        fsync_folder(Path(folder or "."))
 
 
 def discard_staged(pending: list[tuple[Path, Path]]) -> None:

@@ -72,6 +72,16 @@ def without_metadata(image: Image.Image) -> Image.Image:
     return fresh
 
 
+def bare(image: Image.Image) -> Image.Image:
+    """`without_metadata` without copying the pixels: a new image around the same pixel memory
+    (`image` is not used afterwards), with no info of its own. A 24 MP photo is not copied for it."""
+    from PIL import Image
+
+    if image.mode != "RGB":
+        return without_metadata(image)
+    return Image.new("RGB", (1, 1))._new(image.im)
+
+
 def open_upright(path: Path | str, draft_to: tuple[int, int] | None = None) -> Image.Image:
     """The photo decoded and turned upright by its EXIF orientation; a JPEG decoded only at the
     smallest scale (1/2, 1/4, 1/8) still at least `draft_to`, which saves most of the work for a

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypedDict
 
-from portraits import records
+from portraits import fields
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn
 from portraits.model import Portrait
@@ -142,7 +142,7 @@ def credit_of(portrait: Portrait, config: CaptionSettings) -> str:
 
 
 def fields_for(portrait: Portrait, lang: str | None, config: CaptionSettings) -> CaptionFields:
-    text = records.text_in(dict(portrait), lang)
+    text = fields.text_in(dict(portrait), lang)
     return {"first_name": portrait["first_name"], "age": portrait["age"], "role": text["role"],
             "quote": text["quote"], "hashtag": config.hashtag, "credit": credit_of(portrait, config)}
 
@@ -200,7 +200,7 @@ def carousel_caption(portrait: Portrait, langs: list[str], config: CaptionSettin
 
     lead, others = langs[0], langs[1:]
     text = _fill(template(config, lead), fields_for(portrait, lead, config), lead)
-    lines = [_lines(f"{language_name(lang)}: {typographic(records.text_in(dict(portrait), lang)['quote'], lang)}", lang)
+    lines = [_lines(f"{language_name(lang)}: {typographic(fields.text_in(dict(portrait), lang)['quote'], lang)}", lang)
              for lang in others]
     text = with_channel_tags("\n\n".join([text, "\n".join(lines)]) if lines else text, config, channel)
     check_limits(text, channel)

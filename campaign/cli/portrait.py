@@ -1,6 +1,7 @@
 """campaign portrait add|import|list|show|edit|approve|translate."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -55,14 +56,31 @@ def _said_added(record: dict) -> None:
 @click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False))
 @click.option("--photos", "photos_dir", type=click.Path(file_okay=False),
               help=N_("Folder the CSV's photo paths are relative to (default: the CSV's folder)."))
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help=N_("Photos taken in at the same time (default: the number of cores)."))
 @json_option
 @click.pass_context
-def import_(ctx, csv_file, photos_dir, as_json):
+def import_(ctx, csv_file, photos_dir, jobs, as_json):
     """Import portraits from a CSV: all rows or none."""
     from campaign.intake.adding import import_portraits
 
-    emit(import_portraits(workspace(ctx), csv_file, photos_dir), as_json,
-         lambda result: click.echo(_("Imported {count} portraits.", count=result['count'])))
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=_("Taking in the photos"), file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    shown = not as_json and sys.stderr.isatty()
+    try:
+        result = import_portraits(workspace(ctx), csv_file, photos_dir, jobs=jobs,
+                                  progress=progress if shown else None)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    emit(result, as_json, lambda result: click.echo(_("Imported {count} portraits.", count=result['count'])))
 
 
 @portrait.command("list")

@@ -12,9 +12,13 @@ anything fails. A kill in between leaves `.NAME.*.tmp` files in photos/ that no 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from campaign.workspace import Workspace
 from portraits import records
+
+if TYPE_CHECKING:
+    from portraits.intake_jobs import Progress
 
 
 def _slot(ws: Workspace) -> tuple[int, int]:
@@ -27,9 +31,11 @@ def add_portrait(ws: Workspace, photo: Path | str, **fields) -> dict:
     """Add one portrait from `photo` (fields as `records.prepare_portrait` takes them)."""
     prepared = records.prepare_portrait(ws.photos, Path(photo), default_lang=ws.config.language, slot=_slot(ws),
                                         known=ws.store.read(), **fields)
+    now = ws.now()
+    records.ready([prepared], ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            (record,) = records.insert_prepared(db, [prepared], ws.photos, ws.config.language, ws.now())
+            (record,) = records.insert_prepared(db, [prepared], ws.photos, ws.config.language, now)
     except BaseException:
         records.discard([prepared])
         raise
@@ -37,14 +43,19 @@ def add_portrait(ws: Workspace, photo: Path | str, **fields) -> dict:
 
 
 def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str | None = None,
-                     uploaded: dict[str, Path] | None = None) -> dict:
+                     uploaded: dict[str, Path] | None = None, jobs: int | None = None,
+                     progress: Progress | None = None) -> dict:
     """Import a CSV of portraits: all rows or none. `uploaded`: the photos the web app received with
-    it, by the name each was sent under (a row's photo is looked up there, never used as a path)."""
+    it, by the name each was sent under (a row's photo is looked up there, never used as a path).
+    `jobs`: processes taking the photos in (default: all cores); `progress(done, total)` hears of each."""
     prepared = records.prepare_csv(ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
-                                   ws.config.language, _slot(ws), known=ws.store.read(), uploaded=uploaded)
+                                   ws.config.language, _slot(ws), known=ws.store.read(), uploaded=uploaded,
+                                   jobs=jobs, progress=progress)
+    now = ws.now()
+    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)
+            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
     except BaseException:
         records.discard(prepared)
         raise
@@ -57,9 +68,11 @@ def add_many(ws: Workspace, rows: list[dict], uploaded: dict[str, Path], name: s
     Each row's `photo` is a key of `uploaded` (a name the server chose), never a path."""
     prepared = records.prepare_rows(ws.photos, list(enumerate(rows, start=1)), name, None, ws.config.language,
                                     _slot(ws), known=ws.store.read(), uploaded=uploaded)
+    now = ws.now()
+    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, ws.now(), imported=True)
+            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
     except BaseException:
         records.discard(prepared)
         raise

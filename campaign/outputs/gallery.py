@@ -17,7 +17,7 @@ from pathlib import Path
 from campaign.outputs import handout
 from campaign.workspace import Workspace, templating
 from campaign.workspace.store import atomic_write_text
-from portraits import consent, fonts, records
+from portraits import consent, fields, fonts, records
 from portraits.errors import CampaignError
 from portraits.files import atomic_write_bytes
 from portraits.imageio import GALLERY, save_jpeg
@@ -90,7 +90,7 @@ def make_gallery(ws: Workspace, out: str | Path | None = None,
                 progress(i, len(people))
             images = _images(ws.photo_of(p), p["photo"].get("focus") or (0.5, 0.33),
                              config.gallery.widths, stage / "img", p["id"])
-            quotes = [{"lang": lang, "text": typographic(records.text_in(p, lang)["quote"], lang)}
+            quotes = [{"lang": lang, "text": typographic(fields.text_in(p, lang)["quote"], lang)}
                       for lang in [p["lang"], *sorted(p.get("translations") or {})]]
             for q in quotes:
                 q["dir"] = _direction(q["text"])

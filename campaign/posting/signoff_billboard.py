@@ -15,7 +15,7 @@ from tinydb import TinyDB
 from campaign.outputs import billboard
 from campaign.workspace import Workspace
 from campaign.workspace.footprint import resolve
-from portraits import records
+from portraits import fields, records
 from portraits.errors import CampaignError
 from portraits.messages import _m
 from portraits.render import name_and_age
@@ -42,7 +42,7 @@ def _people(db: TinyDB, doc: dict) -> list[dict]:
     shown = []
     for c in doc["picked"]:
         p = records.get(db, c["portrait_id"])
-        text = records.text_in(p, p.get("lang"))
+        text = fields.text_in(p, p.get("lang"))
         shown.append({"name": name_and_age(p["first_name"], p["age"], p.get("lang") or "de"), "role": text["role"],
                       "quote": text["quote"], "lang": p.get("lang") or "de"})
     return shown

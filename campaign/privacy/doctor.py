@@ -74,7 +74,7 @@ def _erasures(ws: Workspace, db) -> list[Finding]:
 def _figures(db) -> list[Finding]:
     """Numbers far out of range in the store (typed before they were checked, or edited by hand):
     the ranking leaves such a snapshot out; a person should correct or remove it."""
-    from portraits.records import MAX_AGE
+    from portraits.fields import MAX_AGE
     from schedules import engagement
 
     found = [Finding("figures",
