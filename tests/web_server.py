@@ -27,6 +27,9 @@ def running(ws, lang: str = "en") -> Iterator[str]:
     from campaign.web.server import make_server
 
     server = make_server(ws, "127.0.0.1", 0, lang=lang)
+    # Tests move the clock by minutes or days (time_machine moves time.time() too): waitress would then
+    # close the client's kept-alive connection as idle in the middle of a test (connection reset).
+    server.adj.channel_timeout = 10 * 365 * 24 * 3600
 
     def serve() -> None:
         try:
