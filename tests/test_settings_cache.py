@@ -133,3 +133,13 @@ def test_a_broken_file_is_reported_by_a_command_that_needs_only_the_time_zone(cl
     r = cli("portrait", "list")
     assert r.exit_code == 1 and "timezone" in r.output and "Traceback" not in r.output
     assert (ws.root / "campaign.json").read_bytes() == before
+
+
+def test_a_file_edited_while_the_web_app_runs_is_read_again(ws):
+    """`campaign serve` verified the file at its start; an edit since then is what the next request reads."""
+    running = _fresh(ws)
+    running.check_settings()
+    assert str(running.tz) == "Europe/Berlin"
+    set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
+    running.reread_settings()
+    assert str(running.tz) == "America/New_York" and running.config.timezone == "America/New_York"

@@ -56,6 +56,11 @@ class Workspace:
         if self._kept is None:
             self.config  # noqa: B018 - checked in full, and kept for the next command
 
+    def reread_settings(self) -> None:
+        """campaign.toml changed while this process runs (the web app): the next read takes the file again."""
+        self.__dict__.pop("config", None)
+        self._kept = None
+
     @cached_property
     def store(self) -> Store:
         """The store; a workspace whose campaign.json is missing or empty is refused, never started afresh."""
