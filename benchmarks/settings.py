@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 7
+RUNS = 11
 
 
 def _env(tree: Path, cache: Path) -> dict[str, str]:
