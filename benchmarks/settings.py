@@ -6,6 +6,7 @@ timed side by side, alternating, next to a bare `python -c pass`, for `portrait 
 `campaign render ID` of one 1600x2000 portrait. `--against TREE` also runs the same commands with
 another source tree (e.g. the code before a change, unpacked with `git archive REV | tar -x -C TREE`)
 on the same workspace, alternating with this one, so the two can be compared under the same load.
+`--busy` runs it all with one busy-loop process beside (a machine where something else takes a core).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = 7
+RUNS = 11
 
 
 def _env(tree: Path, cache: Path) -> dict[str, str]:
@@ -68,6 +69,17 @@ def main(argv: list[str] | None = None) -> None:
         compileall.compile_dir(other, quiet=1)
         trees["--against"] = other
     py = sys.executable
+    busy = subprocess.Popen([py, "-c", "while True: pass"]) if "--busy" in argv else None
+    try:
+        _measure(trees, busy is not None)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
+
+
+def _measure(trees: dict[str, Path], busy: bool) -> None:
+    py = sys.executable
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         ws, pid = _workspace(tmp)
@@ -89,7 +101,8 @@ def main(argv: list[str] | None = None) -> None:
                         _once([py, "-m", "campaign", *args], env))
                     times.setdefault((label, what, "checked"), []).append(
                         _once([py, "-m", "campaign", *args], env, before=forget))
-        print(f"Reading campaign.toml in a cold command, median of {RUNS} alternating runs "
+        print(f"Reading campaign.toml in a cold command{' (one busy-loop process beside)' if busy else ''}, "
+              f"median of {RUNS} alternating runs "
               f"(python -c pass {statistics.median(base) * 1000:.0f} ms); load average {os.getloadavg()[0]:.1f}:")
         for (label, what, how), values in times.items():
             print(f"  {label:10} {what:22} {how:10} {statistics.median(values) * 1000:6.0f} ms")

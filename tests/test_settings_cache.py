@@ -3,7 +3,7 @@ is checked again."""
 from __future__ import annotations
 
 import pytest
-from conftest import configure
+from conftest import configure, set_config
 
 from campaign.workspace import Workspace, config, settings_cache
 from portraits.errors import CampaignError
@@ -106,3 +106,40 @@ def test_a_kept_copy_cannot_change_a_value_the_file_leaves_to_its_default(ws, tm
 def test_an_unchanged_file_is_still_read_back_from_the_kept_copy(ws):
     _fresh(ws).config  # noqa: B018 (reading the property checks the file and keeps a copy)
     assert _read_back(ws) == _fresh(ws).config
+
+
+def test_the_time_zone_is_read_from_the_verified_kept_copy_without_the_model(ws):
+    set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
+    _fresh(ws).check_settings()  # the first time: the full check, kept
+    fresh = _fresh(ws)
+    fresh.check_settings()
+    assert str(fresh.tz) == "America/New_York" and "config" not in fresh.__dict__
+    assert fresh.config.timezone == "America/New_York" and fresh.config == _fresh(ws).config
+
+
+def test_a_kept_time_zone_edited_by_hand_is_not_trusted_over_the_file(ws, tmp_path):
+    set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
+    _fresh(ws).check_settings()
+    _edit_kept(tmp_path, lambda f: f.update(timezone="Europe/Berlin"))
+    fresh = _fresh(ws)
+    fresh.check_settings()
+    assert str(fresh.tz) == "America/New_York"
+
+
+def test_a_broken_file_is_reported_by_a_command_that_needs_only_the_time_zone(cli, ws):
+    _fresh(ws).check_settings()
+    set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "Mars/Olympus"')
+    before = (ws.root / "campaign.json").read_bytes()
+    r = cli("portrait", "list")
+    assert r.exit_code == 1 and "timezone" in r.output and "Traceback" not in r.output
+    assert (ws.root / "campaign.json").read_bytes() == before
+
+
+def test_a_file_edited_while_the_web_app_runs_is_read_again(ws):
+    """`campaign serve` verified the file at its start; an edit since then is what the next request reads."""
+    running = _fresh(ws)
+    running.check_settings()
+    assert str(running.tz) == "Europe/Berlin"
+    set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
+    running.reread_settings()
+    assert str(running.tz) == "America/New_York" and running.config.timezone == "America/New_York"

@@ -36,3 +36,19 @@ def test_render_neither_checks_a_checked_file_again_nor_imports_other_commands(w
         assert out.returncode == 0, out.stderr
     loaded = eval(out.stdout.strip().splitlines()[-1])
     assert loaded == ["campaign.cli.common", "campaign.cli.render"]
+
+
+@pytest.mark.slow
+def test_a_command_that_needs_only_the_time_zone_does_not_load_the_settings_model(ws, tmp_path):
+    """`portrait list` needs the time zone alone: a file checked before is verified against its kept copy
+    and the zone read from it, without importing pydantic or the settings model (issue #22)."""
+    approved_portrait(ws, "Brigitte", 81, "senior")
+    probe = ("import sys\nfrom campaign.cli import main\n"
+             "try:\n    main(['-w', sys.argv[1], 'portrait', 'list', '--json'])\nexcept SystemExit as e:\n    assert not e.code\n"
+             "print(sorted(m for m in sys.modules if m == 'pydantic' or m == 'campaign.workspace.config'))\n")
+    for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
+        out = subprocess.run([sys.executable, "-c", probe, str(ws.root)], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        assert out.returncode == 0, out.stderr
+    assert '"first_name": "Brigitte"' in out.stdout
+    assert eval(out.stdout.strip().splitlines()[-1]) == []

@@ -497,3 +497,22 @@ def test_a_consent_with_german_dates_guardians_and_its_scanned_form(site):
     assert "Vater" not in answer.text and "Mutter" not in answer.text  # the history shows how many signed
     answer = post_form(anna, page, {"scope": "website", "signed_on": "31.06.2026"}, page=page)
     assert answer.status_code == 400 and "Traceback" not in answer.text
+
+
+def test_an_edit_to_campaign_toml_reaches_the_app_serve_started_with_the_kept_settings(ws):
+    """`campaign serve` verifies campaign.toml at its start (the kept copy, Workspace.check_settings); an
+    edit made while it runs must win over that copy: approval = "two" needs two people from then on."""
+    from campaign.posting import scheduling
+    from campaign.workspace import Workspace
+
+    add_users(ws)
+    scheduling.add_post(ws, approved_portrait(ws, "Brigitte", 81, "senior"), "2026-06-25 18:30", "instagram")
+    Workspace(ws.root).check_settings()  # the first command checks the file in full and keeps it
+    served = Workspace(ws.root)
+    served.check_settings()  # what `campaign serve` does: read back from the kept copy
+    with running(served) as base:
+        ben = login(base, "ben")
+        assert "waiting-p-1" not in ben.get(base + "/").text
+        set_config(ws, 'approval = "none"', 'approval = "two"')
+        answer = post_form(ben, f"{base}/posts/p-1/approve", page=f"{base}/posts/p-1")
+    assert answer.status_code == 200 and "1 of 2 approvals (ben)" in answer.text

@@ -203,7 +203,7 @@ def workspace(ctx: click.Context):
     root.obj = obj
     if "ws" not in obj:
         ws = find_workspace(obj.get("workspace"))
-        ws.config  # noqa: B018 - read now, so a broken campaign.toml is reported before anything else
+        ws.check_settings()  # now, so a broken campaign.toml is reported before anything else
         setup_logging(ws.log_path)
         obj["ws"] = ws
     return obj["ws"]

@@ -58,7 +58,7 @@ def _fresh_settings() -> None:
     except OSError:
         return
     if current_app.extensions.get("campaign.config_stamp") != stamp:
-        ws.__dict__.pop("config", None)
+        ws.reread_settings()
         current_app.extensions["campaign.config_stamp"] = stamp
 
 

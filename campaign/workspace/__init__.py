@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from portraits.errors import CampaignError
@@ -31,12 +31,35 @@ ENV_VAR = "CAMPAIGN_WORKSPACE"
 class Workspace:
     root: Path
     _config: Settings | None = field(default=None, repr=False)
+    _kept: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @cached_property
     def config(self) -> Settings:
-        from campaign.workspace.settings_cache import load_settings
+        """The settings model (pydantic): made from the values `check_settings` verified, when it did,
+        else campaign.toml read (checked in full unless it was checked before)."""
+        from campaign.workspace.settings_cache import load_settings, read_back
 
-        return self._config if self._config is not None else load_settings(self.root / CONFIG_NAME)
+        if self._config is not None:
+            return self._config
+        settings = read_back(self._kept) if self._kept is not None else None
+        return settings if settings is not None else load_settings(self.root / CONFIG_NAME)
+
+    def check_settings(self) -> None:
+        """Report a broken campaign.toml now, before a command does anything. A file that passed the
+        check before is only verified against its kept copy (tomllib and json): the settings model
+        loads only when a command reads more than a plain value such as the time zone."""
+        if self._config is not None or self._kept is not None or "config" in self.__dict__:
+            return
+        from campaign.workspace.settings_cache import kept_values
+
+        self._kept = kept_values(self.root / CONFIG_NAME)
+        if self._kept is None:
+            self.config  # noqa: B018 - checked in full, and kept for the next command
+
+    def reread_settings(self) -> None:
+        """campaign.toml changed while this process runs (the web app): the next read takes the file again."""
+        self.__dict__.pop("config", None)
+        self._kept = None
 
     @cached_property
     def store(self) -> Store:
@@ -47,6 +70,12 @@ class Workspace:
 
     @property
     def tz(self) -> ZoneInfo:
+        """The campaign's time zone; from the verified kept values while the model is not loaded."""
+        if self._kept is not None and "config" not in self.__dict__:
+            try:
+                return ZoneInfo(self._kept["timezone"])
+            except (KeyError, TypeError, ValueError):  # not a dump of the model: the model decides
+                pass
         return self.config.tz
 
     def now(self) -> datetime:

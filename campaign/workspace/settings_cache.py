@@ -132,13 +132,21 @@ def _keys(raw: bytes) -> tuple[str, Path]:
 def kept_settings(path: Path) -> Settings | None:
     """The kept settings of the campaign.toml at `path`, when this very file passed the check before
     and the kept copy is what the file says (None otherwise: the file must be checked in full)."""
+    values = kept_values(path)
+    return None if values is None else read_back(values)
+
+
+def kept_values(path: Path) -> dict[str, Any] | None:
+    """The kept settings of the campaign.toml at `path` as plain values (the model's dump), verified
+    against the file as for `kept_settings`, without loading the settings model (pydantic): enough for
+    a command that needs a plain value or two, such as the time zone. None: check the file in full."""
     try:
         return _kept(Path(path).read_bytes())
     except OSError:
         return None
 
 
-def _kept(raw: bytes) -> Settings | None:
+def _kept(raw: bytes) -> dict[str, Any] | None:
     stamp_key, cached = _keys(raw)
     try:
         kept = json.loads(cached.read_bytes())
@@ -146,10 +154,15 @@ def _kept(raw: bytes) -> Settings | None:
         return None
     if not isinstance(kept, dict) or not verified(kept, raw, stamp_key):
         return None
-    from campaign.workspace.config import read_back
+    return kept
+
+
+def read_back(values: dict[str, Any]) -> Settings | None:
+    """The settings model made again from verified kept values (None when they are not a dump of it)."""
+    from campaign.workspace.config import read_back as constructed
 
     try:
-        return read_back(kept)
+        return constructed(values)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -160,7 +173,8 @@ def load_settings(path: Path) -> Settings:
     from campaign.workspace.config import checked_settings, read_config
 
     raw = read_config(path)  # its own error for a missing file
-    settings = _kept(raw)
+    values = _kept(raw)
+    settings = None if values is None else read_back(values)
     if settings is not None:
         return settings
     settings = checked_settings(raw)
