@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from tinydb import Query, TinyDB
 
@@ -22,6 +23,7 @@ from portraits import audit, identity, records
 from portraits.dates import days_ahead
 from portraits.derived import derived
 from portraits.errors import CampaignError
+from portraits.fields import clean_text
 from portraits.files import stage_bytes
 from portraits.messages import _m
 
@@ -72,12 +74,21 @@ def parse_scopes(value: str | Iterable[str] | None, allow_empty: bool = False) -
     return sorted(set(items), key=known.index)
 
 
-def events(db: TinyDB, portrait_id: str) -> list[dict]:
+Event = dict[str, Any]  # a grant or a withdrawal as the store keeps it (see grant() and withdraw())
+Window = tuple[date, date | None]  # first valid day, last valid day (None: open-ended)
+
+
+def _day(value: str | date) -> date:
+    """A date that an event always has (signed on, received)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def events(db: TinyDB, portrait_id: str) -> list[Event]:
     rows = db.table("consents").search(Query().portrait_id == portrait_id)
     return sorted((dict(r, seq=r.doc_id) for r in rows), key=lambda r: r["seq"])
 
 
-def is_minor(portrait: dict) -> bool:
+def is_minor(portrait: dict[str, Any]) -> bool:
     return int(portrait["age"]) < ADULT_AGE
 
 
@@ -91,15 +102,16 @@ def minors(db: TinyDB) -> set[str]:
     return {p["id"] for p in db.table("portraits").all() if is_minor(p)}
 
 
-def _unsigned_by_guardian(grant: dict) -> bool:
+def _unsigned_by_guardian(grant: Event) -> bool:
     return not grant.get("guardians_signed")
 
 
-def _state(evts: list[dict], minor: bool) -> dict[str, dict]:
+def _state(evts: list[Event], minor: bool) -> dict[str, dict[str, Event | None]]:
     """scope -> {"grant", "withdrawn", "needs_guardian": event or None} after replaying events.
 
     For a minor, a grant no guardian signed opens nothing: it is kept as `needs_guardian`."""
-    state = {s: {"grant": None, "withdrawn": None, "needs_guardian": None} for s in all_scopes()}
+    state: dict[str, dict[str, Event | None]] = {s: {"grant": None, "withdrawn": None, "needs_guardian": None}
+                                                 for s in all_scopes()}
     for e in evts:
         for s in (s for s in e.get("scopes", []) if s in state):  # a channel no longer described opens nothing
             if e["event"] == "grant":
@@ -112,28 +124,28 @@ def _state(evts: list[dict], minor: bool) -> dict[str, dict]:
     return state
 
 
-def _active(grant: dict | None, on: date) -> bool:
+def _active(grant: Event | None, on: date) -> bool:
     if not grant:
         return False
-    if records.as_date(grant["signed_on"]) > on:
+    if _day(grant["signed_on"]) > on:
         return False
     expires = records.as_date(grant.get("expires"))
     return expires is None or on <= expires
 
 
-def windows_from(evts: list[dict], *, minor: bool) -> dict[str, tuple[date, date | None]]:
+def windows_from(evts: list[Event], *, minor: bool) -> dict[str, Window]:
     """scope -> (first valid day, last valid day or None): the days a plan may use it."""
-    out = {}
+    out: dict[str, Window] = {}
     for s, st in _state(evts, minor).items():
         g = st["grant"]
         if g:
-            out[s] = (records.as_date(g["signed_on"]), records.as_date(g.get("expires")))
+            out[s] = (_day(g["signed_on"]), records.as_date(g.get("expires")))
     return out
 
 
-def windows(db: TinyDB) -> dict[str, dict[str, tuple[date, date | None]]]:
+def windows(db: TinyDB) -> dict[str, dict[str, Window]]:
     """Every portrait's consent windows in one pass over the table."""
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[Event]] = {}
     for r in db.table("consents").all():
         grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
     young = minors(db)
@@ -141,7 +153,7 @@ def windows(db: TinyDB) -> dict[str, dict[str, tuple[date, date | None]]]:
             for pid, evts in grouped.items()}
 
 
-def valid_scopes_from(evts: list[dict], on: date, *, minor: bool) -> set[str]:
+def valid_scopes_from(evts: list[Event], on: date, *, minor: bool) -> set[str]:
     return {s for s, st in _state(evts, minor).items() if _active(st["grant"], on)}
 
 
@@ -162,14 +174,14 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
                             _m("Use one of: {scopes}.", scopes=', '.join(all_scopes())))
     if st["withdrawn"]:
         return False, _m("{scope} consent withdrawn on {received:%Y-%m-%d}", scope=scope,
-                         received=records.as_date(st["withdrawn"].get("received")[:10]))
+                         received=_day(st["withdrawn"]["received"][:10]))
     if st["needs_guardian"]:
         return False, _m("under {adult_age} now, and no guardian signed the {scope} consent", adult_age=ADULT_AGE,
                          scope=scope)
     grant = st["grant"]
     if not grant:
         return False, _m("no {scope} consent", scope=scope)
-    signed = records.as_date(grant["signed_on"])
+    signed = _day(grant["signed_on"])
     expires = records.as_date(grant.get("expires"))
     if signed > start:
         return False, _m("consent signed {signed:%Y-%m-%d}, after the run begins", signed=signed)
@@ -178,12 +190,12 @@ def valid_for_period(db: TinyDB, portrait_id: str, scope: str, start: date, end:
     return True, None
 
 
-def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
+def summary_from(evts: list[Event], today: date, *, minor: bool) -> dict[str, Any]:
     """The `consent` object of a portrait's JSON: scopes valid today, dates, what was withdrawn."""
     state = _state(evts, minor)
     valid = [s for s in all_scopes() if _active(state[s]["grant"], today)]
-    grants = [st["grant"] for st in state.values() if st["grant"]]
-    expiries = [records.as_date(state[s]["grant"]["expires"]) for s in valid if state[s]["grant"].get("expires")]
+    grants = [g for st in state.values() if (g := st["grant"])]
+    expiries = [_day(g["expires"]) for s in valid if (g := state[s]["grant"]) and g.get("expires")]
     last_grant = max(grants, key=lambda g: g["seq"]) if grants else None
     return {
         "scopes": valid,
@@ -196,15 +208,15 @@ def summary_from(evts: list[dict], today: date, *, minor: bool) -> dict:
     }
 
 
-def summaries(db: TinyDB, today: date) -> dict[str, dict]:
+def summaries(db: TinyDB, today: date) -> dict[str, dict[str, Any]]:
     """Every portrait's consent summary in one pass over the table (once per store version and day where
     the store shares its reads: portraits.derived); copies the caller may change."""
     kept = derived(db, ("consent.summaries", today), lambda: _summaries(db, today))
     return {pid: dict(summary) for pid, summary in kept.items()}
 
 
-def _summaries(db: TinyDB, today: date) -> dict[str, dict]:
-    grouped: dict[str, list[dict]] = {}
+def _summaries(db: TinyDB, today: date) -> dict[str, dict[str, Any]]:
+    grouped: dict[str, list[Event]] = {}
     for r in db.table("consents").all():
         grouped.setdefault(r["portrait_id"], []).append(dict(r, seq=r.doc_id))
     young = minors(db)
@@ -212,7 +224,7 @@ def _summaries(db: TinyDB, today: date) -> dict[str, dict]:
             for pid, evts in grouped.items()}
 
 
-EMPTY = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "needs_guardian": [],
+EMPTY: dict[str, Any] = {"scopes": [], "signed_on": None, "expires": None, "withdrawn": [], "needs_guardian": [],
          "guardians_signed": 0, "text_version": None}
 
 
@@ -224,7 +236,7 @@ def _distinct_guardians(guardians: Iterable[str]) -> list[str]:
     for typed in guardians:
         if not typed or not typed.strip():
             continue
-        name = " ".join(records.clean_text(typed, label).split())
+        name = " ".join(clean_text(typed, label).split())
         identity.check_direction(name, label)
         by_key.setdefault(identity.person_key(name, label), name)
     return list(by_key.values())
@@ -233,7 +245,7 @@ def _distinct_guardians(guardians: Iterable[str]) -> list[str]:
 def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: date, *,
           expires: date | None = None, signed_by: str | None = None, guardians: Iterable[str] = (),
           evidence: Path | None = None, evidence_dir: Path | None = None, text_version: str = "1",
-          today: date | None = None, now: datetime | None = None) -> dict:
+          today: date | None = None, now: datetime | None = None) -> Event:
     """Record a signed consent form. Minors need at least one guardian named."""
     portrait = records.get(db, portrait_id)
     scope_list = parse_scopes(scopes)
@@ -246,7 +258,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
                                expires=expires, signed_on=signed_on),
                             _m("Check --expires."))
     guardian_list = _distinct_guardians(guardians)
-    signed_by = records.clean_text(signed_by, _m("signer's name")) if signed_by else None
+    signed_by = clean_text(signed_by, _m("signer's name")) if signed_by else None
     if signed_by:
         identity.check_direction(signed_by, _m("signer's name"))
     minor = is_minor(portrait)
@@ -254,7 +266,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         raise CampaignError(_m("{portrait_id} is under {adult_age}: a guardian must sign.",
                                portrait_id=portrait_id, adult_age=ADULT_AGE),
                             _m("Name every guardian with custody who signed: --guardian NAME (once each)."))
-    evidence_info = None
+    evidence_info: dict[str, Any] | None = None
     if evidence is not None:
         evidence = Path(evidence)
         if not evidence.is_file():
@@ -278,7 +290,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         "text_version": str(text_version),
         "recorded_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
-    if evidence_info and evidence_dir is not None:
+    if evidence is not None and evidence_info and evidence_dir is not None:
         evidence_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         evidence_dir.chmod(0o700)
         target = evidence_dir / evidence_info["name"]
@@ -290,7 +302,7 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
 
 
 def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = None, *,
-             received: date | None = None, via: str | None = None, now: datetime | None = None) -> dict:
+             received: date | None = None, via: str | None = None, now: datetime | None = None) -> Event:
     """Record a withdrawal (all scopes when none are named). It is never refused."""
     records.get(db, portrait_id)
     scope_list = parse_scopes(scopes, allow_empty=True) or list(all_scopes())
@@ -300,7 +312,7 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
         "event": "withdraw",
         "scopes": scope_list,
         "received": (received or stamp.date()).isoformat(),
-        "via": identity.without_direction(records.clean_text(via, _m("channel of the withdrawal"))) if via
+        "via": identity.without_direction(clean_text(via, _m("channel of the withdrawal"))) if via
         else "unspecified",
         "recorded_at": stamp.isoformat(timespec="seconds"),
     }
@@ -309,7 +321,8 @@ def withdraw(db: TinyDB, portrait_id: str, scopes: str | Iterable[str] | None = 
     return event
 
 
-def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_within: int | None = None) -> list[dict]:
+def status(db: TinyDB, today: date, portrait_id: str | None = None,
+           expiring_within: int | None = None) -> list[dict[str, Any]]:
     """One row per portrait: valid scopes, dates, withdrawals; optionally only those expiring soon."""
     if portrait_id is not None:
         people = [records.get(db, portrait_id)]
@@ -322,7 +335,7 @@ def status(db: TinyDB, today: date, portrait_id: str | None = None, expiring_wit
         row = {"portrait_id": p["id"], "first_name": p["first_name"], "age": p["age"], **s,
                "minor": is_minor(p)}
         if expiring_within is not None:
-            if not s["expires"] or records.as_date(s["expires"]) > days_ahead(today, expiring_within):
+            if not s["expires"] or _day(s["expires"]) > days_ahead(today, expiring_within):
                 continue
         rows.append(row)
     return rows

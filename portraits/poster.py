@@ -151,7 +151,7 @@ def _em(text: str, font: Path) -> float:
 
 
 @dataclass
-class Layout:
+class PosterLayout:
     spec: Spec
     cols: int
     rows: int
@@ -233,7 +233,7 @@ def _grid_cost(spec: Spec, n: int, area: Box, names: list[str], roles: list[str]
 
 
 def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: str = "", hashtag: str = "",
-           logo: bool = False, faces: Faces | None = None) -> Layout:
+           logo: bool = False, faces: Faces | None = None) -> PosterLayout:
     """Where every photo, name plate and the band go (page millimetres), with type for reading at a
     distance and slots that keep every face whole (`faces`, per portrait). Refuses more portraits
     than the format can name legibly, saying how many it can."""
@@ -264,11 +264,12 @@ def layout(spec: Spec, names: list[str], roles: list[str], font: Path, title: st
     ax, ay, aw, ah = area
     cw, ch = (aw - (cols - 1) * gap) / cols, (ah - (rows - 1) * gap) / rows
     bx, by, bw, bh = spec.bleed_box
-    out = Layout(spec, cols, rows, trim=(tx, ty, tw, th), band=(bx, ty + th - band_h, bw, by + bh - (ty + th - band_h)),
-                 sizes={"name": spec.type_mm(NAME_TYPE), "role": spec.type_mm(ROLE_TYPE),
-                        "title": spec.type_mm(TITLE_TYPE), "tag": spec.type_mm(TAG_TYPE),
-                        "credit": spec.type_mm(CREDIT_TYPE)},
-                 title_lines=title_lines, tag_row=tag_row, margin=margin)
+    band_y = ty + th - band_h
+    out = PosterLayout(spec, cols, rows, trim=(tx, ty, tw, th), band=(bx, band_y, bw, by + bh - band_y),
+                       sizes={"name": spec.type_mm(NAME_TYPE), "role": spec.type_mm(ROLE_TYPE),
+                              "title": spec.type_mm(TITLE_TYPE), "tag": spec.type_mm(TAG_TYPE),
+                              "credit": spec.type_mm(CREDIT_TYPE)},
+                       title_lines=title_lines, tag_row=tag_row, margin=margin)
     for i in range(n):
         r, c = divmod(i, cols)
         in_row = min(cols, n - r * cols)

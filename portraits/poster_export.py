@@ -21,7 +21,7 @@ from portraits.poster import (
     Band,
     Box,
     Item,
-    Layout,
+    PosterLayout,
     Spec,
     _slot_layout,
     crop_to_file,
@@ -63,7 +63,7 @@ def _fit(text: str, size: float, width: float, measure: Callable[[str, float], f
     return size if w <= width else size * width / w
 
 
-def _draw(lay: Layout, items: list[Item], band: Band, p: Painter) -> None:
+def _draw(lay: PosterLayout, items: list[Item], band: Band, p: Painter) -> None:
     """Paint the poster with painter `p` (all coordinates in page millimetres)."""
     p.rect(lay.spec.bleed_box, band.secondary)
     S = lay.sizes
@@ -267,7 +267,7 @@ def _crop_marks(canvas: Any, spec: Spec) -> None:  # reportlab's Canvas
             canvas.line(cx * PT_PER_MM, (ph - vy[0]) * PT_PER_MM, cx * PT_PER_MM, (ph - vy[1]) * PT_PER_MM)
 
 
-def resolution(spec: Spec, items: list[Item], lay: Layout,
+def resolution(spec: Spec, items: list[Item], lay: PosterLayout,
                scales: list[float]) -> tuple[list[dict[str, Any]], list[str]]:
     """Per slot: pixels and effective resolution (at the page's scale and at full size); and one
     warning per photo that is smaller than its slot at the print resolution."""
@@ -325,7 +325,7 @@ def _cmyk_transform(icc: Path) -> ImageCmsTransform:
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
 
 
-def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: Path | None,
+def _make_cells(spec: Spec, items: list[Item], lay: PosterLayout, workdir: Path, icc: Path | None,
                 pool: ThreadPoolExecutor) -> tuple[list[Path], list[Future[float]]]:
     """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
     resizes outside the GIL); the paths and the futures of the slots' scales."""
@@ -339,7 +339,7 @@ def _make_cells(spec: Spec, items: list[Item], lay: Layout, workdir: Path, icc: 
     return paths, [pool.submit(one, i) for i in range(len(items))]
 
 
-def slot_faces(spec: Spec, items: list[Item], lay: Layout) -> str:
+def slot_faces(spec: Spec, items: list[Item], lay: PosterLayout) -> str:
     """Per slot, whether its crop holds the whole face ("ok"), cuts it ("cut"), or has no face box
     ("none"): "1:ok 2:none ...", kept in the PDF for preflight to read back."""
     from portraits.layouts import face_region, place
@@ -378,7 +378,7 @@ def _pdf_font(band: Band, decoding: list[Future[float]]) -> str:
     return font_name
 
 
-def _write_pdf(path: Path, spec: Spec, lay: Layout, items: list[Item], band: Band, font_name: str,
+def _write_pdf(path: Path, spec: Spec, lay: PosterLayout, items: list[Item], band: Band, font_name: str,
                cells: list[Path], title: str, icc: Path | None) -> None:
     """The poster as reportlab draws it: fields, names, photos (their JPEG bytes) and crop marks."""
     from reportlab.pdfgen import canvas as rl_canvas
