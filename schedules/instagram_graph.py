@@ -130,6 +130,8 @@ class InstagramGraphPublisher:
     kind = "instagram-graph"
     platform = PLATFORM
     status_fields = ("status_code", "status")  # a container's state and Meta's reason for it
+    limit_edge = "content_publishing_limit"  # where the API says how many posts are left today
+    default_quota = DEFAULT_QUOTA
 
     def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
@@ -194,9 +196,9 @@ class InstagramGraphPublisher:
         return str(linked)
 
     def _posts_left(self, graph: Any, account: str) -> tuple[int, int]:
-        answer = self._get(graph, account, "content_publishing_limit", fields="quota_usage,config")
+        answer = self._get(graph, account, self.limit_edge, fields="quota_usage,config")
         row = (answer.get("data") or [{}])[0]
-        total = int((row.get("config") or {}).get("quota_total") or DEFAULT_QUOTA)
+        total = int((row.get("config") or {}).get("quota_total") or self.default_quota)
         return max(0, total - int(row.get("quota_usage") or 0)), total
 
     # -- image hosting -------------------------------------------------------------------------
@@ -208,8 +210,12 @@ class InstagramGraphPublisher:
             with self._in_public_dir(post, media) as urls:
                 yield urls
         else:
-            with self._as_page_photos(graph, media) as urls:
+            with self._as_page_photos(self._page_graph(graph), media) as urls:
                 yield urls
+
+    def _page_graph(self, graph: Any) -> Any:
+        """The client that hosts images as unpublished Page photos: here the publishing client itself."""
+        return graph
 
     @contextlib.contextmanager
     def _as_page_photos(self, graph: Any, media: list[Media]) -> Iterator[list[str]]:
@@ -382,9 +388,11 @@ class InstagramGraphPublisher:
     def _remove_leftovers(self, graph: Any, post: dict[str, Any]) -> None:
         """Hosting copies a crash left behind: unpublished Page photos (their ids are on the post) and
         files in the web folder (named after the post)."""
-        for photo_id in post.get("hosted_photo_ids") or []:
+        photo_ids = post.get("hosted_photo_ids") or []
+        page = self._page_graph(graph) if photo_ids else graph
+        for photo_id in photo_ids:
             with contextlib.suppress(Exception):
-                graph.request(meta.path(graph, photo_id), method="DELETE")
+                page.request(meta.path(page, photo_id), method="DELETE")
         if self.public_dir is not None and self.public_dir.is_dir():
             for leftover in self.public_dir.glob(f"{post['id']}-*.jpg"):
                 with contextlib.suppress(OSError):

@@ -15,9 +15,8 @@ through CAMPAIGN_THREADS_URL, honoured for this machine only.
 """
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -66,6 +65,8 @@ class ThreadsPublisher(InstagramGraphPublisher):
     kind = "threads"
     platform = PLATFORM
     status_fields = ("status", "error_message")
+    limit_edge = "threads_publishing_limit"
+    default_quota = DEFAULT_QUOTA
 
     def __init__(self, channel: str, settings: Any, outbox_dir: Path, private_dir: Path):
         self.channel = channel
@@ -100,8 +101,8 @@ class ThreadsPublisher(InstagramGraphPublisher):
         graph.version = API_VERSION  # Threads has its own versions, not the Graph API's
         return graph
 
-    def _facebook(self) -> Any:
-        """The Page's Graph API client, for hosting images as unpublished Page photos."""
+    def _page_graph(self, graph: Any) -> Any:
+        """The Page's Graph API client (not the Threads one), for hosting images as unpublished Page photos."""
         return meta.graph_client(meta.page_token(), meta.local_graph_url())
 
     def _call(self, fn: Callable[[], Any], during_upload: bool = False) -> Any:
@@ -120,21 +121,6 @@ class ThreadsPublisher(InstagramGraphPublisher):
 
     def _account(self, graph: Any) -> str:
         return self.ig_user_id or str(self._get(graph, "me", fields="id,username")["id"])
-
-    def _posts_left(self, graph: Any, account: str) -> tuple[int, int]:
-        answer = self._get(graph, account, "threads_publishing_limit", fields="quota_usage,config")
-        row = (answer.get("data") or [{}])[0]
-        total = int((row.get("config") or {}).get("quota_total") or DEFAULT_QUOTA)
-        return max(0, total - int(row.get("quota_usage") or 0)), total
-
-    @contextlib.contextmanager
-    def _hosted(self, graph: Any, post: dict[str, Any], media: list[Media]) -> Iterator[list[str]]:
-        if self.image_host == "url":
-            with self._in_public_dir(post, media) as urls:
-                yield urls
-        else:
-            with self._as_page_photos(self._facebook(), media) as urls:
-                yield urls
 
     def _create(self, graph: Any, account: str, **fields: Any) -> str:
         return str(self._post(graph, account, "threads", **fields)["id"])
@@ -218,11 +204,6 @@ class ThreadsPublisher(InstagramGraphPublisher):
                             "permalink": item.get("permalink")})
         return out
 
-    def _remove_leftovers(self, graph: Any, post: dict[str, Any]) -> None:
-        if post.get("hosted_photo_ids"):
-            super()._remove_leftovers(self._facebook(), post)
-        elif self.public_dir is not None:
-            super()._remove_leftovers(graph, post)
 
     def fetch_engagement(self, post: dict[str, Any]) -> dict[str, Any]:
         graph = self._graph()
