@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import locks
+from benchmarks import load, locks
 from benchmarks.shoot import make_shoot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,11 +57,6 @@ def shoot(count: int, heic: int, megapixels: int = 24) -> Path:
     return folder
 
 
-def busy() -> subprocess.Popen[bytes]:
-    """One process that keeps a core busy (what other work on the machine does)."""
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
-
-
 def compare(folder: Path, rounds: int = 2, jobs: int | None = None) -> None:
     photos = sorted(str(p) for p in folder.iterdir() if p.suffix in (".jpg", ".heic"))
     for n in range(rounds):
@@ -84,19 +79,15 @@ def main(argv: list[str] | None = None) -> None:
     count = int(argv[argv.index("--photos") + 1]) if "--photos" in argv else 40
     heic = int(argv[argv.index("--heic") + 1]) if "--heic" in argv else 0
     folder = shoot(count, heic)
-    busy_loop = busy() if "--busy" in argv else None
-    try:
+    busy = "--busy" in argv
+    with load.busy(busy):
         print(f"portrait import of {count} photos of 24 MP ({heic} HEIC, every fourth on its side with EXIF "
-              f"orientation 6), all cores{' beside one busy-loop process' if busy_loop else ''}; "
+              f"orientation 6), all cores{' beside one busy-loop process' if busy else ''}; "
               f"{os.cpu_count()} cores, {_load()} at the start (others' work counts in it)")
         compare(folder)
         with tempfile.TemporaryDirectory() as tmp:
             locks._import(Path(tmp), "rows", locks.ROWS, (600, 750))
         print(f"  ({_load()} at the end)")
-    finally:
-        if busy_loop:
-            busy_loop.kill()
-            busy_loop.wait()
 
 
 if __name__ == "__main__":

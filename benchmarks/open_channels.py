@@ -5,18 +5,16 @@ offline outbox (target: within 3x), timed alternately post by post so all see th
 fitting a 1080x1350 render under Bluesky's 1,000,000-byte image limit (target: under 150 ms)."""
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from benchmarks import load
 from campaign.outputs.renders import publishing_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,21 +148,6 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-@contextlib.contextmanager
-def _busy_beside(busy: bool) -> Iterator[None]:
-    """With --busy: one process spinning beside the benchmark, a core's worth of other work."""
-    if not busy:
-        yield
-        return
-    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        print(f"(one busy loop beside, pid {spinner.pid})")
-        yield
-    finally:
-        spinner.kill()
-        spinner.wait()
-
-
 def _reencode(tmp: Path) -> None:
     """A render with the finest detail a photo has (sensor noise over the whole photo area) is what
     goes over 1,000,000 bytes; a plain one fits and goes out as it is."""
@@ -193,7 +176,7 @@ def _reencode(tmp: Path) -> None:
 def main(options: list[str] | None = None) -> None:
     """`python -m benchmarks open_channels [--busy]`."""
     sys.path.insert(0, str(ROOT / "tests"))
-    with _busy_beside("--busy" in (options or [])):
+    with load.busy("--busy" in (options or [])):
         with tempfile.TemporaryDirectory() as tmp:
             _publishing(Path(tmp))
         with tempfile.TemporaryDirectory() as tmp:

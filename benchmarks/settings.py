@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks import load
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = 11
 
@@ -68,14 +70,9 @@ def main(argv: list[str] | None = None) -> None:
         other = Path(argv[argv.index("--against") + 1]).resolve()
         compileall.compile_dir(other, quiet=1)
         trees["--against"] = other
-    py = sys.executable
-    busy = subprocess.Popen([py, "-c", "while True: pass"]) if "--busy" in argv else None
-    try:
-        _measure(trees, busy is not None)
-    finally:
-        if busy is not None:
-            busy.kill()
-            busy.wait()
+    busy = "--busy" in argv
+    with load.busy(busy):
+        _measure(trees, busy)
 
 
 def _measure(trees: dict[str, Path], busy: bool) -> None:

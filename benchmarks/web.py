@@ -26,6 +26,8 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from benchmarks import load
+
 ROOT = Path(__file__).resolve().parent.parent
 PORTRAITS = 1000
 POSTS = 5000
@@ -121,11 +123,6 @@ def _login(base: str, name: str):
 
 def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
-
-
-def _busy() -> subprocess.Popen:
-    """One process that keeps one core busy (a loop that never sleeps) until it is stopped."""
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def _p95(values: list[float]) -> float:
@@ -237,18 +234,15 @@ def main(argv: list[str] | None = None) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         daemon = subprocess.Popen([sys.executable, "-m", "campaign", "-w", str(ws.root), "run"], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        spinner = _busy() if busy else None
-        if busy:
-            print("  --busy: one busy-loop process beside the measurement")
         try:
-            today = ws.now().date()
-            _page_times(base, ids, today)
-            _users(base, ws, ids, today, seconds)
-            print(f"  server memory (peak resident): {_memory_mb(server.pid):.0f} MB (target 300 MB; {_load()})")
+            with load.busy(busy):
+                if busy:
+                    print("  --busy: one busy-loop process beside the measurement")
+                today = ws.now().date()
+                _page_times(base, ids, today)
+                _users(base, ws, ids, today, seconds)
+                print(f"  server memory (peak resident): {_memory_mb(server.pid):.0f} MB (target 300 MB; {_load()})")
         finally:
-            if spinner is not None:
-                spinner.kill()
-                spinner.wait()
             daemon.terminate()
             server.terminate()
             daemon.wait(10)

@@ -17,7 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks import intake, locks
+from benchmarks import intake, load, locks
 
 
 def _command(*args: str) -> float:
@@ -61,15 +61,11 @@ def run(count: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     count = int(argv[argv.index("--portraits") + 1]) if "--portraits" in argv else 100
-    busy_loop = intake.busy() if "--busy" in argv else None
-    try:
+    busy = "--busy" in argv
+    with load.busy(busy):
         print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start (others' work counts "
-              f"in it){'; one busy-loop process beside it' if busy_loop else ''}")
+              f"in it){'; one busy-loop process beside it' if busy else ''}")
         run(count)
-    finally:
-        if busy_loop:
-            busy_loop.kill()
-            busy_loop.wait()
 
 
 if __name__ == "__main__":
