@@ -12,7 +12,7 @@ anything fails. A kill in between leaves `.NAME.*.tmp` files in photos/ that no 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from campaign.workspace import Workspace
 from portraits import records
@@ -31,15 +31,25 @@ def add_portrait(ws: Workspace, photo: Path | str, **fields) -> dict:
     """Add one portrait from `photo` (fields as `records.prepare_portrait` takes them)."""
     prepared = records.prepare_portrait(ws.photos, Path(photo), default_lang=ws.config.language, slot=_slot(ws),
                                         known=ws.store.read(), **fields)
+    (record,) = _insert(ws, [prepared], imported=False)
+    return record
+
+
+def _insert(ws: Workspace, prepared: list[records.Prepared], imported: bool) -> list[dict[str, Any]]:
+    """Rows whose photos are already taken in: their records made before the lock, then all inserted in
+    one short transaction; the kept copies removed again when the insert is refused."""
     now = ws.now()
-    records.ready([prepared], ws.photos, ws.config.language, now)  # the records made before the lock
+    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
     try:
         with ws.store.transaction() as db:
-            (record,) = records.insert_prepared(db, [prepared], ws.photos, ws.config.language, now)
+            return records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=imported)
     except BaseException:
-        records.discard([prepared])
+        records.discard(prepared)
         raise
-    return record
+
+
+def _imported(made: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"imported": [r["id"] for r in made], "count": len(made)}
 
 
 def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str | None = None,
@@ -47,19 +57,11 @@ def import_portraits(ws: Workspace, csv_file: Path | str, photos_dir: Path | str
                      progress: Progress | None = None) -> dict:
     """Import a CSV of portraits: all rows or none. `uploaded`: the photos the web app received with
     it, by the name each was sent under (a row's photo is looked up there, never used as a path).
-    `jobs`: processes taking the photos in (default: all cores); `progress(done, total)` hears of each."""
+    `jobs`: threads taking the photos in (default: all cores); `progress(done, total)` hears of each."""
     prepared = records.prepare_csv(ws.photos, Path(csv_file), Path(photos_dir) if photos_dir else None,
                                    ws.config.language, _slot(ws), known=ws.store.read(), uploaded=uploaded,
                                    jobs=jobs, progress=progress)
-    now = ws.now()
-    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
-    try:
-        with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
-    except BaseException:
-        records.discard(prepared)
-        raise
-    return {"imported": [r["id"] for r in made], "count": len(made)}
+    return _imported(_insert(ws, prepared, imported=True))
 
 
 def add_many(ws: Workspace, rows: list[dict], uploaded: dict[str, Path], name: str) -> dict:
@@ -68,12 +70,4 @@ def add_many(ws: Workspace, rows: list[dict], uploaded: dict[str, Path], name: s
     Each row's `photo` is a key of `uploaded` (a name the server chose), never a path."""
     prepared = records.prepare_rows(ws.photos, list(enumerate(rows, start=1)), name, None, ws.config.language,
                                     _slot(ws), known=ws.store.read(), uploaded=uploaded)
-    now = ws.now()
-    records.ready(prepared, ws.photos, ws.config.language, now)  # the records made before the lock
-    try:
-        with ws.store.transaction() as db:
-            made = records.insert_prepared(db, prepared, ws.photos, ws.config.language, now, imported=True)
-    except BaseException:
-        records.discard(prepared)
-        raise
-    return {"imported": [r["id"] for r in made], "count": len(made)}
+    return _imported(_insert(ws, prepared, imported=True))
