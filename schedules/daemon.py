@@ -23,7 +23,7 @@ from portraits.model import as_portrait
 from schedules import approval, posts
 from schedules.content import content_of
 from schedules.model import Post, PostStatus
-from schedules.runner import Site, in_flight, publish_post
+from schedules.runner import Site, held, in_flight, publish_post
 from schedules.secrets import platform_text
 
 if TYPE_CHECKING:
@@ -143,15 +143,9 @@ class DaemonLock:
 
     @staticmethod
     def running(site: Site) -> bool:
-        from filelock import FileLock, Timeout
+        from filelock import FileLock
 
-        lock = FileLock(str(site.private / "daemon.lock"), mode=0o600)
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            return True
-        lock.release()
-        return False
+        return held(FileLock(str(site.private / "daemon.lock"), mode=0o600))
 
 
 def run_once(site: Site) -> dict[str, Any]:

@@ -123,17 +123,21 @@ def call_lock(site: Site, post_id: str) -> BaseFileLock:
     return FileLock(str(folder / f"{post_id}.lock"), mode=0o600)
 
 
-def in_flight(site: Site, post_id: str) -> bool:
-    """Whether a publish of this post is under way now (in this process or another)."""
+def held(lock: BaseFileLock) -> bool:
+    """Whether another holder has the lock now (this process or another); asked without waiting."""
     from filelock import Timeout
 
-    lock = call_lock(site, post_id)
     try:
         lock.acquire(timeout=0)
     except Timeout:
         return True
     lock.release()
     return False
+
+
+def in_flight(site: Site, post_id: str) -> bool:
+    """Whether a publish of this post is under way now (in this process or another)."""
+    return held(call_lock(site, post_id))
 
 
 def _hold_back(site: Site, db: TinyDB, post: Post, now: datetime) -> tuple[PostStatus, str, str] | None:
