@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portraits.errors import CampaignError
-from portraits.files import stage_bytes, stream_temp
-from portraits.imageio import KEPT_PHOTO, bare, jpeg_bytes, save_jpeg
+from portraits.files import stream_temp
+from portraits.imageio import KEPT_CAMERA_PHOTO, KEPT_PHOTO, JpegUse, bare, save_jpeg
 from portraits.layouts import PHOTO_AREAS, crop_size, face_misfits
 from portraits.messages import _m
 
@@ -78,8 +78,19 @@ def _to_srgb(im: Image.Image) -> Image.Image:
     return im
 
 
-def load_upright(src: Path) -> tuple[Image.Image, str]:
-    """Open, check and decode a photo into upright sRGB pixels, or say clearly why not.
+def kept_use(im: Image.Image) -> JpegUse:
+    """How the kept copy of the photo `im` (opened, not yet decoded) is encoded: a JPEG whose
+    colour is halved (a camera's 4:2:0 or 4:2:2) at 4:2:2, anything else at full colour."""
+    from PIL import JpegImagePlugin
+
+    if im.format == "JPEG" and JpegImagePlugin.get_sampling(im) in (1, 2):
+        return KEPT_CAMERA_PHOTO
+    return KEPT_PHOTO
+
+
+def load_upright(src: Path) -> tuple[Image.Image, str, JpegUse]:
+    """Open, check and decode a photo into upright sRGB pixels, or say clearly why not: the
+    pixels, the file's format and how its kept copy is encoded (`kept_use`).
 
     The pixels are decoded once and turned upright in place: a 24 MP photo is 72 MB, and the two
     copies this used to make (upright, then without metadata) cost a fifth of the intake's time."""
@@ -95,7 +106,7 @@ def load_upright(src: Path) -> tuple[Image.Image, str]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked just below
             im = Image.open(src)
         with im:
-            fmt = im.format or ""
+            fmt, use = im.format or "", kept_use(im)
             if im.width * im.height > MAX_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
             im.load()
@@ -111,7 +122,7 @@ def load_upright(src: Path) -> tuple[Image.Image, str]:
     except Exception:  # noqa: BLE001 (a damaged file makes Pillow's plugins raise almost anything)
         raise CampaignError(_m("{name} is not a readable image, or it is truncated.", name=src.name),
                             _m("Use a complete JPEG, PNG, WebP or HEIC photo.")) from None
-    return bare(clean), fmt
+    return bare(clean), fmt, use
 
 
 @lru_cache(maxsize=1)
@@ -181,14 +192,8 @@ def _describe(src: Path, im: Image.Image, fmt: str, slot: tuple[int, int] | None
 
 def inspect(src: Path, slot: tuple[int, int] | None = None) -> dict[str, Any]:
     """Validate a photo and describe it (size, focal point, warnings), writing nothing."""
-    im, fmt = load_upright(src)
+    im, fmt, _use = load_upright(src)
     return _describe(src, im, fmt, slot)
-
-
-def _clean_jpeg(im: Image.Image) -> bytes:
-    # A restart marker after each row of blocks: the billboard cuts a slot's band of rows out of
-    # the file and decodes just that (portraits.jpeg.restart_strip); ~0.1 % larger.
-    return jpeg_bytes(im, KEPT_PHOTO)
 
 
 def photo_target(photos_dir: Path, info: dict[str, Any]) -> Path:
@@ -240,7 +245,7 @@ def take_in(src: Path, photos_dir: Path, slot: tuple[int, int] | None = None,
     or no pair when the clean copy is already kept. The caller hands the pair to the transaction
     that records the portrait (`files.adopt_staged`), which names the file when it commits.
     `tag`: see `owner_tag` (this process by default)."""
-    im, fmt = load_upright(src)
+    im, fmt, use = load_upright(src)
     info = _describe(Path(src), im, fmt, slot)
     target = photo_target(photos_dir, info)
     if target.exists():
@@ -249,25 +254,7 @@ def take_in(src: Path, photos_dir: Path, slot: tuple[int, int] | None = None,
         return info, None
     photos_dir.mkdir(parents=True, exist_ok=True)
     # Encoded straight into the file and hashed on the way: no second copy of ~15 MB in memory.
-    tmp, info["kept_sha256"] = stream_temp(target, lambda f: save_jpeg(im, f, KEPT_PHOTO),
+    tmp, info["kept_sha256"] = stream_temp(target, lambda f: save_jpeg(im, f, use),
                                            owner_tag() if tag is None else tag)
     return info, (tmp, target)
 
-
-def keep(db: Any, src: Path, info: dict[str, Any], photos_dir: Path) -> str:
-    """Store the clean copy as photos/<sha256 of the original>.jpg; return the workspace-relative path.
-
-    The file is staged with the store transaction holding `db`: it gets its name only once the
-    record that points to it is committed, so a killed `portrait add` leaves no orphan photo."""
-    photos_dir.mkdir(parents=True, exist_ok=True)
-    target = photo_target(photos_dir, info)
-    if not target.exists():
-        im, _fmt = load_upright(src)
-        data = _clean_jpeg(im)
-        stage_bytes(db, target, data)
-    else:
-        data = target.read_bytes()
-    # The name is the original's hash; this one is of what is kept, which every read checks
-    # (portraits.files.require_kept_file): a picture put in its place is never shown as this person.
-    info["kept_sha256"] = hashlib.sha256(data).hexdigest()
-    return f"{photos_dir.name}/{target.name}"

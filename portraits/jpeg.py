@@ -76,10 +76,11 @@ _RESTART = re.compile(rb"\xff[\xd0-\xd7]")
 def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | None:  # noqa: C901 - one walk over the markers
     """Rows `top` to `bottom` (at least) of a JPEG as a JPEG of their own, and the row it starts at,
     without decoding anything: intake writes the store's photos with a restart marker after every
-    row of 8x8 blocks (4:4:4), so a band of rows is a run of independently coded segments that can
-    be cut out and given the photo's headers (height changed). Decoding that band gives exactly the
-    pixels a full decode gives there, at every JPEG scale. None for any other kind of JPEG (older
-    photos, subsampled, progressive): those are decoded as before."""
+    row of blocks (colour at full height: 4:4:4, or 4:2:2 with blocks of 16x8 pixels), so a band of
+    rows is a run of independently coded segments that can be cut out and given the photo's headers
+    (height changed). Decoding that band gives exactly the pixels a full decode gives there, at every
+    JPEG scale: no colour is shared across rows of blocks. None for any other kind of JPEG (older
+    photos, colour at half height, progressive): those are decoded as before."""
     if data[:2] != b"\xff\xd8":
         return None
     pos, sof, interval = 2, None, 0
@@ -104,10 +105,12 @@ def restart_strip(data: bytes, top: int, bottom: int) -> tuple[bytes, int] | Non
         return None
     height, width = int.from_bytes(data[sof + 5:sof + 7], "big"), int.from_bytes(data[sof + 7:sof + 9], "big")
     parts = data[sof + 9]
-    if height == 0 or data[pos + 4] != parts or any(data[sof + 11 + 3 * i] != 0x11 for i in range(parts)):
-        return None  # not one interleaved scan of unsubsampled components
+    sampling = [data[sof + 11 + 3 * i] for i in range(parts)]
+    wide = max(factor >> 4 for factor in sampling)  # blocks across in a unit: 1 (4:4:4) or 2 (4:2:2)
+    if height == 0 or data[pos + 4] != parts or any(factor & 0x0F != 1 for factor in sampling):
+        return None  # not one interleaved scan, or colour shared between rows of blocks (4:2:0)
     rows = (height + 7) // 8
-    if interval != (width + 7) // 8:
+    if interval != -(-width // (8 * wide)):
         return None  # no restart marker at the end of each row of blocks
     first = max(0, top) // 64 * 8  # a multiple of eight rows of blocks: the markers keep their numbers
     last = min(rows, -(-min(bottom, height) // 8))  # exclusive

@@ -196,3 +196,28 @@ def test_small_photo_warns_for_formats_and_the_billboard_slot(cli, ws, tmp_path)
     assert "too small for instagram-feed" in r.output and "too small for a billboard slot" in r.output
     shown = cli("portrait", "show", "anna-30").output
     assert "too small for story" in shown and "MP" in shown
+
+
+def test_a_camera_jpeg_is_kept_with_its_colour_at_4_2_2_and_other_photos_at_full_colour(cli, ws, tmp_path):
+    """A camera's JPEG has its colour at half resolution already: the kept copy holds all of it at
+    4:2:2 (cheaper to encode than 4:4:4), a PNG keeps full colour; both keep the restart markers
+    the renders and the billboard cut their bands at."""
+    import json
+
+    from PIL import JpegImagePlugin
+
+    from portraits.jpeg import restart_strip
+
+    img = _upright_marker().resize((600, 800))
+    img.save(tmp_path / "camera.jpg", quality=92)  # Pillow's default: 4:2:0, as cameras write
+    img.save(tmp_path / "scan.png")
+    kept = {}
+    for name, first in (("camera.jpg", "Anna"), ("scan.png", "Berta")):
+        r = _add(cli, tmp_path / name, first)
+        assert r.exit_code == 0, r.output
+        kept[name] = _stored_photo(ws, json.loads(r.output)["id"])
+    assert JpegImagePlugin.get_sampling(kept["camera.jpg"]) == 1  # 4:2:2
+    assert JpegImagePlugin.get_sampling(kept["scan.png"]) == 0  # 4:4:4
+    for photo in kept.values():
+        assert restart_strip(Path(photo.filename).read_bytes(), 300, 400) is not None
+        assert photo.getpixel((10, 10))[0] > 200 and photo.getpixel((590, 790))[2] > 200  # upright

@@ -421,17 +421,20 @@ def test_decoding_down_to_a_row_gives_the_rows_a_full_decode_gives(kind, tmp_pat
             is None, (kind, scale)
 
 
-def _kept_and_older(tmp_path: Path, size: tuple[int, int] = (1600, 2400)) -> tuple[Path, Path]:
-    """The same photo as intake keeps it (a restart marker after each row of blocks) and as an older
-    photo was kept (no markers): the same DCT coefficients, so a full decode gives the same pixels."""
-    from portraits.imageio import KEPT_PHOTO, JpegUse, save_jpeg
+def _kept_and_older(tmp_path: Path, size: tuple[int, int] = (1600, 2400), subsampling: int = 0) -> tuple[Path, Path]:
+    """The same photo as intake keeps it (a restart marker after each row of blocks; full colour, or
+    a camera photo's at 4:2:2) and as an older photo was kept (no markers): the same DCT
+    coefficients, so a full decode gives the same pixels."""
+    from portraits.imageio import KEPT_CAMERA_PHOTO, KEPT_PHOTO, JpegUse, save_jpeg
 
     rng = np.random.default_rng(3)
     image = Image.fromarray(rng.integers(40, 220, (size[1] // 16, size[0] // 16, 3), dtype=np.uint8)).resize(
         size, Image.Resampling.BICUBIC)
     kept, older = tmp_path / "kept.jpg", tmp_path / "older.jpg"
-    save_jpeg(image, kept, KEPT_PHOTO)
-    save_jpeg(image, older, JpegUse(KEPT_PHOTO.quality, subsampling=0))
+    use = KEPT_CAMERA_PHOTO if subsampling else KEPT_PHOTO
+    assert use.subsampling == subsampling
+    save_jpeg(image, kept, use)
+    save_jpeg(image, older, JpegUse(use.quality, subsampling=subsampling))
     with Image.open(kept) as a, Image.open(older) as b:
         assert np.array_equal(np.asarray(a), np.asarray(b))
     return kept, older
@@ -446,14 +449,15 @@ def _job(photo: Path, focus: tuple[float, float], face: tuple[float, float, floa
     return Job(photo, focus, Brand(), [(fmt, texts) for fmt in LAYOUTS], face=face)
 
 
-def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_bytes(tmp_path):
+@pytest.mark.parametrize("subsampling", [0, 1], ids=["full colour", "camera 4:2:2"])
+def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_bytes(tmp_path, subsampling):
     """A photo intake kept, its head low in the frame, is decoded from the band between the highest
     crop's top and the lowest crop's bottom (cut at its restart markers), and the four images are
     byte for byte the images the decode of an older photo without markers gives."""
     from portraits.jpeg import BANDS_CUT
     from portraits.render import render_job
 
-    kept, older = _kept_and_older(tmp_path)
+    kept, older = _kept_and_older(tmp_path, subsampling=subsampling)
     face = (0.35, 0.55, 0.6, 0.8)
     focus = ((face[0] + face[2]) / 2, (face[1] + face[3]) / 2)
     BANDS_CUT.clear()
@@ -469,13 +473,14 @@ def test_a_render_decodes_only_the_band_of_rows_its_crops_need_with_the_same_byt
         assert banded[key].boxes == full[key].boxes, key
 
 
-def test_a_photo_decoded_in_two_halves_side_by_side_has_the_pixels_of_one_decode(tmp_path):
+@pytest.mark.parametrize("subsampling", [0, 1], ids=["full colour", "camera 4:2:2"])
+def test_a_photo_decoded_in_two_halves_side_by_side_has_the_pixels_of_one_decode(tmp_path, subsampling):
     """With a free core the render decodes a kept photo in two bands at once (one thread each):
     they meet at a restart marker and give exactly the pixels one decode gives."""
     from portraits.jpeg import BANDS_CUT
     from portraits.render import decode, placements
 
-    kept, older = _kept_and_older(tmp_path)
+    kept, older = _kept_and_older(tmp_path, subsampling=subsampling)
     job = _job(kept, (0.5, 0.3), (0.4, 0.15, 0.6, 0.4))
     crops = [(p.crop, s.photo_area[2]) for _l, _t, s, p in placements(job, (1600, 2400))]
     BANDS_CUT.clear()
