@@ -157,3 +157,23 @@ def test_an_import_killed_midway_leaves_the_store_unchanged_and_the_next_import_
     assert sorted(p.name for p in ws.photos.iterdir() if p.name.startswith(".")) == [ours.name]
     assert ours.read_bytes() == b"someone else's"
     assert len(list(ws.photos.glob("*.jpg"))) == 1
+
+
+def test_an_import_keeps_no_photo_memory_once_it_is_done(tmp_path):
+    """Pixel memory is reused from photo to photo while an import runs; once it ends (or fails),
+    none is kept, so `campaign serve` does not hold hundreds of megabytes after a drop of photos."""
+    from PIL import _imaging as core
+
+    from portraits.intake_jobs import Task, take_in_all
+
+    csv = _shoot(tmp_path / "shoot", 4, size=(400, 500))
+    tasks = [Task(csv.parent / f"p{i}.jpg", tmp_path / "photos", None, True, "in1-") for i in range(4)]
+    assert core.get_blocks_max() == 0
+    seen: list[int] = []
+    results = take_in_all(tasks, 2, progress=lambda done, total: seen.append(core.get_blocks_max()))
+    assert all(r.error is None for r in results)
+    assert min(seen) > 0  # reused while the photos were taken in
+    assert core.get_blocks_max() == 0
+    with pytest.raises(KeyboardInterrupt):
+        take_in_all(tasks, 2, progress=lambda done, total: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert core.get_blocks_max() == 0
