@@ -4,7 +4,7 @@ store lock meanwhile.
 
 `python -m benchmarks intake [--photos N] [--heic N] [--busy]`: N photos of 24 MP (default 40; the
 issue's shoot is 200: `--photos 200`), `--heic` of them as HEIC (default 0: encoding a 24 MP HEIC
-for the benchmark takes about 100 s each), `--busy` with one busy-loop process beside every
+for the benchmark takes about 12 s each), `--busy` with one busy-loop process beside every
 measurement (two cores, one busy with other work). The runs alternate: decode, import, decode,
 import. The photos are kept in the temporary folder between runs (made once: ~0.5 s each).
 """

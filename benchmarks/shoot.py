@@ -37,7 +37,8 @@ def make_shoot(folder: Path, count: int, megapixels: int = 24, heic: int = 0) ->
 
             register_heif_opener()
             name = f"p{i}.heic"
-            im.save(folder / name, quality=90)
+            # x265's fastest preset: 12 s for 24 MP instead of ~100 s; it decodes as any HEIC does
+            im.save(folder / name, quality=90, enc_params={"preset": "ultrafast"})
         elif i % 4 == 3:
             exif = Image.Exif()
             exif[0x0112] = 6  # the camera was held upright: pixels stored on their side
