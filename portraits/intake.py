@@ -140,9 +140,12 @@ def find_focus(im: Image.Image) -> tuple[tuple[float, float], str, tuple[float, 
     import numpy as np
 
     scale = min(1.0, FACE_WIDTH / im.width)
-    # reducing_gap: a box reduction first, then bicubic (within 1/255 of bicubic alone, half the time)
+    # reducing_gap 2: a box reduction to within twice the size, then bicubic: for a 12 MP photo 20 ms
+    # instead of 39 ms with 3 (bicubic over the whole photo: a third of the decode's time); the same
+    # pixels for photos up to 3200 px wide; on larger ones the faces found moved by at most 0.2 % of
+    # the photo (the demo's drawings and a real photo, measured at 12 and 24 MP)
     small = im.convert("L").resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))),
-                                   reducing_gap=3.0)
+                                   reducing_gap=2.0)
     grey = cv2.equalizeHist(np.asarray(small))
     faces = _cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
                                      minSize=(max(24, small.width // 12),) * 2)
