@@ -227,8 +227,8 @@ def _decode_cut_into(canvas: Image, jpeg: bytes, scale: int, row: int) -> None:
         return
     try:
         decoder.setimage(canvas.im, (0, row, pic.size[0], row + pic.size[1]))
-        consumed, _err = decoder.decode(jpeg[offset:])
+        consumed, error = decoder.decode(jpeg[offset:])
     finally:
         decoder.cleanup()
-    if consumed >= 0:  # the decoder wants more: the band was cut short
-        raise OSError("the photo file is truncated")
+    if consumed >= 0 or error < 0:  # the decoder wants more, or gave up: as Pillow's `load` would say
+        raise OSError("the photo file is truncated or damaged")
