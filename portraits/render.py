@@ -11,13 +11,10 @@ EXIF, XMP, IPTC, ICC profile or comment, so nothing of the original file can tra
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from portraits import fonts
 from portraits.imageio import RENDER, jpeg_bytes
@@ -43,10 +40,10 @@ from portraits.typesetting import (
 if TYPE_CHECKING:
     from PIL.Image import Image as PILImage
     from PIL.ImageDraw import ImageDraw
+    from PIL.ImageFont import FreeTypeFont
 
 RGB = tuple[int, int, int]
 Planned = tuple[Layout, Texts, Setting, Placement]  # one image to make: format, texts, band, crop
-T = TypeVar("T")
 
 # The text setting lived here before it had a module of its own; its callers still ask this one.
 __all__ = ["NAME_LINES", "Brand", "Job", "Line", "Rendered", "Setting", "Texts", "choose_size", "contrast", "fits",
@@ -160,8 +157,25 @@ def _draw_line(draw: ImageDraw, line: Line, colour: RGB) -> None:
     x, y, w, h = line.box
     baseline = y + round((h + 0.71 * f.size) / 2)
     right = line.align == "right"
-    draw.text((x + w if right else x, baseline), f.text, font=f.font, fill=colour, direction=f.direction,
-              anchor="rs" if right else "ls")
+    at, anchor = (x + w if right else x, baseline), "rs" if right else "ls"
+    if "\n" in f.text:  # several lines: ImageDraw spaces them
+        draw.text(at, f.text, font=f.font, fill=colour, direction=f.direction, anchor=anchor)
+        return
+    mask, (dx, dy) = _glyphs(f.font, f.text, f.direction, anchor)
+    draw.bitmap((at[0] + dx, at[1] + dy), mask, fill=colour)
+
+
+@lru_cache(maxsize=256)
+def _glyphs(font: FreeTypeFont, text: str, direction: str | None, anchor: str) -> tuple[PILImage, tuple[int, int]]:
+    """A line's glyphs as the mask `ImageDraw.text` draws (the same call with the same arguments, at
+    a whole-pixel position), and its offset from the anchor. FreeType's rendering is most of a
+    band's cost; kept, a line set again at the same size costs nothing: the campaign name, hashtag
+    and credit on every portrait, and every line when a portrait is made again (a new focal point
+    in the web app)."""
+    from PIL import Image
+
+    mask, offset = font.getmask2(text, "L", direction, None, None, 0, anchor, 0, (0.0, 0.0), stroke_filled=True)
+    return Image.new("L", (1, 1))._new(mask), offset
 
 
 @lru_cache(maxsize=8)
@@ -297,63 +311,82 @@ def _core_idle() -> bool:
         return False
 
 
-class _Inline:
-    """An executor that runs what is submitted at once, in this thread."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        pass
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        future: Future[T] = Future()
-        try:
-            future.set_result(fn(*args))
-        except Exception as e:  # noqa: BLE001 (handed on as a thread pool would)
-            future.set_exception(e)
-        return future
-
-
 def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered]:
     """All images of one portrait from one decode: {(format, lang): Rendered}.
 
-    The photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL) while the bands
-    and their text are drawn, and each format gets its part of the photo and is encoded as soon as
-    both are there; a band that reaches into the photo's area is drawn after the photo, as
-    `compose` does. `threads=False` does it all in this thread, for a process of a pool that
-    already keeps every core busy."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    With `threads`, the photo decodes in a thread (Pillow's JPEG decoder runs outside the GIL)
+    while the bands and their text are drawn here, then both threads resize, compose and encode the
+    formats (also outside the GIL). `threads=False` does it all in this thread, for a process of a
+    pool that already keeps every core busy."""
     from PIL import Image
 
     with Image.open(job.photo) as probe:
         orientation = probe.getexif().get(0x0112, 1)
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
-    with ThreadPoolExecutor(max_workers=2) if threads else _Inline() as pool:
-        decoding = pool.submit(decode, job.photo, [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned],
-                               2 if threads and _core_idle() else 1)
-
-        def make(item: Planned, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
-            lay, texts, setting, placement = item
-            decoded = decoding.result()
-            if drawn is None:
-                image, boxes = compose(decoded, lay, texts, job.brand, setting, placement)
-            else:
-                image, logo = drawn
-                _paste_photo(image, decoded, setting, placement)
-                boxes = _boxes(setting, placement, logo)
-            warnings = [placement.warning] if placement.warning else []
-            if not setting.fits:
-                warnings.append(_m("the quote is too long for {name}: it is set smaller than the campaign's "
-                                   "sizes allow", name=lay.name))
-            upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
-            return Rendered(encode(image), boxes, warnings, round(upscale, 2))
-        # Each format goes to the pool as soon as its band is drawn: the other thread resizes and
-        # encodes (outside the GIL) while the next band is drawn here.
-        making = [pool.submit(make, item, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
-                  for item in planned]
-        made = [m.result() for m in making]
+    crops = [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned]
+    if threads:
+        made = _on_two_threads(job, planned, crops)
+    else:
+        decoded = decode(job.photo, crops)
+        made = [_make(job, item, decoded, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
+                for item in planned]
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}
+
+
+def _make(job: Job, item: Planned, decoded: Decoded, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
+    """One format from the decoded photo and its band (drawn beforehand when it lies apart from the
+    photo, else drawn over it here, as `compose` does)."""
+    lay, texts, setting, placement = item
+    if drawn is None:
+        image, boxes = compose(decoded, lay, texts, job.brand, setting, placement)
+    else:
+        image, logo = drawn
+        _paste_photo(image, decoded, setting, placement)
+        boxes = _boxes(setting, placement, logo)
+    warnings = [placement.warning] if placement.warning else []
+    if not setting.fits:
+        warnings.append(_m("the quote is too long for {name}: it is set smaller than the campaign's "
+                           "sizes allow", name=lay.name))
+    upscale = setting.photo_area[2] / (placement.crop[2] - placement.crop[0])
+    return Rendered(encode(image), boxes, warnings, round(upscale, 2))
+
+
+def _on_two_threads(job: Job, planned: list[Planned], crops: list[tuple[tuple[float, float, float, float], int]]
+                    ) -> list[Rendered]:
+    """`render_job`'s images on this thread and one more: the other decodes while the bands are
+    drawn here, then each takes the next format from a queue, the largest first, so neither waits
+    for the other at the end (this thread used to wait while the pool made all four)."""
+    import queue
+    from concurrent.futures import ThreadPoolExecutor
+
+    ready: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+    drawn: list[tuple[PILImage, Box | None] | None] = [None] * len(planned)
+    made: list[Rendered | None] = [None] * len(planned)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        decoding = pool.submit(decode, job.photo, crops, 2 if _core_idle() else 1)
+
+        def make_ready() -> None:
+            decoded = decoding.result()
+            while (i := ready.get()) is not None:
+                made[i] = _make(job, planned[i], decoded, drawn[i])
+            ready.put(None)  # the end, for the other thread too
+
+        helper = pool.submit(make_ready)  # starts when the photo is decoded
+        try:
+            # The costliest resize first: the horizontal pass reads each of the crop's rows.
+            for i in sorted(range(len(planned)), key=lambda i: -_resize_cost(planned[i])):
+                lay, texts, setting, _placement = planned[i]
+                drawn[i] = _band(lay, texts, job.brand, setting) if band_apart(setting) else None
+                ready.put(i)
+        finally:
+            ready.put(None)  # also when a band failed: the helper must not wait for more
+        make_ready()
+        helper.result()
+    return [r for r in made if r is not None]
+
+
+def _resize_cost(item: Planned) -> float:
+    """How much a format's resize costs, relative to the other formats of the same photo."""
+    _lay, _texts, setting, placement = item
+    return (placement.crop[3] - placement.crop[1]) * setting.photo_area[2]

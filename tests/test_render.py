@@ -494,3 +494,68 @@ def test_a_photo_decoded_in_two_halves_side_by_side_has_the_pixels_of_one_decode
     last = math.ceil(max(box[3] for box, _w in crops) * halves.scale)
     a, b = (np.asarray(d.photo)[first:last] for d in (halves, whole))
     assert np.array_equal(a, b)
+
+
+def _drawn_by_pillow(lay, setting):
+    """The band as Pillow's own `ImageDraw.text` draws its lines: how every render drew them before
+    the glyphs were kept."""
+    from PIL import ImageDraw
+
+    from portraits.render import Brand
+
+    plain = Image.new("RGB", lay.size)
+    draw = ImageDraw.Draw(plain)
+    cx, cy, cw, ch = setting.colour_block
+    draw.rectangle([cx, cy, cx + cw - 1, cy + ch - 1], fill=Brand().primary)
+    stripe = {"right": [cx, cy, cx + 9, cy + ch - 1], "bottom": [cx, cy, cx + cw - 1, cy + 9],
+              "top": [cx, cy + ch - 10, cx + cw - 1, cy + ch - 1]}[lay.band_side]
+    draw.rectangle(stripe, fill=Brand().secondary)
+    for line in setting.lines:
+        f = line.fitted
+        x, y, w, h = line.box
+        right = line.align == "right"
+        draw.text((x + w if right else x, y + round((h + 0.71 * f.size) / 2)), f.text, font=f.font,
+                  fill=Brand().text, direction=f.direction, anchor="rs" if right else "ls")
+    return plain
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_a_band_drawn_from_kept_glyphs_has_the_pixels_pillow_draws_the_first_and_the_second_time(lang):
+    """Each line's glyphs are rendered once and kept (the campaign name, hashtag and credit are the
+    same on every portrait); the band must look exactly as Pillow's own text drawing makes it, left
+    to right and right to left, when the glyphs are new and when they are kept."""
+    from PIL import ImageChops
+
+    from portraits.render import Brand, Texts, _band, _glyphs, typeset
+
+    quote = {"de": "Meine Generation hat viele Krisen überstanden. Toilettenpapier war nie ein Problem.",
+             "ar": "التضامن يعني أن نكون هنا من أجل بعضنا البعض."}[lang]
+    texts = Texts(lang, name_line("Brigitte", 81, "Rentnerin", lang), typographic(quote, lang), "#solidarisch",
+                  "Foto: Studio Nord", "Duisburg ist echt solidarisch")
+    _glyphs.cache_clear()
+    for lay in LAYOUTS.values():
+        setting = typeset(lay, texts, Brand())
+        reference = _drawn_by_pillow(lay, setting)
+        for _time in ("first", "kept"):
+            band, _logo = _band(lay, texts, Brand(), setting)
+            region = setting.colour_block[:2] + (setting.colour_block[0] + setting.colour_block[2],
+                                                 setting.colour_block[1] + setting.colour_block[3])
+            assert ImageChops.difference(band.crop(region), reference.crop(region)).getbbox() is None, (lay.name, _time)
+    assert _glyphs.cache_info().hits >= len(LAYOUTS) * 3
+
+
+def test_two_threads_one_thread_and_a_render_made_again_give_the_same_bytes(tmp_path):
+    """A render shares the work between two threads (the photo decodes while the bands are drawn,
+    then each thread takes the next format): every format gets exactly the bytes a render in one
+    thread gives, and the same again when the portrait is made a second time from kept glyphs."""
+    from portraits.render import _glyphs, render_job
+
+    kept, _older = _kept_and_older(tmp_path)
+    job = _job(kept, (0.5, 0.3), (0.4, 0.15, 0.6, 0.4))
+    _glyphs.cache_clear()
+    one = render_job(job, threads=False)
+    two, again = render_job(job, threads=True), render_job(job, threads=True)
+    assert one.keys() == two.keys() == again.keys() and len(one) == len(LAYOUTS)
+    for key in one:
+        assert one[key].jpeg == two[key].jpeg == again[key].jpeg, key
+        assert one[key].boxes == two[key].boxes == again[key].boxes, key
