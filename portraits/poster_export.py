@@ -7,6 +7,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -24,7 +25,7 @@ from portraits.poster import (
     PosterLayout,
     Spec,
     _slot_layout,
-    crop_to_file,
+    crop_cell,
     layout,
     shortfall,
 )
@@ -186,8 +187,22 @@ class _PngRows:
         self.file.close()
 
 
+@dataclass(frozen=True)
+class _Cell:
+    """A slot's photo, made: the photo pixels per slot pixel (below 1: enlarged), and the slot at
+    its size on the preview (None when no preview is made)."""
+    scale: float
+    shown: Image | None
+
+
+def _preview_px(k: float, box: Box) -> tuple[int, int, int, int]:
+    """A box in page millimetres on a preview of `k` pixels per millimetre: left, top, right, bottom."""
+    x, y, w, h = box
+    return round(x * k), round(y * k), round((x + w) * k), round((y + h) * k)
+
+
 class _PreviewPainter:
-    def __init__(self, spec: Spec, font: Path, width_px: int, cells: list[Path]):
+    def __init__(self, spec: Spec, font: Path, width_px: int):
         from PIL import Image, ImageDraw
 
         pw, ph = spec.page
@@ -195,12 +210,10 @@ class _PreviewPainter:
         self.img = Image.new("RGB", (width_px, max(1, round(ph * self.k))), "white")
         self.draw = ImageDraw.Draw(self.img)
         self.font_path = font
-        self.cells = cells
         self.pending: list[tuple[tuple[int, int, int, int], int]] = []
 
     def _px(self, box: Box) -> tuple[int, int, int, int]:
-        x, y, w, h = box
-        return round(x * self.k), round(y * self.k), round((x + w) * self.k), round((y + h) * self.k)
+        return _preview_px(self.k, box)
 
     def _font(self, size: float) -> FreeTypeFont:
         """The font at a preview size, set as the PDF sets it: left to right without OpenType layout
@@ -216,22 +229,18 @@ class _PreviewPainter:
         self.draw.rectangle(self._px(box), fill=_rgb(colour))
 
     def photo(self, box: Box, item: Item, index: int) -> None:
-        # Pasted by paste_photos once the slot's JPEG is written: the rest of the preview is drawn
-        # while the photos still decode. Nothing else is drawn inside a photo's box.
+        # Pasted by paste_photos once the slot is made: the rest of the preview is drawn while the
+        # photos still decode. Nothing else is drawn inside a photo's box.
         self.pending.append((self._px(box), index))
 
-    def paste_photos(self, ready: list[Future[float]], png: _PngRows | None = None) -> None:
+    def paste_photos(self, ready: list[Future[_Cell]], png: _PngRows | None = None) -> None:
         """Paste each slot's photo as soon as `ready[index]` (its future) is done; with `png`, write
         out the rows above every photo still to come as they become final."""
-        from PIL import Image
-
         pending = sorted(self.pending, key=lambda p: p[1])
-        for n, ((x0, y0, x1, y1), index) in enumerate(pending):
-            ready[index].result()
-            with Image.open(self.cells[index]) as opened:  # the print JPEG, decoded small: no second full decode
-                opened.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
-                cell = opened.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.Resampling.BILINEAR)
-                self.img.paste(cell, (x0, y0))
+        for n, ((x0, y0, _x1, _y1), index) in enumerate(pending):
+            shown = ready[index].result().shown
+            assert shown is not None  # made for every slot when a preview is made
+            self.img.paste(shown, (x0, y0))
             if png is not None:
                 png.rows(self.img, min((box[1] for box, _i in pending[n + 1:]), default=self.img.height))
         self.pending = []
@@ -327,17 +336,36 @@ def _cmyk_transform(icc: Path) -> ImageCmsTransform:
 
 
 def _make_cells(spec: Spec, items: list[Item], lay: PosterLayout, workdir: Path, icc: Path | None,
-                pool: ThreadPoolExecutor) -> tuple[list[Path], list[Future[float]]]:
+                pool: ThreadPoolExecutor, preview_k: float | None) -> tuple[list[Path], list[Future[_Cell]]]:
     """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
-    resizes outside the GIL); the paths and the futures of the slots' scales."""
+    resizes outside the GIL), and its copy for a preview of `preview_k` pixels per millimetre made
+    from the image in hand (decoding the JPEG again for it cost ~2.5 ms a slot); the paths and the
+    futures of the slots."""
+    from portraits.imageio import BILLBOARD_SLOT, save_jpeg
+
     transform = _cmyk_transform(icc) if icc else None
     paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
 
-    def one(i: int) -> float:
-        x, y, w, h = lay.photos[i]
+    def one(i: int) -> _Cell:
+        box = lay.photos[i]
         item = items[i]
-        return crop_to_file(item.photo, (spec.px(w), spec.px(h)), item.focus, paths[i], item.face, transform)
+        cell, scale = crop_cell(item.photo, (spec.px(box[2]), spec.px(box[3])), item.focus, item.face, transform)
+        save_jpeg(cell, paths[i], BILLBOARD_SLOT)
+        if preview_k is None:
+            return _Cell(scale, None)
+        x0, y0, x1, y1 = _preview_px(preview_k, box)
+        return _Cell(scale, _shrunk(cell, (max(1, x1 - x0), max(1, y1 - y0))))
     return paths, [pool.submit(one, i) for i in range(len(items))]
+
+
+def _shrunk(cell: Image, size: tuple[int, int]) -> Image:
+    """A slot at its size on the preview: reduced by the largest of 2, 4 or 8 that keeps it at least
+    that size (as a JPEG draft would decode it), then bilinear; RGB (a CMYK slot as Pillow converts it)."""
+    from PIL import Image as PILImage
+
+    rgb = cell if cell.mode == "RGB" else cell.convert("RGB")
+    factor = max((f for f in (8, 4, 2) if rgb.width // f >= size[0] and rgb.height // f >= size[1]), default=1)
+    return (rgb.reduce(factor) if factor > 1 else rgb).resize(size, PILImage.Resampling.BILINEAR)
 
 
 def slot_faces(spec: Spec, items: list[Item], lay: PosterLayout) -> str:
@@ -360,7 +388,7 @@ def slot_faces(spec: Spec, items: list[Item], lay: PosterLayout) -> str:
     return " ".join(marks)
 
 
-def _pdf_font(band: Band, decoding: list[Future[float]]) -> str:
+def _pdf_font(band: Band, decoding: list[Future[_Cell]]) -> str:
     """The brand font registered with reportlab, by the name the PDF embeds it under; an unreadable
     font stops the slots still waiting to decode and is said so."""
     from reportlab.pdfbase import pdfmetrics
@@ -396,7 +424,7 @@ def _write_pdf(path: Path, spec: Spec, lay: PosterLayout, items: list[Item], ban
     c.save()
 
 
-def _count_slots(futures: list[Future[float]], progress: Callable[[int, int], None] | None) -> None:
+def _count_slots(futures: list[Future[_Cell]], progress: Callable[[int, int], None] | None) -> None:
     """Tell `progress` as each slot's photo is ready (the PDF itself is the last step)."""
     import threading
 
@@ -404,7 +432,7 @@ def _count_slots(futures: list[Future[float]], progress: Callable[[int, int], No
         return
     lock, ready = threading.Lock(), [0]
 
-    def one_more(_future: Future[float]) -> None:
+    def one_more(_future: Future[_Cell]) -> None:
         with lock:
             ready[0] += 1
             progress(ready[0], len(futures) + 1)
@@ -432,11 +460,12 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
     with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
             ThreadPoolExecutor(max_workers=2) as cell_pool:
         # The photos decode while reportlab is imported and the font is read (that holds the GIL).
-        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), icc, cell_pool)
+        preview_k = PREVIEW_WIDTH / spec.page[0] if png_path is not None else None
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), icc, cell_pool, preview_k)
         _count_slots(cell_scales, progress)
 
         def make_preview() -> Path:
-            preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
+            preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH)
             _draw(lay, items, band, preview)
             tmp_png = Path(tmp) / "preview.png"
             png = _PngRows(tmp_png, preview.img.size)
@@ -461,7 +490,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
                 pool = ThreadPoolExecutor(max_workers=1)
                 previewing = pool.submit(make_preview)
                 pool.shutdown(wait=False)
-            scales = [future.result() for future in cell_scales]
+            scales = [future.result().scale for future in cell_scales]
             partial = Path(tmp) / "poster.pdf"
             _write_pdf(partial, spec, lay, items, band, font_name, cells, title, icc)
             pdfx(partial, spec, title, condition, icc, slot_faces(spec, items, lay))
