@@ -12,12 +12,12 @@ def test_the_preview_sets_each_name_as_wide_as_the_pdf_prints_it():
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from portraits.poster_export import _PreviewPainter
+    from portraits.poster_preview import PreviewPainter
 
     font = fallbacks()[0]
     pdfmetrics.registerFont(TTFont("PreviewTestFont", str(font)))
     spec = poster.make_spec("18/1", "1:10", 300, 10)
-    preview = _PreviewPainter(spec, font, poster.PREVIEW_WIDTH)
+    preview = PreviewPainter(spec, font, poster.PREVIEW_WIDTH)
     size = spec.type_mm(poster.NAME_TYPE)
     px = round(size * preview.k)
     for name in ("Tatjana, 27", "Tawfiq, 47", "Vivian, 74"):
