@@ -29,6 +29,7 @@ from portraits.jpeg import ROW_MARGIN, decode_band, load_rows
 from portraits.messages import _m
 
 if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
     from PIL.ImageCms import ImageCmsTransform
 
     from portraits.layouts import Layout as SocialLayout
@@ -309,11 +310,12 @@ def _slot_layout() -> SocialLayout:
     return Social("billboard slot", (1000, 1000), "bottom", lines=(1,), headroom=0.1, head_share=0.6)
 
 
-def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], target: Path,
-                 face: tuple[float, float, float, float] | None = None, cmyk: ImageCmsTransform | None = None) -> float:
+def crop_cell(src: Path, size: tuple[int, int], focus: Iterable[float],
+              face: tuple[float, float, float, float] | None = None,
+              cmyk: ImageCmsTransform | None = None) -> tuple[PILImage, float]:
     """Decode only as much of the photo as the slot needs (JPEG draft), crop (head whole and clear of
     the plate where a face box is known), convert to the printer's CMYK when `cmyk` (an ImageCms
-    transform) is given, save as JPEG. Returns the photo pixels per slot pixel (below 1: enlarged)."""
+    transform) is given: the slot's image, and the photo pixels per slot pixel (below 1: enlarged)."""
     from PIL import Image, ImageOps
 
     from portraits.layouts import place
@@ -350,10 +352,7 @@ def crop_to_file(src: Path, size: tuple[int, int], focus: Iterable[float], targe
         converted = ImageCms.applyTransform(cell, cmyk)
         assert converted is not None  # None only for a transform done in place
         cell = converted
-    from portraits.imageio import BILLBOARD_SLOT, save_jpeg
-
-    save_jpeg(cell, target, BILLBOARD_SLOT)
-    return s
+    return cell, s
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The billboard poster painted: the print PDF (reportlab, then pikepdf for the PDF/X keys, output
-intent, boxes and XMP) and its PNG preview, from a layout of portraits/poster.py; each photo is
-decoded once at the smallest JPEG scale its slot allows (see portraits/poster.py)."""
+intent, boxes and XMP) and its PNG preview (portraits/poster_preview.py), from a layout of
+portraits/poster.py; each photo is decoded once at the smallest JPEG scale its slot allows (see
+portraits/poster.py)."""
 from __future__ import annotations
 
 import re
@@ -24,15 +25,14 @@ from portraits.poster import (
     PosterLayout,
     Spec,
     _slot_layout,
-    crop_to_file,
+    crop_cell,
     layout,
     shortfall,
 )
+from portraits.poster_preview import Cell, PngRows, PreviewPainter, colour_rgb, preview_px, shrunk
 
 if TYPE_CHECKING:
-    from PIL.Image import Image
     from PIL.ImageCms import ImageCmsTransform
-    from PIL.ImageFont import FreeTypeFont
 
 Colour = Callable[[str], tuple[float, ...]]  # '#RRGGBB' -> RGB or CMYK fractions, as the PDF draws it
 
@@ -45,16 +45,6 @@ class Painter(Protocol):
     def logo(self, box: Box, path: Path) -> None: ...
     def measure(self, text: str, size: float) -> float: ...
     def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None: ...
-
-
-def _rgb(colour: str) -> tuple[int, int, int]:
-    from PIL import ImageColor
-
-    try:
-        return ImageColor.getrgb(colour)[:3]
-    except ValueError:
-        raise CampaignError(_m("The colour {colour!r} in campaign.toml [brand] is not a colour.", colour=colour),
-                            _m("Write it as #RRGGBB, e.g. #E30613.")) from None
 
 
 def _fit(text: str, size: float, width: float, measure: Callable[[str, float], float]) -> float:
@@ -143,113 +133,6 @@ class _PdfPainter:
         self.c.drawString(x * PT_PER_MM, self._y(baseline), text)
 
 
-class _PngRows:
-    """A PNG written top to bottom while its image is still being made: rows that are final go out
-    (Up filter, zlib level 1) as soon as the caller says so, so the preview's compression runs
-    while later photos still decode instead of after the last one. Pillow's own PNG writer takes
-    the whole image at once (~0.1 s for the 2000 px preview, all of it after the last photo)."""
-
-    def __init__(self, path: Path, size: tuple[int, int]):
-        import struct
-        import zlib
-
-        self._zlib, self._struct = zlib, struct
-        self.size, self.done = size, 0
-        self.file = open(path, "wb")
-        self.deflate = zlib.compressobj(1)
-        self.file.write(b"\x89PNG\r\n\x1a\n")
-        self._chunk(b"IHDR", struct.pack(">IIBBBBB", size[0], size[1], 8, 2, 0, 0, 0))  # 8-bit RGB
-
-    def _chunk(self, kind: bytes, data: bytes) -> None:
-        if data or kind != b"IDAT":  # an IDAT with nothing compressed yet is left out
-            self.file.write(self._struct.pack(">I", len(data)) + kind + data
-                            + self._struct.pack(">I", self._zlib.crc32(kind + data)))
-
-    def rows(self, img: Image, end: int) -> None:
-        """Write rows up to `end` (exclusive) of `img` (RGB, self.size)."""
-        from PIL import ImageChops
-
-        w, start = self.size[0], self.done
-        if end <= start:
-            return
-        # Up filter: each byte minus the one above it, modulo 256 (row 0 has zeros above it).
-        up = ImageChops.subtract_modulo(img.crop((0, start, w, end)), img.crop((0, start - 1, w, end - 1)))
-        raw, stride = memoryview(up.tobytes()), 3 * w
-        lines = b"".join(b"\x02" + raw[i:i + stride] for i in range(0, len(raw), stride))
-        self._chunk(b"IDAT", self.deflate.compress(lines))
-        self.done = end
-
-    def close(self, img: Image) -> None:
-        self.rows(img, self.size[1])
-        self._chunk(b"IDAT", self.deflate.flush())
-        self._chunk(b"IEND", b"")
-        self.file.close()
-
-
-class _PreviewPainter:
-    def __init__(self, spec: Spec, font: Path, width_px: int, cells: list[Path]):
-        from PIL import Image, ImageDraw
-
-        pw, ph = spec.page
-        self.k = width_px / pw
-        self.img = Image.new("RGB", (width_px, max(1, round(ph * self.k))), "white")
-        self.draw = ImageDraw.Draw(self.img)
-        self.font_path = font
-        self.cells = cells
-        self.pending: list[tuple[tuple[int, int, int, int], int]] = []
-        self._fonts: dict[int, FreeTypeFont] = {}
-
-    def _px(self, box: Box) -> tuple[int, int, int, int]:
-        x, y, w, h = box
-        return round(x * self.k), round(y * self.k), round((x + w) * self.k), round((y + h) * self.k)
-
-    def _font(self, size: float) -> FreeTypeFont:
-        from PIL import ImageFont
-
-        px = max(1, round(size * self.k))
-        if px not in self._fonts:
-            self._fonts[px] = ImageFont.truetype(str(self.font_path), px)
-        return self._fonts[px]
-
-    def rect(self, box: Box, colour: str) -> None:
-        self.draw.rectangle(self._px(box), fill=_rgb(colour))
-
-    def photo(self, box: Box, item: Item, index: int) -> None:
-        # Pasted by paste_photos once the slot's JPEG is written: the rest of the preview is drawn
-        # while the photos still decode. Nothing else is drawn inside a photo's box.
-        self.pending.append((self._px(box), index))
-
-    def paste_photos(self, ready: list[Future[float]], png: _PngRows | None = None) -> None:
-        """Paste each slot's photo as soon as `ready[index]` (its future) is done; with `png`, write
-        out the rows above every photo still to come as they become final."""
-        from PIL import Image
-
-        pending = sorted(self.pending, key=lambda p: p[1])
-        for n, ((x0, y0, x1, y1), index) in enumerate(pending):
-            ready[index].result()
-            with Image.open(self.cells[index]) as opened:  # the print JPEG, decoded small: no second full decode
-                opened.draft("RGB", (max(1, x1 - x0), max(1, y1 - y0)))
-                cell = opened.convert("RGB").resize((max(1, x1 - x0), max(1, y1 - y0)), Image.Resampling.BILINEAR)
-                self.img.paste(cell, (x0, y0))
-            if png is not None:
-                png.rows(self.img, min((box[1] for box, _i in pending[n + 1:]), default=self.img.height))
-        self.pending = []
-
-    def logo(self, box: Box, path: Path) -> None:
-        from PIL import Image, ImageOps
-
-        x0, y0, x1, y1 = self._px(box)
-        with Image.open(path) as opened:
-            logo = ImageOps.contain(opened.convert("RGBA"), (max(1, x1 - x0), max(1, y1 - y0)))
-            self.img.paste(logo, (x1 - logo.width, y0 + (y1 - y0 - logo.height) // 2), logo)
-
-    def measure(self, text: str, size: float) -> float:
-        return float(self._font(size).getlength(text)) / self.k if text else 0.0
-
-    def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
-        self.draw.text((x * self.k, baseline * self.k), text, font=self._font(size), fill=_rgb(colour), anchor="ls")
-
-
 def _crop_marks(canvas: Any, spec: Spec) -> None:  # reportlab's Canvas
     """Crop marks on the lines of the trim, drawn only in the zone outside the bleed (a printer trims
     through them; inside the bleed they would print on the poster's edge)."""
@@ -293,13 +176,13 @@ def resolution(spec: Spec, items: list[Item], lay: PosterLayout,
 def _colour_of(icc: Path | None) -> Colour:
     """'#RRGGBB' -> what the PDF draws: RGB fractions, or CMYK fractions in the printer's profile."""
     if icc is None:
-        return lambda colour: tuple(v / 255 for v in _rgb(colour))
+        return lambda colour: tuple(v / 255 for v in colour_rgb(colour))
     from PIL import Image, ImageCms
 
     transform = _cmyk_transform(icc)
 
     def cmyk(colour: str) -> tuple[float, ...]:
-        converted = ImageCms.applyTransform(Image.new("RGB", (1, 1), _rgb(colour)), transform)
+        converted = ImageCms.applyTransform(Image.new("RGB", (1, 1), colour_rgb(colour)), transform)
         assert converted is not None  # None only for a transform done in place
         px = converted.getpixel((0, 0))
         assert isinstance(px, tuple)
@@ -326,16 +209,25 @@ def _cmyk_transform(icc: Path) -> ImageCmsTransform:
 
 
 def _make_cells(spec: Spec, items: list[Item], lay: PosterLayout, workdir: Path, icc: Path | None,
-                pool: ThreadPoolExecutor) -> tuple[list[Path], list[Future[float]]]:
+                pool: ThreadPoolExecutor, preview_k: float | None) -> tuple[list[Path], list[Future[Cell]]]:
     """Each slot's JPEG at the print resolution, started on `pool` (two threads: Pillow decodes and
-    resizes outside the GIL); the paths and the futures of the slots' scales."""
+    resizes outside the GIL), and its copy for a preview of `preview_k` pixels per millimetre made
+    from the image in hand (decoding the JPEG again for it cost ~2.5 ms a slot); the paths and the
+    futures of the slots."""
+    from portraits.imageio import BILLBOARD_SLOT, save_jpeg
+
     transform = _cmyk_transform(icc) if icc else None
     paths = [workdir / f"slot{i}.jpg" for i in range(len(items))]
 
-    def one(i: int) -> float:
-        x, y, w, h = lay.photos[i]
+    def one(i: int) -> Cell:
+        box = lay.photos[i]
         item = items[i]
-        return crop_to_file(item.photo, (spec.px(w), spec.px(h)), item.focus, paths[i], item.face, transform)
+        cell, scale = crop_cell(item.photo, (spec.px(box[2]), spec.px(box[3])), item.focus, item.face, transform)
+        save_jpeg(cell, paths[i], BILLBOARD_SLOT)
+        if preview_k is None:
+            return Cell(scale, None)
+        x0, y0, x1, y1 = preview_px(preview_k, box)
+        return Cell(scale, shrunk(cell, (max(1, x1 - x0), max(1, y1 - y0))))
     return paths, [pool.submit(one, i) for i in range(len(items))]
 
 
@@ -359,7 +251,7 @@ def slot_faces(spec: Spec, items: list[Item], lay: PosterLayout) -> str:
     return " ".join(marks)
 
 
-def _pdf_font(band: Band, decoding: list[Future[float]]) -> str:
+def _pdf_font(band: Band, decoding: list[Future[Cell]]) -> str:
     """The brand font registered with reportlab, by the name the PDF embeds it under; an unreadable
     font stops the slots still waiting to decode and is said so."""
     from reportlab.pdfbase import pdfmetrics
@@ -395,7 +287,7 @@ def _write_pdf(path: Path, spec: Spec, lay: PosterLayout, items: list[Item], ban
     c.save()
 
 
-def _count_slots(futures: list[Future[float]], progress: Callable[[int, int], None] | None) -> None:
+def _count_slots(futures: list[Future[Cell]], progress: Callable[[int, int], None] | None) -> None:
     """Tell `progress` as each slot's photo is ready (the PDF itself is the last step)."""
     import threading
 
@@ -403,7 +295,7 @@ def _count_slots(futures: list[Future[float]], progress: Callable[[int, int], No
         return
     lock, ready = threading.Lock(), [0]
 
-    def one_more(_future: Future[float]) -> None:
+    def one_more(_future: Future[Cell]) -> None:
         with lock:
             ready[0] += 1
             progress(ready[0], len(futures) + 1)
@@ -431,14 +323,15 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
     with tempfile.TemporaryDirectory(dir=pdf_path.parent, prefix=".billboard-") as tmp, \
             ThreadPoolExecutor(max_workers=2) as cell_pool:
         # The photos decode while reportlab is imported and the font is read (that holds the GIL).
-        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), icc, cell_pool)
+        preview_k = PREVIEW_WIDTH / spec.page[0] if png_path is not None else None
+        cells, cell_scales = _make_cells(spec, items, lay, Path(tmp), icc, cell_pool, preview_k)
         _count_slots(cell_scales, progress)
 
         def make_preview() -> Path:
-            preview = _PreviewPainter(spec, band.font, PREVIEW_WIDTH, cells)
+            preview = PreviewPainter(spec, band.font, PREVIEW_WIDTH)
             _draw(lay, items, band, preview)
             tmp_png = Path(tmp) / "preview.png"
-            png = _PngRows(tmp_png, preview.img.size)
+            png = PngRows(tmp_png, preview.img.size)
             try:
                 preview.paste_photos(cell_scales, png)
             finally:
@@ -460,7 +353,7 @@ def export(spec: Spec, items: list[Item], band: Band, pdf_path: Path, png_path: 
                 pool = ThreadPoolExecutor(max_workers=1)
                 previewing = pool.submit(make_preview)
                 pool.shutdown(wait=False)
-            scales = [future.result() for future in cell_scales]
+            scales = [future.result().scale for future in cell_scales]
             partial = Path(tmp) / "poster.pdf"
             _write_pdf(partial, spec, lay, items, band, font_name, cells, title, icc)
             pdfx(partial, spec, title, condition, icc, slot_faces(spec, items, lay))

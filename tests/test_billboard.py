@@ -128,12 +128,12 @@ def test_18_1_export_has_the_page_size_bleed_and_preview(cli, nine, tmp_path):
 def test_the_preview_png_written_in_parts_is_the_image_exactly(tmp_path):
     from PIL import Image, ImageChops
 
-    from portraits.poster_export import _PngRows
+    from portraits.poster_preview import PngRows
 
     rng = random.Random(7)
     img = Image.frombytes("RGB", (37, 23), bytes(rng.randrange(256) for _ in range(37 * 23 * 3)))
     path = tmp_path / "parts.png"
-    png = _PngRows(path, img.size)
+    png = PngRows(path, img.size)
     for end in (0, 1, 1, 9, 8, 17):  # nothing, the first row alone, a repeat, backwards: all fine
         png.rows(img, end)
     png.close(img)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from campaign.cli.common import CampaignGroup, emit, json_option, warn, when, workspace
+from campaign.cli.common import CampaignGroup, emit, json_option, keep_freed_memory, warn, when, workspace
 from campaign.workspace.i18n import N_, _, format_date, translate
 
 
@@ -102,6 +102,7 @@ def export(ctx, fmt, scale, dpi, out, force, icc, as_json):
     """Write the approved pick as a print PDF (PDF/X-4 candidate) with bleed and crop marks, plus a PNG preview."""
     from campaign.outputs.billboard import export as do_export
 
+    keep_freed_memory()
     emit(do_export(workspace(ctx), fmt, scale, dpi, out, icc, force), as_json, _said_export)
 
 

@@ -209,16 +209,8 @@ class _Formatter(string.Formatter):
                                         and format_spec.startswith(",")):
             spec = re.fullmatch(r",?(?:\.(\d+))?([fg]?)", format_spec)
             if spec and (format_spec or isinstance(value, float)):
-                from babel.numbers import format_decimal
-
                 digits = spec.group(1)
-                if spec.group(2) == "f" and digits is not None:  # rounded as the English text is
-                    from decimal import Decimal
-
-                    return format_decimal(Decimal(format(value, f".{digits}f")),
-                                          format="#,##0" + ("." + "0" * int(digits) if int(digits) else ""),
-                                          locale=lang)
-                return format_decimal(value, locale=lang)
+                return _figure(value, int(digits) if spec.group(2) == "f" and digits is not None else None, lang)
         if isinstance(value, (date, time)) and format_spec in _DATE_SPECS:
             kind = _DATE_SPECS[format_spec]
             if kind == "time":
@@ -227,6 +219,28 @@ class _Formatter(string.Formatter):
                 return format_date(value, lang=lang)
             return format_datetime(value, lang=lang)
         return super().format_field(value, format_spec)
+
+
+def _figure(value: float, fixed: int | None, lang: str) -> str:
+    """A figure the language's way: with `fixed` decimals (rounded as the English text is), else with
+    up to three. A German figure from 0 to 999 is written here, a comma for the point, as Babel
+    writes it (tests/test_i18n_figures.py): importing Babel's number formatting and its locale data
+    costs a cold command ~25 ms, and a billboard export prints only such figures (page and type
+    sizes). Everything else goes to Babel."""
+    from decimal import Decimal
+
+    number = Decimal(format(value, f".{fixed}f")) if fixed is not None else Decimal(str(value))
+    if lang == "de" and number.is_finite() and not number.is_signed() and number < 1000:
+        shown = number if fixed is not None else number.quantize(Decimal("0.001"))  # half to even, as Babel
+        whole, _point, fraction = f"{shown:f}".partition(".")
+        fraction = fraction if fixed is not None else fraction.rstrip("0")
+        if shown < 1000:  # 999.9996 rounds to 1.000, which Babel groups
+            return whole + ("," + fraction if fraction else "")
+    from babel.numbers import format_decimal
+
+    if fixed is not None:
+        return format_decimal(number, format="#,##0" + ("." + "0" * fixed if fixed else ""), locale=lang)
+    return format_decimal(value, locale=lang)
 
 
 # The strftime formats of messages (an ISO date in a sentence) and what they show.
