@@ -9,7 +9,7 @@ import re
 import unicodedata
 from typing import Any
 
-from portraits import fonts, identity, render
+from portraits import fonts, identity
 from portraits.errors import CampaignError
 from portraits.messages import _m, _mn
 
@@ -101,6 +101,8 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:  # noqa: C901 - o
         # the help, this error and the render all follow. Text no font can draw is refused by
         # check_drawable, naming the characters; measure only the rest (and of a pasted essay, the
         # start: a quote of MAX_QUOTE characters fits no format).
+        from portraits import render  # its layouts and fonts only where a quote is checked (~8 ms at start-up)
+
         measured = out["quote"][:MAX_QUOTE]
         too_long = None if fonts.undrawable(measured) else render.quote_limit(measured, out.get("lang"))
         if too_long:

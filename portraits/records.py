@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import Query, TinyDB
 
-from portraits import audit, intake
+from portraits import audit
 from portraits.derived import derived
 from portraits.errors import CampaignError, NotFound
 from portraits.fields import (  # noqa: F401 (also said as records.X by their users)
@@ -169,6 +169,8 @@ def prepare_portrait(photos_dir: Path, photo: Path, *, first_name: str, age: int
     check_surname_hidden(_texts_of(fields, default_lang))
     if portrait_id:
         _new_id(set(), fields["first_name"], fields["age"], portrait_id)  # the shape of the id, now
+    from portraits import intake  # Pillow's and OpenCV's side, only where a photo is taken in
+
     intake.sweep_abandoned(Path(photos_dir))
     info, staged = intake.take_in(Path(photo), Path(photos_dir), slot)
     prepared = Prepared(fields, info, Path(photo), staged, portrait_id)
@@ -197,13 +199,15 @@ def insert_prepared(db: TinyDB, prepared: list[Prepared], photos_dir: Path, defa
     ready(prepared, photos_dir, default_lang, now)  # done already when the caller called it before the lock
     rows = db.table("portraits").all()
     owners = {d["photo"].get("sha256"): d["id"] for d in rows}
+    from portraits.intake import photo_target
+
     existing = {d["id"] for d in rows}
     out, errors = [], []
     for p in prepared:
         try:
             _refuse_used_photo(owners, p)
             pid = _new_id(existing, p.fields["first_name"], p.fields["age"], p.wanted, p.id_base)
-            if p.staged is None and not intake.photo_target(photos_dir, p.info).exists():
+            if p.staged is None and not photo_target(photos_dir, p.info).exists():
                 raise CampaignError(_m("The kept copy of {name} was removed while it was taken in.",
                                        name=p.src.name), _m("Add it again."))
         except CampaignError as e:
@@ -299,7 +303,7 @@ def prepare_rows(photos_dir: Path, rows: list[tuple[int, Record]], name: str, ph
 
     The texts of every row are checked first, then the photos are taken in on `jobs` processes
     (default: all cores; `progress` hears of each), then each row's problems are named in line order."""
-    from portraits import csvfile, intake_jobs
+    from portraits import csvfile, intake, intake_jobs
 
     intake.sweep_abandoned(Path(photos_dir))
     checked = [_check_row(row, default_lang, photos_root, uploaded) for _line, row in rows]
