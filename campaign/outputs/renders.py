@@ -19,7 +19,6 @@ from pathlib import Path
 
 from campaign.workspace import Workspace, i18n
 from campaign.workspace.brand import brand_font, brand_logo
-from campaign.workspace.footprint import record_output
 from campaign.workspace.store import atomic_write_bytes
 from portraits import consent, records
 from portraits.errors import CampaignError
@@ -315,6 +314,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
         raise CampaignError(_m("{name} is not a .jpg or .png file name.", name=target.name),
                             _m("Give --out a name like sheet.jpg."))
+    from campaign.workspace.footprint import record_output  # the sheet's alone: a render does not load it
     from campaign.workspace.outpaths import refuse_foreign_file
 
     refuse_foreign_file(ws, target, "contact-sheet")
