@@ -58,8 +58,8 @@ def test_a_command_that_needs_only_the_time_zone_does_not_load_the_settings_mode
 def test_render_reads_the_brand_without_loading_the_settings_model(ws, tmp_path):
     """A render reads plain values of campaign.toml (the brand, name, hashtag): from a file checked
     before they are read from its verified kept copy (`Workspace.plain`), and neither pydantic nor the
-    settings model nor any publisher is imported (~80 ms of a cold `campaign render ID`, issue 27).
-    The brand the file sets is the one drawn."""
+    settings model nor any publisher is imported (~80 ms of a cold `campaign render ID`, issue 27); nor
+    logging.handlers, as a render writes no log line. The brand the file sets is the one drawn."""
     approved_portrait(ws, "Brigitte", 81, "senior")
     toml = ws.root / "campaign.toml"
     toml.write_text(toml.read_text().replace('primary = "#E30613"', 'primary = "#0055AA"'))
@@ -67,7 +67,7 @@ def test_render_reads_the_brand_without_loading_the_settings_model(ws, tmp_path)
              "try:\n    main(['-w', sys.argv[1], 'render', 'brigitte-81', '--format', 'story', '--jobs', '1'])\n"
              "except SystemExit as e:\n    assert not e.code\n"
              "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'campaign.workspace.config',\n"
-             "             'schedules.outbox', 'schedules.instagram', 'schedules.facebook'))))\n")
+             "             'schedules.outbox', 'schedules.instagram', 'schedules.facebook', 'logging.handlers'))))\n")
     for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
         for old in ws.renders.glob("*/*"):
             old.unlink()
@@ -75,6 +75,7 @@ def test_render_reads_the_brand_without_loading_the_settings_model(ws, tmp_path)
                              env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
         assert out.returncode == 0, out.stderr
     assert eval(out.stdout.strip().splitlines()[-1]) == []
+    assert (ws.root / "campaign.log").is_file()  # there, as before, for the first line to come
     import json
 
     from PIL import Image
