@@ -49,12 +49,15 @@ class Workspace:
     def plain(self) -> PlainSettings:
         """campaign.toml's values as the model reads them (`ws.plain.brand.primary`), for a command
         that reads plain values only: the values `check_settings` verified, without loading the settings
-        model (pydantic); the model's dump when it is loaded or the file had to be checked in full."""
+        model (pydantic); the model's dump when it is loaded or the file must be checked in full.
+        Dropped with the model by `reread_settings`."""
+        from campaign.workspace.settings_cache import kept_values
         from campaign.workspace.settings_values import PlainSettings
 
-        self.check_settings()
-        if self._kept is not None and "config" not in self.__dict__:
-            return PlainSettings(self._kept)
+        if self._config is None and "config" not in self.__dict__:
+            values = self._kept if self._kept is not None else kept_values(self.root / CONFIG_NAME)
+            if values is not None:
+                return PlainSettings(values)
         return PlainSettings(self.config.model_dump())
 
     def check_settings(self) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 
 class PlainSettings(Mapping[str, Any]):
     """A table of the settings' dump: its keys as attributes (as the model's fields) and as a
-    read-only mapping (as the model's dict fields, [captions] or [whatsapp] lines)."""
+    read-only mapping (as the model's dict fields, [captions] or [whatsapp] lines; a key named like a
+    mapping's method, `items` or `get`, would be read with [])."""
     __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, Any]) -> None:
