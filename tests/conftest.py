@@ -172,7 +172,7 @@ def set_config(ws, old: str, new: str) -> None:
     text = cfg.read_text()
     assert old in text, old
     cfg.write_text(text.replace(old, new, 1))
-    ws.__dict__.pop("config", None)
+    ws.reread_settings()
 
 
 def configure(ws, section: str, **values) -> None:
@@ -188,7 +188,7 @@ def configure(ws, section: str, **values) -> None:
         node = node.setdefault(part, {})
     node.update(values)
     cfg.write_text(tomli_w.dumps(data))
-    ws.__dict__.pop("config", None)
+    ws.reread_settings()
 
 
 FB_TOKEN = "EAAtesttoken1234567890abcdef"

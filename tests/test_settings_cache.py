@@ -143,3 +143,21 @@ def test_a_file_edited_while_the_web_app_runs_is_read_again(ws):
     set_config(ws, 'timezone = "Europe/Berlin"', 'timezone = "America/New_York"')
     running.reread_settings()
     assert str(running.tz) == "America/New_York" and running.config.timezone == "America/New_York"
+
+
+def test_plain_values_are_the_models_read_from_the_verified_kept_copy(ws, tmp_path):
+    """What a render reads (`Workspace.plain`): the model's values, from the kept copy without the model;
+    a kept brand edited by hand is not trusted over the file, and an edit while the web app runs is read."""
+    set_config(ws, 'primary = "#E30613"', 'primary = "#0055AA"')
+    checked = _fresh(ws).config
+    fresh = _fresh(ws)
+    assert fresh.plain.brand.primary == "#0055AA" == checked.brand.primary and "config" not in fresh.__dict__
+    assert fresh.plain.hashtag == checked.hashtag and fresh.plain.captions.get("de") == checked.captions["de"]
+    assert dict(fresh.plain.brand) == checked.brand.model_dump()
+    with pytest.raises(AttributeError):
+        fresh.plain.brand.primary = "#000000"
+    _edit_kept(tmp_path, lambda f: f["brand"].update(primary="#000000"))
+    assert _fresh(ws).plain.brand.primary == "#0055AA"
+    set_config(ws, 'primary = "#0055AA"', 'primary = "#112233"')
+    fresh.reread_settings()
+    assert fresh.plain.brand.primary == "#112233"

@@ -8,7 +8,7 @@ import sys
 
 import click
 import pytest
-from conftest import ROOT, approved_portrait
+from conftest import ROOT, approved_portrait, set_config
 
 
 def test_every_lazy_command_is_the_command_of_that_name():
@@ -52,3 +52,61 @@ def test_a_command_that_needs_only_the_time_zone_does_not_load_the_settings_mode
         assert out.returncode == 0, out.stderr
     assert '"first_name": "Brigitte"' in out.stdout
     assert eval(out.stdout.strip().splitlines()[-1]) == []
+
+
+@pytest.mark.slow
+def test_render_reads_the_brand_without_loading_the_settings_model(ws, tmp_path):
+    """A render reads plain values of campaign.toml (the brand, name, hashtag): from a file checked
+    before they are read from its verified kept copy (`Workspace.plain`), and neither pydantic nor the
+    settings model nor any publisher is imported (~80 ms of a cold `campaign render ID`, issue 27); nor
+    logging.handlers, as a render writes no log line. The brand the file sets is the one drawn."""
+    approved_portrait(ws, "Brigitte", 81, "senior")
+    toml = ws.root / "campaign.toml"
+    toml.write_text(toml.read_text().replace('primary = "#E30613"', 'primary = "#0055AA"'))
+    probe = ("import sys\nfrom campaign.cli import main\n"
+             "try:\n    main(['-w', sys.argv[1], 'render', 'brigitte-81', '--format', 'story', '--jobs', '1'])\n"
+             "except SystemExit as e:\n    assert not e.code\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'campaign.workspace.config',\n"
+             "             'schedules.outbox', 'schedules.instagram', 'schedules.facebook', 'logging.handlers'))))\n")
+    for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
+        for old in ws.renders.glob("*/*"):
+            old.unlink()
+        out = subprocess.run([sys.executable, "-c", probe, str(ws.root)], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
+        assert out.returncode == 0, out.stderr
+    assert eval(out.stdout.strip().splitlines()[-1]) == []
+    assert (ws.root / "campaign.log").is_file()  # there, as before, for the first line to come
+    import json
+
+    from PIL import Image
+
+    x, y, w, h = json.loads((ws.renders / "brigitte-81" / "story.json").read_text())["boxes"]["band"]
+    with Image.open(ws.renders / "brigitte-81" / "story.jpg") as im:
+        colours = im.convert("RGB").crop((x, y, x + w, y + h)).getcolors(w * h)
+    most = max(colours)[1]  # the band's own colour, around its text
+    assert max(abs(a - b) for a, b in zip(most, (0x00, 0x55, 0xAA))) < 12, most
+
+
+@pytest.mark.slow
+def test_billboard_export_and_gdpr_erase_read_the_settings_without_the_model(cli, ws, tmp_path):
+    """The export reads [billboard] and [brand], an erase each channel's web folder: plain values, so
+    neither command imports pydantic or the settings model once the file was checked (issue 27), and
+    the export still says the print condition the file sets."""
+    set_config(ws, 'print_condition = "FOGRA39"', 'print_condition = "FOGRA51"')
+    people = [approved_portrait(ws, name, age, cat, size=(1800, 2250))
+              for name, age, cat in (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 46, "retail"))]
+    assert cli("billboard", "pick", "--slots", "3", "--from", "2026-06-01", "--to", "2026-06-10").exit_code == 0
+    assert cli("billboard", "approve").exit_code == 0
+    probe = ("import sys\nfrom campaign.cli import main\n"
+             "try:\n    main(['-w', *sys.argv[1:]])\nexcept SystemExit as e:\n    assert not e.code\n"
+             "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'campaign.workspace.config'))))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "CAMPAIGN_USER": "tester"}
+    runs = {}
+    for args in (["portrait", "list"], ["billboard", "export", "--json"], ["gdpr", "erase", people[0], "--yes"]):
+        out = subprocess.run([sys.executable, "-c", probe, str(ws.root), *args], cwd=ROOT, capture_output=True,
+                             text=True, env=env)  # the first command checks campaign.toml and keeps it
+        assert out.returncode == 0, out.stderr
+        runs[args[0]] = out.stdout
+    assert "FOGRA51" in runs["billboard"]
+    assert all(eval(runs[command].strip().splitlines()[-1]) == [] for command in ("billboard", "gdpr")), runs
+    assert people[0] not in cli("portrait", "list", "--json").output

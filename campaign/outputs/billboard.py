@@ -28,6 +28,7 @@ from portraits.render import name_and_age
 
 if TYPE_CHECKING:
     from campaign.workspace.config import Settings
+    from campaign.workspace.settings_values import PlainSettings
 
 TABLE = "billboard"
 RUN_DAYS = 10  # a billboard is usually booked for a "Dekade" of about ten days
@@ -38,7 +39,7 @@ def age_band(age: int) -> str:
     return next(name for name, lo, hi in BANDS if lo <= int(age) <= hi)
 
 
-def spec_from(config: Settings, fmt: str | None = None, scale: str | None = None, dpi: Any = None) -> poster.Spec:
+def spec_from(config: Settings | PlainSettings, fmt: str | None = None, scale: str | None = None, dpi: Any = None) -> poster.Spec:
     section = config.billboard
     return poster.make_spec(fmt or section.format, scale or section.scale,
                             dpi if dpi is not None else section.dpi, section.bleed_mm)
@@ -276,7 +277,8 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
     crop-mark zone, output intent, boxes) and a PNG preview. With `icc` (the printer's CMYK profile)
     the photos and colours are converted to it and it becomes the output intent. `out` may replace an
     earlier billboard export, never another file, unless `force`."""
-    spec = spec_from(ws.config, fmt, scale, dpi)
+    settings = ws.plain  # plain values only: an export does not load the settings model (pydantic)
+    spec = spec_from(settings, fmt, scale, dpi)
     db = ws.store.read()
     if out is not None:
         from campaign.workspace.outpaths import refuse_protected
@@ -318,7 +320,7 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
         raise CampaignError(_m("No ICC profile at {icc_path}.", icc_path=icc_path),
                             _m("Give --icc the printer's CMYK profile (.icc file)."))
     png = pdf.with_suffix(".png")
-    brand = ws.config.brand
+    brand = settings.brand
     people = [records.get(db, c["portrait_id"]) for c in doc["picked"]]
     items = []
     for p in people:
@@ -328,18 +330,18 @@ def export(ws: Workspace, fmt: str | None = None, scale: str | None = None, dpi:
                                  name_and_age(p["first_name"], p["age"], p.get("lang") or "de"), t["role"],
                                  records.face_box(p), p["id"]))
     credits = list(dict.fromkeys(p.get("credit") or brand.credit for p in people if p.get("credit") or brand.credit))
-    band = poster.Band(ws.config.name, ws.config.hashtag,
+    band = poster.Band(settings.name, settings.hashtag,
                        (brand.credit_prefix + ", ".join(credits)) if credits else "",
                        brand_logo(ws), brand.primary, brand.secondary, brand.text, brand_font(ws))
-    made = poster_export.export(spec, items, band, pdf, png, title=f"{ws.config.name}: billboard",
-                         condition=ws.config.billboard.print_condition, icc=icc_path, progress=progress)
+    made = poster_export.export(spec, items, band, pdf, png, title=f"{settings.name}: billboard",
+                         condition=settings.billboard.print_condition, icc=icc_path, progress=progress)
     warnings = made["warnings"]
     result = {"pick": doc_id, "pdf": str(pdf), "png": str(png), "format": spec.name, "scale": f"1:{spec.scale}",
               "dpi": spec.dpi, "page_mm": [round(v, 2) for v in spec.page],
               "trim_mm": [round(v, 2) for v in spec.trim], "bleed_mm": round(spec.bleed, 2),
               "grid": made["grid"], "slots": made["slots"], "type_cm": made["type_cm"],
               "colour": (_m("CMYK ({profile})", profile=icc_path.name) if icc_path
-                         else _m("sRGB, intended for {condition}", condition=ws.config.billboard.print_condition)),
+                         else _m("sRGB, intended for {condition}", condition=settings.billboard.print_condition)),
               "warnings": warnings}
     now = ws.now()
     with ws.store.transaction() as wdb:

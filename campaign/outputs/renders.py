@@ -19,7 +19,6 @@ from pathlib import Path
 
 from campaign.workspace import Workspace, i18n
 from campaign.workspace.brand import brand_font, brand_logo
-from campaign.workspace.footprint import record_output
 from campaign.workspace.store import atomic_write_bytes
 from portraits import consent, records
 from portraits.errors import CampaignError
@@ -40,7 +39,7 @@ def _file_sha(path: Path | None) -> str | None:
 
 
 def brand_of(ws: Workspace) -> Brand:
-    b = ws.config.brand
+    b = ws.plain.brand
     return Brand(primary=b.primary, secondary=b.secondary, text=b.text, logo=brand_logo(ws),
                  font=brand_font(ws, default=False))
 
@@ -52,11 +51,12 @@ def image_name(portrait: dict, fmt: str, lang: str) -> str:
 
 def texts_for(ws: Workspace, portrait: dict, lang: str) -> Texts:
     t = records.text_in(portrait, lang)
-    credit = captions.credit_of(portrait, ws.config)
-    prefix = ws.config.brand.credit_prefix
+    settings = ws.plain  # a render reads plain values only: the settings model is not loaded
+    credit = captions.credit_of(portrait, settings)
+    prefix = settings.brand.credit_prefix
     return Texts(lang=lang, name_line=name_line(portrait["first_name"], portrait["age"], t["role"], lang),
-                 quote=typographic(t["quote"], lang), hashtag=ws.config.hashtag,
-                 credit=f"{prefix}{credit}" if credit else "", campaign=ws.config.name)
+                 quote=typographic(t["quote"], lang), hashtag=settings.hashtag,
+                 credit=f"{prefix}{credit}" if credit else "", campaign=settings.name)
 
 
 def _choose(ws: Workspace, db, ids: list[str] | None, lang: str | None) -> tuple[list[tuple[dict, list[str]]], list[dict]]:
@@ -152,7 +152,7 @@ def _plan_portrait(ws: Workspace, p: dict, langs: list[str], fmts: list[str], br
             job.images.append((fmt, texts))
             meta[(fmt, lg)] = {"portrait_id": p["id"], "format": fmt, "lang": lg, "hash": digest,
                                "size": list(LAYOUTS[fmt].size), "file": target.name,
-                               "alt_text": captions.alt_text(p, lg, ws.config)}
+                               "alt_text": captions.alt_text(p, lg, ws.plain)}
     if job.images:
         ws.photo_of(p)  # checked once, where the photo is read: a cached render was made from the right one
         work.append((p, job, meta))
@@ -314,6 +314,7 @@ def preview(ws: Workspace, out: str | Path | None = None) -> dict:
     if target.suffix.lower() not in (".jpg", ".jpeg", ".png"):
         raise CampaignError(_m("{name} is not a .jpg or .png file name.", name=target.name),
                             _m("Give --out a name like sheet.jpg."))
+    from campaign.workspace.footprint import record_output  # the sheet's alone: a render does not load it
     from campaign.workspace.outpaths import refuse_foreign_file
 
     refuse_foreign_file(ws, target, "contact-sheet")

@@ -140,7 +140,7 @@ def hosted_files(scan: Scan, pid: str) -> list[Path]:
     them from there; a crash can leave one): named after the post, so found wherever that folder is."""
     mine = [post_id for post_id, p in scan.posts.items() if p["portrait_id"] == pid]
     found = []
-    for settings in scan.ws.config.channels.values():
+    for settings in scan.ws.plain.channels.values():  # plain values: erase does not load the settings model
         hosts = "hosted images" in PUBLISHERS[settings.publisher].keeps  # the publisher's description says so
         folder = Path(settings.public_dir) if hosts and getattr(settings, "public_dir", "") else None
         if folder is None or not mine:

@@ -17,6 +17,7 @@ from portraits.messages import _m
 
 if TYPE_CHECKING:
     from campaign.workspace.config import Settings
+    from campaign.workspace.settings_values import PlainSettings
     from campaign.workspace.store import Store
 
 CONFIG_NAME = "campaign.toml"  # = campaign.workspace.config.CONFIG_NAME; that module (pydantic) loads when needed
@@ -44,6 +45,21 @@ class Workspace:
         settings = read_back(self._kept) if self._kept is not None else None
         return settings if settings is not None else load_settings(self.root / CONFIG_NAME)
 
+    @cached_property
+    def plain(self) -> PlainSettings:
+        """campaign.toml's values as the model reads them (`ws.plain.brand.primary`), for a command
+        that reads plain values only: the values `check_settings` verified, without loading the settings
+        model (pydantic); the model's dump when it is loaded or the file must be checked in full.
+        Dropped with the model by `reread_settings`."""
+        from campaign.workspace.settings_cache import kept_values
+        from campaign.workspace.settings_values import PlainSettings
+
+        if self._config is None and "config" not in self.__dict__:
+            values = self._kept if self._kept is not None else kept_values(self.root / CONFIG_NAME)
+            if values is not None:
+                return PlainSettings(values)
+        return PlainSettings(self.config.model_dump())
+
     def check_settings(self) -> None:
         """Report a broken campaign.toml now, before a command does anything. A file that passed the
         check before is only verified against its kept copy (tomllib and json): the settings model
@@ -59,6 +75,7 @@ class Workspace:
     def reread_settings(self) -> None:
         """campaign.toml changed while this process runs (the web app): the next read takes the file again."""
         self.__dict__.pop("config", None)
+        self.__dict__.pop("plain", None)
         self._kept = None
 
     @cached_property

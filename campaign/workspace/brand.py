@@ -12,7 +12,7 @@ from portraits.messages import _m
 
 def brand_font(ws: Workspace, default: bool = True) -> Path | None:
     """The [brand] font, checked; without one, Noto Sans (or None when `default` is False)."""
-    custom = ws.config.brand.font
+    custom = ws.plain.brand.font
     if custom:
         path = (ws.root / custom).resolve()
         if not path.is_file():
@@ -25,7 +25,7 @@ def brand_font(ws: Workspace, default: bool = True) -> Path | None:
 
 
 def brand_logo(ws: Workspace) -> Path | None:
-    logo = ws.config.brand.logo
+    logo = ws.plain.brand.logo
     if not logo:
         return None
     path = (ws.root / logo).resolve()

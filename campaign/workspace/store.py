@@ -33,8 +33,8 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
 from tinydb import TinyDB
 
 from campaign.workspace.snapshots import MemoryStorage, ReadOnlyStorage, Snapshot, Version, seal
@@ -44,6 +44,9 @@ from campaign.workspace.snapshots import (
 from portraits.errors import CampaignError
 from portraits.files import STAGED_ATTR, atomic_write_bytes, discard_staged, fsync_folder, publish_staged
 from portraits.messages import _m
+
+if TYPE_CHECKING:
+    from filelock import BaseFileLock
 
 try:
     import orjson
@@ -242,11 +245,24 @@ class Store:
         self.path = Path(path)
         self.create = create
         self.backups = backups
-        self.lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
+        self._lock: BaseFileLock | None = None
+        self._locking = threading.Lock()  # one lock object per store, however many threads ask for it
         # A long-lived reader (the web app) parses each version of the file once: see share_reads().
         self._shared: Version | None = None
         self._share = False
         self._parsing = threading.Lock()  # one thread parses a new version; the others wait for it
+
+    @property
+    def lock(self) -> BaseFileLock:
+        """The lock every writer takes (filelock, imported when first needed: ~25 ms that a command
+        which only reads the store, such as `campaign render ID`, does not spend)."""
+        if self._lock is None:
+            with self._locking:
+                if self._lock is None:
+                    from filelock import FileLock
+
+                    self._lock = FileLock(str(self.path) + ".lock", timeout=LOCK_TIMEOUT)
+        return self._lock
 
     @property
     def backup_dir(self) -> Path:
@@ -364,6 +380,8 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[TinyDB]:
         """Lock, read fresh, yield a TinyDB, and write once if the block succeeds."""
+        from filelock import Timeout
+
         try:
             self.lock.acquire(poll_interval=LOCK_POLL)
         except Timeout:
