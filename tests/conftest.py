@@ -1,9 +1,12 @@
 """Shared fixtures: a real workspace in a temp folder, real photos made with Pillow, the CLI."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +37,14 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # The tool's cache (fonts prepared for layout, checked settings, photo hashes) goes to a folder of
+    # this test run, removed after it, never the user's ~/.cache/campaign: a run once left 200
+    # files and 10,000 remembered hashes there, which every later cold command then parsed.
+    cache = tempfile.mkdtemp(prefix="campaign-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = cache
+    # atexit, registered before any test runs: so after the photo hashes this process remembers are
+    # saved at its exit (portraits.files), which would otherwise make the folder again
+    atexit.register(shutil.rmtree, cache, ignore_errors=True)
     config.addinivalue_line("markers", "any_day: also run this test on each day of ANY_DAY (DST, 29 Feb, New Year)")
     config.addinivalue_line("markers", "real_clock: the test starts `campaign` subprocesses, which see the real "
                                        "clock; it must not depend on the date")
