@@ -76,3 +76,22 @@ def test_the_audit_log_filters_by_person_user_action_and_a_german_period_and_pag
         wrong = dora.get(f"{base}/privacy/audit", params={"from": "31.02.2026"})
         assert wrong.status_code == 400 and "is not a date on the calendar" in wrong.text
         assert "Traceback" not in wrong.text
+
+
+def test_the_audit_log_says_its_actions_and_details_in_words_in_german(ws):
+    """The log stores ids (`consent.grant`, `scopes`); the office reads "Einwilligung erfasst",
+    "Zwecke: …" on the page and in the action filter, not ids or JSON."""
+    amira = approved_portrait(ws, "Amira", 38, "health", surname="Yilmaz")
+    with ws.store.transaction() as db:
+        audit.record(db, "some.future_action", amira, now=ws.now(), note="Frau Yilmaz")
+    add_users(ws)
+    with running(ws, lang="de") as base:
+        dora = login(base, "dora")
+        page = dora.get(f"{base}/privacy/audit", params={"person": amira}).text
+        assert "Einwilligung erfasst" in page and "Porträt hinzugefügt" in page and "Zwecke: " in page
+        assert "consent.grant" not in page.replace('value="consent.grant"', "")  # the filter's value only
+        table = page[page.index("<tbody>"):page.index("</tbody>")]
+        assert '{"' not in table and "scopes" not in table
+        assert "some.future_action" in page and "Notiz: Frau […]" in page  # an action not listed yet: its id
+        assert '<option value="consent.grant">Einwilligung erfasst</option>' in page
+        assert "Yilmaz" not in page

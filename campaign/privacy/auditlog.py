@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from campaign.privacy.audit_words import ACTIONS, DETAILS
 from campaign.workspace import Workspace
 from portraits import audit
 from portraits.dates import parse_date
@@ -37,7 +38,7 @@ class Page:
     total: int
     page: int
     pages: int
-    actions: list[str]
+    actions: list[tuple[str, str]]  # (id, what the office reads: a Message, or the id it does not know)
 
 
 def _period(filters: Filters) -> tuple[date | None, date | None]:
@@ -63,14 +64,25 @@ def _blanker(ws: Workspace, db) -> re.Pattern | None:
     return re.compile("|".join(re.escape(s) for s in surnames), re.IGNORECASE) if surnames else None
 
 
+def _value(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
 def _shown(entry: dict, blank: re.Pattern | None, tz) -> dict:
-    details = json.dumps(entry.get("details") or {}, ensure_ascii=False, sort_keys=True)
-    row = {"at": datetime.fromisoformat(entry["at"]).astimezone(tz), "who": str(entry.get("who") or ""),
-           "action": str(entry.get("action") or ""), "subject": str(entry.get("subject") or ""),
-           "details": "" if details == "{}" else details}
-    if blank is not None:
-        row = {k: blank.sub(HIDDEN, v) if isinstance(v, str) else v for k, v in row.items()}
-    return row
+    """One entry as the page shows it: the action and each detail's name in words (the template
+    translates them), the values as text, every surname on file blanked."""
+    def hide(text: str) -> str:
+        return blank.sub(HIDDEN, text) if blank is not None else text
+
+    action = str(entry.get("action") or "")
+    details = sorted((entry.get("details") or {}).items())
+    return {"at": datetime.fromisoformat(entry["at"]).astimezone(tz), "who": hide(str(entry.get("who") or "")),
+            "action": ACTIONS.get(action, action), "subject": hide(str(entry.get("subject") or "")),
+            "details": [(DETAILS.get(key, key), hide(_value(value))) for key, value in details]}
 
 
 def search(ws: Workspace, filters: Filters, page: int = 1) -> Page:
@@ -92,4 +104,5 @@ def search(ws: Workspace, filters: Filters, page: int = 1) -> Page:
     page = min(max(1, page), pages)
     blank = _blanker(ws, db)
     rows = [_shown(e, blank, ws.tz) for e in matching[(page - 1) * PER_PAGE:page * PER_PAGE]]
-    return Page(rows, len(matching), page, pages, sorted({str(e.get("action")) for e in entries}))
+    actions = sorted({str(e.get("action")) for e in entries})
+    return Page(rows, len(matching), page, pages, [(a, ACTIONS.get(a, a)) for a in actions])
