@@ -46,6 +46,10 @@ def test_a_second_start_joins_the_running_job_instead_of_starting_another(ws):
         answer = post_form(dora, f"{base}/gallery/make", page=f"{base}/gallery")
         assert "already running (started by anna)" in answer.text
         assert 'hx-trigger="every 1s"' in answer.text and "<progress" in answer.text
+        panel = answer.text[answer.text.index('id="job-gallery"'):]
+        panel = panel[:panel.index("</progress>")]
+        # swapped in anew every second: a live region there would be read out every second
+        assert 'role="status"' not in panel and "aria-live" not in panel
         assert "Make it" not in answer.text  # no second start while it runs
     assert jobs.read(ws, "gallery").run == running_job.run
 
