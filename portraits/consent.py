@@ -24,7 +24,7 @@ from portraits.dates import days_ahead
 from portraits.derived import derived
 from portraits.errors import CampaignError
 from portraits.fields import clean_text
-from portraits.files import stage_bytes
+from portraits.files import sha256_file, stage_bytes
 from portraits.messages import _m
 
 # The scopes are derived, not listed: one per channel a channel description announces
@@ -272,8 +272,6 @@ def grant(db: TinyDB, portrait_id: str, scopes: str | Iterable[str], signed_on: 
         if not evidence.is_file():
             raise CampaignError(_m("No evidence file at {evidence}.", evidence=evidence),
                                 _m("Give the scanned, signed form with --evidence."))
-        from portraits.intake import sha256_file
-
         sha = sha256_file(evidence)
         evidence_info = {"sha256": sha, "name": f"{sha}{evidence.suffix.lower()}", "size": evidence.stat().st_size}
     event = {

@@ -15,7 +15,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,20 +36,28 @@ def temp_prefix(name: str) -> str:
     return f".{name}."
 
 
-def _write_temp(path: Path, data: bytes, mode: int | None) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
+@contextlib.contextmanager
+def _temp_beside(path: Path, tag: str = "", mode: int | None = None) -> Iterator[tuple[IO[bytes], Path]]:
+    """A new temporary file beside `path` (named by `temp_prefix`, then `tag`), open for writing:
+    flushed and fsynced when the block ends, removed if it fails."""
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name) + tag, suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:
             os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            yield f, Path(tmp)
             f.flush()
             os.fsync(f.fileno())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
-    return Path(tmp)
+
+
+def _write_temp(path: Path, data: bytes, mode: int | None) -> Path:
+    with _temp_beside(path, mode=mode) as (f, tmp):
+        f.write(data)
+    return tmp
 
 
 def write_temp(path: Path, data: bytes, mode: int | None = None) -> Path:
@@ -78,19 +86,10 @@ def stream_temp(path: Path, write: Callable[[IO[bytes]], None], tag: str = "") -
     """What `write` writes, under a temporary name beside `path` (fsynced), and its SHA-256: a staged
     write like `write_temp` for a file too large to hold twice in memory (a 24 MP photo's clean copy).
     `tag` goes into the temporary name after the prefix (`temp_prefix`), e.g. the writer's process id."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name) + tag, suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            hashing = _Hashing(f)
-            write(hashing)  # type: ignore[arg-type]  # a file as far as a writer is concerned
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return Path(tmp), hashing.hash.hexdigest()
+    with _temp_beside(Path(path), tag) as (f, tmp):
+        hashing = _Hashing(f)
+        write(hashing)  # type: ignore[arg-type]  # a file as far as a writer is concerned
+    return tmp, hashing.hash.hexdigest()
 
 
 def fsync_folder(folder: Path) -> None:
@@ -214,11 +213,19 @@ def _save_known_hashes() -> None:
         atomic_write_bytes(target, json.dumps(dict(list(_KNOWN_HASHES.items())[-_KNOWN_LIMIT:])).encode(), 0o600)
 
 
+def sha256_file(path: Path) -> str:
+    """The file's SHA-256, read a megabyte at a time."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _sha256_of(path: Path) -> str:
     """The file's SHA-256, remembered (in the user's cache folder) under its device, inode, size,
     mtime and ctime: a file written, copied or moved in gets a new ctime or inode and is hashed
     again, so `campaign doctor` does not read every 7 MB photo on every run."""
-    import hashlib
     import json
 
     global _KNOWN_HASHES, _SAVE_PENDING
@@ -231,18 +238,15 @@ def _sha256_of(path: Path) -> str:
     key = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
     if key in _KNOWN_HASHES:
         return _KNOWN_HASHES[key]
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
+    digest = sha256_file(path)
     if os.stat(path).st_ctime_ns == st.st_ctime_ns:  # not changed while it was read
         if not _SAVE_PENDING:
             import atexit
 
             atexit.register(_save_known_hashes)
             _SAVE_PENDING = True
-        _KNOWN_HASHES[key] = h.hexdigest()
-    return h.hexdigest()
+        _KNOWN_HASHES[key] = digest
+    return digest
 
 
 def kept_file_problem(path: Path, folder: Path, sha256: str | None) -> str | None:

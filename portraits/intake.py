@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from portraits.errors import CampaignError
-from portraits.files import stream_temp
+from portraits.files import sha256_file, stream_temp
 from portraits.imageio import KEPT_CAMERA_PHOTO, KEPT_PHOTO, JpegUse, bare, save_jpeg
 from portraits.layouts import PHOTO_AREAS, crop_size, face_misfits
 from portraits.messages import _m
@@ -34,14 +34,6 @@ DEFAULT_FOCUS = (0.5, 0.33)
 # intake's threads (portraits.intake_jobs) take turns at both, which keeps the import's peak memory
 # under 500 MB (200 photos of 24 MP, four of them HEIC: 520-527 MB when two HEIC decoded at once).
 _TWICE = threading.Lock()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _register_heif() -> None:
