@@ -5,10 +5,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
 from conftest import ROOT, approved_portrait, set_config
+
+
+def _command_in_a_fresh_interpreter(root: Path, cache: Path, args: list[str], modules: str,
+                                    env: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """`campaign -w ROOT ARGS` run in a new Python (with `cache` as its cache folder): what it
+    printed, and the sorted names of the modules it loaded that the expression `modules` (over `m`)
+    picks out."""
+    probe = ("import sys\nfrom campaign.cli import main\n"
+             "try:\n    main(['-w', *sys.argv[1:]])\nexcept SystemExit as e:\n    assert not e.code\n"
+             f"print(sorted(m for m in sys.modules if {modules}))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(root), *args], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "XDG_CACHE_HOME": str(cache), **(env or {})})
+    assert out.returncode == 0, out.stderr
+    printed, _newline, loaded = out.stdout.strip().rpartition("\n")
+    return printed, eval(loaded)
 
 
 def test_every_lazy_command_is_the_command_of_that_name():
@@ -26,15 +42,10 @@ def test_render_neither_checks_a_checked_file_again_nor_imports_other_commands(w
     """pydantic's validators are built only for a full check (defer_build); the model's classes are
     read back with model_construct, and nothing imports pydantic's plugin loader (importlib.metadata)."""
     approved_portrait(ws, "Brigitte", 81, "senior")
-    probe = ("import sys\nfrom campaign.cli import main\n"
-             "try:\n    main(['-w', sys.argv[1], 'render', '--jobs', '1'])\nexcept SystemExit as e:\n    assert not e.code\n"
-             "print(sorted(m for m in sys.modules if m in ('pydantic.plugin._loader', 'portraits.poster')\n"
-             "             or m.startswith('campaign.cli.')))\n")
     for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
-        out = subprocess.run([sys.executable, "-c", probe, str(ws.root)], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
-        assert out.returncode == 0, out.stderr
-    loaded = eval(out.stdout.strip().splitlines()[-1])
+        _printed, loaded = _command_in_a_fresh_interpreter(
+            ws.root, tmp_path / "cache", ["render", "--jobs", "1"],
+            "m in ('pydantic.plugin._loader', 'portraits.poster') or m.startswith('campaign.cli.')")
     assert loaded == ["campaign.cli.common", "campaign.cli.render"]
 
 
@@ -43,15 +54,11 @@ def test_a_command_that_needs_only_the_time_zone_does_not_load_the_settings_mode
     """`portrait list` needs the time zone alone: a file checked before is verified against its kept copy
     and the zone read from it, without importing pydantic or the settings model (issue #22)."""
     approved_portrait(ws, "Brigitte", 81, "senior")
-    probe = ("import sys\nfrom campaign.cli import main\n"
-             "try:\n    main(['-w', sys.argv[1], 'portrait', 'list', '--json'])\nexcept SystemExit as e:\n    assert not e.code\n"
-             "print(sorted(m for m in sys.modules if m == 'pydantic' or m == 'campaign.workspace.config'))\n")
     for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
-        out = subprocess.run([sys.executable, "-c", probe, str(ws.root)], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
-        assert out.returncode == 0, out.stderr
-    assert '"first_name": "Brigitte"' in out.stdout
-    assert eval(out.stdout.strip().splitlines()[-1]) == []
+        printed, loaded = _command_in_a_fresh_interpreter(ws.root, tmp_path / "cache", ["portrait", "list", "--json"],
+                                                          "m == 'pydantic' or m == 'campaign.workspace.config'")
+    assert '"first_name": "Brigitte"' in printed
+    assert loaded == []
 
 
 @pytest.mark.slow
@@ -63,18 +70,14 @@ def test_render_reads_the_brand_without_loading_the_settings_model(ws, tmp_path)
     approved_portrait(ws, "Brigitte", 81, "senior")
     toml = ws.root / "campaign.toml"
     toml.write_text(toml.read_text().replace('primary = "#E30613"', 'primary = "#0055AA"'))
-    probe = ("import sys\nfrom campaign.cli import main\n"
-             "try:\n    main(['-w', sys.argv[1], 'render', 'brigitte-81', '--format', 'story', '--jobs', '1'])\n"
-             "except SystemExit as e:\n    assert not e.code\n"
-             "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'campaign.workspace.config',\n"
-             "             'schedules.outbox', 'schedules.instagram', 'schedules.facebook', 'logging.handlers'))))\n")
     for _ in range(2):  # the first run checks campaign.toml and keeps it; the second reads it back
         for old in ws.renders.glob("*/*"):
             old.unlink()
-        out = subprocess.run([sys.executable, "-c", probe, str(ws.root)], cwd=ROOT, capture_output=True, text=True,
-                             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")})
-        assert out.returncode == 0, out.stderr
-    assert eval(out.stdout.strip().splitlines()[-1]) == []
+        _printed, loaded = _command_in_a_fresh_interpreter(
+            ws.root, tmp_path / "cache", ["render", "brigitte-81", "--format", "story", "--jobs", "1"],
+            "m.startswith(('pydantic', 'campaign.workspace.config', 'schedules.outbox', 'schedules.instagram', "
+            "'schedules.facebook', 'logging.handlers'))")
+    assert loaded == []
     assert (ws.root / "campaign.log").is_file()  # there, as before, for the first line to come
     import json
 
@@ -97,16 +100,12 @@ def test_billboard_export_and_gdpr_erase_read_the_settings_without_the_model(cli
               for name, age, cat in (("Brigitte", 81, "senior"), ("Tamara", 32, "health"), ("Jonas", 46, "retail"))]
     assert cli("billboard", "pick", "--slots", "3", "--from", "2026-06-01", "--to", "2026-06-10").exit_code == 0
     assert cli("billboard", "approve").exit_code == 0
-    probe = ("import sys\nfrom campaign.cli import main\n"
-             "try:\n    main(['-w', *sys.argv[1:]])\nexcept SystemExit as e:\n    assert not e.code\n"
-             "print(sorted(m for m in sys.modules if m.startswith(('pydantic', 'campaign.workspace.config'))))\n")
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "CAMPAIGN_USER": "tester"}
     runs = {}
     for args in (["portrait", "list"], ["billboard", "export", "--json"], ["gdpr", "erase", people[0], "--yes"]):
-        out = subprocess.run([sys.executable, "-c", probe, str(ws.root), *args], cwd=ROOT, capture_output=True,
-                             text=True, env=env)  # the first command checks campaign.toml and keeps it
-        assert out.returncode == 0, out.stderr
-        runs[args[0]] = out.stdout
-    assert "FOGRA51" in runs["billboard"]
-    assert all(eval(runs[command].strip().splitlines()[-1]) == [] for command in ("billboard", "gdpr")), runs
+        # the first command checks campaign.toml and keeps it
+        runs[args[0]] = _command_in_a_fresh_interpreter(ws.root, tmp_path / "cache", args,
+                                                        "m.startswith(('pydantic', 'campaign.workspace.config'))",
+                                                        {"CAMPAIGN_USER": "tester"})
+    assert "FOGRA51" in runs["billboard"][0]
+    assert all(runs[command][1] == [] for command in ("billboard", "gdpr")), runs
     assert people[0] not in cli("portrait", "list", "--json").output
