@@ -15,7 +15,6 @@ import gc
 # 100 of the middle ones instead of 10: collections stay for the rare real cycle, not for the store.
 GC_THRESHOLDS = (50_000, 20, 100)
 MALLOC_ARENAS = 2  # glibc's malloc pools shared by all threads (the default: up to 8 per core)
-_M_ARENA_MAX = -8  # mallopt's parameter number for that (malloc.h)
 
 
 def settle() -> None:
@@ -32,11 +31,6 @@ def _fewer_malloc_arenas() -> None:
     """Threads that find glibc's pools busy each get a pool of their own, which keeps the memory it once
     held: with 8 threads building pages from the store that took the web app from ~240 to ~400 MB (as
     MALLOC_ARENA_MAX=2 does before the process starts). Not glibc: nothing to do."""
-    import ctypes
-    import ctypes.util
+    from portraits.malloc import M_ARENA_MAX, mallopt
 
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
-    except (OSError, AttributeError):
-        pass
+    mallopt(M_ARENA_MAX, MALLOC_ARENAS)
