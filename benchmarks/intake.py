@@ -31,6 +31,23 @@ for path in sys.argv[1:]:
         im.load()
 """
 
+# The floor: what no import can skip, a full decode and the kept copy's encode (metadata gone,
+# a restart marker after each row of blocks for the renders' band decode), in one thread.
+FLOOR = """
+import os, sys
+from PIL import Image
+from pillow_heif import register_heif_opener
+from portraits.imageio import save_jpeg
+from portraits.intake import kept_use
+register_heif_opener()
+with open(os.devnull, "wb") as sink:
+    for path in sys.argv[1:]:
+        with Image.open(path) as im:
+            use = kept_use(im)
+            im.load()
+            save_jpeg(im if im.mode == "RGB" else im.convert("RGB"), sink, use)
+"""
+
 
 def _load() -> str:
     return f"load average {os.getloadavg()[0]:.1f}"
@@ -59,6 +76,12 @@ def shoot(count: int, heic: int, megapixels: int = 24) -> Path:
 
 def compare(folder: Path, rounds: int = 2, jobs: int | None = None) -> None:
     photos = sorted(str(p) for p in folder.iterdir() if p.suffix in (".jpg", ".heic"))
+    before = _run([sys.executable, "-c", DECODE, *photos])[2]
+    floor_cpu = _run([sys.executable, "-c", FLOOR, *photos])[2]
+    decode_cpu = (before + _run([sys.executable, "-c", DECODE, *photos])[2]) / 2  # one run either side
+    print(f"  floor: a full decode and the kept copy's encode, nothing else, one thread: CPU {floor_cpu:.1f} s vs "
+          f"{decode_cpu:.1f} s, {floor_cpu / decode_cpu:.2f}x the decode's CPU (with one core ours, no import is "
+          f"under this; {_load()})")
     for n in range(rounds):
         decode, _peak, decode_cpu = _run([sys.executable, "-c", DECODE, *photos])
         decode_load = _load()

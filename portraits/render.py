@@ -325,13 +325,15 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
     crops = [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned]
-    if threads:
-        made = _on_two_threads(job, planned, crops)
-    else:
-        decoded = decode(job.photo, crops)
-        made = [_make(job, item, decoded, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
-                for item in planned]
+    made = _on_two_threads(job, planned, crops) if threads else make_formats(job, planned, decode(job.photo, crops))
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}
+
+
+def make_formats(job: Job, planned: list[Planned], decoded: Decoded) -> list[Rendered]:
+    """Every planned format from the decoded photo, in this thread: all of a render's pixel work
+    but the decode (the benchmark's floor for a render)."""
+    return [_make(job, item, decoded, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
+            for item in planned]
 
 
 def _make(job: Job, item: Planned, decoded: Decoded, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
