@@ -189,7 +189,7 @@ def _warm(ws, rec: dict, stored: Path) -> None:
 
     from campaign.outputs.renders import brand_of, texts_for
     from portraits import records
-    from portraits.render import MAX_UPSCALE, Job, _glyphs, decode, make_formats, placements, render_job
+    from portraits.render import MAX_UPSCALE, Job, _glyphs, crops_of, decode, make_formats, placements, render_job
 
     p = records.get(ws.store.read(), rec["id"])
     texts = texts_for(ws, p, "de")
@@ -199,7 +199,7 @@ def _warm(ws, rec: dict, stored: Path) -> None:
     cpu: dict[str, list[float]] = {"decode": [], "threads": [], "new texts": [], "one": [], "after": []}
     with Image.open(stored) as probe:
         planned_once = placements(job, probe.size)
-    decoded = decode(stored, [(pl.crop, s.photo_area[2]) for _l, _t, s, pl in planned_once])
+    decoded = decode(stored, crops_of(planned_once))
 
     def cpu_of(kind: str, since: float) -> None:
         cpu[kind].append(time.process_time() - since)

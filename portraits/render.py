@@ -324,16 +324,27 @@ def render_job(job: Job, threads: bool = True) -> dict[tuple[str, str], Rendered
         orientation = probe.getexif().get(0x0112, 1)
         size = (probe.height, probe.width) if orientation in (5, 6, 7, 8) else probe.size
     planned = placements(job, size)
-    crops = [(p.crop, s.photo_area[2]) for _l, _t, s, p in planned]
+    crops = crops_of(planned)
     made = _on_two_threads(job, planned, crops) if threads else make_formats(job, planned, decode(job.photo, crops))
     return {(lay.name, texts.lang): r for (lay, texts, _s, _p), r in zip(planned, made)}
+
+
+def crops_of(planned: list[Planned]) -> list[tuple[tuple[float, float, float, float], int]]:
+    """What `decode` serves: each planned format's crop and the width it is shown at."""
+    return [(placement.crop, setting.photo_area[2]) for _lay, _texts, setting, placement in planned]
 
 
 def make_formats(job: Job, planned: list[Planned], decoded: Decoded) -> list[Rendered]:
     """Every planned format from the decoded photo, in this thread: all of a render's pixel work
     but the decode (the benchmark's floor for a render)."""
-    return [_make(job, item, decoded, _band(item[0], item[1], job.brand, item[2]) if band_apart(item[2]) else None)
-            for item in planned]
+    return [_make(job, item, decoded, _band_apart(job, item)) for item in planned]
+
+
+def _band_apart(job: Job, item: Planned) -> tuple[PILImage, Box | None] | None:
+    """The format's band drawn before its photo when it lies apart from it (`band_apart`); None
+    when it must be drawn over the photo, after it (`_make`)."""
+    lay, texts, setting, _placement = item
+    return _band(lay, texts, job.brand, setting) if band_apart(setting) else None
 
 
 def _make(job: Job, item: Planned, decoded: Decoded, drawn: tuple[PILImage, Box | None] | None) -> Rendered:
@@ -378,8 +389,7 @@ def _on_two_threads(job: Job, planned: list[Planned], crops: list[tuple[tuple[fl
         try:
             # The costliest resize first: the horizontal pass reads each of the crop's rows.
             for i in sorted(range(len(planned)), key=lambda i: -_resize_cost(planned[i])):
-                lay, texts, setting, _placement = planned[i]
-                drawn[i] = _band(lay, texts, job.brand, setting) if band_apart(setting) else None
+                drawn[i] = _band_apart(job, planned[i])
                 ready.put(i)
         finally:
             ready.put(None)  # also when a band failed: the helper must not wait for more
